@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Fails when a layer includes a header it must not (STYLE.md section 2). Includes are written
+# from src/ ("core/plan.h"), so a grep over the #include lines is enough.
+set -u
+root=${1:-.}
+cd "$root" || exit 1
+fail=0
+check() { # dir, forbidden-regex, what
+	local dir=$1 re=$2 what=$3 hits
+	[ -d "$dir" ] || return 0
+	hits=$(grep -RnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]($re)" "$dir" --include='*.c' --include='*.h' || true)
+	if [ -n "$hits" ]; then
+		echo "layer violation: $dir must not include $what:"
+		echo "$hits"
+		fail=1
+	fi
+}
+check src/util 'core/|api/|repo/|cli/|curl/|git2' 'other layers, libcurl or libgit2'
+check src/core 'api/|repo/|cli/|curl/|git2|microhttpd|stdio\.h|unistd\.h|sys/socket|dirent\.h|fcntl\.h' 'I/O headers or other layers'
+check src/api 'repo/|cli/|git2|microhttpd' 'repo, cli, libgit2'
+check src/repo 'api/|cli/|curl/|microhttpd' 'api, cli, libcurl'
+check sim 'core/|api/|repo/|cli/|curl/|git2' 'core, api, repo, cli'
+# core must not touch the environment, clock or stdout either.
+hits=$(grep -RnE '\b(getenv|fopen|printf|puts|time\(|clock_gettime|rand\()' src/core --include='*.c' | grep -vE 'snprintf|vsnprintf|buf_addf|//|/\*' || true)
+if [ -n "$hits" ]; then
+	echo "layer violation: src/core does I/O, reads env or the clock:"
+	echo "$hits"
+	fail=1
+fi
+[ $fail -eq 0 ] && echo "layers: ok"
+exit $fail

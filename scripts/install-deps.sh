@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages letta-sync needs to build and test. Idempotent, no prompts.
+# Run as root (or with sudo available). Does nothing when everything is present.
+set -euo pipefail
+
+pkgs=(build-essential clang cmake pkg-config git curl jq ca-certificates
+      libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev
+      libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev nodejs npm)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+# npm may come from a non-Debian Node.js install; accept any working npm.
+if command -v npm >/dev/null 2>&1; then
+	tmp=()
+	for p in "${missing[@]}"; do
+		case "$p" in nodejs|npm) ;; *) tmp+=("$p") ;; esac
+	done
+	missing=("${tmp[@]+"${tmp[@]}"}")
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Update the package lists when they are missing or older than a day.
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
+	$SUDO apt-get update -q
+fi
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,79 @@
+#ifndef LS_CLI_CLI_H
+#define LS_CLI_CLI_H
+
+#include "core/target.h"
+#include "util/error.h"
+
+#include <jansson.h>
+
+/*
+ * The README's global options, accepted before or after the command. Values point into argv or
+ * the environment and are never freed.
+ */
+struct global_opts {
+	const char *project;
+	const char *org;
+	const char *agent;
+	const char *channel; /* NULL when not given: commands decide the default */
+	const char *dir;     /* -C <dir> */
+	int dry_run;
+	int json;
+	int verbose;
+};
+
+/*
+ * What every command gets: the parsed global options and the resolved target (project, org,
+ * agent, base URL, key). The output module keeps its state here too.
+ */
+struct cli_ctx {
+	const char *command; /* "sync", ... */
+	struct global_opts g;
+	struct target target; /* filled by cli_ctx_resolve() */
+	int target_resolved;
+	json_t *warnings;     /* array of strings for the --json envelope */
+	int output_done;      /* a --json document was printed */
+	int dir_entered;      /* -C was applied */
+	struct ls_error err;  /* what a failing command reports; main prints it */
+	int err_reported;     /* the command printed its failure itself */
+};
+
+typedef int (*cmd_fn)(int argc, char **argv, struct cli_ctx *ctx);
+
+enum cmd_flags {
+	NEED_REPO = 1 << 0, /* reads .letta/ */
+	NEED_API = 1 << 1,  /* talks to the server */
+};
+
+struct cmd_entry {
+	const char *name;
+	cmd_fn fn;
+	unsigned flags;
+	const char *summary;
+};
+
+extern const struct cmd_entry cli_commands[];
+extern const unsigned cli_ncommands;
+const struct cmd_entry *cli_find_command(const char *name);
+
+/*
+ * Gathers flags, environment and repository facts and resolves them (core/target.c). Prints
+ * the README's [verbose] resolution lines with -v. Returns 0 or a negative ls_code.
+ */
+int cli_ctx_resolve(struct cli_ctx *ctx, struct ls_error *err);
+
+/* Level-1 "did you mean" over a NULL-terminated list; NULL when nothing is close. */
+const char *cli_suggest(const char *word, const char *const *candidates);
+
+/* Each command, in src/cli/cmd_<name>.c. */
+int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_context(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_diff(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_projects(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_pull(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_scope_sync(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_status(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_sync(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_validate(int argc, char **argv, struct cli_ctx *ctx);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * context: shows the resolved project, org, agent, base URL and key presence, each with its
+ * source. Sends no request and works offline, with or without a key.
+ */
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/output.h"
+
+#include <stdlib.h>
+
+static const struct opt_spec spec[] = {
+	CLI_COMMON_OPTS,
+	OPT_END
+};
+
+static const char examples[] =
+	"  letta-sync context\n"
+	"  letta-sync context --project staging -v\n"
+	"  letta-sync context --json | jq .data.project\n";
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *context_json(const struct target *t)
+{
+	json_t *project = json_null();
+
+	if (t->project_source != TARGET_SRC_NONE)
+		project = json_pack("{s:o, s:o, s:o, s:s, s:o}",
+				    "slug", str_or_null(t->project.slug),
+				    "id", str_or_null(t->project.id),
+				    "name", str_or_null(t->project.name),
+				    "source", target_source_name(t->project_source),
+				    "from", str_or_null(t->project_from));
+	return json_pack("{s:o, s:{s:o, s:o}, s:{s:o, s:o}, s:{s:s, s:s, s:b}, s:{s:b, s:o}, s:{s:o, s:o, s:o}}",
+			 "project", project,
+			 "org", "value", str_or_null(t->org), "source", str_or_null(t->org_from),
+			 "agent", "value", str_or_null(t->agent), "source", str_or_null(t->agent_from),
+			 "base_url", "value", t->base_url, "source", t->base_url_from, "cloud", t->cloud,
+			 "api_key", "set", t->key_set, "source", t->key_set ? json_string("LETTA_API_KEY") : json_null(),
+			 "repo", "key", str_or_null(t->repo_key), "mapping", str_or_null(t->mapping_key),
+			 "branch_override", str_or_null(t->branch_pattern));
+}
+
+static void print_human(struct cli_ctx *ctx, const struct target *t)
+{
+	if (t->project_source != TARGET_SRC_NONE) {
+		char *f = project_ref_format(&t->project);
+
+		output_line(ctx, "project:   %s", f);
+		if (t->project.slug && t->project.id)
+			output_line(ctx, "           slug %s, id %s", t->project.slug, t->project.id);
+		output_line(ctx, "           via %s (%s)", target_source_name(t->project_source),
+			    t->project_from);
+		if (t->branch_pattern)
+			output_line(ctx, "           branch override '%s' of mapping '%s'",
+				    t->branch_pattern, t->mapping_key);
+		free(f);
+	} else {
+		output_line(ctx, "project:   (none)");
+		output_line(ctx, "           set --project, LETTA_SYNC_PROJECT, or .letta/project.json");
+	}
+	output_line(ctx, "org:       %s%s%s%s", t->org ? t->org : "(none)", t->org ? " (via " : "",
+		    t->org ? t->org_from : "", t->org ? ")" : "");
+	output_line(ctx, "agent:     %s%s%s%s", t->agent ? t->agent : "(all managed agents)",
+		    t->agent ? " (via " : "", t->agent ? t->agent_from : "", t->agent ? ")" : "");
+	output_line(ctx, "base URL:  %s (%s%s)", t->base_url, t->base_url_from,
+		    t->cloud ? ", Letta Cloud" : ", self-hosted");
+	if (t->key_set)
+		output_line(ctx, "API key:   set (LETTA_API_KEY)");
+	else if (t->cloud)
+		output_line(ctx, "API key:   not set: export LETTA_API_KEY before talking to Letta Cloud");
+	else
+		output_line(ctx, "API key:   not set%s", t->password_set ? " (LETTA_SERVER_PASSWORD set)" : "");
+}
+
+int cmd_context(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct opts o;
+	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync context [options]", examples,
+			     &ctx->err);
+
+	if (ret)
+		goto out;
+	ret = opts_no_args(&o, &ctx->err);
+	if (ret < 0)
+		goto out;
+	ret = cli_ctx_resolve(ctx, &ctx->err);
+	if (ret < 0)
+		goto out;
+	if (ctx->g.json)
+		output_json_ok(ctx, context_json(&ctx->target), NULL);
+	else
+		print_human(ctx, &ctx->target);
+out:
+	opts_release(&o);
+	return ret;
+}

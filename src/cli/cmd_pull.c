@@ -1,0 +1,20 @@
+/* pull: not implemented yet; see the issue that delivers it. */
+#include "cli/cli.h"
+#include "cli/opts.h"
+
+static const struct opt_spec spec[] = {
+	CLI_COMMON_OPTS,
+	OPT_END
+};
+
+int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
+{
+	struct opts o;
+	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync pull [options]", NULL,
+			     &ctx->err);
+
+	if (ret == 0)
+		ret = ls_error_set(&ctx->err, LS_EFAIL, "'pull' is not implemented yet");
+	opts_release(&o);
+	return ret;
+}

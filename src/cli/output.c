@@ -1,0 +1,144 @@
+/* Results on stdout, everything else on stderr, and the --json envelope. */
+#include "cli/output.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/redact.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int color_on;
+
+void output_set_color(int on)
+{
+	color_on = on;
+}
+
+const char *output_color(const char *name)
+{
+	if (!color_on)
+		return "";
+	if (!strcmp(name, "red"))
+		return "\033[31m";
+	if (!strcmp(name, "green"))
+		return "\033[32m";
+	if (!strcmp(name, "yellow"))
+		return "\033[33m";
+	if (!strcmp(name, "cyan"))
+		return "\033[36m";
+	if (!strcmp(name, "bold"))
+		return "\033[1m";
+	if (!strcmp(name, "dim"))
+		return "\033[2m";
+	return "\033[0m";
+}
+
+static void print_document(json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_INDENT(2));
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, s ? s : "{}");
+	redact_buf(&b);
+	fputs(b.buf, stdout);
+	fputc('\n', stdout);
+	buf_release(&b);
+	free(s);
+}
+
+json_t *output_project_json(const struct cli_ctx *ctx)
+{
+	const struct target *t = &ctx->target;
+
+	if (!ctx->target_resolved || t->project_source == TARGET_SRC_NONE)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:s}",
+			 "slug", t->project.slug ? json_string(t->project.slug) : json_null(),
+			 "id", t->project.id ? json_string(t->project.id) : json_null(),
+			 "name", t->project.name ? json_string(t->project.name) : json_null(),
+			 "source", target_source_name(t->project_source));
+}
+
+static json_t *warnings(struct cli_ctx *ctx)
+{
+	if (!ctx->warnings)
+		ctx->warnings = json_array();
+	return ctx->warnings;
+}
+
+void output_json_ok(struct cli_ctx *ctx, json_t *data_take, json_t *info_take)
+{
+	json_t *doc = json_object();
+
+	json_object_set_new(doc, "ok", json_true());
+	json_object_set_new(doc, "command", json_string(ctx->command ? ctx->command : ""));
+	json_object_set_new(doc, "project", output_project_json(ctx));
+	json_object_set_new(doc, "data", data_take ? data_take : json_null());
+	if (info_take)
+		json_object_set_new(doc, "info", info_take);
+	json_object_set(doc, "warnings", warnings(ctx));
+	print_document(doc);
+	json_decref(doc);
+	ctx->output_done = 1;
+}
+
+void output_error(struct cli_ctx *ctx, const struct ls_error *err)
+{
+	if (ctx->g.json) {
+		json_t *doc, *e;
+
+		if (ctx->output_done)
+			return;
+		e = json_pack("{s:s, s:s}", "code", ls_code_name(err->code), "message",
+			      err->msg[0] ? err->msg : "unknown error");
+		json_object_set_new(e, "where", err->where[0] ? json_string(err->where) : json_null());
+		json_object_set_new(e, "hint", err->hint[0] ? json_string(err->hint) : json_null());
+		doc = json_object();
+		json_object_set_new(doc, "ok", json_false());
+		json_object_set_new(doc, "command", json_string(ctx->command ? ctx->command : ""));
+		json_object_set_new(doc, "error", e);
+		json_object_set(doc, "warnings", warnings(ctx));
+		print_document(doc);
+		json_decref(doc);
+		ctx->output_done = 1;
+		return;
+	}
+	if (err->where[0])
+		log_error("%s: %s", err->where, err->msg);
+	else
+		log_error("%s", err->msg[0] ? err->msg : "unknown error");
+	if (err->hint[0])
+		log_info("hint: %s", err->hint);
+}
+
+void output_warn(struct cli_ctx *ctx, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	redact_buf(&b);
+	log_warn("%s", b.buf);
+	json_array_append_new(warnings(ctx), json_string(b.buf));
+	buf_release(&b);
+}
+
+void output_line(struct cli_ctx *ctx, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (ctx->g.json)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	redact_buf(&b);
+	buf_addch(&b, '\n');
+	fputs(b.buf, stdout);
+	buf_release(&b);
+}

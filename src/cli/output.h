@@ -1,0 +1,32 @@
+#ifndef LS_CLI_OUTPUT_H
+#define LS_CLI_OUTPUT_H
+
+#include "cli/cli.h"
+
+#include <jansson.h>
+
+/*
+ * The one place that prints results and errors. Human results go to stdout as the command
+ * writes them; with --json exactly one document is printed, in the envelope of PRODUCT.md
+ * section 6, keys in a fixed order.
+ */
+
+/* Prints {"ok":true,"command",...,"data":data,"warnings":[...]}; takes data (and info, may be NULL). */
+void output_json_ok(struct cli_ctx *ctx, json_t *data_take, json_t *info_take);
+/*
+ * Prints an error: on stderr as "error: msg" (+ where, hint) in human mode, or the
+ * {"ok":false,...} document on stdout with --json (unless a document was already printed).
+ */
+void output_error(struct cli_ctx *ctx, const struct ls_error *err);
+/* A warning on stderr, also collected for the --json envelope. */
+__attribute__((format(printf, 2, 3))) void output_warn(struct cli_ctx *ctx, const char *fmt, ...);
+/* Results on stdout in human mode; nothing with --json. */
+__attribute__((format(printf, 2, 3))) void output_line(struct cli_ctx *ctx, const char *fmt, ...);
+/* The envelope's "project" value for the resolved target, or null. */
+json_t *output_project_json(const struct cli_ctx *ctx);
+
+/* Colour codes for stdout, or "" when colour is off. */
+const char *output_color(const char *name);
+void output_set_color(int on);
+
+#endif

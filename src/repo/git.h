@@ -1,0 +1,24 @@
+#ifndef LS_REPO_GIT_H
+#define LS_REPO_GIT_H
+
+#include "util/error.h"
+
+/* What the config repository's git says, read with libgit2. Every field may be NULL. */
+struct git_facts {
+	char *workdir;     /* the work tree's top directory (a worktree's own root), no trailing / */
+	char *commondir;   /* the main repository's .git directory */
+	char *remote_url;  /* remote.origin.url */
+	char *branch;      /* current branch short name; NULL when detached or unborn */
+	char *head;        /* HEAD commit id (40 hex), NULL when unborn */
+	int is_worktree;   /* a linked worktree (.git is a file) */
+};
+
+/* Call once at start-up and shut-down. */
+void repo_git_init(void);
+void repo_git_shutdown(void);
+
+/* Fills out for the repository containing dir; returns 0 with all NULL outside git. */
+int git_facts_read(struct git_facts *out, const char *dir, struct ls_error *err);
+void git_facts_release(struct git_facts *f);
+
+#endif

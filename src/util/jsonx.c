@@ -1,0 +1,56 @@
+#include "util/jsonx.h"
+#include "util/buf.h"
+
+#include <string.h>
+
+const char *jsonx_get_str(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+long long jsonx_get_int(const json_t *obj, const char *key, long long def)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
+}
+
+int jsonx_get_bool(const json_t *obj, const char *key, int def)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+void jsonx_key_pos(const char *text, size_t len, const char *key, int *line, int *col)
+{
+	struct buf needle = BUF_INIT;
+	size_t klen;
+
+	*line = 1;
+	*col = 1;
+	buf_addf(&needle, "\"%s\"", key);
+	klen = needle.len;
+	for (size_t i = 0; i + klen <= len; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+			continue;
+		}
+		if (!memcmp(text + i, needle.buf, klen)) {
+			buf_release(&needle);
+			return;
+		}
+		(*col)++;
+	}
+	*line = 1;
+	*col = 1;
+	buf_release(&needle);
+}
+
+char *jsonx_canonical(const json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}

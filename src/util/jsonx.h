@@ -1,0 +1,23 @@
+#ifndef LS_UTIL_JSONX_H
+#define LS_UTIL_JSONX_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Borrowed string member, or NULL when absent or not a string. */
+const char *jsonx_get_str(const json_t *obj, const char *key);
+/* Integer member or def. */
+long long jsonx_get_int(const json_t *obj, const char *key, long long def);
+/* Boolean member or def. */
+int jsonx_get_bool(const json_t *obj, const char *key, int def);
+
+/*
+ * Where "key" first appears as an object key in a JSON text (1-based line and column), for
+ * error messages on values jansson accepted; line 1 column 1 when not found.
+ */
+void jsonx_key_pos(const char *text, size_t len, const char *key, int *line, int *col);
+
+/* Compact, sorted-keys canonical form (for hashing and comparing); caller frees. */
+char *jsonx_canonical(const json_t *v);
+
+#endif
