@@ -200,3 +200,106 @@ none:
 		*out = xstrdup("0.0.0");
 	return 0;
 }
+
+struct tree_walk {
+	git_repository *repo;
+	struct git_blob_file *files;
+	size_t n, alloc;
+	size_t max;
+	const char *prefix; /* subdir + "/" */
+	struct ls_error *err;
+	int failed;
+};
+
+static int tree_cb(const char *root, const git_tree_entry *entry, void *payload)
+{
+	struct tree_walk *w = payload;
+	git_blob *blob = NULL;
+	char path[4096];
+	size_t len;
+
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		return 0;
+	snprintf(path, sizeof(path), "%s%s", root, git_tree_entry_name(entry));
+	if (strncmp(path, w->prefix, strlen(w->prefix)))
+		return 0;
+	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(entry)) < 0)
+		return 0;
+	len = (size_t)git_blob_rawsize(blob);
+	if (len > w->max) {
+		ls_error_set(w->err, LS_EINVALID, "'%s' is too large (%zu bytes; the limit is %zu)",
+			     path, len, w->max);
+		w->failed = 1;
+		git_blob_free(blob);
+		return -1;
+	}
+	w->files = xgrow(w->files, sizeof(*w->files), w->n + 1, &w->alloc);
+	w->files[w->n].path = xstrdup(path);
+	w->files[w->n].data = xmalloc(len + 1);
+	memcpy(w->files[w->n].data, git_blob_rawcontent(blob), len);
+	w->files[w->n].data[len] = '\0';
+	w->files[w->n].len = len;
+	w->n++;
+	git_blob_free(blob);
+	return 0;
+}
+
+static int blob_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct git_blob_file *)a)->path, ((const struct git_blob_file *)b)->path);
+}
+
+int git_tree_files(struct git_blob_file **out, size_t *n, const char *dir, const char *rev,
+		   const char *subdir, size_t max, struct ls_error *err)
+{
+	git_repository *repo = NULL;
+	git_object *obj = NULL;
+	git_tree *tree = NULL;
+	struct tree_walk w;
+	char prefix[1024];
+	int ret = 0;
+
+	memset(&w, 0, sizeof(w));
+	*out = NULL;
+	*n = 0;
+	snprintf(prefix, sizeof(prefix), "%s/", subdir);
+	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+		return ls_error_set(err, LS_EINVALID, "'%s' is not in a git repository", dir);
+	if (git_revparse_single(&obj, repo, rev) < 0) {
+		ret = ls_error_set(err, LS_ENOTFOUND, "no version '%s' in this repository", rev);
+		ls_error_hint(err, "list the versions with 'git tag -l \"v*\"'");
+		goto out;
+	}
+	if (git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) < 0) {
+		ret = ls_error_set(err, LS_EINVALID, "'%s' does not name a commit", rev);
+		goto out;
+	}
+	w.repo = repo;
+	w.max = max;
+	w.prefix = prefix;
+	w.err = err;
+	git_tree_walk(tree, GIT_TREEWALK_PRE, tree_cb, &w);
+	if (w.failed) {
+		git_tree_files_free(w.files, w.n);
+		ret = LS_EINVALID;
+		goto out;
+	}
+	if (w.n)
+		qsort(w.files, w.n, sizeof(*w.files), blob_file_cmp);
+	*out = w.files;
+	*n = w.n;
+out:
+	git_tree_free(tree);
+	git_object_free(obj);
+	git_repository_free(repo);
+	return ret;
+}
+
+void git_tree_files_free(struct git_blob_file *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].path);
+		free(f[i].data);
+	}
+	free(f);
+}

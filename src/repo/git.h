@@ -44,4 +44,20 @@ void git_versions_free(struct git_version *v, size_t n);
  */
 int git_worktree_version(char **out, const char *dir, struct ls_error *err);
 
+/* A file read from a commit's tree. */
+struct git_blob_file {
+	char *path;   /* relative to the repository root: ".letta/manifests/base/blocks.yaml" */
+	char *data;   /* NUL-terminated copy of the blob */
+	size_t len;
+};
+
+/*
+ * Every file under subdir (e.g. ".letta") of the tree of rev ("v1.2.0", a commit id), read from
+ * the object database without touching the work tree, in path order. Blobs larger than max are
+ * an error naming the file.
+ */
+int git_tree_files(struct git_blob_file **out, size_t *n, const char *dir, const char *rev,
+		   const char *subdir, size_t max, struct ls_error *err);
+void git_tree_files_free(struct git_blob_file *f, size_t n);
+
 #endif
