@@ -89,7 +89,7 @@ void git_facts_release(struct git_facts *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static int version_cmp(const void *a, const void *b)
+static int tag_version_cmp(const void *a, const void *b)
 {
 	const struct git_version *x = a, *y = b;
 	struct semver sx, sy;
@@ -137,7 +137,7 @@ static int list_versions(struct git_version **out, size_t *n, git_repository *re
 	}
 	git_strarray_dispose(&names);
 	if (count)
-		qsort(v, count, sizeof(*v), version_cmp);
+		qsort(v, count, sizeof(*v), tag_version_cmp);
 	*out = v;
 	*n = count;
 	return 0;
