@@ -51,6 +51,7 @@ void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->warnings = json_array();
+	p->same = json_array();
 }
 
 void plan_release(struct plan *p)
@@ -68,6 +69,7 @@ void plan_release(struct plan *p)
 		free(a->reason);
 		free(a->id);
 		json_decref(a->fields);
+		json_decref(a->view);
 		for (j = 0; j < a->nreqs; j++) {
 			free(a->reqs[j].method);
 			free(a->reqs[j].path);
@@ -78,7 +80,19 @@ void plan_release(struct plan *p)
 	}
 	free(p->items);
 	json_decref(p->warnings);
+	json_decref(p->same);
 	memset(p, 0, sizeof(*p));
+}
+
+void pl_same(struct plan *p, enum res_kind kind, const char *name, const char *agent,
+	     const char *section, const json_t *view)
+{
+	p->unchanged++;
+	if (!p->same)
+		p->same = json_array();
+	json_array_append_new(p->same, json_pack("{s:s, s:s, s:s?, s:s?, s:O}", "kind",
+						 own_kind_name(kind), "name", name, "agent", agent,
+						 "section", section, "view", view));
 }
 
 size_t plan_count_changes(const struct plan *p)
@@ -1271,6 +1285,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (!obj) {
 		ai = pl_add(c->p, r->kind, r->name, CHANGE_CREATE);
 		pl_diff(c->p->items[ai].fields, "", NULL, want);
+		c->p->items[ai].view = json_incref(want);
 		pl_reason(c->p, ai, "%s", r->managed == MANAGED_SEED ? "seed: created once" :
 								       "not on the server");
 		rc = create_reqs(c, ai, r, want, hw);
@@ -1330,7 +1345,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			pl_reason(c->p, ai, "seed: the server's copy differs from the manifest "
 					    "and is kept");
 		} else {
-			c->p->unchanged++;
+			pl_same(c->p, r->kind, r->name, NULL, NULL, want);
 		}
 		record(c, (size_t)-1, old ? NULL : entry(r->kind, r->name, id, recorded ? recorded : hh,
 						      c->o->commit), old);
@@ -1345,7 +1360,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			 (r->kind == KIND_TOOL && !m.has_tag);
 
 	if (json_equal(want, have) && !remark) {
-		c->p->unchanged++;
+		pl_same(c->p, r->kind, r->name, NULL, NULL, want);
 		if (old && jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id) &&
 		    jsonx_get_str(old, "hash") && !strcmp(jsonx_get_str(old, "hash"), hw))
 			record(c, (size_t)-1, NULL, old);
@@ -1387,6 +1402,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			c->p->items[ai].breaking = 1;
 	}
 	rc = update_reqs(c, ai, r, want, hw, id);
+	c->p->items[ai].view = json_incref(want);
 	if (rc == 0) {
 		json_t *keep = old ? json_incref((json_t *)old) : NULL;
 

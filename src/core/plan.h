@@ -67,6 +67,7 @@ struct plan_action {
 	char *reason;
 	char *id;       /* the remote id it acts on; NULL for a create */
 	json_t *fields; /* [{path, from, to}] */
+	json_t *view;   /* the desired managed fields (for diff --full), or NULL */
 	struct plan_request *reqs;
 	size_t nreqs;
 	size_t *deps;   /* indexes of earlier actions whose results this one needs */
@@ -79,11 +80,12 @@ struct plan {
 	size_t n;
 	size_t alloc;
 	size_t unchanged;  /* objects compared and found equal */
+	json_t *same;      /* those objects: [{kind, name, agent, section, view}] (diff --full) */
 	json_t *warnings;  /* array of strings */
 };
 
 /* clang-format off */
-#define PLAN_INIT { NULL, 0, 0, 0, NULL }
+#define PLAN_INIT { NULL, 0, 0, 0, NULL, NULL }
 /* clang-format on */
 
 struct plan_opts {

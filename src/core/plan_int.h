@@ -14,6 +14,9 @@ void pl_req(struct plan *p, size_t ai, const char *method, const char *path, jso
 void pl_dep(struct plan *p, size_t ai, size_t dep);
 __attribute__((format(printf, 3, 4))) void pl_reason(struct plan *p, size_t ai, const char *fmt,
 						     ...);
+/* Records an object found unchanged (counted, and kept for diff --full). */
+void pl_same(struct plan *p, enum res_kind kind, const char *name, const char *agent,
+	     const char *section, const json_t *view);
 /* "@ref:N"; caller frees. */
 char *pl_ref(size_t ai);
 /* prefix + id + suffix; caller frees. */

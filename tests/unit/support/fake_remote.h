@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned fake_seq;
+static __attribute__((unused)) unsigned fake_seq;
 
 static json_t *fake_id(const char *prefix)
 {
@@ -27,7 +27,7 @@ static json_t *fake_id(const char *prefix)
 	return json_string(b);
 }
 
-static void ds_add(struct desired_state *ds, enum res_kind kind, const char *name,
+static __attribute__((unused)) void ds_add(struct desired_state *ds, enum res_kind kind, const char *name,
 		   enum res_managed managed, const char *spec_text)
 {
 	struct resource *r;
@@ -50,7 +50,7 @@ static void ds_add(struct desired_state *ds, enum res_kind kind, const char *nam
 	r->spec = json_object_get(r->doc, "spec");
 }
 
-static void ds_free(struct desired_state *ds)
+static __attribute__((unused)) void ds_free(struct desired_state *ds)
 {
 	size_t i;
 
@@ -63,7 +63,7 @@ static void ds_free(struct desired_state *ds)
 	memset(ds, 0, sizeof(*ds));
 }
 
-static void ds_remove(struct desired_state *ds, enum res_kind kind, const char *name)
+static __attribute__((unused)) void ds_remove(struct desired_state *ds, enum res_kind kind, const char *name)
 {
 	size_t i;
 
@@ -81,7 +81,7 @@ static void ds_remove(struct desired_state *ds, enum res_kind kind, const char *
 }
 
 /* Replaces spec.key of kind/name with a JSON value. */
-static void ds_set(struct desired_state *ds, enum res_kind kind, const char *name,
+static __attribute__((unused)) void ds_set(struct desired_state *ds, enum res_kind kind, const char *name,
 		   const char *key, const char *value_json)
 {
 	size_t i;
@@ -138,7 +138,7 @@ static json_t *fake_find(json_t *list, const char *id, size_t *idx)
 }
 
 /* PATCH semantics: null means unchanged. */
-static void fake_patch(json_t *obj, const json_t *body)
+static __attribute__((unused)) void fake_patch(json_t *obj, const json_t *body)
 {
 	const char *k;
 	json_t *v;
@@ -148,7 +148,7 @@ static void fake_patch(json_t *obj, const json_t *body)
 			json_object_set(obj, k, v);
 }
 
-static void fake_mcp_flatten(json_t *obj, const json_t *body)
+static __attribute__((unused)) void fake_mcp_flatten(json_t *obj, const json_t *body)
 {
 	const json_t *cfg = json_object_get(body, "config");
 	const char *k;
@@ -278,7 +278,7 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
  * Applies every action that is not skipped, in order, as api/apply.c would (resolving refs);
  * returns the number of requests sent, or -1 when one failed.
  */
-static int fake_apply(struct remote_state *rs, const struct plan *p)
+static __attribute__((unused)) int fake_apply(struct remote_state *rs, const struct plan *p)
 {
 	struct plan_results res;
 	size_t i, j;
