@@ -371,8 +371,9 @@ static json_t *block_want(const struct resource *r)
 	const json_t *limit = json_object_get(r->spec, "limit");
 	const json_t *md = json_object_get(r->spec, "lettaMetadata");
 
-	return json_pack("{s:s, s:s, s:I, s:s, s:o}", "label",
-			 first_str(pl_spec_str(r, "label"), r->name, NULL), "value",
+	return json_pack("{s:s, s:b, s:s, s:I, s:s, s:o}", "label",
+			 first_str(pl_spec_str(r, "label"), r->name, NULL), "read_only",
+			 json_is_true(json_object_get(r->spec, "readOnly")), "value",
 			 first_str(pl_spec_str(r, "value"), NULL, NULL), "limit",
 			 (json_int_t)(json_is_integer(limit) ? json_integer_value(limit)
 							     : BLOCK_LIMIT_DEFAULT),
@@ -385,8 +386,9 @@ static json_t *block_have(const json_t *o)
 {
 	const json_t *limit = json_object_get(o, "limit");
 
-	return json_pack("{s:o, s:o, s:I, s:o, s:o}", "label", pl_str(json_object_get(o, "label")),
-			 "value", pl_str(json_object_get(o, "value")), "limit",
+	return json_pack("{s:o, s:b, s:o, s:I, s:o, s:o}", "label",
+			 pl_str(json_object_get(o, "label")), "read_only",
+			 json_is_true(json_object_get(o, "read_only")), "value", pl_str(json_object_get(o, "value")), "limit",
 			 (json_int_t)(json_is_integer(limit) ? json_integer_value(limit)
 							     : BLOCK_LIMIT_DEFAULT),
 			 "description", pl_str(json_object_get(o, "description")), "metadata",
@@ -686,8 +688,18 @@ struct pc {
 	json_t *old_entries;     /* its entries */
 	json_t *new_entries;     /* what it will hold: entries and {"@if"} objects */
 	json_t *used;            /* ids matched to a manifest, {id: true} */
+	json_t *ids;             /* "Kind/name" -> id, or "@ref:N" when created in this run */
 	struct ls_error *err;
 };
+
+static void set_id(struct pc *c, const struct resource *r, const char *id)
+{
+	struct buf k = BUF_INIT;
+
+	buf_addf(&k, "%s/%s", own_kind_name(r->kind), r->name);
+	json_object_set_new(c->ids, k.buf, json_string(id ? id : ""));
+	buf_release(&k);
+}
 
 /* Expands ${NAME} references; NULL when one does not resolve. */
 static char *expand_secret(const struct pc *c, const char *s)
@@ -1292,6 +1304,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		if (rc == 0) {
 			char *ref = pl_ref(ai);
 
+			set_id(c, r, ref);
 			record(c, ai, entry(r->kind, r->name, ref, hw, c->o->commit), NULL);
 			free(ref);
 		}
@@ -1299,6 +1312,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	}
 	id = jsonx_get_str(obj, "id");
 	json_object_set_new(c->used, id ? id : "", json_true());
+	set_id(c, r, id);
 	own_read(&m, r->kind, obj, c->project);
 	if (r->kind == KIND_MCP_SERVER) {
 		/* No room for markers: the inventory is the record. */
@@ -1531,6 +1545,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	c.old_entries = own_inventory_entries(c.inventory);
 	c.new_entries = json_array();
 	c.used = json_object();
+	c.ids = json_object();
 	if (!out->warnings)
 		out->warnings = json_array();
 	first = out->n;
@@ -1575,10 +1590,11 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	if (rc == 0)
 		plan_inventory(&c, first);
 	if (rc == 0 && want)
-		rc = plan_agents(out, want, have, opts, err);
+		rc = plan_agents(out, want, have, opts, c.ids, err);
 
 	json_decref(c.old_entries);
 	json_decref(c.new_entries);
 	json_decref(c.used);
+	json_decref(c.ids);
 	return rc;
 }

@@ -34,7 +34,7 @@ json_t *pl_have_view(enum res_kind kind, const json_t *o, const json_t *want);
 
 /* Plans every managed agent (plan_agents.c); appends to p after the shared resources. */
 int plan_agents(struct plan *p, const struct desired_state *want,
-		const struct remote_state *have, const struct plan_opts *opts,
+		const struct remote_state *have, const struct plan_opts *opts, const json_t *ids,
 		struct ls_error *err);
 
 #endif

@@ -176,6 +176,64 @@ static __attribute__((unused)) void fake_mcp_flatten(json_t *obj, const json_t *
 	}
 }
 
+static json_t *fake_request(struct remote_state *rs, const char *method, const char *path,
+			    const json_t *body);
+
+/* Whole-set replacement of an agent's relations from *_ids lists (objects copied). */
+static void fake_set_rel(struct remote_state *rs, json_t *agent, const json_t *body)
+{
+	static const struct {
+		const char *ids, *rel;
+		size_t off;
+	} t[] = {
+		{ "block_ids", "blocks", offsetof(struct remote_state, blocks) },
+		{ "tool_ids", "tools", offsetof(struct remote_state, tools) },
+		{ "folder_ids", "sources", offsetof(struct remote_state, folders) },
+		{ "identity_ids", "identities", offsetof(struct remote_state, identities) },
+	};
+	size_t i, j;
+	json_t *id;
+
+	for (i = 0; i < 4; i++) {
+		const json_t *ids = json_object_get(body, t[i].ids);
+		json_t *list = *(json_t **)((char *)rs + t[i].off), *out;
+
+		if (!json_is_array(ids)) {
+			/* Existing relations (create: memory_blocks) are refreshed from the lists. */
+			ids = NULL;
+			out = json_array();
+			json_array_foreach(json_object_get(agent, t[i].rel), j, id)
+			{
+				json_t *o = fake_find(list, jsonx_get_str(id, "id"), NULL);
+
+				if (o)
+					json_array_append(out, o);
+			}
+			json_object_set_new(agent, t[i].rel, out);
+			continue;
+		}
+		out = json_object_get(agent, t[i].rel);
+		if (json_is_array(out) && !strcmp(t[i].rel, "blocks") &&
+		    json_object_get(body, "memory_blocks")) {
+			json_t *keep = json_array();
+
+			json_array_foreach(out, j, id)
+				json_array_append(keep, fake_find(list, jsonx_get_str(id, "id"), NULL));
+			out = keep;
+		} else {
+			out = json_array();
+		}
+		json_array_foreach(ids, j, id)
+		{
+			json_t *o = fake_find(list, json_string_value(id), NULL);
+
+			if (o)
+				json_array_append(out, o);
+		}
+		json_object_set_new(agent, t[i].rel, out);
+	}
+}
+
 /*
  * Applies one resolved request; returns the response (new reference, may be json_null()) or
  * NULL for a failure (404).
@@ -194,6 +252,39 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
 			return NULL;
 		json_array_remove(list, idx);
 		return json_null();
+	}
+	if (list == rs->agents && !strcmp(method, "POST")) {
+		json_t *blocks = json_array(), *mb;
+		size_t i;
+
+		obj = json_pack("{s:o, s:O, s:O?, s:O?, s:O?}", "id", fake_id("agent"), "name",
+				json_object_get(body, "name"), "system", json_object_get(body, "system"),
+				"model", json_object_get(body, "model"), "tags",
+				json_object_get(body, "tags"));
+		json_array_foreach(json_object_get(body, "memory_blocks"), i, mb)
+		{
+			json_t *b = fake_request(rs, "POST", "/v1/blocks/", mb);
+
+			json_array_append_new(blocks, json_pack("{s:O}", "id", json_object_get(b, "id")));
+			json_decref(b);
+		}
+		json_object_set_new(obj, "blocks", blocks);
+		fake_set_rel(rs, obj, body);
+		json_array_append(list, obj);
+		return obj;
+	}
+	if (list == rs->agents && !strchr(rest, '/')) {
+		obj = fake_find(list, rest, NULL);
+		if (!obj)
+			return NULL;
+		if (json_is_string(json_object_get(body, "system")))
+			json_object_set(obj, "system", json_object_get(body, "system"));
+		if (json_is_string(json_object_get(body, "model")))
+			json_object_set(obj, "model", json_object_get(body, "model"));
+		if (json_is_array(json_object_get(body, "tags")))
+			json_object_set(obj, "tags", json_object_get(body, "tags"));
+		fake_set_rel(rs, obj, body);
+		return json_incref(obj);
 	}
 	if (list == rs->agents) {
 		/* PATCH /v1/agents/{a}/core-memory/blocks/detach/{b} */
