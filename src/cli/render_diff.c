@@ -83,8 +83,11 @@ static void add_field(struct buf *out, const json_t *f)
 	if (!path || !path[0])
 		path = "(value)";
 	if (is_multiline(from) || is_multiline(to)) {
-		buf_addf(out, "    %s~ %s:%s\n", output_color("yellow"), path,
-			 output_color("reset"));
+		const char *sig = has_from && has_to ? "~" : has_to ? "+" : "-";
+
+		buf_addf(out, "    %s%s %s:%s\n",
+			 output_color(has_from && has_to ? "yellow" : has_to ? "green" : "red"), sig,
+			 path, output_color("reset"));
 		if (has_from)
 			add_lines(out, "        ", "-", "red", json_string_value(from));
 		if (has_to)

@@ -1490,6 +1490,7 @@ static void plan_inventory(struct pc *c, size_t first_action)
 	ai = pl_add(c->p, KIND_BLOCK, OWN_INVENTORY_LABEL,
 		    c->inventory ? CHANGE_UPDATE : CHANGE_CREATE);
 	c->p->items[ai].internal = 1;
+	c->p->items[ai].soft = 1; /* {"@if"} keeps the old entries of failed actions */
 	pl_reason(c->p, ai, "the inventory of project '%s'", c->project);
 	for (i = first_action; i < ai; i++)
 		if (!c->p->items[i].skip && c->p->items[i].nreqs)

@@ -64,6 +64,7 @@ struct plan_action {
 	int breaking;
 	int internal;   /* bookkeeping (the inventory): applied, never shown or counted */
 	int skip;       /* reported but not applied (conflicts, orphans without prune, drift) */
+	int soft;       /* runs once its deps are settled, whether they succeeded or not */
 	char *reason;
 	char *id;       /* the remote id it acts on; NULL for a create */
 	json_t *fields; /* [{path, from, to}] */
