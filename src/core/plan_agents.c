@@ -32,7 +32,7 @@ struct ac {
 	struct ls_error *err;
 };
 
-static void warn(struct ac *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct ac *c, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
 static void warn(struct ac *c, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
