@@ -1,0 +1,19 @@
+#ifndef LS_SIM_SERVER_H
+#define LS_SIM_SERVER_H
+
+#include <pthread.h>
+
+struct MHD_Daemon;
+
+/* The one lock over g_store, the counters and the fault knobs. */
+extern pthread_mutex_t g_lock;
+
+/* Binds 127.0.0.1:port (0 = any free port); *bound_port gets the real one. NULL on failure. */
+struct MHD_Daemon *server_start(int port, int *bound_port);
+void server_stop(struct MHD_Daemon *d);
+
+/* Routes of part 2 (folders, identities, MCP servers), spliced into the table. */
+#define SIM_PART2_AGENT_ROUTES
+#define SIM_PART2_ROUTES
+
+#endif
