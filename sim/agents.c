@@ -865,7 +865,7 @@ void h_tags_list(struct sim_req *rq, struct sim_resp *rs)
 	json_t *set = json_array(), *t, *out = json_array();
 	const char **v;
 	struct page pg;
-	size_t i, n, lo, hi;
+	size_t i, n, hi;
 
 	if (page_parse(&pg, rq, rs, 50, 0, by_name) < 0) {
 		json_decref(set);
@@ -886,19 +886,16 @@ void h_tags_list(struct sim_req *rq, struct sim_resp *rs)
 		v[i] = json_string_value(json_array_get(set, i));
 	qsort(v, n, sizeof(*v), cmp_str);
 	/* Cursors are tag strings, compared in the page's direction (digest 5.8). */
-	lo = 0;
 	hi = 0;
 	for (i = 0; i < n; i++) {
 		size_t k = pg.desc ? n - 1 - i : i;
-		int c_after = after ? strcmp(v[k], after) : 1;
-		int c_before = before ? strcmp(v[k], before) : -1;
-		if (pg.desc) {
-			c_after = -c_after;
-			c_before = -c_before;
-		}
+		int ok_after = !after || (pg.desc ? strcmp(v[k], after) < 0 : strcmp(v[k], after) > 0);
+		int ok_before =
+			!before || (pg.desc ? strcmp(v[k], before) > 0 : strcmp(v[k], before) < 0);
+
 		if (name && !ci_contains(v[k], name))
 			continue;
-		if (c_after <= 0 || c_before >= 0)
+		if (!ok_after || !ok_before)
 			continue;
 		if (g_store.faults.max_page > 0 && (long)hi >= g_store.faults.max_page)
 			break;
@@ -907,7 +904,6 @@ void h_tags_list(struct sim_req *rq, struct sim_resp *rs)
 		json_array_append_new(out, json_string(v[k]));
 		hi++;
 	}
-	(void)lo;
 	free(v);
 	json_decref(set);
 	resp_json_take(rs, 200, out);

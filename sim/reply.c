@@ -457,7 +457,11 @@ int page_parse(struct page *out, struct sim_req *rq, struct sim_resp *rs, long d
 	const char *order_by = req_arg(rq, "order_by");
 	json_t *in;
 
+	static const char *const by_created[] = { "created_at", NULL };
+
 	memset(out, 0, sizeof(*out));
+	if (!order_by_allowed)
+		order_by_allowed = by_created;
 	if (query_int(rq, rs, "limit", def_limit, &out->limit) < 0)
 		return -1;
 	out->after = req_arg(rq, "after");
@@ -473,8 +477,8 @@ int page_parse(struct page *out, struct sim_req *rq, struct sim_resp *rs, long d
 		}
 		out->desc = !strcmp(order, "desc");
 	}
-	out->order_by = order_by_allowed ? order_by_allowed[0] : "created_at";
-	if (order_by && order_by_allowed) {
+	out->order_by = order_by_allowed[0];
+	if (order_by) {
 		int found = 0;
 		struct buf msg = BUF_INIT;
 		for (int i = 0; order_by_allowed[i]; i++) {
@@ -489,8 +493,7 @@ int page_parse(struct page *out, struct sim_req *rq, struct sim_resp *rs, long d
 			struct buf full = BUF_INIT;
 			buf_addf(&full, "Input should be %s", msg.buf);
 			in = json_string(order_by);
-			resp_422(rs, order_by_allowed[1] ? "literal_error" : "literal_error",
-				 "query", "order_by", full.buf, in, NULL);
+			resp_422(rs, "literal_error", "query", "order_by", full.buf, in, NULL);
 			json_decref(in);
 			buf_release(&full);
 			buf_release(&msg);

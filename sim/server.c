@@ -735,7 +735,7 @@ struct MHD_Daemon *server_start(int port, int *bound_port)
 	sa.sin_port = htons((unsigned short)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-				     MHD_USE_POLL | MHD_USE_ERROR_LOG,
+				     MHD_USE_POLL,
 			     (uint16_t)port, NULL, NULL, access_cb, NULL, MHD_OPTION_SOCK_ADDR, &sa,
 			     MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
