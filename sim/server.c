@@ -98,7 +98,8 @@ static const struct {
 	const char *prefix;
 } id_params[] = {
 	{ "agent_id", "agent" },     { "block_id", "block" }, { "tool_id", "tool" },
-	{ "folder_id", "source" },   { "file_id", "file" },   { "identity_id", "identity" },
+	{ "folder_id", "source" },   { "source_id", "source" }, { "file_id", "file" },
+	{ "identity_id", "identity" },
 	{ NULL, NULL },
 };
 
@@ -683,6 +684,9 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 
 	if (path_ids_ok(rq, &rs)) {
 		pthread_mutex_lock(&g_lock);
+		/* A slug first seen in X-Project becomes a project (PRODUCT.md section 7). */
+		if (rq->x_project && *rq->x_project)
+			project_resolve_slug(rq->x_project);
 		r->fn(rq, &rs);
 		pthread_mutex_unlock(&g_lock);
 	}

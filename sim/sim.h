@@ -226,6 +226,8 @@ int store_load_json(const json_t *st, struct buf *err);
 int store_save_file(const char *path, struct buf *err);
 int store_load_file(const char *path, struct buf *err);
 
+/* A member, or JSON null when absent (borrowed). */
+json_t *obj_or_null(const json_t *obj, const char *key);
 /* A copy of obj without the internal "_..." keys. */
 json_t *obj_public(const json_t *obj);
 /* Helpers on JSON string arrays used as sets. */
@@ -331,6 +333,7 @@ H(h_identity_patch);
 H(h_identity_delete);
 H(h_identity_properties);
 H(h_identity_agents);
+H(h_identity_blocks);
 H(h_mcp_list);
 H(h_mcp_create);
 H(h_mcp_get);

@@ -206,6 +206,13 @@ json_t *obj_public(const json_t *obj)
 	return out;
 }
 
+json_t *obj_or_null(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return v ? v : json_null();
+}
+
 int strarr_has(const json_t *arr, const char *s)
 {
 	size_t i;
