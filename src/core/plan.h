@@ -83,10 +83,16 @@ struct plan {
 	size_t unchanged;  /* objects compared and found equal */
 	json_t *same;      /* those objects: [{kind, name, agent, section, view}] (diff --full) */
 	json_t *warnings;  /* array of strings */
+	/*
+	 * Set when a part of the plan can only be computed after it ran: an agent uses tools of
+	 * an MCP server created in this run (their ids exist once the server registered them).
+	 * sync re-reads the server and plans again once.
+	 */
+	int replan;
 };
 
 /* clang-format off */
-#define PLAN_INIT { NULL, 0, 0, 0, NULL, NULL }
+#define PLAN_INIT { NULL, 0, 0, 0, NULL, NULL, 0 }
 /* clang-format on */
 
 struct plan_opts {

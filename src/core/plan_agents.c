@@ -528,13 +528,18 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 	json_array_foreach(json_object_get(w->spec, "mcpTools"), i, e)
 	{
 		const char *srv = jsonx_get_str(e, "server");
-		const json_t *names = json_object_get(e, "tools"), *t;
+		const json_t *names = json_object_get(e, "tools"), *t, *n;
 		const struct resource *r = res_find(c->want, KIND_MCP_SERVER, srv);
 		const char *sn = r && pl_spec_str(r, "serverName") ? pl_spec_str(r, "serverName")
 								   : srv;
-		size_t j;
-		int found = 0;
+		const char *sid = r ? shared_id(c, KIND_MCP_SERVER, srv) : NULL;
+		size_t j, k;
 
+		if (sid && !strncmp(sid, "@ref:", 5)) {
+			/* Created in this run: its tools exist once it ran. */
+			c->p->replan = 1;
+			continue;
+		}
 		json_array_foreach(c->have->tools, j, t)
 		{
 			const char *ts = mcp_server_of(t), *tn = jsonx_get_str(t, "name");
@@ -543,14 +548,23 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 				continue;
 			if (json_is_array(names) && !in_set(names, tn))
 				continue;
-			found = 1;
 			json_object_set_new(c->names, jsonx_get_str(t, "id"), json_string(tn));
 			add_id(w->mcp_tools, jsonx_get_str(t, "id"));
 		}
-		if (!found)
-			warn(c, "agent '%s': MCP server '%s' has no tools yet; they are attached "
-				"on a later sync",
-			     agent_name, srv ? srv : "?");
+		json_array_foreach(names, k, n)
+		{
+			int found = 0;
+
+			json_array_foreach(c->have->tools, j, t)
+				if (mcp_server_of(t) && sn && !strcmp(mcp_server_of(t), sn) &&
+				    jsonx_get_str(t, "name") && json_is_string(n) &&
+				    !strcmp(jsonx_get_str(t, "name"), json_string_value(n)))
+					found = 1;
+			if (!found)
+				warn(c, "agent '%s': MCP server '%s' offers no tool '%s'; not attached",
+				     agent_name, srv ? srv : "?",
+				     json_is_string(n) ? json_string_value(n) : "?");
+		}
 	}
 }
 

@@ -329,6 +329,43 @@ static void test_plan_agents__missing_model_names_every_source(void **state)
 	ds_free(&ds);
 }
 
+/* Tools of an MCP server created in the same run are attached by a second pass. */
+static void test_plan_agents__mcp_tools_of_a_new_server_need_a_replan(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	const struct plan_action *a;
+	json_t *bob;
+
+	(void)state;
+	ds_add(&ds, KIND_MCP_SERVER, "gh", MANAGED_TRUE,
+	       "{\"serverType\":\"sse\",\"serverUrl\":\"https://gh.example.com/sse\"}");
+	ds_add(&ds, KIND_TEMPLATE, "t", MANAGED_TRUE,
+	       "{\"agent\":{\"modelConfig\":{\"model\":\"openai/gpt-4o\"},\"mcpTools\":"
+	       "[{\"server\":\"gh\",\"tools\":[\"gh_search\"]}]}}");
+	ds_add(&ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"t\"}");
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	assert_true(p.replan);
+	assert_true(fake_apply(&rs, &p) > 0);
+	compute(&p, &ds, &rs, &o);
+	assert_false(p.replan);
+	a = find_action(&p, KIND_AGENT, "mcp_servers");
+	assert_non_null(a);
+	assert_true(fake_apply(&rs, &p) > 0);
+	bob = agent_named(&rs, "bob");
+	assert_true(rel_has(bob, "tools", "name", "gh_search"));
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_plan_agents__pinned_and_downgrade_left_alone),
 		cmocka_unit_test(test_plan_agents__unmanaged_agent_with_declared_name_is_conflict),
 		cmocka_unit_test(test_plan_agents__missing_model_names_every_source),
+		cmocka_unit_test(test_plan_agents__mcp_tools_of_a_new_server_need_a_replan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -334,8 +334,19 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
 					"block_ids");
 			fake_patch(obj, body);
 		} else if (list == rs->mcp_servers) {
+			struct buf tn = BUF_INIT, tag = BUF_INIT;
+
 			obj = json_pack("{s:o}", "id", fake_id("mcp_server"));
 			fake_mcp_flatten(obj, body);
+			/* The server registers the MCP server's tools. */
+			buf_addf(&tn, "%s_search", jsonx_get_str(obj, "server_name"));
+			buf_addf(&tag, "mcp:%s", jsonx_get_str(obj, "server_name"));
+			json_array_append_new(rs->tools,
+					      json_pack("{s:o, s:s, s:s, s:[s]}", "id", fake_id("tool"),
+							"name", tn.buf, "tool_type", "external_mcp",
+							"tags", tag.buf));
+			buf_release(&tn);
+			buf_release(&tag);
 		} else if (list == rs->folders) {
 			obj = json_pack("{s:o, s:n, s:{s:s}}", "id", fake_id("source"),
 					"description", "embedding_config", "handle",
