@@ -540,6 +540,11 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 			c->p->replan = 1;
 			continue;
 		}
+		for (j = 0; r && j < c->p->n; j++)
+			if (c->p->items[j].kind == KIND_MCP_SERVER &&
+			    c->p->items[j].change == CHANGE_UPDATE && !c->p->items[j].skip &&
+			    !strcmp(c->p->items[j].name, r->name))
+				c->p->replan = 1; /* its refresh may change the tools */
 		json_array_foreach(c->have->tools, j, t)
 		{
 			const char *ts = mcp_server_of(t), *tn = jsonx_get_str(t, "name");
