@@ -689,6 +689,10 @@ struct pc {
 	json_t *new_entries;     /* what it will hold: entries and {"@if"} objects */
 	json_t *used;            /* ids matched to a manifest, {id: true} */
 	json_t *ids;             /* "Kind/name" -> id, or "@ref:N" when created in this run */
+	/* Look-ups built once (plans of thousands of objects stay linear): */
+	json_t *block_index;     /* manifest name -> [blocks marked for it] */
+	json_t *key_index;       /* "Kind/key" -> [objects with that natural key] */
+	json_t *inv_index;       /* "Kind/name" -> inventory entry */
 	struct ls_error *err;
 };
 
@@ -1171,18 +1175,87 @@ static void record(struct pc *c, size_t ai, json_t *then_take, const json_t *old
 }
 
 /* Finds the remote object for a desired resource of a keyed kind (not blocks). */
+static void index_add(json_t *index, const char *key, const json_t *o)
+{
+	json_t *arr = json_object_get(index, key);
+
+	if (!arr) {
+		arr = json_array();
+		json_object_set_new(index, key, arr);
+	}
+	json_array_append(arr, (json_t *)o);
+}
+
+static void build_indexes(struct pc *c)
+{
+	static const enum res_kind keyed[] = { KIND_TOOL, KIND_FOLDER, KIND_MCP_SERVER,
+					       KIND_IDENTITY };
+	struct buf k = BUF_INIT;
+	const json_t *o, *e;
+	size_t i, j;
+
+	c->block_index = json_object();
+	c->key_index = json_object();
+	c->inv_index = json_object();
+	json_array_foreach(c->have->blocks, i, o)
+	{
+		struct own_marker m;
+
+		if (own_is_inventory(o, c->project))
+			continue;
+		own_read(&m, KIND_BLOCK, o, c->project);
+		if ((m.state != OWN_OURS && m.state != OWN_LEGACY) || !m.source)
+			continue;
+		if (!strncmp(m.source, "Block/", 6))
+			index_add(c->block_index, m.source + 6, o);
+		else if (m.state == OWN_LEGACY)
+			index_add(c->block_index, m.source, o);
+	}
+	for (j = 0; j < sizeof(keyed) / sizeof(keyed[0]); j++) {
+		json_array_foreach(remote_list(c, keyed[j]), i, o)
+		{
+			const char *key = remote_key(keyed[j], o);
+
+			if (!key)
+				continue;
+			buf_reset(&k);
+			buf_addf(&k, "%s/%s", own_kind_name(keyed[j]), key);
+			index_add(c->key_index, k.buf, o);
+		}
+	}
+	json_array_foreach(c->old_entries, i, e)
+	{
+		buf_reset(&k);
+		buf_addf(&k, "%s/%s", jsonx_get_str(e, "kind"), jsonx_get_str(e, "name"));
+		if (!json_object_get(c->inv_index, k.buf))
+			json_object_set(c->inv_index, k.buf, (json_t *)e);
+	}
+	buf_release(&k);
+}
+
+static const json_t *inv_find(const struct pc *c, enum res_kind kind, const char *name)
+{
+	struct buf k = BUF_INIT;
+	const json_t *e;
+
+	buf_addf(&k, "%s/%s", own_kind_name(kind), name);
+	e = json_object_get(c->inv_index, k.buf);
+	buf_release(&k);
+	return e;
+}
+
 static const json_t *find_keyed(const struct pc *c, enum res_kind kind, const json_t *view)
 {
 	const char *key = want_key(kind, view);
-	const json_t *o, *list = remote_list(c, kind);
+	const json_t *o, *list;
+	struct buf k = BUF_INIT;
 	size_t i;
 
+	buf_addf(&k, "%s/%s", own_kind_name(kind), key ? key : "");
+	list = json_object_get(c->key_index, k.buf);
+	buf_release(&k);
 	json_array_foreach(list, i, o)
 	{
-		const char *k = remote_key(kind, o);
-
-		if (!k || strcmp(k, key))
-			continue;
 		if (kind == KIND_IDENTITY && c->o->project_id && jsonx_get_str(o, "project_id") &&
 		    strcmp(jsonx_get_str(o, "project_id"), c->o->project_id))
 			continue;
@@ -1197,17 +1270,15 @@ static const json_t *find_keyed(const struct pc *c, enum res_kind kind, const js
  */
 static const json_t *find_block(struct pc *c, const struct resource *r, const json_t *old)
 {
-	const json_t *o, *best = NULL;
+	const json_t *o, *best = NULL, *cands = json_object_get(c->block_index, r->name);
 	int best_rank = 0;
 	size_t i;
 
-	json_array_foreach(c->have->blocks, i, o)
+	json_array_foreach(cands, i, o)
 	{
 		struct own_marker m;
 		int rank = 0;
 
-		if (own_is_inventory(o, c->project))
-			continue;
 		own_read(&m, KIND_BLOCK, o, c->project);
 		if ((m.state != OWN_OURS && m.state != OWN_LEGACY) ||
 		    !own_source_matches(&m, KIND_BLOCK, r->name))
@@ -1225,11 +1296,11 @@ static const json_t *find_block(struct pc *c, const struct resource *r, const js
 	if (!best)
 		return NULL;
 	/* Duplicates. */
-	json_array_foreach(c->have->blocks, i, o)
+	json_array_foreach(cands, i, o)
 	{
 		struct own_marker m;
 
-		if (o == best || own_is_inventory(o, c->project))
+		if (o == best)
 			continue;
 		own_read(&m, KIND_BLOCK, o, c->project);
 		if ((m.state == OWN_OURS || m.state == OWN_LEGACY) &&
@@ -1279,7 +1350,7 @@ static void marker_fields(json_t *fields, enum res_kind kind, const struct own_m
 
 static int plan_resource(struct pc *c, const struct resource *r)
 {
-	const json_t *old = own_inventory_find(c->old_entries, r->kind, r->name);
+	const json_t *old = inv_find(c, r->kind, r->name);
 	const json_t *obj;
 	json_t *want = pl_want_view(r), *have = NULL, *wm = NULL;
 	char hw[OWN_HASH_LEN + 1], hh[OWN_HASH_LEN + 1];
@@ -1534,6 +1605,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	size_t i, k, first;
 	int rc = 0;
 	const json_t *e;
+	json_t *desired = json_object();
 
 	memset(&c, 0, sizeof(c));
 	c.p = out;
@@ -1547,6 +1619,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	c.new_entries = json_array();
 	c.used = json_object();
 	c.ids = json_object();
+	build_indexes(&c);
 	if (!out->warnings)
 		out->warnings = json_array();
 	first = out->n;
@@ -1560,24 +1633,30 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 			rc = plan_resource(&c, r);
 		}
 	}
-	/* Orphans: inventory entries that no manifest describes. */
+	/* Orphans: inventory entries that no manifest describes (managed: false ones included). */
+	for (i = 0; i < want->n; i++) {
+		struct buf k = BUF_INIT;
+
+		buf_addf(&k, "%s/%s", own_kind_name(want->items[i].kind), want->items[i].name);
+		json_object_set_new(desired, k.buf, json_true());
+		buf_release(&k);
+	}
 	json_array_foreach(c.old_entries, i, e)
 	{
 		int kind = own_kind_parse(jsonx_get_str(e, "kind"));
 		const char *name = jsonx_get_str(e, "name"), *id = jsonx_get_str(e, "id");
-		const struct resource *r = NULL;
 		const json_t *obj;
-		size_t j, ai;
+		struct buf key = BUF_INIT;
+		int described;
+		size_t ai;
 
 		if (rc < 0 || kind < 0 || !is_shared((enum res_kind)kind))
 			continue;
-		for (j = 0; j < want->n; j++)
-			if ((int)want->items[j].kind == kind && !strcmp(want->items[j].name, name))
-				r = &want->items[j];
-		if (r) {
-			/* managed: false keeps an object but forgets it. */
-			continue;
-		}
+		buf_addf(&key, "%s/%s", jsonx_get_str(e, "kind"), name);
+		described = json_object_get(desired, key.buf) != NULL;
+		buf_release(&key);
+		if (described)
+			continue; /* managed: false keeps an object but forgets it */
 		obj = remote_find_id(remote_list(&c, (enum res_kind)kind), id);
 		if (!obj || json_object_get(c.used, id))
 			continue; /* gone already: dropped from the inventory */
@@ -1597,5 +1676,9 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	json_decref(c.new_entries);
 	json_decref(c.used);
 	json_decref(c.ids);
+	json_decref(c.block_index);
+	json_decref(c.key_index);
+	json_decref(c.inv_index);
+	json_decref(desired);
 	return rc;
 }
