@@ -1635,11 +1635,11 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	}
 	/* Orphans: inventory entries that no manifest describes (managed: false ones included). */
 	for (i = 0; i < want->n; i++) {
-		struct buf k = BUF_INIT;
+		struct buf dk = BUF_INIT;
 
-		buf_addf(&k, "%s/%s", own_kind_name(want->items[i].kind), want->items[i].name);
-		json_object_set_new(desired, k.buf, json_true());
-		buf_release(&k);
+		buf_addf(&dk, "%s/%s", own_kind_name(want->items[i].kind), want->items[i].name);
+		json_object_set_new(desired, dk.buf, json_true());
+		buf_release(&dk);
 	}
 	json_array_foreach(c.old_entries, i, e)
 	{
