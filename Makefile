@@ -6,6 +6,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 DEMO_PORT  ?= 0
+PREFIX     ?= /usr/local
 
 .PHONY: all deps build build-asan check test test-asan demo bench drills fuzz install clean
 
@@ -43,6 +44,10 @@ check: deps
 
 demo: deps build
 	@bash scripts/demo.sh $(BUILD)
+
+# DESTDIR is honoured by cmake --install through the environment.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
