@@ -1232,8 +1232,11 @@ static void run_round(struct http *h, struct http_req *reqs, size_t n)
 		}
 		if (!active && !queued)
 			return;
-		curl_multi_perform(h->multi, &running);
-		drain(h);
+		/*
+		 * Poll, then perform, then collect: a finished transfer frees its slot before the next
+		 * round of starts, so the pipe stays full. New handles make curl_multi_poll() return at
+		 * once (their timeout is zero).
+		 */
 		timeout = HTTP_POLL_MS;
 		if (wake >= 0 && wake - mono_ms() < timeout)
 			timeout = wake - mono_ms() < 0 ? 0 : (int)(wake - mono_ms());
