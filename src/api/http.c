@@ -885,11 +885,12 @@ static int start(struct http *h, struct http_req *req, struct ls_error *err)
 		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	/*
 	 * libcurl silently re-sends a request once when a reused connection turns out dead before
-	 * any answer. For a create that could be the lost-reply case and make a duplicate, so a
-	 * create always gets a connection of its own.
+	 * any answer. For a create that could be the lost-reply case and make a duplicate; for a
+	 * delete or detach it would turn the hidden repeat's 404 into a first-attempt 404 we must
+	 * report. So those get a connection of their own, where libcurl never re-sends.
+	 * NEEDSWORK: this costs a handshake per such request; fine while prunes are rare.
 	 */
-	if (req->retry == HTTP_RETRY_CREATE || req->retry == HTTP_RETRY_CREATE_UNIQUE ||
-	    req->retry == HTTP_RETRY_NEVER)
+	if (req->retry != HTTP_RETRY_SAFE)
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 
 	add_header(&p->headers, "Accept", "application/json");
