@@ -674,6 +674,15 @@ int http_error_from_status(struct ls_error *err, const char *method, const char 
 				    status, sep, detail.buf);
 		ls_error_hint(err, "the request does not fit the server's schema; check the manifest's fields");
 		break;
+	case 301:
+	case 302:
+	case 307:
+	case 308:
+		/* Redirects are never followed: a key must not travel to another host. */
+		code = ls_error_set(err, LS_EAPI, "%s redirected the request for %s (%ld)", base_url,
+				    obj.buf, status);
+		ls_error_hint(err, "check LETTA_BASE_URL: scheme, host and no path after it");
+		break;
 	case 429:
 		code = ls_error_set(err, LS_EAPI, "rate limited by %s (429) on %s%s%s", base_url,
 				    obj.buf, sep, detail.buf);

@@ -111,6 +111,35 @@ int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error
 	return 0;
 }
 
+static int find_slug(struct letta *api, const char *id, struct ls_error *err);
+
+int letta_open(struct letta **out, const struct target *t, const char *secret,
+	       char *(*lookup)(const char *name), int resolve_project, struct ls_error *err)
+{
+	struct letta_opts o = LETTA_OPTS_INIT;
+	struct letta *api = NULL;
+	int ret;
+
+	o.http.base_url = t->base_url ? t->base_url : TARGET_DEFAULT_BASE_URL;
+	o.http.api_key = secret && *secret ? secret : NULL;
+	o.http.project_slug = t->project.slug;
+	o.http.project_id = t->project.id;
+	if ((ret = letta_opts_env(&o, lookup, err)) < 0 || (ret = letta_new(&api, &o, err)) < 0)
+		return ret;
+	if (resolve_project && (t->project.slug || t->project.id) &&
+	    (ret = letta_project_resolve(api, t->project.slug, t->project.id, err)) < 0) {
+		letta_free(api);
+		return ret;
+	}
+	if (resolve_project && t->project.id && !t->project.slug &&
+	    (ret = find_slug(api, t->project.id, err)) < 0) {
+		letta_free(api);
+		return ret;
+	}
+	*out = api;
+	return 0;
+}
+
 void letta_free(struct letta *api)
 {
 	if (!api)
@@ -656,6 +685,38 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 	free(api->project_id);
 	api->project_id = xstrdup(found);
 	http_set_project(api->http, slug, found);
+	json_decref(list);
+	return 0;
+}
+
+/*
+ * Agent creates want X-Project with the slug; when only the id is known, the project list
+ * gives it. A self-hosted server (404) has no projects at all.
+ */
+static int find_slug(struct letta *api, const char *id, struct ls_error *err)
+{
+	json_t *list = NULL, *p;
+	size_t i;
+	int ret = letta_projects_list(&list, api, NULL, err);
+
+	if (ret == LS_ENOTFOUND && err && err->http_status == 404) {
+		ls_error_clear(err);
+		api->has_projects = 0;
+		free(api->project_id);
+		api->project_id = NULL;
+		http_set_project(api->http, NULL, NULL);
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	json_array_foreach(list, i, p) {
+		const char *pid = jsonx_get_str(p, "id");
+
+		if (pid && !strcmp(pid, id) && jsonx_get_str(p, "slug")) {
+			http_set_project(api->http, jsonx_get_str(p, "slug"), id);
+			break;
+		}
+	}
 	json_decref(list);
 	return 0;
 }

@@ -19,6 +19,7 @@
  */
 
 #include "api/http.h"
+#include "core/target.h"
 #include "util/error.h"
 
 #include <jansson.h>
@@ -54,6 +55,16 @@ struct letta;
 /* Opens a client; opts is copied. The API key, if any, is registered with redact_secret(). */
 int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error *err);
 void letta_free(struct letta *api);
+/*
+ * The CLI's way in: a client for a resolved target (its base URL and project) that sends
+ * `secret` as "Authorization: Bearer" (LETTA_API_KEY, or LETTA_SERVER_PASSWORD for a secure
+ * self-hosted server; NULL: none) with the LETTA_SYNC_* settings read through lookup (getenv).
+ * With resolve_project, a project known only by slug gets its id from GET /v1/projects (see
+ * letta_project_resolve()); without, only what the target says is used.
+ */
+int letta_open(struct letta **out, const struct target *t, const char *secret,
+	       char *(*lookup)(const char *name), int resolve_project, struct ls_error *err);
+
 /* The transport underneath (borrowed), for batches of requests built with letta_req_*(). */
 struct http *letta_http(struct letta *api);
 long letta_page_limit(const struct letta *api);

@@ -103,6 +103,10 @@ static void test_http__error_messages(void **state)
 	assert_int_equal(code, LS_EAPI);
 	assert_string_equal(err.msg, "block 'persona' was rejected by the server (422): [{'msg': 'Field required'}]");
 
+	code = http_error_from_status(&err, "GET", "/v1/tools", NULL, 307, "", 0, "http://h", 1);
+	assert_int_equal(code, LS_EAPI);
+	assert_string_equal(err.msg, "http://h redirected the request for '/v1/tools' (307)");
+
 	code = http_error_from_status(&err, "GET", "/v1/tools/", NULL, 503, "", 0, "http://h", 1);
 	assert_int_equal(code, LS_EAPI);
 	assert_string_equal(err.msg, "server error 503 on '/v1/tools/'");

@@ -365,6 +365,37 @@ static void test_wire__upload_is_multipart(void **state)
 	unlink(path);
 }
 
+static void test_wire__open_from_a_target_with_only_an_id(void **state)
+{
+	static const struct step steps[] = {
+		{ "GET /v1/projects?offset=0&limit=100 ", 200, NULL,
+		  "{\"projects\":[{\"id\":\"u7\",\"name\":\"Seven\",\"slug\":\"seven\"}],\"hasNextPage\":false}" },
+		{ "POST /v1/agents/ ", 200, NULL, "{\"id\":\"agent-1\"}" },
+	};
+	struct ls_error err = LS_ERROR_INIT;
+	struct target t;
+	struct server s;
+	struct letta *api = NULL;
+	json_t *out = NULL, *body = json_pack("{ss}", "name", "a");
+	char url[64];
+
+	(void)state;
+	server_start(&s, steps, 2);
+	memset(&t, 0, sizeof(t));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", s.port);
+	t.base_url = url;
+	t.project.id = (char *)"u7";
+	assert_int_equal(letta_open(&api, &t, "sk-open-1234", NULL, 1, &err), 0);
+	assert_string_equal(letta_project_id(api), "u7");
+	assert_int_equal(letta_create(&out, api, LETTA_AGENT, body, NULL, NULL, &err), 0);
+	assert_non_null(strstr(s.log.buf, "X-Project: seven\r\n"));
+	assert_non_null(strstr(s.log.buf, "Authorization: Bearer sk-open-1234\r\n"));
+	json_decref(out);
+	json_decref(body);
+	letta_free(api);
+	server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_wire__lost_reply_then_absent_creates_once_more),
 		cmocka_unit_test(test_wire__repeated_delete_404_is_done),
 		cmocka_unit_test(test_wire__upload_is_multipart),
+		cmocka_unit_test(test_wire__open_from_a_target_with_only_an_id),
 	};
 
 	http_global_init();
