@@ -51,6 +51,13 @@ struct resource {
 	 * the caller (repo layer) and attached before validation. NULL otherwise.
 	 */
 	char *source_code;
+	/*
+	 * Where each value of doc came from: JSON pointer ("/spec/label") -> packed position (file
+	 * index into the desired_state's files, line, column; see desired_pos). Owned; may be NULL.
+	 */
+	json_t *positions;
+	/* The layers that defined this resource, as a bit set of (1 << enum res_layer). */
+	unsigned layers;
 };
 
 /* Every resource of the repository after layering, in a stable order (kind, then first-seen). */
@@ -59,16 +66,32 @@ struct desired_state {
 	size_t n;
 	size_t alloc;
 	json_t *positions; /* internal: JSON-pointer -> [file, line, col] lookups, may be NULL */
+	/* The repository-relative files positions refer to (owned), indexed by position. */
+	char **files;
+	size_t nfiles;
+	size_t files_alloc;
 };
 
 /* clang-format off */
-#define DESIRED_STATE_INIT { NULL, 0, 0, NULL }
+#define DESIRED_STATE_INIT { NULL, 0, 0, NULL, NULL, 0, 0 }
 /* clang-format on */
 
 void desired_state_release(struct desired_state *ds);
 /* The resource of kind with that name, or NULL (borrowed). */
 const struct resource *desired_find(const struct desired_state *ds, enum res_kind kind,
 				    const char *name);
+
+/*
+ * Where the value at pointer (a JSON pointer into r->doc, "" for the document) was written:
+ * the position of the pointer or of its nearest ancestor that has one, else r->pos. Returns 1
+ * when the pointer itself was found. out->file is borrowed from ds.
+ */
+int desired_pos(struct src_pos *out, const struct desired_state *ds, const struct resource *r,
+		const char *pointer);
+/* Interns a file name in ds->files; returns its index. */
+size_t desired_add_file(struct desired_state *ds, const char *file);
+/* Packs a position for resource positions tables. */
+long long desired_pos_pack(size_t file, int line, int col);
 
 /* "Block", "Tool", "MCPServer", "Template", "Folder", "Identity", "AgentPolicy", "Agent". */
 const char *res_kind_name(enum res_kind kind);
