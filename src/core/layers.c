@@ -98,14 +98,18 @@ static const char *item_key(const json_t *item)
 	return k;
 }
 
-static void remove_key(json_t *arr, const char *key, int strings_only)
+/* Removes the items with that key; *nlower counts the items that came from the lower layer. */
+static void remove_key(json_t *arr, const char *key, int strings_only, size_t *nlower)
 {
 	for (size_t i = json_array_size(arr); i > 0; i--) {
 		const json_t *it = json_array_get(arr, i - 1);
 		const char *k = strings_only ? json_string_value(it) : item_key(it);
 
-		if (k && !strcmp(k, key))
+		if (k && !strcmp(k, key)) {
 			json_array_remove(arr, i - 1);
+			if (i - 1 < *nlower)
+				(*nlower)--;
+		}
 	}
 }
 
@@ -141,7 +145,7 @@ static json_t *merge_array(struct mctx *c, const json_t *a, const json_t *b, con
 {
 	const char *how = layers_strategy(field, strategies ? c->rep->strategies : NULL);
 	json_t *out = json_array();
-	size_t i, base = c->ptr.len, dbase = c->dots.len;
+	size_t i, nlower, base = c->ptr.len, dbase = c->dots.len;
 	json_t *item;
 
 	if (!strcmp(how, "replace")) {
@@ -153,11 +157,12 @@ static json_t *merge_array(struct mctx *c, const json_t *a, const json_t *b, con
 	if (a)
 		json_array_foreach(a, i, item)
 			json_array_append_new(out, json_deep_copy(item));
+	nlower = json_array_size(out);
 	json_array_foreach(b, i, item) {
 		const char *key;
 
 		if (is_removal(item)) {
-			remove_key(out, json_string_value(item) + 1, !strcmp(how, "append"));
+			remove_key(out, json_string_value(item) + 1, !strcmp(how, "append"), &nlower);
 			continue;
 		}
 		if (!strcmp(how, "append")) {
@@ -167,16 +172,19 @@ static json_t *merge_array(struct mctx *c, const json_t *a, const json_t *b, con
 		key = item_key(item);
 		if (json_is_object(item) && json_is_true(json_object_get(item, "_delete"))) {
 			if (key)
-				remove_key(out, key, 0);
+				remove_key(out, key, 0, &nlower);
 			continue;
 		}
 		if (key) {
 			size_t j, found = (size_t)-1;
 			json_t *cur;
 
+			/* Only the lower layer's items are matched: one layer never merges with itself. */
 			json_array_foreach(out, j, cur) {
 				const char *k = item_key(cur);
 
+				if (j >= nlower)
+					break;
 				if (k && !strcmp(k, key) && json_typeof(cur) == json_typeof(item)) {
 					found = j;
 					break;
