@@ -74,6 +74,9 @@ int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 	if (ret < 0)
 		goto out;
 	ret = config_load(&ds, ".", &diags, &info, &ctx->err);
+	/* The hint to run validate is for the other commands. */
+	if (ret < 0)
+		ctx->err.hint[0] = '\0';
 	if (info.manifests)
 		log_verbose("Discovered manifests at: %s/%s (%s)", info.root, info.manifests,
 			    info.legacy ? "legacy-packages-examples" : "letta-manifests");
