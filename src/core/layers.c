@@ -71,7 +71,7 @@ static void conflict(struct mctx *c, const json_t *a, const json_t *b)
 	rep->conflicts++;
 	if (!rep->diags)
 		return;
-	yamlx_lookup(rep->positions, c->ptr.buf, &line, &col);
+	source_store_pos(rep->src, rep->src_file, rep->src_doc, c->ptr.buf, &line, &col);
 	diag_add(rep->diags, DIAG_ERROR, rep->file, line, col,
 		 "Type conflict at %s.%s: expected %s, got %s", rep->what, c->dots.buf, type_name(a),
 		 type_name(b));
@@ -284,20 +284,39 @@ struct group {
 	long doc[LAYER__COUNT]; /* index into set->docs, or -1 */
 };
 
-static void add_positions(struct resource *r, struct desired_state *out,
-			  const struct manifest_set *set, const struct manifest_doc *d)
+/*
+ * Whether merging v over nothing would change it: explicit nulls, "!x" removals, "_delete"
+ * items, or duplicate strings in a list. Documents that need none of that are shared, not copied.
+ */
+static int needs_normalizing(const json_t *v)
 {
-	size_t file = desired_add_file(out, manifest_doc_file(set, d));
-	const char *key;
-	json_t *v;
+	const char *k;
+	json_t *x;
+	size_t i;
 
-	json_object_foreach(d->positions, key, v) {
-		long long p = json_integer_value(v);
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x)
+			if (json_is_null(x) || needs_normalizing(x))
+				return 1;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			const char *s = json_string_value(x);
 
-		json_object_set_new(r->positions, key,
-				    json_integer(desired_pos_pack(file, yamlx_pos_line(p),
-								  yamlx_pos_col(p))));
+			if (s && s[0] == '!')
+				return 1;
+			if (json_is_object(x) && json_object_get(x, "_delete"))
+				return 1;
+			for (size_t j = 0; s && j < i; j++) {
+				const char *t = json_string_value(json_array_get(v, j));
+
+				if (t && !strcmp(s, t))
+					return 1;
+			}
+			if (needs_normalizing(x))
+				return 1;
+		}
 	}
+	return 0;
 }
 
 static enum res_managed parse_managed(const json_t *spec)
@@ -316,7 +335,7 @@ static void doc_diag(struct manifest_set *set, const struct manifest_doc *d, con
 {
 	int line, col;
 
-	manifest_doc_pos(d, ptr, &line, &col);
+	manifest_doc_pos(set, d, ptr, &line, &col);
 	diag_add(&set->diags, sev, manifest_doc_file(set, d), line, col, "%s", msg);
 }
 
@@ -359,7 +378,10 @@ static void build_resource(struct desired_state *out, struct manifest_set *set,
 	struct buf what = BUF_INIT;
 	struct resource *r;
 	unsigned layers = 0;
-	int nlower = 0;
+	int nlower = 0, nlayers = 0;
+
+	for (int l = 0; l < LAYER__COUNT; l++)
+		nlayers += g->doc[l] >= 0;
 
 	buf_addf(&what, "%s.%s", res_kind_name(g->kind), g->name);
 	if (g->kind == KIND_TOOL)
@@ -374,9 +396,18 @@ static void build_resource(struct desired_state *out, struct manifest_set *set,
 		d = &set->docs[g->doc[l]];
 		if (top)
 			nlower++;
+		if (!top && nlayers == 1 && !needs_normalizing(d->doc)) {
+			/* One layer, nothing to normalise: share the document (set and state). */
+			merged = json_incref(d->doc);
+			top = d;
+			layers |= 1u << l;
+			continue;
+		}
 		rep.diags = &set->diags;
 		rep.file = manifest_doc_file(set, d);
-		rep.positions = d->positions;
+		rep.src = set->src;
+		rep.src_file = d->file;
+		rep.src_doc = d->docidx;
 		rep.what = what.buf;
 		rep.strategies = json_object_get(d->doc, "_merge");
 		m = layers_merge_value(merged, d->doc, &rep);
@@ -413,11 +444,14 @@ static void build_resource(struct desired_state *out, struct manifest_set *set,
 	r->spec = json_object_get(merged, "spec");
 	r->managed = parse_managed(r->spec);
 	r->layers = layers;
-	r->positions = json_object();
-	for (int l = 0; l < LAYER__COUNT; l++)
-		if (g->doc[l] >= 0)
-			add_positions(r, out, set, &set->docs[g->doc[l]]);
-	r->pos.file = out->files[desired_add_file(out, manifest_doc_file(set, top))];
+	for (int l = LAYER__COUNT - 1; l >= 0; l--) {
+		if (g->doc[l] < 0)
+			continue;
+		r->srcs[r->nsrcs].file = set->docs[g->doc[l]].file;
+		r->srcs[r->nsrcs].doc = set->docs[g->doc[l]].docidx;
+		r->nsrcs++;
+	}
+	r->pos.file = source_store_name(set->src, top->file);
 	r->pos.line = top->line;
 	r->pos.col = top->col;
 	buf_release(&what);
@@ -431,6 +465,9 @@ void layers_merge(struct desired_state *out, struct manifest_set *set)
 	struct buf key = BUF_INIT;
 
 	memset(out, 0, sizeof(*out));
+	if (!set->src)
+		set->src = source_store_new();
+	out->src = source_store_ref(set->src);
 	/* Groups in first-seen order: base names, then new org names, then new project names. */
 	for (int l = 0; l < LAYER__COUNT; l++) {
 		for (size_t i = 0; i < set->n; i++) {
@@ -475,6 +512,7 @@ void layers_merge(struct desired_state *out, struct manifest_set *set)
 		for (size_t i = 0; i < ngroups; i++)
 			if ((int)groups[i].kind == k)
 				build_resource(out, set, &groups[i]);
+	desired_index(out);
 	free(groups);
 	json_decref(index);
 	buf_release(&key);

@@ -33,14 +33,15 @@
 struct merge_report {
 	struct diag_list *diags;  /* conflicts are added here (may be NULL: only counted) */
 	const char *file;         /* of the higher document, for messages */
-	const json_t *positions;  /* of the higher document (yamlx table), may be NULL */
+	struct source_store *src; /* where to look positions up (may be NULL: line 0) */
+	size_t src_file, src_doc; /* the higher document in src */
 	const char *what;         /* "Block.persona" */
 	const json_t *strategies; /* the higher document's _merge, may be NULL */
 	int conflicts;            /* incremented per conflict */
 };
 
 /* clang-format off */
-#define MERGE_REPORT_INIT { NULL, "", NULL, "", NULL, 0 }
+#define MERGE_REPORT_INIT { NULL, "", NULL, 0, 0, "", NULL, 0 }
 /* clang-format on */
 
 /*

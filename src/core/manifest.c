@@ -26,21 +26,15 @@ int manifest_layer_parse(const char *name)
 	return -1;
 }
 
-static size_t add_file(struct manifest_set *set, const char *path)
-{
-	set->files = xgrow(set->files, sizeof(*set->files), set->nfiles + 1, &set->files_alloc);
-	set->files[set->nfiles] = xstrdup(path);
-	return set->nfiles++;
-}
-
 const char *manifest_doc_file(const struct manifest_set *set, const struct manifest_doc *d)
 {
-	return d->file < set->nfiles ? set->files[d->file] : "";
+	return source_store_name(set->src, d->file);
 }
 
-void manifest_doc_pos(const struct manifest_doc *d, const char *pointer, int *line, int *col)
+void manifest_doc_pos(const struct manifest_set *set, const struct manifest_doc *d,
+		      const char *pointer, int *line, int *col)
 {
-	yamlx_lookup(d->positions, pointer, line, col);
+	source_store_pos(set->src, d->file, d->docidx, pointer, line, col);
 	if (!*line) {
 		*line = d->line;
 		*col = d->col;
@@ -108,7 +102,7 @@ static int valid_name(const char *s)
 }
 
 /* Checks one document's envelope; keeps it in the set when usable. */
-static void parse_doc(struct doc_ctx *c, int dir_layer, size_t file)
+static void parse_doc(struct doc_ctx *c, int dir_layer, size_t file, size_t docidx)
 {
 	json_t *doc = c->y->value;
 	json_t *api, *kind, *meta, *spec, *name, *layer, *merge, *del;
@@ -241,8 +235,8 @@ known:
 	c->set->docs = xgrow(c->set->docs, sizeof(*c->set->docs), c->set->n + 1, &c->set->alloc);
 	d = &c->set->docs[c->set->n];
 	d->doc = json_incref(doc);
-	d->positions = json_incref(c->y->positions);
 	d->file = file;
+	d->docidx = docidx;
 	d->line = c->y->line;
 	d->col = c->y->col;
 	d->kind = (enum res_kind)k;
@@ -257,8 +251,12 @@ int manifest_parse(struct manifest_set *set, const char *path, int dir_layer, co
 {
 	struct yamlx_docs docs = YAMLX_DOCS_INIT;
 	struct ls_error err = LS_ERROR_INIT;
-	size_t file = add_file(set, path);
+	size_t file;
 	int ret, errors = 0;
+
+	if (!set->src)
+		set->src = source_store_new();
+	file = source_store_add(set->src, path, text, len);
 
 	if (ends_with_ci(path, ".json"))
 		ret = yamlx_parse_json(&docs, text, len, &err);
@@ -273,7 +271,7 @@ int manifest_parse(struct manifest_set *set, const char *path, int dir_layer, co
 	for (size_t i = 0; i < docs.n; i++) {
 		struct doc_ctx c = { set, path, &docs.items[i], BUF_INIT, 0 };
 
-		parse_doc(&c, dir_layer, file);
+		parse_doc(&c, dir_layer, file, i);
 		errors += c.errors;
 		buf_release(&c.what);
 	}
@@ -285,14 +283,10 @@ void manifest_set_release(struct manifest_set *set)
 {
 	if (!set)
 		return;
-	for (size_t i = 0; i < set->n; i++) {
+	for (size_t i = 0; i < set->n; i++)
 		json_decref(set->docs[i].doc);
-		json_decref(set->docs[i].positions);
-	}
 	free(set->docs);
-	for (size_t i = 0; i < set->nfiles; i++)
-		free(set->files[i]);
-	free(set->files);
+	source_store_unref(set->src);
 	diag_list_release(&set->diags);
 	memset(set, 0, sizeof(*set));
 }

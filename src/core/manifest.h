@@ -11,6 +11,7 @@
  */
 #include "core/diag.h"
 #include "core/model.h"
+#include "core/source.h"
 #include "util/error.h"
 
 #include <jansson.h>
@@ -23,8 +24,8 @@
 /* One resource document as written in one file. */
 struct manifest_doc {
 	json_t *doc;       /* owned: the document (apiVersion, kind, metadata, spec, ...) */
-	json_t *positions; /* owned: JSON pointer -> yamlx packed position (no file) */
-	size_t file;       /* index into set->files */
+	size_t file;       /* index into set->src */
+	size_t docidx;     /* which document of its file (0-based, empty ones counted) */
 	int line, col;     /* where the document starts */
 	enum res_kind kind;
 	const char *name;  /* borrowed from doc: metadata.name */
@@ -36,14 +37,12 @@ struct manifest_set {
 	struct manifest_doc *docs;
 	size_t n;
 	size_t alloc;
-	char **files; /* owned: every file parsed, repository-relative */
-	size_t nfiles;
-	size_t files_alloc;
-	struct diag_list diags; /* owned */
+	struct source_store *src; /* one reference: every file parsed, with its text */
+	struct diag_list diags;   /* owned */
 };
 
 /* clang-format off */
-#define MANIFEST_SET_INIT { NULL, 0, 0, NULL, 0, 0, DIAG_LIST_INIT }
+#define MANIFEST_SET_INIT { NULL, 0, 0, NULL, DIAG_LIST_INIT }
 /* clang-format on */
 
 /*
@@ -57,8 +56,9 @@ int manifest_parse(struct manifest_set *set, const char *path, int dir_layer, co
 void manifest_set_release(struct manifest_set *set);
 /* The file name of a document (borrowed). */
 const char *manifest_doc_file(const struct manifest_set *set, const struct manifest_doc *d);
-/* The position of pointer within document d (nearest ancestor when absent). */
-void manifest_doc_pos(const struct manifest_doc *d, const char *pointer, int *line, int *col);
+/* The position of pointer within document d (nearest ancestor, else the document's start). */
+void manifest_doc_pos(const struct manifest_set *set, const struct manifest_doc *d,
+		      const char *pointer, int *line, int *col);
 
 /* "base" -> LAYER_BASE ...; -1 when unknown. */
 int manifest_layer_parse(const char *name);

@@ -44,73 +44,65 @@ void desired_state_release(struct desired_state *ds)
 		free(r->name);
 		json_decref(r->doc);
 		free(r->source_code);
-		json_decref(r->positions);
 	}
 	free(ds->items);
 	json_decref(ds->positions);
-	for (size_t i = 0; i < ds->nfiles; i++)
-		free(ds->files[i]);
-	free(ds->files);
+	json_decref(ds->index);
+	source_store_unref(ds->src);
 	memset(ds, 0, sizeof(*ds));
+}
+
+void desired_index(struct desired_state *ds)
+{
+	struct buf key = BUF_INIT;
+
+	json_decref(ds->index);
+	ds->index = json_object();
+	for (size_t i = 0; i < ds->n; i++) {
+		buf_reset(&key);
+		buf_addf(&key, "%d/%s", (int)ds->items[i].kind, ds->items[i].name);
+		json_object_set_new(ds->index, key.buf, json_integer((json_int_t)i));
+	}
+	buf_release(&key);
 }
 
 const struct resource *desired_find(const struct desired_state *ds, enum res_kind kind,
 				    const char *name)
 {
+	if (ds->index && json_object_size(ds->index) == ds->n) {
+		struct buf key = BUF_INIT;
+		json_t *v;
+
+		buf_addf(&key, "%d/%s", (int)kind, name);
+		v = json_object_get(ds->index, key.buf);
+		buf_release(&key);
+		return v ? &ds->items[json_integer_value(v)] : NULL;
+	}
 	for (size_t i = 0; i < ds->n; i++)
 		if (ds->items[i].kind == kind && !strcmp(ds->items[i].name, name))
 			return &ds->items[i];
 	return NULL;
 }
 
-size_t desired_add_file(struct desired_state *ds, const char *file)
-{
-	for (size_t i = ds->nfiles; i > 0; i--)
-		if (!strcmp(ds->files[i - 1], file))
-			return i - 1;
-	ds->files = xgrow(ds->files, sizeof(*ds->files), ds->nfiles + 1, &ds->files_alloc);
-	ds->files[ds->nfiles] = xstrdup(file);
-	return ds->nfiles++;
-}
-
-long long desired_pos_pack(size_t file, int line, int col)
-{
-	if (line > 0xFFFFFF)
-		line = 0xFFFFFF;
-	if (col > 0xFFFFF)
-		col = 0xFFFFF;
-	return ((long long)file << 44) | ((long long)line << 20) | (long long)col;
-}
-
 int desired_pos(struct src_pos *out, const struct desired_state *ds, const struct resource *r,
 		const char *pointer)
 {
-	struct buf p = BUF_INIT;
-	int exact = 1;
+	int line, col;
 
 	*out = r->pos;
-	if (!r->positions)
-		return 0;
-	buf_addstr(&p, pointer);
-	for (;;) {
-		json_t *v = json_object_get(r->positions, p.buf);
-		char *slash;
-
-		if (json_is_integer(v)) {
-			long long packed = json_integer_value(v);
-			size_t file = (size_t)(packed >> 44);
-
-			out->file = file < ds->nfiles ? ds->files[file] : "";
-			out->line = (int)((packed >> 20) & 0xFFFFFF);
-			out->col = (int)(packed & 0xFFFFF);
-			break;
+	for (int i = 0; i < r->nsrcs; i++) {
+		if (source_store_pos(ds->src, r->srcs[i].file, r->srcs[i].doc, pointer, &line, &col)) {
+			out->file = source_store_name(ds->src, r->srcs[i].file);
+			out->line = line;
+			out->col = col;
+			return 1;
 		}
-		exact = 0;
-		if (!p.len)
-			break;
-		slash = strrchr(p.buf, '/');
-		buf_setlen(&p, slash ? (size_t)(slash - p.buf) : 0);
 	}
-	buf_release(&p);
-	return exact;
+	if (r->nsrcs && (source_store_pos(ds->src, r->srcs[0].file, r->srcs[0].doc, pointer, &line,
+					  &col), line)) {
+		out->file = source_store_name(ds->src, r->srcs[0].file);
+		out->line = line;
+		out->col = col;
+	}
+	return 0;
 }

@@ -280,8 +280,7 @@ struct vctx {
 	const struct desired_state *ds;
 	struct diag_list *diags;
 	const struct resource *r;
-	json_t *names[KIND__COUNT]; /* name -> true, per kind */
-	json_t *identity_keys;      /* identifierKey -> name */
+	json_t *identity_keys; /* identifierKey -> name */
 };
 
 __attribute__((format(__printf__, 4, 5))) static void verr(struct vctx *c, enum diag_severity sev,
@@ -495,26 +494,24 @@ static void check_fields(struct vctx *c, const json_t *obj, const struct field *
 
 static void check_ref(struct vctx *c, enum res_kind kind, const char *name, const char *ptr)
 {
-	const char *cands[64];
+	const char **cands;
 	size_t n = 0;
-	const char *k;
-	json_t *v;
 	const char *guess;
 
-	if (!name || json_object_get(c->names[kind], name))
+	if (!name || desired_find(c->ds, kind, name))
 		return;
 	if (kind == KIND_TOOL && suggest(name, builtin_tools) &&
 	    !strcmp(suggest(name, builtin_tools), name))
 		return;
 	if (kind == KIND_IDENTITY && json_object_get(c->identity_keys, name))
 		return;
-	json_object_foreach(c->names[kind], k, v) {
-		if (n < 63)
-			cands[n++] = k;
-	}
-	cands[n] = NULL;
+	cands = xcalloc(c->ds->n + 1, sizeof(*cands));
+	for (size_t i = 0; i < c->ds->n; i++)
+		if (c->ds->items[i].kind == kind)
+			cands[n++] = c->ds->items[i].name;
 	verr(c, DIAG_ERROR, ptr, "%s '%s' is not defined", res_kind_name(kind), name);
 	guess = suggest(name, cands);
+	free(cands);
 	if (!guess && kind == KIND_TOOL)
 		guess = suggest(name, builtin_tools);
 	if (guess)
@@ -855,14 +852,11 @@ void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 	memset(&c, 0, sizeof(c));
 	c.ds = ds;
 	c.diags = diags;
-	for (int k = 0; k < KIND__COUNT; k++)
-		c.names[k] = json_object();
 	c.identity_keys = json_object();
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct resource *r = &ds->items[i];
 		const char *key = jsonx_get_str(r->spec, "identifierKey");
 
-		json_object_set_new(c.names[r->kind], r->name, json_true());
 		if (r->kind == KIND_IDENTITY && !json_object_get(c.identity_keys, key ? key : r->name))
 			json_object_set_new(c.identity_keys, key ? key : r->name, json_string(r->name));
 		if (r->kind == KIND_TEMPLATE)
@@ -925,8 +919,6 @@ void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 		if (c.r->kind == KIND_AGENT)
 			check_agent(&c, c.r->spec, deflt ? deflt->name : NULL, ntemplates);
 	}
-	for (int k = 0; k < KIND__COUNT; k++)
-		json_decref(c.names[k]);
 	json_decref(c.identity_keys);
 	json_decref(labels);
 	buf_release(&ptr);

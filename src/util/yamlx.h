@@ -60,16 +60,21 @@ void yamlx_docs_release(struct yamlx_docs *docs);
  */
 int yamlx_check_text(const char *text, size_t len, int *line, int *col, struct ls_error *err);
 
-/* Packed positions: line in the high bits, column (capped) in the low 20 bits. */
+/*
+ * Packed positions: column (capped) in bits 0-19, line in bits 20-43; bits 44 and up are left
+ * to the caller (core/manifest.c keeps a file index there).
+ */
 static inline long long yamlx_pos_pack(int line, int col)
 {
 	if (col > 0xFFFFF)
 		col = 0xFFFFF;
+	if (line > 0xFFFFFF)
+		line = 0xFFFFFF;
 	return ((long long)line << 20) | (long long)col;
 }
 static inline int yamlx_pos_line(long long p)
 {
-	return (int)(p >> 20);
+	return (int)((p >> 20) & 0xFFFFFF);
 }
 static inline int yamlx_pos_col(long long p)
 {

@@ -118,7 +118,7 @@ static void test_manifest__docs_carry_kind_name_layer_and_position(void **state)
 	assert_int_equal(set.docs[0].layer, LAYER_ORG);
 	assert_int_equal(set.docs[0].line, 7);
 	assert_string_equal(manifest_doc_file(&set, &set.docs[0]), "x.yaml");
-	manifest_doc_pos(&set.docs[0], "/spec/layer", &line, &col);
+	manifest_doc_pos(&set, &set.docs[0], "/spec/layer", &line, &col);
 	assert_int_equal(line, 10);
 	assert_int_equal(col, 8);
 	manifest_set_release(&set);
