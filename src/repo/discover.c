@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -281,6 +282,53 @@ static void load_source_files(struct loader *l, struct desired_state *ds)
 	}
 }
 
+/*
+ * Each Folder's spec.files patterns (relative to the root) must match files inside the
+ * repository; a pattern that matches nothing is a warning (the folder would be empty).
+ */
+static void check_folder_files(struct loader *l, struct desired_state *ds)
+{
+	for (size_t i = 0; i < ds->n; i++) {
+		struct resource *r = &ds->items[i];
+		const json_t *files = json_object_get(r->spec, "files");
+		size_t k;
+		json_t *it;
+
+		if (r->kind != KIND_FOLDER || !json_is_array(files))
+			continue;
+		json_array_foreach(files, k, it) {
+			const char *pat = json_string_value(it);
+			struct buf abs = BUF_INIT, ptr = BUF_INIT;
+			struct src_pos pos;
+			glob_t g;
+			size_t nfiles = 0;
+
+			if (!pat || pat[0] == '/' || strstr(pat, ".."))
+				continue; /* validate_desired reports those */
+			buf_addf(&abs, "%s/%s", l->root, pat);
+			buf_addf(&ptr, "/spec/files/%zu", k);
+			desired_pos(&pos, ds, r, ptr.buf);
+			memset(&g, 0, sizeof(g));
+			if (glob(abs.buf, 0, NULL, &g) == 0) {
+				for (size_t j = 0; j < g.gl_pathc; j++) {
+					if (!files_is_dir(g.gl_pathv[j]) && !inside_root(l->root, g.gl_pathv[j]))
+						diag_add(&l->set.diags, DIAG_ERROR, pos.file, pos.line, pos.col,
+							 "Folder.%s: '%s' leaves the repository (a symbolic link to outside it)",
+							 r->name, g.gl_pathv[j] + strlen(l->root) + 1);
+					else if (!files_is_dir(g.gl_pathv[j]))
+						nfiles++;
+				}
+			}
+			if (!nfiles)
+				diag_add(&l->set.diags, DIAG_WARNING, pos.file, pos.line, pos.col,
+					 "Folder.%s: file pattern '%s' matches no file", r->name, pat);
+			globfree(&g);
+			buf_release(&abs);
+			buf_release(&ptr);
+		}
+	}
+}
+
 /* Reports an ls_error whose where is "path:line:col" as a diagnostic. */
 static void diag_from_error(struct diag_list *dl, const struct ls_error *err, const char *file)
 {
@@ -437,6 +485,7 @@ int config_load(struct desired_state *out, const char *start, struct diag_list *
 	load_letta_files(&l);
 	layers_merge(&ds, &l.set);
 	load_source_files(&l, &ds);
+	check_folder_files(&l, &ds);
 	validate_desired(&ds, &l.set.diags);
 	if (info) {
 		info->nfiles = l.nfiles;

@@ -80,6 +80,24 @@ expect_out "^\.letta/manifests/base/z\.yaml:4:3: error: Duplicate Block name: b1
 expect_out "^  hint: first defined in the base layer at \.letta/manifests/base/a\.yaml:1:1$"
 rm .letta/manifests/base/z.yaml
 
+# Folder files: a pattern that matches nothing warns; a match through a symlink to outside fails.
+mkdir -p .letta/manifests/org
+printf 'apiVersion: letta.ai/v1\nkind: Folder\nmetadata:\n  name: f\nspec:\n  embedding: e\n  files:\n    - docs/*.md\n' >.letta/manifests/org/f.yaml
+run validate
+expect_rc 0
+[ "$(cat "$TMP/out")" = ".letta/manifests/org/f.yaml:8:7: warning: Folder.f: file pattern 'docs/*.md' matches no file
+ok: 3 resources in 3 files, 1 warning" ] || fail "folder: $(cat "$TMP/out")"
+mkdir docs
+echo hi >docs/a.md
+run validate
+expect_rc 0
+expect_out '^ok: 3 resources in 3 files$'
+ln -s "$TMP/outside.yaml" docs/out.md
+run validate
+expect_rc 1
+expect_out "^\.letta/manifests/org/f\.yaml:8:7: error: Folder\.f: 'docs/out\.md' leaves the repository \(a symbolic link to outside it\)$"
+rm -rf docs .letta/manifests/org
+
 # Legacy packages/examples, with a deprecation warning.
 legacy="$TMP/legacy"
 new_repo "$legacy"
