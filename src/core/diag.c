@@ -17,6 +17,15 @@ void diag_add(struct diag_list *dl, enum diag_severity sev, const char *file, in
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
+	if (b.len > DIAG_MSG_MAX) {
+		/* Messages quote values from the files; a hostile one must not flood the output. */
+		size_t cut = DIAG_MSG_MAX;
+
+		while (cut > 0 && ((unsigned char)b.buf[cut] & 0xC0) == 0x80)
+			cut--;
+		buf_setlen(&b, cut);
+		buf_addstr(&b, "...");
+	}
 	dl->items = xgrow(dl->items, sizeof(*dl->items), dl->n + 1, &dl->alloc);
 	d = &dl->items[dl->n];
 	d->severity = sev;

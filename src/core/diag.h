@@ -10,6 +10,9 @@
 
 enum diag_severity { DIAG_ERROR = 0, DIAG_WARNING };
 
+/* Longer messages are cut (at a character boundary) and end in "...". */
+#define DIAG_MSG_MAX 1000
+
 struct diag {
 	enum diag_severity severity;
 	char *file;    /* repository-relative path; "" when the problem has no file */

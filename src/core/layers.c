@@ -98,21 +98,6 @@ static const char *item_key(const json_t *item)
 	return k;
 }
 
-/* Removes the items with that key; *nlower counts the items that came from the lower layer. */
-static void remove_key(json_t *arr, const char *key, int strings_only, size_t *nlower)
-{
-	for (size_t i = json_array_size(arr); i > 0; i--) {
-		const json_t *it = json_array_get(arr, i - 1);
-		const char *k = strings_only ? json_string_value(it) : item_key(it);
-
-		if (k && !strcmp(k, key)) {
-			json_array_remove(arr, i - 1);
-			if (i - 1 < *nlower)
-				(*nlower)--;
-		}
-	}
-}
-
 static int is_removal(const json_t *item)
 {
 	const char *s = json_string_value(item);
@@ -120,92 +105,177 @@ static int is_removal(const json_t *item)
 	return s && s[0] == '!' && s[1];
 }
 
-static void dedupe_strings(json_t *arr)
+/* Drops repeated strings (the first is kept) when the list starts with a string. O(n). */
+static json_t *dedupe_strings(json_t *arr)
 {
+	json_t *seen, *out;
+	size_t i;
+	json_t *it;
+
 	if (!json_is_string(json_array_get(arr, 0)))
-		return;
-	for (size_t i = 1; i < json_array_size(arr);) {
-		const char *s = json_string_value(json_array_get(arr, i));
-		int dup = 0;
+		return arr;
+	seen = json_object();
+	out = json_array();
+	json_array_foreach(arr, i, it) {
+		const char *s = json_string_value(it);
 
-		for (size_t j = 0; s && j < i && !dup; j++) {
-			const char *t = json_string_value(json_array_get(arr, j));
-
-			dup = t && !strcmp(s, t);
-		}
-		if (dup)
-			json_array_remove(arr, i);
-		else
-			i++;
+		if (s && json_object_get(seen, s))
+			continue;
+		if (s)
+			json_object_set_new(seen, s, json_true());
+		json_array_append(out, it);
 	}
+	json_decref(seen);
+	json_decref(arr);
+	return out;
+}
+
+/* append: lower items, then higher ones; every "!x" of the higher layer removes "x". */
+static json_t *merge_append(struct mctx *c, const json_t *a, const json_t *b)
+{
+	json_t *removals = json_object();
+	json_t *out = json_array();
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(b, i, item)
+		if (is_removal(item))
+			json_object_set_new(removals, json_string_value(item) + 1, json_true());
+	if (a)
+		json_array_foreach(a, i, item) {
+			const char *s = json_string_value(item);
+
+			if (!s || !json_object_get(removals, s))
+				json_array_append_new(out, json_deep_copy(item));
+		}
+	json_array_foreach(b, i, item) {
+		const char *s = json_string_value(item);
+
+		if (is_removal(item) || (s && json_object_get(removals, s)))
+			continue;
+		json_array_append_new(out, merge(c, NULL, item, NULL, 0));
+	}
+	json_decref(removals);
+	return dedupe_strings(out);
+}
+
+/* The typed merge key of an item ("o:name" or "s:name"), or 0 when it has none. */
+static int typed_key(struct buf *out, const json_t *item)
+{
+	const char *k = item_key(item);
+
+	buf_reset(out);
+	if (!k)
+		return 0;
+	buf_addf(out, "%c:%s", json_is_string(item) ? 's' : 'o', k);
+	return 1;
+}
+
+/* Marks every lower item with key k (object or string) as removed. */
+static void remove_lower(const json_t *index, const char *k, char *gone)
+{
+	struct buf key = BUF_INIT;
+	size_t i;
+	json_t *v;
+
+	for (int t = 0; t < 2; t++) {
+		buf_reset(&key);
+		buf_addf(&key, "%c:%s", t ? 's' : 'o', k);
+		json_array_foreach(json_object_get(index, key.buf), i, v)
+			gone[json_integer_value(v)] = 1;
+	}
+	buf_release(&key);
+}
+
+/*
+ * merge-by-key: lower items keyed by id, name or label (a string is its own key); higher items
+ * merge into the first lower item with their key, remove it ("_delete: true", "!key"), or are
+ * appended. Only lower items are matched, so one layer never merges with itself. O(n + m).
+ */
+static json_t *merge_keyed(struct mctx *c, const json_t *a, const json_t *b)
+{
+	size_t na = json_array_size(a), i, base = c->ptr.len, dbase = c->dots.len;
+	json_t *lower = json_array(), *extra = json_array(), *out = json_array();
+	json_t *index = json_object(); /* typed key -> [lower indexes] */
+	char *gone = xcalloc(na + 1, 1);
+	struct buf key = BUF_INIT;
+	json_t *item;
+
+	json_array_foreach(a, i, item) {
+		json_array_append_new(lower, json_deep_copy(item));
+		if (typed_key(&key, item)) {
+			json_t *list = json_object_get(index, key.buf);
+
+			if (!list) {
+				list = json_array();
+				json_object_set_new(index, key.buf, list);
+			}
+			json_array_append_new(list, json_integer((json_int_t)i));
+		}
+	}
+	json_array_foreach(b, i, item) {
+		const json_t *list;
+		size_t j, found = (size_t)-1;
+		json_t *v;
+
+		if (is_removal(item)) {
+			remove_lower(index, json_string_value(item) + 1, gone);
+			continue;
+		}
+		if (json_is_object(item) && json_is_true(json_object_get(item, "_delete"))) {
+			if (item_key(item))
+				remove_lower(index, item_key(item), gone);
+			continue;
+		}
+		list = typed_key(&key, item) ? json_object_get(index, key.buf) : NULL;
+		json_array_foreach(list, j, v) {
+			if (!gone[json_integer_value(v)]) {
+				found = (size_t)json_integer_value(v);
+				break;
+			}
+		}
+		if (found == (size_t)-1) {
+			json_array_append_new(extra, merge(c, NULL, item, NULL, 0));
+		} else if (json_is_object(item)) {
+			buf_addf(&c->ptr, "/%zu", i);
+			buf_addf(&c->dots, "[%zu]", i);
+			json_array_set_new(lower, found,
+					   merge(c, json_array_get(lower, found), item, NULL, 0));
+			buf_setlen(&c->ptr, base);
+			buf_setlen(&c->dots, dbase);
+		}
+		/* else: a string that is already there */
+	}
+	json_array_foreach(lower, i, item)
+		if (!gone[i])
+			json_array_append(out, item);
+	json_array_extend(out, extra);
+	json_decref(lower);
+	json_decref(extra);
+	json_decref(index);
+	free(gone);
+	buf_release(&key);
+	return out;
 }
 
 static json_t *merge_array(struct mctx *c, const json_t *a, const json_t *b, const char *field,
 			   int strategies)
 {
 	const char *how = layers_strategy(field, strategies ? c->rep->strategies : NULL);
-	json_t *out = json_array();
-	size_t i, nlower, base = c->ptr.len, dbase = c->dots.len;
+	json_t *out;
+	size_t i;
 	json_t *item;
 
 	if (!strcmp(how, "replace")) {
+		out = json_array();
 		json_array_foreach(b, i, item)
 			if (!is_removal(item))
 				json_array_append_new(out, merge(c, NULL, item, NULL, 0));
 		return out;
 	}
-	if (a)
-		json_array_foreach(a, i, item)
-			json_array_append_new(out, json_deep_copy(item));
-	nlower = json_array_size(out);
-	json_array_foreach(b, i, item) {
-		const char *key;
-
-		if (is_removal(item)) {
-			remove_key(out, json_string_value(item) + 1, !strcmp(how, "append"), &nlower);
-			continue;
-		}
-		if (!strcmp(how, "append")) {
-			json_array_append_new(out, merge(c, NULL, item, NULL, 0));
-			continue;
-		}
-		key = item_key(item);
-		if (json_is_object(item) && json_is_true(json_object_get(item, "_delete"))) {
-			if (key)
-				remove_key(out, key, 0, &nlower);
-			continue;
-		}
-		if (key) {
-			size_t j, found = (size_t)-1;
-			json_t *cur;
-
-			/* Only the lower layer's items are matched: one layer never merges with itself. */
-			json_array_foreach(out, j, cur) {
-				const char *k = item_key(cur);
-
-				if (j >= nlower)
-					break;
-				if (k && !strcmp(k, key) && json_typeof(cur) == json_typeof(item)) {
-					found = j;
-					break;
-				}
-			}
-			if (found != (size_t)-1) {
-				if (json_is_object(item)) {
-					buf_addf(&c->ptr, "/%zu", i);
-					buf_addf(&c->dots, "[%zu]", i);
-					json_array_set_new(out, found, merge(c, cur, item, NULL, 0));
-					buf_setlen(&c->ptr, base);
-					buf_setlen(&c->dots, dbase);
-				}
-				continue; /* a string that is already there */
-			}
-		}
-		json_array_append_new(out, merge(c, NULL, item, NULL, 0));
-	}
 	if (!strcmp(how, "append"))
-		dedupe_strings(out);
-	return out;
+		return merge_append(c, a, b);
+	return merge_keyed(c, a, b);
 }
 
 static json_t *merge_object(struct mctx *c, const json_t *a, const json_t *b, int strategies)
@@ -299,22 +369,22 @@ static int needs_normalizing(const json_t *v)
 			if (json_is_null(x) || needs_normalizing(x))
 				return 1;
 	} else if (json_is_array(v)) {
+		json_t *seen = json_object();
+		int ret = 0;
+
 		json_array_foreach(v, i, x) {
 			const char *s = json_string_value(x);
 
-			if (s && s[0] == '!')
-				return 1;
-			if (json_is_object(x) && json_object_get(x, "_delete"))
-				return 1;
-			for (size_t j = 0; s && j < i; j++) {
-				const char *t = json_string_value(json_array_get(v, j));
-
-				if (t && !strcmp(s, t))
-					return 1;
+			if ((s && (s[0] == '!' || json_object_get(seen, s))) ||
+			    (json_is_object(x) && json_object_get(x, "_delete")) || needs_normalizing(x)) {
+				ret = 1;
+				break;
 			}
-			if (needs_normalizing(x))
-				return 1;
+			if (s)
+				json_object_set_new(seen, s, json_true());
 		}
+		json_decref(seen);
+		return ret;
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@ struct yctx {
 	yaml_parser_t parser;
 	json_t *anchors;   /* name -> [value, node count] */
 	size_t nodes;      /* nodes produced so far, aliases expanded */
+	size_t bytes;      /* scalar bytes produced so far, aliases expanded */
 	int depth;
 	struct buf ptr;    /* JSON pointer of the node being parsed */
 	json_t *positions; /* of the current document */
@@ -106,11 +107,14 @@ static int next_event(struct yctx *c, yaml_event_t *ev)
 	return 0;
 }
 
-static int count_node(struct yctx *c, yaml_mark_t m, size_t n)
+static int count_node(struct yctx *c, yaml_mark_t m, size_t n, size_t bytes)
 {
 	c->nodes += n;
+	c->bytes += bytes;
 	if (c->nodes > YAMLX_MAX_NODES)
 		return fail_at(c, m, "too many nodes (more than 200000 after expanding aliases)");
+	if (c->bytes > YAMLX_MAX_BYTES)
+		return fail_at(c, m, "too much text (more than 32 MiB after expanding aliases)");
 	return 0;
 }
 
@@ -223,12 +227,13 @@ static int resolve_scalar(struct yctx *c, const yaml_event_t *ev, json_t **out)
 
 static int parse_node(struct yctx *c, yaml_event_t *ev, json_t **out);
 
-static void add_anchor(struct yctx *c, const yaml_char_t *anchor, json_t *v, size_t count)
+static void add_anchor(struct yctx *c, const yaml_char_t *anchor, json_t *v, size_t count,
+		       size_t bytes)
 {
 	if (!anchor)
 		return;
 	json_object_set_new(c->anchors, (const char *)anchor,
-			    json_pack("[O, I]", v, (json_int_t)count));
+			    json_pack("[O, I, I]", v, (json_int_t)count, (json_int_t)bytes));
 }
 
 static int parse_sequence(struct yctx *c, yaml_event_t *start, json_t **out)
@@ -336,7 +341,7 @@ static int parse_mapping(struct yctx *c, yaml_event_t *start, json_t **out)
 		} else {
 			merge_mark = kev.start_mark;
 		}
-		ret = count_node(c, kev.start_mark, 0);
+		ret = count_node(c, kev.start_mark, 0, kev.data.scalar.length);
 		yaml_event_delete(&kev);
 		if (ret == 0)
 			ret = next_event(c, &vev);
@@ -374,7 +379,7 @@ static int parse_mapping(struct yctx *c, yaml_event_t *start, json_t **out)
 /* Parses the node that ev starts; ev stays the caller's. */
 static int parse_node(struct yctx *c, yaml_event_t *ev, json_t **out)
 {
-	size_t before = c->nodes;
+	size_t before = c->nodes, bytes_before = c->bytes;
 	const yaml_char_t *anchor = NULL;
 	int ret;
 
@@ -384,21 +389,22 @@ static int parse_node(struct yctx *c, yaml_event_t *ev, json_t **out)
 
 		if (!a)
 			return fail_at(c, ev->start_mark, "unknown alias");
-		ret = count_node(c, ev->start_mark, (size_t)json_integer_value(json_array_get(a, 1)));
+		ret = count_node(c, ev->start_mark, (size_t)json_integer_value(json_array_get(a, 1)),
+				 (size_t)json_integer_value(json_array_get(a, 2)));
 		if (ret < 0)
 			return ret;
 		*out = json_deep_copy(json_array_get(a, 0));
 		return 0;
 	}
 	case YAML_SCALAR_EVENT:
-		ret = count_node(c, ev->start_mark, 1);
+		ret = count_node(c, ev->start_mark, 1, ev->data.scalar.length);
 		if (ret == 0)
 			ret = resolve_scalar(c, ev, out);
 		anchor = ev->data.scalar.anchor;
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
-		ret = count_node(c, ev->start_mark, 1);
+		ret = count_node(c, ev->start_mark, 1, 0);
 		if (ret < 0)
 			return ret;
 		if (++c->depth > YAMLX_MAX_DEPTH)
@@ -416,7 +422,7 @@ static int parse_node(struct yctx *c, yaml_event_t *ev, json_t **out)
 		return fail_at(c, ev->start_mark, "unexpected YAML event");
 	}
 	if (ret == 0)
-		add_anchor(c, anchor, *out, c->nodes - before);
+		add_anchor(c, anchor, *out, c->nodes - before, c->bytes - bytes_before);
 	return ret;
 }
 

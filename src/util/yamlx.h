@@ -14,7 +14,8 @@
  * scalars and !!str are strings). Anchors and aliases are expanded (deep copies), "<<" merge keys
  * are honoured (explicit keys win). Hostile input is refused with an error rather than a crash or
  * a hang: the limits below cap input size, nesting depth, scalar size, and the number of nodes
- * after alias expansion (the "billion laughs"); NUL bytes and invalid UTF-8 are refused.
+ * and scalar bytes after alias expansion (the "billion laughs"); NUL bytes and invalid UTF-8
+ * are refused.
  */
 #include "util/error.h"
 
@@ -26,6 +27,7 @@
 #define YAMLX_MAX_SCALAR (1u * 1024 * 1024) /* bytes of one scalar */
 #define YAMLX_MAX_NODES  200000             /* nodes of one file, aliases expanded */
 #define YAMLX_MAX_DOCS   10000              /* documents of one file */
+#define YAMLX_MAX_BYTES  (32u * 1024 * 1024) /* scalar bytes of one file, aliases expanded */
 
 struct yamlx_doc {
 	json_t *value;     /* owned; never NULL (an empty document is json null) */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,12 @@ static const struct mcase merge_cases[] = {
 	  "{\"tags\":[\"a\",\"b\",\"c\"]}", 0 },
 	{ "'!x' removes x from an appended list", "{\"tags\":[\"a\",\"b\"]}", "{\"tags\":[\"!a\",\"c\"]}",
 	  "{\"tags\":[\"b\",\"c\"]}", 0 },
+	{ "a removal applies to the whole result, whatever its place", "{\"tags\":[\"a\"]}",
+	  "{\"tags\":[\"b\",\"!b\",\"!a\",\"c\"]}", "{\"tags\":[\"c\"]}", 0 },
+	{ "a lower duplicate key: the first match merges, removal removes all",
+	  "{\"tools\":[{\"name\":\"a\",\"v\":1},{\"name\":\"a\",\"v\":2},{\"name\":\"b\"}]}",
+	  "{\"tools\":[{\"name\":\"a\",\"v\":3},\"!b\"]}",
+	  "{\"tools\":[{\"name\":\"a\",\"v\":3},{\"name\":\"a\",\"v\":2}]}", 0 },
 	{ "*_ids and *Ids append", "{\"toolIds\":[\"t1\"],\"block_ids\":[\"b1\"]}",
 	  "{\"toolIds\":[\"t2\"],\"block_ids\":[\"b1\",\"b2\"]}",
 	  "{\"block_ids\":[\"b1\",\"b2\"],\"toolIds\":[\"t1\",\"t2\"]}", 0 },
@@ -279,6 +286,37 @@ static void test_layers__no_layer_tags_are_injected(void **state)
 	manifest_set_release(&set);
 }
 
+/* Hostile sizes stay linear: two layers of 100,000 list items merge at once. */
+static void test_layers__big_lists_merge_in_linear_time(void **state)
+{
+	json_t *a = json_object(), *b = json_object();
+	json_t *at = json_array(), *bt = json_array(), *ab = json_array(), *bb = json_array();
+	json_t *got;
+	char name[32];
+
+	(void)state;
+	for (int i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		json_array_append_new(at, json_string(name));
+		json_array_append_new(ab, json_pack("{s:s}", "name", name));
+		snprintf(name, sizeof(name), i % 2 ? "!t%d" : "u%d", i);
+		json_array_append_new(bt, json_string(name));
+		json_array_append_new(bb, json_pack("{s:s, s:i}", "name", name + (i % 2), "v", i));
+	}
+	json_object_set_new(a, "tags", at);
+	json_object_set_new(a, "blocks", ab);
+	json_object_set_new(b, "tags", bt);
+	json_object_set_new(b, "blocks", bb);
+	got = layers_merge_value(a, b, NULL);
+	/* tags: 100,000 t's minus 50,000 removed, plus 50,000 u's. */
+	assert_int_equal(json_array_size(json_object_get(got, "tags")), 100000);
+	/* blocks: 50,000 odd t's merged, 50,000 u's appended. */
+	assert_int_equal(json_array_size(json_object_get(got, "blocks")), 150000);
+	json_decref(got);
+	json_decref(a);
+	json_decref(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_layers__positions_follow_the_layer_that_wrote_the_value),
 		cmocka_unit_test(test_layers__set_rules_table),
 		cmocka_unit_test(test_layers__no_layer_tags_are_injected),
+		cmocka_unit_test(test_layers__big_lists_merge_in_linear_time),
 	};
 
 	xalloc_setup_jansson();

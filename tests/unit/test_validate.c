@@ -274,6 +274,23 @@ static void test_validate__positions_point_at_the_value(void **state)
 	manifest_set_release(&set);
 }
 
+static void test_validate__long_values_are_cut_in_messages(void **state)
+{
+	struct buf t = BUF_INIT;
+	char *got;
+
+	(void)state;
+	buf_addstr(&t, "---\napiVersion: letta.ai/v1\nkind: Block\nmetadata:\n  name: b\nspec:\n  value: v\n  label: ");
+	for (int i = 0; i < 5000; i++)
+		buf_addch(&t, 'x');
+	buf_addch(&t, '\n');
+	got = run(t.buf, 0);
+	assert_true(strlen(got) < DIAG_MSG_MAX + 20);
+	assert_non_null(strstr(got, "xxx..."));
+	free(got);
+	buf_release(&t);
+}
+
 static void test_validate__block_label_pattern(void **state)
 {
 	(void)state;
@@ -326,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_validate__folder_not_in_base_and_agent_needs_a_template),
 		cmocka_unit_test(test_validate__positions_point_at_the_value),
 		cmocka_unit_test(test_validate__block_label_pattern),
+		cmocka_unit_test(test_validate__long_values_are_cut_in_messages),
 		cmocka_unit_test(test_validate__scope_registry),
 	};
 

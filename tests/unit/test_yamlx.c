@@ -166,6 +166,25 @@ static void test_yamlx__alias_bomb_is_capped(void **state)
 	buf_release(&b);
 }
 
+static void test_yamlx__expanded_text_is_capped(void **state)
+{
+	struct buf b = BUF_INIT;
+	char *got;
+
+	(void)state;
+	buf_addstr(&b, "a: &x '");
+	for (int i = 0; i < 1000000; i++)
+		buf_addch(&b, 'x');
+	buf_addstr(&b, "'\nb: [");
+	for (int i = 0; i < 40; i++)
+		buf_addstr(&b, "*x, ");
+	buf_addstr(&b, "1]\n");
+	got = parse_to_json(b.buf, b.len, 0);
+	assert_string_equal(got, "ERR:too much text (more than 32 MiB after expanding aliases)");
+	free(got);
+	buf_release(&b);
+}
+
 static void test_yamlx__deep_nesting_is_capped(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -237,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_yamlx__positions_point_at_keys_and_items),
 		cmocka_unit_test(test_yamlx__syntax_error_has_position),
 		cmocka_unit_test(test_yamlx__alias_bomb_is_capped),
+		cmocka_unit_test(test_yamlx__expanded_text_is_capped),
 		cmocka_unit_test(test_yamlx__deep_nesting_is_capped),
 		cmocka_unit_test(test_yamlx__binary_and_bad_utf8_refused),
 		cmocka_unit_test(test_yamlx__huge_input_and_scalar_refused),
