@@ -820,9 +820,21 @@ static void check_policy(struct vctx *c, const json_t *spec)
 }
 
 static void check_agent(struct vctx *c, const json_t *spec, const char *default_template,
-			size_t ntemplates)
+			size_t ntemplates, json_t *agent_names)
 {
 	const char *tmpl = jsonx_get_str(spec, "template");
+	const char *name = jsonx_get_str(spec, "name");
+	const char *other;
+
+	if (!name)
+		name = c->r->name;
+	other = jsonx_get_str(agent_names, name);
+	if (other)
+		verr(c, DIAG_ERROR, json_object_get(spec, "name") ? "/spec/name" : "/metadata/name",
+		     "agent name '%s' is also the name of Agent '%s' (agent names are unique in a project)",
+		     name, other);
+	else
+		json_object_set_new(agent_names, name, json_string(c->r->name));
 
 	if (tmpl)
 		check_ref(c, KIND_TEMPLATE, tmpl, "/spec/template");
@@ -844,7 +856,7 @@ static void check_managed(struct vctx *c, const json_t *spec)
 void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 {
 	struct vctx c;
-	json_t *labels = json_object();
+	json_t *labels = json_object(); /* block labels, then agent names */
 	const struct resource *deflt = NULL;
 	size_t ntemplates = 0;
 	struct buf ptr = BUF_INIT;
@@ -914,10 +926,11 @@ void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 			BUG("unknown kind %d", (int)r->kind);
 		}
 	}
+	json_object_clear(labels);
 	for (size_t i = 0; i < ds->n; i++) {
 		c.r = &ds->items[i];
 		if (c.r->kind == KIND_AGENT)
-			check_agent(&c, c.r->spec, deflt ? deflt->name : NULL, ntemplates);
+			check_agent(&c, c.r->spec, deflt ? deflt->name : NULL, ntemplates, labels);
 	}
 	json_decref(c.identity_keys);
 	json_decref(labels);

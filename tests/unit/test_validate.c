@@ -171,12 +171,15 @@ static const struct vcase cases[] = {
 	/* Agent. */
 	{ "agent: declared with overrides", DOC("Agent", "bot", "  template: tpl\n  channel: beta\n  tags: [x]\n  system: hi\n  tools: [t1]\n  modelConfig: {model: m}"), "" },
 	{ "agent: the default template is used", DOC("Agent", "bot", "  channel: stable"), "" },
+	{ "agent: a name like a block label is fine", DOC("Agent", "persona", "  channel: stable"), "" },
 	{ "agent: unknown template", DOC("Agent", "bot", "  template: tlp"),
 	  "error: Agent.bot: Template 'tlp' is not defined [did you mean 'tpl'?]" },
 	{ "agent: channel", DOC("Agent", "bot", "  channel: nightly"),
 	  "error: Agent.bot: Invalid channel: nightly [one of: stable, beta, pinned]" },
 	{ "agent: unknown override", DOC("Agent", "bot", "  sytem: hi"),
 	  "error: Agent.bot: unknown field 'spec.sytem' [did you mean 'system'?]" },
+	{ "agent: names are unique", DOC("Agent", "bot", "  name: helper") DOC("Agent", "helper", "  channel: beta"),
+	  "error: Agent.helper: agent name 'helper' is also the name of Agent 'bot' (agent names are unique in a project)" },
 	{ "agent: override references", DOC("Agent", "bot", "  blocks: [{name: persona}, {name: nope}]"),
 	  "error: Agent.bot: Block 'nope' is not defined [declare it with kind: Block in .letta/manifests/]" },
 };
