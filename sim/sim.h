@@ -1,0 +1,346 @@
+#ifndef LS_SIM_SIM_H
+#define LS_SIM_SIM_H
+
+/*
+ * letta-sim: an offline Letta API server written from /work/shared/letta-api (the digest,
+ * README.md, and openapi.json). Everything the resource files share lives here: the request
+ * and response a handler sees, the store (all state, behind one mutex held by server.c while a
+ * handler runs), paging, validation and the error shapes of digest section 2.1.
+ */
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "util/buf.h"
+
+struct MHD_Connection;
+
+/* ---- options and fault knobs (server.c reads them under the store lock) ---- */
+
+struct sim_faults {
+	double error_rate;
+	double throttle_rate;
+	double drop_rate;
+	double lost_reply_rate;
+	double conflict_rate;
+	long latency_ms;
+	long jitter_ms;
+	long retry_after_s;
+	long max_page; /* 0 = no cap */
+	unsigned long long seed;
+};
+
+struct sim_opts {
+	int port;
+	const char *api_key;    /* NULL = no auth */
+	const char *state_path; /* NULL = memory only */
+	struct sim_faults faults;
+};
+
+/* ---- request and response ---- */
+
+struct qarg {
+	char *key;
+	char *val; /* "" when the argument had no '=' */
+};
+
+struct route;
+
+struct sim_req {
+	const char *method;
+	const char *path; /* decoded path, no query */
+	struct MHD_Connection *conn;
+	const struct route *route;
+	char *params[4]; /* captured path parameters, in template order */
+	size_t nparams;
+	struct qarg *args; /* query arguments in order, repeats kept */
+	size_t nargs;
+	struct buf body;
+	json_t *json;      /* the parsed body; NULL when empty */
+	int body_bad;      /* the body was present but not JSON */
+	int v1_client;     /* digest 1.2: a "1.0 client" */
+	const char *x_project;    /* X-Project header (a slug) or NULL */
+	const char *x_project_id; /* X-Project-Id header or NULL */
+	const char *content_type;
+};
+
+struct sim_resp {
+	int status;
+	char *body; /* malloc'd; NULL = empty body */
+	const char *content_type;
+	char location[1024];
+	char retry_after[32];
+	const char *upload_result; /* X-Upload-Result */
+};
+
+typedef void (*sim_handler)(struct sim_req *rq, struct sim_resp *rs);
+
+/* Path parameter i of the route (borrowed). */
+const char *req_param(const struct sim_req *rq, size_t i);
+/* First query value of key, or NULL. */
+const char *req_arg(const struct sim_req *rq, const char *key);
+/*
+ * Every value of a repeated query key into a new JSON array of strings; with split_commas, a
+ * value "a,b" counts as two (digest section 1 "Query arrays").
+ */
+json_t *req_args_all(const struct sim_req *rq, const char *key, int split_commas);
+/* A request header (borrowed) or NULL. */
+const char *req_header(const struct sim_req *rq, const char *name);
+
+/* ---- responses: every helper sets status and body, replacing what was there ---- */
+
+void resp_json_take(struct sim_resp *rs, int status, json_t *body);
+void resp_null(struct sim_resp *rs);
+void resp_empty(struct sim_resp *rs, int status);
+__attribute__((format(printf, 3, 4))) void resp_detail(struct sim_resp *rs, int status,
+						       const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) void resp_message(struct sim_resp *rs, int status,
+							const char *fmt, ...);
+/*
+ * A pydantic 422 (digest 2.1): {"trace_id":"","detail":"[{'type': ..., 'loc': (...), ...}]"}
+ * with detail the Python repr of the error list. loc is "body", "query" or "path"; name may
+ * be NULL (the whole body); input may be NULL (repr'd as {}). examples (taken) may be NULL.
+ */
+void resp_422(struct sim_resp *rs, const char *type, const char *loc, const char *name,
+	      const char *msg, const json_t *input, json_t *examples_take);
+/* 404 {"detail": "<What> with id '<id>' not found"} as the server's NoResultFound does. */
+void resp_not_found(struct sim_resp *rs, const char *what, const char *id);
+
+/* Python repr of a JSON value, as pydantic prints "input". */
+void py_repr(struct buf *out, const json_t *v);
+
+/* ---- body and query validation; each returns 0 or -1 after writing a 422 ---- */
+
+enum fld_type {
+	F_STR = 1,
+	F_INT,
+	F_NUM,
+	F_BOOL,
+	F_OBJ,
+	F_ARR,     /* any array */
+	F_ARR_STR, /* array of strings */
+	F_ANY,
+};
+
+enum fld_flags {
+	F_REQUIRED = 1 << 0,
+	F_NULLABLE = 1 << 1,
+};
+
+struct fld {
+	const char *key;
+	enum fld_type type;
+	unsigned flags;
+};
+
+/*
+ * Checks rq->json against a NULL-terminated field table. A missing or non-object body is a
+ * 422; with strict, unknown keys are 422 extra_forbidden (additionalProperties:false).
+ * Absent body with no required fields is accepted as {}.
+ */
+int body_check(struct sim_req *rq, struct sim_resp *rs, const struct fld *fields, int strict);
+/* The same checks on any object (nested bodies such as memory_blocks[i]). */
+int json_check(struct sim_resp *rs, const json_t *obj, const struct fld *fields, int strict);
+/* Checks one JSON value against a field description. */
+int value_check(struct sim_resp *rs, const json_t *v, const struct fld *f);
+/* Query helpers: parse or write a 422 and return -1. */
+int query_int(struct sim_req *rq, struct sim_resp *rs, const char *key, long def, long *out);
+int query_bool(struct sim_req *rq, struct sim_resp *rs, const char *key, int def, int *out);
+/* A query string matching a pattern class and length; NULL out when absent. */
+int query_str(struct sim_req *rq, struct sim_resp *rs, const char *key, const char *charset,
+	      size_t minlen, size_t maxlen, const char **out);
+
+/* ---- paging (digest section 3) ---- */
+
+struct page {
+	const char *after;
+	const char *before;
+	long limit;
+	int desc;
+	const char *order_by; /* "created_at" unless said otherwise */
+};
+
+/*
+ * Reads limit, after, before, order and order_by from the query, with the endpoint's defaults.
+ * order_by_allowed is a NULL-terminated list (first = default). Writes a 422 on bad values.
+ */
+int page_parse(struct page *out, struct sim_req *rq, struct sim_resp *rs, long def_limit,
+	       int def_desc, const char *const *order_by_allowed);
+/*
+ * Sorts items (objects with "id" and "_seq") in the page's order and keeps the window:
+ * exclusive cursors by id (an unknown cursor is ignored, digest section 3), then limit.
+ * Returns a new array of borrowed-then-increfed items.
+ */
+json_t *page_apply(json_t *items_take, const struct page *pg);
+
+/* ---- the store ---- */
+
+struct coll {
+	json_t **v; /* owned references, in creation order (ascending _seq) */
+	size_t n;
+	size_t alloc;
+};
+
+struct store {
+	struct coll projects;
+	struct coll agents;
+	struct coll blocks;
+	struct coll tools;
+	struct coll folders;
+	struct coll files;
+	struct coll identities;
+	struct coll mcp_servers;
+	unsigned long long next_seq;
+	long long last_us; /* last timestamp handed out, so that created_at is strictly increasing */
+	struct sim_faults faults;
+};
+
+extern struct store g_store;
+extern struct sim_opts g_opts;
+
+void store_init(void);
+void store_release(void);
+/* Empties every collection (admin reset); keeps the fault knobs. */
+void store_reset(void);
+/* Takes obj, stamps "_seq", appends; returns obj (borrowed). */
+json_t *coll_add_take(struct coll *c, json_t *obj);
+json_t *coll_find(const struct coll *c, const char *id);
+json_t *coll_find_by(const struct coll *c, const char *key, const char *val);
+/* Removes and drops the item with this id; returns 1 when found. */
+int coll_remove(struct coll *c, const char *id);
+/* New array of every item (increfed), for filtering. */
+json_t *coll_all(const struct coll *c);
+
+/* "<prefix>-<uuid4>", deterministic from (seed, sequence); caller frees. */
+char *store_new_id(const char *prefix);
+/* A bare uuid4 (project ids). */
+char *store_new_uuid(void);
+/* Now as an ISO-8601 UTC string, strictly increasing; caller frees. */
+char *store_now_iso(void);
+/* "^<prefix>-<uuid4>$" with the exact length (digest section 1 "IDs"). */
+int id_valid(const char *prefix, const char *id);
+
+/* The whole state as JSON (the --state file shape), and back. */
+json_t *store_dump(void);
+int store_load_json(const json_t *st, struct buf *err);
+int store_save_file(const char *path, struct buf *err);
+int store_load_file(const char *path, struct buf *err);
+
+/* A member, or JSON null when absent (borrowed). */
+json_t *obj_or_null(const json_t *obj, const char *key);
+/* A copy of obj without the internal "_..." keys. */
+json_t *obj_public(const json_t *obj);
+/* Helpers on JSON string arrays used as sets. */
+int strarr_has(const json_t *arr, const char *s);
+void strarr_add(json_t *arr, const char *s);
+int strarr_remove(json_t *arr, const char *s);
+int ci_contains(const char *hay, const char *needle);
+
+/* ---- resources (one file each) ---- */
+
+/* projects.c: the slug's project, created on first use; returns its id (borrowed). */
+const char *project_resolve_slug(const char *slug);
+/* tools.c */
+void tools_ensure_builtins(void);
+json_t *tool_render(const json_t *t);
+int tools_base_ids(json_t *out_ids);
+int tool_derive_schema(json_t **out, const char *source, struct buf *err);
+/* blocks.c */
+json_t *block_render(const json_t *b);
+/* Creates a block from a validated CreateBlock body; returns it (borrowed). */
+json_t *block_create_from(const json_t *body, const char *project_id);
+/* Validates a BlockUpdate body and applies it (null = unchanged); -1 after an error reply. */
+int block_update(json_t *b, struct sim_req *rq, struct sim_resp *rs);
+/* Validates a CreateBlock body; -1 after a 422. */
+int block_create_check(struct sim_req *rq, struct sim_resp *rs, const json_t *body);
+/* The agents (stored objects, borrowed) that have block id in their core memory. */
+json_t *block_agents(const char *block_id);
+/* agents.c */
+enum agent_incl {
+	INC_TAGS = 1 << 0,
+	INC_BLOCKS = 1 << 1,
+	INC_TOOLS = 1 << 2,
+	INC_SOURCES = 1 << 3,
+	INC_IDENTITIES = 1 << 4,
+	INC_SECRETS = 1 << 5,
+	INC_ALL = 0xff,
+};
+json_t *agent_render(const json_t *a, unsigned incl);
+/* The include set for a read: digest 1.2; -1 after a 422 on a bad include value. */
+int agent_includes(struct sim_req *rq, struct sim_resp *rs, unsigned *out);
+/* Removes an id from one relation list of every agent (cascade on delete). */
+void agents_unlink(const char *rel, const char *id);
+/* folders.c / identities.c (part 2) */
+json_t *folder_render(const json_t *f);
+json_t *identity_render(const json_t *i);
+
+/* The route table lives in server.c; handlers are declared here. */
+#define H(name) void name(struct sim_req *rq, struct sim_resp *rs)
+H(h_health);
+H(h_projects_list);
+H(h_projects_create);
+H(h_projects_delete);
+H(h_agents_list);
+H(h_agents_count);
+H(h_agents_create);
+H(h_agent_get);
+H(h_agent_patch);
+H(h_agent_delete);
+H(h_agent_blocks_list);
+H(h_agent_block_attach);
+H(h_agent_block_detach);
+H(h_agent_block_get);
+H(h_agent_block_patch);
+H(h_agent_tools_list);
+H(h_agent_tool_attach);
+H(h_agent_tool_detach);
+H(h_agent_folders_list);
+H(h_agent_folder_attach);
+H(h_agent_folder_detach);
+H(h_agent_identity_attach);
+H(h_agent_identity_detach);
+H(h_blocks_list);
+H(h_blocks_count);
+H(h_blocks_create);
+H(h_block_get);
+H(h_block_patch);
+H(h_block_delete);
+H(h_block_agents);
+H(h_tools_list);
+H(h_tools_count);
+H(h_tools_upsert);
+H(h_tool_get);
+H(h_tool_patch);
+H(h_tool_delete);
+H(h_tags_list);
+H(h_folders_list);
+H(h_folders_count);
+H(h_folders_create);
+H(h_folder_get);
+H(h_folder_patch);
+H(h_folder_delete);
+H(h_folder_agents);
+H(h_folder_files);
+H(h_folder_file_get);
+H(h_folder_upload);
+H(h_folder_file_delete);
+H(h_identities_list);
+H(h_identities_count);
+H(h_identities_create);
+H(h_identities_upsert);
+H(h_identity_get);
+H(h_identity_patch);
+H(h_identity_delete);
+H(h_identity_properties);
+H(h_identity_agents);
+H(h_identity_blocks);
+H(h_mcp_list);
+H(h_mcp_create);
+H(h_mcp_get);
+H(h_mcp_patch);
+H(h_mcp_delete);
+H(h_mcp_tools);
+H(h_mcp_refresh);
+#undef H
+
+#endif

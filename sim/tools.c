@@ -1,0 +1,403 @@
+/*
+ * Tools (digest 5.4): ToolCreate (strict) through POST and PUT, both an upsert by name;
+ * ToolUpdate (lenient, `metadata_`); the list with its built-in tools; no timestamps.
+ */
+#include "sim.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NS (F_NULLABLE)
+
+static const struct fld create_fields[] = {
+	{ "description", F_STR, NS },
+	{ "tags", F_ARR_STR, NS },
+	{ "source_code", F_STR, F_REQUIRED },
+	{ "source_type", F_STR, 0 },
+	{ "json_schema", F_OBJ, NS },
+	{ "args_json_schema", F_OBJ, NS },
+	{ "return_char_limit", F_INT, 0 },
+	{ "pip_requirements", F_ARR, NS },
+	{ "npm_requirements", F_ARR, NS },
+	{ "default_requires_approval", F_BOOL, NS },
+	{ "enable_parallel_execution", F_BOOL, NS },
+	{ NULL, 0, 0 },
+};
+
+static const struct fld update_fields[] = {
+	{ "description", F_STR, NS },
+	{ "tags", F_ARR_STR, NS },
+	{ "source_code", F_STR, NS },
+	{ "source_type", F_STR, NS },
+	{ "json_schema", F_OBJ, NS },
+	{ "args_json_schema", F_OBJ, NS },
+	{ "return_char_limit", F_INT, NS },
+	{ "pip_requirements", F_ARR, NS },
+	{ "npm_requirements", F_ARR, NS },
+	{ "metadata_", F_OBJ, NS },
+	{ "default_requires_approval", F_BOOL, NS },
+	{ "enable_parallel_execution", F_BOOL, NS },
+	{ NULL, 0, 0 },
+};
+
+static const char *const tool_types[] = {
+	"custom", "letta_core", "letta_memory_core", "letta_multi_agent_core",
+	"letta_sleeptime_core", "letta_voice_sleeptime_core", "letta_builtin", "letta_files_core",
+	"external_langchain", "external_composio", "external_mcp", NULL,
+};
+
+/* A handful of Letta's built-in tools (digest 5.4: a first-page list creates them). */
+static const struct builtin {
+	const char *name;
+	const char *type;
+	const char *desc;
+	const char *param;
+	const char *param_desc;
+	int base; /* attached by include_base_tools */
+} builtins[] = {
+	{ "send_message", "letta_core", "Sends a message to the human user.", "message",
+	  "Message contents. All unicode (including emojis) are supported.", 1 },
+	{ "conversation_search", "letta_core", "Search prior conversation history.", "query",
+	  "String to search for.", 1 },
+	{ "archival_memory_insert", "letta_core", "Add to archival memory.", "content",
+	  "Content to write to the memory.", 1 },
+	{ "archival_memory_search", "letta_core", "Search archival memory.", "query",
+	  "String to search for.", 1 },
+	{ "core_memory_append", "letta_memory_core", "Append to the contents of core memory.",
+	  "content", "Content to write to the memory.", 1 },
+	{ "core_memory_replace", "letta_memory_core", "Replace the contents of core memory.",
+	  "new_content", "Content to write to the memory.", 1 },
+	{ "web_search", "letta_builtin", "Search the web.", "query", "The search query.", 0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0 },
+};
+
+json_t *tool_render(const json_t *t)
+{
+	return obj_public(t);
+}
+
+static json_t *tool_new(const char *name, const char *type)
+{
+	char *id = store_new_id("tool");
+	json_t *t = json_pack("{s:s,s:s,s:s,s:n,s:s,s:[],s:n,s:n,s:n,s:i,s:n,s:n,s:n,s:b,s:n,s:n,"
+			      "s:{},s:n}",
+			      "id", id, "tool_type", type, "name", name, "description",
+			      "source_type", "python", "tags", "source_code", "json_schema",
+			      "args_json_schema", "return_char_limit", 50000, "pip_requirements",
+			      "npm_requirements", "default_requires_approval",
+			      "enable_parallel_execution", 0, "created_by_id",
+			      "last_updated_by_id", "metadata_", "project_id");
+
+	free(id);
+	return t;
+}
+
+void tools_ensure_builtins(void)
+{
+	for (const struct builtin *b = builtins; b->name; b++) {
+		json_t *t;
+		if (coll_find_by(&g_store.tools, "name", b->name))
+			continue;
+		t = tool_new(b->name, b->type);
+		json_object_set_new(t, "description", json_string(b->desc));
+		json_object_set_new(t, "json_schema",
+				    json_pack("{s:s,s:s,s:{s:s,s:{s:{s:s,s:s}},s:[s]}}", "name",
+					      b->name, "description", b->desc, "parameters", "type",
+					      "object", "properties", b->param, "type", "string",
+					      "description", b->param_desc, "required", b->param));
+		json_object_set_new(t, "tags", json_pack("[s]", "letta"));
+		coll_add_take(&g_store.tools, t);
+	}
+}
+
+int tools_base_ids(json_t *out_ids)
+{
+	tools_ensure_builtins();
+	for (const struct builtin *b = builtins; b->name; b++) {
+		json_t *t = coll_find_by(&g_store.tools, "name", b->name);
+		if (b->base && t)
+			strarr_add(out_ids, jsonx_get_str(t, "id"));
+	}
+	return 0;
+}
+
+/* ---- list and count ---- */
+
+struct tool_filter {
+	json_t *names; /* name and names together */
+	json_t *ids;
+	json_t *types;
+	json_t *exclude_types;
+	const char *search;
+	const char *project_id;
+	int only_letta;
+	int exclude_letta;
+};
+
+static int valid_types(struct sim_resp *rs, const json_t *types)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(types, i, v) {
+		int k;
+		for (k = 0; tool_types[k]; k++) {
+			if (!strcmp(tool_types[k], json_string_value(v)))
+				break;
+		}
+		if (!tool_types[k]) {
+			resp_detail(rs, 400, "Invalid tool type: '%s'", json_string_value(v));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void tfilter_release(struct tool_filter *tf)
+{
+	json_decref(tf->names);
+	json_decref(tf->ids);
+	json_decref(tf->types);
+	json_decref(tf->exclude_types);
+}
+
+static int tfilter_parse(struct tool_filter *tf, struct sim_req *rq, struct sim_resp *rs)
+{
+	memset(tf, 0, sizeof(*tf));
+	tf->names = req_args_all(rq, "names", 0);
+	if (req_arg(rq, "name"))
+		json_array_append_new(tf->names, json_string(req_arg(rq, "name")));
+	tf->ids = req_args_all(rq, "tool_ids", 1);
+	tf->types = req_args_all(rq, "tool_types", 1);
+	tf->exclude_types = req_args_all(rq, "exclude_tool_types", 1);
+	tf->search = req_arg(rq, "search");
+	tf->project_id = rq->x_project_id;
+	if (query_bool(rq, rs, "return_only_letta_tools", 0, &tf->only_letta) < 0 ||
+	    query_bool(rq, rs, "exclude_letta_tools", 0, &tf->exclude_letta) < 0 ||
+	    valid_types(rs, tf->types) < 0 || valid_types(rs, tf->exclude_types) < 0) {
+		tfilter_release(tf);
+		return -1;
+	}
+	return 0;
+}
+
+static int tool_matches(const json_t *t, const struct tool_filter *tf)
+{
+	const char *name = jsonx_get_str(t, "name");
+	const char *type = jsonx_get_str(t, "tool_type");
+	const char *pid = jsonx_get_str(t, "project_id");
+	int letta = type && !strncmp(type, "letta_", 6);
+
+	if (json_array_size(tf->names) && !strarr_has(tf->names, name ? name : ""))
+		return 0;
+	if (json_array_size(tf->ids) && !strarr_has(tf->ids, jsonx_get_str(t, "id")))
+		return 0;
+	if (json_array_size(tf->types) && !strarr_has(tf->types, type ? type : ""))
+		return 0;
+	if (strarr_has(tf->exclude_types, type ? type : ""))
+		return 0;
+	if (tf->search && !ci_contains(name, tf->search))
+		return 0;
+	if (tf->only_letta && !letta)
+		return 0;
+	if (tf->exclude_letta && letta)
+		return 0;
+	/* X-Project-Id: that project's tools plus the global ones (digest 1.1). */
+	if (tf->project_id && pid && strcmp(pid, tf->project_id))
+		return 0;
+	return 1;
+}
+
+void h_tools_list(struct sim_req *rq, struct sim_resp *rs)
+{
+	struct tool_filter tf;
+	struct page pg;
+	json_t *items, *out, *t;
+	size_t i;
+
+	if (tfilter_parse(&tf, rq, rs) < 0)
+		return;
+	if (page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
+		goto out;
+	if (!pg.after)
+		tools_ensure_builtins();
+	items = json_array();
+	for (i = 0; i < g_store.tools.n; i++) {
+		if (tool_matches(g_store.tools.v[i], &tf))
+			json_array_append(items, g_store.tools.v[i]);
+	}
+	items = page_apply(items, &pg);
+	out = json_array();
+	json_array_foreach(items, i, t)
+		json_array_append_new(out, tool_render(t));
+	json_decref(items);
+	resp_json_take(rs, 200, out);
+out:
+	tfilter_release(&tf);
+}
+
+void h_tools_count(struct sim_req *rq, struct sim_resp *rs)
+{
+	struct tool_filter tf;
+	long n = 0;
+
+	if (tfilter_parse(&tf, rq, rs) < 0)
+		return;
+	for (size_t i = 0; i < g_store.tools.n; i++)
+		n += tool_matches(g_store.tools.v[i], &tf);
+	tfilter_release(&tf);
+	resp_json_take(rs, 200, json_integer(n));
+}
+
+/* ---- create / upsert ---- */
+
+static int check_limit(struct sim_resp *rs, const json_t *body)
+{
+	json_t *v = json_object_get(body, "return_char_limit");
+
+	if (!json_is_integer(v))
+		return 0;
+	if (json_integer_value(v) < 1) {
+		resp_422(rs, "greater_than_equal", "body", "return_char_limit",
+			 "Input should be greater than or equal to 1", v, NULL);
+		return -1;
+	}
+	if (json_integer_value(v) > 1000000) {
+		resp_422(rs, "less_than_equal", "body", "return_char_limit",
+			 "Input should be less than or equal to 1000000", v, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* The schema a body implies: its json_schema, or one derived from source_code. */
+static int schema_for(json_t **out, struct sim_resp *rs, const json_t *body)
+{
+	json_t *js = json_object_get(body, "json_schema");
+	struct buf err = BUF_INIT;
+	const char *name;
+
+	if (json_is_object(js)) {
+		name = jsonx_get_str(js, "name");
+		if (!name || !*name) {
+			resp_detail(rs, 400, "json_schema must have a 'name'");
+			return -1;
+		}
+		*out = json_incref(js);
+	} else if (tool_derive_schema(out, jsonx_get_str(body, "source_code"), &err) < 0) {
+		resp_detail(rs, 400, "%s", err.buf);
+		buf_release(&err);
+		return -1;
+	}
+	name = jsonx_get_str(*out, "name");
+	if (strlen(name) > 48) {
+		resp_detail(rs, 400, "Tool name '%s' is longer than 48 characters", name);
+		json_decref(*out);
+		return -1;
+	}
+	return 0;
+}
+
+static void set_if(json_t *t, const json_t *body, const char *key)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (v && !json_is_null(v))
+		json_object_set(t, key, v);
+}
+
+void h_tools_upsert(struct sim_req *rq, struct sim_resp *rs)
+{
+	json_t *schema = NULL, *t;
+	const char *name;
+	static const char *const copy[] = { "source_code", "source_type", "args_json_schema",
+					    "return_char_limit", "pip_requirements",
+					    "npm_requirements", "default_requires_approval",
+					    "enable_parallel_execution", "tags", NULL };
+
+	if (body_check(rq, rs, create_fields, 1) < 0 || check_limit(rs, rq->json) < 0 ||
+	    schema_for(&schema, rs, rq->json) < 0)
+		return;
+	name = jsonx_get_str(schema, "name");
+	/* POST and PUT are both an upsert by name within the org (digest 4). */
+	t = coll_find_by(&g_store.tools, "name", name);
+	if (!t) {
+		t = coll_add_take(&g_store.tools, tool_new(name, "custom"));
+		if (rq->x_project_id)
+			json_object_set_new(t, "project_id", json_string(rq->x_project_id));
+	}
+	for (int i = 0; copy[i]; i++)
+		set_if(t, rq->json, copy[i]);
+	json_object_set(t, "json_schema", schema);
+	if (jsonx_get_str(rq->json, "description"))
+		set_if(t, rq->json, "description");
+	else if (jsonx_get_str(schema, "description"))
+		json_object_set(t, "description", json_object_get(schema, "description"));
+	json_decref(schema);
+	resp_json_take(rs, 200, tool_render(t));
+}
+
+static json_t *tool_or_404(struct sim_req *rq, struct sim_resp *rs)
+{
+	json_t *t = coll_find(&g_store.tools, req_param(rq, 0));
+
+	if (!t)
+		resp_not_found(rs, "Tool", req_param(rq, 0));
+	return t;
+}
+
+void h_tool_get(struct sim_req *rq, struct sim_resp *rs)
+{
+	json_t *t = tool_or_404(rq, rs);
+
+	if (t)
+		resp_json_take(rs, 200, tool_render(t));
+}
+
+void h_tool_patch(struct sim_req *rq, struct sim_resp *rs)
+{
+	json_t *t = tool_or_404(rq, rs), *schema = NULL, *other;
+	const char *name;
+
+	if (!t || body_check(rq, rs, update_fields, 0) < 0 || check_limit(rs, rq->json) < 0)
+		return;
+	/* A new source or schema can rename the tool; a clash is a 400 (digest 5.4). */
+	if (json_is_object(json_object_get(rq->json, "json_schema")) ||
+	    jsonx_get_str(rq->json, "source_code")) {
+		if (schema_for(&schema, rs, rq->json) < 0)
+			return;
+		name = jsonx_get_str(schema, "name");
+		other = coll_find_by(&g_store.tools, "name", name);
+		if (other && other != t) {
+			resp_detail(rs, 400, "Tool with name '%s' already exists in your organization",
+				    name);
+			json_decref(schema);
+			return;
+		}
+	}
+	for (const struct fld *f = update_fields; f->key; f++) {
+		if (strcmp(f->key, "json_schema"))
+			set_if(t, rq->json, f->key);
+	}
+	if (schema) {
+		json_object_set(t, "json_schema", schema);
+		json_object_set(t, "name", json_object_get(schema, "name"));
+		if (!jsonx_get_str(rq->json, "description") && jsonx_get_str(schema, "description"))
+			json_object_set(t, "description", json_object_get(schema, "description"));
+		json_decref(schema);
+	}
+	resp_json_take(rs, 200, tool_render(t));
+}
+
+void h_tool_delete(struct sim_req *rq, struct sim_resp *rs)
+{
+	json_t *t = tool_or_404(rq, rs);
+
+	if (!t)
+		return;
+	agents_unlink("_tools", req_param(rq, 0));
+	coll_remove(&g_store.tools, req_param(rq, 0));
+	resp_null(rs);
+}

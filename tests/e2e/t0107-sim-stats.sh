@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# letta-sim: /_sim/stats counts requests by METHOD + route template, total and writes; the
+# admin API is not counted; /_sim/stats/reset zeroes the counters only.
+. "$(dirname "$0")/lib-e2e.sh"
+needs_sim
+start_sim
+
+sim_call POST /v1/agents/ '{"model":"openai/gpt-4o-mini","include_base_tools":false}'
+aid=$(body_get .id)
+sim_call POST /v1/blocks/ '{"label":"human","value":"v"}'
+bid=$(body_get .id)
+sim_call PATCH "/v1/agents/$aid/core-memory/blocks/attach/$bid"
+sim_call GET /v1/blocks/
+sim_call GET '/v1/blocks/?label=human'
+sim_call GET "/v1/blocks/$bid"
+sim_call DELETE "/v1/agents/$aid"
+curl -s -o /dev/null "$SIM_URL/v1/health/"
+sim_admin GET /_sim/state >/dev/null
+sim_admin GET /_sim/stats >/dev/null
+
+sim_admin GET /_sim/stats >"$TMP/body"
+expect_body '(keys) == ["requests","total","writes"]'
+expect_body '.requests["POST /v1/agents/"] == 1 and .requests["POST /v1/blocks/"] == 1'
+expect_body '.requests["PATCH /v1/agents/{agent_id}/core-memory/blocks/attach/{block_id}"] == 1'
+expect_body '.requests["GET /v1/blocks/"] == 2 and .requests["GET /v1/blocks/{block_id}"] == 1'
+expect_body '.requests["DELETE /v1/agents/{agent_id}"] == 1 and .requests["GET /v1/health/"] == 1'
+expect_body '.total == 8 and .writes == 4'
+expect_body '([.requests[]] | add) == .total'
+expect_body '[.requests | keys[] | select(startswith("GET /_sim") or startswith("POST /_sim"))] == []'
+
+# 401s are counted too (the request reached the server).
+curl -s -o /dev/null "$SIM_URL/v1/tags/"
+sim_admin GET /_sim/stats | jq -e '.requests["GET /v1/tags/"] == 1' >/dev/null || fail "401 not counted"
+
+sim_admin POST /_sim/stats/reset >/dev/null
+sim_admin GET /_sim/stats >"$TMP/body"
+expect_body '. == {"requests":{},"total":0,"writes":0}'
+# ... and the state is untouched.
+sim_call GET /v1/blocks/count
+expect_body '. == 1'
+echo ok
