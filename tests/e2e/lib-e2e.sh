@@ -103,6 +103,8 @@ start_sim() {
 		return
 	fi
 	local fifo="$TMP/sim.fifo" line
+	# A test may stop its simulator and start another one.
+	rm -f "$fifo"
 	mkfifo "$fifo"
 	"$SIM_BIN" --port 0 --api-key "$SIM_KEY" "$@" >"$fifo" 2>"$TMP/sim.log" &
 	SIM_PID=$!
