@@ -42,6 +42,11 @@ expect_writes 0 sync
 [ "$(changes)" -eq 0 ] || fail "diff after sync should report 0 changes"
 run diff --exit-code
 expect_rc 0
+expect_out '^No changes: 1 object'
+run diff --full
+expect_rc 0
+expect_out 'Block/policy: unchanged'
+expect_out '^      value: "be kind"'
 
 # Update: one field changes; one PATCH for the block, one for the inventory.
 sed -i 's/be kind/be very kind/' .letta/manifests/project/blocks.yaml
