@@ -195,7 +195,7 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 	size_t *next = xcalloc(p->n + 1, sizeof(*next));
 	struct slot *slots = xcalloc(p->n + 1, sizeof(*slots));
 	struct http_req *reqs = xcalloc(p->n + 1, sizeof(*reqs));
-	size_t i, j, nfailed = 0, napplied = 0;
+	size_t i, j, nfailed = 0, napplied = 0, ndone = 0;
 	int ret = 0, progress;
 
 	out->n = p->n;
@@ -330,10 +330,13 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 		napplied++;
 		if (out->status[i] == APPLY_FAILED || out->status[i] == APPLY_BLOCKED)
 			nfailed++;
+		if (out->status[i] == APPLY_DONE)
+			ndone++;
 	}
 	if (out->interrupted)
-		ret = ls_error_set(err, LS_EINTERRUPTED, "interrupted: %zu of %zu changes were not "
-						      "applied", napplied - nfailed, napplied);
+		ret = ls_error_set(err, LS_EINTERRUPTED,
+				   "interrupted: %zu of %zu changes applied, the rest not started",
+				   ndone, napplied);
 	else if (nfailed)
 		ret = ls_error_set(err, LS_EFAIL, "%zu of %zu changes failed", nfailed, napplied);
 	free(res.ok);
