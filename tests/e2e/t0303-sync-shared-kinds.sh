@@ -61,6 +61,8 @@ jq -e '.[0] | ([.tools[] | select(.tags | index("mcp:search"))] | length > 0)
 	and ([.sources[].name] == ["handbook"]) and ([.identities[].identifier_key] == ["org:acme:team:eng"])' \
 	"$TMP/a.json" >/dev/null || fail "agent lacks the MCP tools, folder or identity: $(cat "$TMP/a.json")"
 grep -q "$MCP_TOKEN" "$TMP/out" "$TMP/err" && fail "the MCP token leaked"
+run diff -v --json
+grep -q "$MCP_TOKEN" "$TMP/out" "$TMP/err" && fail "the MCP token leaked with -v"
 expect_writes 0 sync
 [ "$(changes)" -eq 0 ] || fail "unchanged shared objects reported: $(cat "$TMP/diff.json")"
 
@@ -68,8 +70,9 @@ kinds "read it first" "https://mcp2.example.com/mcp" "Eng"
 [ "$(changes)" -eq 3 ] || fail "three edits expected: $(cat "$TMP/diff.json")"
 jq -e '[.data[].action] == ["update","update","update"]' "$TMP/diff.json" >/dev/null ||
 	fail "unexpected actions: $(cat "$TMP/diff.json")"
-run sync
+run sync -v
 expect_rc 0
+grep -q "$MCP_TOKEN" "$TMP/out" "$TMP/err" && fail "the MCP token leaked from sync -v"
 expect_writes 0 sync
 [ "$(changes)" -eq 0 ] || fail "not converged: $(cat "$TMP/diff.json")"
 
