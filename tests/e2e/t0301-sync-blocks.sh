@@ -56,6 +56,12 @@ jq -e '.data[0] | .kind == "Block" and .name == "policy" and .action == "update"
 	and .agent == null and .section == null and .breaking == false
 	and .fields == [{"path":"value","from":"be kind","to":"be very kind"}]' "$TMP/diff.json" \
 	>/dev/null || fail "unexpected diff: $(cat "$TMP/diff.json")"
+run diff --format markdown
+expect_rc 0
+expect_out '^\*\*1 change\(s\)\*\*'
+expect_out '^\| `~` \| Block \| policy \|'
+run diff --format html
+expect_rc 64
 expect_writes 2 sync
 expect_out 'updated Block/policy'
 sim_get "/v1/blocks/?label=policy" | jq -e '.[0].value == "be very kind"' >/dev/null ||
