@@ -15,7 +15,12 @@ sync_setup --latency-ms 150
 set +e
 "$LS_BIN" sync --concurrency 2 >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-sleep 1.2
+# Interrupt once the first blocks are in (the run takes seconds at this latency).
+for _ in $(seq 1 100); do
+	n=$(sim_get "/v1/blocks/?limit=1000" | jq '[.[] | select(.label | test("^b[0-9]+$"))] | length')
+	[ "$n" -gt 0 ] && break
+	sleep 0.1
+done
 kill -INT "$pid"
 wait "$pid"
 rc=$?
