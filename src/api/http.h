@@ -172,6 +172,13 @@ int http_run(struct http *h, struct http_req *reqs, size_t n, struct ls_error *e
 /* One request: http_run() of one. */
 int http_run1(struct http *h, struct http_req *req, struct ls_error *err);
 
+/*
+ * Guards run in passes between rounds of http_run(); this counts the passes. A guard may cache
+ * what it listed for the length of one pass (all creates of a batch with the same natural key
+ * then share one listing), since nothing is sent while a pass runs except its look-ups.
+ */
+unsigned long http_guard_pass(const struct http *h);
+
 /* Counters since http_new(), for tests and -v summaries. */
 struct http_stats {
 	long requests;  /* attempts sent (pages and retries included) */

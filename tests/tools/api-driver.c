@@ -145,6 +145,27 @@ static const char *id_of(struct http_req *r)
 	return id;
 }
 
+/* Per agent: name, description and how many of each relation it has. */
+static json_t *agent_summary(const json_t *agents)
+{
+	json_t *out = json_array(), *a;
+	size_t i;
+
+	json_array_foreach(agents, i, a) {
+		json_array_append_new(out, json_pack("{s:O,s:O,s:I,s:I,s:I,s:I}", "name",
+						     json_object_get(a, "name"), "description",
+						     json_object_get(a, "description"), "blocks",
+						     (json_int_t)json_array_size(json_object_get(a, "blocks")),
+						     "tools",
+						     (json_int_t)json_array_size(json_object_get(a, "tools")),
+						     "sources",
+						     (json_int_t)json_array_size(json_object_get(a, "sources")),
+						     "identities",
+						     (json_int_t)json_array_size(json_object_get(a, "identities"))));
+	}
+	return out;
+}
+
 /* Runs a batch; every request must succeed. */
 static int batch(struct letta *api, struct http_req *reqs, size_t n, long *adopted,
 		 struct ls_error *err)
@@ -327,7 +348,7 @@ static int cmd_scenario(struct letta *api, struct ls_error *err)
 		      (json_int_t)json_array_size(remote.identities), "agents",
 		      (json_int_t)json_array_size(remote.agents), "adopted", (int)adopted, "client",
 		      stats_json(api));
-	json_object_set(o, "agent_state", remote.agents);
+	json_object_set_new(o, "agent_state", agent_summary(remote.agents));
 	print_json(o);
 	json_decref(o);
 out:
