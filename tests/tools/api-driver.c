@@ -118,7 +118,7 @@ static int cmd_bench_get(struct letta *api, long n, const char *path, struct ls_
 		http_req_init(&reqs[i], "GET", path, NULL);
 	t0 = now_ms();
 	ret = letta_run(api, reqs, (size_t)n, err);
-	o = json_pack("{sisIsisO}", "n", (int)n, "ms", (json_int_t)(now_ms() - t0), "concurrency",
+	o = json_pack("{sisIsiso}", "n", (int)n, "ms", (json_int_t)(now_ms() - t0), "concurrency",
 		      http_get_opts(letta_http(api))->concurrency, "client", stats_json(api));
 	for (long i = 0; i < n; i++)
 		http_req_release(&reqs[i]);
@@ -341,7 +341,7 @@ static int cmd_scenario(struct letta *api, struct ls_error *err)
 
 	if ((ret = letta_remote_fetch(&remote, api, err)) < 0)
 		goto out;
-	o = json_pack("{sIsIsIsIsIsIsisO}", "blocks", (json_int_t)json_array_size(remote.blocks),
+	o = json_pack("{sIsIsIsIsIsIsiso}", "blocks", (json_int_t)json_array_size(remote.blocks),
 		      "tools", (json_int_t)json_array_size(remote.tools), "folders",
 		      (json_int_t)json_array_size(remote.folders), "mcp_servers",
 		      (json_int_t)json_array_size(remote.mcp_servers), "identities",
