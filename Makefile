@@ -3,12 +3,14 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 DEMO_PORT  ?= 0
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build build-asan check test test-asan demo bench drills fuzz install clean
+.PHONY: all deps build build-asan build-fuzz check test test-asan test-fuzz demo bench drills fuzz install clean
 
 all: build
 
@@ -41,6 +43,21 @@ test-asan: build-asan
 check: deps
 	$(MAKE) test
 	$(MAKE) test-asan
+	$(MAKE) test-fuzz
+
+# The manifest fuzzer in its own clang build dir; FUZZ_SECONDS=300 by default. The corpus is
+# kept in $(FUZZ_BUILD)/corpus between runs.
+build-fuzz:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DLS_FUZZ=ON \
+		$(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_manifest
+
+fuzz: build-fuzz
+	bash tests/fuzz/run-fuzz.sh $(FUZZ_BUILD)/tests/fuzz_manifest $(FUZZ_SECONDS) . $(FUZZ_BUILD)/corpus
+
+# The 10-second fuzz ctest, in the clang build dir (run by make check).
+test-fuzz: build-fuzz
+	cd $(FUZZ_BUILD) && ctest -L fuzz --output-on-failure
 
 demo: deps build
 	@bash scripts/demo.sh $(BUILD)
@@ -50,4 +67,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -620,7 +620,7 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 	for (;;) {
 		struct buf path = BUF_INIT;
 		struct http_req req;
-		json_t *page, *items;
+		json_t *page = NULL, *items;
 		int more;
 
 		buf_addstr(&path, "/v1/projects");

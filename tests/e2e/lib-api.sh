@@ -42,13 +42,3 @@ sim_count() {
 	sim_stats | jq --arg k "$1" '.requests[$k] // 0'
 }
 
-# stop_sim: stops the private simulator so that start_sim can start another one.
-stop_sim() {
-	if [ -n "$SIM_PID" ]; then
-		kill "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
-	SIM_PID=
-	exec 9<&-
-	rm -f "$TMP/sim.fifo"
-}
