@@ -663,12 +663,27 @@ int letta_project_create(json_t **out, struct letta *api, const char *name, stru
 	return run_one(out, api, &req, err);
 }
 
+/* The id of the project with this slug (or, without slugs, this name); borrowed from list. */
+static const char *find_project(const json_t *list, const char *slug)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(list, i, p) {
+		const char *s = jsonx_get_str(p, "slug");
+		const char *name = jsonx_get_str(p, "name");
+
+		if ((s && !strcmp(s, slug)) || (!s && name && !strcmp(name, slug)))
+			return jsonx_get_str(p, "id");
+	}
+	return NULL;
+}
+
 int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 			  struct ls_error *err)
 {
-	json_t *list = NULL, *p;
+	json_t *list = NULL;
 	const char *found = NULL;
-	size_t i;
 	int ret;
 
 	if (slug && !*slug)
@@ -697,14 +712,14 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 	}
 	if (ret < 0)
 		return ret;
-	json_array_foreach(list, i, p) {
-		const char *s = jsonx_get_str(p, "slug");
-
-		if ((s && !strcmp(s, slug)) || (!s && jsonx_get_str(p, "name") &&
-						!strcmp(jsonx_get_str(p, "name"), slug))) {
-			found = jsonx_get_str(p, "id");
-			break;
-		}
+	found = find_project(list, slug);
+	if (!found) {
+		/* The name filter matches names; a slug can differ ("Demo Project", "demo-project"). */
+		json_decref(list);
+		list = NULL;
+		if ((ret = letta_projects_list(&list, api, NULL, err)) < 0)
+			return ret;
+		found = find_project(list, slug);
 	}
 	if (!found) {
 		json_decref(list);

@@ -4,7 +4,8 @@
  *
  *   api-driver [-v] get PATH | list KIND [k=v...] | fetch KIND ID | create KIND JSON
  *              | update KIND ID JSON | delete KIND ID | attach|detach AGENT KIND ID
- *              | remote | project SLUG | seed-blocks N LABEL | bench-get N PATH | scenario
+ *              | remote | project SLUG | projects | project-create NAME
+ *              | seed-blocks N LABEL | bench-get N PATH | scenario
  *
  * Environment: LETTA_BASE_URL, LETTA_API_KEY, LETTA_SYNC_PROJECT and the LETTA_SYNC_* client
  * settings. Results are JSON on stdout; an error prints "error: ...", "where: ...",
@@ -437,6 +438,8 @@ static int dispatch(struct letta *api, int argc, char **argv, struct ls_error *e
 		if (!ret)
 			out = json_pack("{ss?sb}", "id", letta_project_id(api), "has_projects",
 					letta_has_projects(api));
+	} else if (!strcmp(cmd, "project-create") && argc == 2) {
+		ret = letta_project_create(&out, api, argv[1], err);
 	} else if (!strcmp(cmd, "projects") && argc == 1) {
 		ret = letta_projects_list(&out, api, NULL, err);
 	} else if (!strcmp(cmd, "seed-blocks") && argc == 3) {
