@@ -159,6 +159,11 @@ int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct
 	if ((ret = env_long(&v, lookup, "LETTA_SYNC_RETRY_TOTAL_MS", 0, 86400000, 1, err)) < 0)
 		return ret;
 	o->retry_total_ms = v;
+	v = 0;
+	if ((ret = env_long(&v, lookup, "LETTA_SYNC_TEST_SEED", 0, 2147483647L, 1, err)) < 0)
+		return ret;
+	if (v)
+		o->seed = (unsigned long)v;
 	return 0;
 }
 

@@ -49,8 +49,8 @@ struct http_opts {
 
 /*
  * Reads LETTA_SYNC_CONNECT_TIMEOUT and LETTA_SYNC_TIMEOUT (seconds), LETTA_SYNC_CONCURRENCY,
- * LETTA_SYNC_MAX_RETRIES, LETTA_SYNC_RETRY_BASE_MS, LETTA_SYNC_RETRY_MAX_MS and
- * LETTA_SYNC_RETRY_TOTAL_MS through lookup (pass getenv; the CLI owns the environment). Fails
+ * LETTA_SYNC_MAX_RETRIES, LETTA_SYNC_RETRY_BASE_MS, LETTA_SYNC_RETRY_MAX_MS,
+ * LETTA_SYNC_RETRY_TOTAL_MS and LETTA_SYNC_TEST_SEED (the jitter seed) through lookup (pass getenv; the CLI owns the environment). Fails
  * with LS_EUSAGE naming the variable when a value is not a number in range.
  */
 int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct ls_error *err);
