@@ -240,10 +240,12 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 
 			if ((ret = letta_project_create(&p, r->api, ctx->target.project.slug, err)) < 0)
 				return ret;
-			json_decref(p);
 			log_info("created project '%s'", ctx->target.project.slug);
-			if ((ret = letta_project_resolve(r->api, ctx->target.project.slug, NULL,
-							 err)) < 0)
+			/* The answer has the id: no second look-up. */
+			ret = letta_project_resolve(r->api, ctx->target.project.slug,
+						    jsonx_get_str(p, "id"), err);
+			json_decref(p);
+			if (ret < 0)
 				return ret;
 		} else {
 			r->no_project = 1;
