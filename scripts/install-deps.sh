@@ -22,18 +22,24 @@ if command -v npm >/dev/null 2>&1; then
 	missing=("${tmp[@]+"${tmp[@]}"}")
 fi
 
-if [ ${#missing[@]} -eq 0 ]; then
-	exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+	SUDO=
+	if [ "$(id -u)" -ne 0 ]; then
+		SUDO=sudo
+	fi
+	echo "install-deps: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	# Update the package lists when they are missing or older than a day.
+	if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
+		$SUDO apt-get update -q
+	fi
+	$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=
-if [ "$(id -u)" -ne 0 ]; then
-	SUDO=sudo
+# Node tools for tests, project-local (package.json, package-lock.json): the OpenAPI validating
+# proxy of tests/e2e/t0116-sim-conformance.sh.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -x "$root/node_modules/.bin/prism" ]; then
+	echo "install-deps: npm ci (node_modules/ for the conformance test)" >&2
+	(cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-# Update the package lists when they are missing or older than a day.
-if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
-	$SUDO apt-get update -q
-fi
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -66,9 +66,19 @@ static const struct {
 	{ NULL, NULL },
 };
 
+/* Folder (the /v1/folders routes): no vector_db_provider, which only Source has. */
 json_t *folder_render(const json_t *f)
 {
 	return obj_public(f);
+}
+
+/* Source (AgentState.sources, GET /v1/agents/{id}/folders): Folder plus vector_db_provider. */
+json_t *source_render(const json_t *f)
+{
+	json_t *o = obj_public(f);
+
+	json_object_set_new(o, "vector_db_provider", json_string("native"));
+	return o;
 }
 
 static long long mono_us(void)
@@ -167,10 +177,10 @@ void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
 	}
 	id = store_new_id("source");
 	now = store_now_iso();
-	f = json_pack("{s:s,s:s,s:O,s:O,s:O,s:s,s:s,s:s,s:n,s:n}", "id", id, "name", name,
+	f = json_pack("{s:s,s:s,s:O,s:O,s:O,s:s,s:s,s:n,s:n}", "id", id, "name", name,
 		      "description", obj_or_null(body, "description"), "instructions",
 		      obj_or_null(body, "instructions"), "metadata",
-		      obj_or_null(body, "metadata"), "vector_db_provider", "native", "created_at",
+		      obj_or_null(body, "metadata"), "created_at",
 		      now, "updated_at", now, "created_by_id", "last_updated_by_id");
 	if (json_is_object(ec))
 		json_object_set(f, "embedding_config", ec);

@@ -408,6 +408,16 @@ static void admin(struct sim_req *rq, struct sim_resp *rs)
 		resp_json_take(rs, 200,
 			       json_pack("{s:O,s:I,s:I}", "requests", g_counts, "total",
 					 (json_int_t)g_total, "writes", (json_int_t)g_writes));
+	} else if (!strcmp(p, "/_sim/routes") && !strcmp(m, "GET")) {
+		json_t *list = json_array();
+		struct buf k = BUF_INIT;
+		for (const struct route *r = routes; r->method; r++) {
+			buf_reset(&k);
+			buf_addf(&k, "%s %s", r->method, r->tmpl);
+			json_array_append_new(list, json_string(k.buf));
+		}
+		buf_release(&k);
+		resp_json_take(rs, 200, list);
 	} else if (!strcmp(p, "/_sim/stats/reset") && !strcmp(m, "POST")) {
 		stats_reset();
 		resp_json_take(rs, 200, json_pack("{s:b}", "ok", 1));

@@ -272,6 +272,7 @@ int agent_includes(struct sim_req *rq, struct sim_resp *rs, unsigned *out);
 void agents_unlink(const char *rel, const char *id);
 /* folders.c / identities.c (part 2) */
 json_t *folder_render(const json_t *f);
+json_t *source_render(const json_t *f);
 json_t *identity_render(const json_t *i);
 
 /* The route table lives in server.c; handlers are declared here. */
