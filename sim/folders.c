@@ -245,6 +245,7 @@ void h_folder_patch(struct sim_req *rq, struct sim_resp *rs)
 	json_t *f = folder_or_404(rq, rs), *other, *v;
 	const char *name;
 	char *now;
+	int changed = 0;
 
 	if (!f || body_check(rq, rs, update_fields, 1) < 0 ||
 	    embedding_config_ok(rs, json_object_get(rq->json, "embedding_config")) < 0)
@@ -258,12 +259,17 @@ void h_folder_patch(struct sim_req *rq, struct sim_resp *rs)
 	}
 	for (const struct fld *fl = update_fields; fl->key; fl++) {
 		v = json_object_get(rq->json, fl->key);
-		if (v && !json_is_null(v))
+		if (v && !json_is_null(v) && !json_equal(v, json_object_get(f, fl->key))) {
 			json_object_set(f, fl->key, v);
+			changed = 1;
+		}
 	}
-	now = store_now_iso();
-	json_object_set_new(f, "updated_at", json_string(now));
-	free(now);
+	/* The server skips no-op folder updates (digest 4), so updated_at stays. */
+	if (changed) {
+		now = store_now_iso();
+		json_object_set_new(f, "updated_at", json_string(now));
+		free(now);
+	}
 	resp_json_take(rs, 200, folder_render(f));
 }
 

@@ -604,7 +604,8 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 	ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	rq->content_type = ct;
 	if (rq->body.len && !(ct && !strncasecmp(ct, "multipart/", 10))) {
-		rq->json = json_loadb(rq->body.buf, rq->body.len, JSON_DECODE_ANY, NULL);
+		rq->json = json_loadb(rq->body.buf, rq->body.len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+				      NULL);
 		rq->body_bad = rq->json == NULL;
 	}
 	if (st->too_big) {

@@ -335,6 +335,8 @@ H(h_identity_delete);
 H(h_identity_properties);
 H(h_identity_agents);
 H(h_identity_blocks);
+H(h_block_identity_attach);
+H(h_block_identity_detach);
 H(h_mcp_list);
 H(h_mcp_create);
 H(h_mcp_get);

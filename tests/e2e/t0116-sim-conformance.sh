@@ -147,6 +147,8 @@ v 200 PUT "/v1/identities/$i1/properties" '[{"key":"only","value":1.5,"type":"nu
 v 200 GET "/v1/identities/$i1/agents?$all"
 v 200 GET "/v1/identities/$i1/agents" '' "${legacy[@]}"
 v 200 GET "/v1/identities/$i1/blocks"
+v 200 PATCH "/v1/blocks/$b2/identities/attach/$i1"
+v 200 PATCH "/v1/blocks/$b2/identities/detach/$i1"
 
 v 200 GET /v1/agents/
 v 200 GET "/v1/agents/?$all"
