@@ -81,7 +81,7 @@ json_t *source_render(const json_t *f)
 	return o;
 }
 
-static long long mono_us(void)
+static long long now_us(void)
 {
 	struct timespec ts;
 
@@ -97,7 +97,7 @@ static void file_advance(json_t *file)
 {
 	long long t0 = json_integer_value(json_object_get(file, "_t0_us"));
 	long long reads = json_integer_value(json_object_get(file, "_reads"));
-	long long by_time = (mono_us() - t0) / (STAGE_MS * 1000LL);
+	long long by_time = (now_us() - t0) / (STAGE_MS * 1000LL);
 	long long st = by_time > reads ? by_time : reads;
 
 	if (st > 3)
@@ -552,7 +552,7 @@ void h_folder_upload(struct sim_req *rq, struct sim_resp *rs)
 			 "processing_status", "pending", "error_message", "total_chunks",
 			 (json_int_t)(len / 1000 + 1), "chunks_embedded", 0, "created_at", now,
 			 "updated_at", now, "_t0_us",
-			 (json_int_t)mono_us(), "_reads", 0);
+			 (json_int_t)now_us(), "_reads", 0);
 	/* Binary or non-UTF-8 content is not kept (include_content then gives null). */
 	in = json_stringn(data, len);
 	json_object_set_new(file, "_content", in ? in : json_null());

@@ -325,6 +325,7 @@ static void merge_properties(json_t *have, const json_t *add)
 
 void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
 {
+	static const char *const scalars[] = { "identifier_key", "name", "identity_type", NULL };
 	json_t *idn = identity_or_404(rq, rs), *v, *x;
 	const char *key;
 	size_t i;
@@ -339,11 +340,10 @@ void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
 			    key);
 		return;
 	}
-	for (int k = 0; k < 3; k++) {
-		const char *f = (const char *[]){ "identifier_key", "name", "identity_type" }[k];
-		v = json_object_get(rq->json, f);
+	for (int k = 0; scalars[k]; k++) {
+		v = json_object_get(rq->json, scalars[k]);
 		if (v && !json_is_null(v))
-			json_object_set(idn, f, v);
+			json_object_set(idn, scalars[k], v);
 	}
 	if (json_is_array(v = json_object_get(rq->json, "properties")))
 		merge_properties(json_object_get(idn, "properties"), v);

@@ -160,7 +160,6 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 				   const char *value)
 {
 	struct sim_req *rq = cls;
-	static size_t dummy;
 
 	(void)kind;
 	if (rq->nargs % 16 == 0)
@@ -168,7 +167,6 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	rq->args[rq->nargs].key = xstrdup(key);
 	rq->args[rq->nargs].val = xstrdup(value ? value : "");
 	rq->nargs++;
-	(void)dummy;
 	return MHD_YES;
 }
 

@@ -243,7 +243,8 @@ const char *project_resolve_slug(const char *slug);
 /* tools.c */
 void tools_ensure_builtins(void);
 json_t *tool_render(const json_t *t);
-int tools_base_ids(json_t *out_ids);
+/* Appends the ids of the tools include_base_tools attaches, creating them when missing. */
+void tools_base_ids(json_t *out_ids);
 int tool_derive_schema(json_t **out, const char *source, struct buf *err);
 /* blocks.c */
 json_t *block_render(const json_t *b);

@@ -258,6 +258,7 @@ int ci_contains(const char *hay, const char *needle)
 
 /* ---- paging ---- */
 
+/* The comparator's sort key; qsort has no context argument, and the store lock is held. */
 static const char *pg_key;
 
 static int cmp_seq(const void *a, const void *b)
