@@ -3,11 +3,14 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 DEMO_PORT  ?= 0
+PREFIX     ?= /usr/local
 
-.PHONY: all deps build build-asan check test test-asan demo bench drills fuzz install clean
+.PHONY: all deps build build-asan build-fuzz check test test-asan test-fuzz demo bench drills fuzz install clean
 
 all: build
 
@@ -34,15 +37,35 @@ test: build-werror
 
 test-asan: build-asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest -j $(JOBS) --output-on-failure --timeout 600 -LE lint
 
 check: deps
 	$(MAKE) test
 	$(MAKE) test-asan
+	$(MAKE) test-fuzz
+
+# The manifest fuzzer in its own clang build dir; FUZZ_SECONDS=300 by default. The corpus is
+# kept in $(FUZZ_BUILD)/corpus between runs.
+build-fuzz:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DLS_FUZZ=ON \
+		$(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_manifest
+
+fuzz: build-fuzz
+	bash tests/fuzz/run-fuzz.sh $(FUZZ_BUILD)/tests/fuzz_manifest $(FUZZ_SECONDS) . $(FUZZ_BUILD)/corpus
+
+# The 10-second fuzz ctest, in the clang build dir (run by make check).
+test-fuzz: build-fuzz
+	cd $(FUZZ_BUILD) && ctest -L fuzz --output-on-failure
 
 demo: deps build
 	@bash scripts/demo.sh $(BUILD)
 
+# DESTDIR is honoured by cmake --install through the environment.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

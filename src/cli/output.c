@@ -113,6 +113,29 @@ void output_error(struct cli_ctx *ctx, const struct ls_error *err)
 		log_info("hint: %s", err->hint);
 }
 
+void output_json_error_data(struct cli_ctx *ctx, const struct ls_error *err, json_t *data_take)
+{
+	json_t *doc, *e;
+
+	if (!ctx->g.json || ctx->output_done) {
+		json_decref(data_take);
+		return;
+	}
+	e = json_pack("{s:s, s:s}", "code", ls_code_name(err->code), "message",
+		      err->msg[0] ? err->msg : "unknown error");
+	json_object_set_new(e, "where", err->where[0] ? json_string(err->where) : json_null());
+	json_object_set_new(e, "hint", err->hint[0] ? json_string(err->hint) : json_null());
+	doc = json_object();
+	json_object_set_new(doc, "ok", json_false());
+	json_object_set_new(doc, "command", json_string(ctx->command ? ctx->command : ""));
+	json_object_set_new(doc, "error", e);
+	json_object_set_new(doc, "data", data_take ? data_take : json_null());
+	json_object_set(doc, "warnings", warnings(ctx));
+	print_document(doc);
+	json_decref(doc);
+	ctx->output_done = 1;
+}
+
 void output_warn(struct cli_ctx *ctx, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;

@@ -18,6 +18,12 @@ void output_json_ok(struct cli_ctx *ctx, json_t *data_take, json_t *info_take);
  * {"ok":false,...} document on stdout with --json (unless a document was already printed).
  */
 void output_error(struct cli_ctx *ctx, const struct ls_error *err);
+/*
+ * A failure that still carries a result (validate's list of problems):
+ * {"ok":false,"command","error":{...},"data":data,"warnings":[...]}. Takes data. With --json
+ * only; prints nothing otherwise.
+ */
+void output_json_error_data(struct cli_ctx *ctx, const struct ls_error *err, json_t *data_take);
 /* A warning on stderr, also collected for the --json envelope. */
 __attribute__((format(printf, 2, 3))) void output_warn(struct cli_ctx *ctx, const char *fmt, ...);
 /* Results on stdout in human mode; nothing with --json. */

@@ -9,6 +9,7 @@
  * A resource's spec is kept as a jansson object so that merge rules and schema checks work on
  * one representation; typed accessors live with the code that needs them.
  */
+#include "core/source.h"
 #include "util/error.h"
 
 #include <jansson.h>
@@ -51,6 +52,17 @@ struct resource {
 	 * the caller (repo layer) and attached before validation. NULL otherwise.
 	 */
 	char *source_code;
+	/*
+	 * The documents this resource was merged from, highest layer first (file index into the
+	 * desired_state's sources, document index within the file); desired_pos() looks values up.
+	 */
+	struct res_src {
+		size_t file;
+		size_t doc;
+	} srcs[LAYER__COUNT];
+	int nsrcs;
+	/* The layers that defined this resource, as a bit set of (1 << enum res_layer). */
+	unsigned layers;
 };
 
 /* Every resource of the repository after layering, in a stable order (kind, then first-seen). */
@@ -58,17 +70,33 @@ struct desired_state {
 	struct resource *items;
 	size_t n;
 	size_t alloc;
-	json_t *positions; /* internal: JSON-pointer -> [file, line, col] lookups, may be NULL */
+	json_t *positions; /* unused, kept for the header's first users; always NULL */
+	struct source_store *src; /* one reference: the files read (names, texts), may be NULL */
+	json_t *index; /* internal: "kind/name" -> index into items, for desired_find; may be NULL */
 };
 
 /* clang-format off */
-#define DESIRED_STATE_INIT { NULL, 0, 0, NULL }
+#define DESIRED_STATE_INIT { NULL, 0, 0, NULL, NULL, NULL }
 /* clang-format on */
 
 void desired_state_release(struct desired_state *ds);
+/*
+ * (Re)builds the name index desired_find uses; layers_merge calls it. Call it again after adding
+ * items by hand (without it, or when stale, desired_find falls back to a linear search).
+ */
+void desired_index(struct desired_state *ds);
 /* The resource of kind with that name, or NULL (borrowed). */
 const struct resource *desired_find(const struct desired_state *ds, enum res_kind kind,
 				    const char *name);
+
+/*
+ * Where the value at pointer (a JSON pointer into r->doc, "" for the document) was written, in
+ * the highest layer that wrote it: returns 1 when the pointer itself was found; otherwise
+ * out is its nearest ancestor's position in the highest layer, else r->pos. out->file is
+ * borrowed from ds. The first lookup in a file re-reads its text (cached after that).
+ */
+int desired_pos(struct src_pos *out, const struct desired_state *ds, const struct resource *r,
+		const char *pointer);
 
 /* "Block", "Tool", "MCPServer", "Template", "Folder", "Identity", "AgentPolicy", "Agent". */
 const char *res_kind_name(enum res_kind kind);

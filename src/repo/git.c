@@ -1,8 +1,10 @@
 /* Repository facts through libgit2: remote, branch, HEAD, work tree. */
 #include "repo/git.h"
+#include "core/semver.h"
 #include "util/xalloc.h"
 
 #include <git2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,4 +87,219 @@ void git_facts_release(struct git_facts *f)
 	free(f->branch);
 	free(f->head);
 	memset(f, 0, sizeof(*f));
+}
+
+static int tag_version_cmp(const void *a, const void *b)
+{
+	const struct git_version *x = a, *y = b;
+	struct semver sx, sy;
+
+	semver_parse(&sx, x->version);
+	semver_parse(&sy, y->version);
+	return semver_cmp(&sx, &sy);
+}
+
+static int list_versions(struct git_version **out, size_t *n, git_repository *repo)
+{
+	git_strarray names = { NULL, 0 };
+	struct git_version *v = NULL;
+	size_t count = 0, alloc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (git_tag_list(&names, repo) < 0)
+		return 0;
+	for (size_t i = 0; i < names.count; i++) {
+		struct semver sv;
+		git_object *obj = NULL, *peeled = NULL;
+		char ref[512];
+		char ver[96];
+
+		if (semver_parse(&sv, names.strings[i]) < 0)
+			continue;
+		snprintf(ref, sizeof(ref), "refs/tags/%s", names.strings[i]);
+		if (git_revparse_single(&obj, repo, ref) < 0)
+			continue;
+		if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
+			git_object_free(obj);
+			continue;
+		}
+		v = xgrow(v, sizeof(*v), count + 1, &alloc);
+		memset(&v[count], 0, sizeof(v[count]));
+		v[count].tag = xstrdup(names.strings[i]);
+		semver_format(ver, sizeof(ver), &sv);
+		v[count].version = xstrdup(ver);
+		git_oid_tostr(v[count].commit, sizeof(v[count].commit), git_object_id(peeled));
+		v[count].release = semver_is_release(&sv);
+		count++;
+		git_object_free(peeled);
+		git_object_free(obj);
+	}
+	git_strarray_dispose(&names);
+	if (count)
+		qsort(v, count, sizeof(*v), tag_version_cmp);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+int git_versions_list(struct git_version **out, size_t *n, const char *dir, struct ls_error *err)
+{
+	git_repository *repo = NULL;
+	int ret;
+
+	(void)err;
+	*out = NULL;
+	*n = 0;
+	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+		return 0;
+	ret = list_versions(out, n, repo);
+	git_repository_free(repo);
+	return ret;
+}
+
+void git_versions_free(struct git_version *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].tag);
+		free(v[i].version);
+	}
+	free(v);
+}
+
+int git_worktree_version(char **out, const char *dir, struct ls_error *err)
+{
+	git_repository *repo = NULL;
+	git_oid head;
+	struct git_version *v = NULL;
+	size_t n = 0;
+
+	(void)err;
+	*out = NULL;
+	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+		goto none;
+	if (git_reference_name_to_id(&head, repo, "HEAD") < 0)
+		goto none;
+	list_versions(&v, &n, repo);
+	/* Highest first: the first tag that HEAD is or descends from wins. */
+	for (size_t i = n; i > 0; i--) {
+		git_oid tagged;
+
+		if (git_oid_fromstr(&tagged, v[i - 1].commit) < 0)
+			continue;
+		if (git_oid_equal(&tagged, &head) ||
+		    git_graph_descendant_of(repo, &head, &tagged) == 1) {
+			*out = xstrdup(v[i - 1].version);
+			break;
+		}
+	}
+none:
+	git_versions_free(v, n);
+	git_repository_free(repo);
+	if (!*out)
+		*out = xstrdup("0.0.0");
+	return 0;
+}
+
+struct tree_walk {
+	git_repository *repo;
+	struct git_blob_file *files;
+	size_t n, alloc;
+	size_t max;
+	const char *prefix; /* subdir + "/" */
+	struct ls_error *err;
+	int failed;
+};
+
+static int tree_cb(const char *root, const git_tree_entry *entry, void *payload)
+{
+	struct tree_walk *w = payload;
+	git_blob *blob = NULL;
+	char path[4096];
+	size_t len;
+
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		return 0;
+	snprintf(path, sizeof(path), "%s%s", root, git_tree_entry_name(entry));
+	if (strncmp(path, w->prefix, strlen(w->prefix)))
+		return 0;
+	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(entry)) < 0)
+		return 0;
+	len = (size_t)git_blob_rawsize(blob);
+	if (len > w->max) {
+		ls_error_set(w->err, LS_EINVALID, "'%s' is too large (%zu bytes; the limit is %zu)",
+			     path, len, w->max);
+		w->failed = 1;
+		git_blob_free(blob);
+		return -1;
+	}
+	w->files = xgrow(w->files, sizeof(*w->files), w->n + 1, &w->alloc);
+	w->files[w->n].path = xstrdup(path);
+	w->files[w->n].data = xmalloc(len + 1);
+	memcpy(w->files[w->n].data, git_blob_rawcontent(blob), len);
+	w->files[w->n].data[len] = '\0';
+	w->files[w->n].len = len;
+	w->n++;
+	git_blob_free(blob);
+	return 0;
+}
+
+static int blob_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct git_blob_file *)a)->path, ((const struct git_blob_file *)b)->path);
+}
+
+int git_tree_files(struct git_blob_file **out, size_t *n, const char *dir, const char *rev,
+		   const char *subdir, size_t max, struct ls_error *err)
+{
+	git_repository *repo = NULL;
+	git_object *obj = NULL;
+	git_tree *tree = NULL;
+	struct tree_walk w;
+	char prefix[1024];
+	int ret = 0;
+
+	memset(&w, 0, sizeof(w));
+	*out = NULL;
+	*n = 0;
+	snprintf(prefix, sizeof(prefix), "%s/", subdir);
+	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+		return ls_error_set(err, LS_EINVALID, "'%s' is not in a git repository", dir);
+	if (git_revparse_single(&obj, repo, rev) < 0) {
+		ret = ls_error_set(err, LS_ENOTFOUND, "no version '%s' in this repository", rev);
+		ls_error_hint(err, "list the versions with 'git tag -l \"v*\"'");
+		goto out;
+	}
+	if (git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) < 0) {
+		ret = ls_error_set(err, LS_EINVALID, "'%s' does not name a commit", rev);
+		goto out;
+	}
+	w.repo = repo;
+	w.max = max;
+	w.prefix = prefix;
+	w.err = err;
+	git_tree_walk(tree, GIT_TREEWALK_PRE, tree_cb, &w);
+	if (w.failed) {
+		git_tree_files_free(w.files, w.n);
+		ret = LS_EINVALID;
+		goto out;
+	}
+	if (w.n)
+		qsort(w.files, w.n, sizeof(*w.files), blob_file_cmp);
+	*out = w.files;
+	*n = w.n;
+out:
+	git_tree_free(tree);
+	git_object_free(obj);
+	git_repository_free(repo);
+	return ret;
+}
+
+void git_tree_files_free(struct git_blob_file *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].path);
+		free(f[i].data);
+	}
+	free(f);
 }

@@ -43,12 +43,23 @@ const char *suggest(const char *word, const char *const *candidates)
 	size_t best_d = (size_t)-1;
 	size_t wlen = strlen(word);
 
+	/* A long word is no typo, and the distance is quadratic: do not spend time on it. */
+	if (wlen > SUGGEST_MAX_LEN)
+		return NULL;
 	for (size_t i = 0; candidates && candidates[i]; i++) {
-		size_t dist = suggest_distance(word, candidates[i]);
+		size_t clen = strlen(candidates[i]);
+		size_t dist;
 
-		/* A prefix of a long option is a likely abbreviation too. */
-		if (wlen >= 3 && !strncmp(candidates[i], word, wlen) && dist > 1)
-			dist = 1;
+		if (clen > SUGGEST_MAX_LEN)
+			continue;
+		if (wlen >= 3 && !strncmp(candidates[i], word, wlen)) {
+			/* A prefix of a long option is a likely abbreviation too. */
+			dist = clen == wlen ? 0 : 1;
+		} else if ((clen > wlen ? clen - wlen : wlen - clen) > 2) {
+			continue; /* the distance is at least the difference in length */
+		} else {
+			dist = suggest_distance(word, candidates[i]);
+		}
 		if (dist < best_d) {
 			best_d = dist;
 			best = candidates[i];

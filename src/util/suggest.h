@@ -5,6 +5,9 @@
 
 /* Edit distance (insert, delete, substitute, transpose), case-insensitive. */
 size_t suggest_distance(const char *a, const char *b);
+/* Words and candidates longer than this are never suggested. */
+#define SUGGEST_MAX_LEN 64
+
 /*
  * The candidate closest to word, when close enough to be a likely typo (distance at most 2,
  * and less than half the word), else NULL. candidates is NULL-terminated.

@@ -109,6 +109,9 @@ start_sim() {
 		return
 	fi
 	local fifo="$TMP/sim.fifo" line
+	# A second start_sim replaces the first simulator.
+	[ -n "$SIM_PID" ] && stop_sim
+	rm -f "$fifo"
 	mkfifo "$fifo"
 	"$SIM_BIN" --port 0 --api-key "$SIM_KEY" "$@" >"$fifo" 2>"$TMP/sim.log" &
 	SIM_PID=$!

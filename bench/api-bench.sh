@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# API client benchmark (issue 6; not part of ctest): N GETs against letta-sim with a fixed
+# latency at a given concurrency, wall time against the ideal N x latency / concurrency.
+#
+#   bench/api-bench.sh [BUILD_DIR]       env: N=1000 LATENCY_MS=20 CONCURRENCY=8 RUNS=3
+#
+# Prints one line per run and a summary; exits 1 when the best run is slower than 1.3 x ideal.
+set -euo pipefail
+
+BUILD=${1:-${BUILD:-build}}
+N=${N:-1000}
+LATENCY_MS=${LATENCY_MS:-20}
+CONCURRENCY=${CONCURRENCY:-8}
+RUNS=${RUNS:-3}
+SIM=$BUILD/letta-sim
+DRIVER=$BUILD/api-driver
+KEY=bench-key-$RANDOM$RANDOM
+
+for b in "$SIM" "$DRIVER"; do
+	[ -x "$b" ] || { echo "api-bench: $b is not built (cmake --build $BUILD)" >&2; exit 2; }
+done
+command -v jq >/dev/null || { echo "api-bench: needs jq" >&2; exit 2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/api-bench.XXXXXX")
+SIM_PID=
+cleanup() {
+	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+mkfifo "$TMP/fifo"
+"$SIM" --port 0 --api-key "$KEY" --seed 1 --latency-ms "$LATENCY_MS" >"$TMP/fifo" 2>"$TMP/sim.log" &
+SIM_PID=$!
+exec 9<"$TMP/fifo"
+read -r -t 10 line <&9 || { echo "api-bench: letta-sim did not start" >&2; exit 2; }
+cat <&9 >/dev/null &
+export LETTA_BASE_URL=${line#listening on }
+export LETTA_API_KEY=$KEY
+unset LETTA_SYNC_PROJECT
+
+# One real object to read, so that each GET does the work of a retrieve.
+id=$("$DRIVER" create block '{"label":"bench","value":"x"}' | jq -r .id)
+
+ideal_ms=$((N * LATENCY_MS / CONCURRENCY))
+best=
+echo "api-bench: $N x GET /v1/blocks/{id}, latency ${LATENCY_MS} ms, concurrency $CONCURRENCY; ideal ${ideal_ms} ms"
+for run in $(seq 1 "$RUNS"); do
+	out=$(LETTA_SYNC_CONCURRENCY=$CONCURRENCY "$DRIVER" bench-get "$N" "/v1/blocks/$id")
+	ms=$(jq .ms <<<"$out")
+	reqs=$(jq .client.requests <<<"$out")
+	printf 'run %d: %6d ms  %5.2f x ideal  %d requests  %.0f req/s\n' "$run" "$ms" \
+		"$(jq -n "$ms / $ideal_ms")" "$reqs" "$(jq -n "$N * 1000 / $ms")"
+	if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+done
+ratio=$(jq -n "$best / $ideal_ms")
+printf 'best: %d ms = %.2f x ideal (target <= 1.30)\n' "$best" "$ratio"
+jq -e -n "$ratio <= 1.3" >/dev/null

@@ -1,0 +1,42 @@
+# bash completion for letta-sync. Options come from `letta-sync <command> --help`, so they
+# never drift from the binary.
+_letta_sync() {
+	local cur prev words cword cmd i
+	_init_completion 2>/dev/null || {
+		cur=${COMP_WORDS[COMP_CWORD]}
+		prev=${COMP_WORDS[COMP_CWORD-1]}
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+	}
+	local commands="bootstrap context diff projects pull scope-sync status sync upgrade validate"
+	cmd=
+	for ((i = 1; i < cword; i++)); do
+		case "${words[i]}" in
+		--project|--org|--agent|--channel|-C) ((i++)) ;;
+		-*) ;;
+		*) cmd=${words[i]}; break ;;
+		esac
+	done
+	case "$prev" in
+	--channel) COMPREPLY=($(compgen -W "stable beta pinned" -- "$cur")); return ;;
+	-C|--cwd|--out|--plan|--letta-path) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--only) COMPREPLY=($(compgen -W "system_prompt memory_blocks tools folders tags model identities mcp_servers" -- "$cur")); return ;;
+	--format) COMPREPLY=($(compgen -W "text markdown" -- "$cur")); return ;;
+	esac
+	if [ -z "$cmd" ]; then
+		if [[ "$cur" == -* ]]; then
+			COMPREPLY=($(compgen -W "--project --org --agent --dry-run --json --channel --verbose -C --help --version" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi
+		return
+	fi
+	if [[ "$cur" == -* ]]; then
+		local opts
+		opts=$("${words[0]}" "$cmd" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	elif [ "$cmd" = projects ]; then
+		COMPREPLY=($(compgen -W "list create" -- "$cur"))
+	fi
+}
+complete -F _letta_sync letta-sync

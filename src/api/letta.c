@@ -1,0 +1,966 @@
+/*
+ * Letta endpoints on top of api/http.c. One table describes each kind of object (paths, natural
+ * key, how creates may be repeated, how lists are scoped to the project), so the typed functions
+ * are thin: build a struct http_req, run it, hand back the JSON.
+ */
+#include "api/letta.h"
+
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct letta {
+	struct http *http;
+	long page_limit;
+	char *project_id;
+	int has_projects;
+};
+
+enum scope {
+	SCOPE_NONE = 0,
+	SCOPE_QUERY,     /* ?project_id=<id> on lists */
+	SCOPE_HEADER_ID, /* X-Project-Id: <id> */
+};
+
+struct kind_info {
+	const char *name;
+	const char *coll;        /* collection path, with its trailing slash */
+	const char *create_method;
+	enum http_retry_class create_class;
+	const char *key;         /* natural key in the body and in list items */
+	const char *key_query;   /* list filter on the key, NULL when there is none */
+	int paged;
+	enum scope scope;
+	unsigned create_flags;
+	int stamp_project;       /* the create body takes project_id */
+	const char *attach_seg;  /* "/v1/agents/{a}/<seg>/attach/{id}", NULL when not attachable */
+};
+
+static const struct kind_info kinds[LETTA_KIND_COUNT] = {
+	[LETTA_BLOCK] = { "block", "/v1/blocks/", "POST", HTTP_RETRY_CREATE, "label", "label", 1,
+			  SCOPE_QUERY, 0, 1, "core-memory/blocks" },
+	[LETTA_TOOL] = { "tool", "/v1/tools/", "PUT", HTTP_RETRY_SAFE, "name", "name", 1,
+			 SCOPE_HEADER_ID, HTTP_F_PROJECT_ID, 0, "tools" },
+	[LETTA_FOLDER] = { "folder", "/v1/folders/", "POST", HTTP_RETRY_CREATE_UNIQUE, "name", "name",
+			   1, SCOPE_NONE, 0, 0, "folders" },
+	[LETTA_MCP_SERVER] = { "MCP server", "/v1/mcp-servers/", "POST", HTTP_RETRY_CREATE_UNIQUE,
+			       "server_name", NULL, 0, SCOPE_NONE, 0, 0, NULL },
+	[LETTA_IDENTITY] = { "identity", "/v1/identities/", "POST", HTTP_RETRY_CREATE_UNIQUE,
+			     "identifier_key", "identifier_key", 1, SCOPE_HEADER_ID,
+			     HTTP_F_PROJECT | HTTP_F_PROJECT_ID, 1, "identities" },
+	[LETTA_AGENT] = { "agent", "/v1/agents/", "POST", HTTP_RETRY_CREATE, "name", "name", 1,
+			  SCOPE_QUERY, HTTP_F_PROJECT, 0, NULL },
+};
+
+/* Relationships are empty in agent answers unless asked for (letta-api/README.md 1.2). */
+static const char *const agent_includes[] = {
+	"agent.tags", "agent.blocks", "agent.tools", "agent.sources", "agent.identities", NULL,
+};
+
+static const struct kind_info *kind_info(enum letta_kind kind)
+{
+	if ((unsigned)kind >= LETTA_KIND_COUNT)
+		BUG("unknown kind %d", (int)kind);
+	return &kinds[kind];
+}
+
+const char *letta_kind_name(enum letta_kind kind)
+{
+	return kind_info(kind)->name;
+}
+
+int letta_opts_env(struct letta_opts *o, char *(*lookup)(const char *name), struct ls_error *err)
+{
+	const char *v;
+	char *end;
+	long n;
+	int ret;
+
+	if ((ret = http_opts_env(&o->http, lookup, err)) < 0)
+		return ret;
+	if (!lookup || !(v = lookup("LETTA_SYNC_PAGE_LIMIT")) || !*v)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > 1000)
+		return ls_error_set(err, LS_EUSAGE, "LETTA_SYNC_PAGE_LIMIT must be a whole number from 1 to 1000, not '%s'",
+				    v);
+	o->page_limit = n;
+	return 0;
+}
+
+int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error *err)
+{
+	struct letta *api = xcalloc(1, sizeof(*api));
+	int ret;
+
+	if ((ret = http_new(&api->http, &opts->http, err)) < 0) {
+		free(api);
+		return ret;
+	}
+	api->page_limit = opts->page_limit > 0 ? opts->page_limit : 100;
+	api->project_id = opts->http.project_id && *opts->http.project_id
+				  ? xstrdup(opts->http.project_id)
+				  : NULL;
+	api->has_projects = 1;
+	*out = api;
+	return 0;
+}
+
+static int find_slug(struct letta *api, const char *id, struct ls_error *err);
+
+int letta_open(struct letta **out, const struct target *t, const char *secret,
+	       char *(*lookup)(const char *name), int resolve_project, struct ls_error *err)
+{
+	struct letta_opts o = LETTA_OPTS_INIT;
+	struct letta *api = NULL;
+	int ret;
+
+	o.http.base_url = t->base_url ? t->base_url : TARGET_DEFAULT_BASE_URL;
+	o.http.api_key = secret && *secret ? secret : NULL;
+	o.http.project_slug = t->project.slug;
+	o.http.project_id = t->project.id;
+	if ((ret = letta_opts_env(&o, lookup, err)) < 0 || (ret = letta_new(&api, &o, err)) < 0)
+		return ret;
+	if (resolve_project && (t->project.slug || t->project.id) &&
+	    (ret = letta_project_resolve(api, t->project.slug, t->project.id, err)) < 0) {
+		letta_free(api);
+		return ret;
+	}
+	if (resolve_project && t->project.id && !t->project.slug &&
+	    (ret = find_slug(api, t->project.id, err)) < 0) {
+		letta_free(api);
+		return ret;
+	}
+	*out = api;
+	return 0;
+}
+
+void letta_free(struct letta *api)
+{
+	if (!api)
+		return;
+	http_free(api->http);
+	free(api->project_id);
+	free(api);
+}
+
+struct http *letta_http(struct letta *api)
+{
+	return api->http;
+}
+
+long letta_page_limit(const struct letta *api)
+{
+	return api->page_limit;
+}
+
+int letta_run(struct letta *api, struct http_req *reqs, size_t n, struct ls_error *err)
+{
+	return http_run(api->http, reqs, n, err);
+}
+
+/* Runs one request and hands over its JSON (out may be NULL). */
+static int run_one(json_t **out, struct letta *api, struct http_req *req, struct ls_error *err)
+{
+	int ret = http_run1(api->http, req, err);
+
+	if (!ret && out)
+		*out = http_req_take_json(req);
+	http_req_release(req);
+	return ret;
+}
+
+/* ---- Paths ---- */
+
+static void add_id(struct buf *path, const char *id)
+{
+	http_escape(path, id ? id : "");
+}
+
+static void add_params(struct buf *path, letta_params params)
+{
+	if (!params)
+		return;
+	for (size_t i = 0; params[i]; i += 2) {
+		if (!params[i + 1])
+			BUG("query parameter '%s' without a value", params[i]);
+		http_query_add(path, params[i], params[i + 1]);
+	}
+}
+
+static int params_have(letta_params params, const char *key)
+{
+	if (!params)
+		return 0;
+	for (size_t i = 0; params[i]; i += 2)
+		if (!strcmp(params[i], key))
+			return 1;
+	return 0;
+}
+
+static void add_includes(struct buf *path)
+{
+	for (size_t i = 0; agent_includes[i]; i++)
+		http_query_add(path, "include", agent_includes[i]);
+}
+
+/* ---- Request builders ---- */
+
+void letta_req_list(struct http_req *req, struct letta *api, enum letta_kind kind,
+		    letta_params params)
+{
+	const struct kind_info *k = kind_info(kind);
+	struct buf path = BUF_INIT;
+
+	buf_addstr(&path, k->coll);
+	add_params(&path, params);
+	if (k->scope == SCOPE_QUERY && api->project_id && !params_have(params, "project_id"))
+		http_query_add(&path, "project_id", api->project_id);
+	if (kind == LETTA_AGENT && !params_have(params, "include"))
+		add_includes(&path);
+	http_req_init_take(req, "GET", buf_detach(&path), NULL);
+	if (k->paged) {
+		req->flags |= HTTP_F_PAGED;
+		req->page_limit = api->page_limit;
+	}
+	if (k->scope == SCOPE_HEADER_ID)
+		req->flags |= HTTP_F_PROJECT_ID;
+	http_req_what(req, "the %s list", k->name);
+}
+
+void letta_req_fetch(struct http_req *req, struct letta *api, enum letta_kind kind,
+		     const char *id)
+{
+	const struct kind_info *k = kind_info(kind);
+	struct buf path = BUF_INIT;
+
+	buf_addstr(&path, k->coll);
+	add_id(&path, id);
+	if (kind == LETTA_AGENT)
+		add_includes(&path);
+	http_req_init_take(req, "GET", buf_detach(&path), NULL);
+	if (k->scope == SCOPE_HEADER_ID)
+		req->flags |= HTTP_F_PROJECT_ID;
+	http_req_what(req, "%s '%s'", k->name, id ? id : "");
+	(void)api;
+}
+
+struct guard_ctx {
+	struct letta *api;
+	enum letta_kind kind;
+	letta_match_fn match;
+	void *match_ctx;
+};
+
+/* Block labels can only be filtered on when they fit ^[a-zA-Z0-9_/-]{1,50}$. */
+static int filterable_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 50)
+		return 0;
+	for (; *s; s++) {
+		char c = *s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '/' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Lists the objects with the create body's natural key and returns one the matcher accepts. */
+static int create_guard(json_t **found, struct http *h, struct http_req *req,
+			struct ls_error *err)
+{
+	struct guard_ctx *g = req->guard_ctx;
+	const struct kind_info *k = kind_info(g->kind);
+	const char *key = jsonx_get_str(req->body, k->key);
+	const char *params[3] = { NULL, NULL, NULL };
+	letta_match_fn match = g->match ? g->match : letta_match_marker;
+	json_t *items = NULL, *item;
+	size_t i;
+	int ret;
+
+	(void)h;
+	*found = NULL;
+	if (key && k->key_query && (g->kind != LETTA_BLOCK || filterable_label(key))) {
+		params[0] = k->key_query;
+		params[1] = key;
+	}
+	if ((ret = letta_list(&items, g->api, g->kind, params[0] ? params : NULL, err)) < 0)
+		return ret;
+	json_array_foreach(items, i, item) {
+		const char *have = jsonx_get_str(item, k->key);
+
+		if (key && (!have || strcmp(have, key)))
+			continue;
+		if (match(item, req->body, g->match_ctx)) {
+			*found = json_incref(item);
+			break;
+		}
+	}
+	json_decref(items);
+	return 0;
+}
+
+void letta_req_create(struct http_req *req, struct letta *api, enum letta_kind kind,
+		      json_t *body, letta_match_fn match, void *match_ctx)
+{
+	const struct kind_info *k = kind_info(kind);
+	const char *key = jsonx_get_str(body, k->key);
+	json_t *b;
+
+	if (!json_is_object(body))
+		BUG("create without an object body");
+	b = json_copy(body);
+	if (k->stamp_project && api->project_id && !jsonx_get_str(b, "project_id"))
+		json_object_set_new(b, "project_id", json_string(api->project_id));
+	http_req_init_take(req, k->create_method, xstrdup(k->coll), b);
+	req->retry = k->create_class;
+	req->flags |= k->create_flags;
+	if (key)
+		http_req_what(req, "%s '%s'", k->name, key);
+	else
+		http_req_what(req, "new %s", k->name);
+	if (req->retry == HTTP_RETRY_CREATE || req->retry == HTTP_RETRY_CREATE_UNIQUE) {
+		struct guard_ctx *g = xcalloc(1, sizeof(*g));
+
+		g->api = api;
+		g->kind = kind;
+		g->match = match;
+		g->match_ctx = match_ctx;
+		req->guard = create_guard;
+		req->guard_ctx = g;
+		req->guard_ctx_free = free;
+	}
+}
+
+void letta_req_update(struct http_req *req, struct letta *api, enum letta_kind kind,
+		      const char *id, json_t *body)
+{
+	const struct kind_info *k = kind_info(kind);
+	struct buf path = BUF_INIT;
+
+	buf_addstr(&path, k->coll);
+	add_id(&path, id);
+	http_req_init_take(req, "PATCH", buf_detach(&path), json_incref(body));
+	if (k->scope == SCOPE_HEADER_ID)
+		req->flags |= HTTP_F_PROJECT_ID;
+	http_req_what(req, "%s '%s'", k->name, id ? id : "");
+	(void)api;
+}
+
+void letta_req_delete(struct http_req *req, struct letta *api, enum letta_kind kind,
+		      const char *id)
+{
+	const struct kind_info *k = kind_info(kind);
+	struct buf path = BUF_INIT;
+
+	buf_addstr(&path, k->coll);
+	add_id(&path, id);
+	http_req_init_take(req, "DELETE", buf_detach(&path), NULL);
+	req->retry = HTTP_RETRY_REMOVE;
+	req->flags |= HTTP_F_NO_BODY;
+	if (k->scope == SCOPE_HEADER_ID)
+		req->flags |= HTTP_F_PROJECT_ID;
+	http_req_what(req, "%s '%s'", k->name, id ? id : "");
+	(void)api;
+}
+
+void letta_req_attach(struct http_req *req, struct letta *api, const char *agent_id,
+		      enum letta_kind kind, const char *id, int attach)
+{
+	const struct kind_info *k = kind_info(kind);
+	struct buf path = BUF_INIT;
+
+	if (!k->attach_seg)
+		BUG("a %s cannot be attached to an agent", k->name);
+	buf_addstr(&path, "/v1/agents/");
+	add_id(&path, agent_id);
+	buf_addf(&path, "/%s/%s/", k->attach_seg, attach ? "attach" : "detach");
+	add_id(&path, id);
+	http_req_init_take(req, "PATCH", buf_detach(&path), NULL);
+	/* Detaching twice is a 404 (blocks) or a no-op (the rest): both mean done on a repeat. */
+	req->retry = attach ? HTTP_RETRY_SAFE : HTTP_RETRY_REMOVE;
+	/* The answer is AgentState or null depending on the client kind: never rely on it. */
+	req->flags |= HTTP_F_NO_BODY;
+	http_req_what(req, "%s '%s' on agent '%s'", k->name, id ? id : "",
+		      agent_id ? agent_id : "");
+	(void)api;
+}
+
+/* ---- Generic calls ---- */
+
+int letta_get(json_t **out, struct letta *api, const char *path, const char *what,
+	      struct ls_error *err)
+{
+	struct http_req req;
+
+	http_req_init(&req, "GET", path, NULL);
+	if (what)
+		http_req_what(&req, "%s", what);
+	return run_one(out, api, &req, err);
+}
+
+int letta_list_all(json_t **out, struct letta *api, const char *path, struct ls_error *err)
+{
+	struct http_req req;
+
+	http_req_init(&req, "GET", path, NULL);
+	req.flags |= HTTP_F_PAGED;
+	req.page_limit = api->page_limit;
+	return run_one(out, api, &req, err);
+}
+
+int letta_list(json_t **out, struct letta *api, enum letta_kind kind, letta_params params,
+	       struct ls_error *err)
+{
+	struct http_req req;
+
+	letta_req_list(&req, api, kind, params);
+	return run_one(out, api, &req, err);
+}
+
+int letta_fetch(json_t **out, struct letta *api, enum letta_kind kind, const char *id,
+		struct ls_error *err)
+{
+	struct http_req req;
+
+	letta_req_fetch(&req, api, kind, id);
+	return run_one(out, api, &req, err);
+}
+
+int letta_create(json_t **out, struct letta *api, enum letta_kind kind, json_t *body,
+		 letta_match_fn match, void *match_ctx, struct ls_error *err)
+{
+	struct http_req req;
+
+	letta_req_create(&req, api, kind, body, match, match_ctx);
+	return run_one(out, api, &req, err);
+}
+
+int letta_update(json_t **out, struct letta *api, enum letta_kind kind, const char *id,
+		 json_t *body, struct ls_error *err)
+{
+	struct http_req req;
+
+	letta_req_update(&req, api, kind, id, body);
+	return run_one(out, api, &req, err);
+}
+
+int letta_delete(struct letta *api, enum letta_kind kind, const char *id, struct ls_error *err)
+{
+	struct http_req req;
+
+	letta_req_delete(&req, api, kind, id);
+	return run_one(NULL, api, &req, err);
+}
+
+int letta_agent_attach(struct letta *api, const char *agent_id, enum letta_kind kind,
+		       const char *id, int attach, struct ls_error *err)
+{
+	struct http_req req;
+
+	letta_req_attach(&req, api, agent_id, kind, id, attach);
+	return run_one(NULL, api, &req, err);
+}
+
+/* ---- Ownership markers ---- */
+
+static int subset_object(const json_t *want, const json_t *have)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(have))
+		return 0;
+	json_object_foreach((json_t *)want, k, v) {
+		if (!json_equal(v, json_object_get(have, k)))
+			return 0;
+	}
+	return 1;
+}
+
+static int array_has(const json_t *arr, const json_t *v)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(arr, i, e) {
+		if (json_equal(e, v))
+			return 1;
+	}
+	return 0;
+}
+
+static int subset_properties(const json_t *want, const json_t *have)
+{
+	size_t i, j;
+	json_t *w, *h;
+
+	if (!json_is_array(have))
+		return 0;
+	json_array_foreach(want, i, w) {
+		int hit = 0;
+
+		json_array_foreach(have, j, h) {
+			if (json_equal(json_object_get(w, "key"), json_object_get(h, "key")) &&
+			    json_equal(json_object_get(w, "value"), json_object_get(h, "value"))) {
+				hit = 1;
+				break;
+			}
+		}
+		if (!hit)
+			return 0;
+	}
+	return 1;
+}
+
+int letta_match_marker(const json_t *existing, const json_t *wanted, void *ctx)
+{
+	const json_t *m, *cfg;
+	int markers = 0;
+	size_t i;
+	json_t *e;
+
+	(void)ctx;
+	cfg = json_object_get(wanted, "config");
+	if (json_is_object(cfg) && jsonx_get_str(wanted, "server_name")) {
+		/* MCP servers carry no marker: the same name, type and endpoint is ours. */
+		const char *type = jsonx_get_str(cfg, "mcp_server_type");
+		const char *url = jsonx_get_str(cfg, "server_url");
+		const char *cmd = jsonx_get_str(cfg, "command");
+		const char *have_type = jsonx_get_str(existing, "mcp_server_type");
+
+		if (!type || !have_type || strcmp(type, have_type))
+			return 0;
+		if (url)
+			return jsonx_get_str(existing, "server_url") &&
+			       !strcmp(url, jsonx_get_str(existing, "server_url"));
+		if (cmd)
+			return jsonx_get_str(existing, "command") &&
+			       !strcmp(cmd, jsonx_get_str(existing, "command"));
+		return 0;
+	}
+	m = json_object_get(wanted, "metadata");
+	if (json_is_object(m) && json_object_size(m)) {
+		markers++;
+		if (!subset_object(m, json_object_get(existing, "metadata")))
+			return 0;
+	}
+	m = json_object_get(wanted, "metadata_");
+	if (json_is_object(m) && json_object_size(m)) {
+		markers++;
+		if (!subset_object(m, json_object_get(existing, "metadata_")))
+			return 0;
+	}
+	m = json_object_get(wanted, "tags");
+	if (json_is_array(m) && json_array_size(m)) {
+		markers++;
+		json_array_foreach(m, i, e) {
+			if (!array_has(json_object_get(existing, "tags"), e))
+				return 0;
+		}
+	}
+	m = json_object_get(wanted, "properties");
+	if (json_is_array(m) && json_array_size(m)) {
+		markers++;
+		if (!subset_properties(m, json_object_get(existing, "properties")))
+			return 0;
+	}
+	return markers > 0;
+}
+
+/* ---- Projects ---- */
+
+int letta_projects_list(json_t **out, struct letta *api, const char *name, struct ls_error *err)
+{
+	json_t *all = json_array();
+	long offset = 0;
+	int ret = 0;
+
+	for (;;) {
+		struct buf path = BUF_INIT;
+		struct http_req req;
+		json_t *page = NULL, *items;
+		int more;
+
+		buf_addstr(&path, "/v1/projects");
+		http_query_add(&path, "name", name);
+		http_query_addl(&path, "offset", offset);
+		http_query_addl(&path, "limit", api->page_limit);
+		http_req_init_take(&req, "GET", buf_detach(&path), NULL);
+		http_req_what(&req, "the project list");
+		if ((ret = run_one(&page, api, &req, err)) < 0)
+			break;
+		items = json_object_get(page, "projects");
+		if (!json_is_array(items)) {
+			json_decref(page);
+			ret = ls_error_set(err, LS_EAPI, "the project list has no 'projects' array");
+			ls_error_where(err, "GET /v1/projects");
+			break;
+		}
+		json_array_extend(all, items);
+		more = jsonx_get_bool(page, "hasNextPage", 0) && json_array_size(items) > 0;
+		offset += (long)json_array_size(items);
+		json_decref(page);
+		if (!more)
+			break;
+	}
+	if (ret < 0) {
+		json_decref(all);
+		return ret;
+	}
+	*out = all;
+	return 0;
+}
+
+int letta_project_create(json_t **out, struct letta *api, const char *name, struct ls_error *err)
+{
+	struct http_req req;
+
+	http_req_init_take(&req, "POST", xstrdup("/v1/projects"), json_pack("{ss}", "name", name));
+	req.retry = HTTP_RETRY_NEVER;
+	http_req_what(&req, "project '%s'", name);
+	return run_one(out, api, &req, err);
+}
+
+int letta_project_resolve(struct letta *api, const char *slug, const char *id,
+			  struct ls_error *err)
+{
+	json_t *list = NULL, *p;
+	const char *found = NULL;
+	size_t i;
+	int ret;
+
+	if (slug && !*slug)
+		slug = NULL;
+	if (id && *id) {
+		free(api->project_id);
+		api->project_id = xstrdup(id);
+		http_set_project(api->http, slug, id);
+		return 0;
+	}
+	if (!slug) {
+		free(api->project_id);
+		api->project_id = NULL;
+		http_set_project(api->http, NULL, NULL);
+		return 0;
+	}
+	ret = letta_projects_list(&list, api, slug, err);
+	if (ret == LS_ENOTFOUND && err && err->http_status == 404) {
+		/* Self-hosted: no projects, so nothing is scoped. */
+		ls_error_clear(err);
+		api->has_projects = 0;
+		free(api->project_id);
+		api->project_id = NULL;
+		http_set_project(api->http, NULL, NULL);
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	json_array_foreach(list, i, p) {
+		const char *s = jsonx_get_str(p, "slug");
+
+		if ((s && !strcmp(s, slug)) || (!s && jsonx_get_str(p, "name") &&
+						!strcmp(jsonx_get_str(p, "name"), slug))) {
+			found = jsonx_get_str(p, "id");
+			break;
+		}
+	}
+	if (!found) {
+		json_decref(list);
+		ls_error_clear(err);
+		ret = ls_error_set(err, LS_ENOTFOUND, "project '%s' not found", slug);
+		ls_error_where(err, "GET /v1/projects");
+		ls_error_hint(err, "create it with 'letta-sync projects create %s', or check --project", slug);
+		return ret;
+	}
+	free(api->project_id);
+	api->project_id = xstrdup(found);
+	http_set_project(api->http, slug, found);
+	json_decref(list);
+	return 0;
+}
+
+/*
+ * Agent creates want X-Project with the slug; when only the id is known, the project list
+ * gives it. A self-hosted server (404) has no projects at all.
+ */
+static int find_slug(struct letta *api, const char *id, struct ls_error *err)
+{
+	json_t *list = NULL, *p;
+	size_t i;
+	int ret = letta_projects_list(&list, api, NULL, err);
+
+	if (ret == LS_ENOTFOUND && err && err->http_status == 404) {
+		ls_error_clear(err);
+		api->has_projects = 0;
+		free(api->project_id);
+		api->project_id = NULL;
+		http_set_project(api->http, NULL, NULL);
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	json_array_foreach(list, i, p) {
+		const char *pid = jsonx_get_str(p, "id");
+
+		if (pid && !strcmp(pid, id) && jsonx_get_str(p, "slug")) {
+			http_set_project(api->http, jsonx_get_str(p, "slug"), id);
+			break;
+		}
+	}
+	json_decref(list);
+	return 0;
+}
+
+const char *letta_project_id(const struct letta *api)
+{
+	return api->project_id;
+}
+
+int letta_has_projects(const struct letta *api)
+{
+	return api->has_projects;
+}
+
+/* ---- Kind-specific ---- */
+
+int letta_block_templates(json_t **out, struct letta *api, const char *template_name,
+			  struct ls_error *err)
+{
+	const char *params[] = { "templates_only", "true", template_name ? "name" : NULL,
+				 template_name, NULL };
+
+	return letta_list(out, api, LETTA_BLOCK, params, err);
+}
+
+/* A paged sub-list such as /v1/agents/{id}/tools. */
+static int sub_list(json_t **out, struct letta *api, const char *prefix, const char *id,
+		    const char *suffix, int includes, const char *what, struct ls_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct http_req req;
+
+	buf_addstr(&path, prefix);
+	add_id(&path, id);
+	buf_addstr(&path, suffix);
+	if (includes)
+		add_includes(&path);
+	http_req_init_take(&req, "GET", buf_detach(&path), NULL);
+	req.flags |= HTTP_F_PAGED;
+	req.page_limit = api->page_limit;
+	http_req_what(&req, what, id);
+	return run_one(out, api, &req, err);
+}
+
+int letta_block_agents(json_t **out, struct letta *api, const char *block_id,
+		       struct ls_error *err)
+{
+	return sub_list(out, api, "/v1/blocks/", block_id, "/agents", 1, "block '%s'", err);
+}
+
+int letta_agent_blocks(json_t **out, struct letta *api, const char *agent_id,
+		       struct ls_error *err)
+{
+	return sub_list(out, api, "/v1/agents/", agent_id, "/core-memory/blocks", 0, "agent '%s'",
+			err);
+}
+
+int letta_agent_tools(json_t **out, struct letta *api, const char *agent_id,
+		      struct ls_error *err)
+{
+	return sub_list(out, api, "/v1/agents/", agent_id, "/tools", 0, "agent '%s'", err);
+}
+
+int letta_agent_folders(json_t **out, struct letta *api, const char *agent_id,
+			struct ls_error *err)
+{
+	return sub_list(out, api, "/v1/agents/", agent_id, "/folders", 0, "agent '%s'", err);
+}
+
+int letta_folder_files(json_t **out, struct letta *api, const char *folder_id,
+		       struct ls_error *err)
+{
+	return sub_list(out, api, "/v1/folders/", folder_id, "/files", 0, "folder '%s'", err);
+}
+
+int letta_folder_agents(json_t **out, struct letta *api, const char *folder_id,
+			struct ls_error *err)
+{
+	return sub_list(out, api, "/v1/folders/", folder_id, "/agents", 0, "folder '%s'", err);
+}
+
+int letta_tags_list(json_t **out, struct letta *api, const char *name, struct ls_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct http_req req;
+
+	buf_addstr(&path, "/v1/tags/");
+	http_query_add(&path, "name", name);
+	http_req_init_take(&req, "GET", buf_detach(&path), NULL);
+	req.flags |= HTTP_F_PAGED;
+	req.page_limit = api->page_limit;
+	http_req_what(&req, "the tag list");
+	return run_one(out, api, &req, err);
+}
+
+int letta_tool_upsert(json_t **out, struct letta *api, json_t *body, struct ls_error *err)
+{
+	return letta_create(out, api, LETTA_TOOL, body, NULL, NULL, err);
+}
+
+int letta_identity_upsert(json_t **out, struct letta *api, json_t *body, struct ls_error *err)
+{
+	struct http_req req;
+	json_t *b = json_copy(body);
+
+	if (api->project_id && !jsonx_get_str(b, "project_id"))
+		json_object_set_new(b, "project_id", json_string(api->project_id));
+	http_req_init_take(&req, "PUT", xstrdup("/v1/identities/"), b);
+	req.flags |= HTTP_F_PROJECT | HTTP_F_PROJECT_ID;
+	http_req_what(&req, "identity '%s'",
+		      jsonx_get_str(body, "identifier_key") ? jsonx_get_str(body, "identifier_key")
+							    : "");
+	return run_one(out, api, &req, err);
+}
+
+int letta_identity_set_properties(json_t **out, struct letta *api, const char *id,
+				  json_t *properties, struct ls_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct http_req req;
+
+	buf_addstr(&path, "/v1/identities/");
+	add_id(&path, id);
+	buf_addstr(&path, "/properties");
+	http_req_init_take(&req, "PUT", buf_detach(&path), json_incref(properties));
+	req.flags |= HTTP_F_PROJECT_ID;
+	http_req_what(&req, "identity '%s'", id);
+	return run_one(out, api, &req, err);
+}
+
+int letta_mcp_server_tools(json_t **out, struct letta *api, const char *id,
+			   struct ls_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct http_req req;
+
+	buf_addstr(&path, "/v1/mcp-servers/");
+	add_id(&path, id);
+	buf_addstr(&path, "/tools");
+	http_req_init_take(&req, "GET", buf_detach(&path), NULL);
+	http_req_what(&req, "MCP server '%s'", id);
+	return run_one(out, api, &req, err);
+}
+
+int letta_mcp_server_refresh(struct letta *api, const char *id, struct ls_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct http_req req;
+
+	buf_addstr(&path, "/v1/mcp-servers/");
+	add_id(&path, id);
+	buf_addstr(&path, "/refresh");
+	http_req_init_take(&req, "PATCH", buf_detach(&path), NULL);
+	req.flags |= HTTP_F_NO_BODY;
+	http_req_what(&req, "MCP server '%s'", id);
+	return run_one(NULL, api, &req, err);
+}
+
+int letta_folder_upload(json_t **out, struct letta *api, const char *folder_id, const char *file,
+			const char *name, const char *duplicate_handling, struct ls_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct http_req req;
+	const char *base = strrchr(file, '/');
+
+	if (!name)
+		name = base ? base + 1 : file;
+	if (!duplicate_handling)
+		duplicate_handling = "replace";
+	buf_addstr(&path, "/v1/folders/");
+	add_id(&path, folder_id);
+	buf_addstr(&path, "/upload");
+	http_query_add(&path, "duplicate_handling", duplicate_handling);
+	http_query_add(&path, "name", name);
+	http_req_init_take(&req, "POST", buf_detach(&path), NULL);
+	req.upload_file = xstrdup(file);
+	req.upload_name = xstrdup(name);
+	/* skip and replace make the upload idempotent; suffix and error do not. */
+	req.retry = !strcmp(duplicate_handling, "skip") || !strcmp(duplicate_handling, "replace")
+			    ? HTTP_RETRY_SAFE
+			    : HTTP_RETRY_NEVER;
+	http_req_what(&req, "file '%s' in folder '%s'", name, folder_id);
+	return run_one(out, api, &req, err);
+}
+
+int letta_folder_file_delete(struct letta *api, const char *folder_id, const char *file_id,
+			     struct ls_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct http_req req;
+
+	/* There is no "files/" segment in this path. */
+	buf_addstr(&path, "/v1/folders/");
+	add_id(&path, folder_id);
+	buf_addch(&path, '/');
+	add_id(&path, file_id);
+	http_req_init_take(&req, "DELETE", buf_detach(&path), NULL);
+	req.flags |= HTTP_F_NO_BODY;
+	http_req_what(&req, "file '%s' in folder '%s'", file_id, folder_id);
+	return run_one(NULL, api, &req, err);
+}
+
+/* ---- Remote state ---- */
+
+int letta_remote_fetch(struct letta_remote *out, struct letta *api, struct ls_error *err)
+{
+	static const char *const templates[] = { "templates_only", "true", NULL };
+	struct http_req reqs[7];
+	int ret;
+
+	letta_req_list(&reqs[0], api, LETTA_BLOCK, NULL);
+	letta_req_list(&reqs[1], api, LETTA_BLOCK, templates);
+	http_req_what(&reqs[1], "the block template list");
+	letta_req_list(&reqs[2], api, LETTA_TOOL, NULL);
+	letta_req_list(&reqs[3], api, LETTA_FOLDER, NULL);
+	letta_req_list(&reqs[4], api, LETTA_MCP_SERVER, NULL);
+	letta_req_list(&reqs[5], api, LETTA_IDENTITY, NULL);
+	letta_req_list(&reqs[6], api, LETTA_AGENT, NULL);
+	ret = http_run(api->http, reqs, 7, err);
+	if (!ret) {
+		letta_remote_release(out);
+		out->blocks = http_req_take_json(&reqs[0]);
+		out->block_templates = http_req_take_json(&reqs[1]);
+		out->tools = http_req_take_json(&reqs[2]);
+		out->folders = http_req_take_json(&reqs[3]);
+		out->mcp_servers = http_req_take_json(&reqs[4]);
+		out->identities = http_req_take_json(&reqs[5]);
+		out->agents = http_req_take_json(&reqs[6]);
+	}
+	for (size_t i = 0; i < 7; i++)
+		http_req_release(&reqs[i]);
+	return ret;
+}
+
+void letta_remote_release(struct letta_remote *r)
+{
+	if (!r)
+		return;
+	json_decref(r->blocks);
+	json_decref(r->block_templates);
+	json_decref(r->tools);
+	json_decref(r->folders);
+	json_decref(r->mcp_servers);
+	json_decref(r->identities);
+	json_decref(r->agents);
+	memset(r, 0, sizeof(*r));
+}

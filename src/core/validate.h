@@ -1,0 +1,34 @@
+#ifndef LS_CORE_VALIDATE_H
+#define LS_CORE_VALIDATE_H
+
+/*
+ * Schema and semantic checks of the desired state after layering (docs/manifests.md,
+ * "Validation rules"): each kind's fields (required, types, enums, unknown fields with a "did
+ * you mean"), the original's per-kind rules and messages, cross-references between resources,
+ * duplicate labels and keys, and what the Letta API would refuse. Pure; every problem is a
+ * diagnostic at the path:line:col of the value.
+ */
+#include "core/diag.h"
+#include "core/model.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Letta's tool-name limit and the block label pattern [A-Za-z0-9_/-]{1,50}. */
+#define VALIDATE_TOOL_NAME_MAX 48
+#define VALIDATE_LABEL_MAX     50
+
+void validate_desired(const struct desired_state *ds, struct diag_list *diags);
+
+/* Whether label matches [A-Za-z0-9_/-]{1,50}. */
+int validate_block_label(const char *label);
+
+/*
+ * The scope registry (.letta/scope_registry.yaml, already parsed): a top-level "scopes" list of
+ * {scope, match.path_prefixes, attach.block_types, attach.folders, metadata}. positions is the
+ * yamlx table of the document (may be NULL).
+ */
+void validate_scope_registry(const json_t *doc, const json_t *positions, const char *file,
+			     struct diag_list *diags);
+
+#endif

@@ -1,0 +1,116 @@
+/* repo/config: discovery and loading of a whole repository (the examples/ tree and temp dirs). */
+#include "repo/config.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void test_config__examples_load_clean_and_merge(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct config_info info = CONFIG_INFO_INIT;
+	struct ls_error err = LS_ERROR_INIT;
+	const struct resource *r;
+	const json_t *tags;
+	char *s;
+
+	(void)state;
+	assert_int_equal(config_load(&ds, LS_SOURCE_DIR "/examples", &dl, &info, &err), 0);
+	assert_int_equal(dl.n, 0);
+	assert_string_equal(info.manifests, ".letta/manifests");
+	assert_int_equal(info.legacy, 0);
+	/* Every kind is there. */
+	for (int k = 0; k < KIND__COUNT; k++) {
+		int found = 0;
+
+		for (size_t i = 0; i < ds.n; i++)
+			found |= ds.items[i].kind == (enum res_kind)k;
+		assert_true(found);
+	}
+	/* org replaced safety_policy's value and kept base's limit. */
+	r = desired_find(&ds, KIND_BLOCK, "safety_policy");
+	assert_non_null(r);
+	assert_int_equal(jsonx_get_int(r->spec, "limit", 0), 4000);
+	assert_non_null(strstr(jsonx_get_str(r->spec, "value"), "incident process"));
+	assert_int_equal(r->layer, LAYER_ORG);
+	/* project deleted legacy_notes. */
+	assert_null(desired_find(&ds, KIND_BLOCK, "legacy_notes"));
+	/* org appended a tag and removed "search". */
+	r = desired_find(&ds, KIND_TOOL, "search_docs");
+	tags = json_object_get(r->spec, "tags");
+	s = json_dumps(tags, JSON_COMPACT);
+	assert_string_equal(s, "[\"docs\",\"acme\"]");
+	free(s);
+	/* sourceFile was read. */
+	r = desired_find(&ds, KIND_TOOL, "create_ticket");
+	assert_non_null(r->source_code);
+	assert_non_null(strstr(r->source_code, "def create_ticket("));
+	/* project added blocks to the default template, merged by name. */
+	r = desired_find(&ds, KIND_TEMPLATE, "assistant");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(r->spec, "agent"), "blocks")), 6);
+	assert_int_equal(r->managed, MANAGED_TRUE);
+	assert_int_equal(desired_find(&ds, KIND_BLOCK, "human")->managed, MANAGED_SEED);
+	desired_state_release(&ds);
+	diag_list_release(&dl);
+	config_info_release(&info);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_config__errors_leave_out_untouched(void **state)
+{
+	char dir[] = "/tmp/ls-config-XXXXXX";
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct ls_error err = LS_ERROR_INIT;
+	struct buf p = BUF_INIT, cmd = BUF_INIT;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	buf_addf(&p, "%s/.letta/manifests/base", dir);
+	buf_addf(&cmd, "mkdir -p '%s'", p.buf);
+	assert_int_equal(system(cmd.buf), 0);
+	buf_addstr(&p, "/b.yaml");
+	write_file(p.buf, "apiVersion: letta.ai/v1\nkind: Block\nmetadata: {name: ok}\nspec: {label: ok, value: v}\n"
+			  "---\napiVersion: letta.ai/v1\nkind: Block\nmetadata: {name: bad}\nspec: {label: bad}\n");
+	assert_int_equal(config_load(&ds, dir, &dl, NULL, &err), LS_EINVALID);
+	assert_string_equal(err.msg, "1 error in the configuration");
+	assert_int_equal(ds.n, 0); /* never a partial state */
+	assert_int_equal(dl.nerrors, 1);
+	assert_string_equal(dl.items[0].file, ".letta/manifests/base/b.yaml");
+	assert_string_equal(dl.items[0].msg, "Block.bad: Missing required field: spec.value");
+	buf_reset(&cmd);
+	buf_addf(&cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd.buf), 0);
+	diag_list_release(&dl);
+	buf_release(&p);
+	buf_release(&cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config__examples_load_clean_and_merge),
+		cmocka_unit_test(test_config__errors_leave_out_untouched),
+	};
+
+	xalloc_setup_jansson();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
