@@ -557,8 +557,6 @@ void h_folder_upload(struct sim_req *rq, struct sim_resp *rs)
 	in = json_stringn(data, len);
 	json_object_set_new(file, "_content", in ? in : json_null());
 	coll_add_take(&g_store.files, file);
-	if (dup && !strcmp(mode, "replace"))
-		rs->upload_result = "replaced";
 	resp_json_take(rs, 200, file_render(file, 0));
 out:
 	free(fname);
