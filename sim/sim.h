@@ -179,6 +179,7 @@ struct coll {
 	json_t **v; /* owned references, in creation order (ascending _seq) */
 	size_t n;
 	size_t alloc;
+	json_t *index; /* id -> the same objects, for coll_find(); NULL until the first add */
 };
 
 struct store {
