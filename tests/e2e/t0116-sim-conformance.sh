@@ -29,8 +29,9 @@ start_prism() {
 	return 1
 }
 PRISM_PID=
-# Keep the exit status for cleanup (lib-e2e.sh), which reads $? first.
-trap 'st=$?; [ -n "$PRISM_PID" ] && kill $PRISM_PID 2>/dev/null; (exit $st); cleanup' EXIT
+# Keep the exit status for cleanup (lib-e2e.sh), which reads $? first; set +e so that
+# restoring a failing status does not end the trap before cleanup runs.
+trap 'st=$?; set +e; [ -n "$PRISM_PID" ] && kill $PRISM_PID 2>/dev/null; (exit $st); cleanup' EXIT
 ok=
 for _ in 1 2 3 4 5; do
 	if start_prism; then
