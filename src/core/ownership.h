@@ -31,6 +31,8 @@
 #define OWN_LEGACY_TOOL_TAG "managed_by:smarty-admin"
 #define OWN_IDENTITY_PROPERTY "letta_sync"
 #define OWN_INVENTORY_LABEL "letta_sync_inventory"
+/* The source marker of the blocks scope sync makes (docs/specs/scope-registry.md). */
+#define OWN_SCOPE_SYNC_SOURCE "scope-sync"
 #define OWN_HASH_LEN 64
 
 enum own_state {

@@ -263,6 +263,8 @@ static int managed_attachment(struct ac *c, enum res_kind kind, const json_t *o)
 		return 0;
 	if (kind == KIND_BLOCK && m.source && !strncmp(m.source, "Agent/", 6))
 		return 0; /* a private block: the agent's memory */
+	if (kind == KIND_BLOCK && m.source && !strcmp(m.source, OWN_SCOPE_SYNC_SOURCE))
+		return 0; /* scope sync's blocks: attached and detached by scope sync only */
 	return 1;
 }
 
