@@ -109,9 +109,11 @@ static int identities(json_t *ids, json_t *report, struct cli_ctx *ctx, struct r
 								keys[i], "id", "created", 1));
 			continue;
 		}
-		body = json_pack("{s:s, s:s, s:s, s:[o]}", "identifier_key", keys[i], "name",
-				 keys[i], "identity_type", "user", "properties",
-				 own_identity_property(keys[i], project, NULL));
+		body = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:{s:s, s:s, s:s}}]}",
+				 "identifier_key", keys[i], "name", keys[i], "identity_type", "user",
+				 "properties", "key", OWN_IDENTITY_PROPERTY, "type", "json", "value",
+				 "managed_by", OWN_MANAGER, "source", OWN_BOOTSTRAP_SOURCE, "project",
+				 project);
 		ret = letta_create(&created, r->api, LETTA_IDENTITY, body, NULL, NULL, &ctx->err);
 		json_decref(body);
 		if (ret < 0)

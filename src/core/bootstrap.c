@@ -369,7 +369,7 @@ int bootstrap_body(json_t **out, const struct desired_state *ds, const struct re
 		const char *n = jsonx_get_str(e, "name"), *label = jsonx_get_str(e, "label");
 		const char *id;
 
-		if (label && json_object_get(e, "value") && !desired_find(ds, KIND_BLOCK, n)) {
+		if (label && json_object_get(e, "value") && (!n || !desired_find(ds, KIND_BLOCK, n))) {
 			json_array_append_new(mem, private_block(o->name, project, label,
 								 json_object_get(e, "value"),
 								 json_object_get(e, "limit"),

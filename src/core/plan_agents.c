@@ -265,6 +265,8 @@ static int managed_attachment(struct ac *c, enum res_kind kind, const json_t *o)
 		return 0; /* a private block: the agent's memory */
 	if (kind == KIND_BLOCK && m.source && !strcmp(m.source, OWN_SCOPE_SYNC_SOURCE))
 		return 0; /* scope sync's blocks: attached and detached by scope sync only */
+	if (kind == KIND_IDENTITY && m.source && !strcmp(m.source, OWN_BOOTSTRAP_SOURCE))
+		return 0; /* bootstrap --identity: the agent keeps it */
 	return 1;
 }
 
