@@ -218,7 +218,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 
 	ro.model = opts_value(&o, "model");
 	ro.embedding = opts_value(&o, "embedding");
-	ro.create_project = !dry;
+	ro.create_project = 0; /* created below, once everything is known to be right */
 	ro.no_plan = 1;
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
 		goto out;
@@ -261,7 +261,18 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 
-	/* Step 1: identities, then the agent. */
+	/* Step 1: the project (when new), identities, then the agent. */
+	if (r.no_project && !dry) {
+		json_t *p = NULL;
+
+		if ((ret = letta_project_create(&p, r.api, ctx->target.project.slug, &ctx->err)) < 0)
+			goto out;
+		json_decref(p);
+		log_info("created project '%s'", ctx->target.project.slug);
+		if ((ret = letta_project_resolve(r.api, ctx->target.project.slug, NULL,
+						 &ctx->err)) < 0)
+			goto out;
+	}
 	if ((ret = identities(idsj, idrep, ctx, &r, keys, nids, project)) < 0)
 		goto out;
 	bo.identity_ids = idsj;
