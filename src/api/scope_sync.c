@@ -139,11 +139,11 @@ static int ensure(struct ss *s, const struct want_block *w, struct ls_error *err
 	const char *id;
 
 	if (!have && other) {
-		warnf(s,
-		      "block '%s' exists but was not created by scope sync: not adopted, not "
-		      "attached",
-		      w->label);
-		return 0;
+		ls_error_set(err, LS_ECONFLICT,
+			     "block '%s' exists and was not created by scope sync: not adopted",
+			     w->label);
+		ls_error_hint(err, "rename or delete that block, then run 'letta-sync scope-sync'");
+		return LS_ECONFLICT;
 	}
 	if (!have) {
 		json_array_append_new(actions, json_string("create"));
