@@ -261,6 +261,16 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 
+	/* The pin must be possible before anything is created (a malformed file is an error). */
+	settings_root(&root, ".");
+	{
+		json_t *cur = NULL;
+
+		if ((ret = settings_load(&cur, root.buf, &ctx->err)) < 0)
+			goto out;
+		json_decref(cur);
+	}
+
 	/* Step 1: the project (when new), identities, then the agent. */
 	if (r.no_project && !dry) {
 		json_t *p = NULL;
@@ -281,7 +291,6 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	json_array_foreach(warnings, k, w)
 		output_warn(ctx, "%s", json_string_value(w));
 
-	settings_root(&root, ".");
 	data = json_pack("{s:b, s:s, s:s?, s:s, s:s, s:O, s:O, s:O}", "dry_run", dry, "name", name,
 			 "template", tmpl ? tmpl->name : NULL, "channel", channel, "version",
 			 r.version, "tags", json_object_get(body, "tags"), "model",
