@@ -1062,8 +1062,8 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		}
 		rc = plan_existing(&c, a, tmpl, decl);
 	}
-	/* Declared agents that do not exist yet. */
-	for (i = 0; rc == 0 && i < want->n; i++) {
+	/* Declared agents that do not exist yet (sync's job, not upgrade's). */
+	for (i = 0; rc == 0 && !(opts->flags & PLAN_UPGRADE) && i < want->n; i++) {
 		const struct resource *d = &want->items[i];
 		const char *name = decl_name(d), *tn;
 		const json_t *match = NULL;
