@@ -14,7 +14,6 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,95 +259,11 @@ int channel_latest(char **out, const char *channel, struct ls_error *err)
 	return channel_latest_tag(out, NULL, NULL, channel, err);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Writes the .letta tree of tag into a new temporary directory; *dir gets its path. */
-static int checkout_letta(struct buf *dir, const char *tag, struct ls_error *err)
-{
-	struct buf root = BUF_INIT, sub = BUF_INIT, p = BUF_INIT;
-	struct git_blob_file *files = NULL;
-	struct git_facts gf;
-	size_t n = 0, i, skip = 0;
-	const char *tmp = getenv("TMPDIR");
-	int ret = 0;
-
-	memset(&gf, 0, sizeof(gf));
-	if ((ret = git_facts_read(&gf, ".", err)) < 0)
-		goto out;
-	config_root(&root);
-	if (gf.workdir && !strncmp(root.buf, gf.workdir, strlen(gf.workdir)) &&
-	    root.buf[strlen(gf.workdir)] == '/') {
-		skip = strlen(gf.workdir) + 1;
-		buf_addf(&sub, "%s/", root.buf + skip);
-		skip = sub.len;
-	}
-	buf_addstr(&sub, ".letta");
-	if ((ret = git_tree_files(&files, &n, ".", tag, sub.buf, FILES_MAX_SIZE, err)) < 0)
-		goto out;
-	buf_addf(dir, "%s/letta-sync-upgrade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir->buf)) {
-		ret = ls_error_set(err, LS_EFAIL, "cannot create a temporary directory in '%s'",
-				   tmp && *tmp ? tmp : "/tmp");
-		buf_reset(dir);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		char *slash;
-
-		buf_reset(&p);
-		buf_addf(&p, "%s/%s", dir->buf, files[i].path + skip);
-		slash = strrchr(p.buf, '/');
-		*slash = '\0';
-		ret = files_mkdirs(p.buf, err);
-		*slash = '/';
-		if (ret < 0 || (ret = files_write_atomic(p.buf, files[i].data, files[i].len, err)) < 0)
-			goto out;
-	}
-out:
-	git_tree_files_free(files, n);
-	git_facts_release(&gf);
-	buf_release(&root);
-	buf_release(&sub);
-	buf_release(&p);
-	return ret;
-}
-
-/* Marks every action that is not this agent's, or needed by one of its actions, skipped. */
-static void keep_agent_only(struct plan *p, const char *id)
-{
-	char *keep = xcalloc(p->n + 1, 1);
-	size_t i, j;
-	int grew = 1;
-
-	for (i = 0; i < p->n; i++)
-		keep[i] = p->items[i].agent && !strcmp(p->items[i].agent, id);
-	while (grew) {
-		grew = 0;
-		for (i = 0; i < p->n; i++)
-			for (j = 0; keep[i] && j < p->items[i].ndeps; j++)
-				if (p->items[i].deps[j] < p->n && !keep[p->items[i].deps[j]]) {
-					keep[p->items[i].deps[j]] = 1;
-					grew = 1;
-				}
-	}
-	for (i = 0; i < p->n; i++)
-		if (!keep[i])
-			p->items[i].skip = 1;
-	free(keep);
-}
-
 int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_opts *o,
 		      struct ls_error *err)
 {
 	char *latest = NULL, *tag = NULL, commit[41] = "";
 	struct semver a, b;
-	struct buf dir = BUF_INIT;
 	struct desired_state ds = DESIRED_STATE_INIT;
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct remote_state rs;
@@ -367,25 +282,33 @@ int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_
 	    semver_cmp(&a, &b) <= 0 || o->dry_run)
 		goto done;
 
-	if ((ret = checkout_letta(&dir, tag, err)) < 0)
-		goto out;
-	if ((ret = config_load(&ds, dir.buf, &diags, NULL, err)) < 0) {
+	if ((ret = config_load_version(&ds, ".", tag, tag, &diags, err)) < 0) {
 		ls_error_where(err, "the manifests of %s", tag);
 		goto out;
 	}
 	if ((ret = apply_read_remote(&rs, api, err)) < 0)
 		goto out;
+	{
+		/* Only this agent is planned; PLAN_UPGRADE creates missing shared objects only. */
+		const json_t *me = remote_find_id(rs.agents, o->agent_id);
+		json_t *only = json_array();
+
+		if (me)
+			json_array_append(only, (json_t *)me);
+		json_decref(rs.agents);
+		rs.agents = only;
+	}
 	memset(&po, 0, sizeof(po));
 	po.project = o->project ? o->project : "";
 	po.project_id = letta_project_id(api);
 	po.commit = commit;
 	po.version = latest;
+	po.flags = PLAN_UPGRADE | PLAN_FORCE;
 	po.agent = o->agent_id;
 	po.default_model = o->model;
 	po.default_embedding = o->embedding;
 	if ((ret = plan_compute(&plan, &ds, &rs, &po, err)) < 0)
 		goto out;
-	keep_agent_only(&plan, o->agent_id);
 	if (plan_count_writes(&plan) > 0) {
 		ret = apply_plan(&res, api, &plan, err);
 		if (ret < 0)
@@ -402,9 +325,6 @@ done:
 			 "changes", changes);
 	ret = 0;
 out:
-	if (dir.len)
-		nftw(dir.buf, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	buf_release(&dir);
 	apply_result_release(&res);
 	plan_release(&plan);
 	remote_state_release(&rs);
