@@ -100,6 +100,28 @@ static const char *agent_embedding(const json_t *a)
 	return jsonx_get_str(ec, "embedding_model");
 }
 
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+/* The string members of arr, sorted. New reference. */
+static json_t *sorted_strings(const json_t *arr)
+{
+	size_t i, n = 0;
+	json_t **v = calloc(json_array_size(arr) + 1, sizeof(*v)), *out = json_array(), *x;
+
+	json_array_foreach(arr, i, x)
+		if (v && json_is_string(x))
+			v[n++] = x;
+	if (v)
+		qsort(v, n, sizeof(*v), cmp_json_str);
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
+}
+
 /* The status of one agent. New reference. */
 static json_t *agent_status(const struct reconcile *r, const json_t *a, const char *project,
 			    const char *pinned, const json_t *inventory, int extended)
@@ -173,7 +195,8 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 							     ? json_string(agent_embedding(a))
 							     : json_null());
 		json_object_set_new(st, "identities", ids);
-		json_object_set_new(st, "tags", t);
+		json_object_set_new(st, "tags", sorted_strings(t));
+		json_decref(t);
 	}
 	return st;
 }
