@@ -170,7 +170,7 @@ static const char *find_shared(struct lookup *l, enum res_kind kind, const json_
 	return NULL;
 }
 
-static void warnf(json_t *warnings, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warnf(json_t *warnings, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
 static void warnf(json_t *warnings, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
