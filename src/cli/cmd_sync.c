@@ -27,6 +27,7 @@ static const struct opt_spec spec[] = {
 	{ "only", 0, OPT_MULTI, "<section>...", "agent sections to sync (default: all)" },
 	{ "model", 0, OPT_VALUE, "<handle>", "model for agents whose template names none" },
 	{ "embedding", 0, OPT_VALUE, "<handle>", "embedding for folders and agents without one" },
+	{ "plan", 0, OPT_VALUE, "<file>", "apply exactly the plan diff --out saved, or refuse" },
 	OPT_END
 };
 
@@ -34,7 +35,8 @@ static const char examples[] =
 	"  letta-sync sync --dry-run\n"
 	"  letta-sync sync\n"
 	"  letta-sync sync --only memory_blocks tools --agent agent-123\n"
-	"  letta-sync sync --prune --concurrency 16\n";
+	"  letta-sync sync --prune --concurrency 16\n"
+	"  letta-sync sync --plan plan.json\n";
 
 struct counts {
 	size_t created, updated, deleted, unchanged, failed, conflicts, orphans, skipped;
@@ -199,7 +201,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct counts c, c2;
 	enum ls_code first_fail = LS_EFAIL;
 	struct buf out = BUF_INIT;
-	json_t *changes = NULL;
+	json_t *changes = NULL, *saved = NULL;
 	int conc = 8, ret, aret = 0;
 	size_t i;
 	int ret0 = opts_parse(&o, spec, argc, argv, ctx, "letta-sync sync [options]", examples,
@@ -238,7 +240,12 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	ro.model = opts_value(&o, "model");
 	ro.embedding = opts_value(&o, "embedding");
+	if (opts_value(&o, "plan") &&
+	    (ret = reconcile_load_plan(&saved, &ro, opts_value(&o, "plan"), &ctx->err)) < 0)
+		goto out;
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
+		goto out;
+	if (saved && (ret = reconcile_check_plan(&r, saved, &ctx->err)) < 0)
 		goto out;
 
 	if (ctx->g.dry_run) {
@@ -335,6 +342,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		ctx->err_reported = 1;
 	}
 out:
+	json_decref(saved);
 	json_decref(changes);
 	apply_result_release(&res);
 	buf_release(&out);

@@ -1,6 +1,7 @@
 /* The shared front half of diff and sync (see reconcile.h). */
 #include "cli/reconcile.h"
 #include "cli/output.h"
+#include "cli/render_diff.h"
 #include "repo/config.h"
 #include "repo/git.h"
 #include "repo/files.h"
@@ -285,4 +286,98 @@ void reconcile_release(struct reconcile *r)
 	free(r->version);
 	json_decref(r->folder_files);
 	memset(r, 0, sizeof(*r));
+}
+
+#define PLAN_FILE_VERSION 1
+
+int reconcile_save_plan(const struct reconcile *r, const char *path, struct ls_error *err)
+{
+	json_t *doc = json_pack("{s:i, s:s, s:s, s:s, s:{s:i, s:i, s:s?}, s:o, s:o, s:o}", "version",
+				PLAN_FILE_VERSION, "project",
+				r->ctx->target.project.slug ? r->ctx->target.project.slug : "",
+				"commit", r->commit ? r->commit : "", "work_tree_version",
+				r->version ? r->version : "", "options", "flags",
+				(int)(r->opts.plan_flags & (PLAN_FORCE | PLAN_PRUNE | PLAN_ADOPT)),
+				"sections", (int)r->opts.sections, "agent", r->ctx->target.agent,
+				"changes", render_diff_data(&r->plan), "info",
+				render_diff_info(&r->plan), "fingerprints",
+				remote_fingerprints(&r->rs));
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	int ret;
+
+	ret = files_write_atomic(path, text, strlen(text), err);
+	free(text);
+	json_decref(doc);
+	return ret;
+}
+
+int reconcile_load_plan(json_t **out, struct reconcile_opts *o, const char *path,
+			struct ls_error *err)
+{
+	struct buf text = BUF_INIT;
+	json_error_t jerr;
+	json_t *doc;
+	const json_t *opts;
+	int ret;
+
+	if ((ret = files_read(&text, path, FILES_MAX_SIZE, err)) < 0)
+		return ret;
+	doc = json_loads(text.buf, 0, &jerr);
+	buf_release(&text);
+	if (!doc || jsonx_get_int(doc, "version", 0) != PLAN_FILE_VERSION ||
+	    !json_is_array(json_object_get(doc, "changes")) ||
+	    !json_is_object(json_object_get(doc, "fingerprints"))) {
+		json_decref(doc);
+		ls_error_set(err, LS_EUSAGE, "'%s' is not a plan saved by 'letta-sync diff --out'",
+			     path);
+		return LS_EUSAGE;
+	}
+	opts = json_object_get(doc, "options");
+	o->plan_flags |= (unsigned)jsonx_get_int(opts, "flags", 0);
+	o->sections = (unsigned)jsonx_get_int(opts, "sections", 0);
+	*out = doc;
+	return 0;
+}
+
+int reconcile_check_plan(const struct reconcile *r, const json_t *saved, struct ls_error *err)
+{
+	const json_t *old = json_object_get(saved, "fingerprints"), *f;
+	json_t *now = remote_fingerprints(&r->rs), *changes;
+	struct buf what = BUF_INIT;
+	const char *id;
+	size_t n = 0;
+	int ret = 0;
+
+	json_object_foreach((json_t *)old, id, f)
+	{
+		const json_t *cur = json_object_get(now, id);
+
+		if (cur && !strcmp(jsonx_get_str(cur, "sha256") ? jsonx_get_str(cur, "sha256") : "",
+				   jsonx_get_str(f, "sha256") ? jsonx_get_str(f, "sha256") : ""))
+			continue;
+		if (n++ < 10)
+			buf_addf(&what, "%s%s '%s' (%s%s)", what.len ? ", " : "",
+				 jsonx_get_str(f, "kind"), jsonx_get_str(f, "name"), id,
+				 cur ? "" : ", gone");
+	}
+	if (n) {
+		ret = ls_error_set(err, LS_ECONFLICT,
+				   "the server changed since the plan was made: %s%s", what.buf,
+				   n > 10 ? ", ..." : "");
+		ls_error_hint(err, "make a new plan with 'letta-sync diff --out'");
+	} else {
+		changes = render_diff_data(&r->plan);
+		if (!json_equal(changes, json_object_get(saved, "changes"))) {
+			ret = ls_error_set(err, LS_ECONFLICT,
+					   "the manifests no longer give the saved plan (%zu changes "
+					   "now, %zu in the plan)",
+					   json_array_size(changes),
+					   json_array_size(json_object_get(saved, "changes")));
+			ls_error_hint(err, "make a new plan with 'letta-sync diff --out'");
+		}
+		json_decref(changes);
+	}
+	json_decref(now);
+	buf_release(&what);
+	return ret;
 }

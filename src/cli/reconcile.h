@@ -41,6 +41,20 @@ int reconcile_parse_only(unsigned *out, const struct opts *o, struct ls_error *e
 
 int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct reconcile_opts *o,
 		      struct ls_error *err);
+/*
+ * diff --out: saves the plan (its changes, the options it was made with and a fingerprint of
+ * every remote object read) to path, written atomically.
+ */
+int reconcile_save_plan(const struct reconcile *r, const char *path, struct ls_error *err);
+/* sync --plan: reads a saved plan; sets *o's plan options to those it was made with. */
+int reconcile_load_plan(json_t **out, struct reconcile_opts *o, const char *path,
+			struct ls_error *err);
+/*
+ * Refuses (LS_ECONFLICT, naming the objects) when a remote object the saved plan read has
+ * changed or gone, or when the plan computed now differs from the saved one.
+ */
+int reconcile_check_plan(const struct reconcile *r, const json_t *saved, struct ls_error *err);
+
 /* After apply: reads the remote state again and recomputes r->plan (sync's second pass). */
 int reconcile_replan(struct reconcile *r, struct ls_error *err);
 void reconcile_release(struct reconcile *r);
