@@ -634,16 +634,6 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 				   "the '--all' and '--agent' options cannot be used together");
 		goto out;
 	}
-	if (ctx->g.channel && channel_parse(ctx->g.channel) < 0) {
-		static const char *const names[] = { "stable", "beta", "pinned", NULL };
-		const char *close = cli_suggest(ctx->g.channel, names);
-
-		ret = ls_error_set(&ctx->err, LS_EUSAGE,
-				   "unknown channel '%s'; valid: stable, beta, pinned", ctx->g.channel);
-		if (close)
-			ls_error_hint(&ctx->err, "did you mean '%s'?", close);
-		goto out;
-	}
 	{
 		char v[16];
 
@@ -777,7 +767,8 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		}
 	} else {
 		for (k = 0; k < u.n; k++)
-			if (check || ctx->g.dry_run || u.agents[k].status != ST_UP_TO_DATE)
+			if (check || ctx->g.dry_run || u.n == 1 ||
+			    u.agents[k].status != ST_UP_TO_DATE)
 				print_agent(ctx, &u.agents[k]);
 		if (check || ctx->g.dry_run)
 			output_line(ctx, "%s%zu of %zu agent(s) can be upgraded",
