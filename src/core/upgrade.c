@@ -49,7 +49,7 @@ static size_t utf8_len(const char *s)
 }
 
 static void why_add(struct buf *why, int *breaking, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__attribute__((format(__printf__, 3, 4)));
 static void why_add(struct buf *why, int *breaking, const char *fmt, ...)
 {
 	va_list ap;
