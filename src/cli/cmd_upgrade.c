@@ -634,16 +634,6 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 				   "the '--all' and '--agent' options cannot be used together");
 		goto out;
 	}
-	if (ctx->g.channel && channel_parse(ctx->g.channel) < 0) {
-		static const char *const names[] = { "stable", "beta", "pinned", NULL };
-		const char *close = cli_suggest(ctx->g.channel, names);
-
-		ret = ls_error_set(&ctx->err, LS_EUSAGE,
-				   "unknown channel '%s'; valid: stable, beta, pinned", ctx->g.channel);
-		if (close)
-			ls_error_hint(&ctx->err, "did you mean '%s'?", close);
-		goto out;
-	}
 	{
 		char v[16];
 
@@ -688,7 +678,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 	/* One group per version, oldest first: plan, report or confirm, apply. */
 	for (vi = 0; vi < u.nversions && !u.stop; vi++) {
 		struct desired_state ds = DESIRED_STATE_INIT;
-		int any = 0;
+		int any = 0, refused;
 		long before;
 
 		for (k = 0; k < u.n; k++)
@@ -707,6 +697,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 				goto out;
 			continue;
 		}
+		refused = 0;
 		for (k = 0; k < u.n; k++) {
 			struct upgrade_agent *ua = &u.agents[k];
 			struct buf q = BUF_INIT;
@@ -722,13 +713,16 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 					     "agent '%s' (%s): breaking changes need confirmation: %s",
 					     ua->name, ua->id, ua->why.buf);
 				agent_fail(ua, ST_REFUSED, &e);
+				refused = 1;
 			}
 			buf_release(&q);
 		}
 		before = u.writes;
-		/* Agents refused above must not be touched: drop them from the plan. */
-		plan_release(&p);
-		ret = plan_group(&p, &u, &ds, vi, &ctx->err);
+		if (refused) {
+			/* Agents refused above must not be touched: drop them from the plan. */
+			plan_release(&p);
+			ret = plan_group(&p, &u, &ds, vi, &ctx->err);
+		}
 		if (ret == 0)
 			ret = apply_group(&u, &p, vi, &ctx->err);
 		desired_state_release(&ds);
@@ -777,7 +771,8 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		}
 	} else {
 		for (k = 0; k < u.n; k++)
-			if (check || ctx->g.dry_run || u.agents[k].status != ST_UP_TO_DATE)
+			if (check || ctx->g.dry_run || u.n == 1 ||
+			    u.agents[k].status != ST_UP_TO_DATE)
 				print_agent(ctx, &u.agents[k]);
 		if (check || ctx->g.dry_run)
 			output_line(ctx, "%s%zu of %zu agent(s) can be upgraded",
