@@ -300,7 +300,17 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
 		goto out;
 	extended = opts_count(&o, "extended") > 0;
-	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
+	/*
+	 * The planner computes every agent's drift; --agent only selects what is shown, so that
+	 * an unmanaged agent can be shown too (the planner refuses to plan one).
+	 */
+	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
+		goto out;
+	want = ctx->target.agent;
+	ctx->target.agent = NULL;
+	ret = reconcile_prepare(&r, ctx, &ro, &ctx->err);
+	ctx->target.agent = (char *)want;
+	if (ret < 0)
 		goto out;
 	project = ctx->target.project.slug ? ctx->target.project.slug
 		  : ctx->target.project.id ? ctx->target.project.id
@@ -311,7 +321,6 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 		ls_error_clear(&ctx->err);
 	}
 	inventory = own_inventory_entries(own_find_inventory(r.rs.blocks, project));
-	want = ctx->target.agent;
 	json_array_foreach(r.rs.agents, i, a)
 	{
 		const char *id = jsonx_get_str(a, "id"), *name = jsonx_get_str(a, "name");

@@ -71,6 +71,11 @@ run status --agent ann --extended
 expect_out 'persona: 5/100000 characters'
 expect_out 'Identities: +ann@example.com'
 
+# An unmanaged agent is shown when asked for by name.
+run status --agent wild --json
+expect_rc 0
+expect_jq '(.data | length) == 1 and .data[0].name == "wild" and .data[0].managed == false and .data[0].drift.total == 0'
+
 run status --agent nobody --json
 expect_rc 1
 expect_jq '.ok == false and .error.code == "NOT_FOUND"'
