@@ -19,7 +19,12 @@ SH
 chmod +x "$TMP/bin/letta"
 sed "s|letta.args|other.args|" "$TMP/bin/letta" >"$TMP/other/letta-dev"
 chmod +x "$TMP/other/letta-dev"
-PATH_NO_LETTA=$PATH
+# A PATH without any letta (a real Letta Code installed on this machine must not interfere).
+PATH_NO_LETTA=
+IFS=: read -r -a dirs <<<"$PATH"
+for d in "${dirs[@]}"; do
+	[ -n "$d" ] && [ ! -e "$d/letta" ] && PATH_NO_LETTA=${PATH_NO_LETTA:+$PATH_NO_LETTA:}$d
+done
 
 # Not installed: a clear error with the install hint; nothing created, nothing written.
 n=$(agent_count)
