@@ -28,6 +28,7 @@ static const struct opt_spec spec[] = {
 	{ "model", 0, OPT_VALUE, "<handle>", "model for agents whose template names none" },
 	{ "embedding", 0, OPT_VALUE, "<handle>", "embedding for folders and agents without one" },
 	{ "plan", 0, OPT_VALUE, "<file>", "apply exactly the plan diff --out saved, or refuse" },
+	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another sync holds it" },
 	OPT_END
 };
 
@@ -202,7 +203,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	enum ls_code first_fail = LS_EFAIL;
 	struct buf out = BUF_INIT;
 	json_t *changes = NULL, *saved = NULL;
-	int conc = 8, ret, aret = 0;
+	int conc = 8, ret, aret = 0, leased = 0;
+	long releaser = -1;
 	size_t i;
 	int ret0 = opts_parse(&o, spec, argc, argv, ctx, "letta-sync sync [options]", examples,
 			      &ctx->err);
@@ -279,6 +281,12 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 
 	changes = json_array();
 	c.unchanged = r.plan.unchanged;
+	if (plan_count_writes(&r.plan) > 0) {
+		if ((ret = reconcile_lease_take(&r, opts_count(&o, "break-lease"), &leased,
+						&ctx->err)) < 0)
+			goto out;
+		releaser = reconcile_lease_keep(&r);
+	}
 	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail);
 	if ((aret == 0 && !c.failed && r.plan.replan) ||
 	    (aret == LS_EFAIL && has_plain_conflict(&r.plan, &res))) {
@@ -295,6 +303,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		if ((ret = reconcile_replan(&r, &ctx->err)) < 0)
 			goto out;
 		memset(&c2, 0, sizeof(c2));
+		releaser = reconcile_lease_keep(&r);
 		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail);
 		c.created += c2.created;
 		c.updated += c2.updated;
@@ -304,6 +313,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		c.orphans = c2.orphans;
 		c.skipped += c2.skipped;
 	}
+	/* The inventory's rewrite released the lease when it was the last write and succeeded. */
+	if (leased && !(releaser >= 0 && res.status && res.status[releaser] == APPLY_DONE))
+		reconcile_lease_release(&r);
 	if (aret == LS_EINTERRUPTED) {
 		ret = aret;
 	} else if (c.failed || aret < 0) {

@@ -27,7 +27,7 @@ run diff --out "$TMP/plan.json"
 expect_rc 0
 jq -e '.version == 1 and (.changes | length == 1) and (.fingerprints | length >= 3)' "$TMP/plan.json" >/dev/null ||
 	fail "unexpected plan file: $(head -c 600 "$TMP/plan.json")"
-expect_writes 2 sync --plan "$TMP/plan.json"
+expect_writes 3 sync --plan "$TMP/plan.json"
 expect_rc 0
 sim_get "/v1/blocks/?label=policy" | jq -e '.[0].value == "v2"' >/dev/null || fail "plan not applied"
 
