@@ -676,7 +676,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 
 	/* One group per version, oldest first: plan, report or confirm, apply. */
-	for (vi = 0; vi < u.nversions && !u.stop; vi++) {
+	for (vi = 0; vi < u.nversions && !u.stop && !interrupt_requested(); vi++) {
 		struct desired_state ds = DESIRED_STATE_INIT;
 		int any = 0, refused;
 		long before;
@@ -727,6 +727,8 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 			ret = apply_group(&u, &p, vi, &ctx->err);
 		desired_state_release(&ds);
 		plan_release(&p);
+		if (ret == LS_EINTERRUPTED)
+			break; /* report what was done */
 		if (ret < 0)
 			goto out;
 		if (u.writes > before && vi + 1 < u.nversions &&
@@ -740,7 +742,11 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 			  u.agents[k].status == ST_NOT_STARTED;
 		upgraded += u.agents[k].status == ST_UPGRADED;
 	}
-	if (failed) {
+	if (ret == LS_EINTERRUPTED || interrupt_requested()) {
+		ls_error_clear(&ctx->err);
+		ret = ls_error_set(&ctx->err, LS_EINTERRUPTED,
+				   "interrupted: %zu of %zu agent(s) were upgraded", upgraded, moving);
+	} else if (failed) {
 		for (k = 0; k < u.n; k++)
 			if (u.agents[k].err.code && !ctx->g.json && !(failed == 1 && u.n == 1))
 				log_error("%s", u.agents[k].err.msg);
