@@ -16,7 +16,9 @@
 static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
 	{ "full", 0, OPT_FLAG, NULL, "also show unchanged objects and fields" },
+	{ "format", 0, OPT_VALUE, "<fmt>", "text (default) or markdown (a pull-request comment)" },
 	{ "exit-code", 0, OPT_FLAG, NULL, "exit 2 when there are changes" },
+	{ "out", 0, OPT_VALUE, "<file>", "save the plan (for sync --plan) with fingerprints" },
 	{ "only", 0, OPT_MULTI, "<section>...", "agent sections to compare (default: all)" },
 	{ "prune", 0, OPT_FLAG, NULL, "show orphans as the deletes sync --prune would make" },
 	{ "force", 0, OPT_FLAG, NULL, "show what sync --force would do" },
@@ -30,7 +32,9 @@ static const char examples[] =
 	"  letta-sync diff\n"
 	"  letta-sync diff --full --agent agent-123\n"
 	"  letta-sync diff --json | jq '.data | length'\n"
-	"  letta-sync diff --exit-code   # 2 when sync would change something\n";
+	"  letta-sync diff --exit-code   # 2 when sync would change something\n"
+	"  letta-sync diff --format markdown > comment.md\n"
+	"  letta-sync diff --out plan.json && letta-sync sync --plan plan.json\n";
 
 int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -38,6 +42,7 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	struct reconcile r;
 	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0 };
 	struct buf out = BUF_INIT;
+	const char *format;
 	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync diff [options]", examples,
 			     &ctx->err);
 
@@ -50,6 +55,12 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = reconcile_parse_only(&ro.sections, &o, &ctx->err)) < 0)
 		goto out;
+	format = opts_value(&o, "format");
+	if (format && strcmp(format, "text") && strcmp(format, "markdown")) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE,
+				   "unknown format '%s' for --format; valid: text, markdown", format);
+		goto out;
+	}
 	if (opts_count(&o, "prune"))
 		ro.plan_flags |= PLAN_PRUNE;
 	if (opts_count(&o, "force"))
@@ -61,8 +72,14 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
 		goto out;
 
+	if (opts_value(&o, "out") &&
+	    (ret = reconcile_save_plan(&r, opts_value(&o, "out"), &ctx->err)) < 0)
+		goto out;
 	if (ctx->g.json) {
 		output_json_ok(ctx, render_diff_data(&r.plan), render_diff_info(&r.plan));
+	} else if (format && !strcmp(format, "markdown")) {
+		render_diff_markdown(&out, &r.plan);
+		fputs(out.buf, stdout);
 	} else {
 		render_diff_human(&out, &r.plan, opts_count(&o, "full") ? RENDER_FULL : 0);
 		fputs(out.buf, stdout);
