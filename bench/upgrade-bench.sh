@@ -8,11 +8,12 @@
 # v1.1.0 edits the template's system prompt and attaches a new shared block, so every agent
 # changes (system_prompt, memory_blocks, tags) and the block must be created once.
 # Minimum requests: the reads (the project look-up and every page of the six lists, as the
-# no-op run that follows measures them), the shared block's create (1), the inventory update
-# (1), and one PATCH per agent (NAGENTS). Critical path at concurrency C: the look-up, the
-# agents' pages one after another (cursor paging: ceil((NAGENTS + 1) / 100) at the page limit
-# of 100, the last one empty), the shared create and the inventory (2 rounds), then
-# ceil(NAGENTS / C) rounds of PATCHes.
+# no-op run that follows measures them), the lease's take and release (2), the shared block's
+# create (1), the inventory update (1), and one PATCH per agent (NAGENTS). Critical path at
+# concurrency C: the look-up, the agents' pages one after another (cursor paging:
+# ceil((NAGENTS + 1) / 100) at the page limit of 100, the last one empty), the lease, the
+# shared create and the inventory (3 rounds), ceil(NAGENTS / C) rounds of PATCHes, and the
+# lease's release (1).
 set -euo pipefail
 
 BUILD=${1:-${BUILD:-build}}
@@ -106,7 +107,7 @@ writes2=$(($(jq .writes <<<"$s2") - $(jq .writes <<<"$s1")))
 ceil() { echo $((($1 + $2 - 1) / $2)); }
 pages=$(ceil $((NAGENTS + 1)) 100)
 min_reads=$total2
-min_writes=$((2 + NAGENTS))
-rounds=$((1 + pages + 2 + $(ceil "$NAGENTS" "$CONCURRENCY")))
+min_writes=$((4 + NAGENTS))
+rounds=$((1 + pages + 3 + $(ceil "$NAGENTS" "$CONCURRENCY") + 1))
 echo "upgrade --all: $total requests ($writes writes; minimum $((min_reads + min_writes)), $min_writes writes), $((t1 - t0)) ms (critical path at concurrency $CONCURRENCY: $rounds rounds = $((rounds * LATENCY_MS)) ms)"
 echo "again (no-op): $total2 requests ($writes2 writes; minimum 0 writes), $((t2 - t1)) ms"

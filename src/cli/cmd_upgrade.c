@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "cli/reconcile.h"
 #include "cli/render_diff.h"
 #include "core/ownership.h"
 #include "core/upgrade.h"
@@ -37,6 +38,7 @@ static const struct opt_spec spec[] = {
 	{ "all", 0, OPT_FLAG, NULL, "every managed agent of the project" },
 	{ "concurrency", 0, OPT_VALUE, "<n>", "requests in flight at once (default 8)" },
 	{ "fail-fast", 0, OPT_FLAG, NULL, "start no new agent after the first failure" },
+	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another run holds it" },
 	OPT_END
 };
 
@@ -84,9 +86,45 @@ struct upgrade {
 	const char **vnames; /* versions[i].version */
 	struct upgrade_agent *agents;
 	size_t n;
-	int dry_run, yes, fail_fast, conc, stop;
+	int dry_run, yes, fail_fast, conc, stop, break_lease;
 	long writes;
+	/* The project's lease, taken before the first write (sync's, in cli/reconcile.c). */
+	struct reconcile lease;
+	int leased, lease_tried;
 };
+
+/*
+ * Takes the lease before the first write of the run, and makes p's rewrite of the inventory
+ * (if any) keep it, since agents are written after it. u->lease borrows u's client and
+ * remote state, which are set again each time (the remote state is re-read between groups).
+ */
+static int lease_for(struct upgrade *u, struct plan *p, struct ls_error *err)
+{
+	int ret = 0;
+
+	u->lease.ctx = u->ctx;
+	u->lease.api = u->api;
+	u->lease.rs = u->rs;
+	if (!u->lease_tried) {
+		u->lease_tried = 1;
+		if ((ret = reconcile_lease_take(&u->lease, u->break_lease, &u->leased, err)) < 0)
+			return ret;
+		u->writes += u->leased;
+	}
+	u->lease.plan = *p;
+	reconcile_lease_keep(&u->lease);
+	memset(&u->lease.plan, 0, sizeof(u->lease.plan));
+	return 0;
+}
+
+static void lease_release(struct upgrade *u)
+{
+	if (!u->leased)
+		return;
+	u->lease.rs = u->rs;
+	reconcile_lease_release(&u->lease);
+	u->leased = 0;
+}
 
 static const char *secret_env(void *ctx, const char *name)
 {
@@ -625,6 +663,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 	u.dry_run = check || ctx->g.dry_run;
 	u.yes = opts_count(&o, "yes");
 	u.fail_fast = opts_count(&o, "fail-fast");
+	u.break_lease = opts_count(&o, "break-lease");
 	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
 		goto out;
 	if ((ret = opts_int(&u.conc, &o, "concurrency", 8, 1, 256, &ctx->err)) < 0)
@@ -676,7 +715,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 
 	/* One group per version, oldest first: plan, report or confirm, apply. */
-	for (vi = 0; vi < u.nversions && !u.stop; vi++) {
+	for (vi = 0; vi < u.nversions && !u.stop && !interrupt_requested(); vi++) {
 		struct desired_state ds = DESIRED_STATE_INIT;
 		int any = 0, refused;
 		long before;
@@ -723,10 +762,17 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 			plan_release(&p);
 			ret = plan_group(&p, &u, &ds, vi, &ctx->err);
 		}
+		for (k = 0; ret == 0 && k < u.n; k++)
+			if (u.agents[k].status == ST_PENDING && u.agents[k].group == vi) {
+				ret = lease_for(&u, &p, &ctx->err);
+				break;
+			}
 		if (ret == 0)
 			ret = apply_group(&u, &p, vi, &ctx->err);
 		desired_state_release(&ds);
 		plan_release(&p);
+		if (ret == LS_EINTERRUPTED)
+			break; /* report what was done */
 		if (ret < 0)
 			goto out;
 		if (u.writes > before && vi + 1 < u.nversions &&
@@ -734,13 +780,18 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 			goto out; /* later groups plan against what this one created */
 	}
 
+	lease_release(&u);
 	for (k = 0; k < u.n; k++) {
 		moving += u.agents[k].t.move;
 		failed += u.agents[k].status == ST_REFUSED || u.agents[k].status == ST_FAILED ||
 			  u.agents[k].status == ST_NOT_STARTED;
 		upgraded += u.agents[k].status == ST_UPGRADED;
 	}
-	if (failed) {
+	if (ret == LS_EINTERRUPTED || interrupt_requested()) {
+		ls_error_clear(&ctx->err);
+		ret = ls_error_set(&ctx->err, LS_EINTERRUPTED,
+				   "interrupted: %zu of %zu agent(s) were upgraded", upgraded, moving);
+	} else if (failed) {
 		for (k = 0; k < u.n; k++)
 			if (u.agents[k].err.code && !ctx->g.json && !(failed == 1 && u.n == 1))
 				log_error("%s", u.agents[k].err.msg);
@@ -788,6 +839,8 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		ret = LS_ECHANGES;
 out:
 	plan_release(&p);
+	lease_release(&u);
+	json_decref(u.lease.lease);
 	upgrade_release(&u);
 	opts_release(&o);
 	return ret;
