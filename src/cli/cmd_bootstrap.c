@@ -44,6 +44,7 @@ static const struct opt_spec spec[] = {
 	{ "exec", 0, OPT_FLAG, NULL, "then replace this process with Letta Code on the agent" },
 	{ "letta-path", 0, OPT_VALUE, "<path>", "the letta executable (default: letta on PATH)" },
 	{ "letta-args", 0, OPT_MULTI, "<arg>...", "more arguments for letta (--letta-args=--x)" },
+	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another run holds it" },
 	OPT_END
 };
 
@@ -155,7 +156,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	const struct resource *tmpl = NULL;
 	const char *name, *channel, *project, *model, *embedding;
 	const char **tags, **ids_more, **largs;
-	int ntags = 0, nids = 0, nlargs = 0, ret, i, dry;
+	int ntags = 0, nids = 0, nlargs = 0, ret, i, dry, leased = 0;
 	const char **keys = NULL;
 	char *letta = NULL, *agent_id = NULL;
 	struct buf root = BUF_INIT;
@@ -270,6 +271,11 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 			goto out;
 		json_decref(cur);
 	}
+
+	/* Like sync and upgrade: refuse while another run holds the project's lease. */
+	if (!dry && (ret = reconcile_lease_take(&r, opts_count(&o, "break-lease") > 0, &leased,
+						&ctx->err)) < 0)
+		goto out;
 
 	/* Step 1: the project (when new), identities, then the agent. */
 	if (r.no_project && !dry) {
@@ -423,6 +429,11 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 		output_line(ctx, "Agent %s bootstrapped; run 'letta --agent %s' to talk to it",
 			    name, agent_id);
 
+	if (leased) {
+		reconcile_lease_release(&r);
+		leased = 0;
+	}
+
 	/* Step 5: replace this process with Letta Code. */
 	if (letta) {
 		char **av = xcalloc((size_t)nlargs + 4, sizeof(*av));
@@ -444,6 +455,8 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 			ctx->err_reported = 1; /* one document already printed */
 	}
 out:
+	if (leased)
+		reconcile_lease_release(&r);
 	json_decref(body);
 	json_decref(warnings);
 	json_decref(idsj);
