@@ -60,6 +60,19 @@ fuzz: build-fuzz
 test-fuzz: build-fuzz
 	cd $(FUZZ_BUILD) && ctest -L fuzz --output-on-failure
 
+# make bench (bench/bench.sh): the whole-product figures, in a RelWithDebInfo build; writes
+# bench/results.json. make drills (tests/drills/run-drills.sh): every reliability drill at full
+# size; DRILLS=... picks some (faults kill asan valgrind fuzz secrets). Both in docs/.
+bench: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	bash bench/bench.sh $(BUILD)
+
+drills: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	bash tests/drills/run-drills.sh $(BUILD)
+
 demo: deps build
 	@bash scripts/demo.sh $(BUILD)
 

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# make bench (issue 15): the whole-product benchmark. Against letta-sim with LATENCY_MS per
+# request it runs, RUNS times each from an empty simulator:
+#   (a) first sync of a fleet into an empty project: NBLOCKS shared Blocks, NTOOLS Tools and
+#       NAGENTS declared Agents from one Template with NPRIVATE private blocks (bench/gen-fleet.py)
+#   (b) a no-op re-sync
+#   (c) 10 % drift, made in git (block values, tool descriptions, agents' system prompts), synced
+# then (d) `validate` of 10,000 resources (bench/validate-bench.sh's repository) and
+# (e) `--version` and `context` start-up. Every figure is set against a minimum derived here
+# (requests the API needs, and the critical path: dependent round trips x latency plus
+# independent requests / concurrency x latency); see docs/performance.md, "make bench".
+# Prints a table and writes bench/results.json (OUT=...). Exits 1 when a target is missed
+# and BENCH_STRICT=1.
+#
+#   bench/bench.sh [BUILD_DIR]   env: RUNS=3 LATENCY_MS=20 CONCURRENCY=8 NBLOCKS=500 NTOOLS=50
+#                                     NAGENTS=100 NPRIVATE=10 STARTUP_RUNS=200
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-${BUILD:-build}}" && pwd)
+RUNS=${RUNS:-3}
+LATENCY_MS=${LATENCY_MS:-20}
+CONCURRENCY=${CONCURRENCY:-8}
+NBLOCKS=${NBLOCKS:-500}
+NTOOLS=${NTOOLS:-50}
+NAGENTS=${NAGENTS:-100}
+NPRIVATE=${NPRIVATE:-10}
+STARTUP_RUNS=${STARTUP_RUNS:-200}
+OUT=${OUT:-$SRC/bench/results.json}
+SIM=$BUILD/letta-sim
+LS=$BUILD/letta-sync
+KEY=bench-key-$RANDOM$RANDOM
+
+for b in "$SIM" "$LS"; do
+	[ -x "$b" ] || { echo "bench: $b is not built" >&2; exit 2; }
+done
+for t in jq python3 curl git; do
+	command -v "$t" >/dev/null || { echo "bench: needs $t (make deps)" >&2; exit 2; }
+done
+[ -x /usr/bin/time ] || { echo "bench: needs /usr/bin/time (GNU time; make deps)" >&2; exit 2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ls-bench.XXXXXX")
+SIM_PID=
+cleanup() {
+	if [ -n "$SIM_PID" ]; then
+		kill "$SIM_PID" 2>/dev/null || true
+		wait "$SIM_PID" 2>/dev/null || true
+	fi
+	[ -n "${BENCH_KEEP:-}" ] && echo "bench: kept $TMP" >&2 || rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+mkfifo "$TMP/fifo"
+"$SIM" --port 0 --api-key "$KEY" --seed 1 --latency-ms "$LATENCY_MS" >"$TMP/fifo" 2>"$TMP/sim.log" &
+SIM_PID=$!
+exec 9<"$TMP/fifo"
+read -r -t 10 line <&9 || { echo "bench: letta-sim did not start" >&2; exit 2; }
+cat <&9 >/dev/null &
+URL=${line#listening on }
+export LETTA_BASE_URL=$URL LETTA_API_KEY=$KEY LETTA_SYNC_PROJECT=bench-project
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
+export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
+unset LETTA_SYNC_PAGE_LIMIT LETTA_SYNC_AGENT SMARTY_AGENT || true
+
+REPO=$TMP/repo
+gen() { python3 "$SRC/bench/gen-fleet.py" "$REPO" --blocks "$NBLOCKS" --tools "$NTOOLS" \
+	--agents "$NAGENTS" --private "$NPRIVATE" "$@"; }
+mkdir -p "$REPO"
+git -C "$REPO" init -q -b main
+gen
+git -C "$REPO" add -A
+git -C "$REPO" commit -q -m fleet
+"$LS" -C "$REPO" validate >/dev/null
+
+now_ms() { date +%s%3N; }
+# measure NAME ARGS...: one letta-sync run with fresh counters; appends
+# "NAME wall_ms user_s sys_s rss_kb total writes" to $TMP/raw and the per-route counts to
+# $TMP/NAME.routes.
+measure() {
+	local name=$1 t0 t1 rc=0
+	shift
+	curl -fsS -X POST "$URL/_sim/stats/reset" >/dev/null
+	t0=$(now_ms)
+	/usr/bin/time -f '%U %S %M' -o "$TMP/time" "$LS" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || rc=$?
+	t1=$(now_ms)
+	if [ $rc -ne 0 ]; then
+		echo "bench: letta-sync $* failed (exit $rc):" >&2
+		tail -5 "$TMP/$name.err" >&2
+		exit 1
+	fi
+	curl -fsS "$URL/_sim/stats" >"$TMP/stats.json"
+	jq -c .requests "$TMP/stats.json" >"$TMP/$name.routes"
+	echo "$name $((t1 - t0)) $(tail -1 "$TMP/time") $(jq -r '"\(.total) \(.writes)"' "$TMP/stats.json")" >>"$TMP/raw"
+}
+
+: >"$TMP/raw"
+for run in $(seq 1 "$RUNS"); do
+	curl -fsS -X POST "$URL/_sim/reset" >/dev/null
+	git -C "$REPO" checkout -q main
+	git -C "$REPO" branch -qD drift 2>/dev/null || true
+	echo "bench: run $run/$RUNS: first sync, re-sync, drift" >&2
+	measure a -C "$REPO" sync --concurrency "$CONCURRENCY"
+	measure b -C "$REPO" sync --concurrency "$CONCURRENCY"
+	git -C "$REPO" checkout -q -b drift
+	gen --drift 10
+	git -C "$REPO" commit -q -am drift
+	measure c -C "$REPO" sync --concurrency "$CONCURRENCY"
+done
+# The drifted sync left the fleet as git says: one more re-sync must write nothing.
+measure c2 -C "$REPO" sync --concurrency "$CONCURRENCY"
+
+# (d) validate of 10,000 resources: bench/validate-bench.sh's generator, kept for this run.
+echo "bench: validate of 10,000 resources" >&2
+BENCH_KEEP=1 TMPDIR=$TMP bash "$SRC/bench/validate-bench.sh" "$BUILD" >"$TMP/vb.out" 2>"$TMP/vb.err" ||
+	{ echo "bench: validate-bench.sh failed" >&2; cat "$TMP/vb.out" "$TMP/vb.err" >&2; exit 1; }
+VREPO=$(sed -n 's/^repository kept in //p' "$TMP/vb.err")
+for run in $(seq 1 "$RUNS"); do
+	measure d -C "$VREPO" validate
+done
+
+# (e) start-up: the median of STARTUP_RUNS spawns, timed by python (its own spawn cost is the
+# /bin/true row), and one run under /usr/bin/time for CPU and RSS.
+echo "bench: start-up" >&2
+for run in 1; do
+	measure e1 --version
+	measure e2 -C "$REPO" context
+done
+python3 - "$LS" "$REPO" "$STARTUP_RUNS" >"$TMP/startup" <<'PY'
+import subprocess, sys, time
+ls, repo, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for name, cmd in (("true", ["/bin/true"]), ("e1", [ls, "--version"]),
+                  ("e2", [ls, "-C", repo, "context"])):
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ts.append((time.perf_counter() - t) * 1000)
+    ts.sort()
+    print(name, "%.3f" % ts[len(ts) // 2], "%.3f" % ts[0])
+PY
+
+python3 "$SRC/bench/report.py" "$TMP" "$OUT" "$LATENCY_MS" "$CONCURRENCY" "$NBLOCKS" "$NTOOLS" \
+	"$NAGENTS" "$NPRIVATE" "$RUNS"
