@@ -69,6 +69,13 @@ static int exit_code(int ret)
 	}
 }
 
+/*
+ * Which of libcurl and libgit2 main has initialised (NEED_API, NEED_REPO). Their global set-up
+ * (TLS back-ends, random seeds) costs more than the rest of `--version` or `context`, so it is
+ * done only for the commands that use the library (docs/performance.md, "start-up").
+ */
+static unsigned libs_ready;
+
 static int finish(struct cli_ctx *ctx, int ret)
 {
 	if (ret < 0 && ret != LS_ECHANGES && !ctx->err_reported) {
@@ -82,8 +89,10 @@ static int finish(struct cli_ctx *ctx, int ret)
 	}
 	target_release(&ctx->target);
 	json_decref(ctx->warnings);
-	http_global_cleanup();
-	repo_git_shutdown();
+	if (libs_ready & NEED_API)
+		http_global_cleanup();
+	if (libs_ready & NEED_REPO)
+		repo_git_shutdown();
 	return exit_code(ret);
 }
 
@@ -98,8 +107,6 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	xalloc_setup_jansson();
 	interrupt_install();
-	http_global_init();
-	repo_git_init();
 	output_set_color(log_use_color(STDOUT_FILENO));
 
 	for (int i = 1; i < argc; i++) {
@@ -158,6 +165,16 @@ int main(int argc, char **argv)
 		else
 			ls_error_hint(&ctx.err, "run 'letta-sync --help' for the list of commands");
 		return finish(&ctx, LS_EUSAGE);
+	}
+	/*
+	 * Every command may read git (context reads the origin remote for the registry); only
+	 * those that talk to the server need libcurl.
+	 */
+	repo_git_init();
+	libs_ready |= NEED_REPO;
+	if (cmd->flags & NEED_API) {
+		http_global_init();
+		libs_ready |= NEED_API;
 	}
 	/* The command sees its name first, then every other argument in order. */
 	cargv = xcalloc((size_t)argc + 1, sizeof(*cargv));
