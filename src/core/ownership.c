@@ -83,6 +83,12 @@ void own_read(struct own_marker *out, enum res_kind kind, const json_t *obj,
 		if (kind == KIND_TOOL &&
 		    (has_tag(obj, OWN_LEGACY_TOOL_TAG) || has_tag(obj, OWN_LEGACY_TAG)))
 			out->state = OWN_LEGACY;
+		/*
+		 * Our tag without metadata_: our own create, whose marker PATCH never ran (the
+		 * run was killed between the two). Ours, with no hash, so the next sync marks it.
+		 */
+		else if (out->has_tag)
+			out->state = OWN_OURS;
 		return;
 	}
 	out->source = jsonx_get_str(m, "source");

@@ -542,6 +542,50 @@ static void test_plan__foreign_tool_is_conflict_unless_adopted(void **state)
 	ds_free(&ds);
 }
 
+/*
+ * A sync killed between a tool's create (whose body carries the managed:letta-sync tag) and
+ * the PATCH that sets its metadata_ markers left a tool with our tag and no markers. The next
+ * sync finishes the marking; it reported a conflict instead, so the re-run never converged
+ * without --adopt (issue 15, drill 2: sync killed with SIGKILL).
+ */
+static void test_plan__tool_created_before_a_kill_is_marked_not_conflicting(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	const struct plan_action *a;
+	json_t *tool;
+
+	(void)state;
+	ds_add(&ds, KIND_TOOL, "lookup", MANAGED_TRUE, kinds[1].spec);
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	assert_true(fake_apply(&rs, &p) > 0);
+	tool = json_array_get(rs.tools, 0);
+	assert_non_null(tool);
+	json_object_del(tool, "metadata_");
+
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_UPDATE);
+	assert_true(fake_apply(&rs, &p) > 0);
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(plan_count_writes(&p), 0);
+
+	/* A tool with neither our tag nor markers is still someone else's. */
+	json_object_del(json_array_get(rs.tools, 0), "metadata_");
+	json_object_set_new(json_array_get(rs.tools, 0), "tags", json_array());
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_CONFLICT);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 /* Pruning a block that an unmanaged agent still uses only detaches it from managed agents. */
 static void test_plan__prune_is_attachment_aware(void **state)
 {
@@ -777,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_plan__mcp_echoed_bearer_token_is_not_drift),
 		cmocka_unit_test(test_plan__legacy_smarty_admin_block_is_adopted),
 		cmocka_unit_test(test_plan__foreign_tool_is_conflict_unless_adopted),
+		cmocka_unit_test(test_plan__tool_created_before_a_kill_is_marked_not_conflicting),
 		cmocka_unit_test(test_plan__prune_is_attachment_aware),
 		cmocka_unit_test(test_plan__folder_files_follow_the_repository),
 		cmocka_unit_test(test_plan__random_states_converge_in_one_sync),
