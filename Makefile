@@ -46,15 +46,16 @@ check: deps
 	$(MAKE) test-asan
 	$(MAKE) test-fuzz
 
-# The manifest fuzzer in its own clang build dir; FUZZ_SECONDS=300 by default. The corpus is
-# kept in $(FUZZ_BUILD)/corpus between runs.
+# The fuzzers (manifest loader; API responses -> plan) in their own clang build dir;
+# FUZZ_SECONDS=300 each by default. The corpora are kept in $(FUZZ_BUILD)/corpus* between runs.
 build-fuzz:
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DLS_FUZZ=ON \
 		$(CMAKE_FLAGS)
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_manifest
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_manifest fuzz_api
 
 fuzz: build-fuzz
 	bash tests/fuzz/run-fuzz.sh $(FUZZ_BUILD)/tests/fuzz_manifest $(FUZZ_SECONDS) . $(FUZZ_BUILD)/corpus
+	bash tests/fuzz/run-fuzz-api.sh $(FUZZ_BUILD)/tests/fuzz_api $(FUZZ_SECONDS) . $(FUZZ_BUILD)/corpus-api
 
 # The 10-second fuzz ctest, in the clang build dir (run by make check).
 test-fuzz: build-fuzz
