@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Drill 2 (issue 15): sync killed with SIGKILL at DRILL_KILLS seeded random points, half of
+# them during a first sync into an empty project, half during a 10 % drift sync. After each:
+# a re-run converges (a lease the dead run left is reported, then broken with --break-lease,
+# as docs/reliability.md tells users to), nothing is duplicated, the work tree is as it was
+# (sync writes no local file; no temporary file is left behind), and a second run sends zero
+# writes.   DRILL_SIZE=quick|full  DRILL_KILLS=3|20  DRILL_SEED=N
+. "$(dirname "$0")/../e2e/lib-e2e.sh"
+. "$(dirname "$0")/../e2e/lib-sync.sh"
+. "$(dirname "$0")/lib-drill.sh"
+SEED=${DRILL_SEED:-15}
+KILLS=${DRILL_KILLS:-3}
+sync_setup --seed "$SEED" --latency-ms "${DRILL_LATENCY_MS:-5}"
+drill_fleet
+git -C "$REPO" branch -q base
+
+# The duration of each kind of run, unkilled, and the synced state a drift run starts from.
+t0=$(drill_now_ms)
+run sync
+expect_rc 0
+t1=$(drill_now_ms)
+sim_admin GET /_sim/state >"$TMP/synced.json"
+drill_fleet --drift 10
+git -C "$REPO" branch -q drifted
+t2=$(drill_now_ms)
+run sync
+expect_rc 0
+t3=$(drill_now_ms)
+dur_first=$((t1 - t0)) dur_drift=$((t3 - t2))
+echo "drill-kill: unkilled first sync $dur_first ms, drift sync $dur_drift ms"
+
+RANDOM=$SEED
+leases=0
+for k in $(seq 1 "$KILLS"); do
+	if [ $((k % 2)) -eq 1 ]; then
+		kind=first dur=$dur_first drift=0
+		sim_admin POST /_sim/reset >/dev/null
+		git -C "$REPO" checkout -q base
+	else
+		kind=drift dur=$dur_drift drift=1
+		sim_admin PUT /_sim/state @"$TMP/synced.json" >/dev/null 2>&1 ||
+			curl -fsS -X PUT -H 'Content-Type: application/json' --data-binary @"$TMP/synced.json" \
+				"$SIM_URL/_sim/state" >/dev/null
+		git -C "$REPO" checkout -q drifted
+	fi
+	before=$(git -C "$REPO" status --porcelain --ignored | sort | md5sum)
+	at=$(((RANDOM * 32768 + RANDOM) % (dur > 0 ? dur : 1)))
+	"$LS_BIN" sync >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	capture "kill$k"
+	run sync
+	capture "rerun$k"
+	if [ "$rc" -eq 1 ] && grep -q 'holds the lease' "$TMP/err"; then
+		leases=$((leases + 1))
+		run sync --break-lease
+		capture "break$k"
+	fi
+	[ "$rc" -eq 0 ] || fail "kill $k ($kind sync at $at ms): the re-run exited $rc: $(tail -5 "$TMP/err")"
+	check_fleet "$drift"
+	after=$(git -C "$REPO" status --porcelain --ignored | sort | md5sum)
+	[ "$before" = "$after" ] || fail "kill $k: the work tree changed: $(git -C "$REPO" status --porcelain --ignored)"
+	expect_writes 0 sync
+	echo "drill-kill: kill $k: $kind sync killed at $at ms of $dur ms; re-run converged, no duplicate, second run 0 writes"
+done
+echo "drill-kill: ok ($KILLS kill points, seed $SEED; $leases re-run(s) found the dead run's lease and broke it)"
