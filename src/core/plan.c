@@ -54,30 +54,41 @@ void plan_init(struct plan *p)
 	p->same = json_array();
 }
 
+static void action_release(struct plan_action *a)
+{
+	size_t j;
+
+	free(a->name);
+	free(a->agent);
+	free(a->section);
+	free(a->reason);
+	free(a->id);
+	json_decref(a->fields);
+	json_decref(a->view);
+	for (j = 0; j < a->nreqs; j++) {
+		free(a->reqs[j].method);
+		free(a->reqs[j].path);
+		free(a->reqs[j].upload);
+		json_decref(a->reqs[j].body);
+	}
+	free(a->reqs);
+	free(a->deps);
+}
+
+void plan_truncate(struct plan *p, size_t n)
+{
+	while (p->n > n)
+		action_release(&p->items[--p->n]);
+}
+
 void plan_release(struct plan *p)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!p)
 		return;
 	for (i = 0; i < p->n; i++) {
-		struct plan_action *a = &p->items[i];
-
-		free(a->name);
-		free(a->agent);
-		free(a->section);
-		free(a->reason);
-		free(a->id);
-		json_decref(a->fields);
-		json_decref(a->view);
-		for (j = 0; j < a->nreqs; j++) {
-			free(a->reqs[j].method);
-			free(a->reqs[j].path);
-			free(a->reqs[j].upload);
-			json_decref(a->reqs[j].body);
-		}
-		free(a->reqs);
-		free(a->deps);
+		action_release(&p->items[i]);
 	}
 	free(p->items);
 	json_decref(p->warnings);

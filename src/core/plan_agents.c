@@ -696,17 +696,17 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	size_t i, patch_ai, first_private = c->p->n;
 	const json_t *pb;
 	json_t *cur_blocks = json_object_get((json_t *)agent, "blocks");
+	int pinned;
 
 	if (!name)
 		name = id;
-	if (((cur_channel && !strcmp(cur_channel, "pinned")) ||
-	     (channel && !strcmp(channel, "pinned"))) && !force) {
-		warn(c, "agent '%s' (%s) is on the pinned channel: left alone (--force moves it)",
-		     name, id);
-		json_decref(patch);
-		return 0;
-	}
-	if (applied && c->o->version) {
+	/*
+	 * A pinned agent is planned like any other, then its changes are dropped: it is only
+	 * mentioned when something is actually held back.
+	 */
+	pinned = ((cur_channel && !strcmp(cur_channel, "pinned")) ||
+		  (channel && !strcmp(channel, "pinned"))) && !force;
+	if (applied && c->o->version && !pinned) {
 		struct semver a, v;
 
 		if (semver_parse(&a, applied) == 0 && semver_parse(&v, c->o->version) == 0 &&
@@ -913,6 +913,15 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 			pl_dep(c->p, ai, patch_ai);
 			pl_reason(c->p, ai, "%s", w.tmpl ? "follows its template" : "declared");
 		}
+	}
+	if (pinned && c->p->n > first_private) {
+		size_t held = 0;
+
+		for (i = first_private; i < c->p->n; i++)
+			held += !c->p->items[i].internal;
+		plan_truncate(c->p, first_private);
+		warn(c, "agent '%s' (%s) is on the pinned channel: %zu change(s) held back (sync --force or upgrade --target moves it)",
+		     name, id, held);
 	}
 	for (i = 0; i < SECTION__COUNT; i++)
 		json_decref(sec_fields[i]);
