@@ -1,20 +1,77 @@
-/* diff: not implemented yet; see the issue that delivers it. */
+/*
+ * diff: what sync would change, per shared resource and per agent section, as a field-level
+ * unified diff (or --json: one element per change in .data, seed drift in .info). Sends only
+ * read requests.
+ */
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/output.h"
+#include "cli/reconcile.h"
+#include "cli/render_diff.h"
+#include "util/buf.h"
+
+#include <stdio.h>
+#include <string.h>
 
 static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
+	{ "full", 0, OPT_FLAG, NULL, "also show unchanged objects and fields" },
+	{ "exit-code", 0, OPT_FLAG, NULL, "exit 2 when there are changes" },
+	{ "only", 0, OPT_MULTI, "<section>...", "agent sections to compare (default: all)" },
+	{ "prune", 0, OPT_FLAG, NULL, "show orphans as the deletes sync --prune would make" },
+	{ "force", 0, OPT_FLAG, NULL, "show what sync --force would do" },
+	{ "adopt", 0, OPT_FLAG, NULL, "show what sync --adopt would do" },
+	{ "model", 0, OPT_VALUE, "<handle>", "model for agents whose template names none" },
+	{ "embedding", 0, OPT_VALUE, "<handle>", "embedding for folders and agents without one" },
 	OPT_END
 };
+
+static const char examples[] =
+	"  letta-sync diff\n"
+	"  letta-sync diff --full --agent agent-123\n"
+	"  letta-sync diff --json | jq '.data | length'\n"
+	"  letta-sync diff --exit-code   # 2 when sync would change something\n";
 
 int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
-	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync diff [options]", NULL,
+	struct reconcile r;
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0 };
+	struct buf out = BUF_INIT;
+	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync diff [options]", examples,
 			     &ctx->err);
 
-	if (ret == 0)
-		ret = ls_error_set(&ctx->err, LS_EFAIL, "'diff' is not implemented yet");
+	memset(&r, 0, sizeof(r));
+	if (ret) {
+		ret = ret > 0 ? 0 : ret; /* --help */
+		goto out;
+	}
+	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
+		goto out;
+	if ((ret = reconcile_parse_only(&ro.sections, &o, &ctx->err)) < 0)
+		goto out;
+	if (opts_count(&o, "prune"))
+		ro.plan_flags |= PLAN_PRUNE;
+	if (opts_count(&o, "force"))
+		ro.plan_flags |= PLAN_FORCE;
+	if (opts_count(&o, "adopt"))
+		ro.plan_flags |= PLAN_ADOPT;
+	ro.model = opts_value(&o, "model");
+	ro.embedding = opts_value(&o, "embedding");
+	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
+		goto out;
+
+	if (ctx->g.json) {
+		output_json_ok(ctx, render_diff_data(&r.plan), render_diff_info(&r.plan));
+	} else {
+		render_diff_human(&out, &r.plan, opts_count(&o, "full") ? RENDER_FULL : 0);
+		fputs(out.buf, stdout);
+	}
+	if (opts_count(&o, "exit-code") && plan_count_changes(&r.plan))
+		ret = LS_ECHANGES;
+out:
+	buf_release(&out);
+	reconcile_release(&r);
 	opts_release(&o);
 	return ret;
 }

@@ -1,20 +1,307 @@
-/* sync: not implemented yet; see the issue that delivers it. */
+/*
+ * sync: plan, then apply the plan in dependency order (shared resources, the inventory, then
+ * agents) with bounded parallel requests. --dry-run sends no write request. One failing object
+ * does not stop independent ones; each failure is reported and the run exits 1; running it
+ * again converges.
+ */
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/output.h"
+#include "cli/reconcile.h"
+#include "cli/render_diff.h"
+#include "core/ownership.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
+	{ "concurrency", 0, OPT_VALUE, "<n>", "requests in flight at once (default 8)" },
+	{ "force", 0, OPT_FLAG, NULL, "git wins: overwrite conflicts, move pinned agents, downgrade" },
+	{ "prune", 0, OPT_FLAG, NULL, "delete orphans (inventory objects no manifest describes)" },
+	{ "adopt", 0, OPT_FLAG, NULL, "take over unmarked objects that have a manifest's name" },
+	{ "only", 0, OPT_MULTI, "<section>...", "agent sections to sync (default: all)" },
+	{ "model", 0, OPT_VALUE, "<handle>", "model for agents whose template names none" },
+	{ "embedding", 0, OPT_VALUE, "<handle>", "embedding for folders and agents without one" },
 	OPT_END
 };
+
+static const char examples[] =
+	"  letta-sync sync --dry-run\n"
+	"  letta-sync sync\n"
+	"  letta-sync sync --only memory_blocks tools --agent agent-123\n"
+	"  letta-sync sync --prune --concurrency 16\n";
+
+struct counts {
+	size_t created, updated, deleted, unchanged, failed, conflicts, orphans, skipped;
+};
+
+static json_t *summary_json(const struct counts *c)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "created",
+			 (json_int_t)c->created, "updated", (json_int_t)c->updated, "deleted",
+			 (json_int_t)c->deleted, "unchanged", (json_int_t)c->unchanged, "failed",
+			 (json_int_t)c->failed, "conflicts", (json_int_t)c->conflicts, "orphans",
+			 (json_int_t)c->orphans, "skipped", (json_int_t)c->skipped);
+}
+
+static const char *status_name(enum apply_status s)
+{
+	switch (s) {
+	case APPLY_DONE:
+		return "done";
+	case APPLY_FAILED:
+		return "failed";
+	case APPLY_BLOCKED:
+		return "blocked";
+	case APPLY_SKIPPED:
+		return "skipped";
+	default:
+		return "pending";
+	}
+}
+
+static void count(struct counts *c, const struct plan_action *a, enum apply_status s)
+{
+	if (a->change == CHANGE_CONFLICT || a->change == CHANGE_DOWNGRADE) {
+		c->conflicts++;
+		return;
+	}
+	if (a->change == CHANGE_ORPHAN && a->skip) {
+		c->orphans++;
+		return;
+	}
+	if (s == APPLY_FAILED || s == APPLY_BLOCKED) {
+		c->failed++;
+		return;
+	}
+	if (s != APPLY_DONE) {
+		c->skipped++;
+		return;
+	}
+	if (a->change == CHANGE_CREATE)
+		c->created++;
+	else if (a->change == CHANGE_DELETE || a->change == CHANGE_ORPHAN)
+		c->deleted++;
+	else
+		c->updated++;
+}
+
+static void label(struct buf *b, const struct plan_action *a)
+{
+	buf_addf(b, "%s/%s", own_kind_name(a->kind), a->name);
+	if (a->section)
+		buf_addf(b, " [%s]", a->section);
+}
+
+/*
+ * Applies p, prints each outcome and adds it to c and changes. Returns apply_plan()'s code;
+ * *first_fail gets the code of the first failed request.
+ */
+static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api,
+		    struct apply_result *res, struct counts *c, json_t *changes,
+		    enum ls_code *first_fail)
+{
+	struct buf line = BUF_INIT;
+	size_t i;
+	int aret = 0;
+
+	if (plan_count_writes(p) > 0)
+		aret = apply_plan(res, api, p, &ctx->err);
+	for (i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->items[i];
+		enum apply_status s = res->status ? res->status[i]
+				      : a->skip	  ? APPLY_SKIPPED
+						  : APPLY_DONE;
+		json_t *e;
+
+		if (s == APPLY_FAILED && *first_fail == LS_EFAIL && res->errs[i].code)
+			*first_fail = res->errs[i].code;
+		if (a->internal) {
+			if (s == APPLY_FAILED)
+				log_error("%s: %s", a->name, res->errs[i].msg);
+			continue;
+		}
+		if (a->change == CHANGE_DRIFT)
+			continue;
+		count(c, a, s);
+		e = render_action_json(a);
+		json_object_set_new(e, "status", json_string(status_name(s)));
+		json_object_set_new(e, "id", res->ids && res->ids[i] ? json_string(res->ids[i])
+								      : a->id ? json_string(a->id)
+									      : json_null());
+		json_object_set_new(e, "error", (s == APPLY_FAILED || s == APPLY_BLOCKED)
+							? json_string(res->errs[i].msg)
+							: json_null());
+		json_array_append_new(changes, e);
+		buf_reset(&line);
+		label(&line, a);
+		if (s == APPLY_FAILED || s == APPLY_BLOCKED) {
+			log_error("%s: %s", line.buf, res->errs[i].msg);
+		} else if (a->change == CHANGE_CONFLICT || a->change == CHANGE_DOWNGRADE) {
+			output_warn(ctx, "%s %s: %s", plan_change_name(a->change), line.buf,
+				    a->reason ? a->reason : "");
+		} else if (a->change == CHANGE_ORPHAN && a->skip) {
+			output_line(ctx, "%sorphan%s %s: %s", output_color("dim"),
+				    output_color("reset"), line.buf, a->reason ? a->reason : "");
+		} else if (s == APPLY_DONE) {
+			output_line(ctx, "%s%s%s %s",
+				    output_color(a->change == CHANGE_CREATE ? "green"
+						 : a->change == CHANGE_UPDATE ? "yellow"
+									      : "red"),
+				    a->change == CHANGE_CREATE	 ? "created"
+				    : a->change == CHANGE_UPDATE ? "updated"
+				    : a->change == CHANGE_DELETE ? "deleted"
+								 : "detached",
+				    output_color("reset"), line.buf);
+		}
+	}
+	buf_release(&line);
+	return aret;
+}
 
 int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
-	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync sync [options]", NULL,
-			     &ctx->err);
+	struct reconcile r;
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0 };
+	struct apply_result res = APPLY_RESULT_INIT;
+	struct counts c, c2;
+	enum ls_code first_fail = LS_EFAIL;
+	struct buf out = BUF_INIT;
+	json_t *changes = NULL;
+	int conc = 8, ret, aret = 0;
+	size_t i;
+	int ret0 = opts_parse(&o, spec, argc, argv, ctx, "letta-sync sync [options]", examples,
+			      &ctx->err);
 
-	if (ret == 0)
-		ret = ls_error_set(&ctx->err, LS_EFAIL, "'sync' is not implemented yet");
+	memset(&r, 0, sizeof(r));
+	memset(&c, 0, sizeof(c));
+	ret = ret0;
+	if (ret) {
+		ret = ret > 0 ? 0 : ret; /* --help */
+		goto out;
+	}
+	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
+		goto out;
+	if ((ret = opts_int(&conc, &o, "concurrency", 8, 1, 256, &ctx->err)) < 0)
+		goto out;
+	if ((ret = reconcile_parse_only(&ro.sections, &o, &ctx->err)) < 0)
+		goto out;
+	if (opts_count(&o, "concurrency")) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", conc);
+		setenv("LETTA_SYNC_CONCURRENCY", v, 1);
+	} else if (!getenv("LETTA_SYNC_CONCURRENCY")) {
+		setenv("LETTA_SYNC_CONCURRENCY", "8", 1);
+	}
+	if (opts_count(&o, "prune"))
+		ro.plan_flags |= PLAN_PRUNE;
+	if (opts_count(&o, "force"))
+		ro.plan_flags |= PLAN_FORCE;
+	if (opts_count(&o, "adopt"))
+		ro.plan_flags |= PLAN_ADOPT;
+	if (!ctx->g.dry_run) {
+		ro.plan_flags |= PLAN_NEED_SECRETS;
+		ro.create_project = 1;
+	}
+	ro.model = opts_value(&o, "model");
+	ro.embedding = opts_value(&o, "embedding");
+	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
+		goto out;
+
+	if (ctx->g.dry_run) {
+		size_t n[CHANGE_DRIFT + 1] = { 0 };
+
+		for (i = 0; i < r.plan.n; i++)
+			if (!r.plan.items[i].internal)
+				n[r.plan.items[i].change]++;
+		if (ctx->g.json) {
+			json_t *data = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o}",
+						 "dry_run", 1, "summary", "create",
+						 (json_int_t)n[CHANGE_CREATE], "update",
+						 (json_int_t)n[CHANGE_UPDATE], "delete",
+						 (json_int_t)n[CHANGE_DELETE], "unchanged",
+						 (json_int_t)r.plan.unchanged, "conflicts",
+						 (json_int_t)(n[CHANGE_CONFLICT] + n[CHANGE_DOWNGRADE]),
+						 "orphans", (json_int_t)n[CHANGE_ORPHAN], "changes",
+						 render_diff_data(&r.plan));
+
+			output_json_ok(ctx, data, render_diff_info(&r.plan));
+		} else {
+			render_diff_human(&out, &r.plan, 0);
+			fputs(out.buf, stdout);
+			output_line(ctx, "Dry run summary: %zu to create, %zu to update, %zu to delete, "
+					 "%zu unchanged",
+				    n[CHANGE_CREATE], n[CHANGE_UPDATE], n[CHANGE_DELETE],
+				    r.plan.unchanged);
+		}
+		goto out;
+	}
+
+	changes = json_array();
+	c.unchanged = r.plan.unchanged;
+	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail);
+	if (aret == 0 && !c.failed && r.plan.replan) {
+		/* Objects created in the first pass (MCP servers' tools) complete the plan. */
+		apply_result_release(&res);
+		if ((ret = reconcile_replan(&r, &ctx->err)) < 0)
+			goto out;
+		memset(&c2, 0, sizeof(c2));
+		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail);
+		c.updated += c2.created + c2.updated;
+		c.deleted += c2.deleted;
+		c.failed += c2.failed;
+		c.conflicts = c2.conflicts;
+		c.orphans = c2.orphans;
+		c.skipped += c2.skipped;
+	}
+	if (aret == LS_EINTERRUPTED) {
+		ret = aret;
+	} else if (c.failed || aret < 0) {
+		ls_error_clear(&ctx->err);
+		ls_error_set(&ctx->err, first_fail, "%zu of %zu change(s) failed", c.failed,
+			     c.created + c.updated + c.deleted + c.failed);
+		ls_error_hint(&ctx->err, "run sync again once the cause is fixed: it converges");
+		ret = LS_EFAIL;
+	} else if (c.conflicts) {
+		ls_error_set(&ctx->err, LS_ECONFLICT,
+			     "%zu object(s) in conflict were left alone", c.conflicts);
+		ls_error_hint(&ctx->err, "sync --force makes git win");
+		ret = LS_ECONFLICT;
+	}
+	if (!ctx->g.json) {
+		if (ret < 0)
+			output_line(ctx, "Sync completed with errors: %zu created, %zu updated, "
+					 "%zu deleted, %zu unchanged, %zu failed",
+				    c.created, c.updated, c.deleted, c.unchanged, c.failed);
+		else if (!c.created && !c.updated && !c.deleted)
+			output_line(ctx, "Already in sync. No changes needed. (%zu unchanged)",
+				    c.unchanged);
+		else
+			output_line(ctx, "Sync complete: %zu created, %zu updated, %zu deleted, "
+					 "%zu unchanged",
+				    c.created, c.updated, c.deleted, c.unchanged);
+	} else if (ret == 0) {
+		output_json_ok(ctx,
+			       json_pack("{s:b, s:o, s:o}", "dry_run", 0, "summary",
+					 summary_json(&c), "changes", json_incref(changes)),
+			       render_diff_info(&r.plan));
+	} else {
+		output_error_details(ctx, &ctx->err,
+				     json_pack("{s:o, s:o}", "summary", summary_json(&c), "changes",
+					       json_incref(changes)));
+		ctx->err_reported = 1;
+	}
+out:
+	json_decref(changes);
+	apply_result_release(&res);
+	buf_release(&out);
+	reconcile_release(&r);
 	opts_release(&o);
 	return ret;
 }

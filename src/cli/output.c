@@ -84,6 +84,16 @@ void output_json_ok(struct cli_ctx *ctx, json_t *data_take, json_t *info_take)
 	ctx->output_done = 1;
 }
 
+static json_t *error_details;
+
+void output_error_details(struct cli_ctx *ctx, const struct ls_error *err, json_t *details_take)
+{
+	error_details = details_take;
+	output_error(ctx, err);
+	json_decref(error_details);
+	error_details = NULL;
+}
+
 void output_error(struct cli_ctx *ctx, const struct ls_error *err)
 {
 	if (ctx->g.json) {
@@ -95,6 +105,8 @@ void output_error(struct cli_ctx *ctx, const struct ls_error *err)
 			      err->msg[0] ? err->msg : "unknown error");
 		json_object_set_new(e, "where", err->where[0] ? json_string(err->where) : json_null());
 		json_object_set_new(e, "hint", err->hint[0] ? json_string(err->hint) : json_null());
+		if (error_details)
+			json_object_set(e, "details", error_details);
 		doc = json_object();
 		json_object_set_new(doc, "ok", json_false());
 		json_object_set_new(doc, "command", json_string(ctx->command ? ctx->command : ""));

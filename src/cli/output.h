@@ -24,6 +24,12 @@ void output_error(struct cli_ctx *ctx, const struct ls_error *err);
  * only; prints nothing otherwise.
  */
 void output_json_error_data(struct cli_ctx *ctx, const struct ls_error *err, json_t *data_take);
+/*
+ * The {"ok":false} document of a command that ran but failed in part (sync): like
+ * output_error(), with details_take (a summary of what was done) as error.details. Human mode:
+ * only the error line. Takes details_take.
+ */
+void output_error_details(struct cli_ctx *ctx, const struct ls_error *err, json_t *details_take);
 /* A warning on stderr, also collected for the --json envelope. */
 __attribute__((format(printf, 2, 3))) void output_warn(struct cli_ctx *ctx, const char *fmt, ...);
 /* Results on stdout in human mode; nothing with --json. */

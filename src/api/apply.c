@@ -1,0 +1,293 @@
+/*
+ * Running a plan: waves of independent requests on the client's curl multi handle. An action's
+ * requests run one after another (a create, then what needs its id); actions whose
+ * dependencies are done run together in the same wave.
+ */
+#include "api/apply.h"
+#include "core/ownership.h"
+#include "util/buf.h"
+#include "util/interrupt.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_error *err)
+{
+	static const enum letta_kind kinds[] = { LETTA_BLOCK,	    LETTA_TOOL,	    LETTA_FOLDER,
+						 LETTA_MCP_SERVER, LETTA_IDENTITY, LETTA_AGENT };
+	struct http_req reqs[6];
+	json_t **dst[6];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < 6; i++)
+		letta_req_list(&reqs[i], api, kinds[i], NULL);
+	ret = letta_run(api, reqs, 6, err);
+	if (ret == LS_ENOTFOUND) {
+		/*
+		 * A deployment without folders, MCP servers or identities (older self-hosted
+		 * servers) answers 404 on the route itself: nothing of that kind exists there.
+		 */
+		ret = 0;
+		ls_error_clear(err);
+		for (i = 0; i < 6; i++) {
+			if (reqs[i].ret == 0)
+				continue;
+			if (reqs[i].ret == LS_ENOTFOUND && (i == 2 || i == 3 || i == 4)) {
+				json_decref(reqs[i].json);
+				reqs[i].json = json_array();
+				continue;
+			}
+			*err = reqs[i].err;
+			ret = reqs[i].ret;
+			break;
+		}
+	}
+	if (ret == 0) {
+		remote_state_release(out);
+		remote_state_init(out);
+		dst[0] = &out->blocks;
+		dst[1] = &out->tools;
+		dst[2] = &out->folders;
+		dst[3] = &out->mcp_servers;
+		dst[4] = &out->identities;
+		dst[5] = &out->agents;
+		for (i = 0; i < 6; i++) {
+			json_t *v = http_req_take_json(&reqs[i]);
+
+			if (json_is_array(v)) {
+				json_decref(*dst[i]);
+				*dst[i] = v;
+			} else {
+				json_decref(v);
+			}
+		}
+	}
+	for (i = 0; i < 6; i++)
+		http_req_release(&reqs[i]);
+	return ret;
+}
+
+void apply_result_release(struct apply_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n; i++)
+		free(r->ids ? r->ids[i] : NULL);
+	free(r->ids);
+	free(r->status);
+	free(r->errs);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Which typed create a POST (or the tools PUT) is, or -1. */
+static int create_kind(const char *method, const char *path)
+{
+	if (strcmp(method, "POST"))
+		return -1;
+	if (!strcmp(path, "/v1/blocks/"))
+		return LETTA_BLOCK;
+	if (!strcmp(path, "/v1/tools/"))
+		return LETTA_TOOL;
+	if (!strcmp(path, "/v1/folders/"))
+		return LETTA_FOLDER;
+	if (!strcmp(path, "/v1/mcp-servers/"))
+		return LETTA_MCP_SERVER;
+	if (!strcmp(path, "/v1/agents/"))
+		return LETTA_AGENT;
+	return -1;
+}
+
+/* Builds the http request for request j of action ai; the body and path are resolved. */
+static void build_req(struct http_req *req, struct letta *api, const struct plan_request *pr,
+		      char *path_take, json_t *body_take)
+{
+	int kind = create_kind(pr->method, path_take);
+
+	if (kind >= 0) {
+		letta_req_create(req, api, (enum letta_kind)kind, body_take, NULL, NULL);
+		json_decref(body_take);
+		free(path_take);
+		return;
+	}
+	http_req_init_take(req, !strcmp(pr->method, "PATCH")	? "PATCH"
+				: !strcmp(pr->method, "PUT")	? "PUT"
+				: !strcmp(pr->method, "DELETE") ? "DELETE"
+								: "POST",
+			   path_take, body_take);
+	if (!strcmp(pr->method, "DELETE") || strstr(req->path, "/detach/")) {
+		req->retry = HTTP_RETRY_REMOVE;
+		req->flags |= HTTP_F_NO_BODY;
+	}
+	if (strstr(req->path, "/refresh") || strstr(req->path, "/attach/") ||
+	    strstr(req->path, "/detach/"))
+		req->flags |= HTTP_F_NO_BODY;
+	if (pr->flags & REQ_PROJECT_HEADER)
+		req->flags |= HTTP_F_PROJECT | HTTP_F_PROJECT_ID;
+	if (!strncmp(req->path, "/v1/tools/", 10) || !strncmp(req->path, "/v1/identities/", 15))
+		req->flags |= HTTP_F_PROJECT_ID;
+}
+
+struct slot {
+	size_t action;
+	size_t next; /* index of the request this wave sends */
+};
+
+int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p,
+	       struct ls_error *err)
+{
+	struct plan_results res;
+	size_t *next = xcalloc(p->n + 1, sizeof(*next));
+	struct slot *slots = xcalloc(p->n + 1, sizeof(*slots));
+	struct http_req *reqs = xcalloc(p->n + 1, sizeof(*reqs));
+	size_t i, j, nfailed = 0, napplied = 0;
+	int ret = 0, progress;
+
+	out->n = p->n;
+	out->status = xcalloc(p->n + 1, sizeof(*out->status));
+	out->errs = xcalloc(p->n + 1, sizeof(*out->errs));
+	out->ids = xcalloc(p->n + 1, sizeof(*out->ids));
+	res.n = p->n;
+	res.ids = out->ids;
+	res.ok = xcalloc(p->n + 1, sizeof(*res.ok));
+	for (i = 0; i < p->n; i++) {
+		if (p->items[i].id)
+			out->ids[i] = xstrdup(p->items[i].id);
+		if (p->items[i].skip) {
+			out->status[i] = APPLY_SKIPPED;
+			res.ok[i] = -1;
+		}
+	}
+
+	do {
+		size_t nslots = 0;
+
+		progress = 0;
+		for (i = 0; i < p->n; i++) {
+			const struct plan_action *a = &p->items[i];
+			int waiting = 0, blocked = -1;
+
+			if (out->status[i] != APPLY_PENDING)
+				continue;
+			if (next[i] > 0)
+				goto queue; /* the next request of an action under way */
+			for (j = 0; j < a->ndeps; j++) {
+				enum apply_status s = out->status[a->deps[j]];
+
+				if (s == APPLY_PENDING)
+					waiting = 1;
+				else if (s == APPLY_FAILED || s == APPLY_BLOCKED)
+					blocked = (int)a->deps[j];
+			}
+			if (blocked >= 0 && !a->soft) {
+				const struct plan_action *d = &p->items[blocked];
+
+				out->status[i] = APPLY_BLOCKED;
+				res.ok[i] = -1;
+				ls_error_set(&out->errs[i], LS_EFAIL,
+					     "not applied: it needs %s '%s', which failed",
+					     own_kind_name(d->kind), d->name);
+				progress = 1;
+				continue;
+			}
+			if (waiting)
+				continue;
+			if (a->nreqs == 0) {
+				out->status[i] = APPLY_DONE;
+				res.ok[i] = 1;
+				progress = 1;
+				continue;
+			}
+		queue:
+			if (interrupt_requested()) {
+				out->interrupted = 1;
+				continue;
+			}
+			slots[nslots].action = i;
+			slots[nslots].next = next[i];
+			nslots++;
+		}
+		if (nslots == 0)
+			break;
+		/* Build the wave. */
+		for (j = 0; j < nslots; j++) {
+			const struct plan_action *a = &p->items[slots[j].action];
+			const struct plan_request *pr = &a->reqs[slots[j].next];
+			struct ls_error rerr = LS_ERROR_INIT;
+			char *path = plan_resolve_path(pr->path, &res, slots[j].action, &rerr);
+			json_t *body = pr->body ? plan_resolve_body(pr->body, pr->flags, &res,
+								    slots[j].action, &rerr)
+						: NULL;
+
+			if (!path || (pr->body && !body)) {
+				/* Cannot happen when deps are right; report, not crash. */
+				free(path);
+				json_decref(body);
+				path = xstrdup("/v1/health/");
+				body = NULL;
+				http_req_init_take(&reqs[j], "GET", path, NULL);
+				reqs[j].ret = LS_EINTERNAL;
+				out->errs[slots[j].action] = rerr;
+				continue;
+			}
+			build_req(&reqs[j], api, pr, path, body);
+		}
+		{
+			struct ls_error werr = LS_ERROR_INIT;
+			int wret = letta_run(api, reqs, nslots, &werr);
+
+			if (wret == LS_EINTERRUPTED)
+				out->interrupted = 1;
+		}
+		for (j = 0; j < nslots; j++) {
+			size_t ai = slots[j].action;
+			const struct plan_action *a = &p->items[ai];
+			const struct plan_request *pr = &a->reqs[slots[j].next];
+			int ok = reqs[j].ret == 0 ||
+				 (reqs[j].ret == LS_ENOTFOUND && (pr->flags & REQ_404_OK));
+
+			out->requests++;
+			progress = 1;
+			if (!ok) {
+				out->status[ai] = APPLY_FAILED;
+				out->errs[ai] = reqs[j].err;
+				res.ok[ai] = -1;
+			} else {
+				const char *id = jsonx_get_str(reqs[j].json, "id");
+
+				if (slots[j].next == 0 && id && !out->ids[ai])
+					out->ids[ai] = xstrdup(id);
+				next[ai] = slots[j].next + 1;
+				if (next[ai] >= a->nreqs) {
+					out->status[ai] = APPLY_DONE;
+					res.ok[ai] = 1;
+				}
+			}
+			http_req_release(&reqs[j]);
+		}
+		if (out->interrupted)
+			break;
+	} while (progress);
+
+	for (i = 0; i < p->n; i++) {
+		if (p->items[i].skip || p->items[i].nreqs == 0)
+			continue;
+		napplied++;
+		if (out->status[i] == APPLY_FAILED || out->status[i] == APPLY_BLOCKED)
+			nfailed++;
+	}
+	if (out->interrupted)
+		ret = ls_error_set(err, LS_EINTERRUPTED, "interrupted: %zu of %zu changes were not "
+						      "applied", napplied - nfailed, napplied);
+	else if (nfailed)
+		ret = ls_error_set(err, LS_EFAIL, "%zu of %zu changes failed", nfailed, napplied);
+	free(res.ok);
+	free(next);
+	free(slots);
+	free(reqs);
+	return ret;
+}

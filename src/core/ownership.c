@@ -1,0 +1,219 @@
+/* Ownership markers, hashes and the inventory (see ownership.h). */
+#include "core/ownership.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/sha256.h"
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[KIND__COUNT] = {
+	[KIND_BLOCK] = "Block",		[KIND_TOOL] = "Tool",	  [KIND_MCP_SERVER] = "MCPServer",
+	[KIND_TEMPLATE] = "Template",	[KIND_FOLDER] = "Folder", [KIND_IDENTITY] = "Identity",
+	[KIND_AGENT_POLICY] = "AgentPolicy", [KIND_AGENT] = "Agent",
+};
+
+const char *own_kind_name(enum res_kind kind)
+{
+	if ((int)kind < 0 || kind >= KIND__COUNT)
+		return "?";
+	return kind_names[kind];
+}
+
+int own_kind_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < KIND__COUNT; i++)
+		if (!strcmp(kind_names[i], name))
+			return i;
+	return -1;
+}
+
+static const json_t *marker_object(enum res_kind kind, const json_t *obj)
+{
+	const json_t *props, *p;
+	size_t i;
+
+	switch (kind) {
+	case KIND_BLOCK:
+	case KIND_FOLDER:
+		return json_object_get(obj, "metadata");
+	case KIND_TOOL:
+		return json_object_get(obj, "metadata_");
+	case KIND_IDENTITY:
+		props = json_object_get(obj, "properties");
+		json_array_foreach(props, i, p)
+		{
+			const char *key = jsonx_get_str(p, "key");
+
+			if (key && !strcmp(key, OWN_IDENTITY_PROPERTY))
+				return json_object_get(p, "value");
+		}
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+static int has_tag(const json_t *obj, const char *tag)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(obj, "tags"), i, t)
+	{
+		if (json_is_string(t) && !strcmp(json_string_value(t), tag))
+			return 1;
+	}
+	return 0;
+}
+
+void own_read(struct own_marker *out, enum res_kind kind, const json_t *obj,
+	      const char *project)
+{
+	const json_t *m = marker_object(kind, obj);
+	const char *by = json_is_object(m) ? jsonx_get_str(m, "managed_by") : NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->has_tag = kind == KIND_TOOL && has_tag(obj, OWN_TAG);
+	if (!by) {
+		/* The original marked tools with a tag only. */
+		if (kind == KIND_TOOL &&
+		    (has_tag(obj, OWN_LEGACY_TOOL_TAG) || has_tag(obj, OWN_LEGACY_TAG)))
+			out->state = OWN_LEGACY;
+		return;
+	}
+	out->source = jsonx_get_str(m, "source");
+	out->project = jsonx_get_str(m, "project");
+	out->hash = jsonx_get_str(m, "hash");
+	if (!strcmp(by, OWN_MANAGER)) {
+		if (out->project && out->project[0] && project && strcmp(out->project, project))
+			out->state = OWN_OTHER_PROJECT;
+		else
+			out->state = OWN_OURS;
+	} else if (!strcmp(by, OWN_LEGACY_MANAGER)) {
+		out->state = OWN_LEGACY;
+		out->hash = NULL; /* the original recorded none */
+	}
+}
+
+int own_source_matches(const struct own_marker *m, enum res_kind kind, const char *name)
+{
+	const char *kn = own_kind_name(kind);
+	size_t kl = strlen(kn);
+
+	if (!m->source || !name)
+		return 0;
+	if (!strncmp(m->source, kn, kl) && m->source[kl] == '/' && !strcmp(m->source + kl + 1, name))
+		return 1;
+	/* The original's source was the bare manifest name. */
+	return m->state == OWN_LEGACY && !strcmp(m->source, name);
+}
+
+json_t *own_marker_json(enum res_kind kind, const char *name, const char *project,
+			const char *hash)
+{
+	struct buf src = BUF_INIT;
+	json_t *m;
+
+	buf_addf(&src, "%s/%s", own_kind_name(kind), name);
+	m = json_pack("{s:s, s:s, s:s}", "managed_by", OWN_MANAGER, "source", src.buf, "project",
+		      project ? project : "");
+	if (hash)
+		json_object_set_new(m, "hash", json_string(hash));
+	buf_release(&src);
+	return m;
+}
+
+json_t *own_identity_property(const char *name, const char *project, const char *hash)
+{
+	return json_pack("{s:s, s:s, s:o}", "key", OWN_IDENTITY_PROPERTY, "type", "json", "value",
+			 own_marker_json(KIND_IDENTITY, name, project, hash));
+}
+
+void own_hash(char out[OWN_HASH_LEN + 1], const json_t *view)
+{
+	char *c = jsonx_canonical(view);
+
+	sha256_hex(out, c ? c : "", c ? strlen(c) : 0);
+	free(c);
+}
+
+int own_is_inventory(const json_t *block, const char *project)
+{
+	const char *label = jsonx_get_str(block, "label");
+	const json_t *m = json_object_get(block, "metadata");
+	const char *by = jsonx_get_str(m, "managed_by");
+	const char *p = jsonx_get_str(m, "project");
+
+	if (!label || strcmp(label, OWN_INVENTORY_LABEL) || !by || strcmp(by, OWN_MANAGER))
+		return 0;
+	return !strcmp(p ? p : "", project ? project : "");
+}
+
+const json_t *own_find_inventory(const json_t *blocks, const char *project)
+{
+	const json_t *b, *best = NULL;
+	size_t i;
+
+	/* With several (a lost reply on create), the smallest id wins, deterministically. */
+	json_array_foreach(blocks, i, b)
+	{
+		if (!own_is_inventory(b, project))
+			continue;
+		if (!best || strcmp(jsonx_get_str(b, "id") ? jsonx_get_str(b, "id") : "",
+				    jsonx_get_str(best, "id") ? jsonx_get_str(best, "id") : "") < 0)
+			best = b;
+	}
+	return best;
+}
+
+json_t *own_inventory_entries(const json_t *block)
+{
+	const char *value = jsonx_get_str(block, "value");
+	json_t *doc, *objs, *out = json_array(), *e;
+	size_t i;
+
+	if (!value)
+		return out;
+	doc = json_loads(value, 0, NULL);
+	objs = json_object_get(doc, "objects");
+	json_array_foreach(objs, i, e)
+	{
+		if (json_is_object(e) && jsonx_get_str(e, "kind") && jsonx_get_str(e, "name") &&
+		    own_kind_parse(jsonx_get_str(e, "kind")) >= 0)
+			json_array_append(out, e);
+	}
+	json_decref(doc);
+	return out;
+}
+
+const json_t *own_inventory_find(const json_t *entries, enum res_kind kind, const char *name)
+{
+	const char *kn = own_kind_name(kind);
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(entries, i, e)
+	{
+		const char *k = jsonx_get_str(e, "kind"), *n = jsonx_get_str(e, "name");
+
+		if (k && n && !strcmp(k, kn) && !strcmp(n, name))
+			return e;
+	}
+	return NULL;
+}
+
+json_t *own_inventory_metadata(const char *project)
+{
+	struct buf src = BUF_INIT;
+	json_t *m;
+
+	buf_addf(&src, "Inventory/%s", project ? project : "");
+	m = json_pack("{s:s, s:s, s:s}", "managed_by", OWN_MANAGER, "source", src.buf, "project",
+		      project ? project : "");
+	buf_release(&src);
+	return m;
+}

@@ -1,0 +1,1096 @@
+/*
+ * The reconcile planner for agents (issue 9). For every managed agent (tag managed:letta-sync,
+ * or the original's managed:smarty-admin) and every declared Agent, the desired configuration
+ * is its Template's spec.agent, then its Agent declaration's fields (tags are added, every
+ * other field replaces), then every matching AgentPolicy's blocks, tools and folders.
+ *
+ * An agent's relation lists are whole sets on the wire (PATCH replaces them), so the planner
+ * computes each final set itself: what the agent has, minus the managed objects it should no
+ * longer have, plus what it should have. Objects letta-sync does not manage (base tools, the
+ * agent's own memory blocks, hand-attached tools) are never removed. All changed sections of
+ * one agent go into one PATCH (an internal action); each section is reported as its own change
+ * that succeeds when that PATCH does.
+ */
+#include "core/ownership.h"
+#include "core/plan_int.h"
+#include "core/semver.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ac {
+	struct plan *p;
+	const struct desired_state *want;
+	const struct remote_state *have;
+	const struct plan_opts *o;
+	const json_t *ids;  /* "Kind/name" -> id or "@ref:N" (plan.c) */
+	json_t *names;      /* id or ref -> display name */
+	json_t *warned;     /* warnings already given */
+	struct ls_error *err;
+};
+
+static void warn(struct ac *c, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
+static void warn(struct ac *c, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (!json_object_get(c->warned, b.buf)) {
+		json_object_set_new(c->warned, b.buf, json_true());
+		json_array_append_new(c->p->warnings, json_string(b.buf));
+	}
+	buf_release(&b);
+}
+
+static const struct resource *res_find(const struct desired_state *ds, enum res_kind kind,
+				       const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < ds->n; i++)
+		if (ds->items[i].kind == kind && !strcmp(ds->items[i].name, name))
+			return &ds->items[i];
+	return NULL;
+}
+
+static const struct resource *default_template(const struct desired_state *ds)
+{
+	const struct resource *only = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < ds->n; i++) {
+		if (ds->items[i].kind != KIND_TEMPLATE)
+			continue;
+		if (json_is_true(json_object_get(ds->items[i].spec, "default")))
+			return &ds->items[i];
+		only = &ds->items[i];
+		n++;
+	}
+	return n == 1 ? only : NULL;
+}
+
+static int has_tag(const json_t *tags, const char *tag)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach(tags, i, t)
+		if (json_is_string(t) && !strcmp(json_string_value(t), tag))
+			return 1;
+	return 0;
+}
+
+/* The value of the first tag "prefix<value>", or NULL (borrowed). */
+static const char *tag_value(const json_t *tags, const char *prefix)
+{
+	size_t i, l = strlen(prefix);
+	const json_t *t;
+
+	json_array_foreach(tags, i, t)
+		if (json_is_string(t) && !strncmp(json_string_value(t), prefix, l))
+			return json_string_value(t) + l;
+	return NULL;
+}
+
+static int is_managed(const json_t *agent)
+{
+	const json_t *tags = json_object_get(agent, "tags");
+
+	return has_tag(tags, OWN_TAG) || has_tag(tags, OWN_LEGACY_TAG);
+}
+
+static const char *const agent_fields[] = { "description", "system", "instructions",
+					    "modelConfig", "blocks", "tools", "mcpTools",
+					    "folders", "identities", "includeBaseTools",
+					    "enableSleeptime", NULL };
+
+/* Template agent spec, then the declaration's fields over it. New reference. */
+static json_t *merged_spec(const struct resource *tmpl, const struct resource *decl)
+{
+	json_t *s = tmpl ? json_deep_copy(json_object_get(tmpl->spec, "agent")) : NULL;
+	size_t i;
+
+	if (!json_is_object(s)) {
+		json_decref(s);
+		s = json_object();
+	}
+	if (!decl)
+		return s;
+	for (i = 0; agent_fields[i]; i++) {
+		const json_t *v = json_object_get(decl->spec, agent_fields[i]);
+
+		if (v)
+			json_object_set(s, agent_fields[i], (json_t *)v);
+	}
+	if (json_object_get(decl->spec, "tags")) {
+		json_t *tags = json_object_get(s, "tags");
+
+		if (!json_is_array(tags)) {
+			tags = json_array();
+			json_object_set_new(s, "tags", tags);
+		}
+		json_array_extend(tags, json_object_get(decl->spec, "tags"));
+	}
+	return s;
+}
+
+/* The name of a list entry: a string, or an object's "name". */
+static const char *entry_name(const json_t *e)
+{
+	return json_is_string(e) ? json_string_value(e) : jsonx_get_str(e, "name");
+}
+
+static int policy_matches(const struct resource *pol, const json_t *tags, const char *tmpl)
+{
+	const json_t *sel = json_object_get(pol->spec, "selector"), *t, *labels;
+	const char *mt = jsonx_get_str(sel, "matchTemplate");
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (mt && (!tmpl || strcmp(mt, tmpl)))
+		return 0;
+	json_array_foreach(json_object_get(sel, "matchTags"), i, t)
+		if (json_is_string(t) && !has_tag(tags, json_string_value(t)))
+			return 0;
+	labels = json_object_get(sel, "matchLabels");
+	json_object_foreach((json_t *)labels, k, v)
+	{
+		struct buf tag = BUF_INIT;
+		int ok;
+
+		buf_addf(&tag, "%s:%s", k, json_is_string(v) ? json_string_value(v) : "");
+		ok = has_tag(tags, tag.buf);
+		buf_release(&tag);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* Adds every matching policy's blocks, tools and folders to spec. */
+static void apply_policies(struct ac *c, json_t *spec, const json_t *tags, const char *tmpl)
+{
+	static const char *const lists[] = { "blocks", "tools", "folders" };
+	size_t i, j, k;
+
+	for (i = 0; i < c->want->n; i++) {
+		const struct resource *pol = &c->want->items[i];
+
+		if (pol->kind != KIND_AGENT_POLICY || pol->managed == MANAGED_FALSE ||
+		    !policy_matches(pol, tags, tmpl))
+			continue;
+		for (j = 0; j < 3; j++) {
+			json_t *dst = json_object_get(spec, lists[j]), *e;
+
+			if (!json_is_array(dst)) {
+				dst = json_array();
+				json_object_set_new(spec, lists[j], dst);
+			}
+			json_array_foreach(json_object_get(pol->spec, lists[j]), k, e)
+			{
+				const char *n = entry_name(e);
+
+				if (!n || json_is_false(json_object_get(e, "required")))
+					continue;
+				json_array_append_new(dst, json_pack("{s:s}", "name", n));
+			}
+		}
+	}
+}
+
+/* The id (or "@ref:N") of a shared resource for an agent's list, or NULL. */
+static const char *shared_id(struct ac *c, enum res_kind kind, const char *name)
+{
+	struct buf k = BUF_INIT;
+	const char *id;
+	const json_t *list = NULL, *o;
+	size_t i;
+
+	buf_addf(&k, "%s/%s", own_kind_name(kind), name);
+	id = jsonx_get_str(c->ids, k.buf);
+	buf_release(&k);
+	if (kind == KIND_IDENTITY && !id) {
+		/* Templates name identities by identifier key. */
+		for (i = 0; i < c->want->n; i++) {
+			const struct resource *r = &c->want->items[i];
+			const char *key = pl_spec_str(r, "identifierKey");
+
+			if (r->kind == KIND_IDENTITY && key && !strcmp(key, name)) {
+				buf_addf(&k, "Identity/%s", r->name);
+				id = jsonx_get_str(c->ids, k.buf);
+				buf_release(&k);
+				break;
+			}
+		}
+	}
+	if (id && id[0]) {
+		json_object_set_new(c->names, id, json_string(name));
+		return id;
+	}
+	/* Not managed here: an existing object of that name may still be attached. */
+	if (kind == KIND_TOOL)
+		list = c->have->tools;
+	else if (kind == KIND_FOLDER)
+		list = c->have->folders;
+	else if (kind == KIND_IDENTITY)
+		list = c->have->identities;
+	json_array_foreach(list, i, o)
+	{
+		const char *n = jsonx_get_str(o, kind == KIND_IDENTITY ? "identifier_key" : "name");
+
+		if (n && !strcmp(n, name) && jsonx_get_str(o, "id")) {
+			json_object_set_new(c->names, jsonx_get_str(o, "id"), json_string(name));
+			return jsonx_get_str(o, "id");
+		}
+	}
+	return NULL;
+}
+
+/* Whether an object attached to an agent is one letta-sync manages (may be removed). */
+static int managed_attachment(struct ac *c, enum res_kind kind, const json_t *o)
+{
+	struct own_marker m;
+
+	own_read(&m, kind, o, c->o->project ? c->o->project : "");
+	if (m.state != OWN_OURS && m.state != OWN_LEGACY)
+		return 0;
+	if (kind == KIND_BLOCK && m.source && !strncmp(m.source, "Agent/", 6))
+		return 0; /* a private block: the agent's memory */
+	return 1;
+}
+
+/* MCP tools of a server this repository declares: "mcp:<server_name>" tags. */
+static const char *mcp_server_of(const json_t *tool)
+{
+	return tag_value(json_object_get(tool, "tags"), "mcp:");
+}
+
+static json_t *sorted(json_t *arr_take)
+{
+	json_t *out = pl_strset(arr_take, NULL);
+
+	json_decref(arr_take);
+	return out;
+}
+
+static const char *name_of(struct ac *c, const char *id)
+{
+	const char *n = jsonx_get_str(c->names, id);
+
+	return n ? n : id;
+}
+
+/* Display names of a set of ids, sorted. */
+static json_t *names_of(struct ac *c, const json_t *ids)
+{
+	json_t *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(ids, i, v)
+		json_array_append_new(out, json_string(name_of(c, json_string_value(v))));
+	return sorted(out);
+}
+
+static int in_set(const json_t *arr, const char *s)
+{
+	return has_tag(arr, s);
+}
+
+/*
+ * A relation section: cur are the agent's objects (wire), want the desired ids. The final set
+ * keeps every current object except managed ones not wanted (filter decides which current
+ * objects this section may remove), then adds the wanted. Returns 1 when it changes, with
+ * *final the whole id set and fields describing it.
+ */
+static int relation(struct ac *c, enum res_kind kind, const json_t *cur, const json_t *want,
+		    int (*filter)(struct ac *, const json_t *), json_t **final, json_t *fields,
+		    const char *path, int *breaking)
+{
+	json_t *out = json_array(), *from = json_array(), *to = json_array(), *o;
+	const json_t *w;
+	size_t i;
+	int changed = 0;
+
+	json_array_foreach(cur, i, o)
+	{
+		const char *id = jsonx_get_str(o, "id");
+		int ours = filter(c, o);
+
+		if (!id)
+			continue;
+		json_object_set_new(c->names, id,
+				    json_string(jsonx_get_str(o, kind == KIND_BLOCK ? "label"
+								   : kind == KIND_IDENTITY
+									   ? "identifier_key"
+									   : "name")
+							? jsonx_get_str(o, kind == KIND_BLOCK ? "label"
+								       : kind == KIND_IDENTITY
+									       ? "identifier_key"
+									       : "name")
+							: id));
+		if (ours || in_set(want, id))
+			json_array_append_new(from, json_string(id));
+		if (ours && !in_set(want, id)) {
+			changed = 1;
+			*breaking = 1; /* a detach */
+			continue;
+		}
+		json_array_append_new(out, json_string(id));
+	}
+	json_array_foreach(want, i, w)
+	{
+		if (!in_set(out, json_string_value(w))) {
+			json_array_append(out, (json_t *)w);
+			changed = 1;
+		}
+		json_array_append(to, (json_t *)w);
+	}
+	if (changed) {
+		json_t *fn = names_of(c, from), *tn = names_of(c, to);
+
+		pl_field(fields, path, fn, tn);
+		json_decref(fn);
+		json_decref(tn);
+		*final = out;
+	} else {
+		json_decref(out);
+	}
+	json_decref(from);
+	json_decref(to);
+	return changed;
+}
+
+static int filter_block(struct ac *c, const json_t *o)
+{
+	return managed_attachment(c, KIND_BLOCK, o);
+}
+
+static int filter_tool(struct ac *c, const json_t *o)
+{
+	return !mcp_server_of(o) && managed_attachment(c, KIND_TOOL, o);
+}
+
+static int filter_mcp_tool(struct ac *c, const json_t *o)
+{
+	const char *srv = mcp_server_of(o);
+	size_t i;
+
+	for (i = 0; srv && i < c->want->n; i++) {
+		const struct resource *r = &c->want->items[i];
+		const char *sn = pl_spec_str(r, "serverName");
+
+		if (r->kind == KIND_MCP_SERVER && !strcmp(sn ? sn : r->name, srv))
+			return 1;
+	}
+	return 0;
+}
+
+static int filter_folder(struct ac *c, const json_t *o)
+{
+	return managed_attachment(c, KIND_FOLDER, o);
+}
+
+static int filter_identity(struct ac *c, const json_t *o)
+{
+	return managed_attachment(c, KIND_IDENTITY, o);
+}
+
+/* Everything one agent should have, in wire terms. */
+struct agent_want {
+	const char *name;
+	const char *tmpl;       /* template name, NULL when none */
+	const char *system;     /* NULL: not managed */
+	const char *description;
+	const char *model, *embedding;
+	int include_base_tools;
+	json_t *spec;           /* the merged spec (owned) */
+	json_t *blocks;         /* shared block ids */
+	json_t *private_blocks; /* [{label, value, limit?, description?}] */
+	json_t *tools, *mcp_tools, *folders, *identities; /* ids */
+	json_t *tags;           /* the agent's own tags (template + declaration) */
+};
+
+static void agent_want_release(struct agent_want *w)
+{
+	json_decref(w->spec);
+	json_decref(w->blocks);
+	json_decref(w->private_blocks);
+	json_decref(w->tools);
+	json_decref(w->mcp_tools);
+	json_decref(w->folders);
+	json_decref(w->identities);
+	json_decref(w->tags);
+}
+
+static void add_id(json_t *set, const char *id)
+{
+	if (id && !in_set(set, id))
+		json_array_append_new(set, json_string(id));
+}
+
+static void resolve_list(struct ac *c, const char *agent, enum res_kind kind, const json_t *list,
+			 json_t *out)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(list, i, e)
+	{
+		const char *n = entry_name(e);
+		const char *id;
+
+		if (!n)
+			continue;
+		id = shared_id(c, kind, n);
+		if (!id)
+			warn(c, "agent '%s': %s '%s' does not exist; not attached", agent,
+			     own_kind_name(kind), n);
+		add_id(out, id);
+	}
+}
+
+static void build_want(struct ac *c, struct agent_want *w, const char *agent_name,
+		       const struct resource *tmpl, const struct resource *decl,
+		       const json_t *cur_tags)
+{
+	const json_t *e, *mc;
+	json_t *all_tags;
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	w->name = agent_name;
+	w->tmpl = tmpl ? tmpl->name : NULL;
+	w->spec = merged_spec(tmpl, decl);
+	w->tags = pl_strset(json_object_get(w->spec, "tags"), NULL);
+	all_tags = json_deep_copy(w->tags);
+	if (cur_tags)
+		json_array_extend(all_tags, (json_t *)cur_tags);
+	if (w->tmpl) {
+		struct buf t = BUF_INIT;
+
+		buf_addf(&t, "template:%s", w->tmpl);
+		json_array_append_new(all_tags, json_string(t.buf));
+		buf_release(&t);
+	}
+	apply_policies(c, w->spec, all_tags, w->tmpl);
+	json_decref(all_tags);
+
+	w->system = jsonx_get_str(w->spec, "system");
+	if (!w->system)
+		w->system = jsonx_get_str(w->spec, "instructions");
+	w->description = jsonx_get_str(w->spec, "description");
+	mc = json_object_get(w->spec, "modelConfig");
+	w->model = jsonx_get_str(mc, "model");
+	w->embedding = jsonx_get_str(mc, "embedding");
+	w->include_base_tools = json_is_true(json_object_get(w->spec, "includeBaseTools"));
+
+	w->blocks = json_array();
+	w->private_blocks = json_array();
+	json_array_foreach(json_object_get(w->spec, "blocks"), i, e)
+	{
+		const char *n = jsonx_get_str(e, "name");
+		const char *label = jsonx_get_str(e, "label");
+
+		if (label && json_object_get(e, "value") && !res_find(c->want, KIND_BLOCK, n)) {
+			json_t *pb = json_pack("{s:s, s:O}", "label", label, "value",
+					       json_object_get(e, "value"));
+
+			if (json_object_get(e, "limit"))
+				json_object_set(pb, "limit", json_object_get(e, "limit"));
+			if (jsonx_get_str(e, "description"))
+				json_object_set(pb, "description", json_object_get(e, "description"));
+			json_array_append_new(w->private_blocks, pb);
+			continue;
+		}
+		if (!n && label)
+			n = label;
+		if (!n)
+			continue;
+		if (!shared_id(c, KIND_BLOCK, n))
+			warn(c, "agent '%s': Block '%s' is not declared; not attached", agent_name, n);
+		add_id(w->blocks, shared_id(c, KIND_BLOCK, n));
+	}
+	w->tools = json_array();
+	resolve_list(c, agent_name, KIND_TOOL, json_object_get(w->spec, "tools"), w->tools);
+	w->folders = json_array();
+	resolve_list(c, agent_name, KIND_FOLDER, json_object_get(w->spec, "folders"), w->folders);
+	w->identities = json_array();
+	resolve_list(c, agent_name, KIND_IDENTITY, json_object_get(w->spec, "identities"),
+		     w->identities);
+	w->mcp_tools = json_array();
+	json_array_foreach(json_object_get(w->spec, "mcpTools"), i, e)
+	{
+		const char *srv = jsonx_get_str(e, "server");
+		const json_t *names = json_object_get(e, "tools"), *t, *n;
+		const struct resource *r = res_find(c->want, KIND_MCP_SERVER, srv);
+		const char *sn = r && pl_spec_str(r, "serverName") ? pl_spec_str(r, "serverName")
+								   : srv;
+		const char *sid = r ? shared_id(c, KIND_MCP_SERVER, srv) : NULL;
+		size_t j, k;
+
+		if (sid && !strncmp(sid, "@ref:", 5)) {
+			/* Created in this run: its tools exist once it ran. */
+			c->p->replan = 1;
+			continue;
+		}
+		for (j = 0; r && j < c->p->n; j++)
+			if (c->p->items[j].kind == KIND_MCP_SERVER &&
+			    c->p->items[j].change == CHANGE_UPDATE && !c->p->items[j].skip &&
+			    !strcmp(c->p->items[j].name, r->name))
+				c->p->replan = 1; /* its refresh may change the tools */
+		json_array_foreach(c->have->tools, j, t)
+		{
+			const char *ts = mcp_server_of(t), *tn = jsonx_get_str(t, "name");
+
+			if (!ts || !sn || strcmp(ts, sn) || !tn)
+				continue;
+			if (json_is_array(names) && !in_set(names, tn))
+				continue;
+			json_object_set_new(c->names, jsonx_get_str(t, "id"), json_string(tn));
+			add_id(w->mcp_tools, jsonx_get_str(t, "id"));
+		}
+		json_array_foreach(names, k, n)
+		{
+			int found = 0;
+
+			json_array_foreach(c->have->tools, j, t)
+				if (mcp_server_of(t) && sn && !strcmp(mcp_server_of(t), sn) &&
+				    jsonx_get_str(t, "name") && json_is_string(n) &&
+				    !strcmp(jsonx_get_str(t, "name"), json_string_value(n)))
+					found = 1;
+			if (!found)
+				warn(c, "agent '%s': MCP server '%s' offers no tool '%s'; not attached",
+				     agent_name, srv ? srv : "?",
+				     json_is_string(n) ? json_string_value(n) : "?");
+		}
+	}
+}
+
+static void deps_of(struct ac *c, size_t ai, const json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_string(v) && !strncmp(json_string_value(v), "@ref:", 5)) {
+		pl_dep(c->p, ai, (size_t)strtoul(json_string_value(v) + 5, NULL, 10));
+		return;
+	}
+	if (json_is_array(v))
+		json_array_foreach(v, i, x)
+			deps_of(c, ai, x);
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, k, x)
+			deps_of(c, ai, x);
+}
+
+static int section_on(const struct ac *c, enum plan_section s)
+{
+	return !c->o->sections || (c->o->sections & (1u << s));
+}
+
+/* The tags an agent should carry: its own, the markers, minus old markers. */
+static json_t *final_tags(struct ac *c, const json_t *cur, const struct agent_want *w,
+			  const char *channel)
+{
+	json_t *out = json_array(), *t;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	json_array_foreach(cur, i, t)
+	{
+		const char *s = json_string_value(t);
+
+		if (!s || !strcmp(s, OWN_LEGACY_TAG) || !strncmp(s, "managed:", 8) ||
+		    !strncmp(s, "version:", 8) || (w->tmpl && !strncmp(s, "template:", 9)) ||
+		    (channel && !strncmp(s, "channel:", 8)))
+			continue;
+		json_array_append(out, t);
+	}
+	json_array_extend(out, w->tags);
+	json_array_append_new(out, json_string(OWN_TAG));
+	if (w->tmpl) {
+		buf_addf(&b, "template:%s", w->tmpl);
+		json_array_append_new(out, json_string(b.buf));
+	}
+	if (channel) {
+		buf_reset(&b);
+		buf_addf(&b, "channel:%s", channel);
+		json_array_append_new(out, json_string(b.buf));
+	}
+	buf_reset(&b);
+	buf_addf(&b, "version:%s", c->o->version ? c->o->version : "0.0.0");
+	json_array_append_new(out, json_string(b.buf));
+	buf_release(&b);
+	return sorted(out);
+}
+
+/* The agent's model handle as the server reports it. */
+static const char *agent_model(const json_t *a)
+{
+	const char *m = jsonx_get_str(a, "model");
+	const json_t *lc = json_object_get(a, "llm_config");
+
+	if (m)
+		return m;
+	if (jsonx_get_str(lc, "handle"))
+		return jsonx_get_str(lc, "handle");
+	return jsonx_get_str(lc, "model");
+}
+
+static size_t add_section(struct ac *c, const json_t *agent, const char *agent_name,
+			  enum plan_section s)
+{
+	size_t ai = pl_add(c->p, KIND_AGENT, agent_name, CHANGE_UPDATE);
+
+	c->p->items[ai].agent = xstrdup(jsonx_get_str(agent, "id"));
+	c->p->items[ai].section = xstrdup(plan_section_names[s]);
+	c->p->items[ai].id = xstrdup(jsonx_get_str(agent, "id"));
+	return ai;
+}
+
+/* Plans one existing managed agent. */
+static int plan_existing(struct ac *c, const json_t *agent, const struct resource *tmpl,
+			 const struct resource *decl)
+{
+	const char *name = jsonx_get_str(agent, "name");
+	const char *id = jsonx_get_str(agent, "id");
+	const json_t *cur_tags = json_object_get(agent, "tags");
+	const char *applied = tag_value(cur_tags, "version:");
+	const char *channel = decl ? pl_spec_str(decl, "channel") : NULL;
+	const char *cur_channel = tag_value(cur_tags, "channel:");
+	int force = (c->o->flags & PLAN_FORCE) != 0;
+	struct agent_want w;
+	json_t *patch = json_object(), *sec_fields[SECTION__COUNT] = { 0 };
+	int sec_breaking[SECTION__COUNT] = { 0 };
+	size_t i, patch_ai, first_private = c->p->n;
+	const json_t *pb;
+	json_t *cur_blocks = json_object_get((json_t *)agent, "blocks");
+
+	if (!name)
+		name = id;
+	if (((cur_channel && !strcmp(cur_channel, "pinned")) ||
+	     (channel && !strcmp(channel, "pinned"))) && !force) {
+		warn(c, "agent '%s' (%s) is on the pinned channel: left alone (--force moves it)",
+		     name, id);
+		json_decref(patch);
+		return 0;
+	}
+	if (applied && c->o->version) {
+		struct semver a, v;
+
+		if (semver_parse(&a, applied) == 0 && semver_parse(&v, c->o->version) == 0 &&
+		    semver_cmp(&a, &v) > 0 && !force) {
+			size_t ai = pl_add(c->p, KIND_AGENT, name, CHANGE_DOWNGRADE);
+			json_t *from = json_string(applied), *to = json_string(c->o->version);
+
+			c->p->items[ai].agent = xstrdup(id);
+			c->p->items[ai].id = xstrdup(id);
+			c->p->items[ai].skip = 1;
+			c->p->items[ai].breaking = 1;
+			pl_field(c->p->items[ai].fields, "version", from, to);
+			json_decref(from);
+			json_decref(to);
+			pl_reason(c->p, ai,
+				  "applied version %s is newer than the work tree's %s: left alone "
+				  "(--force downgrades it)",
+				  applied, c->o->version);
+			json_decref(patch);
+			return 0;
+		}
+	}
+	build_want(c, &w, name, tmpl, decl, cur_tags);
+	for (i = 0; i < SECTION__COUNT; i++)
+		sec_fields[i] = json_array();
+
+	/* system_prompt */
+	if (section_on(c, SECTION_SYSTEM_PROMPT) && w.system) {
+		const char *cur = jsonx_get_str(agent, "system");
+
+		if (!cur || strcmp(cur, w.system)) {
+			json_t *f = json_string(cur ? cur : ""), *t = json_string(w.system);
+
+			pl_field(sec_fields[SECTION_SYSTEM_PROMPT], "system", f, t);
+			json_decref(f);
+			json_decref(t);
+			json_object_set_new(patch, "system", json_string(w.system));
+		}
+	}
+	/* memory_blocks: shared attachments, then private blocks created when missing. */
+	if (section_on(c, SECTION_MEMORY_BLOCKS)) {
+		json_t *want_ids = json_deep_copy(w.blocks), *final = NULL;
+
+		json_array_foreach(w.private_blocks, i, pb)
+		{
+			const char *label = jsonx_get_str(pb, "label");
+			const json_t *have = NULL, *b;
+			size_t j;
+
+			json_array_foreach(cur_blocks, j, b)
+				if (jsonx_get_str(b, "label") &&
+				    !strcmp(jsonx_get_str(b, "label"), label))
+					have = b;
+			if (have) {
+				/* The agent's memory: created once, then the agent's. */
+				add_id(want_ids, jsonx_get_str(have, "id"));
+				continue;
+			}
+			{
+				size_t bi = pl_add(c->p, KIND_BLOCK, label, CHANGE_CREATE);
+				json_t *body = json_deep_copy(pb);
+				struct buf src = BUF_INIT;
+				char *ref;
+
+				c->p->items[bi].internal = 1;
+				c->p->items[bi].agent = xstrdup(id);
+				c->p->items[bi].section = xstrdup("memory_blocks");
+				buf_addf(&src, "%s/%s", name, label);
+				json_object_set_new(body, "metadata",
+						    own_marker_json(KIND_AGENT, src.buf,
+								    c->o->project, NULL));
+				if (c->o->project_id)
+					json_object_set_new(body, "project_id",
+							    json_string(c->o->project_id));
+				pl_req(c->p, bi, "POST", "/v1/blocks/", body, 0);
+				ref = pl_ref(bi);
+				json_object_set_new(c->names, ref, json_string(label));
+				add_id(want_ids, ref);
+				free(ref);
+				buf_release(&src);
+			}
+		}
+		if (relation(c, KIND_BLOCK, cur_blocks, want_ids, filter_block, &final,
+			     sec_fields[SECTION_MEMORY_BLOCKS], "memory_blocks",
+			     &sec_breaking[SECTION_MEMORY_BLOCKS]))
+			json_object_set_new(patch, "block_ids", final);
+		json_decref(want_ids);
+	}
+	/* tools and mcp_servers share tool_ids: the second starts from the first's result. */
+	{
+		json_t *tool_cur = json_deep_copy(json_object_get(agent, "tools")), *final = NULL;
+
+		if (!tool_cur)
+			tool_cur = json_array();
+		if (section_on(c, SECTION_TOOLS) &&
+		    relation(c, KIND_TOOL, tool_cur, w.tools, filter_tool, &final,
+			     sec_fields[SECTION_TOOLS], "tools", &sec_breaking[SECTION_TOOLS])) {
+			json_t *objs = json_array(), *v;
+
+			json_array_foreach(final, i, v)
+				json_array_append_new(objs, json_pack("{s:O}", "id", v));
+			json_decref(tool_cur);
+			tool_cur = objs;
+			json_object_set_new(patch, "tool_ids", final);
+			final = NULL;
+		}
+		if (section_on(c, SECTION_MCP_SERVERS)) {
+			/* Keep the names and tags of current tools for the MCP filter. */
+			json_t *rich = json_array(), *v;
+
+			json_array_foreach(tool_cur, i, v)
+			{
+				const json_t *full =
+					remote_find_id(json_object_get(agent, "tools"),
+						       jsonx_get_str(v, "id"));
+
+				if (!full)
+					full = remote_find_id(c->have->tools, jsonx_get_str(v, "id"));
+				json_array_append(rich, full ? (json_t *)full : v);
+			}
+			if (relation(c, KIND_TOOL, rich, w.mcp_tools, filter_mcp_tool, &final,
+				     sec_fields[SECTION_MCP_SERVERS], "mcp_tools",
+				     &sec_breaking[SECTION_MCP_SERVERS]))
+				json_object_set_new(patch, "tool_ids", final);
+			json_decref(rich);
+		}
+		json_decref(tool_cur);
+	}
+	if (section_on(c, SECTION_FOLDERS)) {
+		json_t *final = NULL;
+
+		if (relation(c, KIND_FOLDER, json_object_get(agent, "sources"), w.folders,
+			     filter_folder, &final, sec_fields[SECTION_FOLDERS], "folders",
+			     &sec_breaking[SECTION_FOLDERS]))
+			json_object_set_new(patch, "folder_ids", final);
+	}
+	if (section_on(c, SECTION_IDENTITIES)) {
+		json_t *final = NULL;
+
+		if (relation(c, KIND_IDENTITY, json_object_get(agent, "identities"), w.identities,
+			     filter_identity, &final, sec_fields[SECTION_IDENTITIES], "identities",
+			     &sec_breaking[SECTION_IDENTITIES]))
+			json_object_set_new(patch, "identity_ids", final);
+	}
+	if (section_on(c, SECTION_TAGS)) {
+		json_t *want_tags = final_tags(c, cur_tags, &w, channel);
+		json_t *have_tags = pl_strset(cur_tags, NULL);
+
+		if (!json_equal(want_tags, have_tags)) {
+			pl_field(sec_fields[SECTION_TAGS], "tags", have_tags, want_tags);
+			json_object_set(patch, "tags", want_tags);
+			if (applied && c->o->version && strcmp(applied, c->o->version)) {
+				struct semver a, v;
+
+				if (semver_parse(&a, applied) == 0 &&
+				    semver_parse(&v, c->o->version) == 0 && semver_cmp(&a, &v) > 0)
+					sec_breaking[SECTION_TAGS] = 1; /* a forced downgrade */
+			}
+		}
+		json_decref(want_tags);
+		json_decref(have_tags);
+	}
+	if (section_on(c, SECTION_MODEL) && w.model) {
+		const char *cur = agent_model(agent);
+
+		if (!cur || strcmp(cur, w.model)) {
+			json_t *f = cur ? json_string(cur) : json_null(), *t = json_string(w.model);
+
+			pl_field(sec_fields[SECTION_MODEL], "model", f, t);
+			json_decref(f);
+			json_decref(t);
+			json_object_set_new(patch, "model", json_string(w.model));
+			sec_breaking[SECTION_MODEL] = 1;
+		}
+	}
+
+	if (json_object_size(patch) == 0) {
+		json_t *none = json_object();
+
+		pl_same(c->p, KIND_AGENT, name, id, NULL, none);
+		json_decref(none);
+	} else {
+		char *path = pl_path("/v1/agents/", id, NULL);
+
+		patch_ai = pl_add(c->p, KIND_AGENT, name, CHANGE_UPDATE);
+		c->p->items[patch_ai].internal = 1;
+		c->p->items[patch_ai].agent = xstrdup(id);
+		c->p->items[patch_ai].id = xstrdup(id);
+		pl_reason(c->p, patch_ai, "one PATCH for every changed section of agent '%s'", name);
+		deps_of(c, patch_ai, patch);
+		for (i = first_private; i < patch_ai; i++)
+			pl_dep(c->p, patch_ai, i);
+		pl_req(c->p, patch_ai, "PATCH", path, patch, 0);
+		patch = NULL;
+		free(path);
+		for (i = 0; i < SECTION__COUNT; i++) {
+			size_t ai;
+
+			if (!json_array_size(sec_fields[i]))
+				continue;
+			ai = add_section(c, agent, name, (enum plan_section)i);
+			json_array_extend(c->p->items[ai].fields, sec_fields[i]);
+			c->p->items[ai].breaking = sec_breaking[i];
+			pl_dep(c->p, ai, patch_ai);
+			pl_reason(c->p, ai, "%s", w.tmpl ? "follows its template" : "declared");
+		}
+	}
+	for (i = 0; i < SECTION__COUNT; i++)
+		json_decref(sec_fields[i]);
+	json_decref(patch);
+	agent_want_release(&w);
+	return 0;
+}
+
+/* Creates a declared agent that does not exist yet. */
+static int plan_create(struct ac *c, const struct resource *decl, const struct resource *tmpl,
+		       const char *name)
+{
+	struct agent_want w;
+	json_t *body, *tags, *ids;
+	size_t ai;
+	const char *model;
+	struct buf t = BUF_INIT;
+
+	build_want(c, &w, name, tmpl, decl, NULL);
+	model = w.model ? w.model : c->o->default_model;
+	if (!model) {
+		agent_want_release(&w);
+		return ls_error_set(c->err, LS_EINVALID,
+				    "no model for agent '%s': set modelConfig.model in its "
+				    "template, --model, LETTA_DEFAULT_MODEL or LETTA_MODEL",
+				    name);
+	}
+	tags = json_deep_copy(w.tags);
+	json_array_append_new(tags, json_string(OWN_TAG));
+	if (w.tmpl) {
+		buf_addf(&t, "template:%s", w.tmpl);
+		json_array_append_new(tags, json_string(t.buf));
+	}
+	if (pl_spec_str(decl, "channel")) {
+		buf_reset(&t);
+		buf_addf(&t, "channel:%s", pl_spec_str(decl, "channel"));
+		json_array_append_new(tags, json_string(t.buf));
+	}
+	buf_reset(&t);
+	buf_addf(&t, "version:%s", c->o->version ? c->o->version : "0.0.0");
+	json_array_append_new(tags, json_string(t.buf));
+	buf_release(&t);
+	tags = sorted(tags);
+	ids = json_deep_copy(w.tools);
+	json_array_extend(ids, w.mcp_tools);
+	body = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:b}", "name", name, "model",
+			 model, "tags", tags, "block_ids", w.blocks, "memory_blocks",
+			 w.private_blocks, "tool_ids", ids, "folder_ids", w.folders,
+			 "identity_ids", w.identities, "include_base_tools", w.include_base_tools);
+	if (w.system)
+		json_object_set_new(body, "system", json_string(w.system));
+	if (w.description)
+		json_object_set_new(body, "description", json_string(w.description));
+	if (w.embedding || c->o->default_embedding)
+		json_object_set_new(body, "embedding",
+				    json_string(w.embedding ? w.embedding : c->o->default_embedding));
+
+	ai = pl_add(c->p, KIND_AGENT, name, CHANGE_CREATE);
+	c->p->items[ai].agent = xstrdup(name);
+	pl_reason(c->p, ai, "declared in git and not on the server");
+	{
+		json_t *f = c->p->items[ai].fields, *v;
+
+		if (w.system) {
+			v = json_string(w.system);
+			pl_field(f, "system", NULL, v);
+			json_decref(v);
+		}
+		v = json_string(model);
+		pl_field(f, "model", NULL, v);
+		json_decref(v);
+		pl_field(f, "tags", NULL, tags);
+		v = names_of(c, w.blocks);
+		{
+			const json_t *pb;
+			size_t i;
+
+			json_array_foreach(w.private_blocks, i, pb)
+				json_array_append(v, json_object_get(pb, "label"));
+		}
+		pl_field(f, "memory_blocks", NULL, v);
+		json_decref(v);
+		v = names_of(c, ids);
+		pl_field(f, "tools", NULL, v);
+		json_decref(v);
+		if (json_array_size(w.folders)) {
+			v = names_of(c, w.folders);
+			pl_field(f, "folders", NULL, v);
+			json_decref(v);
+		}
+		if (json_array_size(w.identities)) {
+			v = names_of(c, w.identities);
+			pl_field(f, "identities", NULL, v);
+			json_decref(v);
+		}
+	}
+	deps_of(c, ai, body);
+	pl_req(c->p, ai, "POST", "/v1/agents/", body, REQ_PROJECT_HEADER);
+	json_decref(tags);
+	json_decref(ids);
+	agent_want_release(&w);
+	return 0;
+}
+
+static const char *decl_name(const struct resource *d)
+{
+	const char *n = pl_spec_str(d, "name");
+
+	return n ? n : d->name;
+}
+
+static int agent_selected(const struct ac *c, const char *id, const char *name)
+{
+	if (!c->o->agent)
+		return 1;
+	return (id && !strcmp(c->o->agent, id)) || (name && !strcmp(c->o->agent, name));
+}
+
+int plan_agents(struct plan *p, const struct desired_state *want,
+		const struct remote_state *have, const struct plan_opts *opts, const json_t *ids,
+		struct ls_error *err)
+{
+	struct ac c;
+	const json_t *a;
+	size_t i;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.p = p;
+	c.want = want;
+	c.have = have;
+	c.o = opts;
+	c.ids = ids;
+	c.err = err;
+	c.names = json_object();
+	c.warned = json_object();
+
+	/* Existing managed agents, in the server's order. */
+	json_array_foreach(have->agents, i, a)
+	{
+		const char *name = jsonx_get_str(a, "name"), *id = jsonx_get_str(a, "id");
+		const struct resource *decl = NULL, *tmpl = NULL;
+		const char *tn;
+		size_t j;
+
+		if (rc < 0 || !id || !is_managed(a) || !agent_selected(&c, id, name))
+			continue;
+		for (j = 0; j < want->n; j++)
+			if (want->items[j].kind == KIND_AGENT && name &&
+			    !strcmp(decl_name(&want->items[j]), name))
+				decl = &want->items[j];
+		if (decl && decl->managed == MANAGED_FALSE)
+			continue;
+		tn = decl && pl_spec_str(decl, "template") ? pl_spec_str(decl, "template")
+							    : tag_value(json_object_get(a, "tags"),
+									"template:");
+		tmpl = tn ? res_find(want, KIND_TEMPLATE, tn) : NULL;
+		if (!tmpl && decl && !tn)
+			tmpl = default_template(want);
+		if (!tmpl && !decl) {
+			warn(&c,
+			     tn ? "agent '%s' (%s): its template '%s' is not declared; left alone"
+				: "agent '%s' (%s) names no template%s; left alone",
+			     name ? name : id, id, tn ? tn : "");
+			continue;
+		}
+		rc = plan_existing(&c, a, tmpl, decl);
+	}
+	/* Declared agents that do not exist yet. */
+	for (i = 0; rc == 0 && i < want->n; i++) {
+		const struct resource *d = &want->items[i];
+		const char *name = decl_name(d), *tn;
+		const json_t *match = NULL;
+		size_t j;
+
+		if (d->kind != KIND_AGENT || d->managed == MANAGED_FALSE ||
+		    !agent_selected(&c, NULL, name))
+			continue;
+		json_array_foreach(have->agents, j, a)
+			if (jsonx_get_str(a, "name") && !strcmp(jsonx_get_str(a, "name"), name))
+				match = a;
+		if (match && is_managed(match))
+			continue; /* planned above */
+		if (match) {
+			size_t ai = pl_add(p, KIND_AGENT, name, CHANGE_CONFLICT);
+
+			p->items[ai].agent = xstrdup(jsonx_get_str(match, "id"));
+			p->items[ai].id = xstrdup(jsonx_get_str(match, "id"));
+			p->items[ai].skip = 1;
+			pl_reason(p, ai,
+				  "an agent named '%s' exists and is not managed by letta-sync; "
+				  "agent names are never duplicated",
+				  name);
+			continue;
+		}
+		tn = pl_spec_str(d, "template");
+		rc = plan_create(&c, d,
+				 tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
+				 name);
+	}
+	json_decref(c.names);
+	json_decref(c.warned);
+	return rc;
+}

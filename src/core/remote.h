@@ -1,0 +1,40 @@
+#ifndef LS_CORE_REMOTE_H
+#define LS_CORE_REMOTE_H
+
+/*
+ * The observed remote state: what the server returned, kept as wire JSON (snake_case, exactly
+ * as received) so that nothing is lost between reading and planning. Filled by the api layer
+ * (api/apply.c reads every list with full paging); read by core/plan.c. Pure data, no I/O.
+ *
+ * Every member is a JSON array (never NULL after remote_state_init()):
+ *   blocks       BlockResponse[] of the project (templates excluded), the inventory included
+ *   tools        Tool[] visible to the project
+ *   folders      Folder[]; the api layer may add "files": FileMetadata[] to each
+ *   mcp_servers  the flat MCP server objects of GET /v1/mcp-servers/
+ *   identities   Identity[]
+ *   agents       AgentState[] of the project with tags, blocks, tools, sources and identities
+ *                loaded (include=agent.tags&include=agent.blocks&...)
+ */
+#include <jansson.h>
+
+struct remote_state {
+	json_t *blocks;
+	json_t *tools;
+	json_t *folders;
+	json_t *mcp_servers;
+	json_t *identities;
+	json_t *agents;
+};
+
+/* clang-format off */
+#define REMOTE_STATE_INIT { NULL, NULL, NULL, NULL, NULL, NULL }
+/* clang-format on */
+
+/* Sets every list to an empty array. */
+void remote_state_init(struct remote_state *rs);
+void remote_state_release(struct remote_state *rs);
+
+/* The object with that "id" in list, or NULL (borrowed). */
+const json_t *remote_find_id(const json_t *list, const char *id);
+
+#endif

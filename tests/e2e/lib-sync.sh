@@ -1,0 +1,47 @@
+# Helpers for the sync/diff e2e tests (t03NN-sync-*.sh); sourced after lib-e2e.sh.
+
+# sync_setup: a simulator, a git repo in $TMP/repo with .letta/manifests/project, and the
+# environment letta-sync needs (a fresh project per test).
+sync_setup() {
+	needs_sim
+	start_sim "$@"
+	REPO=$TMP/repo
+	new_repo "$REPO"
+	mkdir -p "$REPO/.letta/manifests/project"
+	export LETTA_SYNC_PROJECT=e2e-$TEST_NAME
+	cd "$REPO"
+}
+
+# manifest FILE: writes stdin to .letta/manifests/project/FILE and commits it.
+manifest() {
+	cat >"$REPO/.letta/manifests/project/$1"
+	git -C "$REPO" add -A
+	git -C "$REPO" commit -q -m "edit $1"
+}
+
+writes() {
+	sim_stats | jq .writes
+}
+
+# expect_writes N CMD...: runs letta-sync CMD and checks it sent exactly N write requests.
+expect_writes() {
+	local want=$1 before after
+	shift
+	before=$(writes)
+	run "$@"
+	after=$(writes)
+	[ $((after - before)) -eq "$want" ] ||
+		fail "letta-sync $* sent $((after - before)) writes, expected $want; stdout: $(cat "$TMP/out"); stderr: $(cat "$TMP/err")"
+}
+
+# changes: the number of changes diff --json reports (the README's recipe).
+changes() {
+	"$LS_BIN" diff --json >"$TMP/diff.json" 2>"$TMP/diff.err" || fail "diff failed: $(cat "$TMP/diff.err")"
+	jq '.data | length' "$TMP/diff.json"
+}
+
+# needs_route PATH: skips when the simulator does not serve a list route yet.
+needs_route() {
+	sim_call GET "$1"
+	[ "$status" != 404 ] || skip "letta-sim has no $1"
+}

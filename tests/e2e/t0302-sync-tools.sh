@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# sync: a Tool is created (without name/tool_type, the bare json_schema), updated and left
+# unchanged; markers in metadata_ and a tag.
+. "$(dirname "$0")/lib-e2e.sh"
+. "$(dirname "$0")/lib-sync.sh"
+sync_setup
+
+tool() {
+	manifest tools.yaml <<YAML
+apiVersion: letta.ai/v1
+kind: Tool
+metadata: {name: lookup}
+spec:
+  layer: project
+  sourceType: python
+  tags: [search]
+  returnCharLimit: $1
+  sourceCode: |
+    def lookup(q: str) -> str:
+        """Look things up.
+
+        Args:
+            q: what to look for
+        """
+        return q
+  jsonSchema:
+    type: function
+    function:
+      name: lookup
+      description: Look things up.
+      parameters: {type: object, properties: {q: {type: string, description: what to look for}}, required: [q]}
+YAML
+}
+tool 50000
+run sync
+expect_rc 0
+expect_out 'created Tool/lookup'
+sim_get "/v1/tools/?name=lookup" >"$TMP/t.json"
+jq -e 'length == 1 and .[0].metadata_.managed_by == "letta-sync" and .[0].metadata_.source == "Tool/lookup"
+	and (.[0].tags | index("managed:letta-sync")) and (.[0].tags | index("search"))
+	and .[0].json_schema.name == "lookup" and (.[0].json_schema | has("function") | not)' \
+	"$TMP/t.json" >/dev/null || fail "tool not as expected: $(cat "$TMP/t.json")"
+expect_writes 0 sync
+[ "$(changes)" -eq 0 ] || fail "unchanged tool reported as a change"
+
+tool 1234
+[ "$(changes)" -eq 1 ] || fail "edited tool not reported"
+jq -e '.data[0].fields == [{"path":"return_char_limit","from":50000,"to":1234}]' "$TMP/diff.json" \
+	>/dev/null || fail "unexpected diff: $(cat "$TMP/diff.json")"
+expect_writes 2 sync
+sim_get "/v1/tools/?name=lookup" | jq -e '.[0].return_char_limit == 1234' >/dev/null ||
+	fail "tool not updated"
+expect_writes 0 sync

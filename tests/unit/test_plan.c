@@ -1,0 +1,721 @@
+/*
+ * core/plan: the reconcile planner for shared resources. Each shared kind x create / update /
+ * unchanged / conflict / orphan / seed / managed:false, normalisation of what the server fills
+ * in, migration from the original, and a randomized convergence test: plan against an empty
+ * remote, apply to a fake remote, re-plan gives zero actions.
+ */
+#include "core/ownership.h"
+#include "core/plan.h"
+#include "support/fake_remote.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+static const char *secret_env(void *ctx, const char *name)
+{
+	(void)ctx;
+	if (!strcmp(name, "MCP_TOKEN"))
+		return "s3cret-token";
+	return NULL;
+}
+
+static struct plan_opts base_opts(void)
+{
+	struct plan_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.project = "demo";
+	o.commit = "c0ffee";
+	o.version = "0.0.0";
+	o.secret = secret_env;
+	o.flags = PLAN_NEED_SECRETS;
+	return o;
+}
+
+static void compute(struct plan *p, const struct desired_state *ds, const struct remote_state *rs,
+		    const struct plan_opts *o)
+{
+	struct ls_error err = LS_ERROR_INIT;
+
+	plan_release(p);
+	plan_init(p);
+	if (plan_compute(p, ds, rs, o, &err) < 0)
+		fail_msg("plan_compute: %s", err.msg);
+}
+
+/* The one visible action of a plan (asserts there is exactly one). */
+static const struct plan_action *only_change(const struct plan *p)
+{
+	const struct plan_action *found = NULL;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->items[i].internal)
+			continue;
+		if (found)
+			fail_msg("more than one change: %s and %s", found->name, p->items[i].name);
+		found = &p->items[i];
+	}
+	if (!found)
+		fail_msg("no change in the plan");
+	return found;
+}
+
+static int has_field(const struct plan_action *a, const char *path)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(a->fields, i, f)
+		if (!strcmp(jsonx_get_str(f, "path"), path))
+			return 1;
+	return 0;
+}
+
+/* One row per shared kind: a manifest spec, an edit of one field and the wire field it moves. */
+static const struct kind_case {
+	enum res_kind kind;
+	const char *name;
+	const char *spec;
+	const char *edit_key, *edit_value; /* manifest spec key and new JSON value */
+	const char *field;                 /* the wire field that changes */
+	const char *list_field;            /* how to reach the remote copy: a member to mutate */
+	const char *remote_edit;           /* JSON value put there "outside git" */
+} kinds[] = {
+	{ KIND_BLOCK, "persona_policy",
+	  "{\"label\":\"policy\",\"value\":\"be kind\",\"layer\":\"project\"}", "value",
+	  "\"be very kind\"", "value", "value", "\"edited in the ADE\"" },
+	{ KIND_TOOL, "lookup",
+	  "{\"sourceType\":\"python\",\"sourceCode\":\"def lookup(q: str) -> str:\\n    return q\\n\","
+	  "\"jsonSchema\":{\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"description\":"
+	  "\"Look up\",\"parameters\":{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}},"
+	  "\"required\":[\"q\"]}}},\"tags\":[\"search\",\"infra\"]}",
+	  "returnCharLimit", "1234", "return_char_limit", "description", "\"changed\"" },
+	{ KIND_MCP_SERVER, "search-mcp",
+	  "{\"serverType\":\"sse\",\"serverUrl\":\"https://mcp.example.com/sse\",\"token\":"
+	  "\"${MCP_TOKEN}\"}",
+	  "serverUrl", "\"https://mcp2.example.com/sse\"", "server_url", "server_url",
+	  "\"https://evil.example.com\"" },
+	{ KIND_FOLDER, "handbook",
+	  "{\"description\":\"team handbook\",\"instructions\":\"read me\",\"embedding\":"
+	  "\"openai/text-embedding-3-small\"}",
+	  "instructions", "\"read me first\"", "instructions", "instructions", "\"other\"" },
+	{ KIND_IDENTITY, "alice",
+	  "{\"identifierKey\":\"org:acme:user:alice\",\"identityType\":\"user\",\"name\":\"Alice\","
+	  "\"properties\":[{\"key\":\"team\",\"value\":\"core\"}]}",
+	  "name", "\"Alice B.\"", "name", "name", "\"Mallory\"" },
+};
+
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static const json_t *remote_list_of(const struct remote_state *rs, enum res_kind k)
+{
+	switch (k) {
+	case KIND_BLOCK:
+		return rs->blocks;
+	case KIND_TOOL:
+		return rs->tools;
+	case KIND_MCP_SERVER:
+		return rs->mcp_servers;
+	case KIND_FOLDER:
+		return rs->folders;
+	default:
+		return rs->identities;
+	}
+}
+
+/* The remote object of a case (not the inventory). */
+static json_t *remote_obj(const struct remote_state *rs, const struct kind_case *kc)
+{
+	const json_t *list = remote_list_of(rs, kc->kind);
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(list, i, o)
+		if (!(kc->kind == KIND_BLOCK && jsonx_get_str(o, "label") &&
+		      !strcmp(jsonx_get_str(o, "label"), OWN_INVENTORY_LABEL)))
+			return o;
+	return NULL;
+}
+
+static void setup_synced(struct desired_state *ds, struct remote_state *rs, struct plan *p,
+			 const struct kind_case *kc, const struct plan_opts *o)
+{
+	ds_add(ds, kc->kind, kc->name, MANAGED_TRUE, kc->spec);
+	remote_state_init(rs);
+	plan_init(p);
+	compute(p, ds, rs, o);
+	assert_true(fake_apply(rs, p) > 0);
+}
+
+static void test_plan__each_kind_create_then_unchanged(void **state)
+{
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NKINDS; k++) {
+		struct desired_state ds = DESIRED_STATE_INIT;
+		struct remote_state rs = REMOTE_STATE_INIT;
+		struct plan p = PLAN_INIT;
+		struct plan_opts o = base_opts();
+		const struct plan_action *a;
+
+		ds_add(&ds, kinds[k].kind, kinds[k].name, MANAGED_TRUE, kinds[k].spec);
+		remote_state_init(&rs);
+		plan_init(&p);
+		compute(&p, &ds, &rs, &o);
+		a = only_change(&p);
+		assert_int_equal(a->change, CHANGE_CREATE);
+		assert_string_equal(a->name, kinds[k].name);
+		assert_null(a->agent);
+		assert_true(has_field(a, kinds[k].field));
+		assert_true(p.n == 2 && p.items[1].internal); /* the inventory, created */
+		assert_true(fake_apply(&rs, &p) > 0);
+		assert_non_null(remote_obj(&rs, &kinds[k]));
+
+		compute(&p, &ds, &rs, &o);
+		if (p.n != 0)
+			fail_msg("%s: second plan not empty: %s %s (%s)", kinds[k].name,
+				 plan_change_name(p.items[0].change), p.items[0].name,
+				 p.items[0].reason);
+		assert_int_equal(p.unchanged, 1);
+
+		/* A new commit alone writes nothing. */
+		o.commit = "deadbeef";
+		compute(&p, &ds, &rs, &o);
+		assert_int_equal(p.n, 0);
+
+		plan_release(&p);
+		remote_state_release(&rs);
+		ds_free(&ds);
+	}
+}
+
+static void test_plan__each_kind_update(void **state)
+{
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NKINDS; k++) {
+		struct desired_state ds = DESIRED_STATE_INIT;
+		struct remote_state rs = REMOTE_STATE_INIT;
+		struct plan p = PLAN_INIT;
+		struct plan_opts o = base_opts();
+		const struct plan_action *a;
+
+		setup_synced(&ds, &rs, &p, &kinds[k], &o);
+		ds_set(&ds, kinds[k].kind, kinds[k].name, kinds[k].edit_key, kinds[k].edit_value);
+		compute(&p, &ds, &rs, &o);
+		a = only_change(&p);
+		assert_int_equal(a->change, CHANGE_UPDATE);
+		if (!has_field(a, kinds[k].field))
+			fail_msg("%s: update lacks field %s", kinds[k].name, kinds[k].field);
+		assert_int_equal(json_array_size(a->fields), 1);
+		assert_non_null(a->id);
+		assert_true(fake_apply(&rs, &p) > 0);
+		compute(&p, &ds, &rs, &o);
+		if (p.n != 0)
+			fail_msg("%s: not converged after update: %s", kinds[k].name, p.items[0].reason);
+
+		plan_release(&p);
+		remote_state_release(&rs);
+		ds_free(&ds);
+	}
+}
+
+static void test_plan__each_kind_conflict_when_edited_outside_git(void **state)
+{
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NKINDS; k++) {
+		struct desired_state ds = DESIRED_STATE_INIT;
+		struct remote_state rs = REMOTE_STATE_INIT;
+		struct plan p = PLAN_INIT;
+		struct plan_opts o = base_opts();
+		const struct plan_action *a;
+
+		setup_synced(&ds, &rs, &p, &kinds[k], &o);
+		json_object_set_new(remote_obj(&rs, &kinds[k]), kinds[k].list_field,
+				    json_loads(kinds[k].remote_edit, JSON_DECODE_ANY, NULL));
+		compute(&p, &ds, &rs, &o);
+		a = only_change(&p);
+		if (a->change != CHANGE_CONFLICT)
+			fail_msg("%s: expected conflict, got %s", kinds[k].name,
+				 plan_change_name(a->change));
+		assert_true(a->skip);
+		assert_int_equal(plan_count_writes(&p), 0);
+
+		/* --force: git wins. */
+		o.flags |= PLAN_FORCE;
+		compute(&p, &ds, &rs, &o);
+		a = only_change(&p);
+		assert_int_equal(a->change, CHANGE_UPDATE);
+		assert_true(fake_apply(&rs, &p) > 0);
+		o.flags &= ~PLAN_FORCE;
+		compute(&p, &ds, &rs, &o);
+		assert_int_equal(p.n, 0);
+
+		plan_release(&p);
+		remote_state_release(&rs);
+		ds_free(&ds);
+	}
+}
+
+static void test_plan__each_kind_orphan_then_prune(void **state)
+{
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NKINDS; k++) {
+		struct desired_state ds = DESIRED_STATE_INIT;
+		struct remote_state rs = REMOTE_STATE_INIT;
+		struct plan p = PLAN_INIT;
+		struct plan_opts o = base_opts();
+		const struct plan_action *a;
+
+		setup_synced(&ds, &rs, &p, &kinds[k], &o);
+		ds_remove(&ds, kinds[k].kind, kinds[k].name);
+		compute(&p, &ds, &rs, &o);
+		a = only_change(&p);
+		assert_int_equal(a->change, CHANGE_ORPHAN);
+		assert_true(a->skip);
+		assert_int_equal(plan_count_writes(&p), 0);
+
+		o.flags |= PLAN_PRUNE;
+		compute(&p, &ds, &rs, &o);
+		a = only_change(&p);
+		assert_int_equal(a->change, CHANGE_DELETE);
+		assert_true(a->breaking);
+		assert_true(fake_apply(&rs, &p) > 0);
+		assert_null(remote_obj(&rs, &kinds[k]));
+		compute(&p, &ds, &rs, &o);
+		assert_int_equal(p.n, 0);
+
+		plan_release(&p);
+		remote_state_release(&rs);
+		ds_free(&ds);
+	}
+}
+
+static void test_plan__each_kind_seed_created_once_then_drift_is_info(void **state)
+{
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NKINDS; k++) {
+		struct desired_state ds = DESIRED_STATE_INIT;
+		struct remote_state rs = REMOTE_STATE_INIT;
+		struct plan p = PLAN_INIT;
+		struct plan_opts o = base_opts();
+
+		ds_add(&ds, kinds[k].kind, kinds[k].name, MANAGED_SEED, kinds[k].spec);
+		remote_state_init(&rs);
+		plan_init(&p);
+		compute(&p, &ds, &rs, &o);
+		assert_int_equal(only_change(&p)->change, CHANGE_CREATE);
+		assert_true(fake_apply(&rs, &p) > 0);
+		json_object_set_new(remote_obj(&rs, &kinds[k]), kinds[k].list_field,
+				    json_loads(kinds[k].remote_edit, JSON_DECODE_ANY, NULL));
+		ds_set(&ds, kinds[k].kind, kinds[k].name, kinds[k].edit_key, kinds[k].edit_value);
+		compute(&p, &ds, &rs, &o);
+		assert_int_equal(only_change(&p)->change, CHANGE_DRIFT);
+		assert_int_equal(plan_count_changes(&p), 0);
+		assert_int_equal(plan_count_writes(&p), 0);
+
+		plan_release(&p);
+		remote_state_release(&rs);
+		ds_free(&ds);
+	}
+}
+
+static void test_plan__each_kind_managed_false_never_touched(void **state)
+{
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NKINDS; k++) {
+		struct desired_state ds = DESIRED_STATE_INIT;
+		struct remote_state rs = REMOTE_STATE_INIT;
+		struct plan p = PLAN_INIT;
+		struct plan_opts o = base_opts();
+
+		ds_add(&ds, kinds[k].kind, kinds[k].name, MANAGED_FALSE, kinds[k].spec);
+		remote_state_init(&rs);
+		plan_init(&p);
+		compute(&p, &ds, &rs, &o);
+		assert_int_equal(p.n, 0);
+
+		plan_release(&p);
+		remote_state_release(&rs);
+		ds_free(&ds);
+	}
+}
+
+/* A block as the server returns it: description null, limit filled in, markers present. */
+static void test_plan__server_defaults_are_not_drift(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	json_t *b, *t;
+
+	(void)state;
+	ds_add(&ds, KIND_BLOCK, "b1", MANAGED_TRUE, "{\"label\":\"b1\",\"value\":\"v\"}");
+	ds_add(&ds, KIND_TOOL, "t1",
+	       MANAGED_TRUE,
+	       "{\"sourceCode\":\"def t1():\\n    pass\\n\",\"jsonSchema\":{\"type\":\"function\","
+	       "\"function\":{\"name\":\"t1\",\"parameters\":{\"type\":\"object\",\"properties\":{}}}},"
+	       "\"tags\":[\"b\",\"a\",\"a\"]}");
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	assert_true(fake_apply(&rs, &p) > 0);
+	/* The server answers null where we sent "" or defaults, and reorders tags. */
+	b = remote_obj(&rs, &kinds[0]);
+	json_object_set_new(b, "description", json_null());
+	json_object_del(b, "limit");
+	json_object_set_new(b, "read_only", json_false());
+	t = json_array_get(rs.tools, 0);
+	json_object_set_new(t, "return_char_limit", json_null());
+	json_object_set_new(t, "description", json_null());
+	json_object_set_new(t, "pip_requirements", json_null());
+	json_object_set_new(t, "tags", json_pack("[s,s,s]", OWN_TAG, "b", "a"));
+	json_object_set_new(t, "created_by_id", json_string("user-1"));
+	compute(&p, &ds, &rs, &o);
+	if (p.n)
+		fail_msg("server defaults seen as drift: %s %s", p.items[0].name,
+			 json_dumps(p.items[0].fields, JSON_COMPACT));
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+/* An MCP server echoes its token as "Bearer <token>": compared by "is one configured". */
+static void test_plan__mcp_echoed_bearer_token_is_not_drift(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	json_t *m;
+	char *dump;
+
+	(void)state;
+	ds_add(&ds, KIND_MCP_SERVER, "m", MANAGED_TRUE, kinds[2].spec);
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	/* The token goes into the request, never into the fields shown. */
+	dump = json_dumps(p.items[0].fields, 0);
+	assert_null(strstr(dump, "s3cret"));
+	free(dump);
+	dump = json_dumps(p.items[0].reqs[0].body, 0);
+	assert_non_null(strstr(dump, "s3cret-token"));
+	free(dump);
+	assert_true(fake_apply(&rs, &p) > 0);
+	m = json_array_get(rs.mcp_servers, 0);
+	assert_string_equal(jsonx_get_str(m, "auth_token"), "Bearer s3cret-token");
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+
+	/* Without the secret, sync refuses; diff shows the plan without it. */
+	remote_state_release(&rs);
+	remote_state_init(&rs);
+	o.secret = NULL;
+	{
+		struct ls_error err = LS_ERROR_INIT;
+
+		plan_release(&p);
+		plan_init(&p);
+		assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_EINVALID);
+		assert_non_null(strstr(err.msg, "MCP_TOKEN"));
+	}
+	o.flags &= ~PLAN_NEED_SECRETS;
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(only_change(&p)->change, CHANGE_CREATE);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+/* Objects marked by the original tool (smarty-admin, source = manifest name) are adopted. */
+static void test_plan__legacy_smarty_admin_block_is_adopted(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	const struct plan_action *a;
+	size_t i, deletes = 0;
+
+	(void)state;
+	ds_add(&ds, KIND_BLOCK, "safety", MANAGED_TRUE, "{\"label\":\"safety\",\"value\":\"v\"}");
+	remote_state_init(&rs);
+	json_array_append_new(rs.blocks,
+			      json_pack("{s:s, s:s, s:s, s:i, s:n, s:{s:s, s:s}}", "id",
+					"block-00000000-0000-4000-8000-00000000aaaa", "label", "safety",
+					"value", "v", "limit", 2000, "description", "metadata",
+					"managed_by", "smarty-admin", "source", "safety"));
+	/* A duplicate copy the original created. */
+	json_array_append_new(rs.blocks,
+			      json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "id",
+					"block-00000000-0000-4000-8000-00000000aaab", "label", "safety",
+					"value", "old", "metadata", "managed_by", "smarty-admin",
+					"source", "safety"));
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	for (i = 0; i < p.n; i++) {
+		a = &p.items[i];
+		if (a->internal)
+			continue;
+		if (a->change == CHANGE_UPDATE) {
+			assert_true(has_field(a, "metadata.managed_by"));
+			assert_true(has_field(a, "limit")); /* 2000 -> the default 100000 */
+		} else {
+			assert_int_equal(a->change, CHANGE_ORPHAN); /* the duplicate */
+			assert_string_equal(a->id, "block-00000000-0000-4000-8000-00000000aaab");
+			deletes++;
+		}
+	}
+	assert_int_equal(deletes, 1);
+	o.flags |= PLAN_PRUNE;
+	compute(&p, &ds, &rs, &o);
+	assert_true(fake_apply(&rs, &p) > 0);
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(json_array_size(rs.blocks), 2); /* the block and the inventory */
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+/* Tool names are unique per organisation: someone else's tool is a conflict, not ours. */
+static void test_plan__foreign_tool_is_conflict_unless_adopted(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	const struct plan_action *a;
+
+	(void)state;
+	ds_add(&ds, KIND_TOOL, "lookup", MANAGED_TRUE, kinds[1].spec);
+	remote_state_init(&rs);
+	json_array_append_new(rs.tools, json_pack("{s:s, s:s, s:s, s:[]}", "id",
+						  "tool-00000000-0000-4000-8000-0000000000aa", "name",
+						  "lookup", "source_code", "x", "tags"));
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_CONFLICT);
+	assert_non_null(strstr(a->reason, "not managed"));
+
+	/* Marked for another project. */
+	json_object_set_new(json_array_get(rs.tools, 0), "metadata_",
+			    json_pack("{s:s, s:s, s:s}", "managed_by", "letta-sync", "source",
+				      "Tool/lookup", "project", "other"));
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_CONFLICT);
+	assert_non_null(strstr(a->reason, "'other'"));
+
+	json_object_del(json_array_get(rs.tools, 0), "metadata_");
+	o.flags |= PLAN_ADOPT;
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_UPDATE);
+	assert_true(fake_apply(&rs, &p) > 0);
+	o.flags &= ~PLAN_ADOPT;
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+/* Pruning a block that an unmanaged agent still uses only detaches it from managed agents. */
+static void test_plan__prune_is_attachment_aware(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	const struct plan_action *a;
+	const char *bid;
+
+	(void)state;
+	setup_synced(&ds, &rs, &p, &kinds[0], &o);
+	bid = jsonx_get_str(remote_obj(&rs, &kinds[0]), "id");
+	json_array_append_new(rs.agents, json_pack("{s:s, s:s, s:[s], s:[{s:s}]}", "id",
+						   "agent-00000000-0000-4000-8000-000000000001",
+						   "name", "mine", "tags", OWN_TAG, "blocks", "id",
+						   bid));
+	json_array_append_new(rs.agents, json_pack("{s:s, s:s, s:[], s:[{s:s}]}", "id",
+						   "agent-00000000-0000-4000-8000-000000000002",
+						   "name", "theirs", "tags", "blocks", "id", bid));
+	ds_remove(&ds, KIND_BLOCK, kinds[0].name);
+	o.flags |= PLAN_PRUNE;
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_ORPHAN);
+	assert_int_equal(a->nreqs, 1);
+	assert_string_equal(a->reqs[0].method, "PATCH");
+	assert_non_null(strstr(a->reqs[0].path, "agent-00000000-0000-4000-8000-000000000001"));
+	assert_non_null(strstr(a->reason, "theirs"));
+	assert_true(fake_apply(&rs, &p) > 0);
+	assert_non_null(remote_obj(&rs, &kinds[0])); /* not deleted */
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+/* ---- randomized convergence ---- */
+
+static unsigned long rng_state;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state = rng_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((rng_state >> 33) % n);
+}
+
+static const char *const words[] = { "", "a", "hello world", "multi\nline\ntext", "ünïcødé",
+				     "x\"quote", "  spaced  " };
+
+static void random_resource(struct desired_state *ds, unsigned i)
+{
+	char name[32], spec[1024];
+	const char *w = words[rnd(sizeof(words) / sizeof(words[0]))];
+	json_t *ws = json_string(w);
+	char *wj = json_dumps(ws, JSON_ENCODE_ANY);
+	unsigned kind = rnd(5);
+
+	json_decref(ws);
+	switch (kind) {
+	case 0:
+		snprintf(name, sizeof(name), "blk_%u", i);
+		if (rnd(2))
+			snprintf(spec, sizeof(spec), "{\"label\":\"%s\",\"value\":%s,\"limit\":%u}",
+				 name, wj, 100 + rnd(5000));
+		else
+			snprintf(spec, sizeof(spec),
+				 "{\"label\":\"%s\",\"value\":%s,\"description\":%s}", name, wj,
+				 wj);
+		ds_add(ds, KIND_BLOCK, name, MANAGED_TRUE, spec);
+		break;
+	case 1:
+		snprintf(name, sizeof(name), "tool_%u", i);
+		snprintf(spec, sizeof(spec),
+			 "{\"sourceCode\":\"def %s():\\n    return 1\\n\",\"jsonSchema\":{\"type\":"
+			 "\"function\",\"function\":{\"name\":\"%s\",\"description\":%s,"
+			 "\"parameters\":{\"type\":\"object\",\"properties\":{}}}}%s}",
+			 name, name, wj, rnd(2) ? ",\"tags\":[\"z\",\"a\"]" : "");
+		ds_add(ds, KIND_TOOL, name, MANAGED_TRUE, spec);
+		break;
+	case 2:
+		snprintf(name, sizeof(name), "mcp-%u", i);
+		if (rnd(2))
+			snprintf(spec, sizeof(spec),
+				 "{\"serverType\":\"stdio\",\"stdioConfig\":{\"command\":\"npx\","
+				 "\"args\":[\"-y\",\"srv\"],\"env\":{\"K\":\"v\"}}}");
+		else
+			snprintf(spec, sizeof(spec),
+				 "{\"serverType\":\"streamable_http\",\"serverUrl\":\"https://h/%u\"%s}",
+				 i, rnd(2) ? ",\"token\":\"${MCP_TOKEN}\"" : "");
+		ds_add(ds, KIND_MCP_SERVER, name, MANAGED_TRUE, spec);
+		break;
+	case 3:
+		snprintf(name, sizeof(name), "folder-%u", i);
+		snprintf(spec, sizeof(spec),
+			 "{\"instructions\":%s,\"embeddingConfig\":{\"model\":\"text-embedding-3\","
+			 "\"provider\":\"openai\"}}",
+			 wj);
+		ds_add(ds, KIND_FOLDER, name, MANAGED_TRUE, spec);
+		break;
+	default:
+		snprintf(name, sizeof(name), "id-%u", i);
+		snprintf(spec, sizeof(spec),
+			 "{\"identifierKey\":\"org:acme:service:%u\",\"identityType\":\"service\","
+			 "\"properties\":[{\"key\":\"b\",\"value\":%u},{\"key\":\"a\",\"value\":%s}]}",
+			 i, i, wj);
+		ds_add(ds, KIND_IDENTITY, name, rnd(5) ? MANAGED_TRUE : MANAGED_SEED, spec);
+		break;
+	}
+	free(wj);
+}
+
+static void test_plan__random_states_converge_in_one_sync(void **state)
+{
+	unsigned round;
+
+	(void)state;
+	for (round = 0; round < 60; round++) {
+		struct desired_state ds = DESIRED_STATE_INIT;
+		struct remote_state rs = REMOTE_STATE_INIT;
+		struct plan p = PLAN_INIT;
+		struct plan_opts o = base_opts();
+		unsigned i, n;
+
+		rng_state = 1000 + round;
+		n = 1 + rnd(25);
+		for (i = 0; i < n; i++)
+			random_resource(&ds, i);
+		remote_state_init(&rs);
+		plan_init(&p);
+		compute(&p, &ds, &rs, &o);
+		assert_int_equal(plan_count_changes(&p), n);
+		assert_true(fake_apply(&rs, &p) > 0);
+		compute(&p, &ds, &rs, &o);
+		if (p.n)
+			fail_msg("round %u: re-plan not empty: %s %s: %s", round,
+				 plan_change_name(p.items[0].change), p.items[0].name,
+				 json_dumps(p.items[0].fields, JSON_COMPACT));
+
+		/* Edit a few, drop one: one sync converges again, and prune empties. */
+		ds_set(&ds, ds.items[0].kind, ds.items[0].name, "description", "\"new\"");
+		ds_remove(&ds, ds.items[ds.n - 1].kind, ds.items[ds.n - 1].name);
+		o.flags |= PLAN_PRUNE;
+		o.commit = "second";
+		compute(&p, &ds, &rs, &o);
+		assert_true(fake_apply(&rs, &p) >= 0);
+		compute(&p, &ds, &rs, &o);
+		if (p.n)
+			fail_msg("round %u: second re-plan not empty: %s %s: %s", round,
+				 plan_change_name(p.items[0].change), p.items[0].name,
+				 p.items[0].reason);
+
+		plan_release(&p);
+		remote_state_release(&rs);
+		ds_free(&ds);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan__each_kind_create_then_unchanged),
+		cmocka_unit_test(test_plan__each_kind_update),
+		cmocka_unit_test(test_plan__each_kind_conflict_when_edited_outside_git),
+		cmocka_unit_test(test_plan__each_kind_orphan_then_prune),
+		cmocka_unit_test(test_plan__each_kind_seed_created_once_then_drift_is_info),
+		cmocka_unit_test(test_plan__each_kind_managed_false_never_touched),
+		cmocka_unit_test(test_plan__server_defaults_are_not_drift),
+		cmocka_unit_test(test_plan__mcp_echoed_bearer_token_is_not_drift),
+		cmocka_unit_test(test_plan__legacy_smarty_admin_block_is_adopted),
+		cmocka_unit_test(test_plan__foreign_tool_is_conflict_unless_adopted),
+		cmocka_unit_test(test_plan__prune_is_attachment_aware),
+		cmocka_unit_test(test_plan__random_states_converge_in_one_sync),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,382 @@
+/*
+ * core/plan (agents, issue 9): declared agents created once, template + policy + declaration
+ * precedence, whole-set sections that keep what letta-sync does not manage, --only, the
+ * pinned channel, downgrades and the legacy managed tag.
+ */
+#include "core/ownership.h"
+#include "core/plan.h"
+#include "support/fake_remote.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+static struct plan_opts opts(void)
+{
+	struct plan_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.project = "demo";
+	o.commit = "c1";
+	o.version = "1.1.0";
+	return o;
+}
+
+static void compute(struct plan *p, const struct desired_state *ds, const struct remote_state *rs,
+		    const struct plan_opts *o)
+{
+	struct ls_error err = LS_ERROR_INIT;
+
+	plan_release(p);
+	plan_init(p);
+	if (plan_compute(p, ds, rs, o, &err) < 0)
+		fail_msg("plan_compute: %s", err.msg);
+}
+
+static void fleet(struct desired_state *ds)
+{
+	ds_add(ds, KIND_BLOCK, "policy", MANAGED_TRUE, "{\"label\":\"policy\",\"value\":\"p\"}");
+	ds_add(ds, KIND_BLOCK, "extra", MANAGED_TRUE, "{\"label\":\"extra\",\"value\":\"x\"}");
+	ds_add(ds, KIND_TOOL, "lookup", MANAGED_TRUE,
+	       "{\"sourceCode\":\"def lookup():\\n    pass\\n\",\"jsonSchema\":{\"type\":"
+	       "\"function\",\"function\":{\"name\":\"lookup\",\"parameters\":{\"type\":\"object\","
+	       "\"properties\":{}}}}}");
+	ds_add(ds, KIND_TEMPLATE, "helper", MANAGED_TRUE,
+	       "{\"default\":true,\"agent\":{\"system\":\"You help.\",\"modelConfig\":{\"model\":"
+	       "\"openai/gpt-4o-mini\"},\"blocks\":[{\"name\":\"policy\"},{\"label\":\"persona\","
+	       "\"value\":\"I am a helper\"}],\"tools\":[\"lookup\"],\"tags\":[\"team:core\"]}}");
+	ds_add(ds, KIND_AGENT_POLICY, "extra-for-core", MANAGED_TRUE,
+	       "{\"selector\":{\"matchTags\":[\"team:core\"]},\"blocks\":[{\"name\":\"extra\"}]}");
+	ds_add(ds, KIND_AGENT, "bob", MANAGED_TRUE,
+	       "{\"template\":\"helper\",\"channel\":\"stable\",\"system\":\"You are Bob.\"}");
+}
+
+static json_t *agent_named(const struct remote_state *rs, const char *name)
+{
+	json_t *a;
+	size_t i;
+
+	json_array_foreach(rs->agents, i, a)
+		if (!strcmp(jsonx_get_str(a, "name"), name))
+			return a;
+	return NULL;
+}
+
+static int rel_has(const json_t *agent, const char *rel, const char *key, const char *value)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(agent, rel), i, o)
+		if (jsonx_get_str(o, key) && !strcmp(jsonx_get_str(o, key), value))
+			return 1;
+	return 0;
+}
+
+static const struct plan_action *find_action(const struct plan *p, enum res_kind kind,
+					     const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (!p->items[i].internal && p->items[i].kind == kind &&
+		    ((!section && !p->items[i].section) ||
+		     (section && p->items[i].section && !strcmp(p->items[i].section, section))))
+			return &p->items[i];
+	return NULL;
+}
+
+static void test_plan_agents__declared_agent_created_once(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	const struct plan_action *a;
+	json_t *bob;
+	char *dump;
+
+	(void)state;
+	fleet(&ds);
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	a = find_action(&p, KIND_AGENT, NULL);
+	assert_non_null(a);
+	assert_int_equal(a->change, CHANGE_CREATE);
+	assert_string_equal(a->name, "bob");
+	assert_int_equal(a->reqs[0].flags & REQ_PROJECT_HEADER, REQ_PROJECT_HEADER);
+	dump = json_dumps(a->reqs[0].body, JSON_COMPACT);
+	assert_non_null(strstr(dump, "\"include_base_tools\":false"));
+	free(dump);
+	assert_true(a->ndeps >= 3); /* two blocks and the tool created in the same run */
+	assert_true(fake_apply(&rs, &p) > 0);
+
+	bob = agent_named(&rs, "bob");
+	assert_non_null(bob);
+	/* The declaration's system prompt wins over the template's. */
+	assert_string_equal(jsonx_get_str(bob, "system"), "You are Bob.");
+	assert_true(rel_has(bob, "blocks", "label", "policy"));
+	assert_true(rel_has(bob, "blocks", "label", "extra")); /* from the policy */
+	assert_true(rel_has(bob, "blocks", "label", "persona")); /* private */
+	assert_true(rel_has(bob, "tools", "name", "lookup"));
+
+	compute(&p, &ds, &rs, &o);
+	if (p.n)
+		fail_msg("not converged: %s %s [%s] %s", plan_change_name(p.items[0].change),
+			 p.items[0].name, p.items[0].section ? p.items[0].section : "-",
+			 json_dumps(p.items[0].fields, JSON_COMPACT));
+	assert_int_equal(json_array_size(rs.agents), 1);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+/* An agent made by bootstrap follows its template: tag; what we do not manage stays. */
+static json_t *bootstrapped(struct remote_state *rs, const char *tags_json)
+{
+	json_t *a = json_pack("{s:s, s:s, s:s, s:o, s:[], s:[{s:s, s:s, s:[s]}], s:[], s:[]}",
+			      "id", "agent-00000000-0000-4000-8000-00000000b001", "name", "ann",
+			      "system", "old prompt", "tags", json_loads(tags_json, 0, NULL),
+			      "blocks", "tools", "id", "tool-00000000-0000-4000-8000-0000000000b5",
+			      "name", "send_message", "tags", "letta", "sources", "identities");
+
+	json_array_append_new(rs->agents, a);
+	/* The built-in tool exists on the server too. */
+	json_array_append(rs->tools, json_array_get(json_object_get(a, "tools"), 0));
+	return a;
+}
+
+static void test_plan_agents__existing_agent_sections_keep_unmanaged(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	const struct plan_action *a;
+	json_t *ann;
+
+	(void)state;
+	fleet(&ds);
+	ds_remove(&ds, KIND_AGENT, "bob");
+	remote_state_init(&rs);
+	ann = bootstrapped(&rs, "[\"managed:smarty-admin\",\"template:helper\",\"mine\"]");
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	a = find_action(&p, KIND_AGENT, "system_prompt");
+	assert_non_null(a);
+	assert_string_equal(a->agent, "agent-00000000-0000-4000-8000-00000000b001");
+	assert_non_null(find_action(&p, KIND_AGENT, "memory_blocks"));
+	assert_non_null(find_action(&p, KIND_AGENT, "tools"));
+	a = find_action(&p, KIND_AGENT, "tags");
+	assert_non_null(a);
+	assert_true(fake_apply(&rs, &p) > 0);
+	assert_true(rel_has(ann, "tools", "name", "send_message")); /* a base tool, kept */
+	assert_true(rel_has(ann, "tools", "name", "lookup"));
+	assert_string_equal(jsonx_get_str(ann, "system"), "You help.");
+	{
+		json_t *tags = json_object_get(ann, "tags");
+		char *dump = json_dumps(tags, JSON_COMPACT);
+
+		assert_non_null(strstr(dump, "\"managed:letta-sync\""));
+		assert_null(strstr(dump, "smarty-admin"));
+		assert_non_null(strstr(dump, "\"version:1.1.0\""));
+		assert_non_null(strstr(dump, "\"mine\""));
+		free(dump);
+	}
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+
+	/* A block dropped from the template is detached (breaking); the agent's own is not. */
+	json_array_clear(json_object_get(json_object_get(ds.items[3].doc, "spec"), "agent") ?
+				 json_object_get(json_object_get(ds.items[3].spec, "agent"), "blocks") :
+				 NULL);
+	compute(&p, &ds, &rs, &o);
+	a = find_action(&p, KIND_AGENT, "memory_blocks");
+	assert_non_null(a);
+	assert_true(a->breaking);
+	assert_true(fake_apply(&rs, &p) > 0);
+	assert_false(rel_has(ann, "blocks", "label", "policy"));
+	assert_true(rel_has(ann, "blocks", "label", "persona"));
+	assert_true(rel_has(ann, "blocks", "label", "extra")); /* still from the policy */
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+static void test_plan_agents__only_sections(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	size_t i;
+
+	(void)state;
+	fleet(&ds);
+	ds_remove(&ds, KIND_AGENT, "bob");
+	remote_state_init(&rs);
+	bootstrapped(&rs, "[\"managed:letta-sync\",\"template:helper\"]");
+	o.sections = 1u << SECTION_SYSTEM_PROMPT;
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	for (i = 0; i < p.n; i++)
+		if (p.items[i].kind == KIND_AGENT && !p.items[i].internal)
+			assert_string_equal(p.items[i].section, "system_prompt");
+	assert_non_null(find_action(&p, KIND_AGENT, "system_prompt"));
+	assert_int_equal(plan_section_parse("memory_blocks"), SECTION_MEMORY_BLOCKS);
+	assert_int_equal(plan_section_parse("memory"), -1);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+static void test_plan_agents__pinned_and_downgrade_left_alone(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	const struct plan_action *a;
+	size_t i;
+
+	(void)state;
+	fleet(&ds);
+	ds_remove(&ds, KIND_AGENT, "bob");
+	remote_state_init(&rs);
+	bootstrapped(&rs, "[\"managed:letta-sync\",\"template:helper\",\"channel:pinned\"]");
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	for (i = 0; i < p.n; i++)
+		assert_int_not_equal(p.items[i].kind, KIND_AGENT);
+	assert_true(json_array_size(p.warnings) >= 1);
+	o.flags |= PLAN_FORCE;
+	compute(&p, &ds, &rs, &o);
+	assert_non_null(find_action(&p, KIND_AGENT, "system_prompt"));
+
+	json_object_set_new(json_array_get(rs.agents, 0), "tags",
+			    json_pack("[s,s,s]", OWN_TAG, "template:helper", "version:2.0.0"));
+	o.flags = 0;
+	compute(&p, &ds, &rs, &o);
+	a = find_action(&p, KIND_AGENT, NULL);
+	assert_non_null(a);
+	assert_int_equal(a->change, CHANGE_DOWNGRADE);
+	assert_true(a->skip);
+	o.flags = PLAN_FORCE;
+	compute(&p, &ds, &rs, &o);
+	a = find_action(&p, KIND_AGENT, "tags");
+	assert_non_null(a);
+	assert_true(a->breaking);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+static void test_plan_agents__unmanaged_agent_with_declared_name_is_conflict(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	const struct plan_action *a;
+
+	(void)state;
+	fleet(&ds);
+	remote_state_init(&rs);
+	json_array_append_new(rs.agents, json_pack("{s:s, s:s, s:[]}", "id",
+						   "agent-00000000-0000-4000-8000-00000000c001",
+						   "name", "bob", "tags"));
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	a = find_action(&p, KIND_AGENT, NULL);
+	assert_non_null(a);
+	assert_int_equal(a->change, CHANGE_CONFLICT);
+	assert_string_equal(a->agent, "agent-00000000-0000-4000-8000-00000000c001");
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+static void test_plan_agents__missing_model_names_every_source(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	struct ls_error err = LS_ERROR_INIT;
+
+	(void)state;
+	ds_add(&ds, KIND_TEMPLATE, "bare", MANAGED_TRUE, "{\"agent\":{}}");
+	ds_add(&ds, KIND_AGENT, "zed", MANAGED_TRUE, "{}");
+	remote_state_init(&rs);
+	plan_init(&p);
+	assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_EINVALID);
+	assert_non_null(strstr(err.msg, "LETTA_DEFAULT_MODEL"));
+	assert_non_null(strstr(err.msg, "--model"));
+	o.default_model = "openai/gpt-4o";
+	compute(&p, &ds, &rs, &o);
+	assert_non_null(find_action(&p, KIND_AGENT, NULL));
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+/* Tools of an MCP server created in the same run are attached by a second pass. */
+static void test_plan_agents__mcp_tools_of_a_new_server_need_a_replan(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	const struct plan_action *a;
+	json_t *bob;
+
+	(void)state;
+	ds_add(&ds, KIND_MCP_SERVER, "gh", MANAGED_TRUE,
+	       "{\"serverType\":\"sse\",\"serverUrl\":\"https://gh.example.com/sse\"}");
+	ds_add(&ds, KIND_TEMPLATE, "t", MANAGED_TRUE,
+	       "{\"agent\":{\"modelConfig\":{\"model\":\"openai/gpt-4o\"},\"mcpTools\":"
+	       "[{\"server\":\"gh\",\"tools\":[\"gh_search\"]}]}}");
+	ds_add(&ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"t\"}");
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	assert_true(p.replan);
+	assert_true(fake_apply(&rs, &p) > 0);
+	compute(&p, &ds, &rs, &o);
+	assert_false(p.replan);
+	a = find_action(&p, KIND_AGENT, "mcp_servers");
+	assert_non_null(a);
+	assert_true(fake_apply(&rs, &p) > 0);
+	bob = agent_named(&rs, "bob");
+	assert_true(rel_has(bob, "tools", "name", "gh_search"));
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_agents__declared_agent_created_once),
+		cmocka_unit_test(test_plan_agents__existing_agent_sections_keep_unmanaged),
+		cmocka_unit_test(test_plan_agents__only_sections),
+		cmocka_unit_test(test_plan_agents__pinned_and_downgrade_left_alone),
+		cmocka_unit_test(test_plan_agents__unmanaged_agent_with_declared_name_is_conflict),
+		cmocka_unit_test(test_plan_agents__missing_model_names_every_source),
+		cmocka_unit_test(test_plan_agents__mcp_tools_of_a_new_server_need_a_replan),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

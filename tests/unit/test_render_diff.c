@@ -1,0 +1,104 @@
+/* cli/render_diff: the JSON data/info split and the human field-level diff. */
+#include "cli/output.h"
+#include "cli/render_diff.h"
+#include "support/fake_remote.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+static void make_plan(struct plan *p, struct remote_state *rs, struct desired_state *ds)
+{
+	struct plan_opts o;
+	struct ls_error err = LS_ERROR_INIT;
+
+	memset(&o, 0, sizeof(o));
+	o.project = "demo";
+	o.commit = "c1";
+	ds_add(ds, KIND_BLOCK, "a", MANAGED_TRUE, "{\"label\":\"a\",\"value\":\"one\\ntwo\"}");
+	ds_add(ds, KIND_BLOCK, "s", MANAGED_SEED, "{\"label\":\"s\",\"value\":\"seed\"}");
+	remote_state_init(rs);
+	plan_init(p);
+	assert_int_equal(plan_compute(p, ds, rs, &o, &err), 0);
+	assert_true(fake_apply(rs, p) > 0);
+	/* Edit git's block, drift the seed on the server. */
+	ds_set(ds, KIND_BLOCK, "a", "value", "\"one\\nthree\"");
+	json_object_set_new(json_array_get(rs->blocks, 1), "value", json_string("agent wrote"));
+	plan_release(p);
+	plan_init(p);
+	assert_int_equal(plan_compute(p, ds, rs, &o, &err), 0);
+}
+
+static void test_render_diff__json_counts_changes_only(void **state)
+{
+	struct plan p = PLAN_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct desired_state ds = DESIRED_STATE_INIT;
+	json_t *data, *info, *e;
+
+	(void)state;
+	make_plan(&p, &rs, &ds);
+	data = render_diff_data(&p);
+	info = render_diff_info(&p);
+	assert_int_equal(json_array_size(data), 1);
+	assert_int_equal(json_array_size(info), 1);
+	e = json_array_get(data, 0);
+	assert_string_equal(jsonx_get_str(e, "kind"), "Block");
+	assert_string_equal(jsonx_get_str(e, "name"), "a");
+	assert_string_equal(jsonx_get_str(e, "action"), "update");
+	assert_true(json_is_null(json_object_get(e, "agent")));
+	assert_true(json_is_null(json_object_get(e, "section")));
+	assert_true(json_is_false(json_object_get(e, "breaking")));
+	assert_string_equal(jsonx_get_str(json_array_get(json_object_get(e, "fields"), 0), "path"),
+			    "value");
+	assert_string_equal(jsonx_get_str(json_array_get(info, 0), "action"), "drift");
+	json_decref(data);
+	json_decref(info);
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+static void test_render_diff__human_diff_without_colour(void **state)
+{
+	struct plan p = PLAN_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	output_set_color(0);
+	make_plan(&p, &rs, &ds);
+	render_diff_human(&b, &p, 0);
+	assert_non_null(strstr(b.buf, "~ Block/a: update\n"));
+	assert_non_null(strstr(b.buf, "        - two\n"));
+	assert_non_null(strstr(b.buf, "        + three\n"));
+	assert_non_null(strstr(b.buf, "i Block/s: drift\n"));
+	assert_non_null(strstr(b.buf, "Plan: 0 to create, 1 to update, 0 to delete"));
+	assert_null(strchr(b.buf, '\033'));
+	assert_null(strstr(b.buf, "  limit: 100000")); /* unchanged fields only with --full */
+	buf_reset(&b);
+	render_diff_human(&b, &p, RENDER_FULL);
+	assert_non_null(strstr(b.buf, "  limit: 100000"));
+	output_set_color(1);
+	buf_reset(&b);
+	render_diff_human(&b, &p, 0);
+	assert_non_null(strchr(b.buf, '\033'));
+	output_set_color(0);
+	buf_release(&b);
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_render_diff__json_counts_changes_only),
+		cmocka_unit_test(test_render_diff__human_diff_without_colour),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
