@@ -1094,3 +1094,34 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 	json_decref(c.warned);
 	return rc;
 }
+
+/*
+ * What an agent of that template and declaration should have before it is compared with the
+ * server: the template's spec.agent, the declaration over it, and the matching policies'
+ * blocks, tools and folders (agent_tags are the agent's current tags, for the selectors).
+ * Used by core/pull.c to write only what differs from a template. New reference.
+ */
+json_t *plan_agent_spec(const struct desired_state *want, const struct resource *tmpl,
+			const struct resource *decl, const json_t *agent_tags)
+{
+	struct ac c;
+	struct plan p = PLAN_INIT;
+	json_t *spec = merged_spec(tmpl, decl), *tags;
+
+	memset(&c, 0, sizeof(c));
+	c.p = &p;
+	c.want = want;
+	tags = pl_strset(json_object_get(spec, "tags"), NULL);
+	if (agent_tags)
+		json_array_extend(tags, (json_t *)agent_tags);
+	if (tmpl) {
+		struct buf t = BUF_INIT;
+
+		buf_addf(&t, "template:%s", tmpl->name);
+		json_array_append_new(tags, json_string(t.buf));
+		buf_release(&t);
+	}
+	apply_policies(&c, spec, tags, tmpl ? tmpl->name : NULL);
+	json_decref(tags);
+	return spec;
+}
