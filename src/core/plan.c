@@ -1264,6 +1264,18 @@ static const json_t *find_keyed(const struct pc *c, enum res_kind kind, const js
 	return NULL;
 }
 
+static int block_attached(const struct pc *c, const json_t *block)
+{
+	const char *id = jsonx_get_str(block, "id");
+	const json_t *ag;
+	size_t i;
+
+	json_array_foreach(c->have->agents, i, ag)
+		if (id && agent_has(ag, "blocks", id))
+			return 1;
+	return 0;
+}
+
 /*
  * Finds our block for Block/name: the inventory's id first, then letta-sync's markers, then
  * the original's. Other copies with the same source are duplicates, removed with prune.
@@ -1285,9 +1297,12 @@ static const json_t *find_block(struct pc *c, const struct resource *r, const js
 			continue;
 		if (old && jsonx_get_str(old, "id") && jsonx_get_str(o, "id") &&
 		    !strcmp(jsonx_get_str(old, "id"), jsonx_get_str(o, "id")))
-			rank = 3;
+			rank = 6;
 		else
-			rank = m.state == OWN_OURS ? 2 : 1;
+			rank = m.state == OWN_OURS ? 4 : 2;
+		/* Among copies (the original made duplicates), keep one an agent uses. */
+		if (json_array_size(cands) > 1 && rank < 6 && block_attached(c, o))
+			rank++;
 		if (rank > best_rank) {
 			best = o;
 			best_rank = rank;

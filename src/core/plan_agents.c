@@ -602,12 +602,16 @@ static json_t *final_tags(struct ac *c, const json_t *cur, const struct agent_wa
 {
 	json_t *out = json_array(), *t;
 	struct buf b = BUF_INIT;
+	int legacy = has_tag(cur, OWN_LEGACY_TAG);
 	size_t i;
 
 	json_array_foreach(cur, i, t)
 	{
 		const char *s = json_string_value(t);
 
+		/* The original's applied:<layer>@<sha> version tags give way to version:. */
+		if (s && legacy && !strncmp(s, "applied:", 8))
+			continue;
 		if (!s || !strcmp(s, OWN_LEGACY_TAG) || !strncmp(s, "managed:", 8) ||
 		    !strncmp(s, "version:", 8) || (w->tmpl && !strncmp(s, "template:", 9)) ||
 		    (channel && !strncmp(s, "channel:", 8)))
@@ -1048,6 +1052,9 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 									"template:");
 		tmpl = tn ? res_find(want, KIND_TEMPLATE, tn) : NULL;
 		if (!tmpl && decl && !tn)
+			tmpl = default_template(want);
+		/* Migration: the original's agents carry no template: tag; the default adopts them. */
+		if (!tmpl && !decl && !tn && has_tag(json_object_get(a, "tags"), OWN_LEGACY_TAG))
 			tmpl = default_template(want);
 		if (!tmpl && !decl) {
 			warn(&c,

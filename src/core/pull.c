@@ -59,7 +59,7 @@ struct pc {
 	json_t *inv;                /* inventory entries */
 };
 
-static void warn(struct pc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct pc *c, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
 static void warn(struct pc *c, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
