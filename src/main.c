@@ -35,8 +35,10 @@ static void print_main_help(FILE *f)
 	buf_addstr(&b, "\nGlobal options (before or after the command):\n");
 	fputs(b.buf, f);
 	buf_release(&b);
-	if (f == stdout)
-		opts_print_help(global_spec, "letta-sync [global options] <command> [options]", NULL);
+	if (f == stdout) {
+		fflush(stdout);
+		opts_print_table(global_spec);
+	}
 	fputs("\nRun 'letta-sync <command> --help' for a command's options.\n", f);
 }
 
@@ -115,6 +117,12 @@ int main(int argc, char **argv)
 		struct opts o;
 
 		ctx.command = "letta-sync";
+		for (int i = 1; i < argc; i++) {
+			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+				print_main_help(stdout);
+				return finish(&ctx, 0);
+			}
+		}
 		ret = opts_parse(&o, global_spec, argc, argv, &ctx, "letta-sync <command> [options]",
 				 NULL, &ctx.err);
 		if (ret == 1) {

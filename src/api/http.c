@@ -74,6 +74,7 @@ struct http {
 	int https;
 	unsigned long long rng;
 	long long intr_ms; /* when Ctrl-C was first seen, 0 before */
+	unsigned long guard_pass;
 	struct http_stats stats;
 };
 
@@ -158,6 +159,11 @@ int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct
 	if ((ret = env_long(&v, lookup, "LETTA_SYNC_RETRY_TOTAL_MS", 0, 86400000, 1, err)) < 0)
 		return ret;
 	o->retry_total_ms = v;
+	v = 0;
+	if ((ret = env_long(&v, lookup, "LETTA_SYNC_TEST_SEED", 0, 2147483647L, 1, err)) < 0)
+		return ret;
+	if (v)
+		o->seed = (unsigned long)v;
 	return 0;
 }
 
@@ -322,6 +328,11 @@ void http_set_project(struct http *h, const char *slug, const char *id)
 	h->project_id = i;
 	h->o.project_slug = s;
 	h->o.project_id = i;
+}
+
+unsigned long http_guard_pass(const struct http *h)
+{
+	return h->guard_pass;
 }
 
 void http_get_stats(const struct http *h, struct http_stats *out)
@@ -1264,6 +1275,12 @@ static size_t run_guards(struct http *h, struct http_req *reqs, size_t n)
 {
 	size_t requeued = 0;
 
+	for (size_t i = 0; i < n; i++) {
+		if (reqs[i].priv->state == RS_GUARD) {
+			h->guard_pass++;
+			break;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct http_req *req = &reqs[i];
 		struct http_req_priv *p = req->priv;

@@ -49,8 +49,8 @@ struct http_opts {
 
 /*
  * Reads LETTA_SYNC_CONNECT_TIMEOUT and LETTA_SYNC_TIMEOUT (seconds), LETTA_SYNC_CONCURRENCY,
- * LETTA_SYNC_MAX_RETRIES, LETTA_SYNC_RETRY_BASE_MS, LETTA_SYNC_RETRY_MAX_MS and
- * LETTA_SYNC_RETRY_TOTAL_MS through lookup (pass getenv; the CLI owns the environment). Fails
+ * LETTA_SYNC_MAX_RETRIES, LETTA_SYNC_RETRY_BASE_MS, LETTA_SYNC_RETRY_MAX_MS,
+ * LETTA_SYNC_RETRY_TOTAL_MS and LETTA_SYNC_TEST_SEED (the jitter seed) through lookup (pass getenv; the CLI owns the environment). Fails
  * with LS_EUSAGE naming the variable when a value is not a number in range.
  */
 int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct ls_error *err);
@@ -171,6 +171,13 @@ void http_set_project(struct http *h, const char *slug, const char *id);
 int http_run(struct http *h, struct http_req *reqs, size_t n, struct ls_error *err);
 /* One request: http_run() of one. */
 int http_run1(struct http *h, struct http_req *req, struct ls_error *err);
+
+/*
+ * Guards run in passes between rounds of http_run(); this counts the passes. A guard may cache
+ * what it listed for the length of one pass (all creates of a batch with the same natural key
+ * then share one listing), since nothing is sent while a pass runs except its look-ups.
+ */
+unsigned long http_guard_pass(const struct http *h);
 
 /* Counters since http_new(), for tests and -v summaries. */
 struct http_stats {

@@ -18,6 +18,8 @@ struct letta {
 	long page_limit;
 	char *project_id;
 	int has_projects;
+	json_t *guard_cache;      /* list path -> items, for one guard pass */
+	unsigned long guard_pass; /* the pass guard_cache belongs to */
 };
 
 enum scope {
@@ -145,6 +147,7 @@ void letta_free(struct letta *api)
 	if (!api)
 		return;
 	http_free(api->http);
+	json_decref(api->guard_cache);
 	free(api->project_id);
 	free(api);
 }
@@ -274,6 +277,36 @@ static int filterable_label(const char *s)
 	return 1;
 }
 
+/*
+ * A list for a guard, shared by every guard of the same pass: when many creates with one label
+ * come back ambiguous, one listing serves them all.
+ */
+static int guard_list(json_t **out, struct letta *api, struct http *h, enum letta_kind kind,
+		      letta_params params, struct ls_error *err)
+{
+	struct http_req req;
+	json_t *hit;
+	int ret;
+
+	if (!api->guard_cache || api->guard_pass != http_guard_pass(h)) {
+		json_decref(api->guard_cache);
+		api->guard_cache = json_object();
+		api->guard_pass = http_guard_pass(h);
+	}
+	letta_req_list(&req, api, kind, params);
+	if ((hit = json_object_get(api->guard_cache, req.path))) {
+		*out = json_incref(hit);
+		http_req_release(&req);
+		return 0;
+	}
+	if ((ret = http_run1(api->http, &req, err)) == 0) {
+		json_object_set(api->guard_cache, req.path, req.json);
+		*out = http_req_take_json(&req);
+	}
+	http_req_release(&req);
+	return ret;
+}
+
 /* Lists the objects with the create body's natural key and returns one the matcher accepts. */
 static int create_guard(json_t **found, struct http *h, struct http_req *req,
 			struct ls_error *err)
@@ -287,13 +320,12 @@ static int create_guard(json_t **found, struct http *h, struct http_req *req,
 	size_t i;
 	int ret;
 
-	(void)h;
 	*found = NULL;
 	if (key && k->key_query && (g->kind != LETTA_BLOCK || filterable_label(key))) {
 		params[0] = k->key_query;
 		params[1] = key;
 	}
-	if ((ret = letta_list(&items, g->api, g->kind, params[0] ? params : NULL, err)) < 0)
+	if ((ret = guard_list(&items, g->api, h, g->kind, params[0] ? params : NULL, err)) < 0)
 		return ret;
 	json_array_foreach(items, i, item) {
 		const char *have = jsonx_get_str(item, k->key);
@@ -631,12 +663,27 @@ int letta_project_create(json_t **out, struct letta *api, const char *name, stru
 	return run_one(out, api, &req, err);
 }
 
+/* The id of the project with this slug (or, without slugs, this name); borrowed from list. */
+static const char *find_project(const json_t *list, const char *slug)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(list, i, p) {
+		const char *s = jsonx_get_str(p, "slug");
+		const char *name = jsonx_get_str(p, "name");
+
+		if ((s && !strcmp(s, slug)) || (!s && name && !strcmp(name, slug)))
+			return jsonx_get_str(p, "id");
+	}
+	return NULL;
+}
+
 int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 			  struct ls_error *err)
 {
-	json_t *list = NULL, *p;
+	json_t *list = NULL;
 	const char *found = NULL;
-	size_t i;
 	int ret;
 
 	if (slug && !*slug)
@@ -665,14 +712,14 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 	}
 	if (ret < 0)
 		return ret;
-	json_array_foreach(list, i, p) {
-		const char *s = jsonx_get_str(p, "slug");
-
-		if ((s && !strcmp(s, slug)) || (!s && jsonx_get_str(p, "name") &&
-						!strcmp(jsonx_get_str(p, "name"), slug))) {
-			found = jsonx_get_str(p, "id");
-			break;
-		}
+	found = find_project(list, slug);
+	if (!found) {
+		/* The name filter matches names; a slug can differ ("Demo Project", "demo-project"). */
+		json_decref(list);
+		list = NULL;
+		if ((ret = letta_projects_list(&list, api, NULL, err)) < 0)
+			return ret;
+		found = find_project(list, slug);
 	}
 	if (!found) {
 		json_decref(list);

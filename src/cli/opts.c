@@ -271,11 +271,8 @@ int opts_no_args(const struct opts *o, struct ls_error *err)
 	return LS_EUSAGE;
 }
 
-void opts_print_help(const struct opt_spec *spec, const char *usage, const char *examples)
+static void add_table(struct buf *out, const struct opt_spec *spec)
 {
-	struct buf out = BUF_INIT;
-
-	buf_addf(&out, "Usage: %s\n\nOptions:\n", usage);
 	for (int i = 0; spec[i].name || spec[i].short_name; i++) {
 		struct buf left = BUF_INIT;
 
@@ -287,9 +284,26 @@ void opts_print_help(const struct opt_spec *spec, const char *usage, const char 
 			buf_addf(&left, "-%c", spec[i].short_name);
 		if (spec[i].arg)
 			buf_addf(&left, " %s", spec[i].arg);
-		buf_addf(&out, "  %-32s %s\n", left.buf, spec[i].help);
+		buf_addf(out, "  %-32s %s\n", left.buf, spec[i].help);
 		buf_release(&left);
 	}
+}
+
+void opts_print_table(const struct opt_spec *spec)
+{
+	struct buf out = BUF_INIT;
+
+	add_table(&out, spec);
+	fputs(out.buf, stdout);
+	buf_release(&out);
+}
+
+void opts_print_help(const struct opt_spec *spec, const char *usage, const char *examples)
+{
+	struct buf out = BUF_INIT;
+
+	buf_addf(&out, "Usage: %s\n\nOptions:\n", usage);
+	add_table(&out, spec);
 	if (examples && *examples)
 		buf_addf(&out, "\nExamples:\n%s", examples);
 	fputs(out.buf, stdout);

@@ -73,5 +73,7 @@ int opts_no_args(const struct opts *o, struct ls_error *err);
 
 /* Prints a command's help (usage, summary, options table, examples) on stdout. */
 void opts_print_help(const struct opt_spec *spec, const char *usage, const char *examples);
+/* Just the options table, on stdout. */
+void opts_print_table(const struct opt_spec *spec);
 
 #endif

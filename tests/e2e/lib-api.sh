@@ -41,3 +41,4 @@ sim_state() {
 sim_count() {
 	sim_stats | jq --arg k "$1" '.requests[$k] // 0'
 }
+

@@ -4,7 +4,8 @@
  *
  *   api-driver [-v] get PATH | list KIND [k=v...] | fetch KIND ID | create KIND JSON
  *              | update KIND ID JSON | delete KIND ID | attach|detach AGENT KIND ID
- *              | remote | project SLUG | seed-blocks N LABEL | bench-get N PATH | scenario
+ *              | remote | project SLUG | projects | project-create NAME
+ *              | seed-blocks N LABEL | bench-get N PATH | scenario
  *
  * Environment: LETTA_BASE_URL, LETTA_API_KEY, LETTA_SYNC_PROJECT and the LETTA_SYNC_* client
  * settings. Results are JSON on stdout; an error prints "error: ...", "where: ...",
@@ -143,6 +144,27 @@ static const char *id_of(struct http_req *r)
 	if (!id)
 		BUG("created object without an id");
 	return id;
+}
+
+/* Per agent: name, description and how many of each relation it has. */
+static json_t *agent_summary(const json_t *agents)
+{
+	json_t *out = json_array(), *a;
+	size_t i;
+
+	json_array_foreach(agents, i, a) {
+		json_array_append_new(out, json_pack("{s:O,s:O,s:I,s:I,s:I,s:I}", "name",
+						     json_object_get(a, "name"), "description",
+						     json_object_get(a, "description"), "blocks",
+						     (json_int_t)json_array_size(json_object_get(a, "blocks")),
+						     "tools",
+						     (json_int_t)json_array_size(json_object_get(a, "tools")),
+						     "sources",
+						     (json_int_t)json_array_size(json_object_get(a, "sources")),
+						     "identities",
+						     (json_int_t)json_array_size(json_object_get(a, "identities"))));
+	}
+	return out;
 }
 
 /* Runs a batch; every request must succeed. */
@@ -327,7 +349,7 @@ static int cmd_scenario(struct letta *api, struct ls_error *err)
 		      (json_int_t)json_array_size(remote.identities), "agents",
 		      (json_int_t)json_array_size(remote.agents), "adopted", (int)adopted, "client",
 		      stats_json(api));
-	json_object_set(o, "agent_state", remote.agents);
+	json_object_set_new(o, "agent_state", agent_summary(remote.agents));
 	print_json(o);
 	json_decref(o);
 out:
@@ -416,6 +438,8 @@ static int dispatch(struct letta *api, int argc, char **argv, struct ls_error *e
 		if (!ret)
 			out = json_pack("{ss?sb}", "id", letta_project_id(api), "has_projects",
 					letta_has_projects(api));
+	} else if (!strcmp(cmd, "project-create") && argc == 2) {
+		ret = letta_project_create(&out, api, argv[1], err);
 	} else if (!strcmp(cmd, "projects") && argc == 1) {
 		ret = letta_projects_list(&out, api, NULL, err);
 	} else if (!strcmp(cmd, "seed-blocks") && argc == 3) {

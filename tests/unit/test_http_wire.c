@@ -188,6 +188,9 @@ static void test_wire__project_slug_found_on_a_later_page(void **state)
 		{ "GET /v1/blocks/?project_id=u3&limit=2 ", 200, NULL, "[]" },
 		{ "POST /v1/agents/ ", 200, NULL, "{\"id\":\"agent-1\",\"name\":\"a\"}" },
 		{ "GET /v1/projects?name=nope&offset=0&limit=2 ", 200, NULL, "{\"projects\":[],\"hasNextPage\":false}" },
+		/* Not by name: every project is checked for the slug before giving up. */
+		{ "GET /v1/projects?offset=0&limit=2 ", 200, NULL,
+		  "{\"projects\":[{\"id\":\"u9\",\"name\":\"Nope Not\",\"slug\":\"nope-not\"}],\"hasNextPage\":false}" },
 	};
 	struct ls_error err = LS_ERROR_INIT;
 	struct server s;
@@ -195,7 +198,7 @@ static void test_wire__project_slug_found_on_a_later_page(void **state)
 	json_t *list = NULL, *agent = NULL, *body = json_pack("{ss}", "name", "a");
 
 	(void)state;
-	server_start(&s, steps, 5);
+	server_start(&s, steps, 6);
 	api = client(&s, NULL);
 	assert_int_equal(letta_project_resolve(api, "demo", NULL, &err), 0);
 	assert_string_equal(letta_project_id(api), "u3");
