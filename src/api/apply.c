@@ -13,6 +13,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The files of every folder letta-sync manages, as folder["files"] (one batch). */
+static int read_folder_files(struct remote_state *rs, struct letta *api, struct ls_error *err)
+{
+	struct http_req *reqs;
+	json_t **owners, *f;
+	size_t i, n = 0;
+	int ret;
+
+	reqs = xcalloc(json_array_size(rs->folders) + 1, sizeof(*reqs));
+	owners = xcalloc(json_array_size(rs->folders) + 1, sizeof(*owners));
+	json_array_foreach(rs->folders, i, f)
+	{
+		const char *by = jsonx_get_str(json_object_get(f, "metadata"), "managed_by");
+		struct buf path = BUF_INIT;
+
+		if (!by || strcmp(by, "letta-sync") || !jsonx_get_str(f, "id"))
+			continue;
+		buf_addf(&path, "/v1/folders/%s/files", jsonx_get_str(f, "id"));
+		http_req_init_take(&reqs[n], "GET", buf_detach(&path), NULL);
+		reqs[n].flags |= HTTP_F_PAGED;
+		reqs[n].page_limit = letta_page_limit(api);
+		http_req_what(&reqs[n], "the files of folder '%s'", jsonx_get_str(f, "name"));
+		owners[n++] = f;
+	}
+	ret = n ? letta_run(api, reqs, n, err) : 0;
+	for (i = 0; i < n; i++) {
+		if (ret == 0) {
+			json_t *files = http_req_take_json(&reqs[i]);
+
+			json_object_set_new(owners[i], "files", files ? files : json_array());
+		}
+		http_req_release(&reqs[i]);
+	}
+	free(reqs);
+	free(owners);
+	return ret;
+}
+
 int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_error *err)
 {
 	static const enum letta_kind kinds[] = { LETTA_BLOCK,	    LETTA_TOOL,	    LETTA_FOLDER,
@@ -67,6 +105,8 @@ int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_err
 	}
 	for (i = 0; i < 6; i++)
 		http_req_release(&reqs[i]);
+	if (ret == 0)
+		ret = read_folder_files(out, api, err);
 	return ret;
 }
 
@@ -108,6 +148,17 @@ static void build_req(struct http_req *req, struct letta *api, const struct plan
 {
 	int kind = create_kind(pr->method, path_take);
 
+	if (pr->upload) {
+		const char *name = strstr(path_take, "name=");
+
+		http_req_init_take(req, "POST", path_take, body_take);
+		req->upload_file = xstrdup(pr->upload);
+		req->upload_name = xstrdup(strrchr(pr->upload, '/') ? strrchr(pr->upload, '/') + 1
+								      : pr->upload);
+		req->retry = HTTP_RETRY_SAFE; /* duplicate_handling=replace */
+		http_req_what(req, "the upload of '%s'", name ? name + 5 : pr->upload);
+		return;
+	}
 	if (kind >= 0) {
 		letta_req_create(req, api, (enum letta_kind)kind, body_take, NULL, NULL);
 		json_decref(body_take);
@@ -144,7 +195,7 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 	size_t *next = xcalloc(p->n + 1, sizeof(*next));
 	struct slot *slots = xcalloc(p->n + 1, sizeof(*slots));
 	struct http_req *reqs = xcalloc(p->n + 1, sizeof(*reqs));
-	size_t i, j, nfailed = 0, napplied = 0;
+	size_t i, j, nfailed = 0, napplied = 0, ndone = 0;
 	int ret = 0, progress;
 
 	out->n = p->n;
@@ -279,10 +330,13 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 		napplied++;
 		if (out->status[i] == APPLY_FAILED || out->status[i] == APPLY_BLOCKED)
 			nfailed++;
+		if (out->status[i] == APPLY_DONE)
+			ndone++;
 	}
 	if (out->interrupted)
-		ret = ls_error_set(err, LS_EINTERRUPTED, "interrupted: %zu of %zu changes were not "
-						      "applied", napplied - nfailed, napplied);
+		ret = ls_error_set(err, LS_EINTERRUPTED,
+				   "interrupted: %zu of %zu changes applied, the rest not started",
+				   ndone, napplied);
 	else if (nfailed)
 		ret = ls_error_set(err, LS_EFAIL, "%zu of %zu changes failed", nfailed, napplied);
 	free(res.ok);

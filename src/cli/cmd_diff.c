@@ -16,6 +16,7 @@
 static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
 	{ "full", 0, OPT_FLAG, NULL, "also show unchanged objects and fields" },
+	{ "format", 0, OPT_VALUE, "<fmt>", "text (default) or markdown (a pull-request comment)" },
 	{ "exit-code", 0, OPT_FLAG, NULL, "exit 2 when there are changes" },
 	{ "only", 0, OPT_MULTI, "<section>...", "agent sections to compare (default: all)" },
 	{ "prune", 0, OPT_FLAG, NULL, "show orphans as the deletes sync --prune would make" },
@@ -30,7 +31,8 @@ static const char examples[] =
 	"  letta-sync diff\n"
 	"  letta-sync diff --full --agent agent-123\n"
 	"  letta-sync diff --json | jq '.data | length'\n"
-	"  letta-sync diff --exit-code   # 2 when sync would change something\n";
+	"  letta-sync diff --exit-code   # 2 when sync would change something\n"
+	"  letta-sync diff --format markdown > comment.md\n";
 
 int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -38,6 +40,7 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	struct reconcile r;
 	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0 };
 	struct buf out = BUF_INIT;
+	const char *format;
 	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync diff [options]", examples,
 			     &ctx->err);
 
@@ -50,6 +53,12 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = reconcile_parse_only(&ro.sections, &o, &ctx->err)) < 0)
 		goto out;
+	format = opts_value(&o, "format");
+	if (format && strcmp(format, "text") && strcmp(format, "markdown")) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE,
+				   "unknown format '%s' for --format; valid: text, markdown", format);
+		goto out;
+	}
 	if (opts_count(&o, "prune"))
 		ro.plan_flags |= PLAN_PRUNE;
 	if (opts_count(&o, "force"))
@@ -63,6 +72,9 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 
 	if (ctx->g.json) {
 		output_json_ok(ctx, render_diff_data(&r.plan), render_diff_info(&r.plan));
+	} else if (format && !strcmp(format, "markdown")) {
+		render_diff_markdown(&out, &r.plan);
+		fputs(out.buf, stdout);
 	} else {
 		render_diff_human(&out, &r.plan, opts_count(&o, "full") ? RENDER_FULL : 0);
 		fputs(out.buf, stdout);

@@ -11,6 +11,7 @@
 #include "cli/render_diff.h"
 #include "core/ownership.h"
 #include "util/buf.h"
+#include "util/jsonx.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -163,6 +164,32 @@ static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api
 	return aret;
 }
 
+/* Whether an action failed on a 409 the client did not retry (no Retry-After). */
+static int has_plain_conflict(const struct plan *p, const struct apply_result *res)
+{
+	size_t i;
+
+	for (i = 0; res->status && i < p->n; i++)
+		if (res->status[i] == APPLY_FAILED && res->errs[i].code == LS_ECONFLICT)
+			return 1;
+	return 0;
+}
+
+/* Removes the failed and blocked outcomes of a first pass (the second pass reports them). */
+static void drop_failures(json_t *changes)
+{
+	size_t i = 0;
+
+	while (i < json_array_size(changes)) {
+		const char *st = jsonx_get_str(json_array_get(changes, i), "status");
+
+		if (st && (!strcmp(st, "failed") || !strcmp(st, "blocked")))
+			json_array_remove(changes, i);
+		else
+			i++;
+	}
+}
+
 int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
@@ -246,16 +273,26 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	changes = json_array();
 	c.unchanged = r.plan.unchanged;
 	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail);
-	if (aret == 0 && !c.failed && r.plan.replan) {
-		/* Objects created in the first pass (MCP servers' tools) complete the plan. */
+	if ((aret == 0 && !c.failed && r.plan.replan) ||
+	    (aret == LS_EFAIL && has_plain_conflict(&r.plan, &res))) {
+		/*
+		 * A second pass: objects created in the first (MCP servers' tools) complete the
+		 * plan, or a 409 without Retry-After (someone changed the object meanwhile) is
+		 * re-read and re-planned once (PRODUCT.md section 3). Its outcome replaces the
+		 * first pass's failures.
+		 */
+		drop_failures(changes);
+		c.failed = 0;
+		first_fail = LS_EFAIL;
 		apply_result_release(&res);
 		if ((ret = reconcile_replan(&r, &ctx->err)) < 0)
 			goto out;
 		memset(&c2, 0, sizeof(c2));
 		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail);
-		c.updated += c2.created + c2.updated;
+		c.created += c2.created;
+		c.updated += c2.updated;
 		c.deleted += c2.deleted;
-		c.failed += c2.failed;
+		c.failed = c2.failed;
 		c.conflicts = c2.conflicts;
 		c.orphans = c2.orphans;
 		c.skipped += c2.skipped;

@@ -3,9 +3,17 @@
 #include "cli/output.h"
 #include "repo/config.h"
 #include "repo/git.h"
+#include "repo/files.h"
 #include "util/buf.h"
+#include "util/jsonx.h"
 #include "util/log.h"
+#include "util/sha256.h"
 #include "util/xalloc.h"
+
+#include <glob.h>
+
+/* The largest file a Folder uploads (the server's own limits are larger). */
+#define FOLDER_FILE_MAX (64u << 20)
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +53,77 @@ int reconcile_parse_only(unsigned *out, const struct opts *o, struct ls_error *e
 	return 0;
 }
 
+/*
+ * Reads the files every Folder's spec.files patterns match (relative to the config root) into
+ * {folder: {file name: {path, sha256}}}. Files are named by their base name in the folder.
+ */
+static int read_folder_files(struct reconcile *r, const char *root, struct ls_error *err)
+{
+	size_t i, k, j;
+	int ret = 0;
+
+	r->folder_files = json_object();
+	for (i = 0; i < r->ds.n && ret == 0; i++) {
+		const struct resource *res = &r->ds.items[i];
+		const json_t *pats = json_object_get(res->spec, "files"), *pat;
+		json_t *map;
+
+		if (res->kind != KIND_FOLDER || !json_is_array(pats))
+			continue;
+		map = json_object();
+		json_object_set_new(r->folder_files, res->name, map);
+		json_array_foreach(pats, k, pat)
+		{
+			struct buf abs = BUF_INIT;
+			glob_t g;
+
+			if (!json_is_string(pat))
+				continue;
+			buf_addf(&abs, "%s/%s", root, json_string_value(pat));
+			memset(&g, 0, sizeof(g));
+			if (glob(abs.buf, 0, NULL, &g) == 0) {
+				for (j = 0; j < g.gl_pathc && ret == 0; j++) {
+					const char *path = g.gl_pathv[j], *base = strrchr(path, '/');
+					struct buf data = BUF_INIT;
+					char hex[SHA256_HEX_LEN + 1];
+					const json_t *seen;
+
+					if (files_is_dir(path))
+						continue;
+					base = base ? base + 1 : path;
+					seen = json_object_get(map, base);
+					if (seen && strcmp(jsonx_get_str(seen, "path"), path)) {
+						ret = ls_error_set(err, LS_EINVALID,
+								   "Folder '%s': two files are named '%s' "
+								   "('%s' and '%s'); a folder holds "
+								   "files by name",
+								   res->name, base,
+								   jsonx_get_str(seen, "path"), path);
+						break;
+					}
+					if ((ret = files_read(&data, path, FOLDER_FILE_MAX, err)) < 0)
+						break;
+					sha256_hex(hex, data.buf, data.len);
+					json_object_set_new(map, base,
+							    json_pack("{s:s, s:s}", "path", path,
+								      "sha256", hex));
+					buf_release(&data);
+				}
+			}
+			globfree(&g);
+			buf_release(&abs);
+			if (ret < 0)
+				break;
+		}
+	}
+	return ret;
+}
+
 static int load_config(struct reconcile *r, struct cli_ctx *ctx, struct ls_error *err)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
-	int ret = config_load(&r->ds, ".", &diags, NULL, err);
+	struct config_info info = CONFIG_INFO_INIT;
+	int ret = config_load(&r->ds, ".", &diags, &info, err);
 	size_t i;
 
 	for (i = 0; i < diags.n; i++) {
@@ -67,7 +142,10 @@ static int load_config(struct reconcile *r, struct cli_ctx *ctx, struct ls_error
 	}
 	if (ret < 0 && !err->hint[0])
 		ls_error_hint(err, "run 'letta-sync validate' to see every problem");
+	if (ret == 0)
+		ret = read_folder_files(r, info.root ? info.root : ".", err);
 	diag_list_release(&diags);
+	config_info_release(&info);
 	return ret;
 }
 
@@ -97,6 +175,7 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 		po.default_model = getenv("LETTA_MODEL");
 	if (po.default_model && !*po.default_model)
 		po.default_model = NULL;
+	po.folder_files = r->folder_files;
 	po.default_embedding = o->embedding ? o->embedding : getenv("LETTA_DEFAULT_EMBEDDING");
 	if (po.default_embedding && !*po.default_embedding)
 		po.default_embedding = NULL;
@@ -202,5 +281,6 @@ void reconcile_release(struct reconcile *r)
 	letta_free(r->api);
 	free(r->commit);
 	free(r->version);
+	json_decref(r->folder_files);
 	memset(r, 0, sizeof(*r));
 }

@@ -23,6 +23,7 @@ struct reconcile {
 	char *commit;  /* HEAD, "" when none */
 	char *version; /* the work tree's version, "0.0.0" when none */
 	int no_project; /* the project does not exist yet: its lists are empty */
+	json_t *folder_files; /* Folder spec.files, read: see plan_opts.folder_files */
 	struct cli_ctx *ctx;
 	struct reconcile_opts {
 		unsigned plan_flags;   /* enum plan_flags */

@@ -216,6 +216,71 @@ void render_diff_human(struct buf *out, const struct plan *p, unsigned flags)
 	buf_addch(out, '\n');
 }
 
+/* A table cell: no pipes or newlines. */
+static void add_cell(struct buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			buf_addstr(out, "\\|");
+		else if (*s == '\n')
+			buf_addch(out, ' ');
+		else
+			buf_addch(out, *s);
+	}
+}
+
+void render_diff_markdown(struct buf *out, const struct plan *p)
+{
+	struct buf text = BUF_INIT;
+	size_t i, nbreaking = 0;
+	int was_color = output_color("bold")[0] != '\0';
+
+	for (i = 0; i < p->n; i++)
+		if (!p->items[i].internal && p->items[i].breaking)
+			nbreaking++;
+	if (!plan_count_changes(p)) {
+		buf_addf(out, ":white_check_mark: No changes: %zu object(s) up to date.\n",
+			 p->unchanged);
+	} else {
+		render_diff_summary(&text, p);
+		buf_addf(out, "%s**%zu change(s)**%s. %s\n\n", nbreaking ? ":warning: " : "",
+			 plan_count_changes(p),
+			 nbreaking ? " including breaking ones" : "", text.buf);
+		buf_addstr(out, "| | Kind | Name | Agent | Section | Action | Breaking |\n");
+		buf_addstr(out, "|---|---|---|---|---|---|---|\n");
+		for (i = 0; i < p->n; i++) {
+			const struct plan_action *a = &p->items[i];
+
+			if (a->internal || a->change == CHANGE_DRIFT)
+				continue;
+			buf_addf(out, "| `%s` | %s | ", action_sigil(a->change), own_kind_name(a->kind));
+			add_cell(out, a->name);
+			buf_addstr(out, " | ");
+			add_cell(out, a->agent ? a->agent : "");
+			buf_addf(out, " | %s | %s | %s |\n", a->section ? a->section : "",
+				 plan_change_name(a->change), a->breaking ? ":warning: yes" : "");
+		}
+	}
+	buf_reset(&text);
+	output_set_color(0);
+	render_diff_human(&text, p, 0);
+	output_set_color(was_color);
+	if (p->n) {
+		buf_addstr(out, "\n<details><summary>Field-level diff</summary>\n\n```diff\n");
+		/* A fence inside the text would end the block early. */
+		for (i = 0; i < text.len; i++) {
+			if (!strncmp(text.buf + i, "```", 3)) {
+				buf_addstr(out, "'''");
+				i += 2;
+			} else {
+				buf_addch(out, text.buf[i]);
+			}
+		}
+		buf_addstr(out, "```\n\n</details>\n");
+	}
+	buf_release(&text);
+}
+
 json_t *render_action_json(const struct plan_action *a)
 {
 	json_t *o = json_object();

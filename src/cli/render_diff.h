@@ -20,6 +20,12 @@ void render_diff_human(struct buf *out, const struct plan *p, unsigned flags);
 /* The summary line: "Plan: 1 to create, 2 to update, ..." or "No changes. ...". */
 void render_diff_summary(struct buf *out, const struct plan *p);
 
+/*
+ * The plan as a pull-request comment (GitHub markdown): a summary line, a table of the
+ * changes, and the field-level diff (without colour) in a collapsed ```diff block.
+ */
+void render_diff_markdown(struct buf *out, const struct plan *p);
+
 /* One element per change (not internal, not drift). New reference. */
 json_t *render_diff_data(const struct plan *p);
 /* One element per seed drift. New reference. */

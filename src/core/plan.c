@@ -73,6 +73,7 @@ void plan_release(struct plan *p)
 		for (j = 0; j < a->nreqs; j++) {
 			free(a->reqs[j].method);
 			free(a->reqs[j].path);
+			free(a->reqs[j].upload);
 			json_decref(a->reqs[j].body);
 		}
 		free(a->reqs);
@@ -143,6 +144,7 @@ void pl_req(struct plan *p, size_t ai, const char *method, const char *path, jso
 	r->path = xstrdup(path);
 	r->body = body_take;
 	r->flags = flags;
+	r->upload = NULL;
 }
 
 void pl_dep(struct plan *p, size_t ai, size_t dep)
@@ -318,7 +320,7 @@ static json_t *key_set(const json_t *obj)
 static int is_marker_key(const char *k)
 {
 	return !strcmp(k, "managed_by") || !strcmp(k, "source") || !strcmp(k, "project") ||
-	       !strcmp(k, "hash");
+	       !strcmp(k, "hash") || !strcmp(k, "files");
 }
 
 /* metadata without the ownership markers. */
@@ -492,12 +494,34 @@ static json_t *folder_want(const struct resource *r)
 			 "metadata", json_is_object(md) ? pl_norm(md) : json_object());
 }
 
+/*
+ * A folder's files as {file name: sha256}: the hash letta-sync recorded in the folder's
+ * metadata when it uploaded that file, "?" for a file it did not upload.
+ */
+static json_t *folder_files_have(const json_t *o)
+{
+	const json_t *rec = json_object_get(json_object_get(o, "metadata"), "files"), *f;
+	json_t *out = json_object();
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "files"), i, f)
+	{
+		const char *n = jsonx_get_str(f, "file_name");
+		const char *h = jsonx_get_str(rec, n ? n : "");
+
+		if (n)
+			json_object_set_new(out, n, json_string(h ? h : "?"));
+	}
+	return out;
+}
+
 static json_t *folder_have(const json_t *o)
 {
-	return json_pack("{s:o, s:o, s:o, s:o}", "name", pl_str(json_object_get(o, "name")),
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "name", pl_str(json_object_get(o, "name")),
 			 "description", pl_str(json_object_get(o, "description")), "instructions",
 			 pl_str(json_object_get(o, "instructions")), "metadata",
-			 user_metadata(json_object_get(o, "metadata")));
+			 user_metadata(json_object_get(o, "metadata")), "files",
+			 folder_files_have(o));
 }
 
 static const char *mcp_type(const struct resource *r)
@@ -866,6 +890,72 @@ static const char *folder_embedding(const struct pc *c, const struct resource *r
 	return c->o->default_embedding;
 }
 
+/* A folder's metadata: user metadata, markers and the files uploaded (with their hashes). */
+static json_t *folder_metadata(const struct pc *c, const struct resource *r, const json_t *view,
+			       const char *hash, int with_files)
+{
+	json_t *m = with_markers(c, r, json_object_get(view, "metadata"), hash);
+
+	if (with_files && json_object_get(view, "files"))
+		json_object_set(m, "files", json_object_get(view, "files"));
+	return m;
+}
+
+/* Percent-encodes a query value (RFC 3986 unreserved characters kept). */
+static void add_escaped(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-' || ch == '.' || ch == '_' || ch == '~')
+			buf_addch(b, (char)ch);
+		else
+			buf_addf(b, "%%%02X", ch);
+	}
+}
+
+/*
+ * Uploads of the files whose content changed (or that are missing) and deletes of the files
+ * no pattern matches any more; folder is the id (or "@self"), obj the remote folder or NULL.
+ */
+static void folder_file_reqs(struct pc *c, size_t ai, const struct resource *r,
+			     const json_t *view, const char *folder, const json_t *obj)
+{
+	const json_t *want = json_object_get(view, "files"), *f;
+	const json_t *local = json_object_get(c->o->folder_files, r->name);
+	json_t *have = obj ? folder_files_have(obj) : json_object();
+	const char *fn;
+	size_t i;
+
+	json_object_foreach((json_t *)want, fn, f)
+	{
+		struct buf path = BUF_INIT;
+		const json_t *h = json_object_get(have, fn);
+
+		if (h && json_equal((json_t *)h, (json_t *)f))
+			continue;
+		buf_addf(&path, "/v1/folders/%s/upload?duplicate_handling=replace&name=", folder);
+		add_escaped(&path, fn);
+		pl_req(c->p, ai, "POST", path.buf, NULL, 0);
+		c->p->items[ai].reqs[c->p->items[ai].nreqs - 1].upload =
+			xstrdup(jsonx_get_str(json_object_get(local, fn), "path"));
+		buf_release(&path);
+	}
+	json_array_foreach(obj ? json_object_get(obj, "files") : NULL, i, f)
+	{
+		const char *n = jsonx_get_str(f, "file_name"), *fid = jsonx_get_str(f, "id");
+		struct buf path = BUF_INIT;
+
+		if (!n || !fid || json_object_get(want, n))
+			continue;
+		buf_addf(&path, "/v1/folders/%s/%s", folder, fid);
+		pl_req(c->p, ai, "DELETE", path.buf, NULL, REQ_404_OK);
+		buf_release(&path);
+	}
+	json_decref(have);
+}
+
 /* Requests that create r (action ai). */
 static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const json_t *view,
 		       const char *hash)
@@ -905,13 +995,29 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 					    r->name);
 		}
 		body = json_deep_copy(view);
-		json_object_set_new(body, "metadata",
-				    with_markers(c, r, json_object_get(view, "metadata"), hash));
+		json_object_del(body, "files");
+		if (json_object_get(view, "files")) {
+			/* Until the files are in, the folder records the hash of an empty one. */
+			json_t *empty = json_deep_copy(view);
+			char h0[OWN_HASH_LEN + 1];
+
+			json_object_set_new(empty, "files", json_object());
+			own_hash(h0, empty);
+			json_decref(empty);
+			json_object_set_new(body, "metadata", folder_metadata(c, r, view, h0, 0));
+		} else {
+			json_object_set_new(body, "metadata", folder_metadata(c, r, view, hash, 0));
+		}
 		json_object_set_new(body, "embedding", json_string(emb));
 		if (json_is_integer(chunk))
 			json_object_set(body, "embedding_chunk_size", (json_t *)chunk);
 		buf_release(&tmp);
 		pl_req(c->p, ai, "POST", "/v1/folders/", body, 0);
+		if (json_object_size(json_object_get(view, "files"))) {
+			folder_file_reqs(c, ai, r, view, "@self", NULL);
+			pl_req(c->p, ai, "PATCH", "/v1/folders/@self",
+			       json_pack("{s:o}", "metadata", folder_metadata(c, r, view, hash, 1)), 0);
+		}
 		break;
 	}
 	case KIND_MCP_SERVER:
@@ -944,7 +1050,7 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 
 /* Requests that bring the remote object id in line with view (action ai). */
 static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const json_t *view,
-		       const char *hash, const char *id)
+		       const char *hash, const char *id, const json_t *obj)
 {
 	json_t *body;
 	char *path;
@@ -969,9 +1075,11 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		free(path);
 		break;
 	case KIND_FOLDER:
+		/* Files first: the metadata records their hashes only once they are in. */
+		folder_file_reqs(c, ai, r, view, id, obj);
 		body = json_deep_copy(view);
-		json_object_set_new(body, "metadata",
-				    with_markers(c, r, json_object_get(view, "metadata"), hash));
+		json_object_del(body, "files");
+		json_object_set_new(body, "metadata", folder_metadata(c, r, view, hash, 1));
 		path = pl_path("/v1/folders/", id, NULL);
 		pl_req(c->p, ai, "PATCH", path, body, 0);
 		free(path);
@@ -991,6 +1099,7 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		free(path);
 		break;
 	case KIND_IDENTITY:
+		(void)obj;
 		return create_reqs(c, ai, r, view, hash); /* PUT is an upsert */
 	default:
 		BUG("update of kind %d", (int)r->kind);
@@ -1374,6 +1483,15 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	int rc = 0, remark = 0, force = (c->o->flags & PLAN_FORCE) != 0;
 	size_t ai;
 
+	if (r->kind == KIND_FOLDER && json_is_array(json_object_get(r->spec, "files"))) {
+		const json_t *files = json_object_get(c->o->folder_files, r->name), *f;
+		json_t *map = json_object();
+		const char *fn;
+
+		json_object_foreach((json_t *)files, fn, f)
+			json_object_set(map, fn, json_object_get(f, "sha256"));
+		json_object_set_new(want, "files", map);
+	}
 	own_hash(hw, want);
 	if (r->kind == KIND_BLOCK)
 		obj = find_block(c, r, old);
@@ -1501,7 +1619,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		    lim < json_integer_value(json_object_get(have, "limit")))
 			c->p->items[ai].breaking = 1;
 	}
-	rc = update_reqs(c, ai, r, want, hw, id);
+	rc = update_reqs(c, ai, r, want, hw, id, obj);
 	c->p->items[ai].view = json_incref(want);
 	if (rc == 0) {
 		json_t *keep = old ? json_incref((json_t *)old) : NULL;

@@ -53,6 +53,7 @@ struct plan_request {
 	char *path;    /* "/v1/blocks/", "/v1/blocks/block-..."; may hold "@ref:N" or "@self" */
 	json_t *body;  /* NULL for none */
 	unsigned flags;
+	char *upload;  /* a local file sent as multipart "file" (folder uploads), or NULL */
 };
 
 struct plan_action {
@@ -111,6 +112,11 @@ struct plan_opts {
 	unsigned sections;      /* agent sections to plan (bit per plan_section), 0 = all */
 	const char *default_model;     /* for created agents without modelConfig */
 	const char *default_embedding; /* for agents and folders without one */
+	/*
+	 * The files of each Folder's spec.files, read by the caller:
+	 * {folder name: {file name: {"path": local path, "sha256": hex}}}. NULL: none.
+	 */
+	const json_t *folder_files;
 };
 
 void plan_init(struct plan *p);

@@ -29,6 +29,7 @@ struct ac {
 	const json_t *ids;  /* "Kind/name" -> id or "@ref:N" (plan.c) */
 	json_t *names;      /* id or ref -> display name */
 	json_t *warned;     /* warnings already given */
+	int selected;       /* some agent matched opts->agent */
 	struct ls_error *err;
 };
 
@@ -1005,11 +1006,15 @@ static const char *decl_name(const struct resource *d)
 	return n ? n : d->name;
 }
 
-static int agent_selected(const struct ac *c, const char *id, const char *name)
+static int agent_selected(struct ac *c, const char *id, const char *name)
 {
+	int yes;
+
 	if (!c->o->agent)
 		return 1;
-	return (id && !strcmp(c->o->agent, id)) || (name && !strcmp(c->o->agent, name));
+	yes = (id && !strcmp(c->o->agent, id)) || (name && !strcmp(c->o->agent, name));
+	c->selected |= yes;
+	return yes;
 }
 
 int plan_agents(struct plan *p, const struct desired_state *want,
@@ -1097,6 +1102,11 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 				 tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
 				 name);
 	}
+	if (rc == 0 && opts->agent && !c.selected)
+		rc = ls_error_set(err, LS_ENOTFOUND,
+				  "agent '%s' is neither a managed agent of the project nor a declared "
+				  "Agent",
+				  opts->agent);
 	json_decref(c.names);
 	json_decref(c.warned);
 	return rc;

@@ -42,6 +42,11 @@ expect_writes 0 sync
 [ "$(changes)" -eq 0 ] || fail "diff after sync should report 0 changes"
 run diff --exit-code
 expect_rc 0
+expect_out '^No changes: 1 object'
+run diff --full
+expect_rc 0
+expect_out 'Block/policy: unchanged'
+expect_out '^      value: "be kind"'
 
 # Update: one field changes; one PATCH for the block, one for the inventory.
 sed -i 's/be kind/be very kind/' .letta/manifests/project/blocks.yaml
@@ -51,6 +56,12 @@ jq -e '.data[0] | .kind == "Block" and .name == "policy" and .action == "update"
 	and .agent == null and .section == null and .breaking == false
 	and .fields == [{"path":"value","from":"be kind","to":"be very kind"}]' "$TMP/diff.json" \
 	>/dev/null || fail "unexpected diff: $(cat "$TMP/diff.json")"
+run diff --format markdown
+expect_rc 0
+expect_out '^\*\*1 change\(s\)\*\*'
+expect_out '^\| `~` \| Block \| policy \|'
+run diff --format html
+expect_rc 64
 expect_writes 2 sync
 expect_out 'updated Block/policy'
 sim_get "/v1/blocks/?label=policy" | jq -e '.[0].value == "be very kind"' >/dev/null ||

@@ -579,6 +579,70 @@ static void test_plan__prune_is_attachment_aware(void **state)
 	ds_free(&ds);
 }
 
+/* A Folder's spec.files: uploaded, replaced when they change, deleted when they go. */
+static void test_plan__folder_files_follow_the_repository(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	const struct plan_action *a;
+	json_t *files = json_loads("{\"docs\":{\"a.md\":{\"path\":\"/r/a.md\",\"sha256\":\"h1\"},"
+				   "\"b c.md\":{\"path\":\"/r/b c.md\",\"sha256\":\"h2\"}}}",
+				   0, NULL);
+	size_t i, uploads = 0;
+
+	(void)state;
+	ds_add(&ds, KIND_FOLDER, "docs", MANAGED_TRUE,
+	       "{\"embedding\":\"openai/e\",\"files\":[\"*.md\"]}");
+	o.folder_files = files;
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_CREATE);
+	for (i = 0; i < a->nreqs; i++)
+		if (a->reqs[i].upload) {
+			uploads++;
+			assert_non_null(strstr(a->reqs[i].path, "/v1/folders/@self/upload?"));
+		}
+	assert_int_equal(uploads, 2);
+	assert_non_null(strstr(a->reqs[2].path, "name=b%20c.md"));
+	assert_string_equal(a->reqs[a->nreqs - 1].method, "PATCH");
+	assert_true(fake_apply(&rs, &p) > 0);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(rs.folders, 0), "files")), 2);
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+
+	/* One file changes, one goes: one upload, one delete, the metadata PATCH. */
+	json_object_set_new(json_object_get(json_object_get(files, "docs"), "a.md"), "sha256",
+			    json_string("h3"));
+	json_object_del(json_object_get(files, "docs"), "b c.md");
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_UPDATE);
+	assert_int_equal(a->nreqs, 3);
+	assert_non_null(a->reqs[0].upload);
+	assert_string_equal(a->reqs[1].method, "DELETE");
+	assert_string_equal(a->reqs[2].method, "PATCH");
+	assert_true(fake_apply(&rs, &p) > 0);
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+
+	/* A file uploaded by someone else is not ours: git wins, it goes. */
+	json_array_append_new(json_object_get(json_array_get(rs.folders, 0), "files"),
+			      json_pack("{s:s, s:s}", "id", "file-x", "file_name", "stray.txt"));
+	o.flags |= PLAN_FORCE;
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_string_equal(a->reqs[0].method, "DELETE");
+
+	json_decref(files);
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 /* ---- randomized convergence ---- */
 
 static unsigned long rng_state;
@@ -714,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_plan__legacy_smarty_admin_block_is_adopted),
 		cmocka_unit_test(test_plan__foreign_tool_is_conflict_unless_adopted),
 		cmocka_unit_test(test_plan__prune_is_attachment_aware),
+		cmocka_unit_test(test_plan__folder_files_follow_the_repository),
 		cmocka_unit_test(test_plan__random_states_converge_in_one_sync),
 	};
 

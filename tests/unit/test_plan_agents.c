@@ -324,6 +324,16 @@ static void test_plan_agents__missing_model_names_every_source(void **state)
 	compute(&p, &ds, &rs, &o);
 	assert_non_null(find_action(&p, KIND_AGENT, NULL));
 
+	/* --agent naming nothing is an error, not an empty plan. */
+	o.agent = "nobody";
+	plan_release(&p);
+	plan_init(&p);
+	assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "'nobody'"));
+	o.agent = "zed";
+	compute(&p, &ds, &rs, &o);
+	assert_non_null(find_action(&p, KIND_AGENT, NULL));
+
 	plan_release(&p);
 	remote_state_release(&rs);
 	ds_free(&ds);

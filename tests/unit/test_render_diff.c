@@ -93,11 +93,35 @@ static void test_render_diff__human_diff_without_colour(void **state)
 	ds_free(&ds);
 }
 
+static void test_render_diff__markdown_comment(void **state)
+{
+	struct plan p = PLAN_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	output_set_color(1);
+	make_plan(&p, &rs, &ds);
+	render_diff_markdown(&b, &p);
+	assert_non_null(strstr(b.buf, "**1 change(s)**"));
+	assert_non_null(strstr(b.buf, "| `~` | Block | a |  |  | update |  |\n"));
+	assert_non_null(strstr(b.buf, "```diff\n~ Block/a: update\n"));
+	assert_null(strchr(b.buf, '\033')); /* never colour in a comment */
+	assert_non_null(strchr(output_color("bold"), '\033')); /* and colour restored */
+	output_set_color(0);
+	buf_release(&b);
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_diff__json_counts_changes_only),
 		cmocka_unit_test(test_render_diff__human_diff_without_colour),
+		cmocka_unit_test(test_render_diff__markdown_comment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

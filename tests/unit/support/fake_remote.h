@@ -247,6 +247,53 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
 
 	if (!list)
 		return NULL;
+	if (list == rs->folders && (strstr(rest, "/upload?") || (!strcmp(method, "DELETE") &&
+								 strchr(rest, '/')))) {
+		json_t *files, *f;
+		size_t i;
+
+		obj = fake_find(list, rest, NULL);
+		if (!obj)
+			return NULL;
+		files = json_object_get(obj, "files");
+		if (!files) {
+			files = json_array();
+			json_object_set_new(obj, "files", files);
+		}
+		if (!strcmp(method, "DELETE")) {
+			json_array_foreach(files, i, f)
+				if (!strcmp(jsonx_get_str(f, "id"), strchr(rest, '/') + 1)) {
+					json_array_remove(files, i);
+					return json_null();
+				}
+			return NULL;
+		} else {
+			/* name=<percent-encoded>; duplicate_handling=replace. */
+			const char *n = strstr(rest, "name=") + 5;
+			struct buf name = BUF_INIT;
+
+			for (; *n && *n != '&'; n++) {
+				if (*n == '%' && n[1] && n[2]) {
+					char hex[3] = { n[1], n[2], 0 };
+
+					buf_addch(&name, (char)strtol(hex, NULL, 16));
+					n += 2;
+				} else {
+					buf_addch(&name, *n);
+				}
+			}
+			json_array_foreach(files, i, f)
+				if (!strcmp(jsonx_get_str(f, "file_name"), name.buf)) {
+					json_array_remove(files, i);
+					break;
+				}
+			f = json_pack("{s:o, s:s, s:s}", "id", fake_id("file"), "file_name", name.buf,
+				      "source_id", jsonx_get_str(obj, "id"));
+			json_array_append(files, f);
+			buf_release(&name);
+			return f;
+		}
+	}
 	if (!strcmp(method, "DELETE")) {
 		if (!fake_find(list, rest, &idx))
 			return NULL;
@@ -348,9 +395,9 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
 			buf_release(&tn);
 			buf_release(&tag);
 		} else if (list == rs->folders) {
-			obj = json_pack("{s:o, s:n, s:{s:s}}", "id", fake_id("source"),
+			obj = json_pack("{s:o, s:n, s:{s:s}, s:[]}", "id", fake_id("source"),
 					"description", "embedding_config", "handle",
-					jsonx_get_str(body, "embedding"));
+					jsonx_get_str(body, "embedding"), "files");
 			fake_patch(obj, body);
 			json_object_del(obj, "embedding");
 			json_object_del(obj, "embedding_chunk_size");
