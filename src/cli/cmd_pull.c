@@ -12,6 +12,7 @@
 #include "repo/config.h"
 #include "repo/files.h"
 #include "util/buf.h"
+#include "util/jsonx.h"
 #include "util/log.h"
 #include "util/yamlx.h"
 
@@ -139,6 +140,30 @@ static int write_project_json(const char *root, const struct project_ref *p, int
 	return ret;
 }
 
+/* The files of every folder with their content, so that pull can write them back. */
+static int read_folder_contents(struct remote_state *rs, struct letta *api, struct ls_error *err)
+{
+	json_t *f;
+	size_t i;
+	int ret = 0;
+
+	json_array_foreach(rs->folders, i, f)
+	{
+		struct buf path = BUF_INIT;
+		json_t *files = NULL;
+
+		if (!json_array_size(json_object_get(f, "files")) || !jsonx_get_str(f, "id"))
+			continue;
+		buf_addf(&path, "/v1/folders/%s/files?include_content=true", jsonx_get_str(f, "id"));
+		ret = letta_list_all(&files, api, path.buf, err);
+		buf_release(&path);
+		if (ret < 0)
+			return ret;
+		json_object_set_new(f, "files", files);
+	}
+	return 0;
+}
+
 int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
@@ -182,6 +207,8 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 	if ((ret = apply_read_remote(&rs, api, &ctx->err)) < 0)
 		goto out;
 
+	if ((ret = read_folder_contents(&rs, api, &ctx->err)) < 0)
+		goto out;
 	existing = read_existing(root.buf, &ctx->err);
 	po.project = ctx->target.project.slug ? ctx->target.project.slug
 		     : ctx->target.project.id ? ctx->target.project.id
@@ -197,7 +224,7 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 
 	for (i = 0; i < res.n; i++) {
 		const struct pull_file *f = &res.files[i];
-		struct buf abs = BUF_INIT, dir = BUF_INIT;
+		struct buf abs = BUF_INIT, dir = BUF_INIT, what = BUF_INIT;
 		const char *slash;
 
 		if (!ctx->g.dry_run) {
@@ -215,16 +242,17 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 		json_array_append_new(files, json_pack("{s:s, s:I, s:b}", "path", f->path,
 						       "documents", (json_int_t)f->ndocs, "written",
 						       !ctx->g.dry_run));
+		if (f->ndocs)
+			buf_addf(&what, " (%zu document%s)", f->ndocs, f->ndocs == 1 ? "" : "s");
 		if (ctx->g.dry_run) {
-			output_line(ctx, "%s# would write %s (%zu document%s)%s", output_color("bold"),
-				    f->path, f->ndocs, f->ndocs == 1 ? "" : "s",
-				    output_color("reset"));
+			output_line(ctx, "%s# would write %s%s%s", output_color("bold"), f->path,
+				    what.buf, output_color("reset"));
 			if (!ctx->g.json)
 				fputs(f->text, stdout);
 		} else {
-			output_line(ctx, "wrote %s (%zu document%s)", f->path, f->ndocs,
-				    f->ndocs == 1 ? "" : "s");
+			output_line(ctx, "wrote %s%s", f->path, what.buf);
 		}
+		buf_release(&what);
 	}
 	if (!po.agent &&
 	    (ret = write_project_json(root.buf, &ctx->target.project, ctx->g.dry_run, files,

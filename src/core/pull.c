@@ -8,6 +8,7 @@
 #include "core/plan_int.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/sha256.h"
 #include "util/xalloc.h"
 #include "util/yamlw.h"
 
@@ -57,6 +58,7 @@ struct pc {
 	json_t *labels;             /* block labels written */
 	json_t *mcp_names;          /* server_name -> true: MCP servers written */
 	json_t *inv;                /* inventory entries */
+	json_t *raw;                /* folder files to write: [{folder, path, content}] */
 };
 
 static void warn(struct pc *c, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
@@ -261,18 +263,14 @@ static void add_doc(struct pc *c, enum res_kind kind, json_t *doc_take, const js
 
 /* ---- shared resources ---- */
 
-static json_t *user_metadata(const json_t *m)
+/* The metadata the planner manages (markers and recorded file hashes left out), sorted. */
+static json_t *user_metadata(enum res_kind kind, const json_t *obj)
 {
-	json_t *out = json_object(), *v;
-	const char *k;
+	json_t *view = pl_have_view(kind, obj, NULL);
+	json_t *out = sorted_copy(json_object_get(view, "metadata"));
 
-	json_object_foreach((json_t *)m, k, v)
-		if (strcmp(k, "managed_by") && strcmp(k, "source") && strcmp(k, "project") &&
-		    strcmp(k, "hash") && !json_is_null(v))
-			json_object_set(out, k, v);
-	v = sorted_copy(out);
-	json_decref(out);
-	return v;
+	json_decref(view);
+	return json_is_object(out) ? out : json_object();
 }
 
 /* The manifest name a marker's source gives ("Block/x" -> "x"; a legacy bare "x"). */
@@ -340,7 +338,7 @@ static void pull_blocks(struct pc *c)
 				json_object_set(spec, "limit", json_object_get(b, "limit"));
 			if (json_is_true(json_object_get(b, "read_only")))
 				json_object_set_new(spec, "readOnly", json_true());
-			md = user_metadata(json_object_get(b, "metadata"));
+			md = user_metadata(KIND_BLOCK, b);
 			if (json_object_size(md))
 				json_object_set(spec, "lettaMetadata", md);
 			json_decref(md);
@@ -557,6 +555,66 @@ static void pull_mcp_servers(struct pc *c)
 	}
 }
 
+static int safe_name(const char *s)
+{
+	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._- ", *s))
+			return 0;
+	return 1;
+}
+
+/*
+ * A folder's files, which letta-sync uploaded from the repository: written back under
+ * .letta/folders/<folder>/ (spec.files names them) when the server still has the content it
+ * recorded a hash of; otherwise a warning (diff then shows the files).
+ */
+static void folder_files(struct pc *c, json_t *spec, const char *name, const json_t *f)
+{
+	const json_t *rec = json_object_get(json_object_get(f, "metadata"), "files"), *x;
+	json_t *pending = json_array();
+	struct buf dir = BUF_INIT;
+	size_t i;
+	int ok = safe_name(name);
+
+	buf_addf(&dir, ".letta/folders/%s", name);
+	json_array_foreach(json_object_get(f, "files"), i, x)
+	{
+		const char *fn = jsonx_get_str(x, "file_name");
+		const char *content = jsonx_get_str(x, "content");
+		const char *want = jsonx_get_str(rec, fn ? fn : "");
+		char hex[SHA256_HEX_LEN + 1];
+		struct buf path = BUF_INIT;
+
+		if (!ok || !safe_name(fn) || !content || !want) {
+			ok = 0;
+			break;
+		}
+		sha256_hex(hex, content, strlen(content));
+		if (strcmp(hex, want)) {
+			ok = 0;
+			break;
+		}
+		buf_addf(&path, "%s/%s", dir.buf, fn);
+		json_array_append_new(pending, json_pack("{s:s, s:s, s:s}", "folder", name, "path",
+							 path.buf, "content", content));
+		buf_release(&path);
+	}
+	if (ok) {
+		buf_addstr(&dir, "/*");
+		json_object_set_new(spec, "files", json_pack("[s]", dir.buf));
+		json_array_extend(c->raw, pending);
+	} else {
+		warn(c,
+		     "Folder '%s': its files cannot be written back (not uploaded by letta-sync, "
+		     "binary, or changed on the server); add spec.files by hand",
+		     name);
+	}
+	json_decref(pending);
+	buf_release(&dir);
+}
+
 static void pull_folders(struct pc *c)
 {
 	const json_t *f;
@@ -599,7 +657,9 @@ static void pull_folders(struct pc *c)
 			warn(c, "Folder '%s': the server reports no embedding model", name);
 		if (r && json_is_array(json_object_get(r->spec, "files")))
 			json_object_set(spec, "files", json_object_get(r->spec, "files"));
-		md = user_metadata(json_object_get(f, "metadata"));
+		else if (json_array_size(json_object_get(f, "files")))
+			folder_files(c, spec, name, f);
+		md = user_metadata(KIND_FOLDER, f);
 		if (json_object_size(md))
 			json_object_set(spec, "lettaMetadata", md);
 		json_decref(md);
@@ -1386,6 +1446,31 @@ static int add_file(struct pc *c, enum res_kind kind, struct ls_error *err)
 	return 0;
 }
 
+/* The folder files of folders whose documents are written. */
+static void add_raw_files(struct pc *c)
+{
+	const json_t *x, *d;
+	size_t i, j;
+
+	json_array_foreach(c->raw, i, x)
+	{
+		struct pull_file *f;
+		int written = 0;
+
+		json_array_foreach(c->docs[KIND_FOLDER], j, d)
+			if (!strcmp(doc_name(d), jsonx_get_str(x, "folder")))
+				written = 1;
+		if (!written)
+			continue;
+		c->out->files = xgrow(c->out->files, sizeof(*c->out->files), c->out->n + 1,
+				      &c->out->alloc);
+		f = &c->out->files[c->out->n++];
+		f->path = xstrdup(jsonx_get_str(x, "path"));
+		f->text = xstrdup(jsonx_get_str(x, "content"));
+		f->ndocs = 0;
+	}
+}
+
 void pull_result_release(struct pull_result *r)
 {
 	size_t i;
@@ -1434,6 +1519,7 @@ int pull_compute(struct pull_result *out, const struct remote_state *rs,
 	c.labels = json_object();
 	c.mcp_names = json_object();
 	c.inv = own_inventory_entries(own_find_inventory(rs->blocks, c.project));
+	c.raw = json_array();
 
 	/* Shared resources are always read: agents refer to them. */
 	pull_blocks(&c);
@@ -1448,6 +1534,8 @@ int pull_compute(struct pull_result *out, const struct remote_state *rs,
 			continue;
 		rc = add_file(&c, pull_kinds[k], err);
 	}
+	if (!o->agent && rc == 0)
+		add_raw_files(&c);
 	if (o->agent && !json_array_size(c.docs[KIND_AGENT]) && rc == 0)
 		rc = ls_error_set(err, LS_ENOTFOUND, "no managed agent '%s' in the project",
 				  o->agent);
@@ -1460,5 +1548,6 @@ int pull_compute(struct pull_result *out, const struct remote_state *rs,
 	json_decref(c.labels);
 	json_decref(c.mcp_names);
 	json_decref(c.inv);
+	json_decref(c.raw);
 	return rc;
 }

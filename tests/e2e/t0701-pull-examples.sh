@@ -29,7 +29,13 @@ expect_rc 0
 expect_out '^wrote \.letta/manifests/project/blocks\.yaml \(5 documents\)$'
 expect_out '^wrote \.letta/manifests/org/mcp-servers\.yaml \(1 document\)$'
 expect_out '^wrote \.letta/manifests/project/agents\.yaml \(3 documents\)$'
-expect_out '^pulled [0-9]+ objects into 7 files$'
+expect_out '^wrote \.letta/folders/handbook/onboarding\.md$'
+expect_out '^pulled [0-9]+ objects into 8 files$'
+# The folder's files come back (letta-sync recorded their hashes when it uploaded them).
+cmp .letta/folders/handbook/onboarding.md "$TMP/examples/docs/handbook/onboarding.md" ||
+	fail "the folder file differs"
+grep -q '\.letta/folders/handbook/\*' .letta/manifests/project/folders.yaml ||
+	fail "no files pattern: $(cat .letta/manifests/project/folders.yaml)"
 for f in blocks tools folders identities templates agents; do
 	[ -f ".letta/manifests/project/$f.yaml" ] || fail "no project/$f.yaml"
 done
@@ -78,7 +84,7 @@ expect_jq '.data.files | map(.path) | index(".letta/manifests/org/mcp-servers.ya
 run pull --layer bogus
 expect_rc 64
 expect_err "unknown layer 'bogus'"
-rm -rf .letta/manifests
+rm -rf .letta/manifests .letta/folders
 run pull --layer base
 expect_rc 0
 expect_out 'org/folders\.yaml'
