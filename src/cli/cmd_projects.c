@@ -16,6 +16,8 @@
 
 static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
+	{ "slug", 0, OPT_VALUE, "<slug>", "create: the project's slug (the original's option)" },
+	{ "name", 0, OPT_VALUE, "<name>", "create: the project's display name" },
 	OPT_END
 };
 
@@ -154,7 +156,7 @@ static int do_create(struct cli_ctx *ctx, const char *slug, const char *name)
 			if (ctx->g.json)
 				output_json_ok(ctx,
 					       json_pack("{s:n, s:b, s:b}", "project", "created", 0,
-							 "dryRun", 1),
+							 "dry_run", 1),
 					       NULL);
 			goto out;
 		}
@@ -227,7 +229,8 @@ int cmd_projects(int argc, char **argv, struct cli_ctx *ctx)
 			if (word && !strcmp(word, "list") && o.nargs == 1)
 				ret = do_list(ctx); /* global options came first */
 			else if (word && !strcmp(word, "create") && o.nargs == 2)
-				ret = do_create(ctx, o.args[1], o.args[1]);
+				ret = do_create(ctx, opts_value(&o, "slug") ? opts_value(&o, "slug") : o.args[1],
+						opts_value(&o, "name") ? opts_value(&o, "name") : o.args[1]);
 			else if (word)
 				ret = ls_error_set(&ctx->err, LS_EUSAGE,
 						   "unknown projects sub-command '%s'; valid: list, create",

@@ -260,7 +260,7 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if (ctx->g.json)
 		output_json_ok(ctx,
-			       json_pack("{s:b, s:s, s:O, s:O}", "dryRun", ctx->g.dry_run,
+			       json_pack("{s:b, s:s, s:O, s:O}", "dry_run", ctx->g.dry_run,
 					 "layer", layer, "files", files, "objects", res.objects),
 			       NULL);
 	else

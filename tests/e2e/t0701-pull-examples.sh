@@ -76,7 +76,7 @@ diff -r "$TMP/first" .letta >/dev/null || fail "a second pull changed files: $(d
 # --json reports the files and objects.
 run pull --json --dry-run
 expect_rc 0
-expect_jq '.ok == true and .command == "pull" and .data.dryRun == true and .data.layer == "project"'
+expect_jq '.ok == true and .command == "pull" and .data.dry_run == true and .data.layer == "project"'
 expect_jq '[.data.objects[] | select(.kind == "Agent")] | length == 3'
 expect_jq '.data.files | map(.path) | index(".letta/manifests/org/mcp-servers.yaml") != null'
 
