@@ -283,7 +283,9 @@ static const char *source_name(const struct own_marker *m, enum res_kind kind)
 		return NULL;
 	if (!strncmp(m->source, kn, l) && m->source[l] == '/')
 		return m->source + l + 1;
-	if (m->state == OWN_LEGACY && !strchr(m->source, '/'))
+	/* The original's bare manifest names; not its managed_state:<id> or scope-sync blocks. */
+	if (m->state == OWN_LEGACY && !strchr(m->source, '/') && !strchr(m->source, ':') &&
+	    strcmp(m->source, "scope-sync"))
 		return m->source;
 	return NULL;
 }
