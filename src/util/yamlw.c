@@ -30,7 +30,7 @@ static int looks_typed(const char *s)
 	static const char *const words[] = { "~",     "null",  "Null", "NULL", "true", "True",
 					     "TRUE",  "false", "False", "FALSE", "yes", "Yes",
 					     "YES",   "no",    "No",   "NO",   "on",   "On",
-					     "ON",    "off",   "Off",  "OFF",  "y",    "n",
+					     "ON",    "off",   "Off",  "OFF",
 					     ".inf",  ".nan",  "-.inf", NULL };
 	const char *p = s;
 	size_t i;
