@@ -166,17 +166,20 @@ static int defined_elsewhere(const struct pc *c, const struct resource *r, const
 	return other;
 }
 
-/* A new document {apiVersion, kind, metadata: {name, description?}, spec: {layer, managed?}}. */
+/*
+ * A new document {apiVersion, kind, metadata: {name, description?}, spec: {layer, managed?}};
+ * takes managed_take (may be NULL).
+ */
 static json_t *doc_new(const struct pc *c, enum res_kind kind, const char *name,
-		       const char *description, const json_t *managed)
+		       const char *description, json_t *managed_take)
 {
 	json_t *md = json_pack("{s:s}", "name", name);
 	json_t *spec = json_pack("{s:s}", "layer", res_layer_name(kind_layer(c, kind)));
 
 	if (nonempty(description))
 		json_object_set_new(md, "description", json_string(description));
-	if (managed)
-		json_object_set(spec, "managed", (json_t *)managed);
+	if (managed_take)
+		json_object_set_new(spec, "managed", managed_take);
 	return json_pack("{s:s, s:s, s:o, s:o}", "apiVersion", "letta.ai/v1", "kind",
 			 res_kind_name(kind), "metadata", md, "spec", spec);
 }

@@ -168,7 +168,7 @@ static void test_pull__round_trip_plans_no_change(void **state)
 				 p.items[i].reason ? p.items[i].reason : "");
 	assert_int_equal(plan_count_writes(&p), 0);
 	plan_release(&p);
-	ds_free(&back);
+	desired_state_release(&back);
 	pull_result_release(&res);
 	remote_state_release(&rs);
 	ds_free(&ds);
