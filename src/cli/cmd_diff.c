@@ -18,6 +18,7 @@ static const struct opt_spec spec[] = {
 	{ "full", 0, OPT_FLAG, NULL, "also show unchanged objects and fields" },
 	{ "format", 0, OPT_VALUE, "<fmt>", "text (default) or markdown (a pull-request comment)" },
 	{ "exit-code", 0, OPT_FLAG, NULL, "exit 2 when there are changes" },
+	{ "out", 0, OPT_VALUE, "<file>", "save the plan (for sync --plan) with fingerprints" },
 	{ "only", 0, OPT_MULTI, "<section>...", "agent sections to compare (default: all)" },
 	{ "prune", 0, OPT_FLAG, NULL, "show orphans as the deletes sync --prune would make" },
 	{ "force", 0, OPT_FLAG, NULL, "show what sync --force would do" },
@@ -32,7 +33,8 @@ static const char examples[] =
 	"  letta-sync diff --full --agent agent-123\n"
 	"  letta-sync diff --json | jq '.data | length'\n"
 	"  letta-sync diff --exit-code   # 2 when sync would change something\n"
-	"  letta-sync diff --format markdown > comment.md\n";
+	"  letta-sync diff --format markdown > comment.md\n"
+	"  letta-sync diff --out plan.json && letta-sync sync --plan plan.json\n";
 
 int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -70,6 +72,9 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
 		goto out;
 
+	if (opts_value(&o, "out") &&
+	    (ret = reconcile_save_plan(&r, opts_value(&o, "out"), &ctx->err)) < 0)
+		goto out;
 	if (ctx->g.json) {
 		output_json_ok(ctx, render_diff_data(&r.plan), render_diff_info(&r.plan));
 	} else if (format && !strcmp(format, "markdown")) {

@@ -27,6 +27,8 @@ static const struct opt_spec spec[] = {
 	{ "only", 0, OPT_MULTI, "<section>...", "agent sections to sync (default: all)" },
 	{ "model", 0, OPT_VALUE, "<handle>", "model for agents whose template names none" },
 	{ "embedding", 0, OPT_VALUE, "<handle>", "embedding for folders and agents without one" },
+	{ "plan", 0, OPT_VALUE, "<file>", "apply exactly the plan diff --out saved, or refuse" },
+	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another sync holds it" },
 	OPT_END
 };
 
@@ -34,7 +36,8 @@ static const char examples[] =
 	"  letta-sync sync --dry-run\n"
 	"  letta-sync sync\n"
 	"  letta-sync sync --only memory_blocks tools --agent agent-123\n"
-	"  letta-sync sync --prune --concurrency 16\n";
+	"  letta-sync sync --prune --concurrency 16\n"
+	"  letta-sync sync --plan plan.json\n";
 
 struct counts {
 	size_t created, updated, deleted, unchanged, failed, conflicts, orphans, skipped;
@@ -199,8 +202,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct counts c, c2;
 	enum ls_code first_fail = LS_EFAIL;
 	struct buf out = BUF_INIT;
-	json_t *changes = NULL;
-	int conc = 8, ret, aret = 0;
+	json_t *changes = NULL, *saved = NULL;
+	int conc = 8, ret, aret = 0, leased = 0;
+	long releaser = -1;
 	size_t i;
 	int ret0 = opts_parse(&o, spec, argc, argv, ctx, "letta-sync sync [options]", examples,
 			      &ctx->err);
@@ -238,7 +242,12 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	ro.model = opts_value(&o, "model");
 	ro.embedding = opts_value(&o, "embedding");
+	if (opts_value(&o, "plan") &&
+	    (ret = reconcile_load_plan(&saved, &ro, opts_value(&o, "plan"), &ctx->err)) < 0)
+		goto out;
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
+		goto out;
+	if (saved && (ret = reconcile_check_plan(&r, saved, &ctx->err)) < 0)
 		goto out;
 
 	if (ctx->g.dry_run) {
@@ -272,6 +281,12 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 
 	changes = json_array();
 	c.unchanged = r.plan.unchanged;
+	if (plan_count_writes(&r.plan) > 0) {
+		if ((ret = reconcile_lease_take(&r, opts_count(&o, "break-lease"), &leased,
+						&ctx->err)) < 0)
+			goto out;
+		releaser = reconcile_lease_keep(&r);
+	}
 	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail);
 	if ((aret == 0 && !c.failed && r.plan.replan) ||
 	    (aret == LS_EFAIL && has_plain_conflict(&r.plan, &res))) {
@@ -288,6 +303,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		if ((ret = reconcile_replan(&r, &ctx->err)) < 0)
 			goto out;
 		memset(&c2, 0, sizeof(c2));
+		releaser = reconcile_lease_keep(&r);
 		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail);
 		c.created += c2.created;
 		c.updated += c2.updated;
@@ -297,6 +313,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		c.orphans = c2.orphans;
 		c.skipped += c2.skipped;
 	}
+	/* The inventory's rewrite released the lease when it was the last write and succeeded. */
+	if (leased && !(releaser >= 0 && res.status && res.status[releaser] == APPLY_DONE))
+		reconcile_lease_release(&r);
 	if (aret == LS_EINTERRUPTED) {
 		ret = aret;
 	} else if (c.failed || aret < 0) {
@@ -335,6 +354,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		ctx->err_reported = 1;
 	}
 out:
+	json_decref(saved);
 	json_decref(changes);
 	apply_result_release(&res);
 	buf_release(&out);

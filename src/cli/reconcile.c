@@ -1,6 +1,8 @@
 /* The shared front half of diff and sync (see reconcile.h). */
 #include "cli/reconcile.h"
 #include "cli/output.h"
+#include "cli/render_diff.h"
+#include "core/ownership.h"
 #include "repo/config.h"
 #include "repo/git.h"
 #include "repo/files.h"
@@ -11,6 +13,8 @@
 #include "util/xalloc.h"
 
 #include <glob.h>
+#include <time.h>
+#include <unistd.h>
 
 /* The largest file a Folder uploads (the server's own limits are larger). */
 #define FOLDER_FILE_MAX (64u << 20)
@@ -236,10 +240,12 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 
 			if ((ret = letta_project_create(&p, r->api, ctx->target.project.slug, err)) < 0)
 				return ret;
-			json_decref(p);
 			log_info("created project '%s'", ctx->target.project.slug);
-			if ((ret = letta_project_resolve(r->api, ctx->target.project.slug, NULL,
-							 err)) < 0)
+			/* The answer has the id: no second look-up. */
+			ret = letta_project_resolve(r->api, ctx->target.project.slug,
+						    jsonx_get_str(p, "id"), err);
+			json_decref(p);
+			if (ret < 0)
 				return ret;
 		} else {
 			r->no_project = 1;
@@ -282,5 +288,203 @@ void reconcile_release(struct reconcile *r)
 	free(r->commit);
 	free(r->version);
 	json_decref(r->folder_files);
+	json_decref(r->lease);
 	memset(r, 0, sizeof(*r));
+}
+
+#define PLAN_FILE_VERSION 1
+
+int reconcile_save_plan(const struct reconcile *r, const char *path, struct ls_error *err)
+{
+	json_t *doc = json_pack("{s:i, s:s, s:s, s:s, s:{s:i, s:i, s:s?}, s:o, s:o, s:o}", "version",
+				PLAN_FILE_VERSION, "project",
+				r->ctx->target.project.slug ? r->ctx->target.project.slug : "",
+				"commit", r->commit ? r->commit : "", "work_tree_version",
+				r->version ? r->version : "", "options", "flags",
+				(int)(r->opts.plan_flags & (PLAN_FORCE | PLAN_PRUNE | PLAN_ADOPT)),
+				"sections", (int)r->opts.sections, "agent", r->ctx->target.agent,
+				"changes", render_diff_data(&r->plan), "info",
+				render_diff_info(&r->plan), "fingerprints",
+				remote_fingerprints(&r->rs));
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	int ret;
+
+	ret = files_write_atomic(path, text, strlen(text), err);
+	free(text);
+	json_decref(doc);
+	return ret;
+}
+
+int reconcile_load_plan(json_t **out, struct reconcile_opts *o, const char *path,
+			struct ls_error *err)
+{
+	struct buf text = BUF_INIT;
+	json_error_t jerr;
+	json_t *doc;
+	const json_t *opts;
+	int ret;
+
+	if ((ret = files_read(&text, path, FILES_MAX_SIZE, err)) < 0)
+		return ret;
+	doc = json_loads(text.buf, 0, &jerr);
+	buf_release(&text);
+	if (!doc || jsonx_get_int(doc, "version", 0) != PLAN_FILE_VERSION ||
+	    !json_is_array(json_object_get(doc, "changes")) ||
+	    !json_is_object(json_object_get(doc, "fingerprints"))) {
+		json_decref(doc);
+		ls_error_set(err, LS_EUSAGE, "'%s' is not a plan saved by 'letta-sync diff --out'",
+			     path);
+		return LS_EUSAGE;
+	}
+	opts = json_object_get(doc, "options");
+	o->plan_flags |= (unsigned)jsonx_get_int(opts, "flags", 0);
+	o->sections = (unsigned)jsonx_get_int(opts, "sections", 0);
+	*out = doc;
+	return 0;
+}
+
+int reconcile_check_plan(const struct reconcile *r, const json_t *saved, struct ls_error *err)
+{
+	const json_t *old = json_object_get(saved, "fingerprints"), *f;
+	json_t *now = remote_fingerprints(&r->rs), *changes;
+	struct buf what = BUF_INIT;
+	const char *id;
+	size_t n = 0;
+	int ret = 0;
+
+	json_object_foreach((json_t *)old, id, f)
+	{
+		const json_t *cur = json_object_get(now, id);
+
+		if (cur && !strcmp(jsonx_get_str(cur, "sha256") ? jsonx_get_str(cur, "sha256") : "",
+				   jsonx_get_str(f, "sha256") ? jsonx_get_str(f, "sha256") : ""))
+			continue;
+		if (n++ < 10)
+			buf_addf(&what, "%s%s '%s' (%s%s)", what.len ? ", " : "",
+				 jsonx_get_str(f, "kind"), jsonx_get_str(f, "name"), id,
+				 cur ? "" : ", gone");
+	}
+	if (n) {
+		ret = ls_error_set(err, LS_ECONFLICT,
+				   "the server changed since the plan was made: %s%s", what.buf,
+				   n > 10 ? ", ..." : "");
+		ls_error_hint(err, "make a new plan with 'letta-sync diff --out'");
+	} else {
+		changes = render_diff_data(&r->plan);
+		if (!json_equal(changes, json_object_get(saved, "changes"))) {
+			ret = ls_error_set(err, LS_ECONFLICT,
+					   "the manifests no longer give the saved plan (%zu changes "
+					   "now, %zu in the plan)",
+					   json_array_size(changes),
+					   json_array_size(json_object_get(saved, "changes")));
+			ls_error_hint(err, "make a new plan with 'letta-sync diff --out'");
+		}
+		json_decref(changes);
+	}
+	json_decref(now);
+	buf_release(&what);
+	return ret;
+}
+
+#define LEASE_SECONDS 600
+
+static const json_t *inventory_of(const struct reconcile *r)
+{
+	const char *project = r->ctx->target.project.slug ? r->ctx->target.project.slug
+			      : r->ctx->target.project.id ? r->ctx->target.project.id
+							  : "";
+
+	return own_find_inventory(r->rs.blocks, project);
+}
+
+int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struct ls_error *err)
+{
+	const json_t *inv = inventory_of(r);
+	const json_t *lease = json_object_get(json_object_get(inv, "metadata"), "lease");
+	const char *holder = jsonx_get_str(lease, "holder");
+	long long expires = jsonx_get_int(lease, "expires", 0);
+	long long now = (long long)time(NULL);
+	char host[128] = "", when[32];
+	struct buf me = BUF_INIT;
+	json_t *meta, *body, *reply = NULL;
+	time_t t;
+	int ret;
+
+	*taken = 0;
+	if (!inv || !jsonx_get_str(inv, "id"))
+		return 0; /* the first sync: nothing to hold yet */
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = '\0';
+	buf_addf(&me, "%s@%s pid %ld", getenv("USER") ? getenv("USER") : "letta-sync",
+		 host[0] ? host : "localhost", (long)getpid());
+	if (holder && expires > now && !break_lease) {
+		ret = ls_error_set(err, LS_ELEASE,
+				   "another sync holds the lease on project '%s': %s, for %lld more "
+				   "second(s)",
+				   r->ctx->target.project.slug ? r->ctx->target.project.slug : "",
+				   holder, expires - now);
+		ls_error_hint(err, "wait for it, or use --break-lease if it is stale");
+		buf_release(&me);
+		return ret;
+	}
+	t = (time_t)(now + LEASE_SECONDS);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	meta = json_deep_copy(json_object_get(inv, "metadata"));
+	json_decref(r->lease);
+	r->lease = json_pack("{s:s, s:s, s:I}", "holder", me.buf, "expires_at", when, "expires",
+			     (json_int_t)(now + LEASE_SECONDS));
+	json_object_set(meta, "lease", r->lease);
+	body = json_pack("{s:o}", "metadata", meta);
+	ret = letta_update(&reply, r->api, LETTA_BLOCK, jsonx_get_str(inv, "id"), body, err);
+	json_decref(body);
+	json_decref(reply);
+	buf_release(&me);
+	if (ret == 0)
+		*taken = 1;
+	return ret;
+}
+
+long reconcile_lease_keep(struct reconcile *r)
+{
+	size_t i, j, k;
+
+	if (!r->lease)
+		return -1;
+	for (i = 0; i < r->plan.n; i++) {
+		const struct plan_action *a = &r->plan.items[i];
+		int later = 0;
+
+		if (!a->internal || a->kind != KIND_BLOCK || strcmp(a->name, OWN_INVENTORY_LABEL) ||
+		    !a->id)
+			continue;
+		for (k = i + 1; k < r->plan.n; k++)
+			if (!r->plan.items[k].skip && r->plan.items[k].nreqs)
+				later = 1;
+		if (!later)
+			return (long)i; /* the last write: it releases the lease */
+		for (j = 0; j < a->nreqs; j++) {
+			json_t *meta = json_object_get(a->reqs[j].body, "metadata");
+
+			if (json_is_object(meta))
+				json_object_set(meta, "lease", r->lease);
+		}
+	}
+	return -1;
+}
+
+void reconcile_lease_release(struct reconcile *r)
+{
+	const json_t *inv = inventory_of(r);
+	struct ls_error err = LS_ERROR_INIT;
+	json_t *meta, *body, *reply = NULL;
+
+	if (!inv || !jsonx_get_str(inv, "id"))
+		return;
+	meta = json_deep_copy(json_object_get(inv, "metadata"));
+	json_object_del(meta, "lease");
+	body = json_pack("{s:o}", "metadata", meta);
+	if (letta_update(&reply, r->api, LETTA_BLOCK, jsonx_get_str(inv, "id"), body, &err) < 0)
+		log_warn("could not release the lease: %s (it expires by itself)", err.msg);
+	json_decref(body);
+	json_decref(reply);
 }

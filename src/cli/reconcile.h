@@ -24,6 +24,7 @@ struct reconcile {
 	char *version; /* the work tree's version, "0.0.0" when none */
 	int no_project; /* the project does not exist yet: its lists are empty */
 	json_t *folder_files; /* Folder spec.files, read: see plan_opts.folder_files */
+	json_t *lease;        /* the lease this run holds, or NULL */
 	struct cli_ctx *ctx;
 	struct reconcile_opts {
 		unsigned plan_flags;   /* enum plan_flags */
@@ -40,6 +41,37 @@ int reconcile_parse_only(unsigned *out, const struct opts *o, struct ls_error *e
 
 int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct reconcile_opts *o,
 		      struct ls_error *err);
+/*
+ * diff --out: saves the plan (its changes, the options it was made with and a fingerprint of
+ * every remote object read) to path, written atomically.
+ */
+int reconcile_save_plan(const struct reconcile *r, const char *path, struct ls_error *err);
+/* sync --plan: reads a saved plan; sets *o's plan options to those it was made with. */
+int reconcile_load_plan(json_t **out, struct reconcile_opts *o, const char *path,
+			struct ls_error *err);
+/*
+ * Refuses (LS_ECONFLICT, naming the objects) when a remote object the saved plan read has
+ * changed or gone, or when the plan computed now differs from the saved one.
+ */
+int reconcile_check_plan(const struct reconcile *r, const json_t *saved, struct ls_error *err);
+
+/*
+ * The lease (PRODUCT.md section 3), in the inventory block's metadata: {holder, expires_at,
+ * expires}. Taken before a sync writes (only when the plan writes something and the
+ * inventory exists), refused with LS_ELEASE naming the holder while another live lease exists
+ * unless break_lease. Best-effort: the API has no compare-and-swap. *taken tells whether a
+ * lease was written (then reconcile_lease_release() must run, unless the inventory's own
+ * rewrite, which carries no lease, already released it).
+ */
+int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struct ls_error *err);
+/*
+ * Makes the plan's own rewrite of the inventory keep the lease when writes come after it
+ * (agents); otherwise that rewrite, which carries no lease, releases it. Returns the index of
+ * the inventory action that releases the lease, or -1 when an explicit release is needed.
+ */
+long reconcile_lease_keep(struct reconcile *r);
+void reconcile_lease_release(struct reconcile *r);
+
 /* After apply: reads the remote state again and recomputes r->plan (sync's second pass). */
 int reconcile_replan(struct reconcile *r, struct ls_error *err);
 void reconcile_release(struct reconcile *r);

@@ -1,6 +1,9 @@
 /* The observed remote state: constructors and look-ups (see remote.h). */
 #include "core/remote.h"
 #include "util/jsonx.h"
+#include "util/sha256.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -43,4 +46,80 @@ const json_t *remote_find_id(const json_t *list, const char *id)
 			return v;
 	}
 	return NULL;
+}
+
+static json_t *ids_of(const json_t *arr)
+{
+	json_t *out = json_array(), *o;
+	size_t i;
+
+	json_array_foreach(arr, i, o)
+		if (jsonx_get_str(o, "id"))
+			json_array_append_new(out, json_string(jsonx_get_str(o, "id")));
+	return out;
+}
+
+static json_t *reduce(const char *kind, const json_t *o)
+{
+	json_t *r, *files, *f;
+	size_t i;
+
+	if (!strcmp(kind, "agent")) {
+		r = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:o, s:o, s:o, s:o}", "name",
+			      json_object_get(o, "name"), "system", json_object_get(o, "system"),
+			      "tags", json_object_get(o, "tags"), "model", json_object_get(o, "model"),
+			      "description", json_object_get(o, "description"), "blocks",
+			      ids_of(json_object_get(o, "blocks")), "tools",
+			      ids_of(json_object_get(o, "tools")), "sources",
+			      ids_of(json_object_get(o, "sources")), "identities",
+			      ids_of(json_object_get(o, "identities")));
+		return r;
+	}
+	r = json_deep_copy(o);
+	if (!strcmp(kind, "folder") && json_is_array(json_object_get(o, "files"))) {
+		files = json_array();
+		json_array_foreach(json_object_get(o, "files"), i, f)
+			json_array_append_new(files, json_pack("{s:O?, s:O?}", "id",
+							      json_object_get(f, "id"), "file_name",
+							      json_object_get(f, "file_name")));
+		json_object_set_new(r, "files", files);
+	}
+	return r;
+}
+
+json_t *remote_fingerprints(const struct remote_state *rs)
+{
+	const struct {
+		const char *kind;
+		const json_t *list;
+		const char *name_key;
+	} lists[] = {
+		{ "block", rs->blocks, "label" },	     { "tool", rs->tools, "name" },
+		{ "folder", rs->folders, "name" },	     { "mcp_server", rs->mcp_servers, "server_name" },
+		{ "identity", rs->identities, "identifier_key" }, { "agent", rs->agents, "name" },
+	};
+	json_t *out = json_object(), *o;
+	size_t k, i;
+
+	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+		json_array_foreach(lists[k].list, i, o)
+		{
+			const char *id = jsonx_get_str(o, "id"), *name;
+			json_t *red;
+			char *c, hex[SHA256_HEX_LEN + 1];
+
+			if (!id)
+				continue;
+			red = reduce(lists[k].kind, o);
+			c = jsonx_canonical(red);
+			sha256_hex(hex, c ? c : "", c ? strlen(c) : 0);
+			free(c);
+			json_decref(red);
+			name = jsonx_get_str(o, lists[k].name_key);
+			json_object_set_new(out, id,
+					    json_pack("{s:s, s:s, s:s}", "kind", lists[k].kind, "name",
+						      name ? name : "", "sha256", hex));
+		}
+	}
+	return out;
 }

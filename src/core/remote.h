@@ -34,6 +34,14 @@ struct remote_state {
 void remote_state_init(struct remote_state *rs);
 void remote_state_release(struct remote_state *rs);
 
+/*
+ * A fingerprint of every object read: {id: {"kind", "name", "sha256"}}, the hash of the
+ * object's canonical JSON. Agents are reduced to what sync manages (name, system, tags, model,
+ * the ids of their blocks, tools, folders and identities), so using an agent (messages, run
+ * times) does not change it; folder files to their ids and names. New reference.
+ */
+json_t *remote_fingerprints(const struct remote_state *rs);
+
 /* The object with that "id" in list, or NULL (borrowed). */
 const json_t *remote_find_id(const json_t *list, const char *id);
 

@@ -48,7 +48,8 @@ expect_rc 0
 expect_out 'Block/policy: unchanged'
 expect_out '^      value: "be kind"'
 
-# Update: one field changes; one PATCH for the block, one for the inventory.
+# Update: one field changes; the lease, one PATCH for the block, one for the inventory (which
+# releases the lease).
 sed -i 's/be kind/be very kind/' .letta/manifests/project/blocks.yaml
 git commit -q -am "kinder"
 [ "$(changes)" -eq 1 ] || fail "diff should report 1 change after an edit"
@@ -62,7 +63,7 @@ expect_out '^\*\*1 change\(s\)\*\*'
 expect_out '^\| `~` \| Block \| policy \|'
 run diff --format html
 expect_rc 64
-expect_writes 2 sync
+expect_writes 3 sync
 expect_out 'updated Block/policy'
 sim_get "/v1/blocks/?label=policy" | jq -e '.[0].value == "be very kind"' >/dev/null ||
 	fail "block not updated"

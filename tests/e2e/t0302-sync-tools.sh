@@ -47,7 +47,7 @@ tool 1234
 [ "$(changes)" -eq 1 ] || fail "edited tool not reported"
 jq -e '.data[0].fields == [{"path":"return_char_limit","from":50000,"to":1234}]' "$TMP/diff.json" \
 	>/dev/null || fail "unexpected diff: $(cat "$TMP/diff.json")"
-expect_writes 2 sync
+expect_writes 3 sync   # the lease, the tool, the inventory (which releases the lease)
 sim_get "/v1/tools/?name=lookup" | jq -e '.[0].return_char_limit == 1234' >/dev/null ||
 	fail "tool not updated"
 expect_writes 0 sync

@@ -83,7 +83,7 @@ git add -A && git commit -qm files
 [ "$(changes)" -eq 1 ] || fail "file changes not reported: $(cat "$TMP/diff.json")"
 jq -e '.data[0].fields | map(.path) | sort == ["files.handbook.md","files.oncall.md"]' "$TMP/diff.json" >/dev/null ||
 	fail "unexpected file diff: $(cat "$TMP/diff.json")"
-expect_writes 4 sync   # upload, delete, the folder's metadata, the inventory
+expect_writes 5 sync   # the lease, upload, delete, the folder's metadata, the inventory
 sim_get "/v1/folders/$fid/files" | jq -e '[.[].file_name] == ["handbook.md"]' >/dev/null ||
 	fail "file not deleted: $(sim_get "/v1/folders/$fid/files")"
 expect_writes 0 sync

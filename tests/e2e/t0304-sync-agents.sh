@@ -84,7 +84,7 @@ jq -e '.data[0] | .kind == "Agent" and .name == "bob" and .section == "system_pr
 
 # --only tags: the prompt is not touched.
 expect_writes 0 sync --only tags
-expect_writes 1 sync --only system_prompt
+expect_writes 3 sync --only system_prompt   # the lease, the agent, the lease's release
 sim_get "/v1/agents/?name=bob" | jq -e '.[0].system == "You are Robert."' >/dev/null ||
 	fail "prompt not synced"
 

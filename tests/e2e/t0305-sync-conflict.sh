@@ -33,7 +33,7 @@ expect_rc 1
 expect_jq '.ok == false and .error.code == "CONFLICT" and .error.details.summary.conflicts == 1'
 sim_get "/v1/blocks/$id" | jq -e '.value == "edited in the ADE"' >/dev/null || fail "conflict overwritten"
 
-expect_writes 2 sync --force
+expect_writes 3 sync --force
 expect_rc 0
 sim_get "/v1/blocks/$id" | jq -e '.value == "be kind"' >/dev/null || fail "--force did not win"
 
@@ -50,6 +50,6 @@ expect_jq '.data | length == 1 and .[0].action == "orphan" and .[0].name == "old
 expect_writes 0 sync
 expect_out 'orphan Block/old'
 sim_get "/v1/blocks/?label=old" | jq -e 'length == 1' >/dev/null || fail "orphan deleted without --prune"
-expect_writes 2 sync --prune
+expect_writes 3 sync --prune
 sim_get "/v1/blocks/?label=old" | jq -e 'length == 0' >/dev/null || fail "orphan not pruned"
 [ "$(changes)" -eq 0 ] || fail "not converged after prune: $(cat "$TMP/diff.json")"
