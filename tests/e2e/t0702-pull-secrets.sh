@@ -67,7 +67,7 @@ run diff --exit-code
 expect_rc 0
 
 # --all: the unmanaged objects too, marked managed: false, env values as references.
-run pull --all --dry-run
+run pull --all --dry-run -v
 expect_rc 0
 secrets_absent .letta
 run pull --all
