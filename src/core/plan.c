@@ -1602,6 +1602,14 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	}
 	ai = pl_add(c->p, r->kind, r->name, CHANGE_UPDATE);
 	c->p->items[ai].id = xstrdup(id);
+	/*
+	 * Only the recorded hash is stale (the server's copy already is what git says, e.g.
+	 * after `pull`): bookkeeping, applied but not shown as a change.
+	 */
+	if (json_equal(want, have) && m.state == OWN_OURS && m.hash && m.project &&
+	    !strcmp(m.project, c->project) && m.source && own_source_matches(&m, r->kind, r->name) &&
+	    !(r->kind == KIND_TOOL && !m.has_tag))
+		c->p->items[ai].internal = 1;
 	pl_diff(c->p->items[ai].fields, "", have, want);
 	if (json_array_size(c->p->items[ai].fields) == 0 || m.state != OWN_OURS)
 		marker_fields(c->p->items[ai].fields, r->kind, &m, wm);

@@ -218,6 +218,62 @@ static int views_equal(enum res_kind kind, const json_t *doc, const json_t *obj,
 	return eq;
 }
 
+/* Sets every key lower has and dst lacks to null: the higher layer removes it. */
+static void null_missing(json_t *dst, const json_t *lower)
+{
+	const char *k;
+	json_t *lv;
+
+	if (!json_is_object(dst) || !json_is_object(lower))
+		return;
+	json_object_foreach((json_t *)lower, k, lv)
+	{
+		json_t *dv = json_object_get(dst, k);
+
+		if (!dv)
+			json_object_set_new(dst, k, json_null());
+		else
+			null_missing(dv, lv);
+	}
+}
+
+/* Names every field holding an array (at any depth) in merge, as "replace". */
+static void replace_arrays(json_t *merge, const json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x)
+		{
+			if (json_is_array(x))
+				json_object_set_new(merge, k, json_string("replace"));
+			replace_arrays(merge, x);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			replace_arrays(merge, x);
+	}
+}
+
+/*
+ * doc overrides a definition in other files (a lower layer): lists replace theirs instead of
+ * appending to them, and fields only they have are removed, so that the merged result is
+ * what the server has.
+ */
+static void override_lower(json_t *doc, const json_t *lower)
+{
+	json_t *merge = json_object();
+
+	null_missing(json_object_get(doc, "spec"), json_object_get(lower, "spec"));
+	null_missing(json_object_get(doc, "metadata"), json_object_get(lower, "metadata"));
+	replace_arrays(merge, json_object_get(doc, "spec"));
+	if (json_object_size(merge))
+		json_object_set(doc, "_merge", merge);
+	json_decref(merge);
+}
+
 /*
  * Adds doc (taken) for the wire object obj, unless the repository already describes it: an
  * equal local resource defined outside pull's file is left alone, a different one in another
@@ -253,6 +309,7 @@ static void add_doc(struct pc *c, enum res_kind kind, json_t *doc_take, const js
 			json_decref(doc_take);
 			return;
 		}
+		override_lower(doc_take, r->doc);
 	}
 	if (obj && !views_equal(kind, doc_take, obj, NULL))
 		warn(c, "%s '%s' cannot be written exactly: diff will still show a change",

@@ -258,6 +258,114 @@ static void test_pull__unmanaged_only_with_all(void **state)
 	ds_free(&ds);
 }
 
+static const char base_text[] =
+	"apiVersion: letta.ai/v1\n"
+	"kind: Tool\n"
+	"metadata: {name: lookup}\n"
+	"spec:\n"
+	"  sourceType: python\n"
+	"  sourceCode: \"def lookup():\\n    pass\\n\"\n"
+	"  tags: [x, z]\n"
+	"  jsonSchema: {type: function, function: {name: lookup, description: Look.,\n"
+	"    parameters: {type: object, properties: {}}}}\n"
+	"---\n"
+	"apiVersion: letta.ai/v1\n"
+	"kind: Identity\n"
+	"metadata: {name: eng}\n"
+	"spec: {identifierKey: acme-eng, name: Eng, identityType: org, properties: [\n"
+	"  {key: cc, value: \"42\", type: string}, {key: old, value: \"1\", type: string}]}\n"
+	"---\n"
+	"apiVersion: letta.ai/v1\n"
+	"kind: Block\n"
+	"metadata: {name: style, description: old desc}\n"
+	"spec: {label: style, value: v, lettaMetadata: {team: core, gone: x}}\n";
+
+static void load_texts(struct desired_state *out, const char *const *paths,
+		       const char *const *texts, size_t n)
+{
+	struct pull_result r = PULL_RESULT_INIT;
+	size_t i;
+
+	r.files = xcalloc(n + 1, sizeof(*r.files));
+	for (i = 0; i < n; i++) {
+		r.files[i].path = (char *)(uintptr_t)paths[i];
+		r.files[i].text = (char *)(uintptr_t)texts[i];
+	}
+	r.n = n;
+	load(out, &r);
+	free(r.files);
+}
+
+static json_t *find_named(json_t *list, const char *key, const char *name)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(list, i, o)
+		if (!strcmp(jsonx_get_str(o, key), name))
+			return o;
+	fail_msg("no %s", name);
+	return NULL;
+}
+
+/*
+ * Objects edited on the server and defined in a lower layer: the pulled override replaces
+ * lists and removes fields only the lower layer has, so the merged result is the server's
+ * (and diff, whose recorded hashes are stale, shows no change).
+ */
+static void test_pull__override_of_a_lower_layer_is_exact(void **state)
+{
+	const char *paths[4] = { ".letta/manifests/base/shared.yaml" };
+	const char *texts[4] = { base_text };
+	struct desired_state local = DESIRED_STATE_INIT, back = DESIRED_STATE_INIT;
+	struct remote_state rs;
+	struct pull_result res = PULL_RESULT_INIT;
+	struct pull_opts po;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	struct ls_error err = LS_ERROR_INIT;
+	json_t *x;
+	size_t i, n = 1;
+
+	(void)state;
+	load_texts(&local, paths, texts, 1);
+	synced(&rs, &local);
+	/* Edits made on the server. */
+	x = find_named(rs.tools, "name", "lookup");
+	json_object_set_new(x, "tags", json_pack("[s, s, s]", "x", "w", OWN_TAG));
+	x = find_named(rs.identities, "identifier_key", "acme-eng");
+	json_array_remove(json_object_get(x, "properties"), 1);
+	x = find_named(rs.blocks, "label", "style");
+	json_object_del(json_object_get(x, "metadata"), "gone");
+	json_object_set_new(x, "description", json_string(""));
+
+	memset(&po, 0, sizeof(po));
+	po.project = "demo";
+	po.layer = LAYER_PROJECT;
+	po.dir = ".letta/manifests";
+	if (pull_compute(&res, &rs, &local, NULL, &po, &err) < 0)
+		fail_msg("pull_compute: %s", err.msg);
+	for (i = 0; i < res.n && n < 4; i++) {
+		paths[n] = res.files[i].path;
+		texts[n++] = res.files[i].text;
+	}
+	assert_non_null(strstr(file_text(&res, "project/tools.yaml"), "tags: replace"));
+	load_texts(&back, paths, texts, n);
+	o.flags = 0;
+	if (plan_compute(&p, &back, &rs, &o, &err) < 0)
+		fail_msg("plan_compute: %s", err.msg);
+	for (i = 0; i < p.n; i++)
+		if (!p.items[i].internal)
+			fail_msg("pull then diff: %s %s '%s': %s", plan_change_name(p.items[i].change),
+				 res_kind_name(p.items[i].kind), p.items[i].name,
+				 p.items[i].reason ? p.items[i].reason : "");
+	plan_release(&p);
+	desired_state_release(&back);
+	desired_state_release(&local);
+	pull_result_release(&res);
+	remote_state_release(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_pull__secrets_are_references),
 		cmocka_unit_test(test_pull__agents_hold_only_what_differs),
 		cmocka_unit_test(test_pull__unmanaged_only_with_all),
+		cmocka_unit_test(test_pull__override_of_a_lower_layer_is_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
