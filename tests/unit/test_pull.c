@@ -366,6 +366,47 @@ static void test_pull__override_of_a_lower_layer_is_exact(void **state)
 	remote_state_release(&rs);
 }
 
+/* Tools of a declared MCP server attached to an agent come back as its mcpTools. */
+static void test_pull__mcp_tools_round_trip(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT, back = DESIRED_STATE_INIT;
+	struct remote_state rs;
+	struct pull_result res = PULL_RESULT_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	struct ls_error err = LS_ERROR_INIT;
+	json_t *tool, *bob;
+	size_t i;
+
+	(void)state;
+	fleet(&ds);
+	synced(&rs, &ds);
+	tool = json_pack("{s:o, s:s, s:s, s:[s]}", "id", fake_id("tool"), "name", "get_pr",
+			 "tool_type", "external_mcp", "tags", "mcp:gh");
+	json_array_append(rs.tools, tool);
+	bob = find_named(rs.agents, "name", "bob");
+	json_array_append(json_object_get(bob, "tools"), tool);
+	json_decref(tool);
+	pull(&res, &rs, 0);
+	assert_non_null(strstr(file_text(&res, "project/agents.yaml"), "server: gh"));
+	assert_non_null(strstr(file_text(&res, "project/agents.yaml"), "tools: [get_pr]"));
+	load(&back, &res);
+	o.flags = 0;
+	o.secret = NULL;
+	if (plan_compute(&p, &back, &rs, &o, &err) < 0)
+		fail_msg("plan_compute: %s", err.msg);
+	for (i = 0; i < p.n; i++)
+		if (!p.items[i].internal)
+			fail_msg("pull then diff: %s %s '%s' (%s)", plan_change_name(p.items[i].change),
+				 res_kind_name(p.items[i].kind), p.items[i].name,
+				 p.items[i].section ? p.items[i].section : "-");
+	plan_release(&p);
+	desired_state_release(&back);
+	pull_result_release(&res);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_pull__agents_hold_only_what_differs),
 		cmocka_unit_test(test_pull__unmanaged_only_with_all),
 		cmocka_unit_test(test_pull__override_of_a_lower_layer_is_exact),
+		cmocka_unit_test(test_pull__mcp_tools_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
