@@ -54,9 +54,14 @@ static int load_local(struct desired_state *ds, struct buf *root, struct cli_ctx
 		ls_error_hint(err, "pull writes into a valid configuration: run 'letta-sync "
 				   "validate' and fix it first");
 	} else if (info.legacy) {
+		/*
+		 * Once .letta/manifests/ exists, packages/examples is no longer read: pull writes
+		 * everything, as into an empty repository.
+		 */
 		output_warn(ctx, "this repository keeps its manifests in packages/examples; pull "
-				 "writes .letta/manifests/, which is read instead from now on: move "
-				 "the legacy files there (docs/migrating-from-the-original.md)");
+				 "writes all of them to .letta/manifests/, which is read instead from "
+				 "now on: remove the legacy tree (docs/migrating-from-the-original.md)");
+		desired_state_release(ds);
 	}
 	diag_list_release(&diags);
 	config_info_release(&info);

@@ -138,7 +138,16 @@ static const struct resource *local_find(const struct pc *c, enum res_kind kind,
 	return c->local ? desired_find(c->local, kind, name) : NULL;
 }
 
-/* Whether r is written (also) in a file other than path; *same_layer: in path's layer dir. */
+/* Whether f sits directly in the manifest directory (its documents name their layer). */
+static int top_level(const struct pc *c, const char *f)
+{
+	const char *dir = c->o->dir ? c->o->dir : ".letta/manifests";
+	size_t l = strlen(dir);
+
+	return !strncmp(f, dir, l) && f[l] == '/' && !strchr(f + l + 1, '/');
+}
+
+/* Whether r is written (also) in a file other than path; *same_layer: in path's layer. */
 static int defined_elsewhere(const struct pc *c, const struct resource *r, const char *path,
 			     const char **where, int *same_layer)
 {
@@ -157,7 +166,8 @@ static int defined_elsewhere(const struct pc *c, const struct resource *r, const
 		other = 1;
 		if (!*where)
 			*where = f;
-		if (!strncmp(f, dir.buf, dir.len)) {
+		if (!strncmp(f, dir.buf, dir.len) ||
+		    (top_level(c, f) && r->layer == kind_layer(c, r->kind))) {
 			*same_layer = 1;
 			*where = f;
 		}

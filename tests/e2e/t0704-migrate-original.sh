@@ -82,3 +82,16 @@ expect_writes 0 sync --prune
 expect_out 'up to date|No changes|Already'
 run diff --exit-code
 expect_rc 0
+
+# pull moves the legacy repository to .letta/manifests/ (everything, since packages/examples is
+# no longer read once it exists), and the result still matches the server.
+run pull
+expect_rc 0
+expect_err 'packages/examples'
+expect_out 'wrote \.letta/manifests/project/blocks\.yaml \(3 documents\)'
+expect_out 'wrote \.letta/manifests/project/templates\.yaml \(1 document\)'
+run validate
+expect_rc 0
+if grep -q 'deprecated' "$TMP/out" "$TMP/err"; then fail "still reading packages/examples"; fi
+run diff --exit-code
+expect_rc 0
