@@ -367,8 +367,15 @@ static int is_private_block(const struct own_marker *m)
 
 static void pull_blocks(struct pc *c)
 {
-	const json_t *b;
-	size_t i;
+	json_t *attached = json_object();
+	const json_t *b, *a;
+	size_t i, j;
+
+	/* Unmanaged blocks attached to an agent are its memory: they go with the agent. */
+	json_array_foreach(c->rs->agents, i, a)
+		json_array_foreach(json_object_get(a, "blocks"), j, b)
+			if (jsonx_get_str(b, "id"))
+				json_object_set_new(attached, jsonx_get_str(b, "id"), json_true());
 
 	/* Managed first, so that their labels win over unmanaged ones. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -389,7 +396,8 @@ static void pull_blocks(struct pc *c)
 			if (ours != (pass == 0))
 				continue;
 			name = ours ? source_name(&m, KIND_BLOCK) : label;
-			if (!name || (!ours && !c->o->all))
+			if (!name || (!ours && (!c->o->all ||
+						 json_object_get(attached, str_or(b, "id", "")))))
 				continue;
 			if (json_object_get(c->labels, label)) {
 				if (ours)
@@ -418,6 +426,7 @@ static void pull_blocks(struct pc *c)
 			add_doc(c, KIND_BLOCK, doc, b, ours);
 		}
 	}
+	json_decref(attached);
 }
 
 static int is_own_tag(const char *t)

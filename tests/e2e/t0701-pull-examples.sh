@@ -80,6 +80,12 @@ expect_jq '.ok == true and .command == "pull" and .data.dry_run == true and .dat
 expect_jq '[.data.objects[] | select(.kind == "Agent")] | length == 3'
 expect_jq '.data.files | map(.path) | index(".letta/manifests/org/mcp-servers.yaml") != null'
 
+# --all: an agent's own (unmarked) memory blocks stay with the agent, not shared Blocks.
+run pull --all --json --dry-run
+expect_rc 0
+expect_jq '[.data.objects[] | select(.kind == "Block" and .name == "scratchpad")] | length == 0'
+expect_jq '[.data.objects[] | select(.managed == false)] | length == 0'
+
 # --layer: an unknown layer is a usage error; MCP servers stay in org, folders leave base.
 run pull --layer bogus
 expect_rc 64
