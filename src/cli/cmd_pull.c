@@ -69,7 +69,7 @@ static int load_local(struct desired_state *ds, struct buf *root, struct cli_ctx
 }
 
 /* The documents of every file pull may write that exists now: {path: [docs]}. */
-static json_t *read_existing(const char *root, struct ls_error *err)
+static json_t *read_existing(const char *root)
 {
 	static const char *const layers[] = { "base", "org", "project" };
 	json_t *out = json_object();
@@ -94,7 +94,6 @@ static json_t *read_existing(const char *root, struct ls_error *err)
 						json_array_append(arr, docs.items[i].value);
 				json_object_set_new(out, rel.buf, arr);
 			}
-			(void)err;
 			yamlx_docs_release(&docs);
 			buf_release(&rel);
 			buf_release(&abs);
@@ -214,7 +213,7 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 
 	if ((ret = read_folder_contents(&rs, api, &ctx->err)) < 0)
 		goto out;
-	existing = read_existing(root.buf, &ctx->err);
+	existing = read_existing(root.buf);
 	po.project = ctx->target.project.slug ? ctx->target.project.slug
 		     : ctx->target.project.id ? ctx->target.project.id
 					      : "";
