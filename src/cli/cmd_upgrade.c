@@ -1,20 +1,847 @@
-/* upgrade: not implemented yet; see the issue that delivers it. */
+/*
+ * upgrade: moves managed agents to a version of the config repository (a semver git tag, read
+ * from git's objects without touching the work tree), chosen by channel (--channel, else the
+ * agent's channel: tag, else stable) or --target. The same planner as sync computes the
+ * changes, limited to agent sections, with the desired state of that version; shared
+ * resources the version needs are created when missing, existing ones change only through
+ * sync. Breaking changes and downgrades need a confirmation on a terminal or --yes. --check
+ * reports; on success the agent's version:<v> tag records the version.
+ */
+#include "api/apply.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/output.h"
+#include "cli/reconcile.h"
+#include "cli/render_diff.h"
+#include "core/ownership.h"
+#include "core/upgrade.h"
+#include "repo/config.h"
+#include "repo/git.h"
+#include "repo/settings.h"
+#include "util/buf.h"
+#include "util/interrupt.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
+	{ "check", 0, OPT_FLAG, NULL, "report current and available versions and the changes" },
+	{ "exit-code", 0, OPT_FLAG, NULL, "with --check or --dry-run: exit 2 when an upgrade is available" },
+	{ "target", 0, OPT_VALUE, "<version>", "move to this version (2.0.0 or v2.0.0), on any channel" },
+	{ "yes", 'y', OPT_FLAG, NULL, "apply breaking changes and downgrades without asking" },
+	{ "all", 0, OPT_FLAG, NULL, "every managed agent of the project" },
+	{ "concurrency", 0, OPT_VALUE, "<n>", "requests in flight at once (default 8)" },
+	{ "fail-fast", 0, OPT_FLAG, NULL, "start no new agent after the first failure" },
+	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another run holds it" },
 	OPT_END
 };
+
+static const char examples[] =
+	"  letta-sync upgrade --check                # the pinned agent (lastAgent)\n"
+	"  letta-sync upgrade --agent agent-123 --channel beta\n"
+	"  letta-sync upgrade --agent agent-123 --target v2.0.0 --yes\n"
+	"  letta-sync upgrade --all --check --json | jq '.data[] | select(.breaking)'\n"
+	"  letta-sync upgrade --all --concurrency 16 --fail-fast\n";
+
+enum agent_status {
+	ST_UP_TO_DATE = 0,
+	ST_PENDING,   /* to be upgraded */
+	ST_UPGRADED,
+	ST_REFUSED,   /* breaking without confirmation */
+	ST_FAILED,
+	ST_NOT_STARTED, /* --fail-fast stopped before it */
+};
+
+static const char *status_name(enum agent_status s)
+{
+	static const char *const names[] = { "up_to_date", "pending", "upgraded",
+					     "refused", "failed", "not_started" };
+	return names[s];
+}
+
+struct upgrade_agent {
+	json_t *wire;           /* the agent as read (a reference: the remote state is re-read) */
+	const char *id, *name;
+	struct upgrade_target t;
+	size_t group;           /* index into versions of t.available, when it moves */
+	json_t *changes;        /* diff-shaped changes */
+	int breaking;
+	struct buf why;         /* the breaking parts */
+	enum agent_status status;
+	struct ls_error err;
+};
+
+struct upgrade {
+	struct cli_ctx *ctx;
+	struct letta *api;
+	struct remote_state rs;
+	struct git_version *versions;
+	size_t nversions;
+	const char **vnames; /* versions[i].version */
+	struct upgrade_agent *agents;
+	size_t n;
+	int dry_run, yes, fail_fast, conc, stop, break_lease;
+	long writes;
+	/* The project's lease, taken before the first write (sync's, in cli/reconcile.c). */
+	struct reconcile lease;
+	int leased, lease_tried;
+};
+
+/*
+ * Takes the lease before the first write of the run, and makes p's rewrite of the inventory
+ * (if any) keep it, since agents are written after it. u->lease borrows u's client and
+ * remote state, which are set again each time (the remote state is re-read between groups).
+ */
+static int lease_for(struct upgrade *u, struct plan *p, struct ls_error *err)
+{
+	int ret = 0;
+
+	u->lease.ctx = u->ctx;
+	u->lease.api = u->api;
+	u->lease.rs = u->rs;
+	if (!u->lease_tried) {
+		u->lease_tried = 1;
+		if ((ret = reconcile_lease_take(&u->lease, u->break_lease, &u->leased, err)) < 0)
+			return ret;
+		u->writes += u->leased;
+	}
+	u->lease.plan = *p;
+	reconcile_lease_keep(&u->lease);
+	memset(&u->lease.plan, 0, sizeof(u->lease.plan));
+	return 0;
+}
+
+static void lease_release(struct upgrade *u)
+{
+	if (!u->leased)
+		return;
+	u->lease.rs = u->rs;
+	reconcile_lease_release(&u->lease);
+	u->leased = 0;
+}
+
+static const char *secret_env(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+/* Tags of an agent as strings (borrowed from the JSON); caller frees the array. */
+static const char **tags_of(const json_t *agent, size_t *n)
+{
+	const json_t *tags = json_object_get(agent, "tags"), *t;
+	const char **out = xcalloc(json_array_size(tags) + 1, sizeof(*out));
+	size_t i;
+
+	*n = 0;
+	json_array_foreach(tags, i, t)
+		if (json_is_string(t))
+			out[(*n)++] = json_string_value(t);
+	return out;
+}
+
+static int is_managed(const json_t *agent)
+{
+	size_t n, i;
+	const char **tags = tags_of(agent, &n);
+	int m = 0;
+
+	for (i = 0; i < n; i++)
+		m |= !strcmp(tags[i], OWN_TAG) || !strcmp(tags[i], OWN_LEGACY_TAG);
+	free(tags);
+	return m;
+}
+
+/* Which agents: --all, --agent (id or name), else the pinned one. */
+static int select_agents(struct upgrade *u, int all, struct ls_error *err)
+{
+	const char *want = u->ctx->target.agent;
+	char *pinned = NULL;
+	struct buf root = BUF_INIT;
+	const json_t *a;
+	size_t i;
+	int ret = 0;
+
+	if (!all && !want) {
+		settings_root(&root, ".");
+		if ((ret = settings_last_agent(&pinned, root.buf, err)) < 0)
+			goto out;
+		want = pinned;
+	}
+	u->agents = xcalloc(json_array_size(u->rs.agents) + 1, sizeof(*u->agents));
+	json_array_foreach(u->rs.agents, i, a)
+	{
+		const char *id = jsonx_get_str(a, "id"), *name = jsonx_get_str(a, "name");
+		struct upgrade_agent *ua;
+
+		if (!id)
+			continue;
+		if (all ? !is_managed(a)
+			: !((id && !strcmp(id, want)) || (name && !strcmp(name, want))))
+			continue;
+		if (!all && !is_managed(a)) {
+			ret = ls_error_set(err, LS_EINVALID, "agent '%s' is not managed by letta-sync",
+					   want);
+			ls_error_hint(err, "sync or bootstrap manages agents (tag managed:letta-sync)");
+			goto out;
+		}
+		ua = &u->agents[u->n++];
+		ua->wire = json_incref((json_t *)a);
+		ua->id = id;
+		ua->name = name ? name : id;
+		ua->changes = json_array();
+		buf_init(&ua->why);
+		if (!all)
+			break;
+	}
+	if (!all && !u->n) {
+		ret = ls_error_set(err, LS_ENOTFOUND, "agent '%s' not found in the project", want);
+		ls_error_hint(err, "%s", pinned ? "the pinned agent (lastAgent in "
+						  ".letta/settings.local.json) is gone; give --agent"
+						: "check the id with 'letta-sync status'");
+	}
+out:
+	free(pinned);
+	buf_release(&root);
+	return ret;
+}
+
+/* The desired state of versions[vi], read at its tag; problems are printed. */
+static int load_version(struct desired_state *out, struct upgrade *u, size_t vi,
+			struct ls_error *err)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	const char *tag = u->versions[vi].tag;
+	int ret = config_load_version(out, ".", tag, tag, &diags, err);
+	size_t i;
+
+	for (i = 0; i < diags.n; i++) {
+		const struct diag *d = &diags.items[i];
+
+		if (d->severity != DIAG_ERROR)
+			continue;
+		if (d->file[0] && d->line)
+			log_error("%s:%s:%d:%d: %s", tag, d->file, d->line, d->col, d->msg);
+		else
+			log_error("%s: %s%s%s", tag, d->file, d->file[0] ? ": " : "", d->msg);
+	}
+	if (ret < 0 && !err->where[0])
+		snprintf(err->where, sizeof(err->where), "%s", tag);
+	diag_list_release(&diags);
+	return ret;
+}
+
+/*
+ * Plans the agents of group vi (those moving to versions[vi]) against the current remote
+ * state: the planner with PLAN_UPGRADE, agents limited to the group.
+ */
+static int plan_group(struct plan *p, struct upgrade *u, const struct desired_state *ds,
+		      size_t vi, struct ls_error *err)
+{
+	struct cli_ctx *ctx = u->ctx;
+	struct remote_state rs;
+	struct plan_opts po;
+	size_t i;
+	json_t *w;
+	int ret;
+
+	rs.blocks = json_incref(u->rs.blocks);
+	rs.tools = json_incref(u->rs.tools);
+	rs.folders = json_incref(u->rs.folders);
+	rs.mcp_servers = json_incref(u->rs.mcp_servers);
+	rs.identities = json_incref(u->rs.identities);
+	rs.agents = json_array();
+	for (i = 0; i < u->n; i++)
+		if (u->agents[i].status == ST_PENDING && u->agents[i].group == vi)
+			json_array_append(rs.agents, u->agents[i].wire);
+
+	memset(&po, 0, sizeof(po));
+	po.project = ctx->target.project.slug ? ctx->target.project.slug
+		     : ctx->target.project.id ? ctx->target.project.id
+					      : "";
+	po.project_id = letta_project_id(u->api);
+	po.commit = u->versions[vi].commit;
+	po.version = u->versions[vi].version;
+	po.flags = PLAN_UPGRADE | PLAN_FORCE | (u->dry_run ? 0 : PLAN_NEED_SECRETS);
+	po.secret = secret_env;
+	po.default_model = getenv("LETTA_DEFAULT_MODEL");
+	if (!po.default_model || !*po.default_model)
+		po.default_model = getenv("LETTA_MODEL");
+	po.default_embedding = getenv("LETTA_DEFAULT_EMBEDDING");
+	plan_init(p);
+	ret = plan_compute(p, ds, &rs, &po, err);
+	if (ret == 0)
+		json_array_foreach(p->warnings, i, w)
+			output_warn(ctx, "%s: %s", u->versions[vi].tag, json_string_value(w));
+	remote_state_release(&rs);
+	return ret;
+}
+
+/* Fills each agent's changes and breaking flag from the group's plan. */
+static void classify(struct upgrade *u, const struct plan *p, size_t vi)
+{
+	size_t i, k;
+
+	for (k = 0; k < u->n; k++) {
+		struct upgrade_agent *ua = &u->agents[k];
+
+		if (ua->status != ST_PENDING || ua->group != vi)
+			continue;
+		json_array_clear(ua->changes);
+		buf_reset(&ua->why);
+		ua->breaking = 0;
+		if (ua->t.downgrade) {
+			ua->breaking = 1;
+			buf_addf(&ua->why, "downgrade from %s to %s", ua->t.current, ua->t.available);
+		}
+		for (i = 0; i < p->n; i++) {
+			const struct plan_action *a = &p->items[i];
+			struct buf why = BUF_INIT;
+			json_t *e;
+			int b;
+
+			if (a->internal || a->change == CHANGE_DRIFT)
+				continue;
+			/* Shared creates are part of every upgrade of the group. */
+			if (a->agent ? strcmp(a->agent, ua->id) : a->change != CHANGE_CREATE)
+				continue;
+			b = upgrade_breaking(a, &why);
+			if (b && !(ua->t.downgrade && strstr(why.buf, "downgrade"))) {
+				ua->breaking = 1;
+				buf_addf(&ua->why, "%s%s", ua->why.len ? "; " : "", why.buf);
+			}
+			e = render_action_json(a);
+			json_object_set_new(e, "breaking", json_boolean(b));
+			json_object_del(e, "reason");
+			json_array_append_new(ua->changes, e);
+			buf_release(&why);
+		}
+	}
+}
+
+/* Asks on the terminal; 0 without one (or under CI). */
+static int confirm(const char *question)
+{
+	const char *ci = getenv("CI");
+	FILE *tty;
+	char line[64];
+	int yes = 0;
+
+	if ((ci && *ci) || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return 0;
+	tty = fopen("/dev/tty", "r+");
+	fprintf(tty ? tty : stderr, "%s [y/N] ", question);
+	fflush(tty ? tty : stderr);
+	if (fgets(line, sizeof(line), tty ? tty : stdin))
+		yes = line[0] == 'y' || line[0] == 'Y';
+	if (tty)
+		fclose(tty);
+	return yes;
+}
+
+static void agent_fail(struct upgrade_agent *ua, enum agent_status st, const struct ls_error *e)
+{
+	ua->status = st;
+	ua->err = *e;
+}
+
+/* Applies p with only the actions keep says; returns apply_plan()'s code. */
+static int run_subset(struct upgrade *u, struct plan *p, struct apply_result *res,
+		      const int *orig_skip, int (*keep)(const struct plan_action *, void *),
+		      void *arg, struct ls_error *err)
+{
+	size_t i, writes = 0;
+	int ret;
+
+	for (i = 0; i < p->n; i++) {
+		p->items[i].skip = orig_skip[i] || !keep(&p->items[i], arg);
+		writes += !p->items[i].skip && p->items[i].nreqs;
+	}
+	apply_result_release(res);
+	if (!writes)
+		return 0;
+	ret = apply_plan(res, u->api, p, err);
+	u->writes += res->requests;
+	return ret;
+}
+
+static int keep_shared(const struct plan_action *a, void *arg)
+{
+	(void)arg;
+	return a->agent == NULL;
+}
+
+struct chunk {
+	struct upgrade *u;
+	size_t vi;
+	size_t from, to; /* agent indexes [from, to) */
+};
+
+static int keep_chunk(const struct plan_action *a, void *arg)
+{
+	const struct chunk *c = arg;
+	size_t k;
+
+	if (!a->agent)
+		return 0;
+	for (k = c->from; k < c->to; k++) {
+		const struct upgrade_agent *ua = &c->u->agents[k];
+
+		if (ua->status == ST_PENDING && ua->group == c->vi && !strcmp(ua->id, a->agent))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Applies the group's plan: the shared creates first, then the agents (all at once, or with
+ * --fail-fast in chunks of --concurrency agents, starting no chunk after a failure).
+ */
+static int apply_group(struct upgrade *u, struct plan *p, size_t vi, struct ls_error *err)
+{
+	struct apply_result res = APPLY_RESULT_INIT;
+	int *orig_skip = xcalloc(p->n + 1, sizeof(*orig_skip));
+	size_t i, k, shared_failed = (size_t)-1;
+	struct chunk c;
+	int ret = 0, aret;
+
+	for (i = 0; i < p->n; i++)
+		orig_skip[i] = p->items[i].skip;
+	aret = run_subset(u, p, &res, orig_skip, keep_shared, NULL, err);
+	if (aret == LS_EINTERRUPTED) {
+		ret = aret;
+		goto out;
+	}
+	for (i = 0; i < res.n; i++) {
+		if (res.status[i] == APPLY_FAILED || res.status[i] == APPLY_BLOCKED) {
+			shared_failed = i;
+			log_error("%s/%s: %s", own_kind_name(p->items[i].kind), p->items[i].name,
+				  res.errs[i].msg);
+		} else if (res.status[i] == APPLY_DONE && res.ids[i] && !p->items[i].id) {
+			/* Created: later runs resolve "@ref" to it without running it again. */
+			p->items[i].id = xstrdup(res.ids[i]);
+		}
+	}
+	ls_error_clear(err);
+	if (shared_failed != (size_t)-1) {
+		struct ls_error e = LS_ERROR_INIT;
+
+		ls_error_set(&e, LS_EFAIL, "not upgraded: it needs %s '%s', which failed",
+			     own_kind_name(p->items[shared_failed].kind),
+			     p->items[shared_failed].name);
+		for (k = 0; k < u->n; k++)
+			if (u->agents[k].status == ST_PENDING && u->agents[k].group == vi)
+				agent_fail(&u->agents[k], ST_FAILED, &e);
+		u->stop = u->fail_fast;
+		goto out;
+	}
+	c.u = u;
+	c.vi = vi;
+	for (c.from = 0; c.from < u->n; c.from = c.to) {
+		size_t started = 0;
+
+		for (c.to = c.from; c.to < u->n; c.to++) {
+			if (u->fail_fast && started == (size_t)u->conc)
+				break;
+			started += u->agents[c.to].status == ST_PENDING && u->agents[c.to].group == vi;
+		}
+		if (u->stop) {
+			struct ls_error e = LS_ERROR_INIT;
+
+			ls_error_set(&e, LS_EFAIL, "not started: --fail-fast stopped after a failure");
+			for (k = c.from; k < c.to; k++)
+				if (u->agents[k].status == ST_PENDING && u->agents[k].group == vi)
+					agent_fail(&u->agents[k], ST_NOT_STARTED, &e);
+			continue;
+		}
+		aret = run_subset(u, p, &res, orig_skip, keep_chunk, &c, err);
+		ls_error_clear(err);
+		for (k = c.from; k < c.to; k++) {
+			struct upgrade_agent *ua = &u->agents[k];
+
+			if (ua->status != ST_PENDING || ua->group != vi)
+				continue;
+			for (i = 0; i < res.n; i++) {
+				if (!p->items[i].agent || strcmp(p->items[i].agent, ua->id) ||
+				    (res.status[i] != APPLY_FAILED && res.status[i] != APPLY_BLOCKED))
+					continue;
+				agent_fail(ua, ST_FAILED, &res.errs[i]);
+				break;
+			}
+			if (ua->status == ST_PENDING && aret == LS_EINTERRUPTED) {
+				struct ls_error e = LS_ERROR_INIT;
+
+				ls_error_set(&e, LS_EINTERRUPTED, "interrupted");
+				agent_fail(ua, ST_NOT_STARTED, &e);
+			} else if (ua->status == ST_PENDING) {
+				ua->status = ST_UPGRADED;
+			} else {
+				u->stop = u->fail_fast;
+			}
+		}
+		if (aret == LS_EINTERRUPTED) {
+			ret = aret;
+			break;
+		}
+	}
+out:
+	for (i = 0; i < p->n; i++)
+		p->items[i].skip = orig_skip[i];
+	free(orig_skip);
+	apply_result_release(&res);
+	return ret;
+}
+
+static json_t *agent_json(const struct upgrade_agent *ua, int with_status)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "agent", json_string(ua->id));
+	json_object_set_new(o, "name", json_string(ua->name));
+	json_object_set_new(o, "channel", json_string(channel_name(ua->t.channel)));
+	json_object_set_new(o, "current", ua->t.current ? json_string(ua->t.current) : json_null());
+	json_object_set_new(o, "available",
+			    ua->t.available ? json_string(ua->t.available) : json_null());
+	json_object_set_new(o, "breaking", json_boolean(ua->breaking));
+	json_object_set(o, "changes", ua->changes);
+	if (with_status) {
+		json_object_set_new(o, "status", json_string(status_name(ua->status)));
+		json_object_set_new(o, "error", ua->err.code ? json_string(ua->err.msg) : json_null());
+	}
+	return o;
+}
+
+static void field_text(struct buf *b, const json_t *v)
+{
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+	if (!s)
+		buf_addstr(b, "null");
+	else if (strlen(s) > 72)
+		buf_addf(b, "%.69s...", s);
+	else
+		buf_addstr(b, s);
+	free(s);
+}
+
+static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
+{
+	struct buf line = BUF_INIT;
+	const json_t *c, *f;
+	size_t i, j;
+
+	buf_addf(&line, "%s (%s) [%s]: ", ua->name, ua->id, channel_name(ua->t.channel));
+	if (!ua->t.move) {
+		buf_addf(&line, "%s: %s", ua->t.current ? ua->t.current : "no version",
+			 ua->t.channel == CHANNEL_PINNED ? "pinned (moves only with --target)"
+			 : ua->t.available ? "up to date"
+					  : "no version tag in the config repository");
+		output_line(ctx, "%s", line.buf);
+		buf_release(&line);
+		return;
+	}
+	buf_addf(&line, "%s -> %s%s, %zu change(s)%s", ua->t.current ? ua->t.current : "none",
+		 ua->t.available, ua->t.downgrade ? " (downgrade)" : "",
+		 json_array_size(ua->changes), ua->breaking ? ", BREAKING" : ", safe");
+	output_line(ctx, "%s", line.buf);
+	json_array_foreach(ua->changes, i, c)
+	{
+		int b = json_is_true(json_object_get(c, "breaking"));
+
+		buf_reset(&line);
+		buf_addf(&line, "  %s%-8s%s %s %s/%s", output_color(b ? "red" : "green"),
+			 b ? "breaking" : "safe", output_color("reset"),
+			 jsonx_get_str(c, "action"), jsonx_get_str(c, "kind"),
+			 jsonx_get_str(c, "name"));
+		if (jsonx_get_str(c, "section"))
+			buf_addf(&line, " [%s]", jsonx_get_str(c, "section"));
+		output_line(ctx, "%s", line.buf);
+		json_array_foreach(json_object_get(c, "fields"), j, f)
+		{
+			buf_reset(&line);
+			buf_addf(&line, "      %s: ", jsonx_get_str(f, "path"));
+			field_text(&line, json_object_get(f, "from"));
+			buf_addstr(&line, " -> ");
+			field_text(&line, json_object_get(f, "to"));
+			output_line(ctx, "%s", line.buf);
+		}
+	}
+	if (ua->breaking)
+		output_line(ctx, "  breaking: %s", ua->why.buf);
+	buf_release(&line);
+}
+
+static int open_api(struct upgrade *u, struct ls_error *err)
+{
+	const char *secret = getenv("LETTA_API_KEY");
+
+	if (!secret || !*secret)
+		secret = getenv("LETTA_SERVER_PASSWORD");
+	secret = secret && *secret ? secret : NULL;
+	return letta_open(&u->api, &u->ctx->target, secret, getenv, 1, err);
+}
+
+static int load_versions(struct upgrade *u, struct ls_error *err)
+{
+	int ret = git_versions_list(&u->versions, &u->nversions, ".", err);
+	size_t i;
+
+	if (ret < 0)
+		return ret;
+	u->vnames = xcalloc(u->nversions + 1, sizeof(*u->vnames));
+	for (i = 0; i < u->nversions; i++)
+		u->vnames[i] = u->versions[i].version;
+	return 0;
+}
+
+/* Decides each agent's target; agents that move are ST_PENDING in their version's group. */
+static int decide(struct upgrade *u, const char *target, struct ls_error *err)
+{
+	size_t k, i, n;
+	int ret;
+
+	for (k = 0; k < u->n; k++) {
+		struct upgrade_agent *ua = &u->agents[k];
+		const char **tags = tags_of(ua->wire, &n);
+
+		ret = upgrade_select(&ua->t, tags, n, u->ctx->g.channel, u->vnames, u->nversions,
+				     target, err);
+		free(tags);
+		if (ret < 0)
+			return ret;
+		ua->status = ua->t.move ? ST_PENDING : ST_UP_TO_DATE;
+		for (i = 0; ua->t.move && i < u->nversions; i++)
+			if (u->vnames[i] == ua->t.available)
+				ua->group = i;
+	}
+	return 0;
+}
+
+static void upgrade_release(struct upgrade *u)
+{
+	size_t k;
+
+	for (k = 0; k < u->n; k++) {
+		json_decref(u->agents[k].changes);
+		json_decref(u->agents[k].wire);
+		buf_release(&u->agents[k].why);
+	}
+	free(u->agents);
+	free(u->vnames);
+	git_versions_free(u->versions, u->nversions);
+	remote_state_release(&u->rs);
+	letta_free(u->api);
+}
 
 int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
-	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync upgrade [options]", NULL,
-			     &ctx->err);
+	struct upgrade u;
+	struct plan p = PLAN_INIT;
+	size_t vi, k, moving = 0, failed = 0, upgraded = 0;
+	int ret, check, all;
+	const char *target;
 
-	if (ret == 0)
-		ret = ls_error_set(&ctx->err, LS_EFAIL, "'upgrade' is not implemented yet");
+	memset(&u, 0, sizeof(u));
+	remote_state_init(&u.rs);
+	ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync upgrade [options]", examples,
+			 &ctx->err);
+	if (ret) {
+		ret = ret > 0 ? 0 : ret; /* --help */
+		goto out;
+	}
+	u.ctx = ctx;
+	check = opts_count(&o, "check");
+	all = opts_count(&o, "all");
+	target = opts_value(&o, "target");
+	u.dry_run = check || ctx->g.dry_run;
+	u.yes = opts_count(&o, "yes");
+	u.fail_fast = opts_count(&o, "fail-fast");
+	u.break_lease = opts_count(&o, "break-lease");
+	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
+		goto out;
+	if ((ret = opts_int(&u.conc, &o, "concurrency", 8, 1, 256, &ctx->err)) < 0)
+		goto out;
+	if (all && ctx->g.agent) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE,
+				   "the '--all' and '--agent' options cannot be used together");
+		goto out;
+	}
+	{
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", u.conc);
+		if (opts_count(&o, "concurrency") || !getenv("LETTA_SYNC_CONCURRENCY"))
+			setenv("LETTA_SYNC_CONCURRENCY", v, 1);
+	}
+	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
+		goto out;
+	if (!all && !ctx->target.agent) {
+		struct buf root = BUF_INIT;
+		char *pinned = NULL;
+
+		settings_root(&root, ".");
+		ret = settings_last_agent(&pinned, root.buf, &ctx->err);
+		buf_release(&root);
+		free(pinned);
+		if (ret < 0)
+			goto out;
+		if (!pinned) {
+			ret = ls_error_set(&ctx->err, LS_EUSAGE,
+					   "no agent to upgrade: give --agent <id> or --all");
+			ls_error_hint(&ctx->err, "or pin one with 'letta-sync bootstrap' (lastAgent "
+						 "in .letta/settings.local.json)");
+			goto out;
+		}
+	}
+	if ((ret = load_versions(&u, &ctx->err)) < 0)
+		goto out;
+	if (!u.nversions && !target)
+		output_warn(ctx, "the config repository has no version tags (v1.0.0, ...): "
+				 "nothing to upgrade to");
+	if ((ret = open_api(&u, &ctx->err)) < 0)
+		goto out;
+	if ((ret = apply_read_remote(&u.rs, u.api, &ctx->err)) < 0)
+		goto out;
+	if ((ret = select_agents(&u, all, &ctx->err)) < 0)
+		goto out;
+	if ((ret = decide(&u, target, &ctx->err)) < 0)
+		goto out;
+
+	/* One group per version, oldest first: plan, report or confirm, apply. */
+	for (vi = 0; vi < u.nversions && !u.stop && !interrupt_requested(); vi++) {
+		struct desired_state ds = DESIRED_STATE_INIT;
+		int any = 0, refused;
+		long before;
+
+		for (k = 0; k < u.n; k++)
+			any |= u.agents[k].status == ST_PENDING && u.agents[k].group == vi;
+		if (!any)
+			continue;
+		if ((ret = load_version(&ds, &u, vi, &ctx->err)) < 0)
+			goto out;
+		ret = plan_group(&p, &u, &ds, vi, &ctx->err);
+		if (ret == 0)
+			classify(&u, &p, vi);
+		if (ret < 0 || u.dry_run) {
+			desired_state_release(&ds);
+			plan_release(&p);
+			if (ret < 0)
+				goto out;
+			continue;
+		}
+		refused = 0;
+		for (k = 0; k < u.n; k++) {
+			struct upgrade_agent *ua = &u.agents[k];
+			struct buf q = BUF_INIT;
+			struct ls_error e = LS_ERROR_INIT;
+
+			if (ua->status != ST_PENDING || ua->group != vi || !ua->breaking || u.yes)
+				continue;
+			buf_addf(&q, "Agent '%s' (%s): %s -> %s has breaking changes: %s. Apply them?",
+				 ua->name, ua->id, ua->t.current ? ua->t.current : "none",
+				 ua->t.available, ua->why.buf);
+			if (!confirm(q.buf)) {
+				ls_error_set(&e, LS_EFAIL,
+					     "agent '%s' (%s): breaking changes need confirmation: %s",
+					     ua->name, ua->id, ua->why.buf);
+				agent_fail(ua, ST_REFUSED, &e);
+				refused = 1;
+			}
+			buf_release(&q);
+		}
+		before = u.writes;
+		if (refused) {
+			/* Agents refused above must not be touched: drop them from the plan. */
+			plan_release(&p);
+			ret = plan_group(&p, &u, &ds, vi, &ctx->err);
+		}
+		for (k = 0; ret == 0 && k < u.n; k++)
+			if (u.agents[k].status == ST_PENDING && u.agents[k].group == vi) {
+				ret = lease_for(&u, &p, &ctx->err);
+				break;
+			}
+		if (ret == 0)
+			ret = apply_group(&u, &p, vi, &ctx->err);
+		desired_state_release(&ds);
+		plan_release(&p);
+		if (ret == LS_EINTERRUPTED)
+			break; /* report what was done */
+		if (ret < 0)
+			goto out;
+		if (u.writes > before && vi + 1 < u.nversions &&
+		    (ret = apply_read_remote(&u.rs, u.api, &ctx->err)) < 0)
+			goto out; /* later groups plan against what this one created */
+	}
+
+	lease_release(&u);
+	for (k = 0; k < u.n; k++) {
+		moving += u.agents[k].t.move;
+		failed += u.agents[k].status == ST_REFUSED || u.agents[k].status == ST_FAILED ||
+			  u.agents[k].status == ST_NOT_STARTED;
+		upgraded += u.agents[k].status == ST_UPGRADED;
+	}
+	if (ret == LS_EINTERRUPTED || interrupt_requested()) {
+		ls_error_clear(&ctx->err);
+		ret = ls_error_set(&ctx->err, LS_EINTERRUPTED,
+				   "interrupted: %zu of %zu agent(s) were upgraded", upgraded, moving);
+	} else if (failed) {
+		for (k = 0; k < u.n; k++)
+			if (u.agents[k].err.code && !ctx->g.json && !(failed == 1 && u.n == 1))
+				log_error("%s", u.agents[k].err.msg);
+		if (failed == 1 && u.n == 1) {
+			ctx->err = u.agents[0].err;
+			ctx->err.code = LS_EFAIL;
+		} else {
+			ls_error_set(&ctx->err, LS_EFAIL, "%zu of %zu agent(s) were not upgraded",
+				     failed, moving);
+		}
+		for (k = 0; k < u.n; k++)
+			if (u.agents[k].status == ST_REFUSED) {
+				ls_error_hint(&ctx->err, "--yes applies breaking changes and downgrades");
+				break;
+			}
+		ret = LS_EFAIL;
+	}
+	if (ctx->g.json) {
+		json_t *data = json_array();
+
+		for (k = 0; k < u.n; k++)
+			json_array_append_new(data, agent_json(&u.agents[k], !check));
+		if (ret < 0) {
+			output_error_details(ctx, &ctx->err, json_pack("{s:o}", "agents", data));
+			ctx->err_reported = 1;
+		} else {
+			output_json_ok(ctx, data, NULL);
+		}
+	} else {
+		for (k = 0; k < u.n; k++)
+			if (check || ctx->g.dry_run || u.n == 1 ||
+			    u.agents[k].status != ST_UP_TO_DATE)
+				print_agent(ctx, &u.agents[k]);
+		if (check || ctx->g.dry_run)
+			output_line(ctx, "%s%zu of %zu agent(s) can be upgraded",
+				    ctx->g.dry_run && !check ? "Dry run: " : "", moving, u.n);
+		else if (ret == 0)
+			output_line(ctx, "Upgrade complete: %zu upgraded, %zu up to date", upgraded,
+				    u.n - upgraded);
+		else
+			output_line(ctx, "Upgrade completed with errors: %zu upgraded, %zu failed",
+				    upgraded, failed);
+	}
+	if (ret == 0 && u.dry_run && opts_count(&o, "exit-code") && moving)
+		ret = LS_ECHANGES;
+out:
+	plan_release(&p);
+	lease_release(&u);
+	json_decref(u.lease.lease);
+	upgrade_release(&u);
 	opts_release(&o);
 	return ret;
 }

@@ -265,6 +265,8 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 
 	r->ctx = ctx;
 	r->opts = *o;
+	if (o->no_plan)
+		return 0;
 	return plan_now(r, err);
 }
 

@@ -32,6 +32,7 @@ struct reconcile {
 		const char *model;     /* --model */
 		const char *embedding; /* --embedding */
 		int create_project;    /* sync: create a missing project (diff plans against none) */
+		int no_plan;           /* stop after reading the remote state (bootstrap) */
 	} opts;
 };
 

@@ -1517,6 +1517,10 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	id = jsonx_get_str(obj, "id");
 	json_object_set_new(c->used, id ? id : "", json_true());
 	set_id(c, r, id);
+	if (c->o->flags & PLAN_UPGRADE) {
+		record(c, (size_t)-1, NULL, old);
+		goto out;
+	}
 	own_read(&m, r->kind, obj, c->project);
 	if (r->kind == KIND_MCP_SERVER) {
 		/* No room for markers: the inventory is the record. */
@@ -1798,6 +1802,10 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 		buf_release(&key);
 		if (described)
 			continue; /* managed: false keeps an object but forgets it */
+		if (opts->flags & PLAN_UPGRADE) {
+			record(&c, (size_t)-1, NULL, e);
+			continue;
+		}
 		obj = remote_find_id(remote_list(&c, (enum res_kind)kind), id);
 		if (!obj || json_object_get(c.used, id))
 			continue; /* gone already: dropped from the inventory */

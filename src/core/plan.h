@@ -40,6 +40,13 @@ enum plan_flags {
 	PLAN_PRUNE = 1 << 1,        /* delete orphans */
 	PLAN_ADOPT = 1 << 2,        /* take over unmarked objects that have our names */
 	PLAN_NEED_SECRETS = 1 << 3, /* an unresolved secret reference is an error (sync) */
+	/*
+	 * upgrade: shared resources are created when missing, and nothing else is planned for
+	 * them (existing ones change only through sync: no update, conflict or orphan); the
+	 * inventory only gains what is created; declared agents that do not exist are not
+	 * created.
+	 */
+	PLAN_UPGRADE = 1 << 4,
 };
 
 enum req_flags {

@@ -264,6 +264,10 @@ static int managed_attachment(struct ac *c, enum res_kind kind, const json_t *o)
 		return 0;
 	if (kind == KIND_BLOCK && m.source && !strncmp(m.source, "Agent/", 6))
 		return 0; /* a private block: the agent's memory */
+	if (kind == KIND_BLOCK && m.source && !strcmp(m.source, OWN_SCOPE_SYNC_SOURCE))
+		return 0; /* scope sync's blocks: attached and detached by scope sync only */
+	if (kind == KIND_IDENTITY && m.source && !strcmp(m.source, OWN_BOOTSTRAP_SOURCE))
+		return 0; /* bootstrap --identity: the agent keeps it */
 	return 1;
 }
 
@@ -1070,8 +1074,8 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		}
 		rc = plan_existing(&c, a, tmpl, decl);
 	}
-	/* Declared agents that do not exist yet. */
-	for (i = 0; rc == 0 && i < want->n; i++) {
+	/* Declared agents that do not exist yet (sync's job, not upgrade's). */
+	for (i = 0; rc == 0 && !(opts->flags & PLAN_UPGRADE) && i < want->n; i++) {
 		const struct resource *d = &want->items[i];
 		const char *name = decl_name(d), *tn;
 		const json_t *match = NULL;

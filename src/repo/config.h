@@ -8,6 +8,8 @@
  */
 #include "core/diag.h"
 #include "core/model.h"
+#include "repo/git.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 #include <stddef.h>
@@ -41,5 +43,40 @@ void config_info_release(struct config_info *info);
  */
 int config_load(struct desired_state *out, const char *start, struct diag_list *diags,
 		struct config_info *info, struct ls_error *err);
+
+/*
+ * A configuration held in memory, such as a version's tree read from git (git_tree_files()):
+ * items are the files under the config root, paths relative to it (".letta/manifests/base/
+ * blocks.yaml"), sorted by strcmp. read (may be NULL) is asked for a Tool's sourceFile that is
+ * not among items; it returns LS_ENOTFOUND when there is no such file.
+ */
+struct config_files {
+	const char *root; /* a label for messages: "v1.2.0" */
+	const struct git_blob_file *items;
+	size_t n;
+	int (*read)(void *ctx, const char *rel, struct buf *out, size_t max, struct ls_error *err);
+	void *ctx;
+};
+
+/*
+ * config_load() over an in-memory configuration: the same discovery rules (.letta/manifests
+ * with its layer directories, else packages/examples), the same .letta/ config files,
+ * sourceFiles, layering and validation, and the same contract for out, diags and err.
+ */
+int config_load_files(struct desired_state *out, const struct config_files *files,
+		      struct diag_list *diags, struct config_info *info, struct ls_error *err);
+
+/*
+ * The configuration as it was at rev (a tag such as "v1.2.0"), read from git's object
+ * database without touching the work tree: the config root config_load() finds from start is
+ * mapped to its path inside the repository (a monorepo's partners/x), and its .letta/ (or
+ * packages/examples/) tree and Tool sourceFiles are read at rev. label names the version in
+ * messages. Same contract as config_load() otherwise.
+ */
+int config_load_version(struct desired_state *out, const char *start, const char *rev,
+			const char *label, struct diag_list *diags, struct ls_error *err);
+
+/* The config root config_load() would use for start (absolute, xmalloc'd). */
+int config_find_root(char **out, const char *start, struct ls_error *err);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -34,10 +35,16 @@ static const char *const legacy_dirs[][2] = {
 	{ "org", "org" }, { "project", "project" },
 };
 
+/*
+ * Where the files come from: the disk under root, or (config_load_files) an in-memory set of
+ * files, such as a version's tree read from git. Every read, listing and existence check goes
+ * through the src_* helpers below, so both load the same way.
+ */
 struct loader {
-	const char *root;     /* absolute, real path */
+	const char *root;     /* absolute, real path; a label for an in-memory set */
 	struct manifest_set set;
 	size_t nfiles;
+	const struct config_files *mem; /* NULL: the disk */
 };
 
 void config_info_release(struct config_info *info)
@@ -85,6 +92,69 @@ static int list_dir(char ***out, size_t *n, const char *path)
 	return 0;
 }
 
+static void free_list(char **list, size_t n);
+
+/* The in-memory file named rel, or NULL. */
+static const struct git_blob_file *mem_find(const struct config_files *m, const char *rel)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->items[mid].path, rel);
+
+		if (!c)
+			return &m->items[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Whether some in-memory file lies under the directory rel ("" is the root). */
+static int mem_is_dir(const struct config_files *m, const char *rel)
+{
+	size_t l = strlen(rel);
+
+	if (!l)
+		return m->n > 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (!strncmp(m->items[i].path, rel, l) && m->items[i].path[l] == '/')
+			return 1;
+	return 0;
+}
+
+/* Sorted names directly under the directory rel of the in-memory set (no hidden ones). */
+static int mem_list(char ***out, size_t *n, const struct config_files *m, const char *rel)
+{
+	size_t l = strlen(rel), alloc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!mem_is_dir(m, rel))
+		return -1;
+	for (size_t i = 0; i < m->n; i++) {
+		const char *p = m->items[i].path, *end;
+
+		if (l && (strncmp(p, rel, l) || p[l] != '/'))
+			continue;
+		p += l ? l + 1 : 0;
+		end = strchr(p, '/');
+		if (p[0] == '.')
+			continue;
+		if (*n && !strncmp((*out)[*n - 1], p, end ? (size_t)(end - p) : strlen(p)) &&
+		    (*out)[*n - 1][end ? (size_t)(end - p) : strlen(p)] == '\0')
+			continue; /* files are sorted: the same directory as the last name */
+		*out = xgrow(*out, sizeof(**out), *n + 1, &alloc);
+		(*out)[(*n)++] = end ? xstrndup(p, (size_t)(end - p)) : xstrdup(p);
+	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), str_cmp);
+	return 0;
+}
+
 static void free_list(char **list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -111,7 +181,18 @@ static void load_file(struct loader *l, const char *rel, int layer)
 
 	buf_addf(&abs, "%s/%s", l->root, rel);
 	l->nfiles++;
-	if (!inside_root(l->root, abs.buf)) {
+	if (l->mem) {
+		const struct git_blob_file *f = mem_find(l->mem, rel);
+
+		if (!f)
+			diag_add(&l->set.diags, DIAG_ERROR, rel, 0, 0,
+				 "Failed to read manifest file: no such file");
+		else if (f->len > YAMLX_MAX_INPUT)
+			diag_add(&l->set.diags, DIAG_ERROR, rel, 0, 0,
+				 "Failed to read manifest file: file too large (the limit is 8 MiB)");
+		else
+			manifest_parse(&l->set, rel, layer, f->data, f->len);
+	} else if (!inside_root(l->root, abs.buf)) {
 		diag_add(&l->set.diags, DIAG_ERROR, rel, 0, 0,
 			 "'%s' leaves the repository (a symbolic link to outside it)", rel);
 	} else if (files_read(&text, abs.buf, YAMLX_MAX_INPUT, &err) < 0) {
@@ -132,7 +213,8 @@ static void walk(struct loader *l, const char *rel, int layer, int depth)
 	size_t n;
 
 	buf_addf(&abs, "%s/%s", l->root, rel);
-	if (depth > WALK_MAX_DEPTH || list_dir(&names, &n, abs.buf) < 0) {
+	if (depth > WALK_MAX_DEPTH ||
+	    (l->mem ? mem_list(&names, &n, l->mem, rel) : list_dir(&names, &n, abs.buf)) < 0) {
 		diag_add(&l->set.diags, DIAG_ERROR, rel, 0, 0, "cannot read directory '%s'%s", rel,
 			 depth > WALK_MAX_DEPTH ? ": nested too deep" : "");
 		buf_release(&abs);
@@ -142,11 +224,19 @@ static void walk(struct loader *l, const char *rel, int layer, int depth)
 		struct stat lst, st;
 
 		buf_reset(&child);
-		buf_addf(&child, "%s/%s/%s", l->root, rel, names[i]);
-		if (lstat(child.buf, &lst) < 0 || stat(child.buf, &st) < 0)
-			continue;
-		buf_reset(&child);
-		buf_addf(&child, "%s/%s", rel, names[i]);
+		if (l->mem) {
+			buf_addf(&child, "%s/%s", rel, names[i]);
+			memset(&lst, 0, sizeof(lst));
+			memset(&st, 0, sizeof(st));
+			st.st_mode = mem_is_dir(l->mem, child.buf) ? S_IFDIR : S_IFREG;
+			lst.st_mode = st.st_mode;
+		} else {
+			buf_addf(&child, "%s/%s/%s", l->root, rel, names[i]);
+			if (lstat(child.buf, &lst) < 0 || stat(child.buf, &st) < 0)
+				continue;
+			buf_reset(&child);
+			buf_addf(&child, "%s/%s", rel, names[i]);
+		}
 		if (S_ISDIR(st.st_mode)) {
 			if (S_ISLNK(lst.st_mode))
 				diag_add(&l->set.diags, DIAG_WARNING, child.buf, 0, 0,
@@ -162,18 +252,20 @@ static void walk(struct loader *l, const char *rel, int layer, int depth)
 	buf_release(&child);
 }
 
-static int is_dir_at(const char *root, const char *rel)
+static int is_dir_at(const struct loader *l, const char *rel)
 {
 	struct buf p = BUF_INIT;
 	int r;
 
-	buf_addf(&p, "%s/%s", root, rel);
+	if (l->mem)
+		return mem_is_dir(l->mem, rel);
+	buf_addf(&p, "%s/%s", l->root, rel);
 	r = files_is_dir(p.buf);
 	buf_release(&p);
 	return r;
 }
 
-static int exists_at(const char *root, const char *rel)
+static int exists_on_disk(const char *root, const char *rel)
 {
 	struct buf p = BUF_INIT;
 	int r;
@@ -194,11 +286,11 @@ static void load_manifests(struct loader *l, const char *mdir)
 	for (int i = 0; layer_dirs[i]; i++) {
 		buf_reset(&rel);
 		buf_addf(&rel, "%s/%s", mdir, layer_dirs[i]);
-		if (is_dir_at(l->root, rel.buf))
+		if (is_dir_at(l, rel.buf))
 			walk(l, rel.buf, i, 0);
 	}
 	buf_addf(&abs, "%s/%s", l->root, mdir);
-	if (list_dir(&names, &n, abs.buf) == 0) {
+	if ((l->mem ? mem_list(&names, &n, l->mem, mdir) : list_dir(&names, &n, abs.buf)) == 0) {
 		for (size_t i = 0; i < n; i++) {
 			int layer_dir = 0;
 
@@ -208,7 +300,7 @@ static void load_manifests(struct loader *l, const char *mdir)
 			buf_addf(&rel, "%s/%s", mdir, names[i]);
 			if (layer_dir)
 				continue;
-			if (is_dir_at(l->root, rel.buf))
+			if (is_dir_at(l, rel.buf))
 				diag_add(&l->set.diags, DIAG_WARNING, rel.buf, 0, 0,
 					 "directory '%s' is not a layer (base, org, project) and is ignored",
 					 rel.buf);
@@ -228,10 +320,95 @@ static void load_legacy(struct loader *l, const char *mdir)
 	for (size_t i = 0; i < sizeof(legacy_dirs) / sizeof(legacy_dirs[0]); i++) {
 		buf_reset(&rel);
 		buf_addf(&rel, "%s/%s", mdir, legacy_dirs[i][0]);
-		if (is_dir_at(l->root, rel.buf))
+		if (is_dir_at(l, rel.buf))
 			walk(l, rel.buf, manifest_layer_parse(legacy_dirs[i][1]), 0);
 	}
 	buf_release(&rel);
+}
+
+/*
+ * Normalises "a/b/../c/./d" (relative to the root) into out. Returns -1 when the path is
+ * absolute or climbs above the root.
+ */
+static int rel_normalize(struct buf *out, const char *path)
+{
+	const char *p = path;
+
+	buf_reset(out);
+	if (path[0] == '/')
+		return -1;
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == 2 && !strncmp(p, "..", 2)) {
+			char *slash;
+
+			if (!out->len)
+				return -1;
+			slash = strrchr(out->buf, '/');
+			buf_setlen(out, slash ? (size_t)(slash - out->buf) : 0);
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			buf_addf(out, "%s%.*s", out->len ? "/" : "", (int)len, p);
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+enum src_read { SRC_OK = 0, SRC_MISSING, SRC_OUTSIDE, SRC_FAILED };
+
+/*
+ * Reads a Tool's sourceFile sf named in manifest file (relative to the root) into text: from
+ * the disk, or from the in-memory set (then from its read callback for files outside it).
+ */
+static enum src_read read_source(struct loader *l, const char *file, const char *sf,
+				 struct buf *text, struct ls_error *err)
+{
+	const char *slash = strrchr(file, '/');
+	struct buf abs = BUF_INIT, rel = BUF_INIT;
+	enum src_read ret = SRC_OK;
+
+	if (l->mem) {
+		const struct git_blob_file *f;
+
+		buf_addf(&abs, "%.*s%s%s", slash ? (int)(slash - file) : 0, file, slash ? "/" : "", sf);
+		if (rel_normalize(&rel, abs.buf) < 0) {
+			ret = SRC_OUTSIDE;
+		} else if ((f = mem_find(l->mem, rel.buf))) {
+			if (f->len > SOURCE_FILE_MAX) {
+				ls_error_set(err, LS_EINVALID, "too large");
+				ret = SRC_FAILED;
+			} else {
+				buf_add(text, f->data, f->len);
+			}
+		} else if (!l->mem->read) {
+			ret = SRC_MISSING;
+		} else {
+			int r = l->mem->read(l->mem->ctx, rel.buf, text, SOURCE_FILE_MAX, err);
+
+			ret = r == LS_ENOTFOUND ? SRC_MISSING : r < 0 ? SRC_FAILED : SRC_OK;
+		}
+		goto out;
+	}
+	if (sf[0] == '/')
+		buf_addstr(&abs, sf);
+	else if (slash)
+		buf_addf(&abs, "%s/%.*s/%s", l->root, (int)(slash - file), file, sf);
+	else
+		buf_addf(&abs, "%s/%s", l->root, sf);
+	if (!files_exists(abs.buf))
+		ret = SRC_MISSING;
+	else if (!inside_root(l->root, abs.buf))
+		ret = SRC_OUTSIDE;
+	else if (files_read(text, abs.buf, SOURCE_FILE_MAX, err) < 0)
+		ret = SRC_FAILED;
+out:
+	buf_release(&abs);
+	buf_release(&rel);
+	return ret;
 }
 
 /* Reads each Tool's spec.sourceFile, relative to the manifest that names it. */
@@ -240,30 +417,24 @@ static void load_source_files(struct loader *l, struct desired_state *ds)
 	for (size_t i = 0; i < ds->n; i++) {
 		struct resource *r = &ds->items[i];
 		const char *sf = jsonx_get_str(r->spec, "sourceFile");
-		struct buf abs = BUF_INIT, text = BUF_INIT;
+		struct buf text = BUF_INIT;
 		struct ls_error err = LS_ERROR_INIT;
 		struct src_pos pos;
-		const char *slash;
+		enum src_read rs;
 		int line, col;
 
 		if (r->kind != KIND_TOOL || !sf)
 			continue;
 		desired_pos(&pos, ds, r, "/spec/sourceFile");
-		slash = strrchr(pos.file, '/');
-		if (sf[0] == '/')
-			buf_addstr(&abs, sf);
-		else if (slash)
-			buf_addf(&abs, "%s/%.*s/%s", l->root, (int)(slash - pos.file), pos.file, sf);
-		else
-			buf_addf(&abs, "%s/%s", l->root, sf);
 		l->nfiles++;
-		if (!files_exists(abs.buf)) {
+		rs = read_source(l, pos.file, sf, &text, &err);
+		if (rs == SRC_MISSING) {
 			diag_add(&l->set.diags, DIAG_ERROR, pos.file, pos.line, pos.col,
 				 "Tool.%s: sourceFile '%s' does not exist", r->name, sf);
-		} else if (!inside_root(l->root, abs.buf)) {
+		} else if (rs == SRC_OUTSIDE) {
 			diag_add(&l->set.diags, DIAG_ERROR, pos.file, pos.line, pos.col,
 				 "Tool.%s: sourceFile '%s' leaves the repository", r->name, sf);
-		} else if (files_read(&text, abs.buf, SOURCE_FILE_MAX, &err) < 0) {
+		} else if (rs == SRC_FAILED) {
 			diag_add(&l->set.diags, DIAG_ERROR, pos.file, pos.line, pos.col,
 				 "Tool.%s: sourceFile '%s': %s", r->name, sf,
 				 strstr(err.msg, "too large") ? "too large (the limit is 1 MiB)" : "cannot be read");
@@ -277,7 +448,6 @@ static void load_source_files(struct loader *l, struct desired_state *ds)
 			free(r->source_code);
 			r->source_code = buf_detach(&text);
 		}
-		buf_release(&abs);
 		buf_release(&text);
 	}
 }
@@ -309,7 +479,14 @@ static void check_folder_files(struct loader *l, struct desired_state *ds)
 			buf_addf(&ptr, "/spec/files/%zu", k);
 			desired_pos(&pos, ds, r, ptr.buf);
 			memset(&g, 0, sizeof(g));
-			if (glob(abs.buf, 0, NULL, &g) == 0) {
+			if (l->mem) {
+				/* A version's tree: only its files are known (no links). */
+				for (size_t j = 0; j < l->mem->n; j++)
+					nfiles += fnmatch(pat, l->mem->items[j].path,
+							  FNM_PATHNAME | FNM_PERIOD) == 0;
+				if (l->mem->read)
+					nfiles++; /* files outside the set are not listed: no warning */
+			} else if (glob(abs.buf, 0, NULL, &g) == 0) {
 				for (size_t j = 0; j < g.gl_pathc; j++) {
 					if (!files_is_dir(g.gl_pathv[j]) && !inside_root(l->root, g.gl_pathv[j]))
 						diag_add(&l->set.diags, DIAG_ERROR, pos.file, pos.line, pos.col,
@@ -365,10 +542,14 @@ static void load_letta_files(struct loader *l)
 		buf_reset(&abs);
 		buf_reset(&text);
 		buf_addf(&abs, "%s/%s", l->root, names[i]);
-		if (!files_exists(abs.buf))
+		if (l->mem ? !mem_find(l->mem, names[i]) : !files_exists(abs.buf))
 			continue;
 		l->nfiles++;
-		if (files_read(&text, abs.buf, FILES_MAX_SIZE, &err) < 0) {
+		if (l->mem) {
+			const struct git_blob_file *f = mem_find(l->mem, names[i]);
+
+			buf_add(&text, f->data, f->len);
+		} else if (files_read(&text, abs.buf, FILES_MAX_SIZE, &err) < 0) {
 			diag_add(&l->set.diags, DIAG_ERROR, names[i], 0, 0, "%s", err.msg);
 			continue;
 		}
@@ -389,14 +570,19 @@ static void load_letta_files(struct loader *l)
 	}
 	buf_reset(&abs);
 	buf_addf(&abs, "%s/.letta/scope_registry.yaml", l->root);
-	if (files_exists(abs.buf)) {
+	if (l->mem ? mem_find(l->mem, ".letta/scope_registry.yaml") != NULL
+		   : files_exists(abs.buf)) {
 		struct yamlx_docs docs = YAMLX_DOCS_INIT;
 		struct ls_error err = LS_ERROR_INIT;
 		const char *name = ".letta/scope_registry.yaml";
+		const struct git_blob_file *f = l->mem ? mem_find(l->mem, name) : NULL;
 
 		buf_reset(&text);
 		l->nfiles++;
-		if (files_read(&text, abs.buf, YAMLX_MAX_INPUT, &err) < 0)
+		if (f && f->len > YAMLX_MAX_INPUT)
+			diag_add(&l->set.diags, DIAG_ERROR, name, 0, 0, "file too large");
+		else if (f ? (buf_add(&text, f->data, f->len), 0)
+			   : files_read(&text, abs.buf, YAMLX_MAX_INPUT, &err) < 0)
 			diag_add(&l->set.diags, DIAG_ERROR, name, 0, 0, "%s", err.msg);
 		else if (yamlx_parse(&docs, text.buf, text.len, &err) < 0)
 			diag_add(&l->set.diags, DIAG_ERROR, name, docs.err_line, docs.err_col, "%s",
@@ -427,7 +613,7 @@ static int find_root(struct buf *out, const char *start)
 		for (;;) {
 			char *slash;
 
-			if (exists_at(p.len ? p.buf : "", pass ? ".git" : ".letta")) {
+			if (exists_on_disk(p.len ? p.buf : "", pass ? ".git" : ".letta")) {
 				buf_reset(out);
 				buf_addstr(out, p.len ? p.buf : "/");
 				buf_release(&p);
@@ -443,36 +629,79 @@ static int find_root(struct buf *out, const char *start)
 	return -1;
 }
 
+int config_find_root(char **out, const char *start, struct ls_error *err)
+{
+	struct buf root = BUF_INIT;
+
+	*out = NULL;
+	if (find_root(&root, start) < 0) {
+		buf_release(&root);
+		return ls_error_set(err, LS_EINVALID, "Could not find repository root. Make sure you are inside a git repository or a directory with .letta/ folder.");
+	}
+	*out = buf_detach(&root);
+	return 0;
+}
+
+static int load(struct loader *lp, struct desired_state *out, struct diag_list *diags,
+		struct config_info *info, struct ls_error *err);
+
 int config_load(struct desired_state *out, const char *start, struct diag_list *diags,
 		struct config_info *info, struct ls_error *err)
 {
 	struct loader l;
-	struct desired_state ds = DESIRED_STATE_INIT;
 	struct buf root = BUF_INIT;
-	const char *mdir = NULL;
-	int ret = 0;
+	int ret;
 
 	memset(&l, 0, sizeof(l));
 	if (find_root(&root, start) < 0) {
 		ret = ls_error_set(err, LS_EINVALID, "Could not find repository root. Make sure you are inside a git repository or a directory with .letta/ folder.");
 		diag_add(diags, DIAG_ERROR, NULL, 0, 0, "%s", err->msg);
-		goto out;
+		buf_release(&root);
+		return ret;
 	}
 	l.root = root.buf;
+	ret = load(&l, out, diags, info, err);
+	buf_release(&root);
+	return ret;
+}
+
+int config_load_files(struct desired_state *out, const struct config_files *files,
+		      struct diag_list *diags, struct config_info *info, struct ls_error *err)
+{
+	struct loader l;
+
+	memset(&l, 0, sizeof(l));
+	l.root = files->root;
+	l.mem = files;
+	for (size_t i = 1; i < files->n; i++)
+		if (strcmp(files->items[i - 1].path, files->items[i].path) >= 0)
+			BUG("config_load_files: files not sorted");
+	return load(&l, out, diags, info, err);
+}
+
+/* Loads from l (root set) into out; see config_load(). */
+static int load(struct loader *lp, struct desired_state *out, struct diag_list *diags,
+		struct config_info *info, struct ls_error *err)
+{
+	struct loader l = *lp;
+	struct desired_state ds = DESIRED_STATE_INIT;
+	const char *mdir = NULL;
+	int ret = 0;
+
 	if (info) {
-		info->root = xstrdup(root.buf);
+		info->root = xstrdup(l.root);
 	}
-	if (is_dir_at(root.buf, ".letta/manifests")) {
+	if (is_dir_at(&l, ".letta/manifests")) {
 		mdir = ".letta/manifests";
 		load_manifests(&l, mdir);
-	} else if (is_dir_at(root.buf, "packages/examples")) {
+	} else if (is_dir_at(&l, "packages/examples")) {
 		mdir = "packages/examples";
 		diag_add(&l.set.diags, DIAG_WARNING, mdir, 0, 0,
 			 "Using deprecated manifest location: packages/examples. Please migrate your manifests to .letta/manifests for future compatibility.");
 		load_legacy(&l, mdir);
 	} else {
 		ret = ls_error_set(err, LS_EINVALID, "no manifests found: neither %s/.letta/manifests nor %s/packages/examples exists",
-				   root.buf, root.buf);
+				   l.root, l.root);
 		ls_error_hint(err, "create .letta/manifests/ with base/, org/ and project/ subdirectories");
 		diag_add(diags, DIAG_ERROR, NULL, 0, 0, "%s", err->msg);
 		diag_hint(diags, "%s", err->hint);
@@ -511,6 +740,104 @@ int config_load(struct desired_state *out, const char *start, struct diag_list *
 out:
 	desired_state_release(&ds);
 	manifest_set_release(&l.set);
-	buf_release(&root);
+	return ret;
+}
+
+/* Reads files outside .letta/ of a version from the object database. */
+struct version_ctx {
+	const char *repo_dir;
+	const char *rev;
+	const char *prefix; /* the config root relative to the repository, "" or "partners/x/" */
+};
+
+static int version_read(void *ctx, const char *rel, struct buf *out, size_t max,
+			struct ls_error *err)
+{
+	const struct version_ctx *v = ctx;
+	struct buf path = BUF_INIT;
+	int ret;
+
+	buf_addf(&path, "%s%s", v->prefix, rel);
+	ret = git_blob_read(out, v->repo_dir, v->rev, path.buf, max, err);
+	buf_release(&path);
+	return ret;
+}
+
+static int blob_path_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct git_blob_file *)a)->path,
+		      ((const struct git_blob_file *)b)->path);
+}
+
+int config_load_version(struct desired_state *out, const char *start, const char *rev,
+			const char *label, struct diag_list *diags, struct ls_error *err)
+{
+	static const char *const subdirs[] = { ".letta", "packages/examples" };
+	struct git_facts gf;
+	struct git_blob_file *all = NULL;
+	size_t nall = 0, alloc = 0;
+	struct buf prefix = BUF_INIT, workdir = BUF_INIT;
+	struct config_files files;
+	struct version_ctx vc;
+	char *root = NULL;
+	int ret;
+
+	memset(&gf, 0, sizeof(gf));
+	if ((ret = config_find_root(&root, start, err)) < 0)
+		goto out;
+	if ((ret = git_facts_read(&gf, start, err)) < 0)
+		goto out;
+	if (!gf.workdir) {
+		ret = ls_error_set(err, LS_EINVALID, "'%s' is not in a git repository", root);
+		ls_error_hint(err, "versions are git tags of the config repository");
+		goto out;
+	}
+	files_abspath(&workdir, gf.workdir);
+	if (!strcmp(root, workdir.buf)) {
+		buf_addstr(&prefix, "");
+	} else if (!strncmp(root, workdir.buf, workdir.len) && root[workdir.len] == '/') {
+		buf_addf(&prefix, "%s/", root + workdir.len + 1);
+	} else {
+		ret = ls_error_set(err, LS_EINVALID, "the config root '%s' is outside the work tree",
+				   root);
+		goto out;
+	}
+	for (size_t k = 0; k < 2; k++) {
+		struct git_blob_file *f = NULL;
+		struct buf sub = BUF_INIT;
+		size_t n = 0;
+
+		buf_addf(&sub, "%s%s", prefix.buf, subdirs[k]);
+		ret = git_tree_files(&f, &n, start, rev, sub.buf, YAMLX_MAX_INPUT, err);
+		buf_release(&sub);
+		if (ret < 0)
+			goto out;
+		for (size_t i = 0; i < n; i++) {
+			all = xgrow(all, sizeof(*all), nall + 1, &alloc);
+			all[nall].path = xstrdup(f[i].path + prefix.len);
+			all[nall].data = f[i].data;
+			all[nall].len = f[i].len;
+			f[i].data = NULL;
+			nall++;
+		}
+		git_tree_files_free(f, n);
+	}
+	if (nall > 1)
+		qsort(all, nall, sizeof(*all), blob_path_cmp);
+	vc.repo_dir = start;
+	vc.rev = rev;
+	vc.prefix = prefix.buf;
+	files.root = label;
+	files.items = all;
+	files.n = nall;
+	files.read = version_read;
+	files.ctx = &vc;
+	ret = config_load_files(out, &files, diags, NULL, err);
+out:
+	git_tree_files_free(all, nall);
+	git_facts_release(&gf);
+	buf_release(&prefix);
+	buf_release(&workdir);
+	free(root);
 	return ret;
 }

@@ -218,8 +218,9 @@ static int tree_cb(const char *root, const git_tree_entry *entry, void *payload)
 	char path[4096];
 	size_t len;
 
-	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
-		return 0;
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+	    git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK)
+		return 0; /* a symbolic link's blob is its target, not file contents */
 	snprintf(path, sizeof(path), "%s%s", root, git_tree_entry_name(entry));
 	if (strncmp(path, w->prefix, strlen(w->prefix)))
 		return 0;
@@ -262,7 +263,7 @@ int git_tree_files(struct git_blob_file **out, size_t *n, const char *dir, const
 	memset(&w, 0, sizeof(w));
 	*out = NULL;
 	*n = 0;
-	snprintf(prefix, sizeof(prefix), "%s/", subdir);
+	snprintf(prefix, sizeof(prefix), "%s%s", subdir, subdir[0] ? "/" : "");
 	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
 		return ls_error_set(err, LS_EINVALID, "'%s' is not in a git repository", dir);
 	if (git_revparse_single(&obj, repo, rev) < 0) {
@@ -289,6 +290,44 @@ int git_tree_files(struct git_blob_file **out, size_t *n, const char *dir, const
 	*out = w.files;
 	*n = w.n;
 out:
+	git_tree_free(tree);
+	git_object_free(obj);
+	git_repository_free(repo);
+	return ret;
+}
+
+int git_blob_read(struct buf *out, const char *dir, const char *rev, const char *path,
+		  size_t max, struct ls_error *err)
+{
+	git_repository *repo = NULL;
+	git_object *obj = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int ret = 0;
+
+	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+		return ls_error_set(err, LS_EINVALID, "'%s' is not in a git repository", dir);
+	if (git_revparse_single(&obj, repo, rev) < 0 ||
+	    git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) < 0) {
+		ret = ls_error_set(err, LS_ENOTFOUND, "no version '%s' in this repository", rev);
+		goto out;
+	}
+	if (git_tree_entry_bypath(&entry, tree, path) < 0 ||
+	    git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+	    git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK ||
+	    git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0) {
+		ret = ls_error_set(err, LS_ENOTFOUND, "no file '%s' at '%s'", path, rev);
+		goto out;
+	}
+	if ((size_t)git_blob_rawsize(blob) > max) {
+		ret = ls_error_set(err, LS_EINVALID, "'%s' is too large", path);
+		goto out;
+	}
+	buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
 	git_tree_free(tree);
 	git_object_free(obj);
 	git_repository_free(repo);

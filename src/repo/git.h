@@ -1,6 +1,7 @@
 #ifndef LS_REPO_GIT_H
 #define LS_REPO_GIT_H
 
+#include "util/buf.h"
 #include "util/error.h"
 
 #include <stddef.h>
@@ -52,12 +53,19 @@ struct git_blob_file {
 };
 
 /*
- * Every file under subdir (e.g. ".letta") of the tree of rev ("v1.2.0", a commit id), read from
+ * Every file under subdir (e.g. ".letta"; "" for the whole tree) of the tree of rev ("v1.2.0", a commit id), read from
  * the object database without touching the work tree, in path order. Blobs larger than max are
  * an error naming the file.
  */
 int git_tree_files(struct git_blob_file **out, size_t *n, const char *dir, const char *rev,
 		   const char *subdir, size_t max, struct ls_error *err);
 void git_tree_files_free(struct git_blob_file *f, size_t n);
+
+/*
+ * Appends the file at path (relative to the repository root) of rev's tree to out, from the
+ * object database. LS_ENOTFOUND when there is no such file (or it is a symbolic link).
+ */
+int git_blob_read(struct buf *out, const char *dir, const char *rev, const char *path,
+		  size_t max, struct ls_error *err);
 
 #endif

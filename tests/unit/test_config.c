@@ -104,13 +104,95 @@ static void test_config__errors_leave_out_untouched(void **state)
 	buf_release(&cmd);
 }
 
+static void sh(const char *dir, const char *cmd)
+{
+	struct buf full = BUF_INIT;
+
+	buf_addf(&full,
+		 "cd '%s' && export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@e GIT_COMMITTER_NAME=t "
+		 "GIT_COMMITTER_EMAIL=t@e GIT_CONFIG_NOSYSTEM=1 HOME='%s' && (%s) >/dev/null 2>&1",
+		 dir, dir, cmd);
+	assert_int_equal(system(full.buf), 0);
+	buf_release(&full);
+}
+
+#define BLOCK_DOC(v) "apiVersion: letta.ai/v1\nkind: Block\nmetadata: {name: persona}\nspec: {label: persona, value: " v "}\n"
+#define TOOL_DOC "---\\napiVersion: letta.ai/v1\nkind: Tool\nmetadata: {name: t}\nspec: {sourceType: python, sourceFile: ../../../tools/t.py, jsonSchema: {type: function, function: {name: t, description: d, parameters: {type: object, properties: {}}}}}\n"
+
+/*
+ * A version's configuration comes from git's objects: a config root in a sub-directory
+ * (partners/x) is mapped to its repository path, the work tree is neither read nor touched,
+ * and a Tool's sourceFile outside .letta/ is read at the same tag.
+ */
+static void test_config__version_read_from_git_objects(void **state)
+{
+	char dir[] = "/tmp/ls-config-XXXXXX";
+	struct desired_state ds = DESIRED_STATE_INIT, cur = DESIRED_STATE_INIT;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct ls_error err = LS_ERROR_INIT;
+	struct buf root = BUF_INIT, cmd = BUF_INIT, before = BUF_INIT;
+	const struct resource *r;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	buf_addf(&root, "%s/partners/x", dir);
+	sh(dir, "git init -q -b main && mkdir -p partners/x/.letta/manifests/base partners/x/tools && "
+		"printf '" BLOCK_DOC("old") TOOL_DOC "' > partners/x/.letta/manifests/base/m.yaml && "
+		"printf 'def t():\\n    \\\"\\\"\\\"d\\\"\\\"\\\"\\n    return 1\\n' > partners/x/tools/t.py && "
+		"git add -A && git commit -qm one && git tag v1.0.0 && "
+		"printf '" BLOCK_DOC("new") TOOL_DOC "' > partners/x/.letta/manifests/base/m.yaml && "
+		"echo '# v2' >> partners/x/tools/t.py && git add -A && git commit -qm two && git tag v2.0.0 && "
+		"printf '" BLOCK_DOC("dirty") TOOL_DOC "' > partners/x/.letta/manifests/base/m.yaml");
+	buf_addf(&cmd, "cat '%s/.letta/manifests/base/m.yaml'", root.buf);
+
+	if (config_load_version(&ds, root.buf, "v1.0.0", "v1.0.0", &dl, &err) < 0) {
+		for (size_t i = 0; i < dl.n; i++)
+			print_error("%s:%d: %s\n", dl.items[i].file, dl.items[i].line, dl.items[i].msg);
+		fail_msg("%s", err.msg);
+	}
+	r = desired_find(&ds, KIND_BLOCK, "persona");
+	assert_non_null(r);
+	assert_string_equal(jsonx_get_str(r->spec, "value"), "old");
+	r = desired_find(&ds, KIND_TOOL, "t");
+	assert_non_null(r->source_code);
+	assert_null(strstr(r->source_code, "# v2"));
+	desired_state_release(&ds);
+
+	assert_int_equal(config_load_version(&ds, root.buf, "v2.0.0", "v2.0.0", &dl, &err), 0);
+	assert_string_equal(jsonx_get_str(desired_find(&ds, KIND_BLOCK, "persona")->spec, "value"),
+			    "new");
+	assert_non_null(strstr(desired_find(&ds, KIND_TOOL, "t")->source_code, "# v2"));
+	/* The work tree still holds its own (uncommitted) content. */
+	assert_int_equal(config_load(&cur, root.buf, &dl, NULL, &err), 0);
+	assert_string_equal(jsonx_get_str(desired_find(&cur, KIND_BLOCK, "persona")->spec, "value"),
+			    "dirty");
+	assert_int_equal(config_load_version(&ds, root.buf, "v9.0.0", "v9.0.0", &dl, &err),
+			 LS_ENOTFOUND);
+
+	buf_reset(&cmd);
+	buf_addf(&cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd.buf), 0);
+	desired_state_release(&ds);
+	desired_state_release(&cur);
+	diag_list_release(&dl);
+	buf_release(&root);
+	buf_release(&cmd);
+	buf_release(&before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config__examples_load_clean_and_merge),
 		cmocka_unit_test(test_config__errors_leave_out_untouched),
+		cmocka_unit_test(test_config__version_read_from_git_objects),
 	};
 
+	int rc;
+
 	xalloc_setup_jansson();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	repo_git_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	repo_git_shutdown();
+	return rc;
 }

@@ -376,6 +376,93 @@ static void test_plan_agents__mcp_tools_of_a_new_server_need_a_replan(void **sta
 	ds_free(&ds);
 }
 
+static const struct plan_action *find_named(const struct plan *p, enum res_kind kind,
+					    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (!p->items[i].internal && p->items[i].kind == kind &&
+		    !strcmp(p->items[i].name, name))
+			return &p->items[i];
+	return NULL;
+}
+
+/*
+ * PLAN_UPGRADE (issue 11): shared resources the version needs are created when missing, but
+ * existing ones change only through sync (no update, no orphan), and declared agents that do
+ * not exist are left to sync.
+ */
+static void test_plan_agents__upgrade_creates_missing_shared_only(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	const struct plan_action *a;
+	size_t i;
+	int inventory = 0;
+
+	(void)state;
+	fleet(&ds);
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	assert_true(fake_apply(&rs, &p) > 0);
+
+	ds_set(&ds, KIND_BLOCK, "policy", "value", "\"p2\"");
+	ds_remove(&ds, KIND_AGENT_POLICY, "extra-for-core");
+	ds_remove(&ds, KIND_BLOCK, "extra");
+	ds_add(&ds, KIND_TOOL, "fresh", MANAGED_TRUE,
+	       "{\"sourceCode\":\"def fresh():\\n    pass\\n\",\"jsonSchema\":{\"type\":"
+	       "\"function\",\"function\":{\"name\":\"fresh\",\"parameters\":{\"type\":\"object\","
+	       "\"properties\":{}}}}}");
+	ds_set(&ds, KIND_TEMPLATE, "helper", "agent",
+	       "{\"system\":\"You help.\",\"modelConfig\":{\"model\":"
+	       "\"openai/gpt-4o-mini\"},\"blocks\":[{\"name\":\"policy\"},{\"label\":\"persona\","
+	       "\"value\":\"I am a helper\"}],\"tools\":[\"lookup\",\"fresh\"],\"tags\":[\"team:core\"]}");
+	ds_add(&ds, KIND_AGENT, "carol", MANAGED_TRUE, "{\"template\":\"helper\"}");
+	o.version = "1.2.0";
+	o.flags = PLAN_UPGRADE | PLAN_FORCE;
+	compute(&p, &ds, &rs, &o);
+
+	assert_null(find_named(&p, KIND_BLOCK, "policy")); /* an update: sync's job */
+	assert_null(find_named(&p, KIND_BLOCK, "extra"));  /* an orphan: sync's job */
+	assert_null(find_named(&p, KIND_AGENT, "carol"));  /* a create: sync's job */
+	a = find_named(&p, KIND_TOOL, "fresh");
+	assert_non_null(a);
+	assert_int_equal(a->change, CHANGE_CREATE);
+	a = find_action(&p, KIND_AGENT, "tools");
+	assert_non_null(a);
+	assert_int_equal(a->breaking, 0);
+	a = find_action(&p, KIND_AGENT, "memory_blocks");
+	assert_non_null(a);
+	assert_int_equal(a->breaking, 1); /* "extra" is detached */
+	for (i = 0; i < p.n; i++) {
+		if (p.items[i].internal && p.items[i].kind == KIND_BLOCK &&
+		    !strcmp(p.items[i].name, OWN_INVENTORY_LABEL)) {
+			char *dump = json_dumps(p.items[i].reqs[0].body, JSON_COMPACT);
+
+			inventory = 1;
+			/* The inventory keeps what it had and gains the created tool. */
+			assert_non_null(strstr(dump, "\"name\":\"extra\""));
+			assert_non_null(strstr(dump, "\"name\":\"fresh\""));
+			free(dump);
+		}
+	}
+	assert_true(inventory);
+	assert_true(fake_apply(&rs, &p) > 0);
+	{
+		char *dump = json_dumps(agent_named(&rs, "bob"), JSON_COMPACT);
+
+		assert_non_null(strstr(dump, "version:1.2.0"));
+		free(dump);
+	}
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_plan_agents__unmanaged_agent_with_declared_name_is_conflict),
 		cmocka_unit_test(test_plan_agents__missing_model_names_every_source),
 		cmocka_unit_test(test_plan_agents__mcp_tools_of_a_new_server_need_a_replan),
+		cmocka_unit_test(test_plan_agents__upgrade_creates_missing_shared_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
