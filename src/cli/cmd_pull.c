@@ -267,6 +267,10 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 			       json_pack("{s:b, s:s, s:O, s:O}", "dry_run", ctx->g.dry_run,
 					 "layer", layer, "files", files, "objects", res.objects),
 			       NULL);
+	else if (res.n == 0)
+		output_line(ctx, "nothing to write: the manifests already describe the server (%zu "
+				 "object%s)",
+			    json_array_size(res.objects), json_array_size(res.objects) == 1 ? "" : "s");
 	else
 		output_line(ctx, "%s %zu object%s into %zu file%s%s",
 			    ctx->g.dry_run ? "would pull" : "pulled", json_array_size(res.objects),

@@ -1181,6 +1181,44 @@ static int relation_same(const json_t *want, const json_t *all, const json_t *ma
 	return subset(want, all) && subset(managed, want);
 }
 
+/*
+ * Lists the repository's declaration already has with the same items keep its order (and
+ * entry forms), so that a pull that changes nothing rewrites nothing.
+ */
+static void keep_local_order(struct pc *c, json_t *spec, const char *name)
+{
+	static const char *const lists[] = { "blocks",	   "tools", "mcpTools",
+					     "folders",	   "identities", "tags" };
+	const struct resource *d = local_find(c, KIND_AGENT, name);
+	size_t i;
+
+	for (i = 0; d && i < sizeof(lists) / sizeof(lists[0]); i++) {
+		const json_t *mine = json_object_get(spec, lists[i]);
+		const json_t *theirs = json_object_get(d->spec, lists[i]);
+		json_t *norm = json_array(), *x;
+		size_t j;
+
+		if (!json_is_array(mine) || !json_is_array(theirs) ||
+		    json_array_size(mine) != json_array_size(theirs)) {
+			json_decref(norm);
+			continue;
+		}
+		/* "lookup" and {name: lookup} are the same entry. */
+		json_array_foreach(theirs, j, x)
+		{
+			int named = (!strcmp(lists[i], "tools") || !strcmp(lists[i], "folders")) &&
+				    json_is_object(x) && json_object_size(x) == 1 &&
+				    jsonx_get_str(x, "name");
+
+			json_array_append_new(norm, named ? json_string(jsonx_get_str(x, "name"))
+							  : json_deep_copy(x));
+		}
+		if (subset(mine, norm) && subset(norm, mine))
+			json_object_set(spec, lists[i], (json_t *)theirs);
+		json_decref(norm);
+	}
+}
+
 /* The Agent declaration: the template's name and what differs from it (e). Takes nothing. */
 static json_t *agent_decl(struct pc *c, const struct agent_facts *f, const char *tmpl,
 			  const struct expect *e)
@@ -1222,6 +1260,7 @@ static json_t *agent_decl(struct pc *c, const struct agent_facts *f, const char 
 	if (json_array_size(extra))
 		json_object_set(spec, "tags", extra);
 	json_decref(extra);
+	keep_local_order(c, spec, f->name);
 	json_array_foreach(e->tags, i, t)
 		if (!contains(f->tags, t))
 			warn(c,
@@ -1453,52 +1492,48 @@ static int same_doc(const json_t *a, const json_t *b)
 	return ka && kb && na && nb && !strcmp(ka, kb) && !strcmp(na, nb);
 }
 
-static int find_doc(const json_t *docs, const json_t *d)
-{
-	const json_t *x;
-	size_t i;
-
-	json_array_foreach(docs, i, x)
-		if (same_doc(x, d))
-			return 1;
-	return 0;
-}
-
 static int add_file(struct pc *c, enum res_kind kind, struct ls_error *err)
 {
 	const char *path = c->paths[kind];
 	const json_t *old = c->existing ? json_object_get(c->existing, path) : NULL, *d;
-	json_t *final = json_array();
+	json_t *final = json_array(), *used = json_object();
 	struct buf text = BUF_INIT;
 	struct pull_file *f;
 	size_t i;
 	int rc;
 
-	if (kind == KIND_TEMPLATE || (c->o->agent && kind == KIND_AGENT)) {
-		/* Keep what the file declares besides what pull rebuilt. */
-		json_array_foreach(old, i, d)
-			if (!find_doc(c->docs[kind], d))
-				json_array_append(final, (json_t *)d);
-	} else {
-		json_array_foreach(old, i, d)
-		{
-			if (!json_is_object(d) || !doc_name(d) || find_doc(c->docs[kind], d) ||
-			    json_object_get(c->names[kind], doc_name(d)))
-				continue;
-			if (json_is_true(json_object_get(d, "_delete"))) {
-				/* A deletion marker hides a lower layer's resource: keep it. */
-				json_array_append(final, (json_t *)d);
-				continue;
+	/* The file's order is kept: a document pull rewrites stays where it was. */
+	json_array_foreach(old, i, d)
+	{
+		const json_t *x;
+		size_t j;
+		int found = 0;
+
+		json_array_foreach(c->docs[kind], j, x)
+			if (same_doc(x, d)) {
+				json_array_append(final, (json_t *)x);
+				json_object_set_new(used, doc_name(x), json_true());
+				found = 1;
 			}
+		if (found)
+			continue;
+		if (kind == KIND_TEMPLATE || (c->o->agent && kind == KIND_AGENT) ||
+		    json_is_true(json_object_get(d, "_delete"))) {
+			/* Templates pull did not rebuild, other agents, deletion markers: kept. */
+			json_array_append(final, (json_t *)d);
+			continue;
+		}
+		if (json_is_object(d) && doc_name(d) && !json_object_get(c->names[kind], doc_name(d)))
 			warn(c, "%s '%s' was in %s and is not on the server: removed",
 			     str_or(d, "kind", "?"), doc_name(d), path);
-		}
 	}
-	json_array_extend(final, c->docs[kind]);
-	if (json_array_size(c->docs[kind]) == 0 && (!old || json_array_size(final) ==
-								   json_array_size(old))) {
+	json_array_foreach(c->docs[kind], i, d)
+		if (!json_object_get(used, doc_name(d)))
+			json_array_append(final, (json_t *)d);
+	json_decref(used);
+	if (old ? json_equal(final, (json_t *)old) : json_array_size(final) == 0) {
 		json_decref(final);
-		return 0; /* nothing new for this file */
+		return 0; /* nothing changes in this file: it is left as it is */
 	}
 	buf_addf(&text,
 		 "# Written by letta-sync pull from project '%s'. A later pull rewrites this "

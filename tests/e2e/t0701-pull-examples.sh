@@ -73,12 +73,20 @@ run pull
 expect_rc 0
 diff -r "$TMP/first" .letta >/dev/null || fail "a second pull changed files: $(diff -r "$TMP/first" .letta)"
 
-# --json reports the files and objects.
+expect_out '^nothing to write: the manifests already describe the server \([0-9]+ objects\)$'
+
+# --json reports the files (none changes now) and the objects.
 run pull --json --dry-run
 expect_rc 0
 expect_jq '.ok == true and .command == "pull" and .data.dry_run == true and .data.layer == "project"'
 expect_jq '[.data.objects[] | select(.kind == "Agent")] | length == 3'
-expect_jq '.data.files | map(.path) | index(".letta/manifests/org/mcp-servers.yaml") != null'
+expect_jq '.data.files == []'
+rm .letta/manifests/org/mcp-servers.yaml
+run pull --json --dry-run
+expect_rc 0
+expect_jq '.data.files | map(.path) == [".letta/manifests/org/mcp-servers.yaml"]'
+run pull
+expect_rc 0
 
 # --all: an agent's own (unmarked) memory blocks stay with the agent, not shared Blocks.
 run pull --all --json --dry-run
