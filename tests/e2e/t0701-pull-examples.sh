@@ -113,6 +113,13 @@ export LETTA_SYNC_PROJECT=$(jq -r .slug "$TMP/empty/.letta/project.json")
 run pull
 expect_rc 0
 grep -q '_delete: true' .letta/manifests/project/blocks.yaml || fail "the deletion marker was dropped"
+# Files whose documents do not change are left as they are, comments included.
+for f in base/blocks.yaml org/mcp.yaml project/blocks.yaml project/templates.yaml; do
+	cmp -s ".letta/manifests/$f" "$LS_SOURCE_DIR/examples/.letta/manifests/$f" ||
+		fail "pull rewrote $f: $(diff "$LS_SOURCE_DIR/examples/.letta/manifests/$f" ".letta/manifests/$f")"
+done
+expect_out '^wrote \.letta/manifests/project/agents\.yaml \(3 documents\)$'
+[ "$(grep -c '^wrote ' "$TMP/out")" -eq 1 ] || fail "pull wrote more than agents.yaml: $(cat "$TMP/out")"
 run validate
 expect_rc 0
 run diff --exit-code
