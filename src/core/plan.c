@@ -1384,6 +1384,18 @@ static const json_t *find_keyed(const struct pc *c, enum res_kind kind, const js
 	return NULL;
 }
 
+static int block_attached(const struct pc *c, const json_t *block)
+{
+	const char *id = jsonx_get_str(block, "id");
+	const json_t *ag;
+	size_t i;
+
+	json_array_foreach(c->have->agents, i, ag)
+		if (id && agent_has(ag, "blocks", id))
+			return 1;
+	return 0;
+}
+
 /*
  * Finds our block for Block/name: the inventory's id first, then letta-sync's markers, then
  * the original's. Other copies with the same source are duplicates, removed with prune.
@@ -1405,9 +1417,12 @@ static const json_t *find_block(struct pc *c, const struct resource *r, const js
 			continue;
 		if (old && jsonx_get_str(old, "id") && jsonx_get_str(o, "id") &&
 		    !strcmp(jsonx_get_str(old, "id"), jsonx_get_str(o, "id")))
-			rank = 3;
+			rank = 6;
 		else
-			rank = m.state == OWN_OURS ? 2 : 1;
+			rank = m.state == OWN_OURS ? 4 : 2;
+		/* Among copies (the original made duplicates), keep one an agent uses. */
+		if (json_array_size(cands) > 1 && rank < 6 && block_attached(c, o))
+			rank++;
 		if (rank > best_rank) {
 			best = o;
 			best_rank = rank;
@@ -1610,6 +1625,14 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	}
 	ai = pl_add(c->p, r->kind, r->name, CHANGE_UPDATE);
 	c->p->items[ai].id = xstrdup(id);
+	/*
+	 * Only the recorded hash is stale (the server's copy already is what git says, e.g.
+	 * after `pull`): bookkeeping, applied but not shown as a change.
+	 */
+	if (json_equal(want, have) && m.state == OWN_OURS && m.hash && m.project &&
+	    !strcmp(m.project, c->project) && m.source && own_source_matches(&m, r->kind, r->name) &&
+	    !(r->kind == KIND_TOOL && !m.has_tag))
+		c->p->items[ai].internal = 1;
 	pl_diff(c->p->items[ai].fields, "", have, want);
 	if (json_array_size(c->p->items[ai].fields) == 0 || m.state != OWN_OURS)
 		marker_fields(c->p->items[ai].fields, r->kind, &m, wm);

@@ -625,12 +625,16 @@ static json_t *final_tags(struct ac *c, const json_t *cur, const struct agent_wa
 {
 	json_t *out = json_array(), *t;
 	struct buf b = BUF_INIT;
+	int legacy = has_tag(cur, OWN_LEGACY_TAG);
 	size_t i;
 
 	json_array_foreach(cur, i, t)
 	{
 		const char *s = json_string_value(t);
 
+		/* The original's applied:<layer>@<sha> version tags give way to version:. */
+		if (s && legacy && !strncmp(s, "applied:", 8))
+			continue;
 		if (!s || !strcmp(s, OWN_LEGACY_TAG) || !strncmp(s, "managed:", 8) ||
 		    !strncmp(s, "version:", 8) || (w->tmpl && !strncmp(s, "template:", 9)) ||
 		    (channel && !strncmp(s, "channel:", 8)))
@@ -1085,6 +1089,9 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		tmpl = tn ? res_find(want, KIND_TEMPLATE, tn) : NULL;
 		if (!tmpl && decl && !tn)
 			tmpl = default_template(want);
+		/* Migration: the original's agents carry no template: tag; the default adopts them. */
+		if (!tmpl && !decl && !tn && has_tag(json_object_get(a, "tags"), OWN_LEGACY_TAG))
+			tmpl = default_template(want);
 		if (!tmpl && !decl) {
 			warn(&c,
 			     tn ? "agent '%s' (%s): its template '%s' is not declared; left alone"
@@ -1134,4 +1141,35 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 	json_decref(c.names);
 	json_decref(c.warned);
 	return rc;
+}
+
+/*
+ * What an agent of that template and declaration should have before it is compared with the
+ * server: the template's spec.agent, the declaration over it, and the matching policies'
+ * blocks, tools and folders (agent_tags are the agent's current tags, for the selectors).
+ * Used by core/pull.c to write only what differs from a template. New reference.
+ */
+json_t *plan_agent_spec(const struct desired_state *want, const struct resource *tmpl,
+			const struct resource *decl, const json_t *agent_tags)
+{
+	struct ac c;
+	struct plan p = PLAN_INIT;
+	json_t *spec = merged_spec(tmpl, decl), *tags;
+
+	memset(&c, 0, sizeof(c));
+	c.p = &p;
+	c.want = want;
+	tags = pl_strset(json_object_get(spec, "tags"), NULL);
+	if (agent_tags)
+		json_array_extend(tags, (json_t *)agent_tags);
+	if (tmpl) {
+		struct buf t = BUF_INIT;
+
+		buf_addf(&t, "template:%s", tmpl->name);
+		json_array_append_new(tags, json_string(t.buf));
+		buf_release(&t);
+	}
+	apply_policies(&c, spec, tags, tmpl ? tmpl->name : NULL);
+	json_decref(tags);
+	return spec;
 }
