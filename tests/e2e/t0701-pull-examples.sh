@@ -81,10 +81,11 @@ expect_rc 0
 expect_jq '.ok == true and .command == "pull" and .data.dry_run == true and .data.layer == "project"'
 expect_jq '[.data.objects[] | select(.kind == "Agent")] | length == 3'
 expect_jq '.data.files == []'
-rm .letta/manifests/org/mcp-servers.yaml
+# A file removed by hand (one nothing else refers to) is written again, alone.
+rm .letta/manifests/project/agents.yaml
 run pull --json --dry-run
 expect_rc 0
-expect_jq '.data.files | map(.path) == [".letta/manifests/org/mcp-servers.yaml"]'
+expect_jq '.data.files | map(.path) == [".letta/manifests/project/agents.yaml"]'
 run pull
 expect_rc 0
 
