@@ -180,6 +180,7 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 	if (po.default_model && !*po.default_model)
 		po.default_model = NULL;
 	po.folder_files = r->folder_files;
+	po.force_names = r->force_names;
 	po.default_embedding = o->embedding ? o->embedding : getenv("LETTA_DEFAULT_EMBEDDING");
 	if (po.default_embedding && !*po.default_embedding)
 		po.default_embedding = NULL;
@@ -291,6 +292,7 @@ void reconcile_release(struct reconcile *r)
 	free(r->version);
 	json_decref(r->folder_files);
 	json_decref(r->lease);
+	json_decref(r->force_names);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -124,10 +124,17 @@ struct plan_opts {
 	 * {folder name: {file name: {"path": local path, "sha256": hex}}}. NULL: none.
 	 */
 	const json_t *folder_files;
+	/*
+	 * Objects git wins for even without PLAN_FORCE (sync --interactive's answers):
+	 * {"Kind/name": true}. NULL: none.
+	 */
+	const json_t *force_names;
 };
 
 void plan_init(struct plan *p);
 void plan_release(struct plan *p);
+/* Drops the actions from index n on (planning an agent that turns out to be held back). */
+void plan_truncate(struct plan *p, size_t n);
 
 /*
  * Computes the plan that moves have to want. *out (initialised by the caller) gets the

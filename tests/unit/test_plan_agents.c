@@ -258,6 +258,14 @@ static void test_plan_agents__pinned_and_downgrade_left_alone(void **state)
 	o.flags |= PLAN_FORCE;
 	compute(&p, &ds, &rs, &o);
 	assert_non_null(find_action(&p, KIND_AGENT, "system_prompt"));
+	/* Once in line, a pinned agent is not mentioned at all: nothing is held back. */
+	assert_true(fake_apply(&rs, &p) > 0);
+	o.flags = 0;
+	compute(&p, &ds, &rs, &o);
+	for (i = 0; i < p.n; i++)
+		assert_int_not_equal(p.items[i].kind, KIND_AGENT);
+	for (i = 0; i < json_array_size(p.warnings); i++)
+		assert_null(strstr(json_string_value(json_array_get(p.warnings, i)), "pinned"));
 
 	json_object_set_new(json_array_get(rs.agents, 0), "tags",
 			    json_pack("[s,s,s]", OWN_TAG, "template:helper", "version:2.0.0"));
@@ -463,6 +471,40 @@ static void test_plan_agents__upgrade_creates_missing_shared_only(void **state)
 	ds_free(&ds);
 }
 
+/* A Block with managed: false is never touched, but agents may still attach it. */
+static void test_plan_agents__unmanaged_block_can_be_attached(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	json_t *bob;
+
+	(void)state;
+	ds_add(&ds, KIND_BLOCK, "shared", MANAGED_FALSE, "{\"label\":\"team\",\"value\":\"x\"}");
+	ds_add(&ds, KIND_TEMPLATE, "t", MANAGED_TRUE,
+	       "{\"agent\":{\"modelConfig\":{\"model\":\"openai/gpt-4o\"},\"blocks\":[{\"name\":"
+	       "\"shared\"}]}}");
+	ds_add(&ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"t\"}");
+	remote_state_init(&rs);
+	json_array_append_new(rs.blocks, json_pack("{s:s, s:s, s:s}", "id",
+						   "block-00000000-0000-4000-8000-00000000d001",
+						   "label", "team", "value", "theirs"));
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(json_array_size(p.warnings), 0);
+	assert_true(fake_apply(&rs, &p) > 0);
+	bob = agent_named(&rs, "bob");
+	assert_true(rel_has(bob, "blocks", "label", "team"));
+	assert_string_equal(jsonx_get_str(json_array_get(rs.blocks, 0), "value"), "theirs");
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_plan_agents__missing_model_names_every_source),
 		cmocka_unit_test(test_plan_agents__mcp_tools_of_a_new_server_need_a_replan),
 		cmocka_unit_test(test_plan_agents__upgrade_creates_missing_shared_only),
+		cmocka_unit_test(test_plan_agents__unmanaged_block_can_be_attached),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
