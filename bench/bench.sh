@@ -101,6 +101,10 @@ for run in $(seq 1 "$RUNS"); do
 	echo "bench: run $run/$RUNS: first sync, re-sync, drift" >&2
 	measure a -C "$REPO" sync --concurrency "$CONCURRENCY"
 	measure b -C "$REPO" sync --concurrency "$CONCURRENCY"
+	# The same with pages of 1,000 (what the re-sync's paging costs at the default of 100).
+	export LETTA_SYNC_PAGE_LIMIT=1000
+	measure b1000 -C "$REPO" sync --concurrency "$CONCURRENCY"
+	unset LETTA_SYNC_PAGE_LIMIT
 	git -C "$REPO" checkout -q -b drift
 	gen --drift 10
 	git -C "$REPO" commit -q -am drift

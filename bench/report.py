@@ -33,11 +33,19 @@ with open(os.path.join(tmp, "startup")) as f:
 LISTS = 7
 blocks_remote = NB + 1 + NA * NP  # shared blocks, the inventory, every agent's private blocks
 tools_remote = BUILTIN_TOOLS + NT
-pages = dict(blocks=ceil(blocks_remote, P), tools=ceil(tools_remote, P), agents=max(1, ceil(NA, P)),
-             folders=1, mcp_servers=1, identities=1)
+
+
+def list_pages(limit):
+    return dict(blocks=ceil(blocks_remote, limit), tools=ceil(tools_remote, limit),
+                agents=max(1, ceil(NA, limit)), folders=1, mcp_servers=1, identities=1)
+
+
+pages = list_pages(P)
 read_min_full = 1 + sum(pages.values())
 # Cursor paging is sequential: the longest list, with the empty page that ends it.
 chain = max(pages.values()) + 1
+pages1k = list_pages(1000)
+chain1k = max(pages1k.values()) + 1
 ND = ceil(NB * 10, 100) + ceil(NT * 10, 100) + ceil(NA * 10, 100)  # objects edited in (c)
 
 S = []
@@ -86,6 +94,9 @@ scenario("b", "no-op re-sync", read_min_full, 0,
          1 + chain, 0,
          f"look-up, then the longest list page by page (cursor paging): {chain} pages of blocks including the empty last one",
          zero_writes)
+scenario("b1000", "no-op re-sync, LETTA_SYNC_PAGE_LIMIT=1000", 1 + sum(pages1k.values()), 0,
+         "as (b) with pages of 1,000: " + ", ".join(f"{k} {v}" for k, v in pages1k.items()),
+         1 + chain1k, 0, f"look-up, then {chain1k} pages of blocks", zero_writes)
 scenario("c", f"10 % drift in git ({ND} objects)", read_min_full + ND + 2, ND + 2,
          f"the reads of (b), one PATCH per edited object ({ceil(NB * 10, 100)} blocks, {ceil(NT * 10, 100)} tools, "
          f"{ceil(NA * 10, 100)} agents: every changed section of an agent in one PATCH), the lease taken in the "

@@ -22,7 +22,8 @@ exec valgrind -q --tool=memcheck --error-exitcode=99 --leak-check=full \\
 SH
 chmod +x "$WORK/letta-sync"
 
-ls "$SRC"/tests/e2e/$GLOB | xargs -P "$JOBS" -I{} sh -c '
+# t0003 installs the build directory of LS_BIN with cmake: nothing of letta-sync's own to check.
+ls "$SRC"/tests/e2e/$GLOB | grep -v '/t0003-install\.sh$' | xargs -P "$JOBS" -I{} sh -c '
 	t=$(basename {} .sh)
 	LS_BIN='"$WORK"'/letta-sync SIM_BIN='"$BUILD"'/letta-sim LS_SOURCE_DIR='"$SRC"' \
 		LS_BUILD_DIR='"$BUILD"' timeout 900 bash {} >'"$WORK"'/results/$t.log 2>&1
