@@ -4,7 +4,9 @@
 # a re-run converges (a lease the dead run left is reported, then broken with --break-lease,
 # as docs/reliability.md tells users to), nothing is duplicated, the work tree is as it was
 # (sync writes no local file; no temporary file is left behind), and a second run sends zero
-# writes.   DRILL_SIZE=quick|full  DRILL_KILLS=3|20  DRILL_SEED=N
+# writes. Then pull and bootstrap, which write local files, killed at DRILL_KILLS / 4 points
+# each: the manifests and settings.local.json they leave are whole and the re-run converges.
+#   DRILL_SIZE=quick|full  DRILL_KILLS=3|20  DRILL_SEED=N
 . "$(dirname "$0")/../e2e/lib-e2e.sh"
 . "$(dirname "$0")/../e2e/lib-sync.sh"
 . "$(dirname "$0")/lib-drill.sh"
@@ -65,4 +67,77 @@ for k in $(seq 1 "$KILLS"); do
 	expect_writes 0 sync
 	echo "drill-kill: kill $k: $kind sync killed at $at ms of $dur ms; re-run converged, no duplicate, second run 0 writes"
 done
-echo "drill-kill: ok ($KILLS kill points, seed $SEED; $leases re-run(s) found the dead run's lease and broke it)"
+
+# The commands that write local files: pull (manifests) and bootstrap (settings.local.json),
+# killed at KILLS / 4 seeded points each (at least one). The files they leave must be whole:
+# every manifest loads, settings.local.json is JSON; a temporary file a kill leaves behind is
+# counted (a kill cannot clean up), and the re-run converges.
+LOCAL_KILLS=$(((KILLS + 3) / 4))
+leftovers=0
+git -C "$REPO" checkout -q base
+sim_admin POST /_sim/reset >/dev/null
+run sync
+expect_rc 0
+PULL=$TMP/pull
+for k in $(seq 1 "$LOCAL_KILLS"); do
+	rm -rf "$PULL"
+	new_repo "$PULL"
+	t0=$(drill_now_ms)
+	run -C "$PULL" pull --all
+	expect_rc 0
+	dur=$(($(drill_now_ms) - t0))
+	rm -rf "$PULL"
+	new_repo "$PULL"
+	at=$(((RANDOM * 32768 + RANDOM) % (dur > 0 ? dur : 1)))
+	"$LS_BIN" -C "$PULL" pull --all >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	capture "pullkill$k"
+	n=$( (find "$PULL/.letta" -name '*.tmp.*' 2>/dev/null || true) | wc -l)
+	leftovers=$((leftovers + n))
+	find "$PULL/.letta" -name '*.tmp.*' -delete 2>/dev/null || true
+	if [ -d "$PULL/.letta/manifests" ]; then
+		run -C "$PULL" validate
+		[ "$rc" -eq 0 ] || fail "pull killed at $at ms left manifests that do not load: $(head -5 "$TMP/out")"
+	fi
+	run -C "$PULL" pull --all
+	capture "pullrerun$k"
+	expect_rc 0
+	run -C "$PULL" validate
+	expect_rc 0
+	echo "drill-kill: pull killed at $at ms of $dur ms: manifests whole, $n temporary file(s) left, re-run converged"
+done
+for k in $(seq 1 "$LOCAL_KILLS"); do
+	name=drill-boot-$k
+	t0=$(drill_now_ms)
+	run bootstrap --name "$name-probe" --skip-scope-sync --skip-upgrade
+	expect_rc 0
+	dur=$(($(drill_now_ms) - t0))
+	at=$(((RANDOM * 32768 + RANDOM) % (dur > 0 ? dur : 1)))
+	"$LS_BIN" bootstrap --name "$name" --skip-scope-sync --skip-upgrade >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	capture "bootkill$k"
+	n=$(find "$REPO/.letta" -name '*.tmp.*' | wc -l)
+	leftovers=$((leftovers + n))
+	find "$REPO/.letta" -name '*.tmp.*' -delete
+	if [ -f "$REPO/.letta/settings.local.json" ]; then
+		jq -e 'type == "object"' "$REPO/.letta/settings.local.json" >/dev/null ||
+			fail "bootstrap killed at $at ms left a settings.local.json that is not JSON"
+	fi
+	run bootstrap --name "$name" --skip-scope-sync --skip-upgrade
+	capture "bootrerun$k"
+	# The re-run makes the agent, or refuses a second one because the killed run made it.
+	[ "$rc" -eq 0 ] || grep -q 'already' "$TMP/err" ||
+		fail "bootstrap re-run after a kill at $at ms exited $rc: $(tail -3 "$TMP/err")"
+	count=$(sim_get "/v1/agents/?name=$name" | jq length)
+	[ "$count" -eq 1 ] || fail "bootstrap killed at $at ms: $count agents named $name"
+	jq -e 'type == "object"' "$REPO/.letta/settings.local.json" >/dev/null ||
+		fail "settings.local.json is not JSON after the re-run"
+	echo "drill-kill: bootstrap killed at $at ms of $dur ms: settings.local.json whole, $n temporary file(s) left, one agent"
+done
+echo "drill-kill: ok ($KILLS sync kill points, $LOCAL_KILLS pull and $LOCAL_KILLS bootstrap kill points, seed $SEED; $leases re-run(s) found the dead run's lease and broke it; $leftovers temporary file(s) left by kills)"
