@@ -47,7 +47,11 @@ asan() {
 	cd "$SRC/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		LSAN_OPTIONS=suppressions=$SRC/tests/lsan.supp \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		ctest -j "$JOBS" --output-on-failure --timeout 600 -L 'e2e|drill' | tail -4
+		ctest -j "$JOBS" --output-on-failure --timeout 600 -L 'e2e|drill' >"$LOGS/asan-ctest.log" 2>&1
+	local rc=$?
+	tail -20 "$LOGS/asan-ctest.log"
+	echo "asan: $(grep -E 'tests passed' "$LOGS/asan-ctest.log") (e2e and drills, ASan + UBSan)"
+	return $rc
 }
 
 fuzz() {
