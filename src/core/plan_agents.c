@@ -126,8 +126,9 @@ static json_t *merged_spec(const struct resource *tmpl, const struct resource *d
 	for (i = 0; agent_fields[i]; i++) {
 		const json_t *v = json_object_get(decl->spec, agent_fields[i]);
 
+		/* A copy: policies append to these lists, which belong to the declaration. */
 		if (v)
-			json_object_set(s, agent_fields[i], (json_t *)v);
+			json_object_set_new(s, agent_fields[i], json_deep_copy(v));
 	}
 	if (json_object_get(decl->spec, "tags")) {
 		json_t *tags = json_object_get(s, "tags");

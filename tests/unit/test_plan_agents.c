@@ -471,6 +471,45 @@ static void test_plan_agents__upgrade_creates_missing_shared_only(void **state)
 	ds_free(&ds);
 }
 
+/*
+ * plan_compute leaves the desired state as it found it. A declaration that overrides a list
+ * (blocks, tools, folders) shared that array with the merged spec, so every matching policy's
+ * entries were appended to the declaration itself, once more by each plan: a second plan in
+ * the same process (sync's replan, pull's per-agent specs) saw them doubled. Found by the API
+ * response fuzzer (issue 15, drill 4), whose memory grew with every input.
+ */
+static void test_plan_agents__plan_does_not_modify_the_declarations(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	char *before[8], *after;
+	size_t i;
+
+	(void)state;
+	fleet(&ds);
+	ds_add(&ds, KIND_AGENT, "pat", MANAGED_TRUE,
+	       "{\"template\":\"helper\",\"blocks\":[{\"name\":\"policy\"}],\"tools\":[\"lookup\"]}");
+	assert_true(ds.n <= 8);
+	for (i = 0; i < ds.n; i++)
+		before[i] = json_dumps(ds.items[i].doc, JSON_SORT_KEYS);
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	compute(&p, &ds, &rs, &o);
+	for (i = 0; i < ds.n; i++) {
+		after = json_dumps(ds.items[i].doc, JSON_SORT_KEYS);
+		assert_string_equal(after, before[i]);
+		free(after);
+		free(before[i]);
+	}
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 /* A Block with managed: false is never touched, but agents may still attach it. */
 static void test_plan_agents__unmanaged_block_can_be_attached(void **state)
 {
@@ -517,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_plan_agents__mcp_tools_of_a_new_server_need_a_replan),
 		cmocka_unit_test(test_plan_agents__upgrade_creates_missing_shared_only),
 		cmocka_unit_test(test_plan_agents__unmanaged_block_can_be_attached),
+		cmocka_unit_test(test_plan_agents__plan_does_not_modify_the_declarations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
