@@ -1771,6 +1771,11 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	const json_t *e;
 	json_t *desired = json_object();
 
+	/* A malformed answer is an error, never a crash or a create of what may exist. */
+	if ((rc = remote_state_check(have, err)) < 0) {
+		json_decref(desired);
+		return rc;
+	}
 	memset(&c, 0, sizeof(c));
 	c.p = out;
 	c.want = want;

@@ -1,5 +1,6 @@
 /* The observed remote state: constructors and look-ups (see remote.h). */
 #include "core/remote.h"
+#include "util/error.h"
 #include "util/jsonx.h"
 #include "util/sha256.h"
 
@@ -122,4 +123,38 @@ json_t *remote_fingerprints(const struct remote_state *rs)
 		}
 	}
 	return out;
+}
+
+int remote_state_check(const struct remote_state *rs, struct ls_error *err)
+{
+	const struct {
+		const char *name;
+		const json_t *list;
+	} lists[] = {
+		{ "blocks", rs->blocks },
+		{ "tools", rs->tools },
+		{ "folders", rs->folders },
+		{ "MCP servers", rs->mcp_servers },
+		{ "identities", rs->identities },
+		{ "agents", rs->agents },
+	};
+	size_t i, j;
+	const json_t *o;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		if (!lists[i].list)
+			continue;
+		if (!json_is_array(lists[i].list))
+			return ls_error_set(err, LS_EAPI, "the server's list of %s is not an array",
+					    lists[i].name);
+		json_array_foreach(lists[i].list, j, o) {
+			const json_t *id = json_object_get(o, "id");
+
+			if (!json_is_object(o) || !json_is_string(id) || !json_string_value(id)[0])
+				return ls_error_set(err, LS_EAPI,
+						    "entry %zu of the server's list of %s has no id",
+						    j, lists[i].name);
+		}
+	}
+	return 0;
 }

@@ -15,6 +15,8 @@
  *   agents       AgentState[] of the project with tags, blocks, tools, sources and identities
  *                loaded (include=agent.tags&include=agent.blocks&...)
  */
+#include "util/error.h"
+
 #include <jansson.h>
 
 struct remote_state {
@@ -41,6 +43,13 @@ void remote_state_release(struct remote_state *rs);
  * times) does not change it; folder files to their ids and names. New reference.
  */
 json_t *remote_fingerprints(const struct remote_state *rs);
+
+/*
+ * Whether every list holds only objects with a string "id", as the API promises; the planner
+ * refers to remote objects by id and cannot plan against anything else. Returns 0, or LS_EAPI
+ * naming the list and the entry.
+ */
+int remote_state_check(const struct remote_state *rs, struct ls_error *err);
 
 /* The object with that "id" in list, or NULL (borrowed). */
 const json_t *remote_find_id(const json_t *list, const char *id);

@@ -586,6 +586,35 @@ static void test_plan__tool_created_before_a_kill_is_marked_not_conflicting(void
 	ds_free(&ds);
 }
 
+/*
+ * A server answer whose objects lack an id is an error: plan_compute crashed on a tool with the
+ * desired name and no id (xstrdup(NULL)), found by the API response fuzzer (issue 15, drill 4).
+ */
+static void test_plan__remote_object_without_id_is_an_error_not_a_crash(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	struct ls_error err = LS_ERROR_INIT;
+
+	(void)state;
+	ds_add(&ds, KIND_TOOL, "lookup", MANAGED_TRUE, kinds[1].spec);
+	remote_state_init(&rs);
+	json_array_append_new(rs.tools, json_pack("{s:s, s:s, s:[]}", "name", "lookup",
+						  "source_code", "x", "tags"));
+	plan_init(&p);
+	assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_EAPI);
+	assert_non_null(strstr(err.msg, "no id"));
+	json_array_clear(rs.tools);
+	json_array_append_new(rs.blocks, json_integer(7));
+	assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_EAPI);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 /* Pruning a block that an unmanaged agent still uses only detaches it from managed agents. */
 static void test_plan__prune_is_attachment_aware(void **state)
 {
@@ -822,6 +851,7 @@ int main(void)
 		cmocka_unit_test(test_plan__legacy_smarty_admin_block_is_adopted),
 		cmocka_unit_test(test_plan__foreign_tool_is_conflict_unless_adopted),
 		cmocka_unit_test(test_plan__tool_created_before_a_kill_is_marked_not_conflicting),
+		cmocka_unit_test(test_plan__remote_object_without_id_is_an_error_not_a_crash),
 		cmocka_unit_test(test_plan__prune_is_attachment_aware),
 		cmocka_unit_test(test_plan__folder_files_follow_the_repository),
 		cmocka_unit_test(test_plan__random_states_converge_in_one_sync),
