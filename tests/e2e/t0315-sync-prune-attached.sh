@@ -50,8 +50,8 @@ sim_get "/v1/agents/$bob" | jq -e --arg b "$shared" '[.blocks[].id] | index($b) 
 sim_get "/v1/agents/?project_id=$pid" | jq -e --arg h "$hand" '[.[].id] | index($h) != null' >/dev/null ||
 	fail "the hand-made agent is not in the project"
 
-# Both blocks leave git, but bob's template still names the shared block by hand: only the
-# attachment through the orphan is left for prune to deal with.
+# Both blocks leave git (and bob's template): bob's memory_blocks section detaches shared
+# from bob; the block itself is an orphan.
 cat >.letta/manifests/project/all.yaml <<'YAML'
 apiVersion: letta.ai/v1
 kind: Template
