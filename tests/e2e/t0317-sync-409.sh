@@ -2,7 +2,8 @@
 # 409s during sync (PRODUCT.md section 3): a 409 with Retry-After (letta-sim --conflict-rate)
 # is waited out and retried, and the run succeeds; a 409 without it (here: the agent already
 # has a hand-attached block with the managed block's label) is re-read and re-planned once,
-# then reported as a conflict naming the object (exit 1) while independent objects proceed.
+# then reported as a conflict naming the object (exit 1) while independent objects proceed. A
+# folder name taken by an unmanaged folder is seen when reading: a conflict, no create tried.
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 sync_setup --seed 11 --retry-after-s 1
@@ -77,3 +78,23 @@ sim_get "/v1/blocks/?label=other" | jq -e '.[0].value == "two"' >/dev/null || fa
 sim_get "/v1/blocks/?label=policy" | jq -e 'length == 2' >/dev/null || fail "block 'policy' was not created once"
 sim_get "/v1/agents/$bob" | jq -e --arg h "$hand" '[.blocks[] | select(.label == "policy") | .id] == [$h]' >/dev/null ||
 	fail "bob's hand-attached block was replaced"
+
+# A folder name taken by a folder made by hand (names are unique per organisation): seen when
+# reading, so it is a conflict naming it before any create is tried; the others proceed.
+sim_call POST /v1/folders/ '{"name":"kb","embedding":"openai/text-embedding-3-small"}'
+[ "$status" = 200 ] || [ "$status" = 201 ] || fail "folder create: $status $(cat "$TMP/body")"
+cat >>.letta/manifests/project/all.yaml <<'YAML'
+---
+apiVersion: letta.ai/v1
+kind: Folder
+metadata: {name: kb}
+spec: {layer: project, embedding: openai/text-embedding-3-small, description: "ours"}
+YAML
+sed -i 's/value: "two"/value: "three"/' .letta/manifests/project/all.yaml
+git commit -qam kb
+run -v sync
+expect_rc 1
+expect_err "conflict Folder/kb: a Folder named 'kb' exists and is not managed by letta-sync"
+grep -qE 'http: POST /v1/folders/' "$TMP/err" && fail "the taken folder name was created again"
+sim_get "/v1/blocks/?label=other" | jq -e '.[0].value == "three"' >/dev/null || fail "block 'other' was not updated"
+sim_get "/v1/folders/" | jq -e 'length == 1 and .[0].description != "ours"' >/dev/null || fail "the hand-made folder was touched"
