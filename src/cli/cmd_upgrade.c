@@ -86,6 +86,7 @@ struct upgrade {
 	const char **vnames; /* versions[i].version */
 	struct upgrade_agent *agents;
 	size_t n;
+	char *pinned; /* lastAgent of .letta/settings.local.json, when no agent was named */
 	int dry_run, yes, fail_fast, conc, stop, break_lease;
 	long writes;
 	/* The project's lease, taken before the first write (sync's, in cli/reconcile.c). */
@@ -161,19 +162,10 @@ static int is_managed(const json_t *agent)
 /* Which agents: --all, --agent (id or name), else the pinned one. */
 static int select_agents(struct upgrade *u, int all, struct ls_error *err)
 {
-	const char *want = u->ctx->target.agent;
-	char *pinned = NULL;
-	struct buf root = BUF_INIT;
+	const char *want = u->ctx->target.agent ? u->ctx->target.agent : u->pinned;
 	const json_t *a;
 	size_t i;
-	int ret = 0;
 
-	if (!all && !want) {
-		settings_root(&root, ".");
-		if ((ret = settings_last_agent(&pinned, root.buf, err)) < 0)
-			goto out;
-		want = pinned;
-	}
 	u->agents = xcalloc(json_array_size(u->rs.agents) + 1, sizeof(*u->agents));
 	json_array_foreach(u->rs.agents, i, a)
 	{
@@ -186,10 +178,9 @@ static int select_agents(struct upgrade *u, int all, struct ls_error *err)
 			: !((id && !strcmp(id, want)) || (name && !strcmp(name, want))))
 			continue;
 		if (!all && !is_managed(a)) {
-			ret = ls_error_set(err, LS_EINVALID, "agent '%s' is not managed by letta-sync",
-					   want);
+			ls_error_set(err, LS_EINVALID, "agent '%s' is not managed by letta-sync", want);
 			ls_error_hint(err, "sync or bootstrap manages agents (tag managed:letta-sync)");
-			goto out;
+			return LS_EINVALID;
 		}
 		ua = &u->agents[u->n++];
 		ua->wire = json_incref((json_t *)a);
@@ -201,15 +192,13 @@ static int select_agents(struct upgrade *u, int all, struct ls_error *err)
 			break;
 	}
 	if (!all && !u->n) {
-		ret = ls_error_set(err, LS_ENOTFOUND, "agent '%s' not found in the project", want);
-		ls_error_hint(err, "%s", pinned ? "the pinned agent (lastAgent in "
+		ls_error_set(err, LS_ENOTFOUND, "agent '%s' not found in the project", want);
+		ls_error_hint(err, "%s", !u->ctx->target.agent ? "the pinned agent (lastAgent in "
 						  ".letta/settings.local.json) is gone; give --agent"
 						: "check the id with 'letta-sync status'");
+		return LS_ENOTFOUND;
 	}
-out:
-	free(pinned);
-	buf_release(&root);
-	return ret;
+	return 0;
 }
 
 /* The desired state of versions[vi], read at its tag; problems are printed. */
@@ -634,6 +623,7 @@ static void upgrade_release(struct upgrade *u)
 	}
 	free(u->agents);
 	free(u->vnames);
+	free(u->pinned);
 	git_versions_free(u->versions, u->nversions);
 	remote_state_release(&u->rs);
 	letta_free(u->api);
@@ -684,15 +674,13 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if (!all && !ctx->target.agent) {
 		struct buf root = BUF_INIT;
-		char *pinned = NULL;
 
 		settings_root(&root, ".");
-		ret = settings_last_agent(&pinned, root.buf, &ctx->err);
+		ret = settings_last_agent(&u.pinned, root.buf, &ctx->err);
 		buf_release(&root);
-		free(pinned);
 		if (ret < 0)
 			goto out;
-		if (!pinned) {
+		if (!u.pinned) {
 			ret = ls_error_set(&ctx->err, LS_EUSAGE,
 					   "no agent to upgrade: give --agent <id> or --all");
 			ls_error_hint(&ctx->err, "or pin one with 'letta-sync bootstrap' (lastAgent "
