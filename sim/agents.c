@@ -167,7 +167,7 @@ json_t *agent_render(const json_t *a, unsigned incl)
 					       : json_array());
 	json_object_set_new(o, "sources",
 			    (incl & INC_SOURCES) ? render_ids(json_object_get(a, "_sources"),
-							      &g_store.folders, folder_render)
+							      &g_store.folders, source_render)
 						 : json_array());
 	idns = json_array();
 	if (incl & INC_IDENTITIES) {
@@ -809,7 +809,7 @@ void h_agent_tool_detach(struct sim_req *rq, struct sim_resp *rs)
 
 void h_agent_folders_list(struct sim_req *rq, struct sim_resp *rs)
 {
-	list_rel(rq, rs, "_sources", &g_store.folders, folder_render, 100);
+	list_rel(rq, rs, "_sources", &g_store.folders, source_render, 100);
 }
 
 void h_agent_folder_attach(struct sim_req *rq, struct sim_resp *rs)

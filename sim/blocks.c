@@ -52,6 +52,28 @@ static const struct fld update_fields[] = {
 	{ NULL, 0, 0 },
 };
 
+/* Digest 5.3: NUL characters are removed from `value`. */
+static void strip_nul(json_t *b)
+{
+	json_t *v = json_object_get(b, "value");
+	struct buf out = BUF_INIT;
+	const char *s;
+	size_t n;
+
+	if (!json_is_string(v))
+		return;
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (strlen(s) == n)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i])
+			buf_addch(&out, s[i]);
+	}
+	json_object_set_new(b, "value", json_stringn(out.buf, out.len));
+	buf_release(&out);
+}
+
 json_t *block_render(const json_t *b)
 {
 	return obj_public(b);
@@ -87,6 +109,7 @@ json_t *block_create_from(const json_t *body, const char *project_id)
 		json_object_set_new(b, "read_only", json_false());
 	if (!json_is_boolean(json_object_get(b, "preserve_on_migration")))
 		json_object_set_new(b, "preserve_on_migration", json_false());
+	strip_nul(b);
 	if (project_id && json_is_null(json_object_get(b, "project_id")))
 		json_object_set_new(b, "project_id", json_string(project_id));
 	json_object_set_new(b, "created_by_id", json_null());
@@ -151,6 +174,7 @@ int block_update(json_t *b, struct sim_req *rq, struct sim_resp *rs)
 		if (f->key && !json_is_null(v))
 			json_object_set(b, k, v);
 	}
+	strip_nul(b);
 	return 0;
 }
 

@@ -66,12 +66,22 @@ static const struct {
 	{ NULL, NULL },
 };
 
+/* Folder (the /v1/folders routes): no vector_db_provider, which only Source has. */
 json_t *folder_render(const json_t *f)
 {
 	return obj_public(f);
 }
 
-static long long mono_us(void)
+/* Source (AgentState.sources, GET /v1/agents/{id}/folders): Folder plus vector_db_provider. */
+json_t *source_render(const json_t *f)
+{
+	json_t *o = obj_public(f);
+
+	json_object_set_new(o, "vector_db_provider", json_string("native"));
+	return o;
+}
+
+static long long now_us(void)
 {
 	struct timespec ts;
 
@@ -87,7 +97,7 @@ static void file_advance(json_t *file)
 {
 	long long t0 = json_integer_value(json_object_get(file, "_t0_us"));
 	long long reads = json_integer_value(json_object_get(file, "_reads"));
-	long long by_time = (mono_us() - t0) / (STAGE_MS * 1000LL);
+	long long by_time = (now_us() - t0) / (STAGE_MS * 1000LL);
 	long long st = by_time > reads ? by_time : reads;
 
 	if (st > 3)
@@ -167,10 +177,10 @@ void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
 	}
 	id = store_new_id("source");
 	now = store_now_iso();
-	f = json_pack("{s:s,s:s,s:O,s:O,s:O,s:s,s:s,s:s,s:n,s:n}", "id", id, "name", name,
+	f = json_pack("{s:s,s:s,s:O,s:O,s:O,s:s,s:s,s:n,s:n}", "id", id, "name", name,
 		      "description", obj_or_null(body, "description"), "instructions",
 		      obj_or_null(body, "instructions"), "metadata",
-		      obj_or_null(body, "metadata"), "vector_db_provider", "native", "created_at",
+		      obj_or_null(body, "metadata"), "created_at",
 		      now, "updated_at", now, "created_by_id", "last_updated_by_id");
 	if (json_is_object(ec))
 		json_object_set(f, "embedding_config", ec);
@@ -235,6 +245,7 @@ void h_folder_patch(struct sim_req *rq, struct sim_resp *rs)
 	json_t *f = folder_or_404(rq, rs), *other, *v;
 	const char *name;
 	char *now;
+	int changed = 0;
 
 	if (!f || body_check(rq, rs, update_fields, 1) < 0 ||
 	    embedding_config_ok(rs, json_object_get(rq->json, "embedding_config")) < 0)
@@ -248,12 +259,17 @@ void h_folder_patch(struct sim_req *rq, struct sim_resp *rs)
 	}
 	for (const struct fld *fl = update_fields; fl->key; fl++) {
 		v = json_object_get(rq->json, fl->key);
-		if (v && !json_is_null(v))
+		if (v && !json_is_null(v) && !json_equal(v, json_object_get(f, fl->key))) {
 			json_object_set(f, fl->key, v);
+			changed = 1;
+		}
 	}
-	now = store_now_iso();
-	json_object_set_new(f, "updated_at", json_string(now));
-	free(now);
+	/* The server skips no-op folder updates (digest 4), so updated_at stays. */
+	if (changed) {
+		now = store_now_iso();
+		json_object_set_new(f, "updated_at", json_string(now));
+		free(now);
+	}
 	resp_json_take(rs, 200, folder_render(f));
 }
 
@@ -536,13 +552,11 @@ void h_folder_upload(struct sim_req *rq, struct sim_resp *rs)
 			 "processing_status", "pending", "error_message", "total_chunks",
 			 (json_int_t)(len / 1000 + 1), "chunks_embedded", 0, "created_at", now,
 			 "updated_at", now, "_t0_us",
-			 (json_int_t)mono_us(), "_reads", 0);
+			 (json_int_t)now_us(), "_reads", 0);
 	/* Binary or non-UTF-8 content is not kept (include_content then gives null). */
 	in = json_stringn(data, len);
 	json_object_set_new(file, "_content", in ? in : json_null());
 	coll_add_take(&g_store.files, file);
-	if (dup && !strcmp(mode, "replace"))
-		rs->upload_result = "replaced";
 	resp_json_take(rs, 200, file_render(file, 0));
 out:
 	free(fname);

@@ -325,6 +325,7 @@ static void merge_properties(json_t *have, const json_t *add)
 
 void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
 {
+	static const char *const scalars[] = { "identifier_key", "name", "identity_type", NULL };
 	json_t *idn = identity_or_404(rq, rs), *v, *x;
 	const char *key;
 	size_t i;
@@ -339,11 +340,10 @@ void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
 			    key);
 		return;
 	}
-	for (int k = 0; k < 3; k++) {
-		const char *f = (const char *[]){ "identifier_key", "name", "identity_type" }[k];
-		v = json_object_get(rq->json, f);
+	for (int k = 0; scalars[k]; k++) {
+		v = json_object_get(rq->json, scalars[k]);
 		if (v && !json_is_null(v))
-			json_object_set(idn, f, v);
+			json_object_set(idn, scalars[k], v);
 	}
 	if (json_is_array(v = json_object_get(rq->json, "properties")))
 		merge_properties(json_object_get(idn, "properties"), v);
@@ -423,4 +423,35 @@ void h_identity_blocks(struct sim_req *rq, struct sim_resp *rs)
 		json_array_append_new(out, block_render(b));
 	json_decref(items);
 	resp_json_take(rs, 200, out);
+}
+
+/* PATCH /v1/blocks/{block_id}/identities/attach|detach/{identity_id}: the block back. */
+static void block_identity_toggle(struct sim_req *rq, struct sim_resp *rs, int attach)
+{
+	json_t *b = coll_find(&g_store.blocks, req_param(rq, 0)), *idn;
+
+	if (!b) {
+		resp_not_found(rs, "Block", req_param(rq, 0));
+		return;
+	}
+	idn = coll_find(&g_store.identities, req_param(rq, 1));
+	if (!idn) {
+		resp_not_found(rs, "Identity", req_param(rq, 1));
+		return;
+	}
+	if (attach)
+		strarr_add(json_object_get(idn, "block_ids"), req_param(rq, 0));
+	else
+		strarr_remove(json_object_get(idn, "block_ids"), req_param(rq, 0));
+	resp_json_take(rs, 200, block_render(b));
+}
+
+void h_block_identity_attach(struct sim_req *rq, struct sim_resp *rs)
+{
+	block_identity_toggle(rq, rs, 1);
+}
+
+void h_block_identity_detach(struct sim_req *rq, struct sim_resp *rs)
+{
+	block_identity_toggle(rq, rs, 0);
 }

@@ -40,7 +40,7 @@ static const char usage[] =
 	"\n"
 	"Admin API (no auth, never faulted, not counted): GET /_sim/stats,\n"
 	"POST /_sim/stats/reset, GET|PUT /_sim/faults, POST /_sim/reset, GET|PUT /_sim/state,\n"
-	"POST /_sim/save.\n";
+	"POST /_sim/save, GET /_sim/routes (the route templates served).\n";
 
 static int parse_long(const char *opt, const char *s, long min, long *out)
 {

@@ -432,7 +432,7 @@ int query_str(struct sim_req *rq, struct sim_resp *rs, const char *key, const ch
 		for (const char *p = s; *p; p++) {
 			int ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 				 (*p >= '0' && *p <= '9') || strchr(charset, *p);
-			if (!ok || !*p) {
+			if (!ok) {
 				buf_addf(&msg, "String should match pattern '^[a-zA-Z0-9%s]+$'",
 					 charset);
 				resp_422(rs, "string_pattern_mismatch", "query", key, msg.buf, in,

@@ -160,7 +160,6 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 				   const char *value)
 {
 	struct sim_req *rq = cls;
-	static size_t dummy;
 
 	(void)kind;
 	if (rq->nargs % 16 == 0)
@@ -168,7 +167,6 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	rq->args[rq->nargs].key = xstrdup(key);
 	rq->args[rq->nargs].val = xstrdup(value ? value : "");
 	rq->nargs++;
-	(void)dummy;
 	return MHD_YES;
 }
 
@@ -408,6 +406,16 @@ static void admin(struct sim_req *rq, struct sim_resp *rs)
 		resp_json_take(rs, 200,
 			       json_pack("{s:O,s:I,s:I}", "requests", g_counts, "total",
 					 (json_int_t)g_total, "writes", (json_int_t)g_writes));
+	} else if (!strcmp(p, "/_sim/routes") && !strcmp(m, "GET")) {
+		json_t *list = json_array();
+		struct buf k = BUF_INIT;
+		for (const struct route *r = routes; r->method; r++) {
+			buf_reset(&k);
+			buf_addf(&k, "%s %s", r->method, r->tmpl);
+			json_array_append_new(list, json_string(k.buf));
+		}
+		buf_release(&k);
+		resp_json_take(rs, 200, list);
 	} else if (!strcmp(p, "/_sim/stats/reset") && !strcmp(m, "POST")) {
 		stats_reset();
 		resp_json_take(rs, 200, json_pack("{s:b}", "ok", 1));
@@ -594,7 +602,8 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 	ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	rq->content_type = ct;
 	if (rq->body.len && !(ct && !strncasecmp(ct, "multipart/", 10))) {
-		rq->json = json_loadb(rq->body.buf, rq->body.len, JSON_DECODE_ANY, NULL);
+		rq->json = json_loadb(rq->body.buf, rq->body.len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+				      NULL);
 		rq->body_bad = rq->json == NULL;
 	}
 	if (st->too_big) {

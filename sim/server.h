@@ -45,6 +45,8 @@ void server_stop(struct MHD_Daemon *d);
 	{ "PUT", "/v1/identities/{identity_id}/properties", h_identity_properties, 0 }, \
 	{ "GET", "/v1/identities/{identity_id}/agents", h_identity_agents, 0 }, \
 	{ "GET", "/v1/identities/{identity_id}/blocks", h_identity_blocks, 0 }, \
+	{ "PATCH", "/v1/blocks/{block_id}/identities/attach/{identity_id}", h_block_identity_attach, 0 }, \
+	{ "PATCH", "/v1/blocks/{block_id}/identities/detach/{identity_id}", h_block_identity_detach, 0 }, \
 	{ "GET", "/v1/mcp-servers/", h_mcp_list, 0 }, \
 	{ "POST", "/v1/mcp-servers/", h_mcp_create, 0 }, \
 	{ "GET", "/v1/mcp-servers/{mcp_server_id}", h_mcp_get, 0 }, \

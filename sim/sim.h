@@ -179,6 +179,7 @@ struct coll {
 	json_t **v; /* owned references, in creation order (ascending _seq) */
 	size_t n;
 	size_t alloc;
+	json_t *index; /* id -> the same objects, for coll_find(); NULL until the first add */
 };
 
 struct store {
@@ -243,7 +244,8 @@ const char *project_resolve_slug(const char *slug);
 /* tools.c */
 void tools_ensure_builtins(void);
 json_t *tool_render(const json_t *t);
-int tools_base_ids(json_t *out_ids);
+/* Appends the ids of the tools include_base_tools attaches, creating them when missing. */
+void tools_base_ids(json_t *out_ids);
 int tool_derive_schema(json_t **out, const char *source, struct buf *err);
 /* blocks.c */
 json_t *block_render(const json_t *b);
@@ -272,6 +274,7 @@ int agent_includes(struct sim_req *rq, struct sim_resp *rs, unsigned *out);
 void agents_unlink(const char *rel, const char *id);
 /* folders.c / identities.c (part 2) */
 json_t *folder_render(const json_t *f);
+json_t *source_render(const json_t *f);
 json_t *identity_render(const json_t *i);
 
 /* The route table lives in server.c; handlers are declared here. */
@@ -334,6 +337,8 @@ H(h_identity_delete);
 H(h_identity_properties);
 H(h_identity_agents);
 H(h_identity_blocks);
+H(h_block_identity_attach);
+H(h_block_identity_detach);
 H(h_mcp_list);
 H(h_mcp_create);
 H(h_mcp_get);

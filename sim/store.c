@@ -21,9 +21,23 @@ static void coll_release(struct coll *c)
 	for (size_t i = 0; i < c->n; i++)
 		json_decref(c->v[i]);
 	free(c->v);
+	json_decref(c->index);
 	c->v = NULL;
 	c->n = 0;
 	c->alloc = 0;
+	c->index = NULL;
+}
+
+static void coll_append(struct coll *c, json_t *obj_take)
+{
+	const char *id = json_string_value(json_object_get(obj_take, "id"));
+
+	c->v = xgrow(c->v, sizeof(*c->v), c->n + 1, &c->alloc);
+	c->v[c->n++] = obj_take;
+	if (!c->index)
+		c->index = json_object();
+	if (id)
+		json_object_set(c->index, id, obj_take);
 }
 
 #define EACH_COLL(X)                                                                           \
@@ -54,14 +68,13 @@ void store_reset(void)
 json_t *coll_add_take(struct coll *c, json_t *obj)
 {
 	json_object_set_new(obj, "_seq", json_integer((json_int_t)g_store.next_seq++));
-	c->v = xgrow(c->v, sizeof(*c->v), c->n + 1, &c->alloc);
-	c->v[c->n++] = obj;
+	coll_append(c, obj);
 	return obj;
 }
 
 json_t *coll_find(const struct coll *c, const char *id)
 {
-	return coll_find_by(c, "id", id);
+	return id && c->index ? json_object_get(c->index, id) : NULL;
 }
 
 json_t *coll_find_by(const struct coll *c, const char *key, const char *val)
@@ -81,6 +94,7 @@ int coll_remove(struct coll *c, const char *id)
 	for (size_t i = 0; i < c->n; i++) {
 		const char *s = json_string_value(json_object_get(c->v[i], "id"));
 		if (s && !strcmp(s, id)) {
+			json_object_del(c->index, id);
 			json_decref(c->v[i]);
 			memmove(&c->v[i], &c->v[i + 1], (c->n - i - 1) * sizeof(*c->v));
 			c->n--;
@@ -258,6 +272,7 @@ int ci_contains(const char *hay, const char *needle)
 
 /* ---- paging ---- */
 
+/* The comparator's sort key; qsort has no context argument, and the store lock is held. */
 static const char *pg_key;
 
 static int cmp_seq(const void *a, const void *b)
@@ -362,8 +377,7 @@ static int load_coll(struct coll *c, const json_t *arr, const char *name, struct
 			buf_addf(err, "'%s'[%zu] has no _seq", name, i);
 			return -1;
 		}
-		c->v = xgrow(c->v, sizeof(*c->v), c->n + 1, &c->alloc);
-		c->v[c->n++] = json_deep_copy(v);
+		coll_append(c, json_deep_copy(v));
 	}
 	return 0;
 }

@@ -112,7 +112,7 @@ void tools_ensure_builtins(void)
 	}
 }
 
-int tools_base_ids(json_t *out_ids)
+void tools_base_ids(json_t *out_ids)
 {
 	tools_ensure_builtins();
 	for (const struct builtin *b = builtins; b->name; b++) {
@@ -120,7 +120,6 @@ int tools_base_ids(json_t *out_ids)
 		if (b->base && t)
 			strarr_add(out_ids, jsonx_get_str(t, "id"));
 	}
-	return 0;
 }
 
 /* ---- list and count ---- */

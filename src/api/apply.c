@@ -62,6 +62,12 @@ int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_err
 
 	for (i = 0; i < 6; i++)
 		letta_req_list(&reqs[i], api, kinds[i], NULL);
+	/*
+	 * Tool names are unique per organisation: read them all, not only this project's, so that
+	 * another project's tool of the same name is a conflict rather than overwritten by the
+	 * upsert (PRODUCT.md section 2).
+	 */
+	reqs[1].flags &= ~(unsigned)HTTP_F_PROJECT_ID;
 	ret = letta_run(api, reqs, 6, err);
 	if (ret == LS_ENOTFOUND) {
 		/*

@@ -1,20 +1,367 @@
-/* status: not implemented yet; see the issue that delivers it. */
+/*
+ * status: per managed agent of the project (or the --agent one): id, name, project, template,
+ * applied version, channel, last sync commit, drift counts from the planner and whether it is
+ * the pinned agent (lastAgent). --extended adds blocks (label, characters/limit), tools,
+ * folders, model, identities and tags.
+ */
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/output.h"
+#include "cli/reconcile.h"
+#include "core/ownership.h"
+#include "repo/settings.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
+	{ "extended", 0, OPT_FLAG, NULL,
+	  "also show blocks, tools, folders, model, identities and tags" },
 	OPT_END
 };
+
+static const char examples[] =
+	"  letta-sync status\n"
+	"  letta-sync status --agent agent-123 --extended\n"
+	"  letta-sync status --json | jq '.data[] | {name, version}'\n";
+
+static int has_tag(const json_t *tags, const char *tag)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach(tags, i, t)
+		if (json_is_string(t) && !strcmp(json_string_value(t), tag))
+			return 1;
+	return 0;
+}
+
+static const char *tag_value(const json_t *tags, const char *prefix)
+{
+	size_t i, l = strlen(prefix);
+	const json_t *t;
+
+	json_array_foreach(tags, i, t)
+		if (json_is_string(t) && !strncmp(json_string_value(t), prefix, l))
+			return json_string_value(t) + l;
+	return NULL;
+}
+
+/* Unicode code points of a UTF-8 string (the API's "characters"). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static json_t *names(const json_t *arr, const char *key)
+{
+	json_t *out = json_array();
+	const json_t *o;
+	size_t i;
+
+	json_array_foreach(arr, i, o)
+	{
+		const char *n = jsonx_get_str(o, key);
+
+		json_array_append_new(out, json_string(n ? n : jsonx_get_str(o, "id") ? jsonx_get_str(o, "id") : "?"));
+	}
+	return out;
+}
+
+static const char *agent_model(const json_t *a)
+{
+	const char *m = jsonx_get_str(a, "model");
+	const json_t *lc = json_object_get(a, "llm_config");
+
+	if (m)
+		return m;
+	if (jsonx_get_str(lc, "handle"))
+		return jsonx_get_str(lc, "handle");
+	return jsonx_get_str(lc, "model");
+}
+
+static const char *agent_embedding(const json_t *a)
+{
+	const char *m = jsonx_get_str(a, "embedding");
+	const json_t *ec = json_object_get(a, "embedding_config");
+
+	if (m)
+		return m;
+	if (jsonx_get_str(ec, "handle"))
+		return jsonx_get_str(ec, "handle");
+	return jsonx_get_str(ec, "embedding_model");
+}
+
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+/* The string members of arr, sorted. New reference. */
+static json_t *sorted_strings(const json_t *arr)
+{
+	size_t i, n = 0;
+	json_t **v = calloc(json_array_size(arr) + 1, sizeof(*v)), *out = json_array(), *x;
+
+	json_array_foreach(arr, i, x)
+		if (v && json_is_string(x))
+			v[n++] = x;
+	if (v)
+		qsort(v, n, sizeof(*v), cmp_json_str);
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
+}
+
+/* The status of one agent. New reference. */
+static json_t *agent_status(const struct reconcile *r, const json_t *a, const char *project,
+			    const char *pinned, const json_t *inventory, int extended)
+{
+	const char *id = jsonx_get_str(a, "id");
+	const json_t *tags = json_object_get(a, "tags"), *e;
+	const char *channel = tag_value(tags, "channel:"), *commit = tag_value(tags, "commit:");
+	json_t *st, *drift, *sections = json_array();
+	size_t counts[CHANGE_DRIFT + 1] = { 0 }, total = 0, i;
+
+	json_array_foreach(inventory, i, e)
+		if (jsonx_get_str(e, "id") && !strcmp(jsonx_get_str(e, "id"), id) &&
+		    jsonx_get_str(e, "commit") && *jsonx_get_str(e, "commit"))
+			commit = jsonx_get_str(e, "commit");
+	for (i = 0; i < r->plan.n; i++) {
+		const struct plan_action *p = &r->plan.items[i];
+
+		if (p->internal || !p->agent || strcmp(p->agent, id))
+			continue;
+		counts[p->change]++;
+		if (p->change == CHANGE_DRIFT)
+			continue;
+		total++;
+		if (p->section) {
+			size_t k;
+			int seen = 0;
+
+			for (k = 0; k < json_array_size(sections); k++)
+				if (!strcmp(json_string_value(json_array_get(sections, k)), p->section))
+					seen = 1;
+			if (!seen)
+				json_array_append_new(sections, json_string(p->section));
+		}
+	}
+	drift = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "total", (json_int_t)total,
+			  "create", (json_int_t)counts[CHANGE_CREATE], "update",
+			  (json_int_t)counts[CHANGE_UPDATE], "delete",
+			  (json_int_t)(counts[CHANGE_DELETE] + counts[CHANGE_ORPHAN]), "conflict",
+			  (json_int_t)counts[CHANGE_CONFLICT], "downgrade",
+			  (json_int_t)counts[CHANGE_DOWNGRADE], "info", (json_int_t)counts[CHANGE_DRIFT],
+			  "sections", sections);
+	st = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s?, s:b, s:b, s:o}", "id", id, "name",
+		       jsonx_get_str(a, "name"), "project", project, "template",
+		       tag_value(tags, "template:"), "version", tag_value(tags, "version:"),
+		       "channel", channel ? channel : "stable", "last_sync_commit", commit,
+		       "managed", has_tag(tags, OWN_TAG) || has_tag(tags, OWN_LEGACY_TAG), "pinned",
+		       pinned && !strcmp(pinned, id), "drift", drift);
+	if (extended) {
+		json_t *blocks = json_array(), *ids = json_array(), *t = json_array();
+		const json_t *b;
+
+		json_array_foreach(json_object_get(a, "blocks"), i, b)
+			json_array_append_new(
+				blocks, json_pack("{s:s?, s:s?, s:I, s:O?}", "label",
+						  jsonx_get_str(b, "label"), "id", jsonx_get_str(b, "id"),
+						  "characters",
+						  (json_int_t)utf8_chars(jsonx_get_str(b, "value")),
+						  "limit", json_object_get(b, "limit")));
+		json_array_foreach(json_object_get(a, "identities"), i, b)
+			json_array_append_new(ids, json_string(jsonx_get_str(b, "identifier_key")
+								       ? jsonx_get_str(b, "identifier_key")
+								       : "?"));
+		json_array_foreach(tags, i, b)
+			json_array_append(t, (json_t *)b);
+		json_object_set_new(st, "blocks", blocks);
+		json_object_set_new(st, "tools", names(json_object_get(a, "tools"), "name"));
+		json_object_set_new(st, "folders", names(json_object_get(a, "sources"), "name"));
+		json_object_set_new(st, "model", agent_model(a) ? json_string(agent_model(a))
+								 : json_null());
+		json_object_set_new(st, "embedding", agent_embedding(a)
+							     ? json_string(agent_embedding(a))
+							     : json_null());
+		json_object_set_new(st, "identities", ids);
+		json_object_set_new(st, "tags", sorted_strings(t));
+		json_decref(t);
+	}
+	return st;
+}
+
+static void join(struct buf *b, const json_t *arr)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v)
+		buf_addf(b, "%s%s", i ? ", " : "", json_string_value(v));
+	if (!json_array_size(arr))
+		buf_addstr(b, "(none)");
+}
+
+static void print_agent(struct cli_ctx *ctx, const json_t *s, int extended)
+{
+	const json_t *d = json_object_get(s, "drift"), *v;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	output_line(ctx, "%sAgent %s%s (%s)%s", output_color("bold"),
+		    jsonx_get_str(s, "name") ? jsonx_get_str(s, "name") : "(unnamed)",
+		    json_is_true(json_object_get(s, "pinned")) ? " [pinned]" : "",
+		    jsonx_get_str(s, "id"), output_color("reset"));
+	output_line(ctx, "  Project:     %s", jsonx_get_str(s, "project"));
+	output_line(ctx, "  Template:    %s",
+		    jsonx_get_str(s, "template") ? jsonx_get_str(s, "template") : "(none)");
+	output_line(ctx, "  Version:     %s",
+		    jsonx_get_str(s, "version") ? jsonx_get_str(s, "version") : "(none)");
+	output_line(ctx, "  Channel:     %s", jsonx_get_str(s, "channel"));
+	output_line(ctx, "  Last sync:   %s",
+		    jsonx_get_str(s, "last_sync_commit") ? jsonx_get_str(s, "last_sync_commit")
+							  : "(unknown)");
+	output_line(ctx, "  Managed:     %s", json_is_true(json_object_get(s, "managed")) ? "yes" : "no");
+	output_line(ctx, "  Pinned:      %s", json_is_true(json_object_get(s, "pinned")) ? "yes" : "no");
+	if (jsonx_get_int(d, "total", 0) == 0) {
+		output_line(ctx, "  Drift:       in sync");
+	} else {
+		join(&b, json_object_get(d, "sections"));
+		output_line(ctx,
+			    "  Drift:       %lld change(s): %lld update, %lld create, %lld delete, "
+			    "%lld conflict, %lld downgrade (%s)",
+			    jsonx_get_int(d, "total", 0), jsonx_get_int(d, "update", 0),
+			    jsonx_get_int(d, "create", 0), jsonx_get_int(d, "delete", 0),
+			    jsonx_get_int(d, "conflict", 0), jsonx_get_int(d, "downgrade", 0), b.buf);
+	}
+	if (extended) {
+		output_line(ctx, "  Model:       %s",
+			    jsonx_get_str(s, "model") ? jsonx_get_str(s, "model") : "(unknown)");
+		output_line(ctx, "  Embedding:   %s",
+			    jsonx_get_str(s, "embedding") ? jsonx_get_str(s, "embedding") : "(unknown)");
+		output_line(ctx, "  Blocks:      %zu", json_array_size(json_object_get(s, "blocks")));
+		json_array_foreach(json_object_get(s, "blocks"), i, v)
+		{
+			if (json_is_integer(json_object_get(v, "limit")))
+				output_line(ctx, "    - %s: %lld/%lld characters",
+					    jsonx_get_str(v, "label") ? jsonx_get_str(v, "label") : "(no label)",
+					    jsonx_get_int(v, "characters", 0), jsonx_get_int(v, "limit", 0));
+			else
+				output_line(ctx, "    - %s: %lld characters",
+					    jsonx_get_str(v, "label") ? jsonx_get_str(v, "label") : "(no label)",
+					    jsonx_get_int(v, "characters", 0));
+		}
+		buf_reset(&b);
+		join(&b, json_object_get(s, "tools"));
+		output_line(ctx, "  Tools:       %s", b.buf);
+		buf_reset(&b);
+		join(&b, json_object_get(s, "folders"));
+		output_line(ctx, "  Folders:     %s", b.buf);
+		buf_reset(&b);
+		join(&b, json_object_get(s, "identities"));
+		output_line(ctx, "  Identities:  %s", b.buf);
+		buf_reset(&b);
+		join(&b, json_object_get(s, "tags"));
+		output_line(ctx, "  Tags:        %s", b.buf);
+	}
+	buf_release(&b);
+}
 
 int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
-	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync status [options]", NULL,
-			     &ctx->err);
+	struct reconcile r;
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
+	struct buf root = BUF_INIT;
+	char *pinned = NULL;
+	const char *project, *want;
+	json_t *data = json_array(), *inventory = NULL;
+	const json_t *a;
+	int ret, extended;
+	size_t i, nmanaged = 0;
 
-	if (ret == 0)
-		ret = ls_error_set(&ctx->err, LS_EFAIL, "'status' is not implemented yet");
+	memset(&r, 0, sizeof(r));
+	ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync status [options]", examples,
+			 &ctx->err);
+	if (ret) {
+		ret = ret > 0 ? 0 : ret;
+		goto out;
+	}
+	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
+		goto out;
+	extended = opts_count(&o, "extended") > 0;
+	/*
+	 * The planner computes every agent's drift; --agent only selects what is shown, so that
+	 * an unmanaged agent can be shown too (the planner refuses to plan one).
+	 */
+	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
+		goto out;
+	want = ctx->target.agent;
+	ctx->target.agent = NULL;
+	ret = reconcile_prepare(&r, ctx, &ro, &ctx->err);
+	ctx->target.agent = (char *)want;
+	if (ret < 0)
+		goto out;
+	project = ctx->target.project.slug ? ctx->target.project.slug
+		  : ctx->target.project.id ? ctx->target.project.id
+					   : "";
+	settings_root(&root, ".");
+	if (settings_last_agent(&pinned, root.buf, &ctx->err) < 0) {
+		output_warn(ctx, "%s", ctx->err.msg);
+		ls_error_clear(&ctx->err);
+	}
+	inventory = own_inventory_entries(own_find_inventory(r.rs.blocks, project));
+	json_array_foreach(r.rs.agents, i, a)
+	{
+		const char *id = jsonx_get_str(a, "id"), *name = jsonx_get_str(a, "name");
+		const json_t *tags = json_object_get(a, "tags");
+
+		if (!id)
+			continue;
+		if (want ? strcmp(want, id) && (!name || strcmp(want, name))
+			 : !has_tag(tags, OWN_TAG) && !has_tag(tags, OWN_LEGACY_TAG))
+			continue;
+		json_array_append_new(data, agent_status(&r, a, project, pinned, inventory,
+							 extended));
+		nmanaged++;
+	}
+	if (want && !nmanaged) {
+		ret = ls_error_set(&ctx->err, LS_ENOTFOUND, "agent '%s' not found in project '%s'",
+				   want, *project ? project : "(none)");
+		goto out;
+	}
+	if (ctx->g.json) {
+		output_json_ok(ctx, json_incref(data), NULL);
+		goto out;
+	}
+	json_array_foreach(data, i, a)
+	{
+		if (i)
+			output_line(ctx, "%s", "");
+		print_agent(ctx, a, extended);
+	}
+	if (!want) {
+		if (nmanaged)
+			output_line(ctx, "%s", "");
+		output_line(ctx, "%zu managed agent(s) in project '%s'; pinned: %s", nmanaged,
+			    *project ? project : "(none)", pinned ? pinned : "(none)");
+	}
+out:
+	json_decref(data);
+	json_decref(inventory);
+	free(pinned);
+	buf_release(&root);
+	reconcile_release(&r);
 	opts_release(&o);
 	return ret;
 }

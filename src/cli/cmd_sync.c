@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
@@ -29,6 +30,7 @@ static const struct opt_spec spec[] = {
 	{ "embedding", 0, OPT_VALUE, "<handle>", "embedding for folders and agents without one" },
 	{ "plan", 0, OPT_VALUE, "<file>", "apply exactly the plan diff --out saved, or refuse" },
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another sync holds it" },
+	{ "interactive", 0, OPT_FLAG, NULL, "on a terminal, decide each conflict: keep local, keep remote, diff, skip" },
 	OPT_END
 };
 
@@ -167,6 +169,62 @@ static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api
 	return aret;
 }
 
+/*
+ * --interactive: asks about each conflict on the terminal. "local" (git wins) adds the object
+ * to r->force_names; "remote" and "skip" leave it (remote: pull brings it into git). Returns 1
+ * when some answer needs a new plan, 0 when none, or a negative ls_code.
+ */
+static int ask_conflicts(struct reconcile *r, struct cli_ctx *ctx)
+{
+	char line[64];
+	size_t i;
+	int replan = 0;
+
+	for (i = 0; i < r->plan.n; i++) {
+		const struct plan_action *a = &r->plan.items[i];
+		struct buf key = BUF_INIT;
+
+		if (a->change != CHANGE_CONFLICT || a->agent)
+			continue;
+		for (;;) {
+			fprintf(stderr, "%s/%s: %s\n  [l]ocal (git wins), [r]emote (keep it), [d]iff, [s]kip? ",
+				own_kind_name(a->kind), a->name, a->reason ? a->reason : "conflict");
+			fflush(stderr);
+			if (!fgets(line, sizeof(line), stdin))
+				return ls_error_set(&ctx->err, LS_EINTERRUPTED,
+						    "no answer for %s/%s", own_kind_name(a->kind),
+						    a->name);
+			if (line[0] == 'd') {
+				struct plan one;
+				struct buf out = BUF_INIT;
+
+				memset(&one, 0, sizeof(one));
+				one.items = (struct plan_action *)a;
+				one.n = 1;
+				render_diff_human(&out, &one, 0);
+				fputs(out.buf, stderr);
+				buf_release(&out);
+				continue;
+			}
+			if (line[0] == 'l' || line[0] == 'r' || line[0] == 's')
+				break;
+		}
+		if (line[0] == 'l') {
+			if (!r->force_names)
+				r->force_names = json_object();
+			buf_addf(&key, "%s/%s", own_kind_name(a->kind), a->name);
+			json_object_set_new(r->force_names, key.buf, json_true());
+			buf_release(&key);
+			replan = 1;
+		} else if (line[0] == 'r') {
+			output_warn(ctx, "%s/%s: kept as it is on the server; 'letta-sync pull' brings "
+					 "it into git",
+				    own_kind_name(a->kind), a->name);
+		}
+	}
+	return replan;
+}
+
 /* Whether an action failed on a 409 the client did not retry (no Retry-After). */
 static int has_plain_conflict(const struct plan *p, const struct apply_result *res)
 {
@@ -197,7 +255,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
-	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0 };
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
 	struct apply_result res = APPLY_RESULT_INIT;
 	struct counts c, c2;
 	enum ls_code first_fail = LS_EFAIL;
@@ -249,6 +307,19 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if (saved && (ret = reconcile_check_plan(&r, saved, &ctx->err)) < 0)
 		goto out;
+	if (opts_count(&o, "interactive") && !ctx->g.dry_run) {
+		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+			ret = ls_error_set(&ctx->err, LS_EUSAGE,
+					   "--interactive needs a terminal; use --force or resolve the "
+					   "conflicts in git");
+			goto out;
+		}
+		if ((ret = ask_conflicts(&r, ctx)) < 0)
+			goto out;
+		if (ret > 0 && (ret = reconcile_replan(&r, &ctx->err)) < 0)
+			goto out;
+		ret = 0;
+	}
 
 	if (ctx->g.dry_run) {
 		size_t n[CHANGE_DRIFT + 1] = { 0 };

@@ -180,6 +180,7 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 	if (po.default_model && !*po.default_model)
 		po.default_model = NULL;
 	po.folder_files = r->folder_files;
+	po.force_names = r->force_names;
 	po.default_embedding = o->embedding ? o->embedding : getenv("LETTA_DEFAULT_EMBEDDING");
 	if (po.default_embedding && !*po.default_embedding)
 		po.default_embedding = NULL;
@@ -240,10 +241,12 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 
 			if ((ret = letta_project_create(&p, r->api, ctx->target.project.slug, err)) < 0)
 				return ret;
-			json_decref(p);
 			log_info("created project '%s'", ctx->target.project.slug);
-			if ((ret = letta_project_resolve(r->api, ctx->target.project.slug, NULL,
-							 err)) < 0)
+			/* The answer has the id: no second look-up. */
+			ret = letta_project_resolve(r->api, ctx->target.project.slug,
+						    jsonx_get_str(p, "id"), err);
+			json_decref(p);
+			if (ret < 0)
 				return ret;
 		} else {
 			r->no_project = 1;
@@ -263,6 +266,8 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 
 	r->ctx = ctx;
 	r->opts = *o;
+	if (o->no_plan)
+		return 0;
 	return plan_now(r, err);
 }
 
@@ -287,6 +292,7 @@ void reconcile_release(struct reconcile *r)
 	free(r->version);
 	json_decref(r->folder_files);
 	json_decref(r->lease);
+	json_decref(r->force_names);
 	memset(r, 0, sizeof(*r));
 }
 

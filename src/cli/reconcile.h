@@ -25,6 +25,7 @@ struct reconcile {
 	int no_project; /* the project does not exist yet: its lists are empty */
 	json_t *folder_files; /* Folder spec.files, read: see plan_opts.folder_files */
 	json_t *lease;        /* the lease this run holds, or NULL */
+	json_t *force_names;  /* --interactive: objects git wins for, {"Kind/name": true} */
 	struct cli_ctx *ctx;
 	struct reconcile_opts {
 		unsigned plan_flags;   /* enum plan_flags */
@@ -32,6 +33,7 @@ struct reconcile {
 		const char *model;     /* --model */
 		const char *embedding; /* --embedding */
 		int create_project;    /* sync: create a missing project (diff plans against none) */
+		int no_plan;           /* stop after reading the remote state (bootstrap) */
 	} opts;
 };
 

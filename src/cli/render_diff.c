@@ -140,7 +140,7 @@ static void add_header(struct buf *out, const char *sigil, const char *color, co
 		       const char *name, const char *agent, const char *section, const char *what)
 {
 	buf_addf(out, "%s%s%s %s/%s", output_color(color), output_color("bold"), sigil, kind, name);
-	if (agent)
+	if (agent && strcmp(agent, name))
 		buf_addf(out, " (agent %s)", agent);
 	if (section)
 		buf_addf(out, " [%s]", section);

@@ -31,6 +31,10 @@
 #define OWN_LEGACY_TOOL_TAG "managed_by:smarty-admin"
 #define OWN_IDENTITY_PROPERTY "letta_sync"
 #define OWN_INVENTORY_LABEL "letta_sync_inventory"
+/* The source marker of the blocks scope sync makes (docs/specs/scope-registry.md). */
+#define OWN_SCOPE_SYNC_SOURCE "scope-sync"
+/* The source marker of identities bootstrap creates for --identity (attached by hand, kept). */
+#define OWN_BOOTSTRAP_SOURCE "bootstrap"
 #define OWN_HASH_LEN 64
 
 enum own_state {

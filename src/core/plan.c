@@ -1468,6 +1468,14 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	int rc = 0, remark = 0, force = (c->o->flags & PLAN_FORCE) != 0;
 	size_t ai;
 
+	if (!force && c->o->force_names) {
+		struct buf k = BUF_INIT;
+
+		buf_addf(&k, "%s/%s", own_kind_name(r->kind), r->name);
+		force = json_is_true(json_object_get(c->o->force_names, k.buf));
+		buf_release(&k);
+	}
+
 	if (r->kind == KIND_FOLDER && json_is_array(json_object_get(r->spec, "files"))) {
 		const json_t *files = json_object_get(c->o->folder_files, r->name), *f;
 		json_t *map = json_object();
@@ -1525,7 +1533,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		record(c, (size_t)-1, NULL, old);
 		goto out;
 	}
-	if (m.state == OWN_NONE && !(c->o->flags & (PLAN_ADOPT | PLAN_FORCE))) {
+	if (m.state == OWN_NONE && !(c->o->flags & PLAN_ADOPT) && !force) {
 		ai = pl_add(c->p, r->kind, r->name, CHANGE_CONFLICT);
 		c->p->items[ai].skip = 1;
 		c->p->items[ai].id = xstrdup(id);

@@ -124,6 +124,11 @@ struct plan_opts {
 	 * {folder name: {file name: {"path": local path, "sha256": hex}}}. NULL: none.
 	 */
 	const json_t *folder_files;
+	/*
+	 * Objects git wins for even without PLAN_FORCE (sync --interactive's answers):
+	 * {"Kind/name": true}. NULL: none.
+	 */
+	const json_t *force_names;
 };
 
 void plan_init(struct plan *p);

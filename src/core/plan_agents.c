@@ -236,6 +236,24 @@ static const char *shared_id(struct ac *c, enum res_kind kind, const char *name)
 		return id;
 	}
 	/* Not managed here: an existing object of that name may still be attached. */
+	if (kind == KIND_BLOCK) {
+		/* A Block with managed: false: the project's one block with its label. */
+		const struct resource *r = res_find(c->want, KIND_BLOCK, name);
+		const char *label = r ? pl_spec_str(r, "label") : NULL;
+		const json_t *only = NULL;
+		size_t n = 0;
+
+		json_array_foreach(c->have->blocks, i, o)
+			if (label && jsonx_get_str(o, "label") && !strcmp(jsonx_get_str(o, "label"), label)) {
+				only = o;
+				n++;
+			}
+		if (n == 1 && jsonx_get_str(only, "id")) {
+			json_object_set_new(c->names, jsonx_get_str(only, "id"), json_string(name));
+			return jsonx_get_str(only, "id");
+		}
+		return NULL;
+	}
 	if (kind == KIND_TOOL)
 		list = c->have->tools;
 	else if (kind == KIND_FOLDER)
@@ -264,6 +282,10 @@ static int managed_attachment(struct ac *c, enum res_kind kind, const json_t *o)
 		return 0;
 	if (kind == KIND_BLOCK && m.source && !strncmp(m.source, "Agent/", 6))
 		return 0; /* a private block: the agent's memory */
+	if (kind == KIND_BLOCK && m.source && !strcmp(m.source, OWN_SCOPE_SYNC_SOURCE))
+		return 0; /* scope sync's blocks: attached and detached by scope sync only */
+	if (kind == KIND_IDENTITY && m.source && !strcmp(m.source, OWN_BOOTSTRAP_SOURCE))
+		return 0; /* bootstrap --identity: the agent keeps it */
 	return 1;
 }
 

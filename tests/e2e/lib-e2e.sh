@@ -29,6 +29,12 @@ cleanup() {
 		kill "$SIM_PID" 2>/dev/null || true
 		wait "$SIM_PID" 2>/dev/null || true
 	fi
+	# Under make test-asan, a sanitizer report from letta-sim fails the test.
+	if [ $rc -eq 0 ] && [ -f "$TMP/sim.log" ] &&
+		grep -qE 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' "$TMP/sim.log"; then
+		echo "FAIL: $TEST_NAME: letta-sim reported a sanitizer error" >&2
+		rc=1
+	fi
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
 		echo "--- $TEST_NAME failed (rc=$rc); last output:" >&2
 		for f in "$TMP"/out "$TMP"/err "$TMP"/sim.log; do

@@ -59,7 +59,7 @@ expect_body '. == 1'
 # A corrupt state file stops the start with a message.
 stop_sim
 echo '{not json' >"$st"
-if "$SIM_BIN" --port 0 --state "$st" >"$TMP/out" 2>"$TMP/err"; then
+if timeout 5 "$SIM_BIN" --port 0 --state "$st" >"$TMP/out" 2>"$TMP/err"; then
 	fail "started on a corrupt state"
 fi
 grep -q "cannot load" "$TMP/err" || fail "no message: $(cat "$TMP/err")"

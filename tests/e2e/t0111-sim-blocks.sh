@@ -60,4 +60,8 @@ expect_status 200
 expect_body '.value == "Alice likes tea" and .metadata == {"other":1} and .tags == ["c"] and (has("unknown")|not)'
 sim_call PATCH "/v1/blocks/$h" '{"limit":"big"}'
 expect_status 422
+# NUL characters are removed from values (digest 5.3).
+sim_call POST /v1/blocks/ '{"label":"nul","value":"a\u0000b"}'
+expect_status 200
+expect_body '.value == "ab"'
 echo ok

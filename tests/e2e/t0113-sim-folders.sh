@@ -34,6 +34,10 @@ expect_body '. == 2'
 # PATCH: strict, null unchanged, rename clash 409.
 sim_call PATCH "/v1/folders/$fid" '{"description":"new","instructions":null}'
 expect_body '.description == "new" and .name == "Team Docs"'
+u1=$(body_get .updated_at)
+# A no-op update is skipped: updated_at stays.
+sim_call PATCH "/v1/folders/$fid" '{"description":"new"}'
+expect_body '.updated_at == "'"$u1"'"'
 sim_call PATCH "/v1/folders/$fid" '{"name":"other"}'
 expect_status 409
 sim_call PATCH "/v1/folders/$fid" '{"embedding":"x"}'

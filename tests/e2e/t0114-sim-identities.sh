@@ -97,6 +97,23 @@ expect_body '.agent_ids == []'
 sim_call PATCH "/v1/agents/$a1" "{\"identity_ids\":[\"$fresh\"]}"
 expect_body '(.identities|map(.id)) == ["'"$fresh"'"]'
 
+# Blocks: attach/detach through the block route answers the block; identity_id filters blocks.
+sim_call POST /v1/blocks/ '{"label":"human","value":"v"}'
+bid=$(body_get .id)
+sim_call PATCH "/v1/blocks/$bid/identities/attach/$iid"
+expect_status 200
+expect_body ".id == \"$bid\""
+sim_call GET "/v1/identities/$iid/blocks"
+expect_body '(map(.id)) == ["'"$bid"'"]'
+sim_call GET "/v1/blocks/?identity_id=$iid"
+expect_body '(map(.id)) == ["'"$bid"'"]'
+sim_call PATCH "/v1/blocks/$bid/identities/detach/$iid"
+expect_status 200
+sim_call GET "/v1/identities/$iid"
+expect_body '.block_ids == []'
+sim_call PATCH "/v1/blocks/$bid/identities/attach/identity-00000000-0000-4000-8000-000000000000"
+expect_status 404
+
 # Delete: 200 null, then 404; agents no longer see it.
 sim_call DELETE "/v1/identities/$fresh"
 expect_status 200

@@ -463,6 +463,40 @@ static void test_plan_agents__upgrade_creates_missing_shared_only(void **state)
 	ds_free(&ds);
 }
 
+/* A Block with managed: false is never touched, but agents may still attach it. */
+static void test_plan_agents__unmanaged_block_can_be_attached(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	json_t *bob;
+
+	(void)state;
+	ds_add(&ds, KIND_BLOCK, "shared", MANAGED_FALSE, "{\"label\":\"team\",\"value\":\"x\"}");
+	ds_add(&ds, KIND_TEMPLATE, "t", MANAGED_TRUE,
+	       "{\"agent\":{\"modelConfig\":{\"model\":\"openai/gpt-4o\"},\"blocks\":[{\"name\":"
+	       "\"shared\"}]}}");
+	ds_add(&ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"t\"}");
+	remote_state_init(&rs);
+	json_array_append_new(rs.blocks, json_pack("{s:s, s:s, s:s}", "id",
+						   "block-00000000-0000-4000-8000-00000000d001",
+						   "label", "team", "value", "theirs"));
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(json_array_size(p.warnings), 0);
+	assert_true(fake_apply(&rs, &p) > 0);
+	bob = agent_named(&rs, "bob");
+	assert_true(rel_has(bob, "blocks", "label", "team"));
+	assert_string_equal(jsonx_get_str(json_array_get(rs.blocks, 0), "value"), "theirs");
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_plan_agents__missing_model_names_every_source),
 		cmocka_unit_test(test_plan_agents__mcp_tools_of_a_new_server_need_a_replan),
 		cmocka_unit_test(test_plan_agents__upgrade_creates_missing_shared_only),
+		cmocka_unit_test(test_plan_agents__unmanaged_block_can_be_attached),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,344 @@
+/* Steps on one agent shared by bootstrap, scope-sync and upgrade (see agent_steps.h). */
+#include "cli/agent_steps.h"
+#include "api/apply.h"
+#include "api/scope_sync.h"
+#include "cli/output.h"
+#include "cli/render_diff.h"
+#include "core/scope.h"
+#include "core/semver.h"
+#include "repo/config.h"
+#include "repo/files.h"
+#include "repo/git.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The config root: the nearest directory holding .letta, else the git work tree, else ".". */
+static void config_root(struct buf *out)
+{
+	struct buf dir = BUF_INIT, probe = BUF_INIT;
+	struct git_facts gf;
+
+	files_abspath(&dir, ".");
+	for (;;) {
+		char *slash;
+
+		buf_reset(&probe);
+		buf_addf(&probe, "%s/.letta", dir.buf);
+		if (files_is_dir(probe.buf)) {
+			buf_addstr(out, dir.buf);
+			goto done;
+		}
+		slash = strrchr(dir.buf, '/');
+		if (!slash || slash == dir.buf)
+			break;
+		buf_setlen(&dir, (size_t)(slash - dir.buf));
+	}
+	memset(&gf, 0, sizeof(gf));
+	git_facts_read(&gf, ".", NULL);
+	if (gf.workdir) {
+		buf_addstr(out, gf.workdir);
+	} else {
+		buf_reset(&dir);
+		files_abspath(&dir, ".");
+		buf_addstr(out, dir.buf);
+	}
+	git_facts_release(&gf);
+done:
+	buf_release(&dir);
+	buf_release(&probe);
+}
+
+/* Lexically normalises an absolute path ("." and ".." parts, repeated slashes). */
+static void normalize(struct buf *out, const char *abs)
+{
+	const char *p = abs;
+
+	buf_reset(out);
+	while (*p) {
+		const char *e;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *s = strrchr(out->buf ? out->buf : "", '/');
+
+			if (s)
+				buf_setlen(out, (size_t)(s - out->buf));
+		} else {
+			buf_addch(out, '/');
+			buf_add(out, p, n);
+		}
+		p += n;
+	}
+	if (!out->len)
+		buf_addch(out, '/');
+}
+
+/* path (absolute or relative to the current directory) relative to root, or NULL outside. */
+static char *relative_to(const char *root, const char *path, int must_exist)
+{
+	struct buf abs = BUF_INIT, norm = BUF_INIT;
+	size_t rl = strlen(root);
+	char *rel = NULL;
+
+	if (must_exist) {
+		files_abspath(&abs, path);
+	} else if (path[0] == '/') {
+		buf_addstr(&abs, path);
+	} else {
+		files_abspath(&abs, ".");
+		buf_addf(&abs, "/%s", path);
+	}
+	normalize(&norm, abs.buf);
+	if (!strcmp(norm.buf, root))
+		rel = xstrdup("");
+	else if (!strncmp(norm.buf, root, rl) && (norm.buf[rl] == '/' || !strcmp(root, "/")))
+		rel = xstrdup(norm.buf + (strcmp(root, "/") ? rl + 1 : 1));
+	buf_release(&abs);
+	buf_release(&norm);
+	return rel;
+}
+
+int scope_step_run(json_t **out, struct cli_ctx *ctx, struct letta *api,
+		   const struct scope_step_opts *o, struct ls_error *err)
+{
+	struct buf root = BUF_INIT, text = BUF_INIT, path = BUF_INIT;
+	struct scope_sync_opts so;
+	const char **touched = NULL;
+	char *cwd = NULL, *slug = NULL, now[32];
+	const char *proj = ctx->target.project.slug ? ctx->target.project.slug
+			   : ctx->target.project.id ? ctx->target.project.id
+						    : NULL;
+	time_t t = time(NULL);
+	struct tm tm;
+	int ret = 0, i, have_registry = 0;
+	json_t *res = NULL;
+
+	config_root(&root);
+	if (o->cwd && !files_is_dir(o->cwd)) {
+		ret = ls_error_set(err, LS_EUSAGE, "--cwd '%s' is not a directory", o->cwd);
+		goto out;
+	}
+	cwd = relative_to(root.buf, o->cwd ? o->cwd : ".", 1);
+	if (!cwd) {
+		ret = ls_error_set(err, LS_EUSAGE, "'%s' is outside the repository '%s'",
+				   o->cwd ? o->cwd : ".", root.buf);
+		goto out;
+	}
+	touched = xcalloc((size_t)o->ntouched + 1, sizeof(*touched));
+	for (i = 0; i < o->ntouched; i++) {
+		touched[i] = relative_to(root.buf, o->touched[i], 0);
+		if (!touched[i]) {
+			ret = ls_error_set(err, LS_EUSAGE, "--touched '%s' is outside the repository '%s'",
+					   o->touched[i], root.buf);
+			goto out;
+		}
+	}
+	{
+		const char *base = strrchr(root.buf, '/');
+
+		slug = scope_sanitize(proj ? proj : base && base[1] ? base + 1 : root.buf, "default");
+	}
+	buf_addf(&path, "%s/.letta/scope_registry.yaml", root.buf);
+	if (files_exists(path.buf)) {
+		if ((ret = files_read(&text, path.buf, FILES_MAX_SIZE, err)) < 0)
+			goto out;
+		have_registry = 1;
+	}
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	memset(&so, 0, sizeof(so));
+	so.agent_id = o->agent_id;
+	so.slug = slug;
+	so.project = proj ? proj : "";
+	so.registry_text = have_registry ? (text.buf ? text.buf : "") : NULL;
+	so.registry_len = text.len;
+	so.cwd = cwd;
+	so.touched = touched;
+	so.ntouched = (size_t)o->ntouched;
+	so.now = now;
+	so.dry_run = o->dry_run;
+	log_verbose("scope sync: root %s, cwd '%s', slug %s, registry %s", root.buf, cwd, slug,
+		    have_registry ? "found" : "absent");
+	if ((ret = scope_sync_run(&res, api, &so, err)) < 0)
+		goto out;
+	json_object_set_new(res, "root", json_string(root.buf));
+	json_object_set_new(res, "agent", json_string(o->agent_id));
+	*out = res;
+out:
+	for (i = 0; touched && i < o->ntouched; i++)
+		free((char *)touched[i]);
+	free(touched);
+	free(cwd);
+	free(slug);
+	buf_release(&root);
+	buf_release(&text);
+	buf_release(&path);
+	return ret;
+}
+
+void scope_step_print(struct cli_ctx *ctx, const json_t *res)
+{
+	const json_t *v, *blocks = json_object_get(res, "blocks");
+	struct buf b = BUF_INIT;
+	int dry = json_is_true(json_object_get(res, "dry_run"));
+	size_t i, j;
+
+	json_array_foreach(json_object_get(res, "warnings"), i, v)
+		output_warn(ctx, "scope sync: %s", json_string_value(v));
+	if (!json_is_true(json_object_get(res, "registry")))
+		return;
+	json_array_foreach(json_object_get(res, "matched_scopes"), i, v)
+		buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(v));
+	output_line(ctx, "Scope sync%s: matched %zu scope(s)%s%s, focus: %s",
+		    dry ? " (dry run)" : "", json_array_size(json_object_get(res, "matched_scopes")),
+		    b.len ? ": " : "", b.len ? b.buf : "",
+		    jsonx_get_str(res, "focus_scope") ? jsonx_get_str(res, "focus_scope") : "root");
+	json_array_foreach(blocks, i, v)
+	{
+		const json_t *acts = json_object_get(v, "actions"), *a;
+
+		if (!json_array_size(acts))
+			continue;
+		buf_reset(&b);
+		json_array_foreach(acts, j, a)
+			buf_addf(&b, "%s%s", j ? ", " : "", json_string_value(a));
+		output_line(ctx, "  %s%s %s (%s)", dry ? "would " : "", b.buf,
+			    jsonx_get_str(v, "label"), jsonx_get_str(v, "kind"));
+	}
+	buf_release(&b);
+}
+
+/* The newest version tag on channel, or none (*tag NULL). */
+static int channel_latest_tag(char **version, char **tag, char commit[41], const char *channel,
+			      struct ls_error *err)
+{
+	struct git_version *v = NULL;
+	size_t n = 0, i;
+	int ret;
+
+	*version = NULL;
+	if (tag)
+		*tag = NULL;
+	if (channel && !strcmp(channel, "pinned"))
+		return 0;
+	if ((ret = git_versions_list(&v, &n, ".", err)) < 0)
+		return ret;
+	for (i = n; i-- > 0;) {
+		if ((!channel || strcmp(channel, "beta")) && !v[i].release)
+			continue;
+		*version = xstrdup(v[i].version);
+		if (tag)
+			*tag = xstrdup(v[i].tag);
+		if (commit)
+			memcpy(commit, v[i].commit, 41);
+		break;
+	}
+	git_versions_free(v, n);
+	return 0;
+}
+
+int channel_latest(char **out, const char *channel, struct ls_error *err)
+{
+	return channel_latest_tag(out, NULL, NULL, channel, err);
+}
+
+static const char *secret_env(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_opts *o,
+		      struct ls_error *err)
+{
+	char *latest = NULL, *tag = NULL, commit[41] = "";
+	struct semver a, b;
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct remote_state rs;
+	struct plan plan;
+	struct plan_opts po;
+	struct apply_result res = APPLY_RESULT_INIT;
+	json_t *changes = json_array();
+	int ret, upgraded = 0;
+	size_t i;
+
+	remote_state_init(&rs);
+	plan_init(&plan);
+	if ((ret = channel_latest_tag(&latest, &tag, commit, o->channel, err)) < 0)
+		goto out;
+	if (!latest || semver_parse(&a, latest) < 0 || semver_parse(&b, o->current) < 0 ||
+	    semver_cmp(&a, &b) <= 0 || o->dry_run)
+		goto done;
+
+	if ((ret = config_load_version(&ds, ".", tag, tag, &diags, err)) < 0) {
+		ls_error_where(err, "the manifests of %s", tag);
+		goto out;
+	}
+	if ((ret = apply_read_remote(&rs, api, err)) < 0)
+		goto out;
+	{
+		/* Only this agent is planned; PLAN_UPGRADE creates missing shared objects only. */
+		const json_t *me = remote_find_id(rs.agents, o->agent_id);
+		json_t *only = json_array();
+
+		if (me)
+			json_array_append(only, (json_t *)me);
+		json_decref(rs.agents);
+		rs.agents = only;
+	}
+	memset(&po, 0, sizeof(po));
+	po.project = o->project ? o->project : "";
+	po.project_id = letta_project_id(api);
+	po.commit = commit;
+	po.version = latest;
+	po.flags = PLAN_UPGRADE | PLAN_FORCE | PLAN_NEED_SECRETS;
+	po.secret = secret_env;
+	po.agent = o->agent_id;
+	po.default_model = o->model;
+	po.default_embedding = o->embedding;
+	if ((ret = plan_compute(&plan, &ds, &rs, &po, err)) < 0)
+		goto out;
+	if (plan_count_writes(&plan) > 0) {
+		ret = apply_plan(&res, api, &plan, err);
+		if (ret < 0)
+			goto out;
+	}
+	for (i = 0; i < plan.n; i++)
+		if (!plan.items[i].internal && !plan.items[i].skip &&
+		    plan.items[i].change != CHANGE_DRIFT)
+			json_array_append_new(changes, render_action_json(&plan.items[i]));
+	upgraded = 1;
+done:
+	*out = json_pack("{s:s, s:s?, s:s, s:b, s:O}", "current", o->current, "available", latest,
+			 "channel", o->channel ? o->channel : "stable", "upgraded", upgraded,
+			 "changes", changes);
+	ret = 0;
+out:
+	apply_result_release(&res);
+	plan_release(&plan);
+	remote_state_release(&rs);
+	desired_state_release(&ds);
+	diag_list_release(&diags);
+	json_decref(changes);
+	free(latest);
+	free(tag);
+	return ret;
+}

@@ -1,0 +1,55 @@
+# Helpers for the bootstrap/status/scope-sync e2e tests (t05NN-*.sh); sourced after lib-e2e.sh
+# and lib-sync.sh.
+
+# templates: a shared block, a tool-less default Template "helper" and a second Template
+# "coder" with its own model and a private block.
+templates() {
+	manifest templates.yaml <<'YAML'
+apiVersion: letta.ai/v1
+kind: Block
+metadata: {name: policy}
+spec: {layer: project, label: policy, value: "be kind"}
+---
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: helper}
+spec:
+  layer: project
+  default: true
+  agent:
+    name: helper
+    system: "You help."
+    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
+    blocks: [{name: policy}, {label: persona, value: "I help"}]
+    tags: [team:core]
+---
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: coder}
+spec:
+  layer: project
+  agent:
+    name: coder
+    system: "You code."
+    modelConfig: {model: anthropic/claude-sonnet-4, embedding: openai/text-embedding-3-small}
+    blocks: [{label: persona, value: "I write C"}, {label: human, value: ""}]
+YAML
+}
+
+# agents_named NAME: the project's agents with that name (JSON array, tags and blocks loaded).
+agents_named() {
+	sim_get "/v1/agents/?name=$1&include=agent.tags&include=agent.blocks&include=agent.identities"
+}
+
+# agent_count: every agent on the simulator.
+agent_count() {
+	sim_admin GET /_sim/state | jq '.agents | length'
+}
+
+# tree_sum DIR: a checksum of every file's path, mode and content under DIR (.git included).
+tree_sum() {
+	(cd "$1" && find . -type f -o -type l | LC_ALL=C sort | while read -r f; do
+		printf '%s %s ' "$f" "$(stat -c %a "$f")"
+		sha256sum <"$f"
+	done) | sha256sum
+}
