@@ -54,30 +54,41 @@ void plan_init(struct plan *p)
 	p->same = json_array();
 }
 
+static void action_release(struct plan_action *a)
+{
+	size_t j;
+
+	free(a->name);
+	free(a->agent);
+	free(a->section);
+	free(a->reason);
+	free(a->id);
+	json_decref(a->fields);
+	json_decref(a->view);
+	for (j = 0; j < a->nreqs; j++) {
+		free(a->reqs[j].method);
+		free(a->reqs[j].path);
+		free(a->reqs[j].upload);
+		json_decref(a->reqs[j].body);
+	}
+	free(a->reqs);
+	free(a->deps);
+}
+
+void plan_truncate(struct plan *p, size_t n)
+{
+	while (p->n > n)
+		action_release(&p->items[--p->n]);
+}
+
 void plan_release(struct plan *p)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!p)
 		return;
 	for (i = 0; i < p->n; i++) {
-		struct plan_action *a = &p->items[i];
-
-		free(a->name);
-		free(a->agent);
-		free(a->section);
-		free(a->reason);
-		free(a->id);
-		json_decref(a->fields);
-		json_decref(a->view);
-		for (j = 0; j < a->nreqs; j++) {
-			free(a->reqs[j].method);
-			free(a->reqs[j].path);
-			free(a->reqs[j].upload);
-			json_decref(a->reqs[j].body);
-		}
-		free(a->reqs);
-		free(a->deps);
+		action_release(&p->items[i]);
 	}
 	free(p->items);
 	json_decref(p->warnings);
@@ -1373,6 +1384,18 @@ static const json_t *find_keyed(const struct pc *c, enum res_kind kind, const js
 	return NULL;
 }
 
+static int block_attached(const struct pc *c, const json_t *block)
+{
+	const char *id = jsonx_get_str(block, "id");
+	const json_t *ag;
+	size_t i;
+
+	json_array_foreach(c->have->agents, i, ag)
+		if (id && agent_has(ag, "blocks", id))
+			return 1;
+	return 0;
+}
+
 /*
  * Finds our block for Block/name: the inventory's id first, then letta-sync's markers, then
  * the original's. Other copies with the same source are duplicates, removed with prune.
@@ -1394,9 +1417,12 @@ static const json_t *find_block(struct pc *c, const struct resource *r, const js
 			continue;
 		if (old && jsonx_get_str(old, "id") && jsonx_get_str(o, "id") &&
 		    !strcmp(jsonx_get_str(old, "id"), jsonx_get_str(o, "id")))
-			rank = 3;
+			rank = 6;
 		else
-			rank = m.state == OWN_OURS ? 2 : 1;
+			rank = m.state == OWN_OURS ? 4 : 2;
+		/* Among copies (the original made duplicates), keep one an agent uses. */
+		if (json_array_size(cands) > 1 && rank < 6 && block_attached(c, o))
+			rank++;
 		if (rank > best_rank) {
 			best = o;
 			best_rank = rank;
@@ -1599,6 +1625,14 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	}
 	ai = pl_add(c->p, r->kind, r->name, CHANGE_UPDATE);
 	c->p->items[ai].id = xstrdup(id);
+	/*
+	 * Only the recorded hash is stale (the server's copy already is what git says, e.g.
+	 * after `pull`): bookkeeping, applied but not shown as a change.
+	 */
+	if (json_equal(want, have) && m.state == OWN_OURS && m.hash && m.project &&
+	    !strcmp(m.project, c->project) && m.source && own_source_matches(&m, r->kind, r->name) &&
+	    !(r->kind == KIND_TOOL && !m.has_tag))
+		c->p->items[ai].internal = 1;
 	pl_diff(c->p->items[ai].fields, "", have, want);
 	if (json_array_size(c->p->items[ai].fields) == 0 || m.state != OWN_OURS)
 		marker_fields(c->p->items[ai].fields, r->kind, &m, wm);

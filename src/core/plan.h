@@ -133,6 +133,8 @@ struct plan_opts {
 
 void plan_init(struct plan *p);
 void plan_release(struct plan *p);
+/* Drops the actions from index n on (planning an agent that turns out to be held back). */
+void plan_truncate(struct plan *p, size_t n);
 
 /*
  * Computes the plan that moves have to want. *out (initialised by the caller) gets the

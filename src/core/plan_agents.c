@@ -625,12 +625,16 @@ static json_t *final_tags(struct ac *c, const json_t *cur, const struct agent_wa
 {
 	json_t *out = json_array(), *t;
 	struct buf b = BUF_INIT;
+	int legacy = has_tag(cur, OWN_LEGACY_TAG);
 	size_t i;
 
 	json_array_foreach(cur, i, t)
 	{
 		const char *s = json_string_value(t);
 
+		/* The original's applied:<layer>@<sha> version tags give way to version:. */
+		if (s && legacy && !strncmp(s, "applied:", 8))
+			continue;
 		if (!s || !strcmp(s, OWN_LEGACY_TAG) || !strncmp(s, "managed:", 8) ||
 		    !strncmp(s, "version:", 8) || (w->tmpl && !strncmp(s, "template:", 9)) ||
 		    (channel && !strncmp(s, "channel:", 8)))
@@ -696,17 +700,17 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	size_t i, patch_ai, first_private = c->p->n;
 	const json_t *pb;
 	json_t *cur_blocks = json_object_get((json_t *)agent, "blocks");
+	int pinned;
 
 	if (!name)
 		name = id;
-	if (((cur_channel && !strcmp(cur_channel, "pinned")) ||
-	     (channel && !strcmp(channel, "pinned"))) && !force) {
-		warn(c, "agent '%s' (%s) is on the pinned channel: left alone (--force moves it)",
-		     name, id);
-		json_decref(patch);
-		return 0;
-	}
-	if (applied && c->o->version) {
+	/*
+	 * A pinned agent is planned like any other, then its changes are dropped: it is only
+	 * mentioned when something is actually held back.
+	 */
+	pinned = ((cur_channel && !strcmp(cur_channel, "pinned")) ||
+		  (channel && !strcmp(channel, "pinned"))) && !force;
+	if (applied && c->o->version && !pinned) {
 		struct semver a, v;
 
 		if (semver_parse(&a, applied) == 0 && semver_parse(&v, c->o->version) == 0 &&
@@ -914,6 +918,15 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 			pl_reason(c->p, ai, "%s", w.tmpl ? "follows its template" : "declared");
 		}
 	}
+	if (pinned && c->p->n > first_private) {
+		size_t held = 0;
+
+		for (i = first_private; i < c->p->n; i++)
+			held += !c->p->items[i].internal;
+		plan_truncate(c->p, first_private);
+		warn(c, "agent '%s' (%s) is on the pinned channel: %zu change(s) held back (sync --force or upgrade --target moves it)",
+		     name, id, held);
+	}
 	for (i = 0; i < SECTION__COUNT; i++)
 		json_decref(sec_fields[i]);
 	json_decref(patch);
@@ -1076,6 +1089,9 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		tmpl = tn ? res_find(want, KIND_TEMPLATE, tn) : NULL;
 		if (!tmpl && decl && !tn)
 			tmpl = default_template(want);
+		/* Migration: the original's agents carry no template: tag; the default adopts them. */
+		if (!tmpl && !decl && !tn && has_tag(json_object_get(a, "tags"), OWN_LEGACY_TAG))
+			tmpl = default_template(want);
 		if (!tmpl && !decl) {
 			warn(&c,
 			     tn ? "agent '%s' (%s): its template '%s' is not declared; left alone"
@@ -1125,4 +1141,35 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 	json_decref(c.names);
 	json_decref(c.warned);
 	return rc;
+}
+
+/*
+ * What an agent of that template and declaration should have before it is compared with the
+ * server: the template's spec.agent, the declaration over it, and the matching policies'
+ * blocks, tools and folders (agent_tags are the agent's current tags, for the selectors).
+ * Used by core/pull.c to write only what differs from a template. New reference.
+ */
+json_t *plan_agent_spec(const struct desired_state *want, const struct resource *tmpl,
+			const struct resource *decl, const json_t *agent_tags)
+{
+	struct ac c;
+	struct plan p = PLAN_INIT;
+	json_t *spec = merged_spec(tmpl, decl), *tags;
+
+	memset(&c, 0, sizeof(c));
+	c.p = &p;
+	c.want = want;
+	tags = pl_strset(json_object_get(spec, "tags"), NULL);
+	if (agent_tags)
+		json_array_extend(tags, (json_t *)agent_tags);
+	if (tmpl) {
+		struct buf t = BUF_INIT;
+
+		buf_addf(&t, "template:%s", tmpl->name);
+		json_array_append_new(tags, json_string(t.buf));
+		buf_release(&t);
+	}
+	apply_policies(&c, spec, tags, tmpl ? tmpl->name : NULL);
+	json_decref(tags);
+	return spec;
 }

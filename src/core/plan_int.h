@@ -37,4 +37,11 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		const struct remote_state *have, const struct plan_opts *opts, const json_t *ids,
 		struct ls_error *err);
 
+/*
+ * The merged agent spec (template, declaration, policies) the planner compares an agent with;
+ * for core/pull.c. New reference.
+ */
+json_t *plan_agent_spec(const struct desired_state *want, const struct resource *tmpl,
+			const struct resource *decl, const json_t *agent_tags);
+
 #endif

@@ -258,6 +258,14 @@ static void test_plan_agents__pinned_and_downgrade_left_alone(void **state)
 	o.flags |= PLAN_FORCE;
 	compute(&p, &ds, &rs, &o);
 	assert_non_null(find_action(&p, KIND_AGENT, "system_prompt"));
+	/* Once in line, a pinned agent is not mentioned at all: nothing is held back. */
+	assert_true(fake_apply(&rs, &p) > 0);
+	o.flags = 0;
+	compute(&p, &ds, &rs, &o);
+	for (i = 0; i < p.n; i++)
+		assert_int_not_equal(p.items[i].kind, KIND_AGENT);
+	for (i = 0; i < json_array_size(p.warnings); i++)
+		assert_null(strstr(json_string_value(json_array_get(p.warnings, i)), "pinned"));
 
 	json_object_set_new(json_array_get(rs.agents, 0), "tags",
 			    json_pack("[s,s,s]", OWN_TAG, "template:helper", "version:2.0.0"));
