@@ -272,6 +272,12 @@ static int plan_group(struct plan *p, struct upgrade *u, const struct desired_st
 	return ret;
 }
 
+static void agent_fail(struct upgrade_agent *ua, enum agent_status st, const struct ls_error *e)
+{
+	ua->status = st;
+	ua->err = *e;
+}
+
 /* Fills each agent's changes and breaking flag from the group's plan. */
 static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 {
@@ -279,9 +285,23 @@ static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 
 	for (k = 0; k < u->n; k++) {
 		struct upgrade_agent *ua = &u->agents[k];
+		int planned = 0;
 
 		if (ua->status != ST_PENDING || ua->group != vi)
 			continue;
+		for (i = 0; i < p->n; i++)
+			planned |= p->items[i].agent && !strcmp(p->items[i].agent, ua->id);
+		if (!planned) {
+			/* Moving always rewrites the version: tag, so the planner left it alone. */
+			struct ls_error e = LS_ERROR_INIT;
+
+			ls_error_set(&e, LS_EINVALID,
+				     "agent '%s' (%s): version %s does not describe it (no template "
+				     "for it there); not upgraded",
+				     ua->name, ua->id, u->versions[vi].version);
+			agent_fail(ua, ST_FAILED, &e);
+			continue;
+		}
 		json_array_clear(ua->changes);
 		buf_reset(&ua->why);
 		ua->breaking = 0;
@@ -332,12 +352,6 @@ static int confirm(const char *question)
 	if (tty)
 		fclose(tty);
 	return yes;
-}
-
-static void agent_fail(struct upgrade_agent *ua, enum agent_status st, const struct ls_error *e)
-{
-	ua->status = st;
-	ua->err = *e;
 }
 
 /* Applies p with only the actions keep says; returns apply_plan()'s code. */
