@@ -567,6 +567,14 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 		output_line(ctx, "%s", line.buf);
 		json_array_foreach(json_object_get(c, "fields"), j, f)
 		{
+			const json_t *to = json_object_get(f, "to");
+
+			/* A create's empty defaults say nothing. */
+			if (!strcmp(jsonx_get_str(c, "action"), "create") &&
+			    (!to || json_is_null(to) || json_is_false(to) ||
+			     (json_is_string(to) && !*json_string_value(to)) ||
+			     (json_is_object(to) && !json_object_size(to))))
+				continue;
 			buf_reset(&line);
 			buf_addf(&line, "      %s: ", jsonx_get_str(f, "path"));
 			field_text(&line, json_object_get(f, "from"));
