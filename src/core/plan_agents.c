@@ -1106,32 +1106,57 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		const struct resource *d = &want->items[i];
 		const char *name = decl_name(d), *tn;
 		const json_t *match = NULL;
-		size_t j;
+		struct buf found = BUF_INIT;
+		size_t j, nmatch = 0;
+		int managed = 0;
 
 		if (d->kind != KIND_AGENT || d->managed == MANAGED_FALSE ||
 		    !agent_selected(&c, NULL, name))
 			continue;
 		json_array_foreach(have->agents, j, a)
-			if (jsonx_get_str(a, "name") && !strcmp(jsonx_get_str(a, "name"), name))
-				match = a;
-		if (match && is_managed(match))
-			continue; /* planned above */
-		if (match) {
+		{
+			if (!jsonx_get_str(a, "name") || strcmp(jsonx_get_str(a, "name"), name))
+				continue;
+			if (is_managed(a)) {
+				managed = 1;
+				continue;
+			}
+			buf_addf(&found, "%s%s", nmatch ? ", " : "",
+				 jsonx_get_str(a, "id") ? jsonx_get_str(a, "id") : "?");
+			match = a;
+			nmatch++;
+		}
+		tn = pl_spec_str(d, "template");
+		if (managed) {
+			/* planned above */
+		} else if (nmatch == 1 && (opts->flags & PLAN_ADOPT)) {
+			/* --adopt: the only unmanaged agent with the name becomes ours. */
+			rc = plan_existing(&c, match,
+					   tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
+					   d);
+		} else if (nmatch) {
 			size_t ai = pl_add(p, KIND_AGENT, name, CHANGE_CONFLICT);
 
 			p->items[ai].agent = xstrdup(jsonx_get_str(match, "id"));
 			p->items[ai].id = xstrdup(jsonx_get_str(match, "id"));
 			p->items[ai].skip = 1;
-			pl_reason(p, ai,
-				  "an agent named '%s' exists and is not managed by letta-sync; "
-				  "agent names are never duplicated",
-				  name);
-			continue;
+			if (nmatch == 1)
+				pl_reason(p, ai,
+					  "an agent named '%s' exists and is not managed by letta-sync; "
+					  "agent names are never duplicated (--adopt takes it over)",
+					  name);
+			else
+				pl_reason(p, ai,
+					  "%zu agents named '%s' exist and none is managed by letta-sync "
+					  "(%s); nothing is adopted or created: delete or rename all but "
+					  "one",
+					  nmatch, name, found.buf);
+		} else {
+			rc = plan_create(&c, d,
+					 tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
+					 name);
 		}
-		tn = pl_spec_str(d, "template");
-		rc = plan_create(&c, d,
-				 tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
-				 name);
+		buf_release(&found);
 	}
 	if (rc == 0 && opts->agent && !c.selected)
 		rc = ls_error_set(err, LS_ENOTFOUND,

@@ -84,3 +84,56 @@ expect_writes 3 sync   # lease, create, inventory
 expect_rc 0
 sim_get "/v1/blocks/?label=rules" | jq -e 'length == 3 and ([.[].value] | sort == ["from git","r1","r2"])' >/dev/null ||
 	fail "without --adopt: $(sim_get "/v1/blocks/?label=rules")"
+
+# Agents (names are not unique either): a declared agent with the name of one agent made by
+# hand is taken over with --adopt (our tags, no second agent); with two, refused by id.
+sim_call POST /v1/agents/ '{"name":"solo","model":"openai/gpt-4o-mini","embedding":"openai/text-embedding-3-small","tags":["team:x"]}' -H "X-Project: $LETTA_SYNC_PROJECT"
+solo=$(body_get .id)
+for i in 1 2; do
+	sim_call POST /v1/agents/ '{"name":"twin","model":"openai/gpt-4o-mini","embedding":"openai/text-embedding-3-small"}' -H "X-Project: $LETTA_SYNC_PROJECT"
+	eval "twin$i=\$(body_get .id)"
+done
+cat >>.letta/manifests/project/all.yaml <<'YAML'
+---
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: t}
+spec:
+  layer: project
+  default: true
+  agent: {name: t, system: "hi", modelConfig: {model: openai/gpt-4o-mini}, blocks: [{name: policy}]}
+---
+apiVersion: letta.ai/v1
+kind: Agent
+metadata: {name: solo}
+spec: {layer: project}
+YAML
+git commit -qam solo
+run sync
+expect_rc 1
+expect_err "conflict Agent/solo: .*--adopt takes it over"
+run sync --adopt
+expect_rc 0
+sim_get "/v1/agents/?project_id=$pid&name=solo" >"$TMP/a.json"
+jq -e --arg id "$solo" 'length == 1 and .[0].id == $id and (.[0].tags | index("managed:letta-sync")) and
+	(.[0].tags | index("template:t")) and (.[0].tags | index("team:x"))' "$TMP/a.json" >/dev/null ||
+	fail "solo not adopted in place: $(cat "$TMP/a.json")"
+sim_get "/v1/agents/$solo" | jq -e '.system == "hi" and ([.blocks[].label] | index("policy"))' >/dev/null ||
+	fail "solo does not follow its template: $(sim_get "/v1/agents/$solo" | jq -c '{system, b: [.blocks[].label]}')"
+expect_writes 0 sync
+expect_rc 0
+
+cat >>.letta/manifests/project/all.yaml <<'YAML'
+---
+apiVersion: letta.ai/v1
+kind: Agent
+metadata: {name: twin}
+spec: {layer: project}
+YAML
+git commit -qam twin
+expect_writes 0 sync --adopt
+expect_rc 1
+expect_err "conflict Agent/twin: .*$twin1"
+expect_err "conflict Agent/twin: .*$twin2"
+sim_get "/v1/agents/?project_id=$pid&name=twin" | jq -e 'length == 2 and all(.tags | index("managed:letta-sync") | not)' >/dev/null ||
+	fail "twins touched: $(sim_get "/v1/agents/?project_id=$pid&name=twin" | jq -c '[.[] | {id, tags}]')"
