@@ -2,7 +2,8 @@
 # sync --adopt: an unmarked block with a manifest's label is taken over when it is the only
 # candidate (our markers, no duplicate, the next sync writes nothing); with two candidates it
 # is refused, naming both by id, and nothing is created. Without --adopt an unmarked block is
-# someone else's and never touched. Tools (names unique per organisation) are adopted too.
+# someone else's and never touched. Tools (names unique per organisation) are adopted too, and
+# agents like blocks (one unmanaged agent with a declared name adopted, two refused by id).
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 sync_setup
