@@ -76,7 +76,8 @@ static void count(struct counts *c, const struct plan_action *a, enum apply_stat
 		c->conflicts++;
 		return;
 	}
-	if (a->change == CHANGE_ORPHAN && a->skip) {
+	/* Kept (an unmanaged agent uses it) even when prune detached it from managed agents. */
+	if (a->change == CHANGE_ORPHAN && (a->skip || s == APPLY_DONE)) {
 		c->orphans++;
 		return;
 	}
@@ -213,9 +214,11 @@ static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api
 		} else if (a->change == CHANGE_CONFLICT || a->change == CHANGE_DOWNGRADE) {
 			output_warn(ctx, "%s %s: %s", plan_change_name(a->change), line.buf,
 				    a->reason ? a->reason : "");
-		} else if (a->change == CHANGE_ORPHAN && a->skip) {
-			output_line(ctx, "%sorphan%s %s: %s", output_color("dim"),
-				    output_color("reset"), line.buf, a->reason ? a->reason : "");
+		} else if (a->change == CHANGE_ORPHAN) {
+			/* Left in place: reported with why, also when prune detached it. */
+			output_line(ctx, "%s%s%s %s: %s", output_color("dim"),
+				    a->skip ? "orphan" : "detached", output_color("reset"), line.buf,
+				    a->reason ? a->reason : "");
 		} else if (s == APPLY_DONE) {
 			output_line(ctx, "%s%s%s %s",
 				    output_color(a->change == CHANGE_CREATE ? "green"
