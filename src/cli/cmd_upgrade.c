@@ -147,18 +147,6 @@ static const char **tags_of(const json_t *agent, size_t *n)
 	return out;
 }
 
-static int is_managed(const json_t *agent)
-{
-	size_t n, i;
-	const char **tags = tags_of(agent, &n);
-	int m = 0;
-
-	for (i = 0; i < n; i++)
-		m |= !strcmp(tags[i], OWN_TAG) || !strcmp(tags[i], OWN_LEGACY_TAG);
-	free(tags);
-	return m;
-}
-
 /* Which agents: --all, --agent (id or name), else the pinned one. */
 static int select_agents(struct upgrade *u, int all, struct ls_error *err)
 {
@@ -174,10 +162,10 @@ static int select_agents(struct upgrade *u, int all, struct ls_error *err)
 
 		if (!id)
 			continue;
-		if (all ? !is_managed(a)
+		if (all ? !own_agent_is_managed(a)
 			: !((id && !strcmp(id, want)) || (name && !strcmp(name, want))))
 			continue;
-		if (!all && !is_managed(a)) {
+		if (!all && !own_agent_is_managed(a)) {
 			ls_error_set(err, LS_EINVALID, "agent '%s' is not managed by letta-sync", want);
 			ls_error_hint(err, "sync or bootstrap manages agents (tag managed:letta-sync)");
 			return LS_EINVALID;
