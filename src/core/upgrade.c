@@ -21,6 +21,7 @@ int upgrade_select(struct upgrade_target *out, const char *const *tags, size_t n
 			out->current = tags[i] + 8;
 	if ((ret = channel_pick(&pick, versions, nversions, out->channel, target, err)) < 0)
 		return ret;
+	out->newest = pick;
 	out->available = out->current;
 	if (!pick)
 		return 0; /* pinned without a target, or no version at all */
