@@ -281,12 +281,6 @@ int channel_latest(char **out, const char *channel, struct ls_error *err)
 	return channel_latest_tag(NULL, out, NULL, NULL, channel, NULL, err);
 }
 
-static const char *secret_env(void *ctx, const char *name)
-{
-	(void)ctx;
-	return getenv(name);
-}
-
 int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_opts *o,
 		      struct ls_error *err)
 {
@@ -332,7 +326,7 @@ int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_
 	po.commit = commit;
 	po.version = latest;
 	po.flags = PLAN_UPGRADE | PLAN_FORCE | PLAN_NEED_SECRETS;
-	po.secret = secret_env;
+	po.secret = cli_secret_env;
 	po.agent = o->agent_id;
 	po.default_model = o->model;
 	po.default_embedding = o->embedding;

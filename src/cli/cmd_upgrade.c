@@ -127,12 +127,6 @@ static void lease_release(struct upgrade *u)
 	u->leased = 0;
 }
 
-static const char *secret_env(void *ctx, const char *name)
-{
-	(void)ctx;
-	return getenv(name);
-}
-
 /* Tags of an agent as strings (borrowed from the JSON); caller frees the array. */
 static const char **tags_of(const json_t *agent, size_t *n)
 {
@@ -246,7 +240,7 @@ static int plan_group(struct plan *p, struct upgrade *u, const struct desired_st
 	po.commit = u->versions[vi].commit;
 	po.version = u->versions[vi].version;
 	po.flags = PLAN_UPGRADE | PLAN_FORCE | (u->dry_run ? 0 : PLAN_NEED_SECRETS);
-	po.secret = secret_env;
+	po.secret = cli_secret_env;
 	po.default_model = getenv("LETTA_DEFAULT_MODEL");
 	if (!po.default_model || !*po.default_model)
 		po.default_model = getenv("LETTA_MODEL");
@@ -578,12 +572,7 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 
 static int open_api(struct upgrade *u, struct ls_error *err)
 {
-	const char *secret = getenv("LETTA_API_KEY");
-
-	if (!secret || !*secret)
-		secret = getenv("LETTA_SERVER_PASSWORD");
-	secret = secret && *secret ? secret : NULL;
-	return letta_open(&u->api, &u->ctx->target, secret, getenv, 1, err);
+	return letta_open(&u->api, &u->ctx->target, cli_api_secret(), getenv, 1, err);
 }
 
 static int load_versions(struct upgrade *u, struct ls_error *err)

@@ -22,12 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *secret_env(void *ctx, const char *name)
-{
-	(void)ctx;
-	return getenv(name);
-}
-
 int reconcile_parse_only(unsigned *out, const struct opts *o, struct ls_error *err)
 {
 	const char **v;
@@ -171,7 +165,7 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 	po.commit = r->commit;
 	po.version = r->version;
 	po.flags = o->plan_flags;
-	po.secret = secret_env;
+	po.secret = cli_secret_env;
 	po.agent = ctx->target.agent;
 	po.sections = o->sections;
 	po.default_model = o->model ? o->model : getenv("LETTA_DEFAULT_MODEL");
@@ -224,10 +218,7 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 		r->version = xstrdup("0.0.0");
 	}
 
-	secret = getenv("LETTA_API_KEY");
-	if (!secret || !*secret)
-		secret = getenv("LETTA_SERVER_PASSWORD");
-	secret = secret && *secret ? secret : NULL;
+	secret = cli_api_secret();
 	ret = letta_open(&r->api, &ctx->target, secret, getenv, 1, err);
 	if (ret == LS_ENOTFOUND && ctx->target.project.slug && !ctx->target.project.id) {
 		/* A project that does not exist yet: sync creates it, diff plans against nothing. */
