@@ -662,13 +662,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 				   "the '--all' and '--agent' options cannot be used together");
 		goto out;
 	}
-	{
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d", u.conc);
-		if (opts_count(&o, "concurrency") || !getenv("LETTA_SYNC_CONCURRENCY"))
-			setenv("LETTA_SYNC_CONCURRENCY", v, 1);
-	}
+	reconcile_export_concurrency(u.conc, opts_count(&o, "concurrency"));
 	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
 		goto out;
 	if (!all && !ctx->target.agent) {

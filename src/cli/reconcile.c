@@ -19,6 +19,7 @@
 /* The largest file a Folder uploads (the server's own limits are larger). */
 #define FOLDER_FILE_MAX (64u << 20)
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,27 @@ int reconcile_parse_only(unsigned *out, const struct opts *o, struct ls_error *e
 		*out |= 1u << s;
 	}
 	return 0;
+}
+
+void reconcile_parse_plan_opts(struct reconcile_opts *ro, const struct opts *o)
+{
+	if (opts_count(o, "prune"))
+		ro->plan_flags |= PLAN_PRUNE;
+	if (opts_count(o, "force"))
+		ro->plan_flags |= PLAN_FORCE;
+	if (opts_count(o, "adopt"))
+		ro->plan_flags |= PLAN_ADOPT;
+	ro->model = opts_value(o, "model");
+	ro->embedding = opts_value(o, "embedding");
+}
+
+void reconcile_export_concurrency(int conc, int explicit)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", conc);
+	if (explicit || !getenv("LETTA_SYNC_CONCURRENCY"))
+		setenv("LETTA_SYNC_CONCURRENCY", v, 1);
 }
 
 /*
