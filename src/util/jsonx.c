@@ -24,6 +24,11 @@ int jsonx_get_bool(const json_t *obj, const char *key, int def)
 	return json_is_boolean(v) ? json_is_true(v) : def;
 }
 
+json_t *jsonx_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
 int jsonx_array_has_str(const json_t *arr, const char *s)
 {
 	const json_t *t;

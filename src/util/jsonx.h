@@ -11,6 +11,9 @@ long long jsonx_get_int(const json_t *obj, const char *key, long long def);
 /* Boolean member or def. */
 int jsonx_get_bool(const json_t *obj, const char *key, int def);
 
+/* A new JSON string of s, or JSON null when s is NULL. */
+json_t *jsonx_str_or_null(const char *s);
+
 /*
  * Arrays of strings (an agent's tags, say). Members that are not strings are skipped, and a
  * NULL or non-array arr holds nothing. These helpers live here so that core and cli share one
