@@ -54,18 +54,6 @@ static json_t *names(const json_t *arr, const char *key)
 	return out;
 }
 
-static const char *agent_model(const json_t *a)
-{
-	const char *m = jsonx_get_str(a, "model");
-	const json_t *lc = json_object_get(a, "llm_config");
-
-	if (m)
-		return m;
-	if (jsonx_get_str(lc, "handle"))
-		return jsonx_get_str(lc, "handle");
-	return jsonx_get_str(lc, "model");
-}
-
 static const char *agent_embedding(const json_t *a)
 {
 	const char *m = jsonx_get_str(a, "embedding");
@@ -169,7 +157,7 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 		json_object_set_new(st, "blocks", blocks);
 		json_object_set_new(st, "tools", names(json_object_get(a, "tools"), "name"));
 		json_object_set_new(st, "folders", names(json_object_get(a, "sources"), "name"));
-		json_object_set_new(st, "model", agent_model(a) ? json_string(agent_model(a))
+		json_object_set_new(st, "model", remote_agent_model(a) ? json_string(remote_agent_model(a))
 								 : json_null());
 		json_object_set_new(st, "embedding", agent_embedding(a)
 							     ? json_string(agent_embedding(a))

@@ -629,19 +629,6 @@ static json_t *final_tags(struct ac *c, const json_t *cur, const struct agent_wa
 	return sorted(out);
 }
 
-/* The agent's model handle as the server reports it. */
-static const char *agent_model(const json_t *a)
-{
-	const char *m = jsonx_get_str(a, "model");
-	const json_t *lc = json_object_get(a, "llm_config");
-
-	if (m)
-		return m;
-	if (jsonx_get_str(lc, "handle"))
-		return jsonx_get_str(lc, "handle");
-	return jsonx_get_str(lc, "model");
-}
-
 static size_t add_section(struct ac *c, const json_t *agent, const char *agent_name,
 			  enum plan_section s)
 {
@@ -844,7 +831,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		json_decref(have_tags);
 	}
 	if (section_on(c, SECTION_MODEL) && w.model) {
-		const char *cur = agent_model(agent);
+		const char *cur = remote_agent_model(agent);
 
 		if (!cur || strcmp(cur, w.model)) {
 			json_t *f = cur ? json_string(cur) : json_null(), *t = json_string(w.model);
