@@ -12,6 +12,7 @@
 #include "repo/settings.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +28,6 @@ static const char examples[] =
 	"  letta-sync status\n"
 	"  letta-sync status --agent agent-123 --extended\n"
 	"  letta-sync status --json | jq '.data[] | {name, version}'\n";
-
-/* Unicode code points of a UTF-8 string (the API's "characters"). */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; s && *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 static json_t *names(const json_t *arr, const char *key)
 {
@@ -146,7 +136,7 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 				blocks, json_pack("{s:s?, s:s?, s:I, s:O?}", "label",
 						  jsonx_get_str(b, "label"), "id", jsonx_get_str(b, "id"),
 						  "characters",
-						  (json_int_t)utf8_chars(jsonx_get_str(b, "value")),
+						  (json_int_t)utf8_count(jsonx_get_str(b, "value")),
 						  "limit", json_object_get(b, "limit")));
 		json_array_foreach(json_object_get(a, "identities"), i, b)
 			json_array_append_new(ids, json_string(jsonx_get_str(b, "identifier_key")
