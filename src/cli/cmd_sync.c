@@ -335,26 +335,13 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = reconcile_parse_only(&ro.sections, &o, &ctx->err)) < 0)
 		goto out;
-	if (opts_count(&o, "concurrency")) {
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d", conc);
-		setenv("LETTA_SYNC_CONCURRENCY", v, 1);
-	} else if (!getenv("LETTA_SYNC_CONCURRENCY")) {
-		setenv("LETTA_SYNC_CONCURRENCY", "8", 1);
-	}
-	if (opts_count(&o, "prune"))
-		ro.plan_flags |= PLAN_PRUNE;
-	if (opts_count(&o, "force"))
-		ro.plan_flags |= PLAN_FORCE;
-	if (opts_count(&o, "adopt"))
-		ro.plan_flags |= PLAN_ADOPT;
+	/* Without --concurrency, conc is the default, 8. */
+	reconcile_export_concurrency(conc, opts_count(&o, "concurrency"));
+	reconcile_parse_plan_opts(&ro, &o);
 	if (!ctx->g.dry_run) {
 		ro.plan_flags |= PLAN_NEED_SECRETS;
 		ro.create_project = 1;
 	}
-	ro.model = opts_value(&o, "model");
-	ro.embedding = opts_value(&o, "embedding");
 	if (opts_value(&o, "plan") &&
 	    (ret = reconcile_load_plan(&saved, &ro, opts_value(&o, "plan"), &ctx->err)) < 0)
 		goto out;

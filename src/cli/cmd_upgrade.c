@@ -127,12 +127,6 @@ static void lease_release(struct upgrade *u)
 	u->leased = 0;
 }
 
-static const char *secret_env(void *ctx, const char *name)
-{
-	(void)ctx;
-	return getenv(name);
-}
-
 /* Tags of an agent as strings (borrowed from the JSON); caller frees the array. */
 static const char **tags_of(const json_t *agent, size_t *n)
 {
@@ -145,18 +139,6 @@ static const char **tags_of(const json_t *agent, size_t *n)
 		if (json_is_string(t))
 			out[(*n)++] = json_string_value(t);
 	return out;
-}
-
-static int is_managed(const json_t *agent)
-{
-	size_t n, i;
-	const char **tags = tags_of(agent, &n);
-	int m = 0;
-
-	for (i = 0; i < n; i++)
-		m |= !strcmp(tags[i], OWN_TAG) || !strcmp(tags[i], OWN_LEGACY_TAG);
-	free(tags);
-	return m;
 }
 
 /* Which agents: --all, --agent (id or name), else the pinned one. */
@@ -174,10 +156,10 @@ static int select_agents(struct upgrade *u, int all, struct ls_error *err)
 
 		if (!id)
 			continue;
-		if (all ? !is_managed(a)
+		if (all ? !own_agent_is_managed(a)
 			: !((id && !strcmp(id, want)) || (name && !strcmp(name, want))))
 			continue;
-		if (!all && !is_managed(a)) {
+		if (!all && !own_agent_is_managed(a)) {
 			ls_error_set(err, LS_EINVALID, "agent '%s' is not managed by letta-sync", want);
 			ls_error_hint(err, "sync or bootstrap manages agents (tag managed:letta-sync)");
 			return LS_EINVALID;
@@ -258,7 +240,7 @@ static int plan_group(struct plan *p, struct upgrade *u, const struct desired_st
 	po.commit = u->versions[vi].commit;
 	po.version = u->versions[vi].version;
 	po.flags = PLAN_UPGRADE | PLAN_FORCE | (u->dry_run ? 0 : PLAN_NEED_SECRETS);
-	po.secret = secret_env;
+	po.secret = cli_secret_env;
 	po.default_model = getenv("LETTA_DEFAULT_MODEL");
 	if (!po.default_model || !*po.default_model)
 		po.default_model = getenv("LETTA_MODEL");
@@ -590,12 +572,7 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 
 static int open_api(struct upgrade *u, struct ls_error *err)
 {
-	const char *secret = getenv("LETTA_API_KEY");
-
-	if (!secret || !*secret)
-		secret = getenv("LETTA_SERVER_PASSWORD");
-	secret = secret && *secret ? secret : NULL;
-	return letta_open(&u->api, &u->ctx->target, secret, getenv, 1, err);
+	return letta_open(&u->api, &u->ctx->target, cli_api_secret(), getenv, 1, err);
 }
 
 static int load_versions(struct upgrade *u, struct ls_error *err)
@@ -685,13 +662,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 				   "the '--all' and '--agent' options cannot be used together");
 		goto out;
 	}
-	{
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d", u.conc);
-		if (opts_count(&o, "concurrency") || !getenv("LETTA_SYNC_CONCURRENCY"))
-			setenv("LETTA_SYNC_CONCURRENCY", v, 1);
-	}
+	reconcile_export_concurrency(u.conc, opts_count(&o, "concurrency"));
 	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
 		goto out;
 	if (!all && !ctx->target.agent) {

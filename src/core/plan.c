@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -364,17 +365,6 @@ static const char *meta_str(const struct resource *r, const char *key)
 static const char *first_str(const char *a, const char *b, const char *c)
 {
 	return a ? a : b ? b : c ? c : "";
-}
-
-/* Number of code points in UTF-8 text (block limits count characters, not bytes). */
-size_t pl_utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; s && *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
 }
 
 /* ---- views: the managed fields of each kind ---- */
@@ -1696,7 +1686,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (r->kind == KIND_BLOCK) {
 		json_int_t lim = json_integer_value(json_object_get(want, "limit"));
 
-		if ((json_int_t)pl_utf8_len(jsonx_get_str(obj, "value")) > lim &&
+		if ((json_int_t)utf8_count(jsonx_get_str(obj, "value")) > lim &&
 		    lim < json_integer_value(json_object_get(have, "limit")))
 			c->p->items[ai].breaking = 1;
 	}
