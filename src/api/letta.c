@@ -124,6 +124,13 @@ int letta_open(struct letta **out, const struct target *t, const char *secret,
 
 	o.http.base_url = t->base_url ? t->base_url : TARGET_DEFAULT_BASE_URL;
 	o.http.api_key = secret && *secret ? secret : NULL;
+	/* PRODUCT.md section 5: Letta Cloud needs a key; say so before any request. */
+	if (t->cloud && !o.http.api_key) {
+		ls_error_set(err, LS_EAUTH, "LETTA_API_KEY is not set: Letta Cloud (%s) needs an API key",
+			     o.http.base_url);
+		ls_error_hint(err, "export LETTA_API_KEY=<your key>, or point LETTA_BASE_URL at a self-hosted server");
+		return LS_EAUTH;
+	}
 	o.http.project_slug = t->project.slug;
 	o.http.project_id = t->project.id;
 	if ((ret = letta_opts_env(&o, lookup, err)) < 0 || (ret = letta_new(&api, &o, err)) < 0)
