@@ -23,9 +23,11 @@ for cmd in $commands; do
 	# Options named in the doc's table rows must exist.
 	documented=$(grep -E '^\|' "$doc" | grep -oE -- '`--[a-z][a-z0-9-]*' | tr -d '`' | sort -u)
 	for o in $documented; do
-		printf '%s\n' "$opts" | grep -qx -- "$o" || { echo "$cmd: $doc documents $o, which --help does not list"; fail=1; }
+		grep -qx -- "$o" <<<"$opts" || { echo "$cmd: $doc documents $o, which --help does not list"; fail=1; }
 	done
-	printf '%s\n' "$help" | grep -q '^Examples:' || { echo "$cmd: --help has no examples"; fail=1; }
+	# Here-strings, not pipes: grep -q exits early and a writer's SIGPIPE would fail the
+	# pipeline under pipefail.
+	grep -q '^Examples:' <<<"$help" || { echo "$cmd: --help has no examples"; fail=1; }
 done
 [ $fail -eq 0 ] && echo "docs: ok ($(echo $commands | wc -w) commands)"
 exit $fail

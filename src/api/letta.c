@@ -124,6 +124,13 @@ int letta_open(struct letta **out, const struct target *t, const char *secret,
 
 	o.http.base_url = t->base_url ? t->base_url : TARGET_DEFAULT_BASE_URL;
 	o.http.api_key = secret && *secret ? secret : NULL;
+	/* PRODUCT.md section 5: Letta Cloud needs a key; say so before any request. */
+	if (t->cloud && !o.http.api_key) {
+		ls_error_set(err, LS_EAUTH, "LETTA_API_KEY is not set: Letta Cloud (%s) needs an API key",
+			     o.http.base_url);
+		ls_error_hint(err, "export LETTA_API_KEY=<your key>, or point LETTA_BASE_URL at a self-hosted server");
+		return LS_EAUTH;
+	}
 	o.http.project_slug = t->project.slug;
 	o.http.project_id = t->project.id;
 	if ((ret = letta_opts_env(&o, lookup, err)) < 0 || (ret = letta_new(&api, &o, err)) < 0)
@@ -679,6 +686,27 @@ static const char *find_project(const json_t *list, const char *slug)
 	return NULL;
 }
 
+/* Scopes api to project id (slug may be NULL), or to none when id is NULL. */
+static void set_project(struct letta *api, const char *slug, const char *id)
+{
+	char *copy = id ? xstrdup(id) : NULL;
+
+	free(api->project_id);
+	api->project_id = copy;
+	http_set_project(api->http, id ? slug : NULL, id);
+}
+
+/*
+ * A 404 from the project list: a self-hosted server, which has no projects, so nothing is
+ * scoped. Clears err.
+ */
+static void set_no_projects(struct letta *api, struct ls_error *err)
+{
+	ls_error_clear(err);
+	api->has_projects = 0;
+	set_project(api, NULL, NULL);
+}
+
 int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 			  struct ls_error *err)
 {
@@ -689,25 +717,16 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 	if (slug && !*slug)
 		slug = NULL;
 	if (id && *id) {
-		free(api->project_id);
-		api->project_id = xstrdup(id);
-		http_set_project(api->http, slug, id);
+		set_project(api, slug, id);
 		return 0;
 	}
 	if (!slug) {
-		free(api->project_id);
-		api->project_id = NULL;
-		http_set_project(api->http, NULL, NULL);
+		set_project(api, NULL, NULL);
 		return 0;
 	}
 	ret = letta_projects_list(&list, api, slug, err);
 	if (ret == LS_ENOTFOUND && err && err->http_status == 404) {
-		/* Self-hosted: no projects, so nothing is scoped. */
-		ls_error_clear(err);
-		api->has_projects = 0;
-		free(api->project_id);
-		api->project_id = NULL;
-		http_set_project(api->http, NULL, NULL);
+		set_no_projects(api, err);
 		return 0;
 	}
 	if (ret < 0)
@@ -729,9 +748,7 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 		ls_error_hint(err, "create it with 'letta-sync projects create %s', or check --project", slug);
 		return ret;
 	}
-	free(api->project_id);
-	api->project_id = xstrdup(found);
-	http_set_project(api->http, slug, found);
+	set_project(api, slug, found);
 	json_decref(list);
 	return 0;
 }
@@ -747,11 +764,7 @@ static int find_slug(struct letta *api, const char *id, struct ls_error *err)
 	int ret = letta_projects_list(&list, api, NULL, err);
 
 	if (ret == LS_ENOTFOUND && err && err->http_status == 404) {
-		ls_error_clear(err);
-		api->has_projects = 0;
-		free(api->project_id);
-		api->project_id = NULL;
-		http_set_project(api->http, NULL, NULL);
+		set_no_projects(api, err);
 		return 0;
 	}
 	if (ret < 0)

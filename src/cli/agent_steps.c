@@ -6,6 +6,7 @@
 #include "cli/render_diff.h"
 #include "core/scope.h"
 #include "core/semver.h"
+#include "core/upgrade.h"
 #include "repo/config.h"
 #include "repo/files.h"
 #include "repo/git.h"
@@ -225,23 +226,41 @@ void scope_step_print(struct cli_ctx *ctx, const json_t *res)
 	buf_release(&b);
 }
 
-/* The newest version tag on channel, or none (*tag NULL). */
-static int channel_latest_tag(char **version, char **tag, char commit[41], const char *channel,
-			      struct ls_error *err)
+/*
+ * The newest version on channel as upgrade_select() (the upgrade command's selection) picks
+ * it: *version, *tag and commit are that version's (xmalloc'd; NULL when there is none, as
+ * on pinned). *move (may be NULL) is set when it is newer than current; a current that is
+ * not a version never moves.
+ */
+static int channel_latest_tag(int *move, char **version, char **tag, char commit[41],
+			      const char *channel, const char *current, struct ls_error *err)
 {
+	struct upgrade_target t;
+	struct semver cur;
 	struct git_version *v = NULL;
+	struct buf vtag = BUF_INIT;
+	const char **names = NULL;
+	const char *tags[1];
 	size_t n = 0, i;
 	int ret;
 
 	*version = NULL;
 	if (tag)
 		*tag = NULL;
-	if (channel && !strcmp(channel, "pinned"))
-		return 0;
 	if ((ret = git_versions_list(&v, &n, ".", err)) < 0)
-		return ret;
-	for (i = n; i-- > 0;) {
-		if ((!channel || strcmp(channel, "beta")) && !v[i].release)
+		goto out;
+	names = xcalloc(n + 1, sizeof(*names));
+	for (i = 0; i < n; i++)
+		names[i] = v[i].version;
+	buf_addf(&vtag, "version:%s", current ? current : "");
+	tags[0] = vtag.buf;
+	if ((ret = upgrade_select(&t, tags, 1, channel, names, n, NULL, err)) < 0)
+		goto out;
+	if (move)
+		*move = t.move && t.newest && current && semver_parse(&cur, current) == 0;
+	/* Among tags of one version (v1.0.0 and 1.0.0), the last listed. */
+	for (i = n; t.newest && i-- > 0;) {
+		if (strcmp(v[i].version, t.newest))
 			continue;
 		*version = xstrdup(v[i].version);
 		if (tag)
@@ -250,26 +269,23 @@ static int channel_latest_tag(char **version, char **tag, char commit[41], const
 			memcpy(commit, v[i].commit, 41);
 		break;
 	}
+out:
+	buf_release(&vtag);
+	free(names);
 	git_versions_free(v, n);
-	return 0;
+	return ret;
 }
 
 int channel_latest(char **out, const char *channel, struct ls_error *err)
 {
-	return channel_latest_tag(out, NULL, NULL, channel, err);
-}
-
-static const char *secret_env(void *ctx, const char *name)
-{
-	(void)ctx;
-	return getenv(name);
+	return channel_latest_tag(NULL, out, NULL, NULL, channel, NULL, err);
 }
 
 int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_opts *o,
 		      struct ls_error *err)
 {
 	char *latest = NULL, *tag = NULL, commit[41] = "";
-	struct semver a, b;
+	int move = 0;
 	struct desired_state ds = DESIRED_STATE_INIT;
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct remote_state rs;
@@ -282,10 +298,10 @@ int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_
 
 	remote_state_init(&rs);
 	plan_init(&plan);
-	if ((ret = channel_latest_tag(&latest, &tag, commit, o->channel, err)) < 0)
+	if ((ret = channel_latest_tag(&move, &latest, &tag, commit, o->channel, o->current,
+				      err)) < 0)
 		goto out;
-	if (!latest || semver_parse(&a, latest) < 0 || semver_parse(&b, o->current) < 0 ||
-	    semver_cmp(&a, &b) <= 0 || o->dry_run)
+	if (!move || o->dry_run)
 		goto done;
 
 	if ((ret = config_load_version(&ds, ".", tag, tag, &diags, err)) < 0) {
@@ -310,7 +326,7 @@ int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_
 	po.commit = commit;
 	po.version = latest;
 	po.flags = PLAN_UPGRADE | PLAN_FORCE | PLAN_NEED_SECRETS;
-	po.secret = secret_env;
+	po.secret = cli_secret_env;
 	po.agent = o->agent_id;
 	po.default_model = o->model;
 	po.default_embedding = o->embedding;

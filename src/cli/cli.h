@@ -62,6 +62,18 @@ const struct cmd_entry *cli_find_command(const char *name);
 int cli_ctx_resolve(struct cli_ctx *ctx, struct ls_error *err);
 
 /* Level-1 "did you mean" over a NULL-terminated list; NULL when nothing is close. */
+/*
+ * The API secret from the environment: LETTA_API_KEY, else LETTA_SERVER_PASSWORD (a secured
+ * self-hosted server), NULL when neither is set and non-empty. Borrowed from the environment.
+ */
+const char *cli_api_secret(void);
+
+/*
+ * The secret lookup the planner calls for ${VAR} references (plan_opts.secret): the process
+ * environment; ctx is unused.
+ */
+const char *cli_secret_env(void *ctx, const char *name);
+
 const char *cli_suggest(const char *word, const char *const *candidates);
 
 /* Each command, in src/cli/cmd_<name>.c. */

@@ -6,6 +6,7 @@
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "repo/git.h"
+#include "util/jsonx.h"
 
 #include <stdlib.h>
 
@@ -19,30 +20,25 @@ static const char examples[] =
 	"  letta-sync context --project staging -v\n"
 	"  letta-sync context --json | jq .data.project\n";
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static json_t *context_json(const struct target *t)
 {
 	json_t *project = json_null();
 
 	if (t->project_source != TARGET_SRC_NONE)
 		project = json_pack("{s:o, s:o, s:o, s:s, s:o}",
-				    "slug", str_or_null(t->project.slug),
-				    "id", str_or_null(t->project.id),
-				    "name", str_or_null(t->project.name),
+				    "slug", jsonx_str_or_null(t->project.slug),
+				    "id", jsonx_str_or_null(t->project.id),
+				    "name", jsonx_str_or_null(t->project.name),
 				    "source", target_source_name(t->project_source),
-				    "from", str_or_null(t->project_from));
+				    "from", jsonx_str_or_null(t->project_from));
 	return json_pack("{s:o, s:{s:o, s:o}, s:{s:o, s:o}, s:{s:s, s:s, s:b}, s:{s:b, s:o}, s:{s:o, s:o, s:o}}",
 			 "project", project,
-			 "org", "value", str_or_null(t->org), "source", str_or_null(t->org_from),
-			 "agent", "value", str_or_null(t->agent), "source", str_or_null(t->agent_from),
+			 "org", "value", jsonx_str_or_null(t->org), "source", jsonx_str_or_null(t->org_from),
+			 "agent", "value", jsonx_str_or_null(t->agent), "source", jsonx_str_or_null(t->agent_from),
 			 "base_url", "value", t->base_url, "source", t->base_url_from, "cloud", t->cloud,
 			 "api_key", "set", t->key_set, "source", t->key_set ? json_string("LETTA_API_KEY") : json_null(),
-			 "repo", "key", str_or_null(t->repo_key), "mapping", str_or_null(t->mapping_key),
-			 "branch_override", str_or_null(t->branch_pattern));
+			 "repo", "key", jsonx_str_or_null(t->repo_key), "mapping", jsonx_str_or_null(t->mapping_key),
+			 "branch_override", jsonx_str_or_null(t->branch_pattern));
 }
 
 static void print_human(struct cli_ctx *ctx, const struct target *t, const char *version)

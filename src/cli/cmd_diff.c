@@ -61,14 +61,7 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 				   "unknown format '%s' for --format; valid: text, markdown", format);
 		goto out;
 	}
-	if (opts_count(&o, "prune"))
-		ro.plan_flags |= PLAN_PRUNE;
-	if (opts_count(&o, "force"))
-		ro.plan_flags |= PLAN_FORCE;
-	if (opts_count(&o, "adopt"))
-		ro.plan_flags |= PLAN_ADOPT;
-	ro.model = opts_value(&o, "model");
-	ro.embedding = opts_value(&o, "embedding");
+	reconcile_parse_plan_opts(&ro, &o);
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
 		goto out;
 

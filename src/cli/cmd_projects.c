@@ -42,15 +42,11 @@ static const char *const subcommands[] = { "list", "create", NULL };
 
 static int open_api(struct letta **api, struct cli_ctx *ctx)
 {
-	const char *secret = getenv("LETTA_API_KEY");
 	int ret;
 
-	if (!secret || !*secret)
-		secret = getenv("LETTA_SERVER_PASSWORD");
 	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
 		return ret;
-	return letta_open(api, &ctx->target, secret && *secret ? secret : NULL, getenv, 0,
-			  &ctx->err);
+	return letta_open(api, &ctx->target, cli_api_secret(), getenv, 0, &ctx->err);
 }
 
 /* A 404 on /v1/projects: the route does not exist on a self-hosted server. */

@@ -178,7 +178,7 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 	struct buf root = BUF_INIT;
 	struct letta *api = NULL;
 	json_t *existing = NULL, *files = json_array(), *w;
-	const char *secret, *layer;
+	const char *layer;
 	size_t i;
 	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync pull [options]", examples,
 			     &ctx->err);
@@ -202,11 +202,7 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 	if ((ret = load_local(&local, &root, ctx, &ctx->err)) < 0)
 		goto out;
 
-	secret = getenv("LETTA_API_KEY");
-	if (!secret || !*secret)
-		secret = getenv("LETTA_SERVER_PASSWORD");
-	secret = secret && *secret ? secret : NULL;
-	if ((ret = letta_open(&api, &ctx->target, secret, getenv, 1, &ctx->err)) < 0)
+	if ((ret = letta_open(&api, &ctx->target, cli_api_secret(), getenv, 1, &ctx->err)) < 0)
 		goto out;
 	if ((ret = apply_read_remote(&rs, api, &ctx->err)) < 0)
 		goto out;

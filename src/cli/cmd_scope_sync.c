@@ -33,7 +33,6 @@ int cmd_scope_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct letta *api = NULL;
 	struct buf root = BUF_INIT;
 	char *pinned = NULL;
-	const char *secret;
 	json_t *res = NULL;
 	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync scope-sync [options]",
 			     examples, &ctx->err);
@@ -64,11 +63,7 @@ int cmd_scope_sync(int argc, char **argv, struct cli_ctx *ctx)
 	so.touched = opts_values(&o, "touched", &so.ntouched);
 	so.dry_run = ctx->g.dry_run;
 
-	secret = getenv("LETTA_API_KEY");
-	if (!secret || !*secret)
-		secret = getenv("LETTA_SERVER_PASSWORD");
-	if ((ret = letta_open(&api, &ctx->target, secret && *secret ? secret : NULL, getenv, 1,
-			      &ctx->err)) < 0)
+	if ((ret = letta_open(&api, &ctx->target, cli_api_secret(), getenv, 1, &ctx->err)) < 0)
 		goto out;
 	if ((ret = scope_step_run(&res, ctx, api, &so, &ctx->err)) < 0)
 		goto out;

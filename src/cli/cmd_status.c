@@ -12,6 +12,7 @@
 #include "repo/settings.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,39 +29,6 @@ static const char examples[] =
 	"  letta-sync status --agent agent-123 --extended\n"
 	"  letta-sync status --json | jq '.data[] | {name, version}'\n";
 
-static int has_tag(const json_t *tags, const char *tag)
-{
-	const json_t *t;
-	size_t i;
-
-	json_array_foreach(tags, i, t)
-		if (json_is_string(t) && !strcmp(json_string_value(t), tag))
-			return 1;
-	return 0;
-}
-
-static const char *tag_value(const json_t *tags, const char *prefix)
-{
-	size_t i, l = strlen(prefix);
-	const json_t *t;
-
-	json_array_foreach(tags, i, t)
-		if (json_is_string(t) && !strncmp(json_string_value(t), prefix, l))
-			return json_string_value(t) + l;
-	return NULL;
-}
-
-/* Unicode code points of a UTF-8 string (the API's "characters"). */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; s && *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
 static json_t *names(const json_t *arr, const char *key)
 {
 	json_t *out = json_array();
@@ -74,18 +42,6 @@ static json_t *names(const json_t *arr, const char *key)
 		json_array_append_new(out, json_string(n ? n : jsonx_get_str(o, "id") ? jsonx_get_str(o, "id") : "?"));
 	}
 	return out;
-}
-
-static const char *agent_model(const json_t *a)
-{
-	const char *m = jsonx_get_str(a, "model");
-	const json_t *lc = json_object_get(a, "llm_config");
-
-	if (m)
-		return m;
-	if (jsonx_get_str(lc, "handle"))
-		return jsonx_get_str(lc, "handle");
-	return jsonx_get_str(lc, "model");
 }
 
 static const char *agent_embedding(const json_t *a)
@@ -128,7 +84,8 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 {
 	const char *id = jsonx_get_str(a, "id");
 	const json_t *tags = json_object_get(a, "tags"), *e;
-	const char *channel = tag_value(tags, "channel:"), *commit = tag_value(tags, "commit:");
+	const char *channel = jsonx_array_prefixed(tags, "channel:");
+	const char *commit = jsonx_array_prefixed(tags, "commit:");
 	json_t *st, *drift, *sections = json_array();
 	size_t counts[CHANGE_DRIFT + 1] = { 0 }, total = 0, i;
 
@@ -165,9 +122,10 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 			  "sections", sections);
 	st = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s?, s:b, s:b, s:o}", "id", id, "name",
 		       jsonx_get_str(a, "name"), "project", project, "template",
-		       tag_value(tags, "template:"), "version", tag_value(tags, "version:"),
-		       "channel", channel ? channel : "stable", "last_sync_commit", commit,
-		       "managed", has_tag(tags, OWN_TAG) || has_tag(tags, OWN_LEGACY_TAG), "pinned",
+		       jsonx_array_prefixed(tags, "template:"), "version",
+		       jsonx_array_prefixed(tags, "version:"), "channel",
+		       channel ? channel : "stable", "last_sync_commit", commit, "managed",
+		       own_agent_is_managed(a), "pinned",
 		       pinned && !strcmp(pinned, id), "drift", drift);
 	if (extended) {
 		json_t *blocks = json_array(), *ids = json_array(), *t = json_array();
@@ -178,7 +136,7 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 				blocks, json_pack("{s:s?, s:s?, s:I, s:O?}", "label",
 						  jsonx_get_str(b, "label"), "id", jsonx_get_str(b, "id"),
 						  "characters",
-						  (json_int_t)utf8_chars(jsonx_get_str(b, "value")),
+						  (json_int_t)utf8_count(jsonx_get_str(b, "value")),
 						  "limit", json_object_get(b, "limit")));
 		json_array_foreach(json_object_get(a, "identities"), i, b)
 			json_array_append_new(ids, json_string(jsonx_get_str(b, "identifier_key")
@@ -189,7 +147,7 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 		json_object_set_new(st, "blocks", blocks);
 		json_object_set_new(st, "tools", names(json_object_get(a, "tools"), "name"));
 		json_object_set_new(st, "folders", names(json_object_get(a, "sources"), "name"));
-		json_object_set_new(st, "model", agent_model(a) ? json_string(agent_model(a))
+		json_object_set_new(st, "model", remote_agent_model(a) ? json_string(remote_agent_model(a))
 								 : json_null());
 		json_object_set_new(st, "embedding", agent_embedding(a)
 							     ? json_string(agent_embedding(a))
@@ -324,12 +282,11 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	json_array_foreach(r.rs.agents, i, a)
 	{
 		const char *id = jsonx_get_str(a, "id"), *name = jsonx_get_str(a, "name");
-		const json_t *tags = json_object_get(a, "tags");
 
 		if (!id)
 			continue;
 		if (want ? strcmp(want, id) && (!name || strcmp(want, name))
-			 : !has_tag(tags, OWN_TAG) && !has_tag(tags, OWN_LEGACY_TAG))
+			 : !own_agent_is_managed(a))
 			continue;
 		json_array_append_new(data, agent_status(&r, a, project, pinned, inventory,
 							 extended));

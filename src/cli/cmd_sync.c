@@ -76,7 +76,8 @@ static void count(struct counts *c, const struct plan_action *a, enum apply_stat
 		c->conflicts++;
 		return;
 	}
-	if (a->change == CHANGE_ORPHAN && a->skip) {
+	/* Kept (an unmanaged agent uses it) even when prune detached it from managed agents. */
+	if (a->change == CHANGE_ORPHAN && (a->skip || s == APPLY_DONE)) {
 		c->orphans++;
 		return;
 	}
@@ -103,56 +104,121 @@ static void label(struct buf *b, const struct plan_action *a)
 		buf_addf(b, " [%s]", a->section);
 }
 
+/* Whether an action failed on a 409 the client did not retry (no Retry-After). */
+static int has_plain_conflict(const struct plan *p, const struct apply_result *res)
+{
+	size_t i;
+
+	for (i = 0; res->status && i < p->n; i++)
+		if (res->status[i] == APPLY_FAILED && res->errs[i].code == LS_ECONFLICT)
+			return 1;
+	return 0;
+}
+
+/*
+ * The action whose 409 (without Retry-After) made action i fail: i itself, or for a blocked
+ * action the failed action it waited for; -1 when i did not fail that way.
+ */
+static long refused_by(const struct plan *p, const struct apply_result *res, size_t i,
+		       unsigned depth)
+{
+	const struct plan_action *a = &p->items[i];
+	size_t j;
+
+	if (!res->status || depth > p->n)
+		return -1;
+	if (res->status[i] == APPLY_FAILED)
+		return res->errs[i].code == LS_ECONFLICT ? (long)i : -1;
+	if (res->status[i] != APPLY_BLOCKED)
+		return -1;
+	for (j = 0; j < a->ndeps; j++) {
+		enum apply_status s = res->status[a->deps[j]];
+
+		if (s == APPLY_FAILED || s == APPLY_BLOCKED)
+			return refused_by(p, res, a->deps[j], depth + 1);
+	}
+	return -1;
+}
+
 /*
  * Applies p, prints each outcome and adds it to c and changes. Returns apply_plan()'s code;
- * *first_fail gets the code of the first failed request.
+ * *first_fail gets the code of the first failed request. pass is 1 or 2: the failures of a
+ * first pass that a 409 sends to a second are only traced (the second pass reports them), and
+ * in a second pass, what a 409 refused again is reported as a conflict (PRODUCT.md section 3);
+ * *only_409 is cleared when some failure is not one of those.
  */
 static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api,
 		    struct apply_result *res, struct counts *c, json_t *changes,
-		    enum ls_code *first_fail)
+		    enum ls_code *first_fail, int pass, int *only_409)
 {
 	struct buf line = BUF_INIT;
 	size_t i;
-	int aret = 0;
+	int aret = 0, replanning;
 
 	if (plan_count_writes(p) > 0)
 		aret = apply_plan(res, api, p, &ctx->err);
+	replanning = pass == 1 && aret == LS_EFAIL && has_plain_conflict(p, res);
 	for (i = 0; i < p->n; i++) {
 		const struct plan_action *a = &p->items[i];
 		enum apply_status s = res->status ? res->status[i]
 				      : a->skip	  ? APPLY_SKIPPED
 						  : APPLY_DONE;
+		int failed = s == APPLY_FAILED || s == APPLY_BLOCKED;
+		long root = failed && pass == 2 ? refused_by(p, res, i, 0) : -1;
 		json_t *e;
 
+		if (failed && root < 0)
+			*only_409 = 0;
 		if (s == APPLY_FAILED && *first_fail == LS_EFAIL && res->errs[i].code)
 			*first_fail = res->errs[i].code;
+		if (failed && replanning) {
+			log_verbose("%s/%s: %s (planned again)", own_kind_name(a->kind), a->name,
+				    res->errs[i].msg);
+			continue;
+		}
 		if (a->internal) {
-			if (s == APPLY_FAILED)
+			if (s == APPLY_FAILED && root < 0)
 				log_error("%s: %s", a->name, res->errs[i].msg);
 			continue;
 		}
 		if (a->change == CHANGE_DRIFT)
 			continue;
+		if (root >= 0) {
+			/* Refused again after a re-read and a re-plan: someone else's change. */
+			c->conflicts++;
+			e = render_action_json(a);
+			json_object_set_new(e, "action", json_string("conflict"));
+			json_object_set_new(e, "status", json_string(status_name(s)));
+			json_object_set_new(e, "id", a->id ? json_string(a->id) : json_null());
+			json_object_set_new(e, "error", json_string(res->errs[root].msg));
+			json_array_append_new(changes, e);
+			buf_reset(&line);
+			label(&line, a);
+			output_warn(ctx, "conflict %s: the server refused it again after a re-read "
+					 "and a re-plan: %s",
+				    line.buf, res->errs[root].msg);
+			continue;
+		}
 		count(c, a, s);
 		e = render_action_json(a);
 		json_object_set_new(e, "status", json_string(status_name(s)));
 		json_object_set_new(e, "id", res->ids && res->ids[i] ? json_string(res->ids[i])
 								      : a->id ? json_string(a->id)
 									      : json_null());
-		json_object_set_new(e, "error", (s == APPLY_FAILED || s == APPLY_BLOCKED)
-							? json_string(res->errs[i].msg)
-							: json_null());
+		json_object_set_new(e, "error", failed ? json_string(res->errs[i].msg) : json_null());
 		json_array_append_new(changes, e);
 		buf_reset(&line);
 		label(&line, a);
-		if (s == APPLY_FAILED || s == APPLY_BLOCKED) {
+		if (failed) {
 			log_error("%s: %s", line.buf, res->errs[i].msg);
 		} else if (a->change == CHANGE_CONFLICT || a->change == CHANGE_DOWNGRADE) {
 			output_warn(ctx, "%s %s: %s", plan_change_name(a->change), line.buf,
 				    a->reason ? a->reason : "");
-		} else if (a->change == CHANGE_ORPHAN && a->skip) {
-			output_line(ctx, "%sorphan%s %s: %s", output_color("dim"),
-				    output_color("reset"), line.buf, a->reason ? a->reason : "");
+		} else if (a->change == CHANGE_ORPHAN) {
+			/* Left in place: reported with why, also when prune detached it. */
+			output_line(ctx, "%s%s%s %s: %s", output_color("dim"),
+				    a->skip ? "orphan" : "detached", output_color("reset"), line.buf,
+				    a->reason ? a->reason : "");
 		} else if (s == APPLY_DONE) {
 			output_line(ctx, "%s%s%s %s",
 				    output_color(a->change == CHANGE_CREATE ? "green"
@@ -225,17 +291,6 @@ static int ask_conflicts(struct reconcile *r, struct cli_ctx *ctx)
 	return replan;
 }
 
-/* Whether an action failed on a 409 the client did not retry (no Retry-After). */
-static int has_plain_conflict(const struct plan *p, const struct apply_result *res)
-{
-	size_t i;
-
-	for (i = 0; res->status && i < p->n; i++)
-		if (res->status[i] == APPLY_FAILED && res->errs[i].code == LS_ECONFLICT)
-			return 1;
-	return 0;
-}
-
 /* Removes the failed and blocked outcomes of a first pass (the second pass reports them). */
 static void drop_failures(json_t *changes)
 {
@@ -261,7 +316,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	enum ls_code first_fail = LS_EFAIL;
 	struct buf out = BUF_INIT;
 	json_t *changes = NULL, *saved = NULL;
-	int conc = 8, ret, aret = 0, leased = 0;
+	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1;
 	long releaser = -1;
 	size_t i;
 	int ret0 = opts_parse(&o, spec, argc, argv, ctx, "letta-sync sync [options]", examples,
@@ -280,26 +335,13 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = reconcile_parse_only(&ro.sections, &o, &ctx->err)) < 0)
 		goto out;
-	if (opts_count(&o, "concurrency")) {
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d", conc);
-		setenv("LETTA_SYNC_CONCURRENCY", v, 1);
-	} else if (!getenv("LETTA_SYNC_CONCURRENCY")) {
-		setenv("LETTA_SYNC_CONCURRENCY", "8", 1);
-	}
-	if (opts_count(&o, "prune"))
-		ro.plan_flags |= PLAN_PRUNE;
-	if (opts_count(&o, "force"))
-		ro.plan_flags |= PLAN_FORCE;
-	if (opts_count(&o, "adopt"))
-		ro.plan_flags |= PLAN_ADOPT;
+	/* Without --concurrency, conc is the default, 8. */
+	reconcile_export_concurrency(conc, opts_count(&o, "concurrency"));
+	reconcile_parse_plan_opts(&ro, &o);
 	if (!ctx->g.dry_run) {
 		ro.plan_flags |= PLAN_NEED_SECRETS;
 		ro.create_project = 1;
 	}
-	ro.model = opts_value(&o, "model");
-	ro.embedding = opts_value(&o, "embedding");
 	if (opts_value(&o, "plan") &&
 	    (ret = reconcile_load_plan(&saved, &ro, opts_value(&o, "plan"), &ctx->err)) < 0)
 		goto out;
@@ -358,7 +400,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 			goto out;
 		releaser = reconcile_lease_keep(&r);
 	}
-	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail);
+	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail, 1, &only_409);
 	if ((aret == 0 && !c.failed && r.plan.replan) ||
 	    (aret == LS_EFAIL && has_plain_conflict(&r.plan, &res))) {
 		/*
@@ -375,7 +417,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 			goto out;
 		memset(&c2, 0, sizeof(c2));
 		releaser = reconcile_lease_keep(&r);
-		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail);
+		only_409 = 1;
+		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail, 2, &only_409);
 		c.created += c2.created;
 		c.updated += c2.updated;
 		c.deleted += c2.deleted;
@@ -389,7 +432,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		reconcile_lease_release(&r);
 	if (aret == LS_EINTERRUPTED) {
 		ret = aret;
-	} else if (c.failed || aret < 0) {
+	} else if (c.failed || (aret < 0 && !(aret == LS_EFAIL && only_409 && c.conflicts))) {
 		ls_error_clear(&ctx->err);
 		ls_error_set(&ctx->err, first_fail, "%zu of %zu change(s) failed", c.failed,
 			     c.created + c.updated + c.deleted + c.failed);

@@ -86,6 +86,7 @@ struct upgrade {
 	const char **vnames; /* versions[i].version */
 	struct upgrade_agent *agents;
 	size_t n;
+	char *pinned; /* lastAgent of .letta/settings.local.json, when no agent was named */
 	int dry_run, yes, fail_fast, conc, stop, break_lease;
 	long writes;
 	/* The project's lease, taken before the first write (sync's, in cli/reconcile.c). */
@@ -126,12 +127,6 @@ static void lease_release(struct upgrade *u)
 	u->leased = 0;
 }
 
-static const char *secret_env(void *ctx, const char *name)
-{
-	(void)ctx;
-	return getenv(name);
-}
-
 /* Tags of an agent as strings (borrowed from the JSON); caller frees the array. */
 static const char **tags_of(const json_t *agent, size_t *n)
 {
@@ -146,34 +141,13 @@ static const char **tags_of(const json_t *agent, size_t *n)
 	return out;
 }
 
-static int is_managed(const json_t *agent)
-{
-	size_t n, i;
-	const char **tags = tags_of(agent, &n);
-	int m = 0;
-
-	for (i = 0; i < n; i++)
-		m |= !strcmp(tags[i], OWN_TAG) || !strcmp(tags[i], OWN_LEGACY_TAG);
-	free(tags);
-	return m;
-}
-
 /* Which agents: --all, --agent (id or name), else the pinned one. */
 static int select_agents(struct upgrade *u, int all, struct ls_error *err)
 {
-	const char *want = u->ctx->target.agent;
-	char *pinned = NULL;
-	struct buf root = BUF_INIT;
+	const char *want = u->ctx->target.agent ? u->ctx->target.agent : u->pinned;
 	const json_t *a;
 	size_t i;
-	int ret = 0;
 
-	if (!all && !want) {
-		settings_root(&root, ".");
-		if ((ret = settings_last_agent(&pinned, root.buf, err)) < 0)
-			goto out;
-		want = pinned;
-	}
 	u->agents = xcalloc(json_array_size(u->rs.agents) + 1, sizeof(*u->agents));
 	json_array_foreach(u->rs.agents, i, a)
 	{
@@ -182,14 +156,13 @@ static int select_agents(struct upgrade *u, int all, struct ls_error *err)
 
 		if (!id)
 			continue;
-		if (all ? !is_managed(a)
+		if (all ? !own_agent_is_managed(a)
 			: !((id && !strcmp(id, want)) || (name && !strcmp(name, want))))
 			continue;
-		if (!all && !is_managed(a)) {
-			ret = ls_error_set(err, LS_EINVALID, "agent '%s' is not managed by letta-sync",
-					   want);
+		if (!all && !own_agent_is_managed(a)) {
+			ls_error_set(err, LS_EINVALID, "agent '%s' is not managed by letta-sync", want);
 			ls_error_hint(err, "sync or bootstrap manages agents (tag managed:letta-sync)");
-			goto out;
+			return LS_EINVALID;
 		}
 		ua = &u->agents[u->n++];
 		ua->wire = json_incref((json_t *)a);
@@ -201,15 +174,13 @@ static int select_agents(struct upgrade *u, int all, struct ls_error *err)
 			break;
 	}
 	if (!all && !u->n) {
-		ret = ls_error_set(err, LS_ENOTFOUND, "agent '%s' not found in the project", want);
-		ls_error_hint(err, "%s", pinned ? "the pinned agent (lastAgent in "
+		ls_error_set(err, LS_ENOTFOUND, "agent '%s' not found in the project", want);
+		ls_error_hint(err, "%s", !u->ctx->target.agent ? "the pinned agent (lastAgent in "
 						  ".letta/settings.local.json) is gone; give --agent"
 						: "check the id with 'letta-sync status'");
+		return LS_ENOTFOUND;
 	}
-out:
-	free(pinned);
-	buf_release(&root);
-	return ret;
+	return 0;
 }
 
 /* The desired state of versions[vi], read at its tag; problems are printed. */
@@ -269,7 +240,7 @@ static int plan_group(struct plan *p, struct upgrade *u, const struct desired_st
 	po.commit = u->versions[vi].commit;
 	po.version = u->versions[vi].version;
 	po.flags = PLAN_UPGRADE | PLAN_FORCE | (u->dry_run ? 0 : PLAN_NEED_SECRETS);
-	po.secret = secret_env;
+	po.secret = cli_secret_env;
 	po.default_model = getenv("LETTA_DEFAULT_MODEL");
 	if (!po.default_model || !*po.default_model)
 		po.default_model = getenv("LETTA_MODEL");
@@ -283,6 +254,12 @@ static int plan_group(struct plan *p, struct upgrade *u, const struct desired_st
 	return ret;
 }
 
+static void agent_fail(struct upgrade_agent *ua, enum agent_status st, const struct ls_error *e)
+{
+	ua->status = st;
+	ua->err = *e;
+}
+
 /* Fills each agent's changes and breaking flag from the group's plan. */
 static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 {
@@ -290,9 +267,23 @@ static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 
 	for (k = 0; k < u->n; k++) {
 		struct upgrade_agent *ua = &u->agents[k];
+		int planned = 0;
 
 		if (ua->status != ST_PENDING || ua->group != vi)
 			continue;
+		for (i = 0; i < p->n; i++)
+			planned |= p->items[i].agent && !strcmp(p->items[i].agent, ua->id);
+		if (!planned) {
+			/* Moving always rewrites the version: tag, so the planner left it alone. */
+			struct ls_error e = LS_ERROR_INIT;
+
+			ls_error_set(&e, LS_EINVALID,
+				     "agent '%s' (%s): version %s does not describe it (no template "
+				     "for it there); not upgraded",
+				     ua->name, ua->id, u->versions[vi].version);
+			agent_fail(ua, ST_FAILED, &e);
+			continue;
+		}
 		json_array_clear(ua->changes);
 		buf_reset(&ua->why);
 		ua->breaking = 0;
@@ -343,12 +334,6 @@ static int confirm(const char *question)
 	if (tty)
 		fclose(tty);
 	return yes;
-}
-
-static void agent_fail(struct upgrade_agent *ua, enum agent_status st, const struct ls_error *e)
-{
-	ua->status = st;
-	ua->err = *e;
 }
 
 /* Applies p with only the actions keep says; returns apply_plan()'s code. */
@@ -564,6 +549,14 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 		output_line(ctx, "%s", line.buf);
 		json_array_foreach(json_object_get(c, "fields"), j, f)
 		{
+			const json_t *to = json_object_get(f, "to");
+
+			/* A create's empty defaults say nothing. */
+			if (!strcmp(jsonx_get_str(c, "action"), "create") &&
+			    (!to || json_is_null(to) || json_is_false(to) ||
+			     (json_is_string(to) && !*json_string_value(to)) ||
+			     (json_is_object(to) && !json_object_size(to))))
+				continue;
 			buf_reset(&line);
 			buf_addf(&line, "      %s: ", jsonx_get_str(f, "path"));
 			field_text(&line, json_object_get(f, "from"));
@@ -579,12 +572,7 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 
 static int open_api(struct upgrade *u, struct ls_error *err)
 {
-	const char *secret = getenv("LETTA_API_KEY");
-
-	if (!secret || !*secret)
-		secret = getenv("LETTA_SERVER_PASSWORD");
-	secret = secret && *secret ? secret : NULL;
-	return letta_open(&u->api, &u->ctx->target, secret, getenv, 1, err);
+	return letta_open(&u->api, &u->ctx->target, cli_api_secret(), getenv, 1, err);
 }
 
 static int load_versions(struct upgrade *u, struct ls_error *err)
@@ -634,6 +622,7 @@ static void upgrade_release(struct upgrade *u)
 	}
 	free(u->agents);
 	free(u->vnames);
+	free(u->pinned);
 	git_versions_free(u->versions, u->nversions);
 	remote_state_release(&u->rs);
 	letta_free(u->api);
@@ -673,26 +662,18 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 				   "the '--all' and '--agent' options cannot be used together");
 		goto out;
 	}
-	{
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d", u.conc);
-		if (opts_count(&o, "concurrency") || !getenv("LETTA_SYNC_CONCURRENCY"))
-			setenv("LETTA_SYNC_CONCURRENCY", v, 1);
-	}
+	reconcile_export_concurrency(u.conc, opts_count(&o, "concurrency"));
 	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
 		goto out;
 	if (!all && !ctx->target.agent) {
 		struct buf root = BUF_INIT;
-		char *pinned = NULL;
 
 		settings_root(&root, ".");
-		ret = settings_last_agent(&pinned, root.buf, &ctx->err);
+		ret = settings_last_agent(&u.pinned, root.buf, &ctx->err);
 		buf_release(&root);
-		free(pinned);
 		if (ret < 0)
 			goto out;
-		if (!pinned) {
+		if (!u.pinned) {
 			ret = ls_error_set(&ctx->err, LS_EUSAGE,
 					   "no agent to upgrade: give --agent <id> or --all");
 			ls_error_hint(&ctx->err, "or pin one with 'letta-sync bootstrap' (lastAgent "

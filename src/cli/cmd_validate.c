@@ -8,6 +8,7 @@
 #include "cli/output.h"
 #include "repo/config.h"
 #include "util/buf.h"
+#include "util/jsonx.h"
 #include "util/log.h"
 
 static const struct opt_spec spec[] = {
@@ -19,11 +20,6 @@ static const char examples[] =
 	"  letta-sync validate\n"
 	"  letta-sync validate -C partners/acme\n"
 	"  letta-sync validate --json | jq '.data[] | select(.severity == \"error\")'\n";
-
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
 
 static json_t *diags_json(const struct diag_list *dl)
 {
@@ -38,7 +34,7 @@ static json_t *diags_json(const struct diag_list *dl)
 				      "line", d->line ? json_integer(d->line) : json_null(),
 				      "col", d->line ? json_integer(d->col) : json_null(),
 				      "message", d->msg,
-				      "hint", str_or_null(d->hint)));
+				      "hint", jsonx_str_or_null(d->hint)));
 	}
 	return arr;
 }

@@ -15,6 +15,21 @@ const char *cli_suggest(const char *word, const char *const *candidates)
 	return suggest(word, candidates);
 }
 
+const char *cli_api_secret(void)
+{
+	const char *secret = getenv("LETTA_API_KEY");
+
+	if (!secret || !*secret)
+		secret = getenv("LETTA_SERVER_PASSWORD");
+	return secret && *secret ? secret : NULL;
+}
+
+const char *cli_secret_env(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
 int cli_ctx_resolve(struct cli_ctx *ctx, struct ls_error *err)
 {
 	struct target_inputs in;

@@ -26,7 +26,7 @@ struct opt_spec {
 #define CLI_COMMON_OPTS \
 	{ "project", 0, OPT_VALUE, "<slug>", "target Letta project (slug, id or slug:id)" }, \
 	{ "org", 0, OPT_VALUE, "<slug>", "target organization" }, \
-	{ "agent", 0, OPT_VALUE, "<id>", "target one agent (default: all managed agents)" }, \
+	{ "agent", 0, OPT_VALUE, "<id>", "act on this agent only (id or name)" }, \
 	{ "dry-run", 0, OPT_FLAG, NULL, "show what would happen without making changes" }, \
 	{ "json", 0, OPT_FLAG, NULL, "print one JSON document on stdout" }, \
 	{ "channel", 0, OPT_VALUE, "<name>", "release channel: stable, beta, pinned" }, \

@@ -19,14 +19,9 @@
 /* The largest file a Folder uploads (the server's own limits are larger). */
 #define FOLDER_FILE_MAX (64u << 20)
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *secret_env(void *ctx, const char *name)
-{
-	(void)ctx;
-	return getenv(name);
-}
 
 int reconcile_parse_only(unsigned *out, const struct opts *o, struct ls_error *err)
 {
@@ -55,6 +50,27 @@ int reconcile_parse_only(unsigned *out, const struct opts *o, struct ls_error *e
 		*out |= 1u << s;
 	}
 	return 0;
+}
+
+void reconcile_parse_plan_opts(struct reconcile_opts *ro, const struct opts *o)
+{
+	if (opts_count(o, "prune"))
+		ro->plan_flags |= PLAN_PRUNE;
+	if (opts_count(o, "force"))
+		ro->plan_flags |= PLAN_FORCE;
+	if (opts_count(o, "adopt"))
+		ro->plan_flags |= PLAN_ADOPT;
+	ro->model = opts_value(o, "model");
+	ro->embedding = opts_value(o, "embedding");
+}
+
+void reconcile_export_concurrency(int conc, int explicit)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", conc);
+	if (explicit || !getenv("LETTA_SYNC_CONCURRENCY"))
+		setenv("LETTA_SYNC_CONCURRENCY", v, 1);
 }
 
 /*
@@ -171,7 +187,7 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 	po.commit = r->commit;
 	po.version = r->version;
 	po.flags = o->plan_flags;
-	po.secret = secret_env;
+	po.secret = cli_secret_env;
 	po.agent = ctx->target.agent;
 	po.sections = o->sections;
 	po.default_model = o->model ? o->model : getenv("LETTA_DEFAULT_MODEL");
@@ -224,10 +240,7 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 		r->version = xstrdup("0.0.0");
 	}
 
-	secret = getenv("LETTA_API_KEY");
-	if (!secret || !*secret)
-		secret = getenv("LETTA_SERVER_PASSWORD");
-	secret = secret && *secret ? secret : NULL;
+	secret = cli_api_secret();
 	ret = letta_open(&r->api, &ctx->target, secret, getenv, 1, err);
 	if (ret == LS_ENOTFOUND && ctx->target.project.slug && !ctx->target.project.id) {
 		/* A project that does not exist yet: sync creates it, diff plans against nothing. */

@@ -41,6 +41,20 @@ struct reconcile {
 /* The --only option of sync and diff: a bit set of sections, or LS_EUSAGE naming them all. */
 int reconcile_parse_only(unsigned *out, const struct opts *o, struct ls_error *err);
 
+/*
+ * The planning options diff and sync share, read into ro: --prune, --force and --adopt (plan
+ * flags, added to what ro has) and --model and --embedding (borrowed from o). Both tables
+ * must list all five.
+ */
+void reconcile_parse_plan_opts(struct reconcile_opts *ro, const struct opts *o);
+
+/*
+ * --concurrency for api/apply.c, which reads LETTA_SYNC_CONCURRENCY: conc when the option
+ * was given (explicit), else a value already in the environment wins over conc. Shared by
+ * sync and upgrade.
+ */
+void reconcile_export_concurrency(int conc, int explicit);
+
 int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct reconcile_opts *o,
 		      struct ls_error *err);
 /*

@@ -57,17 +57,11 @@ static const json_t *marker_object(enum res_kind kind, const json_t *obj)
 	}
 }
 
-static int has_tag(const json_t *obj, const char *tag)
+int own_agent_is_managed(const json_t *agent)
 {
-	const json_t *t;
-	size_t i;
+	const json_t *tags = json_object_get(agent, "tags");
 
-	json_array_foreach(json_object_get(obj, "tags"), i, t)
-	{
-		if (json_is_string(t) && !strcmp(json_string_value(t), tag))
-			return 1;
-	}
-	return 0;
+	return jsonx_array_has_str(tags, OWN_TAG) || jsonx_array_has_str(tags, OWN_LEGACY_TAG);
 }
 
 void own_read(struct own_marker *out, enum res_kind kind, const json_t *obj,
@@ -75,13 +69,15 @@ void own_read(struct own_marker *out, enum res_kind kind, const json_t *obj,
 {
 	const json_t *m = marker_object(kind, obj);
 	const char *by = json_is_object(m) ? jsonx_get_str(m, "managed_by") : NULL;
+	const json_t *tags = json_object_get(obj, "tags");
 
 	memset(out, 0, sizeof(*out));
-	out->has_tag = kind == KIND_TOOL && has_tag(obj, OWN_TAG);
+	out->has_tag = kind == KIND_TOOL && jsonx_array_has_str(tags, OWN_TAG);
 	if (!by) {
 		/* The original marked tools with a tag only. */
 		if (kind == KIND_TOOL &&
-		    (has_tag(obj, OWN_LEGACY_TOOL_TAG) || has_tag(obj, OWN_LEGACY_TAG)))
+		    (jsonx_array_has_str(tags, OWN_LEGACY_TOOL_TAG) ||
+		     jsonx_array_has_str(tags, OWN_LEGACY_TAG)))
 			out->state = OWN_LEGACY;
 		/*
 		 * Our tag without metadata_: our own create, whose marker PATCH never ran (the

@@ -58,6 +58,12 @@ const char *own_kind_name(enum res_kind kind);
 /* -1 when unknown. */
 int own_kind_parse(const char *name);
 
+/*
+ * Whether an agent (wire JSON) carries the tag "managed:letta-sync" or the original's
+ * "managed:smarty-admin". The one test of agent ownership, shared by the planner and the cli.
+ */
+int own_agent_is_managed(const json_t *agent);
+
 /* Reads the markers of a wire object of that kind; project is ours ("" when none). */
 void own_read(struct own_marker *out, enum res_kind kind, const json_t *obj,
 	      const char *project);

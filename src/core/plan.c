@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -364,17 +365,6 @@ static const char *meta_str(const struct resource *r, const char *key)
 static const char *first_str(const char *a, const char *b, const char *c)
 {
 	return a ? a : b ? b : c ? c : "";
-}
-
-/* Number of code points in UTF-8 text (block limits count characters, not bytes). */
-size_t pl_utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; s && *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
 }
 
 /* ---- views: the managed fields of each kind ---- */
@@ -1397,6 +1387,38 @@ static int block_attached(const struct pc *c, const json_t *block)
 }
 
 /*
+ * --adopt: the unmarked blocks of the project with the label of want. Returns the only one;
+ * NULL when there is none, or when there are several (their ids listed in ambiguous).
+ */
+static const json_t *adopt_block(const struct pc *c, const json_t *want, struct buf *ambiguous)
+{
+	const char *label = jsonx_get_str(want, "label");
+	const json_t *o, *found = NULL;
+	size_t i, n = 0;
+
+	json_array_foreach(c->have->blocks, i, o)
+	{
+		struct own_marker m;
+
+		if (!label || own_is_inventory(o, c->project) || !jsonx_get_str(o, "id") ||
+		    !jsonx_get_str(o, "label") || strcmp(jsonx_get_str(o, "label"), label))
+			continue;
+		if (c->o->project_id && jsonx_get_str(o, "project_id") &&
+		    strcmp(jsonx_get_str(o, "project_id"), c->o->project_id))
+			continue;
+		own_read(&m, KIND_BLOCK, o, c->project);
+		if (m.state != OWN_NONE)
+			continue;
+		buf_addf(ambiguous, "%s%s", n ? ", " : "", jsonx_get_str(o, "id"));
+		found = o;
+		n++;
+	}
+	if (n == 1)
+		buf_reset(ambiguous);
+	return n == 1 ? found : NULL;
+}
+
+/*
  * Finds our block for Block/name: the inventory's id first, then letta-sync's markers, then
  * the original's. Other copies with the same source are duplicates, removed with prune.
  */
@@ -1516,6 +1538,24 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		obj = find_block(c, r, old);
 	else
 		obj = find_keyed(c, r->kind, want);
+	if (!obj && r->kind == KIND_BLOCK && (c->o->flags & PLAN_ADOPT)) {
+		struct buf ids = BUF_INIT;
+
+		obj = adopt_block(c, want, &ids);
+		if (ids.len) {
+			/* Labels are not unique: which one is ours is the user's call. */
+			ai = pl_add(c->p, r->kind, r->name, CHANGE_CONFLICT);
+			c->p->items[ai].skip = 1;
+			pl_reason(c->p, ai,
+				  "--adopt found several unmarked blocks with the label '%s' (%s); "
+				  "nothing is adopted or created: delete or relabel all but one",
+				  jsonx_get_str(want, "label"), ids.buf);
+			buf_release(&ids);
+			record(c, (size_t)-1, NULL, old);
+			goto out;
+		}
+		buf_release(&ids);
+	}
 
 	if (!obj) {
 		ai = pl_add(c->p, r->kind, r->name, CHANGE_CREATE);
@@ -1646,7 +1686,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (r->kind == KIND_BLOCK) {
 		json_int_t lim = json_integer_value(json_object_get(want, "limit"));
 
-		if ((json_int_t)pl_utf8_len(jsonx_get_str(obj, "value")) > lim &&
+		if ((json_int_t)utf8_count(jsonx_get_str(obj, "value")) > lim &&
 		    lim < json_integer_value(json_object_get(have, "limit")))
 			c->p->items[ai].breaking = 1;
 	}

@@ -76,36 +76,6 @@ static const struct resource *default_template(const struct desired_state *ds)
 	return n == 1 ? only : NULL;
 }
 
-static int has_tag(const json_t *tags, const char *tag)
-{
-	const json_t *t;
-	size_t i;
-
-	json_array_foreach(tags, i, t)
-		if (json_is_string(t) && !strcmp(json_string_value(t), tag))
-			return 1;
-	return 0;
-}
-
-/* The value of the first tag "prefix<value>", or NULL (borrowed). */
-static const char *tag_value(const json_t *tags, const char *prefix)
-{
-	size_t i, l = strlen(prefix);
-	const json_t *t;
-
-	json_array_foreach(tags, i, t)
-		if (json_is_string(t) && !strncmp(json_string_value(t), prefix, l))
-			return json_string_value(t) + l;
-	return NULL;
-}
-
-static int is_managed(const json_t *agent)
-{
-	const json_t *tags = json_object_get(agent, "tags");
-
-	return has_tag(tags, OWN_TAG) || has_tag(tags, OWN_LEGACY_TAG);
-}
-
 static const char *const agent_fields[] = { "description", "system", "instructions",
 					    "modelConfig", "blocks", "tools", "mcpTools",
 					    "folders", "identities", "includeBaseTools",
@@ -159,7 +129,7 @@ static int policy_matches(const struct resource *pol, const json_t *tags, const 
 	if (mt && (!tmpl || strcmp(mt, tmpl)))
 		return 0;
 	json_array_foreach(json_object_get(sel, "matchTags"), i, t)
-		if (json_is_string(t) && !has_tag(tags, json_string_value(t)))
+		if (json_is_string(t) && !jsonx_array_has_str(tags, json_string_value(t)))
 			return 0;
 	labels = json_object_get(sel, "matchLabels");
 	json_object_foreach((json_t *)labels, k, v)
@@ -168,7 +138,7 @@ static int policy_matches(const struct resource *pol, const json_t *tags, const 
 		int ok;
 
 		buf_addf(&tag, "%s:%s", k, json_is_string(v) ? json_string_value(v) : "");
-		ok = has_tag(tags, tag.buf);
+		ok = jsonx_array_has_str(tags, tag.buf);
 		buf_release(&tag);
 		if (!ok)
 			return 0;
@@ -293,7 +263,7 @@ static int managed_attachment(struct ac *c, enum res_kind kind, const json_t *o)
 /* MCP tools of a server this repository declares: "mcp:<server_name>" tags. */
 static const char *mcp_server_of(const json_t *tool)
 {
-	return tag_value(json_object_get(tool, "tags"), "mcp:");
+	return jsonx_array_prefixed(json_object_get(tool, "tags"), "mcp:");
 }
 
 static json_t *sorted(json_t *arr_take)
@@ -324,7 +294,7 @@ static json_t *names_of(struct ac *c, const json_t *ids)
 
 static int in_set(const json_t *arr, const char *s)
 {
-	return has_tag(arr, s);
+	return jsonx_array_has_str(arr, s);
 }
 
 /*
@@ -626,7 +596,7 @@ static json_t *final_tags(struct ac *c, const json_t *cur, const struct agent_wa
 {
 	json_t *out = json_array(), *t;
 	struct buf b = BUF_INIT;
-	int legacy = has_tag(cur, OWN_LEGACY_TAG);
+	int legacy = jsonx_array_has_str(cur, OWN_LEGACY_TAG);
 	size_t i;
 
 	json_array_foreach(cur, i, t)
@@ -660,19 +630,6 @@ static json_t *final_tags(struct ac *c, const json_t *cur, const struct agent_wa
 	return sorted(out);
 }
 
-/* The agent's model handle as the server reports it. */
-static const char *agent_model(const json_t *a)
-{
-	const char *m = jsonx_get_str(a, "model");
-	const json_t *lc = json_object_get(a, "llm_config");
-
-	if (m)
-		return m;
-	if (jsonx_get_str(lc, "handle"))
-		return jsonx_get_str(lc, "handle");
-	return jsonx_get_str(lc, "model");
-}
-
 static size_t add_section(struct ac *c, const json_t *agent, const char *agent_name,
 			  enum plan_section s)
 {
@@ -691,9 +648,9 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	const char *name = jsonx_get_str(agent, "name");
 	const char *id = jsonx_get_str(agent, "id");
 	const json_t *cur_tags = json_object_get(agent, "tags");
-	const char *applied = tag_value(cur_tags, "version:");
+	const char *applied = jsonx_array_prefixed(cur_tags, "version:");
 	const char *channel = decl ? pl_spec_str(decl, "channel") : NULL;
-	const char *cur_channel = tag_value(cur_tags, "channel:");
+	const char *cur_channel = jsonx_array_prefixed(cur_tags, "channel:");
 	int force = (c->o->flags & PLAN_FORCE) != 0;
 	struct agent_want w;
 	json_t *patch = json_object(), *sec_fields[SECTION__COUNT] = { 0 };
@@ -875,7 +832,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		json_decref(have_tags);
 	}
 	if (section_on(c, SECTION_MODEL) && w.model) {
-		const char *cur = agent_model(agent);
+		const char *cur = remote_agent_model(agent);
 
 		if (!cur || strcmp(cur, w.model)) {
 			json_t *f = cur ? json_string(cur) : json_null(), *t = json_string(w.model);
@@ -1076,7 +1033,7 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		const char *tn;
 		size_t j;
 
-		if (rc < 0 || !id || !is_managed(a) || !agent_selected(&c, id, name))
+		if (rc < 0 || !id || !own_agent_is_managed(a) || !agent_selected(&c, id, name))
 			continue;
 		for (j = 0; j < want->n; j++)
 			if (want->items[j].kind == KIND_AGENT && name &&
@@ -1085,13 +1042,13 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		if (decl && decl->managed == MANAGED_FALSE)
 			continue;
 		tn = decl && pl_spec_str(decl, "template") ? pl_spec_str(decl, "template")
-							    : tag_value(json_object_get(a, "tags"),
+							    : jsonx_array_prefixed(json_object_get(a, "tags"),
 									"template:");
 		tmpl = tn ? res_find(want, KIND_TEMPLATE, tn) : NULL;
 		if (!tmpl && decl && !tn)
 			tmpl = default_template(want);
 		/* Migration: the original's agents carry no template: tag; the default adopts them. */
-		if (!tmpl && !decl && !tn && has_tag(json_object_get(a, "tags"), OWN_LEGACY_TAG))
+		if (!tmpl && !decl && !tn && jsonx_array_has_str(json_object_get(a, "tags"), OWN_LEGACY_TAG))
 			tmpl = default_template(want);
 		if (!tmpl && !decl) {
 			warn(&c,
@@ -1107,32 +1064,57 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		const struct resource *d = &want->items[i];
 		const char *name = decl_name(d), *tn;
 		const json_t *match = NULL;
-		size_t j;
+		struct buf found = BUF_INIT;
+		size_t j, nmatch = 0;
+		int managed = 0;
 
 		if (d->kind != KIND_AGENT || d->managed == MANAGED_FALSE ||
 		    !agent_selected(&c, NULL, name))
 			continue;
 		json_array_foreach(have->agents, j, a)
-			if (jsonx_get_str(a, "name") && !strcmp(jsonx_get_str(a, "name"), name))
-				match = a;
-		if (match && is_managed(match))
-			continue; /* planned above */
-		if (match) {
+		{
+			if (!jsonx_get_str(a, "name") || strcmp(jsonx_get_str(a, "name"), name))
+				continue;
+			if (own_agent_is_managed(a)) {
+				managed = 1;
+				continue;
+			}
+			buf_addf(&found, "%s%s", nmatch ? ", " : "",
+				 jsonx_get_str(a, "id") ? jsonx_get_str(a, "id") : "?");
+			match = a;
+			nmatch++;
+		}
+		tn = pl_spec_str(d, "template");
+		if (managed) {
+			/* planned above */
+		} else if (nmatch == 1 && (opts->flags & PLAN_ADOPT)) {
+			/* --adopt: the only unmanaged agent with the name becomes ours. */
+			rc = plan_existing(&c, match,
+					   tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
+					   d);
+		} else if (nmatch) {
 			size_t ai = pl_add(p, KIND_AGENT, name, CHANGE_CONFLICT);
 
 			p->items[ai].agent = xstrdup(jsonx_get_str(match, "id"));
 			p->items[ai].id = xstrdup(jsonx_get_str(match, "id"));
 			p->items[ai].skip = 1;
-			pl_reason(p, ai,
-				  "an agent named '%s' exists and is not managed by letta-sync; "
-				  "agent names are never duplicated",
-				  name);
-			continue;
+			if (nmatch == 1)
+				pl_reason(p, ai,
+					  "an agent named '%s' exists and is not managed by letta-sync; "
+					  "agent names are never duplicated (--adopt takes it over)",
+					  name);
+			else
+				pl_reason(p, ai,
+					  "%zu agents named '%s' exist and none is managed by letta-sync "
+					  "(%s); nothing is adopted or created: delete or rename all but "
+					  "one",
+					  nmatch, name, found.buf);
+		} else {
+			rc = plan_create(&c, d,
+					 tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
+					 name);
 		}
-		tn = pl_spec_str(d, "template");
-		rc = plan_create(&c, d,
-				 tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
-				 name);
+		buf_release(&found);
 	}
 	if (rc == 0 && opts->agent && !c.selected)
 		rc = ls_error_set(err, LS_ENOTFOUND,

@@ -27,7 +27,6 @@ json_t *pl_norm(const json_t *v);
 json_t *pl_str(const json_t *v);
 json_t *pl_strset(const json_t *arr, int (*drop)(const char *));
 const char *pl_spec_str(const struct resource *r, const char *key);
-size_t pl_utf8_len(const char *s);
 /* The managed fields of a desired resource / of a remote object (limited to want's keys). */
 json_t *pl_want_view(const struct resource *r);
 json_t *pl_have_view(enum res_kind kind, const json_t *o, const json_t *want);

@@ -848,17 +848,6 @@ static void facts_release(struct agent_facts *f)
 	json_decref(f->tags);
 }
 
-static const char *tag_value(const json_t *tags, const char *prefix)
-{
-	size_t i, l = strlen(prefix);
-	const json_t *t;
-
-	json_array_foreach(tags, i, t)
-		if (json_is_string(t) && !strncmp(json_string_value(t), prefix, l))
-			return json_string_value(t) + l;
-	return NULL;
-}
-
 static int is_marker_tag(const char *t)
 {
 	return !strncmp(t, "managed:", 8) || !strncmp(t, "version:", 8) ||
@@ -897,8 +886,8 @@ static void agent_facts(struct pc *c, struct agent_facts *f, const json_t *a)
 	f->obj = a;
 	f->id = jsonx_get_str(a, "id");
 	f->name = jsonx_get_str(a, "name");
-	f->tmpl = tag_value(json_object_get(a, "tags"), "template:");
-	f->channel = tag_value(json_object_get(a, "tags"), "channel:");
+	f->tmpl = jsonx_array_prefixed(json_object_get(a, "tags"), "template:");
+	f->channel = jsonx_array_prefixed(json_object_get(a, "tags"), "channel:");
 	f->system = jsonx_get_str(a, "system");
 	f->description = jsonx_get_str(a, "description");
 	f->model = jsonx_get_str(a, "model");
@@ -964,7 +953,7 @@ static void agent_facts(struct pc *c, struct agent_facts *f, const json_t *a)
 	{
 		struct own_marker m;
 		const char *tn = jsonx_get_str(x, "name");
-		const char *srv = tag_value(json_object_get(x, "tags"), "mcp:");
+		const char *srv = jsonx_array_prefixed(json_object_get(x, "tags"), "mcp:");
 		const char *type = jsonx_get_str(x, "tool_type");
 
 		if (!tn)
@@ -1151,7 +1140,7 @@ static void expect_from(struct pc *c, struct expect *e, const json_t *spec)
 
 		json_array_foreach(c->rs->tools, j, t)
 		{
-			const char *ts = tag_value(json_object_get(t, "tags"), "mcp:");
+			const char *ts = jsonx_array_prefixed(json_object_get(t, "tags"), "mcp:");
 			const char *tn = jsonx_get_str(t, "name");
 			struct buf p = BUF_INIT;
 			json_t *nm;
@@ -1381,7 +1370,7 @@ static void pull_agents(struct pc *c)
 		const char *where = NULL;
 		int same_layer;
 
-		if (!name || !id || !(tag_value(tags, OWN_TAG) || tag_value(tags, OWN_LEGACY_TAG)))
+		if (!name || !id || !(jsonx_array_prefixed(tags, OWN_TAG) || jsonx_array_prefixed(tags, OWN_LEGACY_TAG)))
 			continue;
 		if (c->o->agent && strcmp(c->o->agent, id) && strcmp(c->o->agent, name))
 			continue;

@@ -32,6 +32,18 @@ void remote_state_release(struct remote_state *rs)
 		NULL;
 }
 
+const char *remote_agent_model(const json_t *a)
+{
+	const char *m = jsonx_get_str(a, "model");
+	const json_t *lc = json_object_get(a, "llm_config");
+
+	if (m)
+		return m;
+	if (jsonx_get_str(lc, "handle"))
+		return jsonx_get_str(lc, "handle");
+	return jsonx_get_str(lc, "model");
+}
+
 const json_t *remote_find_id(const json_t *list, const char *id)
 {
 	size_t i;

@@ -51,6 +51,12 @@ json_t *remote_fingerprints(const struct remote_state *rs);
  */
 int remote_state_check(const struct remote_state *rs, struct ls_error *err);
 
+/*
+ * An agent's model handle as the server reports it: "model", else llm_config's "handle", else
+ * its "model"; NULL when none (borrowed from a). The planner and status read it alike.
+ */
+const char *remote_agent_model(const json_t *a);
+
 /* The object with that "id" in list, or NULL (borrowed). */
 const json_t *remote_find_id(const json_t *list, const char *id);
 

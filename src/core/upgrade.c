@@ -2,6 +2,7 @@
 #include "core/upgrade.h"
 #include "core/ownership.h"
 #include "util/jsonx.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -21,6 +22,7 @@ int upgrade_select(struct upgrade_target *out, const char *const *tags, size_t n
 			out->current = tags[i] + 8;
 	if ((ret = channel_pick(&pick, versions, nversions, out->channel, target, err)) < 0)
 		return ret;
+	out->newest = pick;
 	out->available = out->current;
 	if (!pick)
 		return 0; /* pinned without a target, or no version at all */
@@ -37,15 +39,6 @@ int upgrade_select(struct upgrade_target *out, const char *const *tags, size_t n
 		out->move = 1;
 	}
 	return 0;
-}
-
-static size_t utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; s && *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
 }
 
 static void why_add(struct buf *why, int *breaking, const char *fmt, ...)
@@ -181,9 +174,9 @@ int upgrade_breaking(const struct plan_action *a, struct buf *why)
 			continue;
 		}
 		if (!strcmp(l, "limit") && json_is_integer(to) && json_is_string(value) &&
-		    (size_t)json_integer_value(to) < utf8_len(json_string_value(value))) {
+		    (size_t)json_integer_value(to) < utf8_count(json_string_value(value))) {
 			why_add(why, &breaking, "limit %lld below the content (%zu characters)",
-				(long long)json_integer_value(to), utf8_len(json_string_value(value)));
+				(long long)json_integer_value(to), utf8_count(json_string_value(value)));
 			continue;
 		}
 		if (from && !json_is_null(from) && (!to || json_is_null(to)))

@@ -24,6 +24,7 @@ struct upgrade_target {
 	enum channel channel;
 	const char *current;   /* the applied version (its "version:" tag), NULL when none */
 	const char *available; /* the version it would move to; current when up to date */
+	const char *newest;    /* the channel's (or target's) version, NULL when none, moving or not */
 	int move;              /* available differs from current: an upgrade (or downgrade) */
 	int downgrade;         /* available is older than current (only with a target) */
 };
@@ -34,6 +35,8 @@ struct upgrade_target {
  * versions) the agent moves there on any channel, downwards included. Without, stable and
  * beta move to their newest version when it is newer than current; pinned does not move.
  * versions are sorted or not, without "v". LS_EUSAGE / LS_ENOTFOUND for a bad target.
+ * This is the one version selection: the upgrade command and bootstrap's auto-upgrade
+ * (cli/agent_steps.c) both call it.
  */
 int upgrade_select(struct upgrade_target *out, const char *const *tags, size_t n,
 		   const char *channel_flag, const char *const *versions, size_t nversions,

@@ -8,6 +8,7 @@
 #include "util/suggest.h"
 #include "util/xalloc.h"
 #include "util/yamlx.h"
+#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -542,16 +543,6 @@ static void check_named_list(struct vctx *c, const json_t *list, enum res_kind k
 	buf_release(&ptr);
 }
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
 int validate_block_label(const char *label)
 {
 	size_t n = strlen(label);
@@ -677,9 +668,9 @@ static void check_block(struct vctx *c, const json_t *spec, json_t *labels)
 	if (json_is_integer(limit) && json_integer_value(limit) <= 0)
 		verr(c, DIAG_ERROR, "/spec/limit", "spec.limit must be a positive integer");
 	else if (json_is_integer(limit) && value &&
-		 utf8_chars(value) > (size_t)json_integer_value(limit))
+		 utf8_count(value) > (size_t)json_integer_value(limit))
 		verr(c, DIAG_ERROR, "/spec/value", "value is %zu characters, over its limit of %lld",
-		     utf8_chars(value), (long long)json_integer_value(limit));
+		     utf8_count(value), (long long)json_integer_value(limit));
 }
 
 static int is_identifier(const char *s)

@@ -24,6 +24,33 @@ int jsonx_get_bool(const json_t *obj, const char *key, int def)
 	return json_is_boolean(v) ? json_is_true(v) : def;
 }
 
+json_t *jsonx_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+int jsonx_array_has_str(const json_t *arr, const char *s)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach(arr, i, t)
+		if (json_is_string(t) && !strcmp(json_string_value(t), s))
+			return 1;
+	return 0;
+}
+
+const char *jsonx_array_prefixed(const json_t *arr, const char *prefix)
+{
+	size_t i, l = strlen(prefix);
+	const json_t *t;
+
+	json_array_foreach(arr, i, t)
+		if (json_is_string(t) && !strncmp(json_string_value(t), prefix, l))
+			return json_string_value(t) + l;
+	return NULL;
+}
+
 void jsonx_key_pos(const char *text, size_t len, const char *key, int *line, int *col)
 {
 	struct buf needle = BUF_INIT;

@@ -11,6 +11,19 @@ long long jsonx_get_int(const json_t *obj, const char *key, long long def);
 /* Boolean member or def. */
 int jsonx_get_bool(const json_t *obj, const char *key, int def);
 
+/* A new JSON string of s, or JSON null when s is NULL. */
+json_t *jsonx_str_or_null(const char *s);
+
+/*
+ * Arrays of strings (an agent's tags, say). Members that are not strings are skipped, and a
+ * NULL or non-array arr holds nothing. These helpers live here so that core and cli share one
+ * copy; they know nothing of what the strings mean.
+ */
+/* Whether arr has the string s. */
+int jsonx_array_has_str(const json_t *arr, const char *s);
+/* What follows prefix in the first member starting with it, or NULL (borrowed from arr). */
+const char *jsonx_array_prefixed(const json_t *arr, const char *prefix);
+
 /*
  * Where "key" first appears as an object key in a JSON text (1-based line and column), for
  * error messages on values jansson accepted; line 1 column 1 when not found.

@@ -1,5 +1,6 @@
 /* jansson -> YAML text with libyaml's emitter (see yamlw.h). */
 #include "util/yamlw.h"
+#include "util/yamlx.h"
 #include "util/xalloc.h"
 
 #include <stdint.h>
@@ -11,16 +12,6 @@
 static int write_out(void *data, unsigned char *buffer, size_t size)
 {
 	buf_add(data, buffer, size);
-	return 1;
-}
-
-static int only_chars(const char *s, const char *set)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!strchr(set, *s))
-			return 0;
 	return 1;
 }
 
@@ -44,7 +35,7 @@ static int looks_typed(const char *s)
 		p++;
 	/* Anything number-like: digits, a point, an exponent, hex and octal prefixes. */
 	if ((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9'))
-		return only_chars(p, "0123456789abcdefABCDEFxXoO.+-_");
+		return yamlx_only_chars(p, "0123456789abcdefABCDEFxXoO.+-_");
 	return 0;
 }
 

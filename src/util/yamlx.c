@@ -118,7 +118,7 @@ static int count_node(struct yctx *c, yaml_mark_t m, size_t n, size_t bytes)
 	return 0;
 }
 
-static int all_digits(const char *s, const char *set)
+int yamlx_only_chars(const char *s, const char *set)
 {
 	if (!*s)
 		return 0;
@@ -191,9 +191,9 @@ static int resolve_scalar(struct yctx *c, const yaml_event_t *ev, json_t **out)
 		}
 		if (*digits == '-' || *digits == '+')
 			digits++;
-		if (all_digits(digits, "0123456789") ||
-		    (!strncmp(s, "0x", 2) && all_digits(s + 2, "0123456789abcdefABCDEF")) ||
-		    (!strncmp(s, "0o", 2) && all_digits(s + 2, "01234567"))) {
+		if (yamlx_only_chars(digits, "0123456789") ||
+		    (!strncmp(s, "0x", 2) && yamlx_only_chars(s + 2, "0123456789abcdefABCDEF")) ||
+		    (!strncmp(s, "0o", 2) && yamlx_only_chars(s + 2, "01234567"))) {
 			long long v;
 			char *end;
 

@@ -57,6 +57,12 @@ int yamlx_parse_json(struct yamlx_docs *out, const char *text, size_t len, struc
 void yamlx_docs_release(struct yamlx_docs *docs);
 
 /*
+ * Whether s is not empty and every character of it is in set. The reader's scalar typing
+ * (yamlx.c) and the writer's quoting (yamlw.c) share it, so that they agree on what is a number.
+ */
+int yamlx_only_chars(const char *s, const char *set);
+
+/*
  * Checks that text is UTF-8 without NUL bytes. Returns 0, or LS_EINVALID with err->msg set
  * ("binary file (NUL byte)", "invalid UTF-8") and *line, *col pointing at the bad byte.
  */

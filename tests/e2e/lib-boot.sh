@@ -4,22 +4,11 @@
 # templates: a shared block, a tool-less default Template "helper" and a second Template
 # "coder" with its own model and a private block.
 templates() {
-	manifest templates.yaml <<'YAML'
-apiVersion: letta.ai/v1
-kind: Block
-metadata: {name: policy}
-spec: {layer: project, label: policy, value: "be kind"}
----
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: helper}
-spec:
-  layer: project
-  default: true
-  agent:
-    name: helper
-    system: "You help."
-    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
+	{
+		policy_yaml
+		echo ---
+		helper_yaml "You help."
+		cat <<'YAML'
     blocks: [{name: policy}, {label: persona, value: "I help"}]
     tags: [team:core]
 ---
@@ -34,6 +23,7 @@ spec:
     modelConfig: {model: anthropic/claude-sonnet-4, embedding: openai/text-embedding-3-small}
     blocks: [{label: persona, value: "I write C"}, {label: human, value: ""}]
 YAML
+	} | manifest templates.yaml
 }
 
 # agents_named NAME: the project's agents with that name (JSON array, tags and blocks loaded).

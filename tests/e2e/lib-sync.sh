@@ -19,6 +19,33 @@ manifest() {
 	git -C "$REPO" commit -q -m "edit $1"
 }
 
+# policy_yaml: the project Block "policy" ("be kind") that the agent tests share.
+policy_yaml() {
+	cat <<'YAML'
+apiVersion: letta.ai/v1
+kind: Block
+metadata: {name: policy}
+spec: {layer: project, label: policy, value: "be kind"}
+YAML
+}
+
+# helper_yaml SYSTEM: the head of the default Template "helper" (gpt-4o-mini) that the agent
+# tests share, up to its modelConfig; the caller appends the rest of spec.agent.
+helper_yaml() {
+	cat <<YAML
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: helper}
+spec:
+  layer: project
+  default: true
+  agent:
+    name: helper
+    system: "$1"
+    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
+YAML
+}
+
 writes() {
 	sim_stats | jq .writes
 }

@@ -13,24 +13,10 @@ upgrade_setup() {
 	local agents=("$@") a
 	[ ${#agents[@]} -gt 0 ] || agents=(bob:stable carol:beta pat:pinned)
 	{
-		cat <<YAML
-apiVersion: letta.ai/v1
-kind: Block
-metadata: {name: policy}
-spec: {layer: project, label: policy, value: "be kind"}
----
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: helper}
-spec:
-  layer: project
-  default: true
-  agent:
-    name: helper
-    system: "You help."
-    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
-    blocks: [{name: policy}]
-YAML
+		policy_yaml
+		echo ---
+		helper_yaml "You help."
+		echo "    blocks: [{name: policy}]"
 		for a in "${agents[@]}"; do
 			printf -- '---\napiVersion: letta.ai/v1\nkind: Agent\nmetadata: {name: %s}\nspec: {layer: project, template: helper, channel: %s}\n' "${a%%:*}" "${a#*:}"
 		done

@@ -8,27 +8,18 @@
 sync_setup
 
 fleet() {
-	manifest fleet.yaml <<YAML
-apiVersion: letta.ai/v1
-kind: Block
-metadata: {name: policy}
-spec: {layer: project, label: policy, value: "be kind"}
+	{
+		policy_yaml
+		cat <<YAML
 ---
 apiVersion: letta.ai/v1
 kind: Block
 metadata: {name: extra}
 spec: {layer: project, label: extra, value: "from the policy"}
 ---
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: helper}
-spec:
-  layer: project
-  default: true
-  agent:
-    name: helper
-    system: "$1"
-    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
+YAML
+		helper_yaml "$1"
+		cat <<YAML
     blocks: [{name: policy}, {label: persona, value: "I help"}]
     tags: [team:core]
 ---
@@ -47,6 +38,7 @@ kind: Agent
 metadata: {name: pat}
 spec: {layer: project, template: helper, channel: pinned}
 YAML
+	} | manifest fleet.yaml
 }
 fleet "You help." "You are Bob."
 

@@ -92,3 +92,12 @@ printf '{"lastAgent": "agent-gone"}\n' >.letta/settings.local.json
 run upgrade --check
 expect_rc 1
 expect_err "agent 'agent-gone' not found"
+
+# An agent letta-sync does not manage is not upgraded.
+sim_call POST /v1/agents/ '{"name": "handmade", "model": "openai/gpt-4o-mini", "tags": ["version:1.0.0"]}' -H "X-Project: $LETTA_SYNC_PROJECT"
+expect_status 200
+run upgrade --agent handmade --check
+expect_rc 1
+expect_err "agent 'handmade' is not managed by letta-sync"
+run upgrade --all --check --json
+expect_jq '(.data | length) == 3 and (.data | map(.name) | index("handmade") | not)'

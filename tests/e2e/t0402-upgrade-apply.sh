@@ -69,3 +69,19 @@ expect_agent pat '(.tags | index("version:1.1.0")) and (.tags | index("channel:p
 # sync afterwards sees the recorded versions: pat is pinned, carol is on 1.0.0 < work tree.
 run diff --json
 expect_rc 0
+
+# A version that no longer describes an agent (its template is gone there) does not pretend to
+# upgrade it: exit 1, the agent named, its version tag unchanged.
+cat >.letta/manifests/project/fleet.yaml <<YAML
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: other}
+spec:
+  layer: project
+  agent: {name: other, system: "Other.", modelConfig: {model: openai/gpt-4o-mini}}
+YAML
+git add -A && git commit -q -m "v3: no helper" && git tag v3.0.0
+expect_writes 0 upgrade --agent bob
+expect_rc 1
+expect_err "agent 'bob' \(agent-[^)]*\): version 3\.0\.0 does not describe it"
+expect_agent bob '(.tags | index("version:1.1.0"))'

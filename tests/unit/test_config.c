@@ -180,12 +180,99 @@ static void test_config__version_read_from_git_objects(void **state)
 	buf_release(&before);
 }
 
+/*
+ * config_load_files() follows config_load()'s rules over files in memory: layer directories
+ * and files directly under .letta/manifests (spec.layer), hidden files skipped, sourceFiles
+ * relative to their manifest and never outside the root, and the read callback for files
+ * outside the set.
+ */
+static int extra_reads;
+
+static int extra_read(void *ctx, const char *rel, struct buf *out, size_t max,
+		      struct ls_error *err)
+{
+	(void)ctx;
+	(void)max;
+	extra_reads++;
+	if (strcmp(rel, "tools/outside.py"))
+		return ls_error_set(err, LS_ENOTFOUND, "no file '%s'", rel);
+	buf_addstr(out, "def t():\n    return 2\n");
+	return 0;
+}
+
+#define TOOL_AT(name, file) "apiVersion: letta.ai/v1\nkind: Tool\nmetadata: {name: " name "}\nspec: {sourceType: python, sourceFile: " file ", jsonSchema: {type: function, function: {name: " name ", description: d, parameters: {type: object, properties: {}}}}}\n"
+
+static void test_config__files_in_memory(void **state)
+{
+	static const char *const paths[] = {
+		".letta/manifests/base/.hidden.yaml",
+		".letta/manifests/base/a.yaml",
+		".letta/manifests/base/sub/b.yml",
+		".letta/manifests/loose.yaml",
+		".letta/manifests/project/t.yaml",
+		".letta/tools/t.py",
+	};
+	static const char *const texts[] = {
+		"not: [valid",
+		"apiVersion: letta.ai/v1\nkind: Block\nmetadata: {name: a}\nspec: {label: a, value: base}\n",
+		"apiVersion: letta.ai/v1\nkind: Block\nmetadata: {name: b}\nspec: {label: b, value: sub}\n",
+		"apiVersion: letta.ai/v1\nkind: Block\nmetadata: {name: a}\nspec: {layer: org, label: a, value: org}\n",
+		TOOL_AT("t", "../../tools/t.py") "---\n" TOOL_AT("o", "../../../tools/outside.py"),
+		"def t():\n    return 1\n",
+	};
+	struct git_blob_file files[6];
+	struct config_files cf;
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct ls_error err = LS_ERROR_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		files[i].path = (char *)paths[i];
+		files[i].data = (char *)texts[i];
+		files[i].len = strlen(texts[i]);
+	}
+	cf.root = "v1.0.0";
+	cf.items = files;
+	cf.n = 6;
+	cf.read = extra_read;
+	cf.ctx = NULL;
+	if (config_load_files(&ds, &cf, &dl, NULL, &err) < 0) {
+		for (i = 0; i < dl.n; i++)
+			print_error("%s:%d: %s\n", dl.items[i].file, dl.items[i].line, dl.items[i].msg);
+		fail_msg("%s", err.msg);
+	}
+	assert_string_equal(jsonx_get_str(desired_find(&ds, KIND_BLOCK, "a")->spec, "value"), "org");
+	assert_string_equal(jsonx_get_str(desired_find(&ds, KIND_BLOCK, "b")->spec, "value"), "sub");
+	assert_non_null(strstr(desired_find(&ds, KIND_TOOL, "t")->source_code, "return 1"));
+	assert_non_null(strstr(desired_find(&ds, KIND_TOOL, "o")->source_code, "return 2"));
+	assert_int_equal(extra_reads, 1);
+	desired_state_release(&ds);
+	diag_list_release(&dl);
+
+	/* A sourceFile that climbs above the root is refused, never read. */
+	{
+		static const char escape[] = TOOL_AT("t", "../../../../etc/passwd");
+
+		files[4].data = (char *)escape;
+		files[4].len = strlen(escape);
+	}
+	memset(&dl, 0, sizeof(dl));
+	assert_int_equal(config_load_files(&ds, &cf, &dl, NULL, &err), LS_EINVALID);
+	assert_int_equal(dl.nerrors, 1);
+	assert_non_null(strstr(dl.items[0].msg, "leaves the repository"));
+	assert_int_equal(extra_reads, 1);
+	diag_list_release(&dl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config__examples_load_clean_and_merge),
 		cmocka_unit_test(test_config__errors_leave_out_untouched),
 		cmocka_unit_test(test_config__version_read_from_git_objects),
+		cmocka_unit_test(test_config__files_in_memory),
 	};
 
 	int rc;

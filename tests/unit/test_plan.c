@@ -543,6 +543,58 @@ static void test_plan__foreign_tool_is_conflict_unless_adopted(void **state)
 }
 
 /*
+ * --adopt and blocks (labels are not unique): the only unmarked block with the label is taken
+ * over in place; with two candidates nothing is adopted or created, and both ids are named.
+ */
+static void test_plan__adopt_block_one_candidate_or_refused(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	const struct plan_action *a;
+
+	(void)state;
+	ds_add(&ds, KIND_BLOCK, "rules", MANAGED_TRUE, "{\"label\":\"rules\",\"value\":\"git\"}");
+	remote_state_init(&rs);
+	json_array_append_new(rs.blocks, json_pack("{s:s, s:s, s:s, s:{}}", "id",
+						   "block-00000000-0000-4000-8000-0000000000r1",
+						   "label", "rules", "value", "r1", "metadata"));
+	plan_init(&p);
+	/* Without --adopt: someone else's block; ours is created beside it. */
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(only_change(&p)->change, CHANGE_CREATE);
+
+	o.flags |= PLAN_ADOPT;
+	json_array_append_new(rs.blocks, json_pack("{s:s, s:s, s:s, s:{}}", "id",
+						   "block-00000000-0000-4000-8000-0000000000r2",
+						   "label", "rules", "value", "r2", "metadata"));
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_CONFLICT);
+	assert_true(a->skip);
+	assert_non_null(strstr(a->reason, "block-00000000-0000-4000-8000-0000000000r1"));
+	assert_non_null(strstr(a->reason, "block-00000000-0000-4000-8000-0000000000r2"));
+	assert_int_equal(plan_count_writes(&p), 0);
+
+	json_array_remove(rs.blocks, 1);
+	compute(&p, &ds, &rs, &o);
+	a = only_change(&p);
+	assert_int_equal(a->change, CHANGE_UPDATE);
+	assert_string_equal(a->id, "block-00000000-0000-4000-8000-0000000000r1");
+	assert_true(has_field(a, "metadata.managed_by"));
+	assert_true(fake_apply(&rs, &p) > 0);
+	o.flags &= ~PLAN_ADOPT;
+	compute(&p, &ds, &rs, &o);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(json_array_size(rs.blocks), 2); /* the block and the inventory */
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
+/*
  * A sync killed between a tool's create (whose body carries the managed:letta-sync tag) and
  * the PATCH that sets its metadata_ markers left a tool with our tag and no markers. The next
  * sync finishes the marking; it reported a conflict instead, so the re-run never converged
@@ -850,6 +902,7 @@ int main(void)
 		cmocka_unit_test(test_plan__mcp_echoed_bearer_token_is_not_drift),
 		cmocka_unit_test(test_plan__legacy_smarty_admin_block_is_adopted),
 		cmocka_unit_test(test_plan__foreign_tool_is_conflict_unless_adopted),
+		cmocka_unit_test(test_plan__adopt_block_one_candidate_or_refused),
 		cmocka_unit_test(test_plan__tool_created_before_a_kill_is_marked_not_conflicting),
 		cmocka_unit_test(test_plan__remote_object_without_id_is_an_error_not_a_crash),
 		cmocka_unit_test(test_plan__prune_is_attachment_aware),
