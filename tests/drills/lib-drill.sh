@@ -61,7 +61,7 @@ check_fleet() {
 	[ -z "$problems" ] || fail "the server is not the fleet: $(echo "$problems" | head -20)"
 }
 
-# drill_time: seconds since the epoch with milliseconds.
+# drill_now_ms: milliseconds since the epoch.
 drill_now_ms() {
 	date +%s%3N
 }
