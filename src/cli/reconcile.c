@@ -12,7 +12,9 @@
 #include "util/sha256.h"
 #include "util/xalloc.h"
 
+#include <errno.h>
 #include <glob.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -414,6 +416,30 @@ static const json_t *inventory_of(const struct reconcile *r)
 	return own_find_inventory(r->rs.blocks, project);
 }
 
+/*
+ * Whether the lease holder ("user@host pid N") is a process of this machine that no longer
+ * runs: a sync killed mid-run. As git's gc.pid check does, only a named host counts
+ * ("localhost" could be any container).
+ */
+static int holder_is_gone(const char *holder, const char *host)
+{
+	const char *at = strrchr(holder, '@');
+	const char *pid = strstr(holder, " pid ");
+	size_t hlen = strlen(host);
+	char *end;
+	long n;
+
+	if (!at || !pid || !hlen || !strcmp(host, "localhost") || pid < at)
+		return 0;
+	if ((size_t)(pid - at - 1) != hlen || strncmp(at + 1, host, hlen))
+		return 0;
+	errno = 0;
+	n = strtol(pid + 5, &end, 10);
+	if (errno || *end || n <= 0 || n == (long)getpid())
+		return 0;
+	return kill((pid_t)n, 0) < 0 && errno == ESRCH;
+}
+
 int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struct ls_error *err)
 {
 	const json_t *inv = inventory_of(r);
@@ -434,6 +460,10 @@ int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struc
 		host[0] = '\0';
 	buf_addf(&me, "%s@%s pid %ld", getenv("USER") ? getenv("USER") : "letta-sync",
 		 host[0] ? host : "localhost", (long)getpid());
+	if (holder && expires > now && !break_lease && holder_is_gone(holder, host)) {
+		log_warn("taking over the lease of %s, which no longer runs on this machine", holder);
+		break_lease = 1;
+	}
 	if (holder && expires > now && !break_lease) {
 		ret = ls_error_set(err, LS_ELEASE,
 				   "another sync holds the lease on project '%s': %s, for %lld more "

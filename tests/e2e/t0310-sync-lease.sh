@@ -46,3 +46,24 @@ sim_call PATCH "/v1/blocks/$inv" "{\"metadata\": $(jq -c '. + {lease: {holder: "
 block v3
 run sync
 expect_rc 0
+
+# A lease left by a sync that no longer runs on this machine is taken over with a warning
+# (as git's gc.pid check does); one of a live process is not; "localhost" never counts.
+host=$(hostname)
+sleep 300 & live=$!
+( exit 0 ) & dead=$!; wait $dead
+for case in "dead:$dead:0" "live:$live:1" "localhost:$dead:1"; do
+	IFS=: read -r what pid want <<<"$case"
+	h=$host; [ "$what" = localhost ] && h=localhost
+	sim_call PATCH "/v1/blocks/$inv" "{\"metadata\": $(jq -c --argjson e $later --arg h "ci@$h pid $pid" '. + {lease: {holder: $h, expires: $e}}' <<<"$meta")}"
+	expect_status 200
+	block "v-$what"
+	run sync
+	expect_rc "$want"
+	if [ "$want" = 0 ]; then
+		expect_err "taking over the lease of ci@$h pid $pid"
+	else
+		expect_err "ci@$h pid $pid"
+	fi
+done
+kill $live 2>/dev/null || true
