@@ -1144,7 +1144,10 @@ static const json_t *remote_list(const struct pc *c, enum res_kind kind)
 	}
 }
 
-/* The key an object of that kind is found by: tool, folder and MCP names, identity keys. */
+/*
+ * The key an object of that kind is found by: tool, folder and MCP names, identity keys. The
+ * desired view uses the wire field names, so the same function reads both sides.
+ */
 static const char *remote_key(enum res_kind kind, const json_t *o)
 {
 	switch (kind) {
@@ -1158,36 +1161,6 @@ static const char *remote_key(enum res_kind kind, const json_t *o)
 	default:
 		return NULL;
 	}
-}
-
-static const char *want_key(enum res_kind kind, const json_t *view)
-{
-	switch (kind) {
-	case KIND_TOOL:
-	case KIND_FOLDER:
-		return jsonx_get_str(view, "name");
-	case KIND_MCP_SERVER:
-		return jsonx_get_str(view, "server_name");
-	case KIND_IDENTITY:
-		return jsonx_get_str(view, "identifier_key");
-	default:
-		return NULL;
-	}
-}
-
-static int is_managed_agent(const json_t *agent)
-{
-	const json_t *t;
-	size_t i;
-
-	json_array_foreach(json_object_get(agent, "tags"), i, t)
-	{
-		const char *s = json_string_value(t);
-
-		if (s && (!strcmp(s, OWN_TAG) || !strcmp(s, OWN_LEGACY_TAG)))
-			return 1;
-	}
-	return 0;
 }
 
 static int agent_has(const json_t *agent, const char *rel, const char *id)
@@ -1220,7 +1193,7 @@ static size_t plan_removal(struct pc *c, enum res_kind kind, const char *name, c
 	if (kind == KIND_BLOCK) {
 		json_array_foreach(c->have->agents, i, ag)
 		{
-			if (agent_has(ag, "blocks", id) && !is_managed_agent(ag))
+			if (agent_has(ag, "blocks", id) && !own_agent_is_managed(ag))
 				buf_addf(&unmanaged, "%s%s", unmanaged.len ? ", " : "",
 					 jsonx_get_str(ag, "name") ? jsonx_get_str(ag, "name")
 								   : jsonx_get_str(ag, "id"));
@@ -1237,7 +1210,7 @@ static size_t plan_removal(struct pc *c, enum res_kind kind, const char *name, c
 			  why, unmanaged.buf);
 		json_array_foreach(c->have->agents, i, ag)
 		{
-			if (!agent_has(ag, "blocks", id) || !is_managed_agent(ag))
+			if (!agent_has(ag, "blocks", id) || !own_agent_is_managed(ag))
 				continue;
 			path = pl_path("/v1/agents/", jsonx_get_str(ag, "id"),
 				       "/core-memory/blocks/detach/");
@@ -1356,7 +1329,7 @@ static const json_t *inv_find(const struct pc *c, enum res_kind kind, const char
 
 static const json_t *find_keyed(const struct pc *c, enum res_kind kind, const json_t *view)
 {
-	const char *key = want_key(kind, view);
+	const char *key = remote_key(kind, view);
 	const json_t *o, *list;
 	struct buf k = BUF_INIT;
 	size_t i;
