@@ -29,13 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-mkfifo "$TMP/fifo"
-"$SIM" --port 0 --api-key "$KEY" --seed 1 --latency-ms "$LATENCY_MS" >"$TMP/fifo" 2>"$TMP/sim.log" &
-SIM_PID=$!
-exec 9<"$TMP/fifo"
-read -r -t 10 line <&9 || { echo "api-bench: letta-sim did not start" >&2; exit 2; }
-cat <&9 >/dev/null &
-export LETTA_BASE_URL=${line#listening on }
+. "$(dirname "$0")/lib-bench.sh"
+bench_start_sim api-bench --seed 1 --latency-ms "$LATENCY_MS"
+export LETTA_BASE_URL=$URL
 export LETTA_API_KEY=$KEY
 unset LETTA_SYNC_PROJECT
 

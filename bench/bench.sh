@@ -50,13 +50,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-mkfifo "$TMP/fifo"
-"$SIM" --port 0 --api-key "$KEY" --seed 1 --latency-ms "$LATENCY_MS" >"$TMP/fifo" 2>"$TMP/sim.log" &
-SIM_PID=$!
-exec 9<"$TMP/fifo"
-read -r -t 10 line <&9 || { echo "bench: letta-sim did not start" >&2; exit 2; }
-cat <&9 >/dev/null &
-URL=${line#listening on }
+. "$(dirname "$0")/lib-bench.sh"
+bench_start_sim bench --seed 1 --latency-ms "$LATENCY_MS"
 export LETTA_BASE_URL=$URL LETTA_API_KEY=$KEY LETTA_SYNC_PROJECT=bench-project
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com

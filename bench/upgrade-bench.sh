@@ -37,13 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-mkfifo "$TMP/fifo"
-"$SIM" --port 0 --api-key "$KEY" --seed 1 >"$TMP/fifo" 2>"$TMP/sim.log" &
-SIM_PID=$!
-exec 9<"$TMP/fifo"
-read -r -t 10 line <&9 || { echo "upgrade-bench: letta-sim did not start" >&2; exit 2; }
-cat <&9 >/dev/null &
-URL=${line#listening on }
+. "$(dirname "$0")/lib-bench.sh"
+bench_start_sim upgrade-bench --seed 1
 export LETTA_BASE_URL=$URL LETTA_API_KEY=$KEY LETTA_SYNC_PROJECT=bench-project CI=true
 
 REPO=$TMP/repo
