@@ -793,6 +793,31 @@ static int secret_json(json_t **out, const struct pc *c, const struct resource *
 	return 0;
 }
 
+/*
+ * Resolves every value of a map of secrets (stdio env, custom headers) into a new object set
+ * as cfg[key]; an empty or absent map sets nothing. Returns 0 or secret_json()'s error.
+ */
+static int secret_map(json_t *cfg, const char *key, const struct pc *c, const struct resource *r,
+		      const char *what, const json_t *map)
+{
+	json_t *e, *v, *x;
+	const char *k;
+	int rc = 0;
+
+	if (!json_is_object(map) || !json_object_size(map))
+		return 0;
+	e = json_object();
+	json_object_foreach((json_t *)map, k, v)
+	{
+		if ((rc = secret_json(&x, c, r, what, json_string_value(v))) < 0)
+			break;
+		if (x)
+			json_object_set_new(e, k, x);
+	}
+	json_object_set_new(cfg, key, e);
+	return rc;
+}
+
 static json_t *marker_for(const struct pc *c, const struct resource *r, const char *hash)
 {
 	return own_marker_json(r->kind, r->name, c->project, hash);
@@ -819,24 +844,10 @@ static json_t *mcp_config(const struct pc *c, const struct resource *r, const js
 	*rc = 0;
 	if (!strcmp(type, "stdio")) {
 		const json_t *sc = json_object_get(r->spec, "stdioConfig");
-		const json_t *env = json_object_get(sc, "env");
 
 		json_object_set_new(cfg, "command", pl_str(json_object_get(sc, "command")));
 		json_object_set(cfg, "args", json_object_get(view, "args"));
-		if (json_is_object(env) && json_object_size(env)) {
-			json_t *e = json_object(), *ev;
-			const char *k;
-
-			json_object_foreach((json_t *)env, k, ev)
-			{
-				if ((*rc = secret_json(&x, c, r, "stdioConfig.env",
-						       json_string_value(ev))) < 0)
-					break;
-				if (x)
-					json_object_set_new(e, k, x);
-			}
-			json_object_set_new(cfg, "env", e);
-		}
+		*rc = secret_map(cfg, "env", c, r, "stdioConfig.env", json_object_get(sc, "env"));
 	} else {
 		const json_t *h = json_object_get(r->spec, "customHeaders");
 		const char *tok = pl_spec_str(r, "token");
@@ -854,20 +865,8 @@ static json_t *mcp_config(const struct pc *c, const struct resource *r, const js
 			}
 		}
 		buf_release(&ref);
-		if (*rc == 0 && json_is_object(h) && json_object_size(h)) {
-			json_t *e = json_object(), *hv;
-			const char *k;
-
-			json_object_foreach((json_t *)h, k, hv)
-			{
-				if ((*rc = secret_json(&x, c, r, "customHeaders",
-						       json_string_value(hv))) < 0)
-					break;
-				if (x)
-					json_object_set_new(e, k, x);
-			}
-			json_object_set_new(cfg, "custom_headers", e);
-		}
+		if (*rc == 0)
+			*rc = secret_map(cfg, "custom_headers", c, r, "customHeaders", h);
 	}
 	return cfg;
 }
