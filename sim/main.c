@@ -169,14 +169,22 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int port = 0, sig = 0;
 
+	/* Started by git receive-pack as the memory repositories' pre-receive hook. */
+	if (argc == 2 && !strcmp(argv[1], "--memfs-pre-receive"))
+		return memfs_hook_main();
 	xalloc_setup_jansson();
 	if (parse_opts(argc, argv, &g_opts) < 0)
 		return 64;
+	if (memfs_init() < 0) {
+		fprintf(stderr, "letta-sim: cannot make a directory for the memory repositories\n");
+		return 1;
+	}
 	g_store.faults = g_opts.faults;
 	store_init();
 	if (g_opts.state_path && access(g_opts.state_path, F_OK) == 0 &&
 	    store_load_file(g_opts.state_path, &err) < 0) {
 		fprintf(stderr, "letta-sim: %s\n", err.buf);
+		memfs_release();
 		return 1;
 	}
 	/* Block the signals before MHD starts its threads, so that only sigwait() sees them. */
@@ -189,6 +197,7 @@ int main(int argc, char **argv)
 	d = server_start(g_opts.port, &port);
 	if (!d) {
 		fprintf(stderr, "letta-sim: cannot listen on 127.0.0.1:%d\n", g_opts.port);
+		memfs_release();
 		return 1;
 	}
 	printf("listening on http://127.0.0.1:%d\n", port);
@@ -201,6 +210,7 @@ int main(int argc, char **argv)
 	pthread_mutex_unlock(&g_lock);
 	server_stop(d);
 	store_release();
+	memfs_release();
 	buf_release(&err);
 	return 0;
 }

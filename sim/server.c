@@ -33,6 +33,7 @@ static unsigned long long g_total, g_writes;
 enum route_flags {
 	R_NOAUTH = 1 << 0,  /* /v1/health/ answers without a key */
 	R_NOFAULT = 1 << 1, /* the handshake is never faulted */
+	R_GIT = 1 << 2,     /* git smart HTTP: Basic or Bearer auth, binary bodies, 404s */
 };
 
 struct route {
@@ -66,6 +67,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/agents/{agent_id}/core-memory/blocks/{block_label}", h_agent_block_get, 0 },
 	{ "PATCH", "/v1/agents/{agent_id}/core-memory/blocks/{block_label}", h_agent_block_patch,
 	  0 },
+	{ "POST", "/v1/agents/{agent_id}/recompile", h_agent_recompile, 0 },
 	{ "GET", "/v1/agents/{agent_id}/tools", h_agent_tools_list, 0 },
 	{ "PATCH", "/v1/agents/{agent_id}/tools/attach/{tool_id}", h_agent_tool_attach, 0 },
 	{ "PATCH", "/v1/agents/{agent_id}/tools/detach/{tool_id}", h_agent_tool_detach, 0 },
@@ -89,6 +91,11 @@ static const struct route routes[] = {
 
 	{ "GET", "/v1/tags/", h_tags_list, 0 },
 	SIM_PART2_ROUTES
+
+	/* memfs.md: git smart HTTP at <base>/v1/git/<agent-id>/state.git */
+	{ "GET", "/v1/git/{agent_id}/state.git/info/refs", h_git_info_refs, R_GIT },
+	{ "POST", "/v1/git/{agent_id}/state.git/git-upload-pack", h_git_upload_pack, R_GIT },
+	{ "POST", "/v1/git/{agent_id}/state.git/git-receive-pack", h_git_receive_pack, R_GIT },
 	{ NULL, NULL, NULL, 0 },
 };
 
@@ -396,6 +403,13 @@ static void stats_reset(void)
 	g_writes = 0;
 }
 
+static int has_suffix_rewrite(const char *p)
+{
+	size_t n = strlen(p), k = strlen("/rewrite");
+
+	return n > 10 + k && !strcmp(p + n - k, "/rewrite") && !memchr(p + 10, '/', n - 10 - k);
+}
+
 /* Caller holds g_lock. */
 static void admin(struct sim_req *rq, struct sim_resp *rs)
 {
@@ -438,6 +452,11 @@ static void admin(struct sim_req *rq, struct sim_resp *rs)
 			resp_detail(rs, 400, "bad state: %s", err.len ? err.buf : "no JSON body");
 		else
 			resp_json_take(rs, 200, json_pack("{s:b}", "ok", 1));
+	} else if (!strncmp(p, "/_sim/git/", 10) && has_suffix_rewrite(p) && !strcmp(m, "POST")) {
+		/* letta-code#2203: the server replaces main with a new root commit, same files. */
+		char *id = xstrndup(p + 10, strlen(p) - 10 - strlen("/rewrite"));
+		memfs_admin_rewrite(id, rs);
+		free(id);
 	} else if (!strcmp(p, "/_sim/save") && !strcmp(m, "POST")) {
 		if (!g_opts.state_path)
 			resp_detail(rs, 400, "letta-sim was started without --state");
@@ -549,14 +568,23 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct sim_resp *r
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	size_t len = rs->body ? strlen(rs->body) : 0;
+	size_t len = rs->body ? (rs->body_len ? rs->body_len : strlen(rs->body)) : 0;
 
 	r = MHD_create_response_from_buffer(len, rs->body ? rs->body : (char *)"",
 					    rs->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	rs->body = NULL;
 	if (len || rs->status != 204)
 		MHD_add_response_header(r, "Content-Type",
-					rs->content_type ? rs->content_type : "application/json");
+					rs->content_type ? rs->content_type
+					: rs->ctype[0]	 ? rs->ctype
+							 : "application/json");
+	if (rs->no_cache) {
+		MHD_add_response_header(r, "Expires", "Fri, 01 Jan 1980 00:00:00 GMT");
+		MHD_add_response_header(r, "Pragma", "no-cache");
+		MHD_add_response_header(r, "Cache-Control", "no-cache, max-age=0, must-revalidate");
+	}
+	if (rs->www_auth)
+		MHD_add_response_header(r, "WWW-Authenticate", "Basic realm=\"Letta\"");
 	if (rs->location[0])
 		MHD_add_response_header(r, "Location", rs->location);
 	if (rs->retry_after[0])
@@ -601,7 +629,8 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 	rq->x_project_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Project-Id");
 	ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	rq->content_type = ct;
-	if (rq->body.len && !(ct && !strncasecmp(ct, "multipart/", 10))) {
+	if (rq->body.len && !(ct && !strncasecmp(ct, "multipart/", 10)) &&
+	    strncmp(url, "/v1/git/", 8)) {
 		rq->json = json_loadb(rq->body.buf, rq->body.len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
 				      NULL);
 		rq->body_bad = rq->json == NULL;
@@ -652,7 +681,15 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 	f = g_store.faults;
 	pthread_mutex_unlock(&g_lock);
 
-	if (!(r->flags & R_NOAUTH) && !auth_ok(conn)) {
+	if ((r->flags & R_GIT) &&
+	    !memfs_auth_ok(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+			   g_opts.api_key)) {
+		/* memfs.md "Auth": Basic letta:<key> or Bearer <key>; the challenge lets git retry. */
+		resp_detail(&rs, 401, "Unauthorized");
+		rs.www_auth = 1;
+		return send_resp(conn, &rs);
+	}
+	if (!(r->flags & (R_NOAUTH | R_GIT)) && !auth_ok(conn)) {
 		resp_detail(&rs, 401, "Unauthorized");
 		return send_resp(conn, &rs);
 	}
@@ -691,12 +728,16 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 		break;
 	}
 
-	if (path_ids_ok(rq, &rs)) {
+	/* An unknown agent on a git route is a 404 like any other (the handler says so). */
+	if ((r->flags & R_GIT) || path_ids_ok(rq, &rs)) {
 		pthread_mutex_lock(&g_lock);
 		/* A slug first seen in X-Project becomes a project (PRODUCT.md section 7). */
 		if (rq->x_project && *rq->x_project)
 			project_resolve_slug(rq->x_project);
 		r->fn(rq, &rs);
+		/* memfs.md: an API write to a MemFS agent's blocks becomes a commit at once. */
+		if (!(r->flags & R_GIT) && is_write(method) && rs.status >= 200 && rs.status < 300)
+			memfs_after_write();
 		pthread_mutex_unlock(&g_lock);
 	}
 	if (lost) {
