@@ -306,6 +306,16 @@ static enum fault fault_decide(const struct sim_faults *f, const char *method, c
 			       unsigned long long n)
 {
 	double u = fault_draw(f->seed, method, tmpl, n, 1), acc = 0;
+	struct buf key = BUF_INIT;
+	int listed;
+
+	if (f->routes[0]) {
+		buf_addf(&key, "\n%s %s\n", method, tmpl);
+		listed = strstr(f->routes, key.buf) != NULL;
+		buf_release(&key);
+		if (!listed)
+			return FAULT_NONE;
+	}
 
 	if (u < (acc += f->drop_rate))
 		return FAULT_DROP;
@@ -336,12 +346,21 @@ static void sleep_ms(long ms)
 
 static json_t *faults_json(const struct sim_faults *f)
 {
-	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I}", "error_rate", f->error_rate,
+	json_t *rl = json_array();
+	const char *r = f->routes;
+
+	while (*r == '\n' && r[1]) {
+		const char *e = strchr(r + 1, '\n');
+		json_array_append_new(rl, json_stringn(r + 1, (size_t)(e - r - 1)));
+		r = e;
+	}
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:o}", "error_rate", f->error_rate,
 			 "throttle_rate", f->throttle_rate, "drop_rate", f->drop_rate,
 			 "lost_reply_rate", f->lost_reply_rate, "conflict_rate", f->conflict_rate,
 			 "latency_ms", (json_int_t)f->latency_ms, "jitter_ms",
 			 (json_int_t)f->jitter_ms, "retry_after_s", (json_int_t)f->retry_after_s,
-			 "max_page", (json_int_t)f->max_page, "seed", (json_int_t)f->seed);
+			 "max_page", (json_int_t)f->max_page, "seed", (json_int_t)f->seed, "routes",
+			 rl);
 }
 
 /* Applies a JSON object of knobs; writes a 400 and returns -1 on a bad one. */
@@ -380,6 +399,30 @@ static int faults_apply(struct sim_faults *f, const json_t *body, struct sim_res
 				return -1;
 			}
 			*l = (long)json_integer_value(v);
+		} else if (!strcmp(k, "routes")) {
+			/* Which routes the rates apply to: ["POST /v1/blocks/", ...]; [] = all. */
+			struct buf all = BUF_INIT;
+			size_t i;
+			json_t *x;
+			if (!json_is_array(v)) {
+				resp_detail(rs, 400, "'routes' must be an array of \"METHOD /route\" strings");
+				return -1;
+			}
+			json_array_foreach(v, i, x) {
+				if (!json_is_string(x) || strchr(json_string_value(x), '\n')) {
+					resp_detail(rs, 400, "'routes' must be an array of \"METHOD /route\" strings");
+					buf_release(&all);
+					return -1;
+				}
+				buf_addf(&all, "%s%s\n", all.len ? "" : "\n", json_string_value(x));
+			}
+			if (all.len >= sizeof(nf.routes)) {
+				resp_detail(rs, 400, "'routes' is too long");
+				buf_release(&all);
+				return -1;
+			}
+			memcpy(nf.routes, all.buf, all.len + 1);
+			buf_release(&all);
 		} else if (!strcmp(k, "seed")) {
 			if (!json_is_integer(v)) {
 				resp_detail(rs, 400, "'seed' must be an integer");

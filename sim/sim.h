@@ -28,6 +28,11 @@ struct sim_faults {
 	long retry_after_s;
 	long max_page; /* 0 = no cap */
 	unsigned long long seed;
+	/*
+	 * The routes the rates apply to, as "\nMETHOD /route/{template}\n..." ("" = every route);
+	 * a fixed buffer so that a request's copy of the knobs owns it.
+	 */
+	char routes[2048];
 };
 
 struct sim_opts {
