@@ -40,7 +40,11 @@ static const char usage[] =
 	"\n"
 	"Admin API (no auth, never faulted, not counted): GET /_sim/stats,\n"
 	"POST /_sim/stats/reset, GET|PUT /_sim/faults, POST /_sim/reset, GET|PUT /_sim/state,\n"
-	"POST /_sim/save, GET /_sim/routes (the route templates served).\n";
+	"POST /_sim/save, GET /_sim/routes (the route templates served),\n"
+	"POST /_sim/git/AGENT_ID/rewrite (a new root commit on the agent's memory main).\n"
+	"\n"
+	"Agents tagged git-memory-enabled serve their memory as a git repository at\n"
+	"/v1/git/AGENT_ID/state.git (needs the git program; see docs/letta-sim.md).\n";
 
 static int parse_long(const char *opt, const char *s, long min, long *out)
 {

@@ -1085,9 +1085,10 @@ static void cgi(struct sim_req *rq, struct sim_resp *rs, const char *tail)
 	}
 	rs->status = 200;
 	hdrs = xstrndup(out.buf, hlen);
-	for (char *line = strtok(hdrs, "\r\n"); line; line = strtok(NULL, "\r\n")) {
+	for (char *save = NULL, *line = strtok_r(hdrs, "\r\n", &save); line;
+	     line = strtok_r(NULL, "\r\n", &save)) {
 		if (!strncasecmp(line, "Status:", 7))
-			rs->status = atoi(line + 7);
+			rs->status = (int)strtol(line + 7, NULL, 10);
 		else if (!strncasecmp(line, "Content-Type:", 13))
 			snprintf(rs->ctype, sizeof(rs->ctype), "%s", line + 13 + strspn(line + 13, " "));
 		else if (!strncasecmp(line, "Cache-Control:", 14))
