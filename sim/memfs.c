@@ -532,6 +532,15 @@ static int tree_check(const struct tree *t, const struct tree *old, struct buf *
 		}
 		json_decref(c);
 	}
+	/* The in-prompt total counts every block file, changed or not. */
+	for (size_t i = 0; max_core >= 0 && i < t->n; i++) {
+		struct parsed p = { 0 };
+		struct buf why = BUF_INIT;
+		if (in_prompt(t, lay, t->f[i].path, NULL) && file_parse(&t->f[i], &p, &why) >= 0)
+			core += utf8_chars(p.body, p.body_len);
+		json_decref(p.fm);
+		buf_release(&why);
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tfile *f = &t->f[i];
 		const struct tfile *of = old ? tree_get(old, f->path) : NULL;
@@ -541,6 +550,12 @@ static int tree_check(const struct tree *t, const struct tree *old, struct buf *
 		json_t *v;
 		int r;
 
+		/*
+		 * Only what the push adds or changes is checked (Letta Code's hook checks the staged
+		 * files), so a file the server wrote itself never blocks a later push.
+		 */
+		if (of && !strcmp(of->oid, f->oid))
+			continue;
 		/* Skills are folders: skills/<name>/SKILL.md (Letta Code's pre-commit hook). */
 		if (!strncmp(f->path, "skills/", 7) && has_suffix(f->path, ".md") &&
 		    !strchr(f->path + 7, '/')) {
@@ -557,7 +572,7 @@ static int tree_check(const struct tree *t, const struct tree *old, struct buf *
 			ERR(f->path, "%zu characters, over maxFileCharacters %ld of .memfs.config.json",
 			    utf8_chars(f->data.buf, f->data.len), max_file);
 		/* read_only files are protected: only the server or the user changes them. */
-		if (of && strcmp(of->oid, f->oid) && file_parse(of, &op, &why) > 0 && ro_of(op.fm)) {
+		if (of && file_parse(of, &op, &why) > 0 && ro_of(op.fm)) {
 			ERR(f->path, "file is read_only and cannot be modified");
 			json_decref(op.fm);
 			buf_release(&why);
@@ -618,8 +633,6 @@ static int tree_check(const struct tree *t, const struct tree *old, struct buf *
 			ERR(f->path, "missing required field 'description'");
 		else if (!json_is_string(v) || !*json_string_value(v))
 			ERR(f->path, "'description' must be a non-empty string");
-		if (in_prompt(t, lay, f->path, NULL))
-			core += utf8_chars(p.body, p.body_len);
 next:
 		json_decref(p.fm);
 		json_decref(op.fm);

@@ -96,4 +96,14 @@ git_push "$TMP/c"
 [ "$rc" -eq 0 ] || fail "a valid push was refused: $(cat "$TMP/git.err")"
 blocks_of "$A"
 expect_blocks 'keys == ["exact","persona","policy"] and .exact.limit == 10 and .exact.value == "0123456789" and .policy.read_only == true'
+
+# Only what a push adds or changes is checked: a file the server wrote that breaks a rule (an
+# API value over its limit) does not block a later, unrelated push.
+sim_call PATCH "/v1/agents/$A/core-memory/blocks/exact" '{"value":"far more than ten characters"}'
+expect_status 200
+git -C "$TMP/c" pull -q --ff-only
+write_md "$TMP/c/system/later.md" "Later" $'fine\n'
+git -C "$TMP/c" add -A && git -C "$TMP/c" commit -qm later
+git_push "$TMP/c"
+[ "$rc" -eq 0 ] || fail "an unchanged server-written file blocked a push: $(cat "$TMP/git.err")"
 echo "ok"
