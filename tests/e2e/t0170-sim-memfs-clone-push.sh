@@ -70,6 +70,15 @@ grep -qx 'description: Shared team facts' "$TMP/c1/system/shared.md" || fail "bl
 sim_call PATCH "/v1/agents/$A/core-memory/blocks/detach/$S"
 git -C "$TMP/c1" pull -q --ff-only
 [ ! -e "$TMP/c1/system/shared.md" ] || fail "detach did not remove system/shared.md"
+# Agent PATCH of block_ids and a block DELETE are commits too.
+sim_call PATCH "/v1/agents/$A" "{\"block_ids\":$(sim_get "/v1/agents/$A/core-memory/blocks" | jq -c --arg s "$S" '[.[].id] + [$s]')}"
+expect_status 200
+git -C "$TMP/c1" pull -q --ff-only
+[ -f "$TMP/c1/system/shared.md" ] || fail "agent PATCH block_ids did not add system/shared.md"
+sim_call DELETE "/v1/blocks/$S"
+expect_status 200
+git -C "$TMP/c1" pull -q --ff-only
+[ ! -e "$TMP/c1/system/shared.md" ] || fail "block DELETE did not remove system/shared.md"
 # reference/ is left alone by API commits.
 [ -f "$TMP/c1/reference/notes.md" ] || fail "reference/notes.md lost"
 
