@@ -778,8 +778,12 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 		if (rq->x_project && *rq->x_project)
 			project_resolve_slug(rq->x_project);
 		r->fn(rq, &rs);
-		/* memfs.md: an API write to a MemFS agent's blocks becomes a commit at once. */
-		if (!(r->flags & R_GIT) && is_write(method) && rs.status >= 200 && rs.status < 300)
+		/*
+		 * memfs.md: an API write to a MemFS agent's blocks becomes a commit at once. Only
+		 * agent and block routes change which blocks an agent has or what they hold.
+		 */
+		if (!(r->flags & R_GIT) && is_write(method) && rs.status >= 200 && rs.status < 300 &&
+		    (!strncmp(r->tmpl, "/v1/agents/", 11) || !strncmp(r->tmpl, "/v1/blocks/", 11)))
 			memfs_after_write();
 		pthread_mutex_unlock(&g_lock);
 	}
