@@ -15,6 +15,13 @@
 
 struct MHD_Connection;
 
+/*
+ * The self-hosted server's default organization and user (letta/constants.py DEFAULT_ORG_ID,
+ * letta/services/user_manager.py DEFAULT_USER_ID): the ids its error texts and objects carry.
+ */
+#define SIM_ORG_ID "org-00000000-0000-4000-8000-000000000000"
+#define SIM_USER_ID "user-00000000-0000-4000-8000-000000000000"
+
 /* ---- options and fault knobs (server.c reads them under the store lock) ---- */
 
 struct sim_faults {
