@@ -20,12 +20,12 @@ expect_err '^hint: set LETTA_API_KEY$'
 missing=block-00000000-0000-4000-8000-000000000000
 api fetch block $missing
 expect_rc 1
-expect_err "^error: block '$missing' not found$"
+expect_err "^error: block '$missing' not found \\(404\\): Block with id '$missing' not found$"
 expect_err "^where: GET /v1/blocks/$missing$"
 expect_err '^code: NOT_FOUND$'
 api delete agent agent-00000000-0000-4000-8000-000000000000
 expect_rc 1
-expect_err "^error: agent 'agent-00000000-0000-4000-8000-000000000000' not found$"
+expect_err "^error: agent 'agent-00000000-0000-4000-8000-000000000000' not found \\(404\\): Agent with id 'agent-00000000-0000-4000-8000-000000000000' not found$"
 expect_err '^where: DELETE /v1/agents/'
 
 # 422 shows the server's detail.

@@ -333,7 +333,7 @@ static void test_wire__repeated_delete_404_is_done(void **state)
 	/* A first detach that finds nothing attached is reported. */
 	assert_int_equal(letta_agent_attach(api, "agent-1", LETTA_BLOCK, "block-2", 0, &err),
 			 LS_ENOTFOUND);
-	assert_string_equal(err.msg, "block 'block-2' on agent 'agent-1' not found");
+	assert_string_equal(err.msg, "block 'block-2' on agent 'agent-1' not found (404): not attached");
 	letta_free(api);
 	server_stop(&s);
 }
