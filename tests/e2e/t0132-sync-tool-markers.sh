@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Tool markers survive every path (issue 21 item 4). The real server's POST and PUT /v1/tools/
+# reset metadata_ to {"tool_hash": ...} (letta-sim does the same); only PATCH sets metadata_.
+# letta-sync's markers must be there after a create, an update, an adoption and a tool that was
+# re-written outside git, and a sync after each writes nothing.
+. "$(dirname "$0")/lib-e2e.sh"
+. "$(dirname "$0")/lib-sync.sh"
+sync_setup
+
+tool() { # tool DOC
+	manifest tools.yaml <<YAML
+apiVersion: letta.ai/v1
+kind: Tool
+metadata: {name: lookup}
+spec:
+  layer: project
+  sourceType: python
+  tags: [search]
+  sourceCode: |
+    def lookup(q: str) -> str:
+        """$1
+
+        Args:
+            q: what to look for
+        """
+        return q
+  jsonSchema:
+    type: function
+    function:
+      name: lookup
+      description: "$1"
+      parameters: {type: object, properties: {q: {type: string, description: what to look for}}, required: [q]}
+YAML
+}
+marked() { # marked WHAT: the tool carries our marker and tag
+	sim_get "/v1/tools/?name=lookup" >"$TMP/t.json"
+	jq -e 'length == 1 and .[0].metadata_.managed_by == "letta-sync" and .[0].metadata_.source == "Tool/lookup"
+		and (.[0].metadata_.hash | length > 0) and (.[0].tags | index("managed:letta-sync"))' \
+		"$TMP/t.json" >/dev/null || fail "$1: the tool lost its markers: $(cat "$TMP/t.json")"
+}
+# put_outside SOURCE TAGS: another client re-writes the tool through the upsert.
+put_outside() {
+	sim_call PUT /v1/tools/ "$(jq -n --arg s "$1" --argjson t "$2" '{source_code: $s, tags: $t}')"
+	expect_status 200
+	expect_body '.metadata_ | keys == ["tool_hash"]'
+}
+src() {
+	printf 'def lookup(q: str) -> str:\n    """%s\n\n    Args:\n        q: what to look for\n    """\n    return q\n' "$1"
+}
+
+# Create.
+tool "Look things up."
+run sync
+expect_rc 0
+expect_out 'created Tool/lookup'
+marked "after the create"
+expect_writes 0 sync
+
+# Update.
+tool "Look things up, quickly."
+run sync
+expect_rc 0
+expect_out 'updated Tool/lookup'
+marked "after the update"
+expect_writes 0 sync
+
+# Re-written outside git with the same content (as Letta Code or the ADE re-saves it): the
+# upsert dropped the marker; sync puts it back.
+sim_call PUT /v1/tools/ "$(jq -c '.[0] | {source_code, source_type, json_schema, tags, description, return_char_limit}' "$TMP/t.json")"
+expect_status 200
+expect_body '.metadata_ | keys == ["tool_hash"]'
+run sync
+expect_rc 0
+marked "after an outside re-write of the same content"
+expect_writes 0 sync
+
+# Edited outside git (other content, our tag gone too): a conflict, then --force restores it.
+put_outside "$(src "Someone else's words.")" '["search"]'
+run diff
+expect_out 'Tool/lookup: conflict'
+run sync --force
+expect_rc 0
+marked "after --force over an outside edit"
+expect_writes 0 sync
+
+# Adopt: an unmanaged tool of the same name, created by another client.
+sim_call DELETE "/v1/tools/$(jq -r '.[0].id' "$TMP/t.json")"
+expect_status 200
+put_outside "$(src "Look things up, quickly.")" '["search"]'
+run sync --adopt
+expect_rc 0
+marked "after the adoption"
+expect_writes 0 sync
