@@ -15,6 +15,16 @@
 
 #define NS (F_NULLABLE)
 
+/* sources: UniqueConstraint("name", "organization_id", name="uq_source_name_organization"). */
+static void resp_folder_name(struct sim_resp *rs, const char *name)
+{
+	struct buf v = BUF_INIT;
+
+	buf_addf(&v, "%s, %s", name, SIM_ORG_ID);
+	resp_unique(rs, "Source", "uq_source_name_organization", "name, organization_id", v.buf);
+	buf_release(&v);
+}
+
 static const struct fld create_fields[] = {
 	{ "name", F_STR, F_REQUIRED },
 	{ "description", F_STR, NS },
@@ -171,8 +181,7 @@ void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
 	}
 	name = jsonx_get_str(body, "name");
 	if (folder_by_name(name)) {
-		resp_detail(rs, 409, "UNIQUE constraint failed: a folder named '%s' already exists",
-			    name);
+		resp_folder_name(rs, name);
 		return;
 	}
 	id = store_new_id("source");
@@ -253,8 +262,7 @@ void h_folder_patch(struct sim_req *rq, struct sim_resp *rs)
 	name = jsonx_get_str(rq->json, "name");
 	other = name ? folder_by_name(name) : NULL;
 	if (other && other != f) {
-		resp_detail(rs, 409, "UNIQUE constraint failed: a folder named '%s' already exists",
-			    name);
+		resp_folder_name(rs, name);
 		return;
 	}
 	for (const struct fld *fl = update_fields; fl->key; fl++) {

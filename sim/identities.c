@@ -169,12 +169,12 @@ static json_t *find_key(const char *key, const char *project_id)
  */
 static void resp_duplicate_key(struct sim_resp *rs, const char *key, const char *project_id)
 {
-	resp_detail(rs, 409,
-		    "A unique constraint was violated for Identity. Check your input for duplicates: "
-		    "(asyncpg.exceptions.UniqueViolationError) duplicate key value violates unique "
-		    "constraint \"unique_identifier_key_project_id_organization_id\"\n"
-		    "DETAIL:  Key (identifier_key, project_id, organization_id)=(%s, %s, %s) already exists.",
-		    key, project_id ? project_id : "null", SIM_ORG_ID);
+	struct buf v = BUF_INIT;
+
+	buf_addf(&v, "%s, %s, %s", key, project_id ? project_id : "null", SIM_ORG_ID);
+	resp_unique(rs, "Identity", "unique_identifier_key_project_id_organization_id",
+		    "identifier_key, project_id, organization_id", v.buf);
+	buf_release(&v);
 }
 
 static json_t *set_or_empty(const json_t *body, const char *key)
@@ -318,7 +318,7 @@ static json_t *identity_or_404(struct sim_req *rq, struct sim_resp *rs)
 	json_t *idn = coll_find(&g_store.identities, req_param(rq, 0));
 
 	if (!idn)
-		resp_not_found(rs, "Identity", req_param(rq, 0));
+		resp_orm_not_found(rs, "Identity", req_param(rq, 0));
 	return idn;
 }
 

@@ -375,7 +375,7 @@ static json_t *tool_or_404(struct sim_req *rq, struct sim_resp *rs)
 	json_t *t = coll_find(&g_store.tools, req_param(rq, 0));
 
 	if (!t)
-		resp_not_found(rs, "Tool", req_param(rq, 0));
+		resp_orm_not_found(rs, "Tool", req_param(rq, 0));
 	return t;
 }
 

@@ -25,7 +25,7 @@ expect_err "^where: GET /v1/blocks/$missing$"
 expect_err '^code: NOT_FOUND$'
 api delete agent agent-00000000-0000-4000-8000-000000000000
 expect_rc 1
-expect_err "^error: agent 'agent-00000000-0000-4000-8000-000000000000' not found \\(404\\): Agent with id 'agent-00000000-0000-4000-8000-000000000000' not found$"
+expect_err "^error: agent 'agent-00000000-0000-4000-8000-000000000000' not found \\(404\\): Agent not found with id='\\['agent-00000000-0000-4000-8000-000000000000'\\]'"
 expect_err '^where: DELETE /v1/agents/'
 
 # 422 shows the server's detail.
