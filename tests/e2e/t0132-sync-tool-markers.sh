@@ -65,23 +65,40 @@ marked "after the update"
 expect_writes 0 sync
 
 # Re-written outside git with the same content (as Letta Code or the ADE re-saves it): the
-# upsert dropped the marker; sync puts it back.
-sim_call PUT /v1/tools/ "$(jq -c '.[0] | {source_code, source_type, json_schema, tags, description, return_char_limit}' "$TMP/t.json")"
-expect_status 200
-expect_body '.metadata_ | keys == ["tool_hash"]'
-run sync
-expect_rc 0
-marked "after an outside re-write of the same content"
-expect_writes 0 sync
+# upsert dropped the marker; sync puts it back, whether our tag survived or not (the inventory
+# still records the tool as ours).
+for tags in '["search","managed:letta-sync"]' '["search"]'; do
+	sim_call PUT /v1/tools/ "$(jq -c --argjson t "$tags" '.[0] | {source_code, source_type, json_schema, description, return_char_limit, tags: $t}' "$TMP/t.json")"
+	expect_status 200
+	expect_body '.metadata_ | keys == ["tool_hash"]'
+	run sync
+	expect_rc 0
+	marked "after an outside re-write of the same content (tags $tags)"
+	expect_writes 0 sync
+done
 
-# Edited outside git (other content, our tag gone too): a conflict, then --force restores it.
-put_outside "$(src "Someone else's words.")" '["search"]'
-run diff
-expect_out 'Tool/lookup: conflict'
-run sync --force
-expect_rc 0
-marked "after --force over an outside edit"
-expect_writes 0 sync
+# Edited outside git, marker gone (our tag kept or not): still an edit outside git, which sync
+# does not overwrite without --force; --force restores the markers.
+reason() {
+	"$LS_BIN" diff --json >"$TMP/diff.json" 2>/dev/null || true
+	jq -r '[.data[] | select(.kind == "Tool" and .name == "lookup")][0] | "\(.action): \(.reason)"' "$TMP/diff.json"
+}
+for tags in '["search","managed:letta-sync"]' '["search"]'; do
+	put_outside "$(src "Someone else's words.")" "$tags"
+	got=$(reason)
+	case "$got" in
+	"conflict: edited outside git"*) ;;
+	*) fail "an outside edit (tags $tags) was not seen as one: $got" ;;
+	esac
+	run sync
+	expect_rc 1
+	sim_get "/v1/tools/?name=lookup" | jq -e '.[0].description == "Someone else'"'"'s words."' >/dev/null ||
+		fail "the outside edit was overwritten without --force: $(sim_get "/v1/tools/?name=lookup")"
+	run sync --force
+	expect_rc 0
+	marked "after --force over an outside edit (tags $tags)"
+	expect_writes 0 sync
+done
 
 # Adopt: an unmanaged tool of the same name, created by another client.
 sim_call DELETE "/v1/tools/$(jq -r '.[0].id' "$TMP/t.json")"
