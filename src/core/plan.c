@@ -1572,13 +1572,15 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			m.state = OWN_OURS;
 			m.hash = jsonx_get_str(old, "hash");
 		}
-	} else if (r->kind == KIND_TOOL && (m.state == OWN_NONE || (m.state == OWN_OURS && !m.hash)) &&
-		   old && jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id)) {
+	} else if ((r->kind == KIND_TOOL || r->kind == KIND_IDENTITY) &&
+		   (m.state == OWN_NONE || (m.state == OWN_OURS && !m.hash)) && old &&
+		   jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id)) {
 		/*
 		 * The server's POST and PUT /v1/tools/ reset metadata_ to {"tool_hash": ...}
-		 * (docs/letta-sim.md "Tool writes reset metadata_"): a tool another client re-wrote
-		 * has lost our marker, and maybe our tag. The inventory still records it as ours,
-		 * with the hash of what we wrote, so an outside edit is still seen as one.
+		 * (docs/letta-sim.md "Tool writes reset metadata_"), and its identity upsert replaces
+		 * the properties that hold our marker: an object another client re-wrote has lost our
+		 * marker, and maybe our tag. The inventory still records it as ours, with the hash of
+		 * what we wrote, so an outside edit is still seen as one.
 		 */
 		m.state = OWN_OURS;
 		m.hash = jsonx_get_str(old, "hash");

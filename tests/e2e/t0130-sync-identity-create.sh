@@ -47,3 +47,16 @@ sim_stats | jq -e '.requests["PUT /v1/identities/"] == 1 and (.requests["POST /v
 	fail "identity not updated with one PUT: $(sim_stats)"
 sim_get '/v1/identities/?identifier_key=org:acme:team:eng' | jq -e 'length == 1 and .[0].name == "Eng"' >/dev/null ||
 	fail "identity not updated: $(sim_get '/v1/identities/?identifier_key=org:acme:team:eng')"
+
+# Another client's upsert replaces the properties that hold our marker: the inventory still
+# records the identity as ours, so sync marks it again rather than calling it unmanaged.
+pid=$(sim_get '/v1/identities/?identifier_key=org:acme:team:eng' | jq -r '.[0].project_id')
+sim_call PUT /v1/identities/ "{\"identifier_key\":\"org:acme:team:eng\",\"name\":\"Eng\",\"identity_type\":\"org\",\"project_id\":\"$pid\",\"properties\":[{\"key\":\"cost_center\",\"value\":\"42\",\"type\":\"string\"}]}"
+expect_status 200
+expect_body '[.properties[].key] == ["cost_center"]'
+run sync
+expect_rc 0
+sim_get '/v1/identities/?identifier_key=org:acme:team:eng' |
+	jq -e '.[0].properties | map(.key) | index("letta_sync")' >/dev/null ||
+	fail "the identity was not marked again: $(sim_get '/v1/identities/?identifier_key=org:acme:team:eng')"
+expect_writes 0 sync
