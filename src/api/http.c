@@ -657,7 +657,8 @@ int http_error_from_status(struct ls_error *err, const char *method, const char 
 			ls_error_hint(err, "check LETTA_API_KEY, and that LETTA_BASE_URL is the server it belongs to");
 		} else {
 			code = ls_error_set(err, LS_EAUTH, "%s requires an API key (401)", base_url);
-			ls_error_hint(err, "set LETTA_API_KEY");
+			/* A self-hosted server asks for a key only when started with --secure. */
+			ls_error_hint(err, "set LETTA_API_KEY (or LETTA_SERVER_PASSWORD for a self-hosted server started with --secure)");
 		}
 		break;
 	case 403:

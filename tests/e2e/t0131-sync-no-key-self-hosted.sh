@@ -34,3 +34,14 @@ run status
 expect_rc 0
 run pull --dry-run
 expect_rc 0
+
+# A server started with --secure (letta-sim --api-key) wants the password: the error says where
+# to put it, and LETTA_SERVER_PASSWORD works in place of LETTA_API_KEY.
+start_sim
+unset LETTA_API_KEY
+run diff
+expect_rc 1
+expect_err 'requires an API key \(401\)'
+expect_err '^hint: set LETTA_API_KEY \(or LETTA_SERVER_PASSWORD for a self-hosted server started with --secure\)$'
+LETTA_SERVER_PASSWORD=$SIM_KEY run diff
+expect_rc 0

@@ -14,7 +14,7 @@ expect_err '^hint: check LETTA_API_KEY, and that LETTA_BASE_URL'
 expect_err '^code: AUTH$'
 env -u LETTA_API_KEY "$API_BIN" list block >"$TMP/out" 2>"$TMP/err" && fail "no key accepted"
 expect_err "requires an API key \\(401\\)"
-expect_err '^hint: set LETTA_API_KEY$'
+expect_err '^hint: set LETTA_API_KEY \(or LETTA_SERVER_PASSWORD for a self-hosted server started with --secure\)$'
 
 # 404 names the object.
 missing=block-00000000-0000-4000-8000-000000000000
