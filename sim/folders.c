@@ -236,8 +236,9 @@ static json_t *folder_or_404(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *f = coll_find(&g_store.folders, req_param(rq, 0));
 
+	/* letta/server/rest_api/routers/v1/folders.py retrieve_folder: its own 404 text. */
 	if (!f)
-		resp_not_found(rs, "Folder", req_param(rq, 0));
+		resp_detail(rs, 404, "Folder with id=%s not found.", req_param(rq, 0));
 	return f;
 }
 

@@ -25,6 +25,9 @@ expect_body ".detail | startswith(\"Identity not found with id='['identity-$U']'
 sim_call GET "/v1/blocks/block-$U"
 expect_status 404
 expect_body ".detail == \"Block with id 'block-$U' not found\""
+sim_call GET "/v1/folders/source-$U"
+expect_status 404
+expect_body ".detail == \"Folder with id=source-$U not found.\""
 sim_call PUT /v1/identities/ '{"identifier_key":"nobody","name":"n","identity_type":"user"}'
 expect_status 404
 expect_body ".detail | startswith(\"Identity not found with identifier_key='nobody', project_id='None', organization_id='$org'\")"
