@@ -21,7 +21,9 @@ start_prism() {
 	done
 	"$PRISM" proxy "$SPEC" "$SIM_URL" --errors --host 127.0.0.1 -p "$PPORT" >"$TMP/prism.log" 2>&1 &
 	PRISM_PID=$!
-	for _ in $(seq 200); do
+	# Up to 60 s: Prism lists every route of the spec before it listens, which takes over 20 s
+	# on a loaded machine (make check's ASan stage).
+	for _ in $(seq 600); do
 		grep -q 'Prism is listening' "$TMP/prism.log" && return 0
 		kill -0 $PRISM_PID 2>/dev/null || return 1
 		sleep 0.1
