@@ -632,7 +632,7 @@ void h_mcp_refresh(struct sim_req *rq, struct sim_resp *rs)
 	r.updated = json_array();
 	r.deleted = json_array();
 	if (sync_tools(m, &r, &err) < 0) {
-		/* *sim*: the real server's answer to an unreachable server is not documented. */
+		/* Digest 2.1: 502 is an MCP connection failure (its detail text is the sim's). */
 		resp_detail(rs, 502, "Failed to connect to MCP server '%s': %s",
 			    jsonx_get_str(m, "server_name"), err.buf);
 		buf_release(&err);
