@@ -238,11 +238,11 @@ static int check_handles(struct reconcile *r, const struct handle_defaults *d,
 			ls_error_hint(&one, "the server serves no %s at all",
 				      strcmp(field, "model") ? "embedding model" : "model");
 		buf_release(&list);
-		if (i == 0) {
+		if (i + 1 == json_array_size(bad)) {
 			*err = one;
 			ret = LS_EINVALID;
 		} else {
-			/* The first is the command's error; the others are logged the same way. */
+			/* The last is the command's error (printed last); the others are logged. */
 			if (one.where[0])
 				log_error("%s: %s", one.where, one.msg);
 			else
