@@ -189,6 +189,10 @@ int main(int argc, char **argv)
 	store_init();
 	if (g_opts.models_path && models_load_file(g_opts.models_path, &err) < 0) {
 		fprintf(stderr, "letta-sim: %s\n", err.buf);
+		buf_release(&err);
+		models_release();
+		store_release();
+		mcp_client_cleanup();
 		return 64;
 	}
 	models_init();
