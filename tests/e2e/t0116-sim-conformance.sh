@@ -21,7 +21,8 @@ start_prism() {
 	done
 	"$PRISM" proxy "$SPEC" "$SIM_URL" --errors --host 127.0.0.1 -p "$PPORT" >"$TMP/prism.log" 2>&1 &
 	PRISM_PID=$!
-	for _ in $(seq 200); do
+	# Up to 60 s: Prism (node) starts slowly on a loaded machine (make check runs 2 jobs).
+	for _ in $(seq 600); do
 		grep -q 'Prism is listening' "$TMP/prism.log" && return 0
 		kill -0 $PRISM_PID 2>/dev/null || return 1
 		sleep 0.1
