@@ -116,15 +116,25 @@ static json_t *llm_model(const char *handle, long context)
 	const char *name = split_handle(handle, prov, sizeof(prov));
 	const char *ptype = in_list(provider_types, prov) ? prov : "openai";
 	const char *ep = in_list(llm_endpoint_types, prov) ? prov : "openai";
+	json_t *m, *more;
 
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:n,s:I,s:I,s:b,s:f,s:I}",
-			 "handle", handle, "name", name, "display_name", name, "provider_type",
-			 ptype, "provider_name", prov[0] ? prov : ptype, "model_type", "llm",
-			 "model", name, "model_endpoint_type", ep, "model_endpoint",
-			 "https://api.example.invalid/v1", "provider_category", "base",
-			 "model_wrapper", "context_window", (json_int_t)context, "max_context_window",
-			 (json_int_t)context, "put_inner_thoughts_in_kwargs", 1,
-			 "temperature", 0.7, "max_tokens", (json_int_t)4096);
+	m = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:n,s:I,s:I,s:b,s:f,s:I}",
+		      "handle", handle, "name", name, "display_name", name, "provider_type", ptype,
+		      "provider_name", prov[0] ? prov : ptype, "model_type", "llm", "model", name,
+		      "model_endpoint_type", ep, "model_endpoint", "https://api.example.invalid/v1",
+		      "provider_category", "base", "model_wrapper", "context_window",
+		      (json_int_t)context, "max_context_window", (json_int_t)context,
+		      "put_inner_thoughts_in_kwargs", 1, "temperature", 0.7, "max_tokens",
+		      (json_int_t)4096);
+	/* The rest of openapi.json's Model, at the schema's defaults. */
+	more = json_pack("{s:b,s:n,s:i,s:n,s:n,s:n,s:n,s:n,s:b,s:n,s:b,s:b,s:n,s:b,s:n}",
+			 "enable_reasoner", 1, "reasoning_effort", "max_reasoning_tokens", 0,
+			 "effort", "frequency_penalty", "compatibility_type", "verbosity", "tier",
+			 "parallel_tool_calls", 0, "response_format", "strict", 0, "return_logprobs",
+			 0, "top_logprobs", "return_token_ids", 0, "tool_call_parser");
+	json_object_update(m, more);
+	json_decref(more);
+	return m;
 }
 
 static json_t *emb_model(const char *handle, int dim)
@@ -134,12 +144,13 @@ static json_t *emb_model(const char *handle, int dim)
 	const char *ptype = in_list(provider_types, prov) ? prov : "openai";
 	const char *ep = in_list(emb_endpoint_types, prov) ? prov : "openai";
 
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i}", "handle", handle,
-			 "name", name, "display_name", name, "provider_type", ptype,
-			 "provider_name", prov[0] ? prov : ptype, "model_type", "embedding",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:n,s:n,s:n}",
+			 "handle", handle, "name", name, "display_name", name, "provider_type",
+			 ptype, "provider_name", prov[0] ? prov : ptype, "model_type", "embedding",
 			 "embedding_endpoint_type", ep, "embedding_endpoint",
 			 "https://api.example.invalid/v1", "embedding_model", name, "embedding_dim",
-			 dim, "embedding_chunk_size", 300, "batch_size", 32);
+			 dim, "embedding_chunk_size", 300, "batch_size", 32, "azure_endpoint",
+			 "azure_version", "azure_deployment");
 }
 
 static void defaults(void)
