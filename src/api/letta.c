@@ -112,7 +112,8 @@ int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error
 	return 0;
 }
 
-static int find_slug(struct letta *api, const char *id, struct ls_error *err);
+static int check_project_id(struct letta *api, const char *slug, const char *id,
+			    struct ls_error *err);
 
 int letta_open(struct letta **out, const struct target *t, const char *secret,
 	       char *(*lookup)(const char *name), int resolve_project, struct ls_error *err)
@@ -139,8 +140,8 @@ int letta_open(struct letta **out, const struct target *t, const char *secret,
 		letta_free(api);
 		return ret;
 	}
-	if (resolve_project && t->project.id && !t->project.slug &&
-	    (ret = find_slug(api, t->project.id, err)) < 0) {
+	if (resolve_project && t->project.id &&
+	    (ret = check_project_id(api, t->project.slug, t->project.id, err)) < 0) {
 		letta_free(api);
 		return ret;
 	}
@@ -873,12 +874,16 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 }
 
 /*
- * Agent creates want X-Project with the slug; when only the id is known, the project list
- * gives it. A self-hosted server (404) has no projects at all.
+ * A project named by id (alone or as slug:id) must be one the server knows, and its slug is what
+ * every later step names the project by (markers, the inventory, X-Project), so that slug, id
+ * and slug:id reach the same objects. Refused before any write: an id the server does not know
+ * (LS_ENOTFOUND, naming it), and a slug:id whose parts name different projects (LS_EUSAGE). A
+ * self-hosted server (404) has no projects at all.
  */
-static int find_slug(struct letta *api, const char *id, struct ls_error *err)
+static int check_project_id(struct letta *api, const char *slug, const char *id,
+			    struct ls_error *err)
 {
-	json_t *list = NULL, *p;
+	json_t *list = NULL, *p, *hit = NULL;
 	size_t i;
 	int ret = letta_projects_list(&list, api, NULL, err);
 
@@ -891,13 +896,38 @@ static int find_slug(struct letta *api, const char *id, struct ls_error *err)
 	json_array_foreach(list, i, p) {
 		const char *pid = jsonx_get_str(p, "id");
 
-		if (pid && !strcmp(pid, id) && jsonx_get_str(p, "slug")) {
-			http_set_project(api->http, jsonx_get_str(p, "slug"), id);
+		if (pid && !strcmp(pid, id)) {
+			hit = p;
 			break;
 		}
 	}
+	if (!hit) {
+		json_decref(list);
+		ret = ls_error_set(err, LS_ENOTFOUND, "project id '%s' not found on the server", id);
+		ls_error_where(err, "GET /v1/projects");
+		ls_error_hint(err, "'letta-sync projects list' shows the projects and their ids; check --project");
+		return ret;
+	}
+	if (slug && *slug) {
+		const char *have = jsonx_get_str(hit, "slug");
+
+		if (!have || strcmp(have, slug)) {
+			ret = ls_error_set(err, LS_EUSAGE, "project '%s:%s': id '%s' is the project '%s', not '%s'",
+					   slug, id, id, have ? have : "(no slug)", slug);
+			ls_error_hint(err, "give the slug or the id alone, or the pair that 'letta-sync projects list' shows");
+			json_decref(list);
+			return ret;
+		}
+	} else if (jsonx_get_str(hit, "slug")) {
+		http_set_project(api->http, jsonx_get_str(hit, "slug"), id);
+	}
 	json_decref(list);
 	return 0;
+}
+
+const char *letta_project_slug(const struct letta *api)
+{
+	return http_get_opts(api->http)->project_slug;
 }
 
 const char *letta_project_id(const struct letta *api)

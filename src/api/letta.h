@@ -82,6 +82,11 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 			  struct ls_error *err);
 /* The resolved project id (borrowed) or NULL. */
 const char *letta_project_id(const struct letta *api);
+/*
+ * The project's slug (borrowed) or NULL: the one given, or, for a project given by id alone,
+ * the server's (letta_open() checks that the id exists and that slug:id agree).
+ */
+const char *letta_project_slug(const struct letta *api);
 /* 0 after a 404 on /v1/projects (self-hosted). */
 int letta_has_projects(const struct letta *api);
 /* Every project (name filter optional): an array of {id, name, slug}. */

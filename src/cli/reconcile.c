@@ -218,7 +218,6 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 		      struct ls_error *err)
 {
 	struct git_facts gf;
-	const char *secret;
 	struct ls_error gerr = LS_ERROR_INIT;
 	int ret;
 
@@ -242,14 +241,13 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 		r->version = xstrdup("0.0.0");
 	}
 
-	secret = cli_api_secret();
-	ret = letta_open(&r->api, &ctx->target, secret, getenv, 1, err);
+	ret = cli_open_api(&r->api, ctx, 1, err);
 	if (ret == LS_ENOTFOUND && ctx->target.project.slug && !ctx->target.project.id) {
 		/* A project that does not exist yet: sync creates it, diff plans against nothing. */
 		ls_error_clear(err);
 		letta_free(r->api);
 		r->api = NULL;
-		if ((ret = letta_open(&r->api, &ctx->target, secret, getenv, 0, err)) < 0)
+		if ((ret = cli_open_api(&r->api, ctx, 0, err)) < 0)
 			return ret;
 		if (o->create_project) {
 			json_t *p = NULL;
