@@ -172,7 +172,8 @@ static void test_plan__each_kind_create_then_unchanged(void **state)
 		assert_string_equal(a->name, kinds[k].name);
 		assert_null(a->agent);
 		assert_true(has_field(a, kinds[k].field));
-		assert_true(p.n == 2 && p.items[1].internal); /* the inventory, created */
+		/* the inventory: created with the write-ahead intent, then written */
+		assert_true(p.n == 3 && p.items[1].internal && p.items[2].internal);
 		assert_true(fake_apply(&rs, &p) > 0);
 		assert_non_null(remote_obj(&rs, &kinds[k]));
 
