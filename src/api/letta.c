@@ -473,6 +473,7 @@ void letta_req_write(struct http_req *req, struct letta *api, const char *method
 		struct guard_ctx *g = xcalloc(1, sizeof(*g));
 
 		g->api = api;
+		/* project_guard() reads only api; kind is for create_guard(). */
 		g->kind = create == ROUTE_PROJECT ? LETTA_BLOCK : (enum letta_kind)create;
 		g->match = match;
 		g->match_ctx = match_ctx;
