@@ -5,6 +5,7 @@
  */
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/memfs_sync.h"
 #include "cli/output.h"
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
@@ -43,6 +44,9 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
 	struct buf out = BUF_INIT;
 	const char *format;
+	struct memfs_run mem = { NULL, 0, 0, 0, 0 };
+	json_t *mchanges = json_array();
+	struct buf mhuman = BUF_INIT;
 	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync diff [options]", examples,
 			     &ctx->err);
 
@@ -64,22 +68,37 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	reconcile_parse_plan_opts(&ro, &o);
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
 		goto out;
+	/* Memory files (issue 25): checked, fetched and merged, nothing pushed. */
+	if ((ret = memfs_load(&mem, &r, &ctx->err)) < 0 ||
+	    (ret = memfs_apply(&mem, &r, 0, (ro.plan_flags & PLAN_FORCE) != 0, mchanges, &mhuman,
+			       &ctx->err)) < 0)
+		goto out;
 
 	if (opts_value(&o, "out") &&
 	    (ret = reconcile_save_plan(&r, opts_value(&o, "out"), &ctx->err)) < 0)
 		goto out;
 	if (ctx->g.json) {
-		output_json_ok(ctx, render_diff_data(&r.plan), render_diff_info(&r.plan));
+		json_t *data = render_diff_data(&r.plan);
+
+		json_array_extend(data, mchanges);
+		output_json_ok(ctx, data, render_diff_info(&r.plan));
 	} else if (format && !strcmp(format, "markdown")) {
 		render_diff_markdown(&out, &r.plan);
 		fputs(out.buf, stdout);
+		if (mhuman.len)
+			printf("\n### Memory files\n\n```diff\n%s```\n", mhuman.buf);
 	} else {
 		render_diff_human(&out, &r.plan, opts_count(&o, "full") ? RENDER_FULL : 0);
 		fputs(out.buf, stdout);
+		if (mhuman.len)
+			fputs(mhuman.buf, stdout);
 	}
-	if (opts_count(&o, "exit-code") && plan_count_changes(&r.plan))
+	if (opts_count(&o, "exit-code") && (plan_count_changes(&r.plan) || mem.changed || mem.conflicts))
 		ret = LS_ECHANGES;
 out:
+	memfs_run_release(&mem);
+	json_decref(mchanges);
+	buf_release(&mhuman);
 	buf_release(&out);
 	reconcile_release(&r);
 	opts_release(&o);

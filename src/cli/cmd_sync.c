@@ -5,6 +5,7 @@
  * again converges.
  */
 #include "cli/cli.h"
+#include "cli/memfs_sync.h"
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "cli/reconcile.h"
@@ -363,6 +364,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	enum ls_code first_fail = LS_EFAIL;
 	struct buf out = BUF_INIT;
 	json_t *changes = NULL, *saved = NULL;
+	struct memfs_run mem = { NULL, 0, 0, 0, 0 };
 	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1;
 	long releaser = -1;
 	size_t i, deferred = 0;
@@ -396,6 +398,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if (saved && (ret = reconcile_check_plan(&r, saved, &ctx->err)) < 0)
 		goto out;
+	/* Memory files (issue 25): read and checked before anything is sent. */
+	if ((ret = memfs_load(&mem, &r, &ctx->err)) < 0)
+		goto out;
 	if (opts_count(&o, "interactive") && !ctx->g.dry_run) {
 		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 			ret = ls_error_set(&ctx->err, LS_EUSAGE,
@@ -412,6 +417,17 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 
 	if (ctx->g.dry_run) {
 		size_t n[CHANGE_DRIFT + 1] = { 0 };
+		json_t *mchanges = json_array();
+		struct buf mhuman = BUF_INIT;
+
+		if ((ret = memfs_apply(&mem, &r, 0, (ro.plan_flags & PLAN_FORCE) != 0, mchanges,
+				       &mhuman, &ctx->err)) < 0) {
+			json_decref(mchanges);
+			buf_release(&mhuman);
+			goto out;
+		}
+		n[CHANGE_UPDATE] += mem.changed;
+		n[CHANGE_CONFLICT] += mem.conflicts;
 
 		for (i = 0; i < r.plan.n; i++)
 			if (!r.plan.items[i].internal)
@@ -427,15 +443,20 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 						 "orphans", (json_int_t)n[CHANGE_ORPHAN], "changes",
 						 render_diff_data(&r.plan));
 
+			json_array_extend(json_object_get(data, "changes"), mchanges);
 			output_json_ok(ctx, data, render_diff_info(&r.plan));
 		} else {
 			render_diff_human(&out, &r.plan, 0);
 			fputs(out.buf, stdout);
+			if (mhuman.len)
+				fputs(mhuman.buf, stdout);
 			output_line(ctx, "Dry run summary: %zu to create, %zu to update, %zu to delete, "
 					 "%zu unchanged",
 				    n[CHANGE_CREATE], n[CHANGE_UPDATE], n[CHANGE_DELETE],
 				    r.plan.unchanged);
 		}
+		json_decref(mchanges);
+		buf_release(&mhuman);
 		goto out;
 	}
 
@@ -476,6 +497,20 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		c.skipped += c2.skipped;
 	} else if (deferred) {
 		hold_back_report(ctx, &r.plan, &c, changes);
+	}
+	/*
+	 * Memory files (issue 25) after the agents' own changes (which give a new agent its
+	 * repository through the git-memory-enabled tag): one commit and push per agent.
+	 */
+	if (aret != LS_EINTERRUPTED) {
+		int mret = memfs_apply(&mem, &r, 1, (ro.plan_flags & PLAN_FORCE) != 0, changes,
+				       NULL, &ctx->err);
+
+		if (mret == LS_EINTERRUPTED)
+			aret = mret;
+		c.updated += mem.changed;
+		c.conflicts += mem.conflicts;
+		c.failed += mem.failed;
 	}
 	/* The inventory's rewrite released the lease when it was the last write and succeeded. */
 	if (leased && !(releaser >= 0 && res.status && res.status[releaser] == APPLY_DONE))
@@ -518,6 +553,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		ctx->err_reported = 1;
 	}
 out:
+	memfs_run_release(&mem);
 	json_decref(saved);
 	json_decref(changes);
 	apply_result_release(&res);

@@ -167,6 +167,7 @@ enum plan_section {
 	SECTION_MODEL,
 	SECTION_IDENTITIES,
 	SECTION_MCP_SERVERS,
+	SECTION_MEMORY_FILES, /* memory as files (cli/memfs_sync.c; not in the agent's PATCH) */
 	SECTION__COUNT
 };
 extern const char *const plan_section_names[SECTION__COUNT + 1]; /* NULL-terminated */

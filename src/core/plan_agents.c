@@ -11,6 +11,7 @@
  * one agent go into one PATCH (an internal action); each section is reported as its own change
  * that succeeds when that PATCH does.
  */
+#include "core/memfiles.h"
 #include "core/ownership.h"
 #include "core/plan_int.h"
 #include "core/semver.h"
@@ -80,7 +81,7 @@ static const struct resource *default_template(const struct desired_state *ds)
 static const char *const agent_fields[] = { "description", "system", "instructions",
 					    "modelConfig", "blocks", "tools", "mcpTools",
 					    "folders", "identities", "includeBaseTools",
-					    "enableSleeptime", NULL };
+					    "enableSleeptime", "memory", NULL };
 
 /* Template agent spec, then the declaration's fields over it. New reference. */
 static json_t *merged_spec(const struct resource *tmpl, const struct resource *decl)
@@ -464,6 +465,9 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 	w->tmpl = tmpl ? tmpl->name : NULL;
 	w->spec = merged_spec(tmpl, decl);
 	w->tags = pl_strset(json_object_get(w->spec, "tags"), NULL);
+	/* Memory as files (issue 25): the server gives a tagged agent its git repository. */
+	if (memfiles_dir(w->spec) && !jsonx_array_has_str(w->tags, MEMFILES_TAG))
+		json_array_append_new(w->tags, json_string(MEMFILES_TAG));
 	all_tags = json_deep_copy(w->tags);
 	if (cur_tags)
 		json_array_extend(all_tags, (json_t *)cur_tags);

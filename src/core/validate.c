@@ -165,7 +165,14 @@ static const struct field f_mcp_tools[] = {
 	END,
 };
 
+/* Agent memory as files (issue 25): the folder in the config repository. */
+static const struct field f_memory[] = {
+	{ "dir", TY_STR, F_REQ, NULL, 0, NULL },
+	END,
+};
+
 #define AGENT_FIELDS \
+	{ "memory", TY_OBJ, 0, f_memory, 0, NULL }, \
 	{ "description", TY_STR, 0, NULL, 0, NULL }, \
 	{ "system", TY_STR, 0, NULL, 0, NULL }, \
 	{ "instructions", TY_STR, 0, NULL, 0, NULL }, \

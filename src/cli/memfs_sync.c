@@ -1,0 +1,279 @@
+/*
+ * Agent memory as files in diff and sync (issue 25; memfs.md). For each agent whose Agent (or
+ * its Template's agent) declares memory: {dir: <folder>}, the folder's files are the memory
+ * git wants. They are checked with the server's rules before anything is sent (a push that
+ * breaks one would be refused whole), then each agent's repository is fetched and merged
+ * (repo/memfs_git.c): diff shows the file-level changes, sync commits them as one commit and
+ * pushes it. The agent's tag git-memory-enabled, which gives it its repository, is planned
+ * with its other tags (core/plan_agents.c).
+ */
+#include "cli/memfs_sync.h"
+
+#include "api/letta.h"
+#include "cli/output.h"
+#include "core/memfiles.h"
+#include "repo/files.h"
+#include "repo/memfs_git.h"
+#include "util/interrupt.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct memfs_agent {
+	char *name; /* the agent's name on the server */
+	char *decl; /* the Agent resource's name */
+	char *dir;  /* the memory folder, relative to the config repository's root */
+	struct memfile *f;
+	size_t n;
+};
+
+void memfs_run_release(struct memfs_run *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->a[i].name);
+		free(m->a[i].decl);
+		free(m->a[i].dir);
+		memfs_files_free(m->a[i].f, m->a[i].n);
+	}
+	free(m->a);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The config repository's root: the folder holding .letta (diff and sync run inside it). */
+static void repo_root(struct buf *out)
+{
+	if (files_find_up(out, ".", ".letta")) {
+		char *s = strrchr(out->buf, '/');
+
+		if (s) {
+			*s = 0;
+			out->len = (size_t)(s - out->buf);
+			return;
+		}
+	}
+	buf_reset(out);
+	buf_addstr(out, ".");
+}
+
+int memfs_load(struct memfs_run *m, struct reconcile *r, struct ls_error *err)
+{
+	struct buf root = BUF_INIT, path = BUF_INIT;
+	struct diag_list diags = DIAG_LIST_INIT;
+	const char *only = r->ctx ? r->ctx->g.agent : NULL;
+	int ret = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (r->opts.sections && !(r->opts.sections & (1u << SECTION_MEMORY_FILES)))
+		return 0;
+	repo_root(&root);
+	for (size_t i = 0; i < r->ds.n && ret == 0; i++) {
+		const struct resource *res = &r->ds.items[i];
+		const json_t *decl;
+		const char *dir, *name;
+		struct memfs_agent *a;
+
+		if (res->kind != KIND_AGENT || !(decl = memfiles_decl(&r->ds, res->name)))
+			continue;
+		name = jsonx_get_str(res->spec, "name") ? jsonx_get_str(res->spec, "name") : res->name;
+		if (only && strcmp(only, name) && strcmp(only, res->name))
+			continue;
+		dir = jsonx_get_str(decl, "dir");
+		if (!dir)
+			continue;
+		m->a = xrealloc(m->a, (m->n + 1) * sizeof(*m->a));
+		a = &m->a[m->n++];
+		memset(a, 0, sizeof(*a));
+		a->name = xstrdup(name);
+		a->decl = xstrdup(res->name);
+		a->dir = xstrdup(dir);
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", root.buf, dir);
+		if ((ret = memfs_read_dir(&a->f, &a->n, path.buf, err)) < 0) {
+			ls_error_hint(err, "Agent '%s' declares memory.dir '%s': create the folder or fix the path",
+				      res->name, dir);
+			break;
+		}
+		memfiles_check(a->f, a->n, dir, &diags);
+	}
+	diag_list_sort(&diags);
+	for (size_t i = 0; i < diags.n; i++) {
+		const struct diag *d = &diags.items[i];
+
+		log_error("%s:%d:%d: %s%s%s", d->file, d->line, d->col, d->msg, d->hint ? " (" : "",
+			  d->hint ? d->hint : "");
+		if (d->hint)
+			fputs(")\n", stderr);
+	}
+	if (ret == 0 && diags.nerrors) {
+		ret = ls_error_set(err, LS_EINVALID, "%zu problem(s) in memory files", diags.nerrors);
+		ls_error_hint(err, "the server refuses a push that breaks these rules; fix the files");
+	}
+	diag_list_release(&diags);
+	buf_release(&root);
+	buf_release(&path);
+	return ret;
+}
+
+/* The agent's id: from the state read before the run, else (created by this run) the server. */
+static char *agent_id(struct reconcile *r, const char *name)
+{
+	json_t *e, *list = NULL;
+	struct ls_error err = LS_ERROR_INIT;
+	struct buf path = BUF_INIT;
+	char *id = NULL;
+	size_t i;
+
+	json_array_foreach(r->rs.agents, i, e)
+		if (jsonx_get_str(e, "name") && !strcmp(jsonx_get_str(e, "name"), name))
+			return xstrdup(jsonx_get_str(e, "id"));
+	buf_addf(&path, "/v1/agents/?name=%s", name);
+	if (r->api && letta_list_all(&list, r->api, path.buf, &err) == 0)
+		json_array_foreach(list, i, e)
+			if (jsonx_get_str(e, "name") && !strcmp(jsonx_get_str(e, "name"), name) &&
+			    jsonx_get_str(e, "id")) {
+				id = xstrdup(jsonx_get_str(e, "id"));
+				break;
+			}
+	json_decref(list);
+	buf_release(&path);
+	return id;
+}
+
+static void human_files(struct buf *h, const char *head, const json_t *files)
+{
+	const json_t *f;
+	size_t i;
+
+	buf_addstr(h, head);
+	json_array_foreach(files, i, f) {
+		const char *d = jsonx_get_str(f, "diff");
+
+		buf_addf(h, "  %s %s\n", jsonx_get_str(f, "change"), jsonx_get_str(f, "path"));
+		if (d && *d) {
+			for (const char *s = d; *s;) {
+				const char *e = strchr(s, '\n');
+				size_t l = e ? (size_t)(e - s) : strlen(s);
+
+				buf_addstr(h, "    ");
+				buf_add(h, s, l);
+				buf_addch(h, '\n');
+				s += l + (e != NULL);
+			}
+		}
+	}
+}
+
+int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, json_t *changes,
+		struct buf *human, struct ls_error *err)
+{
+	const char *base = r->ctx ? r->ctx->target.base_url : NULL;
+	struct buf root = BUF_INIT;
+
+	repo_root(&root);
+	for (size_t i = 0; i < m->n; i++) {
+		struct memfs_agent *a = &m->a[i];
+		struct memfs_git_result res;
+		struct memfs_git_opts o;
+		struct ls_error aerr = LS_ERROR_INIT;
+		struct buf url = BUF_INIT, cache = BUF_INIT, msg = BUF_INIT, head = BUF_INIT;
+		char *id;
+		json_t *ch = NULL;
+		int rc;
+
+		if (interrupt_requested()) {
+			buf_release(&root);
+			return ls_error_set(err, LS_EINTERRUPTED, "interrupted");
+		}
+		id = agent_id(r, a->name);
+		if (!id) {
+			/* diff of an agent not created yet: every file is new. */
+			if (!push) {
+				json_t *files = json_array();
+
+				for (size_t k = 0; k < a->n; k++)
+					json_array_append_new(files, json_pack("{s:s, s:s, s:s}", "path",
+									       a->f[k].path, "change", "create", "diff", ""));
+				ch = json_pack("{s:s, s:s, s:n, s:s, s:s, s:b, s:[], s:o, s:s}", "kind", "Agent",
+					       "name", a->decl, "agent", "section", "memory_files", "action",
+					       "create", "breaking", 0, "fields", "files", files, "reason",
+					       "the agent does not exist yet");
+				json_array_append_new(changes, ch);
+				m->changed++;
+				if (human) {
+					buf_addf(&head, "~ Agent %s: memory_files (%zu file(s), agent not created yet)\n",
+						 a->decl, a->n);
+					human_files(human, head.buf, files);
+				}
+			} else {
+				log_error("Agent '%s': not found on the server; its memory files were not synced",
+					  a->decl);
+				m->failed++;
+			}
+			buf_release(&head);
+			continue;
+		}
+		buf_addf(&url, "%s/v1/git/%s/state.git", base ? base : "", id);
+		buf_addf(&cache, "%s/.letta/cache/memfs/%s.git", root.buf, id);
+		buf_addf(&msg, "letta-sync: memory of %s from config %s\n", a->decl,
+			 r->commit && *r->commit ? r->commit : "(no commit)");
+		o.url = url.buf;
+		o.key = cli_api_secret();
+		o.cache = cache.buf;
+		o.message = msg.buf;
+		o.force = force;
+		o.push = push;
+		rc = memfs_git_sync(&res, &o, a->f, a->n, &aerr);
+		if (rc < 0) {
+			log_error("Agent '%s' (%s): memory files: %s", a->decl, id, aerr.msg);
+			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:s}", "kind", "Agent", "name",
+				       a->decl, "agent", id, "section", "memory_files", "action",
+				       "update", "breaking", 0, "fields", "error", aerr.msg);
+			json_array_append_new(changes, ch);
+			m->failed++;
+		} else if (json_array_size(res.conflicts)) {
+			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:O, s:s}", "kind", "Agent",
+				       "name", a->decl, "agent", id, "section", "memory_files", "action",
+				       "conflict", "breaking", 0, "fields", "files", res.conflicts,
+				       "reason", "the agent and git changed the same lines; sync --force makes git win");
+			json_array_append_new(changes, ch);
+			m->conflicts++;
+			buf_addf(&head, "! Agent %s: memory_files conflict (agent's version -> git's)\n",
+				 a->decl);
+			if (human)
+				human_files(human, head.buf, res.conflicts);
+			else {
+				struct buf t = BUF_INIT;
+
+				human_files(&t, head.buf, res.conflicts);
+				fputs(t.buf, stderr);
+				buf_release(&t);
+			}
+		} else if (json_array_size(res.files)) {
+			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:O, s:s*, s:s*}", "kind",
+				       "Agent", "name", a->decl, "agent", id, "section", "memory_files",
+				       "action", "update", "breaking", 0, "fields", "files", res.files,
+				       "commit", *res.pushed ? res.pushed : NULL, "base",
+				       *res.base ? res.base : NULL);
+			json_array_append_new(changes, ch);
+			m->changed++;
+			buf_addf(&head, "~ Agent %s: memory_files (%zu file(s))\n", a->decl,
+				 json_array_size(res.files));
+			if (human)
+				human_files(human, head.buf, res.files);
+			if (push)
+				log_info("Agent '%s': memory pushed as %s (%d push(es))", a->decl,
+					 res.pushed, res.tries);
+		}
+		memfs_git_result_release(&res);
+		free(id);
+		buf_release(&url);
+		buf_release(&cache);
+		buf_release(&msg);
+		buf_release(&head);
+	}
+	buf_release(&root);
+	return 0;
+}

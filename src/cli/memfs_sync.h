@@ -1,0 +1,36 @@
+#ifndef LS_CLI_MEMFS_SYNC_H
+#define LS_CLI_MEMFS_SYNC_H
+
+/*
+ * Agent memory as files in diff and sync (issue 25): the agents whose Agent or Template
+ * declares memory: {dir: ...}, their files read and checked before anything is sent, and the
+ * per-agent fetch, three-way merge, commit and push (repo/memfs_git.c).
+ */
+#include "cli/reconcile.h"
+#include "util/buf.h"
+
+struct memfs_agent;
+
+struct memfs_run {
+	struct memfs_agent *a;
+	size_t n;
+	size_t changed;   /* agents whose memory changes (diff) or changed (sync) */
+	size_t conflicts; /* agents with overlapping edits, nothing pushed */
+	size_t failed;
+};
+
+/*
+ * Reads and checks the memory folders of the agents r's plan covers (none when --only leaves
+ * out memory_files). A broken file is LS_EINVALID, each problem logged as path:line:col.
+ */
+int memfs_load(struct memfs_run *m, struct reconcile *r, struct ls_error *err);
+/*
+ * Fetches and merges each agent's memory; with push, commits and pushes what changed. The
+ * changes go to changes (JSON, section memory_files) and, when human is not NULL, as unified
+ * diffs. Returns 0, or LS_EINTERRUPTED.
+ */
+int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, json_t *changes,
+		struct buf *human, struct ls_error *err);
+void memfs_run_release(struct memfs_run *m);
+
+#endif

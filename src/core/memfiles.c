@@ -1,0 +1,311 @@
+/*
+ * Memory files (issue 25): the server's rules for an agent's memory repository, checked before
+ * anything is pushed. The rules are memfs.md's ("Layout of the repository", "The root layout",
+ * "Constraints file") as letta-sim's pre-receive hook enforces them (sim/memfs.c tree_check,
+ * written from Letta Code 0.25.9's pre-commit hook): a push that breaks one is refused whole,
+ * so letta-sync reports it as path:line:col instead.
+ */
+#include "core/memfiles.h"
+
+#include "util/buf.h"
+#include "util/jsonx.h"
+#include "util/yamlx.h"
+
+#include <string.h>
+
+const char *memfiles_dir(const json_t *agent_spec)
+{
+	return jsonx_get_str(json_object_get(agent_spec, "memory"), "dir");
+}
+
+const json_t *memfiles_decl(const struct desired_state *ds, const char *name)
+{
+	const struct resource *a = desired_find(ds, KIND_AGENT, name), *t;
+	const char *tn;
+	const json_t *m;
+
+	if (a && (m = json_object_get(a->spec, "memory")))
+		return m;
+	tn = a ? jsonx_get_str(a->spec, "template") : NULL;
+	t = tn ? desired_find(ds, KIND_TEMPLATE, tn) : NULL;
+	if (t && (m = json_object_get(json_object_get(t->spec, "agent"), "memory")))
+		return m;
+	return NULL;
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* Characters of UTF-8 text: the server's limits count characters, not bytes. */
+static size_t chars(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+static const struct memfile *find(const struct memfile *f, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].path, path))
+			return &f[i];
+	return NULL;
+}
+
+/* Folders in a path: "system/project/x.md" is 2. */
+static int depth(const char *p)
+{
+	int d = 0;
+
+	for (; *p; p++)
+		d += *p == '/';
+	return d;
+}
+
+/* Root layout: a file counts when every folder above it has its own MEMORY.md. */
+static int root_counts(const struct memfile *f, size_t n, const char *path)
+{
+	struct buf b = BUF_INIT;
+	const char *s;
+	int ok = 1;
+
+	for (s = strchr(path, '/'); s && ok; s = strchr(s + 1, '/')) {
+		buf_reset(&b);
+		buf_add(&b, path, (size_t)(s - path));
+		buf_addstr(&b, "/MEMORY.md");
+		ok = find(f, n, b.buf) != NULL;
+	}
+	buf_release(&b);
+	return ok;
+}
+
+struct fm {
+	json_t *v;     /* the frontmatter mapping, or NULL */
+	json_t *pos;   /* its positions */
+	size_t body;   /* offset of the body */
+	int present;
+};
+
+/* Splits "---\n<yaml>---\n<body>". Returns -1 (with why) when the frontmatter is malformed. */
+static int fm_parse(const struct memfile *f, struct fm *out, struct buf *why, int *line)
+{
+	struct yamlx_docs d = YAMLX_DOCS_INIT;
+	struct ls_error e = LS_ERROR_INIT;
+	const char *end;
+	size_t yl;
+
+	memset(out, 0, sizeof(*out));
+	*line = 1;
+	if (f->len < 4 || strncmp(f->data, "---\n", 4))
+		return 0;
+	out->present = 1;
+	if (!strncmp(f->data + 4, "---\n", 4) || !strncmp(f->data + 4, "---", 4)) {
+		end = f->data + 4;
+	} else {
+		end = strstr(f->data + 4, "\n---\n");
+		if (!end && has_suffix(f->data, "\n---"))
+			end = f->data + f->len - 4;
+		if (!end) {
+			buf_addstr(why, "frontmatter is not closed by a --- line");
+			return -1;
+		}
+		end++;
+	}
+	yl = (size_t)(end - (f->data + 4));
+	out->body = (size_t)(end - f->data) + 4 > f->len ? f->len : (size_t)(end - f->data) + 4;
+	if (yamlx_parse(&d, f->data + 4, yl, &e) < 0) {
+		buf_addf(why, "frontmatter: %s", *e.msg ? e.msg : "invalid YAML");
+		*line = d.err_line ? d.err_line + 1 : 2;
+		yamlx_docs_release(&d);
+		ls_error_clear(&e);
+		return -1;
+	}
+	if (d.n == 1 && json_is_object(d.items[0].value)) {
+		out->v = json_incref(d.items[0].value);
+		out->pos = json_incref(d.items[0].positions);
+	} else if (d.n == 0 || json_is_null(d.items[0].value)) {
+		out->v = json_object();
+	} else {
+		buf_addstr(why, "frontmatter must be a mapping of keys");
+		yamlx_docs_release(&d);
+		return -1;
+	}
+	yamlx_docs_release(&d);
+	return 1;
+}
+
+/* Where key's value is in the file (the frontmatter starts on line 2). */
+static void key_pos(const struct fm *m, const char *key, int *line, int *col)
+{
+	struct buf p = BUF_INIT;
+
+	*line = 1;
+	*col = 1;
+	buf_addf(&p, "/%s", key);
+	if (m->pos && yamlx_lookup(m->pos, p.buf, line, col) == 1)
+		*line += 1;
+	else
+		*line = 1, *col = 1;
+	buf_release(&p);
+}
+
+#define ERR(path, l, c, ...) diag_add(diags, DIAG_ERROR, path, l, c, __VA_ARGS__)
+
+static void check_file(const struct memfile *all, size_t n, const struct memfile *f, int root,
+		       long max_depth, long max_file, const char *file, struct diag_list *diags)
+{
+	struct fm m;
+	struct buf why = BUF_INIT;
+	int line, col, r;
+	const char *k;
+	json_t *v;
+
+	if (max_depth >= 0 && depth(f->path) > max_depth)
+		ERR(file, 1, 1, "nested %d folders deep, over maxDepth %ld of .memfs.config.json",
+		    depth(f->path), max_depth);
+	if (max_file >= 0 && chars(f->data, f->len) > (size_t)max_file)
+		ERR(file, 1, 1, "%zu characters, over maxFileCharacters %ld of .memfs.config.json",
+		    chars(f->data, f->len), max_file);
+	r = fm_parse(f, &m, &why, &line);
+	if (r < 0) {
+		ERR(file, line, 1, "%s", why.buf);
+		goto out;
+	}
+	if (root && !strcmp(f->path, "MEMORY.md")) {
+		if (r > 0)
+			ERR(file, 1, 1, "the index MEMORY.md takes no frontmatter");
+		goto out;
+	}
+	if (root && has_suffix(f->path, "/MEMORY.md"))
+		goto out;
+	if (r == 0) {
+		ERR(file, 1, 1, "missing frontmatter (must start with ---)");
+		diag_hint(diags, "start the file with ---, a 'description: ...' line and ---");
+		goto out;
+	}
+	if (root) {
+		json_object_foreach(m.v, k, v) {
+			if (strcmp(k, "name") && strcmp(k, "description")) {
+				key_pos(&m, k, &line, &col);
+				ERR(file, line, col, "unknown frontmatter key '%s' (allowed: name description)", k);
+			}
+		}
+		v = json_object_get(m.v, "name");
+		if (!json_is_string(v) || !*json_string_value(v))
+			ERR(file, 1, 1, "missing required field 'name'");
+	} else {
+		json_object_foreach(m.v, k, v) {
+			key_pos(&m, k, &line, &col);
+			if (!strcmp(k, "read_only"))
+				ERR(file, line, col, "'read_only' is a protected field and cannot be set by a push");
+			else if (strcmp(k, "description") && strcmp(k, "limit"))
+				ERR(file, line, col, "unknown frontmatter key '%s' (allowed: description read_only limit)", k);
+		}
+		v = json_object_get(m.v, "limit");
+		key_pos(&m, "limit", &line, &col);
+		if (v && (!json_is_integer(v) || json_integer_value(v) <= 0))
+			ERR(file, line, col, "'limit' must be a positive integer");
+		else if (v && chars(f->data + m.body, f->len - m.body) > (size_t)json_integer_value(v))
+			ERR(file, line, col, "the value has %zu characters, over its limit of %lld",
+			    chars(f->data + m.body, f->len - m.body), (long long)json_integer_value(v));
+	}
+	v = json_object_get(m.v, "description");
+	key_pos(&m, "description", &line, &col);
+	if (!v)
+		ERR(file, 1, 1, "missing required field 'description'");
+	else if (!json_is_string(v) || !*json_string_value(v))
+		ERR(file, line, col, "'description' must be a non-empty string");
+out:
+	(void)all;
+	(void)n;
+	json_decref(m.v);
+	json_decref(m.pos);
+	buf_release(&why);
+}
+
+/* In-prompt (block) files: .md files under system/, or the root layout's root .md files but MEMORY.md. */
+static int in_prompt(const char *path, int root)
+{
+	if (!has_suffix(path, ".md"))
+		return 0;
+	if (root)
+		return !strchr(path, '/') && strcmp(path, "MEMORY.md");
+	return !strncmp(path, "system/", 7);
+}
+
+size_t memfiles_check(const struct memfile *f, size_t n, const char *prefix,
+		      struct diag_list *diags)
+{
+	size_t before = diags->nerrors, core = 0;
+	long max_depth = -1, max_file = -1, max_core = -1;
+	const struct memfile *cf = find(f, n, ".memfs.config.json");
+	int root = find(f, n, "MEMORY.md") != NULL;
+	struct buf file = BUF_INIT;
+
+#define PATH(p) (buf_reset(&file), buf_addf(&file, "%s%s%s", prefix, *prefix ? "/" : "", p), file.buf)
+	if (cf) {
+		json_error_t je;
+		json_t *c = json_loadb(cf->data, cf->len, 0, &je);
+		const char *keys[] = { "maxDepth", "maxFileCharacters", "maxCoreMemoryCharacters" };
+		long *dst[] = { &max_depth, &max_file, &max_core };
+
+		if (!json_is_object(c)) {
+			ERR(PATH(cf->path), c ? 1 : je.line, c ? 1 : je.column,
+			    "not a JSON object%s%s", c ? "" : ": ", c ? "" : je.text);
+		} else {
+			for (int k = 0; k < 3; k++) {
+				json_t *v = json_object_get(c, keys[k]);
+
+				if (!v || json_is_null(v))
+					continue;
+				if (!json_is_integer(v) || json_integer_value(v) < 0)
+					ERR(PATH(cf->path), 1, 1, "'%s' must be a non-negative integer", keys[k]);
+				else
+					*dst[k] = (long)json_integer_value(v);
+			}
+		}
+		json_decref(c);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *p = f[i].path;
+
+		/* Skills are folders: skills/<name>/SKILL.md (Letta Code's pre-commit hook). */
+		if (!strncmp(p, "skills/", 7)) {
+			if (has_suffix(p, ".md") && !strchr(p + 7, '/')) {
+				ERR(PATH(p), 1, 1, "invalid skill path (skills must be folders)");
+				diag_hint(diags, "use skills/<name>/SKILL.md");
+			}
+			continue;
+		}
+		if (!has_suffix(p, ".md"))
+			continue;
+		if (root ? !root_counts(f, n, p)
+			 : strncmp(p, "system/", 7) && strncmp(p, "reference/", 10))
+			continue;
+		if (in_prompt(p, root)) {
+			struct fm m;
+			struct buf why = BUF_INIT;
+			int l;
+
+			if (fm_parse(&f[i], &m, &why, &l) >= 0)
+				core += chars(f[i].data + m.body, f[i].len - m.body);
+			json_decref(m.v);
+			json_decref(m.pos);
+			buf_release(&why);
+		}
+		check_file(f, n, &f[i], root, max_depth, max_file, PATH(p), diags);
+	}
+	if (max_core >= 0 && core > (size_t)max_core)
+		ERR(PATH(".memfs.config.json"), 1, 1,
+		    "in-prompt memory has %zu characters, over maxCoreMemoryCharacters %ld", core,
+		    max_core);
+#undef PATH
+	buf_release(&file);
+	return diags->nerrors - before;
+}

@@ -1,0 +1,553 @@
+/*
+ * An agent's memory repository with libgit2 (see memfs_git.h). The three-way merge of issue 25:
+ * base = the last commit letta-sync pushed (the newest commit on the agent's main whose author
+ * is letta-sync: the server keeps that record, so a lost reply or a lost cache loses nothing),
+ * ours = base's files with the config repository's files written over them, theirs = the
+ * agent's main. git_merge_trees() decides each file: only the agent changed it -> kept, only
+ * git -> written, both in different places -> merged, overlapping -> a conflict. Without a base
+ * (never pushed, or the server rewrote history) the agent's head is the base: git's files win
+ * only where they differ, nothing the agent has is lost.
+ */
+#include "repo/memfs_git.h"
+
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#include "repo/files.h"
+
+#include <dirent.h>
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void memfs_git_result_release(struct memfs_git_result *r)
+{
+	json_decref(r->files);
+	json_decref(r->conflicts);
+	memset(r, 0, sizeof(*r));
+}
+
+static int gerr(struct ls_error *err, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return ls_error_set(err, LS_EFAIL, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
+}
+
+/* The callbacks' payload. */
+struct push_st {
+	const char *key;
+	char *auth; /* "Authorization: Basic base64(letta:<key>)", or NULL; wiped and freed */
+	int asked;
+	int rejected;
+	struct buf why;
+};
+
+/*
+ * Basic letta:<key> (memfs.md "Auth"): the key never goes into a URL. Asked again after the
+ * server refused it: give up (GIT_EUSER) instead of looping.
+ */
+static int cred_cb(git_credential **out, const char *url, const char *user, unsigned int allowed,
+		   void *payload)
+{
+	struct push_st *p = payload;
+
+	(void)url;
+	(void)user;
+	if (!p->key || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT))
+		return GIT_PASSTHROUGH;
+	if (p->asked++)
+		return GIT_EUSER;
+	return git_credential_userpass_plaintext_new(out, "letta", p->key);
+}
+
+static int push_ref_cb(const char *ref, const char *status, void *payload)
+{
+	struct push_st *p = payload;
+
+	(void)ref;
+	if (status) {
+		p->rejected = 1;
+		buf_addstr(&p->why, status);
+	}
+	return 0;
+}
+
+/*
+ * Basic letta:<key> sent with the first request (memfs.md: "a one-off http.extraHeader=
+ * Authorization: Basic base64(letta:KEY) works too"), so that a fetch is one request per
+ * route instead of a 401 challenge first. The header lives in memory only.
+ */
+static void auth_header(struct push_st *p)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct buf in = BUF_INIT, out = BUF_INIT;
+
+	if (!p->key)
+		return;
+	buf_addf(&in, "letta:%s", p->key);
+	buf_addstr(&out, "Authorization: Basic ");
+	for (size_t i = 0; i < in.len; i += 3) {
+		unsigned v = (unsigned char)in.buf[i] << 16;
+
+		if (i + 1 < in.len)
+			v |= (unsigned char)in.buf[i + 1] << 8;
+		if (i + 2 < in.len)
+			v |= (unsigned char)in.buf[i + 2];
+		buf_addch(&out, tbl[(v >> 18) & 63]);
+		buf_addch(&out, tbl[(v >> 12) & 63]);
+		buf_addch(&out, i + 1 < in.len ? tbl[(v >> 6) & 63] : '=');
+		buf_addch(&out, i + 2 < in.len ? tbl[v & 63] : '=');
+	}
+	p->auth = xstrdup(out.buf);
+	memset(in.buf, 0, in.len);
+	memset(out.buf, 0, out.len);
+	buf_release(&in);
+	buf_release(&out);
+}
+
+static void auth_free(struct push_st *p)
+{
+	if (p->auth) {
+		memset(p->auth, 0, strlen(p->auth));
+		free(p->auth);
+		p->auth = NULL;
+	}
+}
+
+static int mkdirs(const char *path)
+{
+	struct buf b = BUF_INIT;
+	int rc = 0;
+
+	buf_addstr(&b, path);
+	for (char *s = b.buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		mkdir(b.buf, 0700);
+		*s = '/';
+	}
+	buf_release(&b);
+	return rc;
+}
+
+static int open_cache(git_repository **repo, const char *dir, struct ls_error *err)
+{
+	if (git_repository_open_bare(repo, dir) == 0)
+		return 0;
+	mkdirs(dir);
+	if (git_repository_init(repo, dir, 1) < 0)
+		return gerr(err, dir);
+	return 0;
+}
+
+static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *head, int *have,
+		 struct ls_error *err)
+{
+	git_remote *rem = NULL;
+	git_fetch_options fo;
+	char spec[] = "+refs/heads/main:refs/remotes/origin/main";
+	char *specp = spec;
+	git_strarray specs = { &specp, 1 };
+	int rc;
+
+	struct push_st ps = { o->key, NULL, 0, 0, BUF_INIT };
+
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	fo.callbacks.credentials = cred_cb;
+	fo.callbacks.payload = &ps;
+	auth_header(&ps);
+	if (ps.auth) {
+		fo.custom_headers.strings = &ps.auth;
+		fo.custom_headers.count = 1;
+	}
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	if (git_remote_create_anonymous(&rem, repo, o->url) < 0)
+		return gerr(err, "memory repository");
+	rc = git_remote_fetch(rem, &specs, &fo, NULL);
+	git_remote_free(rem);
+	auth_free(&ps);
+	if (rc < 0)
+		return gerr(err, "fetching the agent's memory");
+	*have = git_reference_name_to_id(head, repo, "refs/remotes/origin/main") == 0;
+	return 0;
+}
+
+/* The newest commit authored by letta-sync reachable from head (first-parent order). */
+static int find_base(git_repository *repo, const git_oid *head, git_oid *base)
+{
+	git_commit *c = NULL, *p = NULL;
+	int found = 0, depth = 0;
+
+	if (git_commit_lookup(&c, repo, head) < 0)
+		return 0;
+	while (c && depth++ < 10000) {
+		const git_signature *a = git_commit_author(c);
+
+		if (a && a->name && !strcmp(a->name, MEMFS_GIT_AUTHOR)) {
+			git_oid_cpy(base, git_commit_id(c));
+			found = 1;
+			break;
+		}
+		if (git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) < 0)
+			break;
+		git_commit_free(c);
+		c = p;
+		p = NULL;
+	}
+	git_commit_free(c);
+	return found;
+}
+
+/* tree (may be NULL) with want written over it; the result's tree id. */
+static int overlay(git_oid *out, git_repository *repo, git_tree *tree, const struct memfile *want,
+		   size_t n)
+{
+	git_index *idx = NULL;
+	int rc = -1;
+
+	if (git_index_new(&idx) < 0)
+		return -1;
+	if (tree && git_index_read_tree(idx, tree) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		git_index_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.mode = GIT_FILEMODE_BLOB;
+		e.path = want[i].path;
+		if (git_blob_create_from_buffer(&e.id, repo, want[i].data, want[i].len) < 0 ||
+		    git_index_add(idx, &e) < 0)
+			goto out;
+	}
+	rc = git_index_write_tree_to(out, idx, repo);
+out:
+	git_index_free(idx);
+	return rc;
+}
+
+static int patch_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+		    void *payload)
+{
+	struct buf *b = payload;
+
+	(void)d;
+	(void)h;
+	if (l->origin == GIT_DIFF_LINE_CONTEXT || l->origin == GIT_DIFF_LINE_ADDITION ||
+	    l->origin == GIT_DIFF_LINE_DELETION)
+		buf_addch(b, l->origin);
+	buf_add(b, l->content, l->content_len);
+	return 0;
+}
+
+/* Per-file unified diffs a -> b, only paths (when given) in keep. */
+static json_t *diff_trees(git_repository *repo, git_tree *a, git_tree *b, const json_t *keep)
+{
+	git_diff *d = NULL;
+	json_t *out = json_array();
+
+	if (git_diff_tree_to_tree(&d, repo, a, b, NULL) < 0)
+		return out;
+	for (size_t i = 0; i < git_diff_num_deltas(d); i++) {
+		const git_diff_delta *dl = git_diff_get_delta(d, i);
+		const char *path = dl->new_file.path ? dl->new_file.path : dl->old_file.path;
+		git_patch *p = NULL;
+		struct buf t = BUF_INIT;
+		const char *change = dl->status == GIT_DELTA_ADDED	 ? "create"
+				     : dl->status == GIT_DELTA_DELETED ? "delete"
+									: "update";
+
+		if (keep && !json_object_get(keep, path))
+			continue;
+		if (git_patch_from_diff(&p, d, i) == 0 && p)
+			git_patch_print(p, patch_cb, &t);
+		git_patch_free(p);
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "path", path, "change", change,
+						     "diff", t.buf ? t.buf : ""));
+		buf_release(&t);
+	}
+	git_diff_free(d);
+	return out;
+}
+
+static int commit_push(git_repository *repo, const struct memfs_git_opts *o, const git_oid *tree_id,
+		       const git_oid *parent, git_oid *cid, int *rejected, struct buf *why,
+		       struct ls_error *err)
+{
+	git_signature *sig = NULL;
+	git_tree *tree = NULL;
+	git_commit *par = NULL;
+	git_remote *rem = NULL;
+	git_reference *ref = NULL;
+	git_push_options po;
+	char spec[] = "refs/heads/main:refs/heads/main";
+	char *specp = spec;
+	git_strarray specs = { &specp, 1 };
+	struct push_st ps = { o->key, NULL, 0, 0, BUF_INIT };
+	const git_commit *parents[1];
+	int rc = LS_EFAIL;
+
+	*rejected = 0;
+	if (git_signature_now(&sig, MEMFS_GIT_AUTHOR, MEMFS_GIT_EMAIL) < 0 ||
+	    git_tree_lookup(&tree, repo, tree_id) < 0 || git_commit_lookup(&par, repo, parent) < 0) {
+		rc = gerr(err, "memory commit");
+		goto out;
+	}
+	parents[0] = par;
+	if (git_commit_create(cid, repo, NULL, sig, sig, NULL, o->message, tree, 1, parents) < 0 ||
+	    git_reference_create(&ref, repo, "refs/heads/main", cid, 1, NULL) < 0) {
+		rc = gerr(err, "memory commit");
+		goto out;
+	}
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	po.callbacks.credentials = cred_cb;
+	po.callbacks.payload = &ps;
+	po.callbacks.push_update_reference = push_ref_cb;
+	auth_header(&ps);
+	if (ps.auth) {
+		po.custom_headers.strings = &ps.auth;
+		po.custom_headers.count = 1;
+	}
+	if (git_remote_create_anonymous(&rem, repo, o->url) < 0) {
+		rc = gerr(err, "memory repository");
+		goto out;
+	}
+	if (git_remote_push(rem, &specs, &po) < 0) {
+		rc = gerr(err, "pushing the agent's memory");
+		goto out;
+	}
+	*rejected = ps.rejected;
+	buf_add(why, ps.why.buf ? ps.why.buf : "", ps.why.len);
+	rc = 0;
+out:
+	auth_free(&ps);
+	buf_release(&ps.why);
+	git_reference_free(ref);
+	git_remote_free(rem);
+	git_commit_free(par);
+	git_tree_free(tree);
+	git_signature_free(sig);
+	return rc;
+}
+
+/* Whether a is b or an ancestor of it. */
+static int reaches(git_repository *repo, const git_oid *a, const git_oid *b)
+{
+	return git_oid_equal(a, b) || git_graph_descendant_of(repo, b, a) == 1;
+}
+
+int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
+		   const struct memfile *want, size_t n, struct ls_error *err)
+{
+	git_repository *repo = NULL;
+	git_oid head, base, ours_id, res_id, cid;
+	int have = 0, rc = 0, tries = 0, lost = 0;
+	struct buf why = BUF_INIT;
+
+	memset(&cid, 0, sizeof(cid));
+	memset(out, 0, sizeof(*out));
+	out->files = json_array();
+	out->conflicts = json_array();
+	if ((rc = open_cache(&repo, o->cache, err)) < 0)
+		goto out;
+	for (;;) {
+		git_commit *hc = NULL, *bc = NULL;
+		git_tree *ht = NULL, *bt = NULL, *ot = NULL, *rt = NULL;
+		git_index *mi = NULL;
+		git_merge_options mo;
+		int rejected = 0, has_base;
+
+		git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+		if ((rc = fetch(repo, o, &head, &have, err)) < 0)
+			break;
+		if (!have) {
+			rc = ls_error_set(err, LS_EFAIL, "the agent's memory repository has no main branch");
+			break;
+		}
+		git_oid_tostr(out->head, sizeof(out->head), &head);
+		/* A push whose reply was lost: the fetch shows whether it landed. */
+		if (lost && git_oid_equal(&head, &cid)) {
+			git_oid_tostr(out->pushed, sizeof(out->pushed), &cid);
+			break;
+		}
+		if (lost && reaches(repo, &cid, &head)) {
+			/* It landed and the agent committed on top: done as well. */
+			git_oid_tostr(out->pushed, sizeof(out->pushed), &cid);
+			break;
+		}
+		lost = 0;
+		has_base = find_base(repo, &head, &base);
+		out->base[0] = 0;
+		if (has_base)
+			git_oid_tostr(out->base, sizeof(out->base), &base);
+		if (git_commit_lookup(&hc, repo, &head) < 0 || git_commit_tree(&ht, hc) < 0 ||
+		    (has_base && (git_commit_lookup(&bc, repo, &base) < 0 ||
+				  git_commit_tree(&bt, bc) < 0))) {
+			rc = gerr(err, "reading the agent's memory");
+			goto round;
+		}
+		if (!bt)
+			git_tree_dup(&bt, ht);
+		json_array_clear(out->files);
+		json_array_clear(out->conflicts);
+		if (o->force) {
+			/* git wins: the agent's files, the config repository's over them. */
+			if (overlay(&res_id, repo, ht, want, n) < 0) {
+				rc = gerr(err, "memory merge");
+				goto round;
+			}
+		} else {
+			if (overlay(&ours_id, repo, bt, want, n) < 0 ||
+			    git_tree_lookup(&ot, repo, &ours_id) < 0 ||
+			    git_merge_trees(&mi, repo, bt, ot, ht, &mo) < 0) {
+				rc = gerr(err, "memory merge");
+				goto round;
+			}
+			if (git_index_has_conflicts(mi)) {
+				git_index_conflict_iterator *it = NULL;
+				const git_index_entry *a, *b, *c;
+				json_t *keep = json_object();
+
+				if (git_index_conflict_iterator_new(&it, mi) == 0)
+					while (git_index_conflict_next(&a, &b, &c, it) == 0) {
+						const char *p = b ? b->path : c ? c->path : a->path;
+						json_object_set_new(keep, p, json_true());
+					}
+				git_index_conflict_iterator_free(it);
+				/* The hunks: what the agent has -> what git wants. */
+				json_decref(out->conflicts);
+				out->conflicts = diff_trees(repo, ht, ot, keep);
+				json_decref(keep);
+				goto round;
+			}
+			if (git_index_write_tree_to(&res_id, mi, repo) < 0) {
+				rc = gerr(err, "memory merge");
+				goto round;
+			}
+		}
+		if (git_oid_equal(&res_id, git_tree_id(ht)))
+			goto round; /* in step: nothing to push */
+		if (git_tree_lookup(&rt, repo, &res_id) < 0) {
+			rc = gerr(err, "memory merge");
+			goto round;
+		}
+		json_decref(out->files);
+		out->files = diff_trees(repo, ht, rt, NULL);
+		if (!o->push)
+			goto round;
+		tries++;
+		buf_reset(&why);
+		rc = commit_push(repo, o, &res_id, &head, &cid, &rejected, &why, err);
+		if (rc < 0) {
+			/* No answer (a lost reply, a dropped connection): fetch to see. */
+			if (tries < MEMFS_GIT_TRIES) {
+				ls_error_clear(err);
+				rc = 0;
+				lost = 1;
+			}
+		} else if (rejected) {
+			if (tries >= MEMFS_GIT_TRIES)
+				rc = ls_error_set(err, LS_ECONFLICT,
+						  "the agent's memory moved during each of %d pushes (%s)",
+						  tries, why.buf ? why.buf : "rejected");
+		} else {
+			git_oid_tostr(out->pushed, sizeof(out->pushed), &cid);
+		}
+round:
+		git_index_free(mi);
+		git_tree_free(rt);
+		git_tree_free(ot);
+		git_tree_free(bt);
+		git_tree_free(ht);
+		git_commit_free(bc);
+		git_commit_free(hc);
+		if (rc < 0 || !(lost || rejected))
+			break;
+	}
+	out->tries = tries;
+out:
+	buf_release(&why);
+	git_repository_free(repo);
+	return rc;
+}
+
+void memfs_files_free(struct memfile *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].path);
+		free(f[i].data);
+	}
+	free(f);
+}
+
+struct walk {
+	struct memfile *f;
+	size_t n, alloc;
+	int rc;
+	struct ls_error *err;
+};
+
+static int walk_dir(struct walk *w, const char *root, const char *rel)
+{
+	struct buf p = BUF_INIT;
+	struct dirent **ents = NULL;
+	int k;
+
+	buf_addf(&p, "%s%s%s", root, *rel ? "/" : "", rel);
+	k = scandir(p.buf, &ents, NULL, alphasort);
+	if (k < 0) {
+		w->rc = ls_error_set(w->err, LS_ENOTFOUND, "%s: cannot read the memory folder", p.buf);
+		buf_release(&p);
+		return w->rc;
+	}
+	for (int i = 0; i < k; i++) {
+		const char *name = ents[i]->d_name;
+		struct buf r = BUF_INIT, full = BUF_INIT, data = BUF_INIT;
+		struct stat st;
+
+		if (w->rc == 0 && !(name[0] == '.' && strcmp(name, ".memfs.config.json"))) {
+			buf_addf(&r, "%s%s%s", rel, *rel ? "/" : "", name);
+			buf_addf(&full, "%s/%s", root, r.buf);
+			if (lstat(full.buf, &st) == 0 && S_ISDIR(st.st_mode)) {
+				walk_dir(w, root, r.buf);
+			} else if (S_ISREG(st.st_mode)) {
+				if ((w->rc = files_read(&data, full.buf, 1u << 20, w->err)) == 0) {
+					if (w->n == w->alloc) {
+						w->alloc = w->alloc ? 2 * w->alloc : 16;
+						w->f = xrealloc(w->f, w->alloc * sizeof(*w->f));
+					}
+					w->f[w->n].path = xstrdup(r.buf);
+					w->f[w->n].len = data.len;
+					w->f[w->n].data = xmalloc(data.len + 1);
+					memcpy(w->f[w->n].data, data.buf ? data.buf : "", data.len);
+					w->f[w->n].data[data.len] = 0;
+					w->n++;
+				}
+			}
+		}
+		buf_release(&r);
+		buf_release(&full);
+		buf_release(&data);
+		free(ents[i]);
+	}
+	free(ents);
+	buf_release(&p);
+	return w->rc;
+}
+
+int memfs_read_dir(struct memfile **out, size_t *n, const char *dir, struct ls_error *err)
+{
+	struct walk w = { NULL, 0, 0, 0, err };
+
+	*out = NULL;
+	*n = 0;
+	if (walk_dir(&w, dir, "") < 0) {
+		memfs_files_free(w.f, w.n);
+		return w.rc;
+	}
+	*out = w.f;
+	*n = w.n;
+	return 0;
+}
