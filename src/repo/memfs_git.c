@@ -175,7 +175,15 @@ static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *
 	return 0;
 }
 
-/* The newest commit authored by letta-sync reachable from head (first-parent order). */
+/*
+ * The base of the merge: the config repository's files as letta-sync last pushed them. Each
+ * sync that changes something pushes two commits (a vendor branch, as in git's own
+ * "merge a vendor branch" workflow): D, whose tree is the base's files with git's written
+ * over them (its parent the previous D), and the merge C of the agent's head and D, which
+ * becomes main. The newest C on main's first-parent line (author letta-sync, two parents)
+ * names D as its second parent. The record lives in the agent's own repository, so a lost
+ * cache or a lost reply loses nothing, and the agent's later commits sit on top of it.
+ */
 static int find_base(git_repository *repo, const git_oid *head, git_oid *base)
 {
 	git_commit *c = NULL, *p = NULL;
@@ -183,11 +191,12 @@ static int find_base(git_repository *repo, const git_oid *head, git_oid *base)
 
 	if (git_commit_lookup(&c, repo, head) < 0)
 		return 0;
-	while (c && depth++ < 10000) {
+	while (c && depth++ < 100000) {
 		const git_signature *a = git_commit_author(c);
 
-		if (a && a->name && !strcmp(a->name, MEMFS_GIT_AUTHOR)) {
-			git_oid_cpy(base, git_commit_id(c));
+		if (a && a->name && !strcmp(a->name, MEMFS_GIT_AUTHOR) &&
+		    git_commit_parentcount(c) == 2) {
+			git_oid_cpy(base, git_commit_parent_id(c, 1));
 			found = 1;
 			break;
 		}
@@ -273,9 +282,12 @@ static json_t *diff_trees(git_repository *repo, git_tree *a, git_tree *b, const 
 }
 
 static int commit_push(git_repository *repo, const struct memfs_git_opts *o, const git_oid *tree_id,
-		       const git_oid *parent, git_oid *cid, int *rejected, struct buf *why,
-		       struct ls_error *err)
+		       const git_oid *ours_id, const git_oid *base, const git_oid *parent,
+		       git_oid *cid, int *rejected, struct buf *why, struct ls_error *err)
 {
+	git_tree *otree = NULL;
+	git_commit *dprev = NULL, *dc = NULL;
+	git_oid did;
 	git_signature *sig = NULL;
 	git_tree *tree = NULL;
 	git_commit *par = NULL;
@@ -286,7 +298,7 @@ static int commit_push(git_repository *repo, const struct memfs_git_opts *o, con
 	char *specp = spec;
 	git_strarray specs = { &specp, 1 };
 	struct push_st ps = { o->key, NULL, 0, 0, BUF_INIT };
-	const git_commit *parents[1];
+	const git_commit *parents[2];
 	int rc = LS_EFAIL;
 
 	*rejected = 0;
@@ -295,8 +307,23 @@ static int commit_push(git_repository *repo, const struct memfs_git_opts *o, con
 		rc = gerr(err, "memory commit");
 		goto out;
 	}
+	/* D: git's files over the base's, on the previous D (see find_base). */
+	if (git_tree_lookup(&otree, repo, ours_id) < 0 ||
+	    (base && git_commit_lookup(&dprev, repo, base) < 0)) {
+		rc = gerr(err, "memory commit");
+		goto out;
+	}
+	parents[0] = dprev;
+	if (git_commit_create(&did, repo, NULL, sig, sig, NULL,
+			      "letta-sync: the config repository's memory files\n", otree,
+			      dprev ? 1 : 0, parents) < 0 ||
+	    git_commit_lookup(&dc, repo, &did) < 0) {
+		rc = gerr(err, "memory commit");
+		goto out;
+	}
 	parents[0] = par;
-	if (git_commit_create(cid, repo, NULL, sig, sig, NULL, o->message, tree, 1, parents) < 0 ||
+	parents[1] = dc;
+	if (git_commit_create(cid, repo, NULL, sig, sig, NULL, o->message, tree, 2, parents) < 0 ||
 	    git_reference_create(&ref, repo, "refs/heads/main", cid, 1, NULL) < 0) {
 		rc = gerr(err, "memory commit");
 		goto out;
@@ -322,6 +349,9 @@ static int commit_push(git_repository *repo, const struct memfs_git_opts *o, con
 	buf_add(why, ps.why.buf ? ps.why.buf : "", ps.why.len);
 	rc = 0;
 out:
+	git_commit_free(dc);
+	git_commit_free(dprev);
+	git_tree_free(otree);
 	auth_free(&ps);
 	buf_release(&ps.why);
 	git_reference_free(ref);
@@ -392,40 +422,58 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			git_tree_dup(&bt, ht);
 		json_array_clear(out->files);
 		json_array_clear(out->conflicts);
-		if (o->force) {
-			/* git wins: the agent's files, the config repository's over them. */
-			if (overlay(&res_id, repo, ht, want, n) < 0) {
-				rc = gerr(err, "memory merge");
-				goto round;
-			}
-		} else {
-			if (overlay(&ours_id, repo, bt, want, n) < 0 ||
-			    git_tree_lookup(&ot, repo, &ours_id) < 0 ||
-			    git_merge_trees(&mi, repo, bt, ot, ht, &mo) < 0) {
-				rc = gerr(err, "memory merge");
-				goto round;
-			}
-			if (git_index_has_conflicts(mi)) {
-				git_index_conflict_iterator *it = NULL;
-				const git_index_entry *a, *b, *c;
-				json_t *keep = json_object();
+		/* --force: git wins the overlapping hunks, the agent keeps the rest. */
+		mo.file_favor = o->force ? GIT_MERGE_FILE_FAVOR_OURS : GIT_MERGE_FILE_FAVOR_NORMAL;
+		if (overlay(&ours_id, repo, bt, want, n) < 0 ||
+		    git_tree_lookup(&ot, repo, &ours_id) < 0 ||
+		    git_merge_trees(&mi, repo, bt, ot, ht, &mo) < 0) {
+			rc = gerr(err, "memory merge");
+			goto round;
+		}
+		if (git_index_has_conflicts(mi)) {
+			git_index_conflict_iterator *it = NULL;
+			const git_index_entry *a, *b, *c;
+			json_t *keep = json_object();
+			const char *k;
+			json_t *v;
 
-				if (git_index_conflict_iterator_new(&it, mi) == 0)
-					while (git_index_conflict_next(&a, &b, &c, it) == 0) {
-						const char *p = b ? b->path : c ? c->path : a->path;
-						json_object_set_new(keep, p, json_true());
+			if (git_index_conflict_iterator_new(&it, mi) == 0)
+				while (git_index_conflict_next(&a, &b, &c, it) == 0) {
+					const char *p = b ? b->path : c ? c->path : a->path;
+					json_object_set_new(keep, p, json_true());
+				}
+			git_index_conflict_iterator_free(it);
+			if (o->force) {
+				/* What is left (add/add, edit/delete): git's side of the file. */
+				json_object_foreach(keep, k, v) {
+					const git_index_entry *oe = NULL;
+					git_tree_entry *te = NULL;
+					git_index_entry e;
+
+					git_index_conflict_remove(mi, k);
+					if (git_tree_entry_bypath(&te, ot, k) == 0) {
+						memset(&e, 0, sizeof(e));
+						e.mode = git_tree_entry_filemode(te);
+						e.path = k;
+						git_oid_cpy(&e.id, git_tree_entry_id(te));
+						git_index_add(mi, &e);
+						git_tree_entry_free(te);
+					} else if ((oe = git_index_get_bypath(mi, k, 0))) {
+						git_index_remove(mi, k, 0);
 					}
-				git_index_conflict_iterator_free(it);
+				}
+				json_decref(keep);
+			} else {
 				/* The hunks: what the agent has -> what git wants. */
 				json_decref(out->conflicts);
 				out->conflicts = diff_trees(repo, ht, ot, keep);
 				json_decref(keep);
 				goto round;
 			}
-			if (git_index_write_tree_to(&res_id, mi, repo) < 0) {
-				rc = gerr(err, "memory merge");
-				goto round;
-			}
+		}
+		if (git_index_write_tree_to(&res_id, mi, repo) < 0) {
+			rc = gerr(err, "memory merge");
+			goto round;
 		}
 		if (git_oid_equal(&res_id, git_tree_id(ht)))
 			goto round; /* in step: nothing to push */
@@ -439,7 +487,8 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			goto round;
 		tries++;
 		buf_reset(&why);
-		rc = commit_push(repo, o, &res_id, &head, &cid, &rejected, &why, err);
+		rc = commit_push(repo, o, &res_id, &ours_id, has_base ? &base : NULL, &head, &cid,
+				 &rejected, &why, err);
 		if (rc < 0) {
 			/* No answer (a lost reply, a dropped connection): fetch to see. */
 			if (tries < MEMFS_GIT_TRIES) {

@@ -42,7 +42,7 @@ for f in system/persona.md system/project/conventions.md reference/notes.md; do
 done
 [ "$(git -C "$TMP/c" log -1 --format='%an')" = letta-sync ] || fail "author: $(git -C "$TMP/c" log -1 --format=%an)"
 git -C "$TMP/c" log -1 --format=%B | grep -q "$(git rev-parse HEAD)" || fail "message lacks the config commit"
-[ "$(git -C "$TMP/c" rev-list --count HEAD)" -eq 2 ] || fail "not one commit: $(git -C "$TMP/c" log --oneline)"
+[ "$(git -C "$TMP/c" rev-list --first-parent --count HEAD)" -eq 2 ] || fail "not one commit on main: $(git -C "$TMP/c" log --oneline)"
 blocks_of "$A"
 expect_blocks '.persona.value == "I keep notes.\n" and ."project/conventions".limit == 2000'
 # No key in the cache (a bare repository under .letta/cache) or any file it wrote.
