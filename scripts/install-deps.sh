@@ -32,6 +32,12 @@ install_node_tools() {
 		echo "install-deps: npm packages in $dir" >&2
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
+	# The JSON Schema validator of tests/e2e/t1010-schema-ajv.sh (ajv-cli, js-yaml).
+	dir="$root/tests/npm/ajv"
+	if [ ! -x "$dir/node_modules/.bin/ajv" ] || [ ! -d "$dir/node_modules/js-yaml" ]; then
+		echo "install-deps: npm packages in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
 	# The OpenAPI validating proxy of tests/e2e/t0116-sim-conformance.sh (package.json at the top).
 	if [ ! -x "$root/node_modules/.bin/prism" ]; then
 		echo "install-deps: npm packages in $root" >&2
