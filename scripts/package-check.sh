@@ -2,7 +2,8 @@
 # make package-check: installs the Debian package of `make deb` into a clean Debian root (made
 # once by mmdebstrap, cached as BUILD_DIR/debian-<suite>.tar) with apt, which must resolve its
 # Depends from the Debian archive, then runs `letta-sync --version`, `letta-sync validate` on
-# examples/ and `letta-sync init` + `validate` in a new git repository there. Needs root (chroot),
+# examples/ and `letta-sync init` + `validate` in a new git repository there; then the GitHub
+# Action's source install (scripts/action/install.sh --version source). Needs root (chroot),
 # mmdebstrap and the Debian archive; takes minutes, so it is not part of make check.
 #   package-check.sh BUILD_DIR [SUITE]
 set -euo pipefail
@@ -51,4 +52,13 @@ chroot "$root" /bin/sh -ec '
 	test -f /usr/share/bash-completion/completions/letta-sync
 	mkdir /tmp/new && cd /tmp/new && git init -q && letta-sync init --ci github && letta-sync validate
 ' || fail "the package does not install or run in a clean $suite root"
-echo "package-check: ok (letta-sync $version installed and ran in a clean $suite root)"
+
+# The GitHub Action's other install path: a build of the action's own sources (version
+# `source`), as on a runner with an empty cache (the deb path is checked by check-deb.sh).
+dest=$(mktemp -d "${TMPDIR:-/tmp}/ls-action.XXXXXX")
+trap 'cleanup; rm -rf "$dest"' EXIT
+bash "$src/scripts/action/install.sh" --version source --src "$src" --dest "$dest" >/dev/null 2>"$dest.log" ||
+	{ cat "$dest.log" >&2; fail "the action's source install failed"; }
+rm -f "$dest.log"
+[ "$("$dest/bin/letta-sync" --version)" = "$version" ] || fail "the action's source build does not run"
+echo "package-check: ok (letta-sync $version installed and ran in a clean $suite root; the action's source install works)"
