@@ -160,7 +160,7 @@ int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 			json_array_append_new(existing, json_string(list[i].path));
 	}
 	if (json_array_size(existing)) {
-		ret = ls_error_set(&ctx->err, LS_EFAIL, "'%s' already exists%s; init writes only new files",
+		ret = ls_error_set(&ctx->err, LS_ECONFLICT, "'%s' already exists%s; init writes only new files",
 				   json_string_value(json_array_get(existing, 0)),
 				   json_array_size(existing) > 1 ? " (and others)" : "");
 		ls_error_hint(&ctx->err, "this directory already holds a config repository; edit its files, "

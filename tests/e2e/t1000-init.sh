@@ -68,7 +68,7 @@ expect_err 'exists: .letta/manifests/org/blocks.yaml'
 [ ! -e .letta/project.json ] && [ ! -e .github ] && [ ! -e .gitignore ] || fail "init wrote files while refusing"
 run init --project team-bots --json
 expect_rc 1
-expect_jq '.ok == false and (.error.message | test("already exists"))'
+expect_jq '.ok == false and .error.code == "CONFLICT" and (.error.message | test("already exists"))'
 
 # --dry-run lists and writes nothing; --project and --name set the project.
 rm -rf .letta
