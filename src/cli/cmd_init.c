@@ -143,6 +143,7 @@ int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
 	s = json_dumps(schema, JSON_INDENT(2));
 	buf_reset(&text);
 	buf_addf(&text, "%s\n", s);
+	free(s);
 	plan_add(list, &n, ".letta/schema.json", text.buf, text.len);
 	for (size_t i = 0; i < init_nfiles; i++) {
 		if ((init_files[i].flags & INIT_FILE_CI_GITHUB) && !(ci && !strcmp(ci, "github")))
