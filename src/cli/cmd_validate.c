@@ -4,6 +4,7 @@
  * summary line. Exits 1 when there is an error. Sends no request.
  */
 #include "cli/cli.h"
+#include "cli/memfs_sync.h"
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "repo/config.h"
@@ -70,6 +71,16 @@ int cmd_validate(int argc, char **argv, struct cli_ctx *ctx)
 	if (ret < 0)
 		goto out;
 	ret = config_load(&ds, ".", &diags, &info, &ctx->err);
+	/* Memory files (issue 25), with the server's rules. */
+	if (ret == 0) {
+		size_t before = diags.nerrors;
+
+		memfs_check_desired(&ds, info.root, &diags);
+		diag_list_sort(&diags);
+		if (diags.nerrors > before)
+			ret = ls_error_set(&ctx->err, LS_EINVALID, "%zu error%s in the configuration",
+					   diags.nerrors, diags.nerrors == 1 ? "" : "s");
+	}
 	/* The hint to run validate is for the other commands. */
 	if (ret < 0)
 		ctx->err.hint[0] = '\0';

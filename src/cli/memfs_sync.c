@@ -277,3 +277,33 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 	buf_release(&root);
 	return 0;
 }
+
+void memfs_check_desired(const struct desired_state *ds, const char *root,
+			 struct diag_list *diags)
+{
+	struct buf path = BUF_INIT;
+
+	for (size_t i = 0; i < ds->n; i++) {
+		const struct resource *res = &ds->items[i];
+		const json_t *decl;
+		const char *dir;
+		struct memfile *f = NULL;
+		size_t n = 0;
+		struct ls_error err = LS_ERROR_INIT;
+
+		if (res->kind != KIND_AGENT || !(decl = memfiles_decl(ds, res->name)) ||
+		    !(dir = jsonx_get_str(decl, "dir")))
+			continue;
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", root ? root : ".", dir);
+		if (memfs_read_dir(&f, &n, path.buf, &err) < 0) {
+			diag_add(diags, DIAG_ERROR, res->pos.file, res->pos.line, res->pos.col,
+				 "Agent.%s: memory.dir '%s': %s", res->name, dir, err.msg);
+			diag_hint(diags, "create the folder or fix the path (relative to the repository's root)");
+			continue;
+		}
+		memfiles_check(f, n, dir, diags);
+		memfs_files_free(f, n);
+	}
+	buf_release(&path);
+}

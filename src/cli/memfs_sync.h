@@ -7,6 +7,7 @@
  * per-agent fetch, three-way merge, commit and push (repo/memfs_git.c).
  */
 #include "cli/reconcile.h"
+#include "core/diag.h"
 #include "util/buf.h"
 
 struct memfs_agent;
@@ -32,5 +33,13 @@ int memfs_load(struct memfs_run *m, struct reconcile *r, struct ls_error *err);
 int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, json_t *changes,
 		struct buf *human, struct ls_error *err);
 void memfs_run_release(struct memfs_run *m);
+
+/*
+ * validate: checks the memory folder of every Agent that declares one (its own or its
+ * Template's), adding each problem to diags (a missing folder at the Agent's position).
+ * root is the config repository's root.
+ */
+void memfs_check_desired(const struct desired_state *ds, const char *root,
+			 struct diag_list *diags);
 
 #endif

@@ -80,3 +80,15 @@ expect_rc 1
 expect_err 'memory/mem/system/bad.md:3:1: unknown frontmatter key .colour.'
 [ "$(sim_stats | jq .writes)" -eq 0 ] || fail "writes after a refused file: $(sim_stats)"
 [ "$(stat_count "$R1")" -eq 0 ] || fail "git traffic after a refused file"
+# validate reports it too (stdout, path:line:col), and a missing folder at the Agent.
+run validate
+expect_rc 1
+expect_out 'memory/mem/system/bad.md:3:1: error: unknown frontmatter key .colour.'
+run validate --json
+expect_rc 1
+expect_jq '.ok == false and ([.data[] | select(.file == "memory/mem/system/bad.md" and .line == 3 and .col == 1)] | length == 1)'
+rm -r memory/mem/system/bad.md
+sed -i 's|dir: memory/mem}|dir: memory/none}|' .letta/manifests/project/agents.yaml
+run validate
+expect_rc 1
+expect_out "agents.yaml:[0-9]+:[0-9]+: error: Agent.mem: memory.dir 'memory/none'"
