@@ -166,6 +166,41 @@ static void human_files(struct buf *h, const char *head, const json_t *files)
 	}
 }
 
+/* The agent's state as read before the run, or NULL. */
+static const json_t *agent_of(struct reconcile *r, const char *id)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(r->rs.agents, i, e)
+		if (jsonx_get_str(e, "id") && !strcmp(jsonx_get_str(e, "id"), id))
+			return e;
+	return NULL;
+}
+
+/* diff of an agent without a repository yet: every file is written. */
+static void all_new(struct memfs_run *m, const struct memfs_agent *a, const char *id,
+		    const char *why, json_t *changes, struct buf *human)
+{
+	json_t *files = json_array();
+	struct buf head = BUF_INIT;
+
+	for (size_t k = 0; k < a->n; k++)
+		json_array_append_new(files, json_pack("{s:s, s:s, s:s}", "path", a->f[k].path,
+						       "change", "create", "diff", ""));
+	json_array_append_new(changes,
+			      json_pack("{s:s, s:s, s:s?, s:s, s:s, s:b, s:[], s:o, s:s}", "kind",
+					"Agent", "name", a->decl, "agent", id, "section",
+					"memory_files", "action", "create", "breaking", 0, "fields",
+					"files", files, "reason", why));
+	m->changed++;
+	if (human) {
+		buf_addf(&head, "+ Agent %s: memory_files (%zu file(s); %s)\n", a->decl, a->n, why);
+		human_files(human, head.buf, files);
+	}
+	buf_release(&head);
+}
+
 int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, json_t *changes,
 		struct buf *human, struct ls_error *err)
 {
@@ -189,30 +224,13 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		}
 		id = agent_id(r, a->name);
 		if (!id) {
-			/* diff of an agent not created yet: every file is new. */
 			if (!push) {
-				json_t *files = json_array();
-
-				for (size_t k = 0; k < a->n; k++)
-					json_array_append_new(files, json_pack("{s:s, s:s, s:s}", "path",
-									       a->f[k].path, "change", "create", "diff", ""));
-				ch = json_pack("{s:s, s:s, s:n, s:s, s:s, s:b, s:[], s:o, s:s}", "kind", "Agent",
-					       "name", a->decl, "agent", "section", "memory_files", "action",
-					       "create", "breaking", 0, "fields", "files", files, "reason",
-					       "the agent does not exist yet");
-				json_array_append_new(changes, ch);
-				m->changed++;
-				if (human) {
-					buf_addf(&head, "~ Agent %s: memory_files (%zu file(s), agent not created yet)\n",
-						 a->decl, a->n);
-					human_files(human, head.buf, files);
-				}
+				all_new(m, a, NULL, "the agent does not exist yet", changes, human);
 			} else {
 				log_error("Agent '%s': not found on the server; its memory files were not synced",
 					  a->decl);
 				m->failed++;
 			}
-			buf_release(&head);
 			continue;
 		}
 		buf_addf(&url, "%s/v1/git/%s/state.git", base ? base : "", id);
@@ -226,7 +244,12 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		o.force = force;
 		o.push = push;
 		rc = memfs_git_sync(&res, &o, a->f, a->n, &aerr);
-		if (rc < 0) {
+		if (rc < 0 && !push && !jsonx_array_has_str(json_object_get(agent_of(r, id), "tags"),
+							    MEMFILES_TAG)) {
+			/* diff of an agent that gets its repository from this sync (the tag). */
+			all_new(m, a, id, "the agent gets its memory repository (tag git-memory-enabled) from this sync",
+				changes, human);
+		} else if (rc < 0) {
 			log_error("Agent '%s' (%s): memory files: %s", a->decl, id, aerr.msg);
 			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:s}", "kind", "Agent", "name",
 				       a->decl, "agent", id, "section", "memory_files", "action",

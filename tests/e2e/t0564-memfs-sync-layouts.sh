@@ -57,3 +57,37 @@ memfs_clone "$A" "$TMP/c2"
 [ "$(git -C "$TMP/c2" rev-parse HEAD~1)" = "$after_rewrite" ] || fail "not on top of the rewritten main"
 blocks_of "$A"
 expect_blocks '.persona.value == "A rewritten agent.\n"'
+
+# An existing agent without memory declares it: diff lists the files (its repository comes
+# with the tag this sync adds), sync tags it and pushes them.
+cat <<'YAML' >>.letta/manifests/project/agents.yaml
+---
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: plain}
+spec:
+  layer: project
+  agent:
+    name: plain
+    system: "You help."
+    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
+---
+apiVersion: letta.ai/v1
+kind: Agent
+metadata: {name: p1}
+spec: {layer: project, template: plain}
+YAML
+git add -A && git commit -qm p1
+run sync
+expect_rc 0
+P=$(sim_get "/v1/agents/?name=p1" | jq -r '.[0].id')
+sed -i 's|spec: {layer: project, template: plain}|spec: {layer: project, template: plain, memory: {dir: memory/rooted}}|' .letta/manifests/project/agents.yaml
+git commit -qam "p1 memory"
+run diff --json
+expect_rc 0
+expect_jq "[.data[] | select(.section == \"memory_files\" and .agent == \"$P\" and .action == \"create\")] | length == 1"
+expect_jq "[.data[] | select(.section == \"tags\" and .agent == \"$P\")] | length == 1"
+run sync
+expect_rc 0
+memfs_clone "$P" "$TMP/p"
+cmp -s memory/rooted/persona.md "$TMP/p/persona.md" || fail "p1's files not pushed"
