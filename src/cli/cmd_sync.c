@@ -364,30 +364,44 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	}
 
 	if (ctx->g.dry_run) {
-		size_t n[CHANGE_DRIFT + 1] = { 0 };
+		size_t n[CHANGE_DRIFT + 1] = { 0 }, nconf;
+		json_t *data;
 
 		for (i = 0; i < r.plan.n; i++)
 			if (!r.plan.items[i].internal)
 				n[r.plan.items[i].change]++;
+		nconf = n[CHANGE_CONFLICT] + n[CHANGE_DOWNGRADE];
+		/*
+		 * The dry run ends as the real run would (issue 20): conflicts and downgrades
+		 * left alone make it fail with CONFLICT, exit 1.
+		 */
+		if (nconf) {
+			ls_error_set(&ctx->err, LS_ECONFLICT,
+				     "%zu object(s) in conflict would be left alone", nconf);
+			ls_error_hint(&ctx->err, "sync --force makes git win");
+			ret = LS_ECONFLICT;
+		}
 		if (ctx->g.json) {
-			json_t *data = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o}",
-						 "dry_run", 1, "summary", "create",
-						 (json_int_t)n[CHANGE_CREATE], "update",
-						 (json_int_t)n[CHANGE_UPDATE], "delete",
-						 (json_int_t)n[CHANGE_DELETE], "unchanged",
-						 (json_int_t)r.plan.unchanged, "conflicts",
-						 (json_int_t)(n[CHANGE_CONFLICT] + n[CHANGE_DOWNGRADE]),
-						 "orphans", (json_int_t)n[CHANGE_ORPHAN], "changes",
-						 render_diff_data(&r.plan));
-
-			output_json_ok(ctx, data, render_diff_info(&r.plan));
+			data = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o}", "dry_run", 1,
+					 "summary", "create", (json_int_t)n[CHANGE_CREATE], "update",
+					 (json_int_t)n[CHANGE_UPDATE], "delete",
+					 (json_int_t)n[CHANGE_DELETE], "unchanged",
+					 (json_int_t)r.plan.unchanged, "conflicts", (json_int_t)nconf,
+					 "orphans", (json_int_t)n[CHANGE_ORPHAN], "changes",
+					 render_diff_data(&r.plan));
+			if (ret < 0) {
+				output_error_details(ctx, &ctx->err, data);
+				ctx->err_reported = 1;
+			} else {
+				output_json_ok(ctx, data, render_diff_info(&r.plan));
+			}
 		} else {
 			render_diff_human(&out, &r.plan, 0);
 			fputs(out.buf, stdout);
 			output_line(ctx, "Dry run summary: %zu to create, %zu to update, %zu to delete, "
-					 "%zu unchanged",
+					 "%zu unchanged, %zu conflict(s)",
 				    n[CHANGE_CREATE], n[CHANGE_UPDATE], n[CHANGE_DELETE],
-				    r.plan.unchanged);
+				    r.plan.unchanged, nconf);
 		}
 		goto out;
 	}
@@ -447,8 +461,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	if (!ctx->g.json) {
 		if (ret < 0)
 			output_line(ctx, "Sync completed with errors: %zu created, %zu updated, "
-					 "%zu deleted, %zu unchanged, %zu failed",
-				    c.created, c.updated, c.deleted, c.unchanged, c.failed);
+					 "%zu deleted, %zu unchanged, %zu failed, %zu conflict(s)",
+				    c.created, c.updated, c.deleted, c.unchanged, c.failed,
+				    c.conflicts);
 		else if (!c.created && !c.updated && !c.deleted)
 			output_line(ctx, "Already in sync. No changes needed. (%zu unchanged)",
 				    c.unchanged);

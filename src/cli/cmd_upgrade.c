@@ -502,19 +502,6 @@ static json_t *agent_json(const struct upgrade_agent *ua, int with_status)
 	return o;
 }
 
-static void field_text(struct buf *b, const json_t *v)
-{
-	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-
-	if (!s)
-		buf_addstr(b, "null");
-	else if (strlen(s) > 72)
-		buf_addf(b, "%.69s...", s);
-	else
-		buf_addstr(b, s);
-	free(s);
-}
-
 static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 {
 	struct buf line = BUF_INIT;
@@ -559,9 +546,8 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 				continue;
 			buf_reset(&line);
 			buf_addf(&line, "      %s: ", jsonx_get_str(f, "path"));
-			field_text(&line, json_object_get(f, "from"));
-			buf_addstr(&line, " -> ");
-			field_text(&line, json_object_get(f, "to"));
+			render_field_short(&line, json_object_get(f, "from"),
+					   json_object_get(f, "to"));
 			output_line(ctx, "%s", line.buf);
 		}
 	}
