@@ -621,9 +621,11 @@ int letta_match_marker(const json_t *existing, const json_t *wanted, void *ctx)
 int letta_projects_list(json_t **out, struct letta *api, const char *name, struct ls_error *err)
 {
 	json_t *all = json_array();
+	struct http_pager pg = HTTP_PAGER_INIT;
 	long offset = 0;
 	int ret = 0;
 
+	pg.max_pages = http_get_opts(api->http)->max_pages;
 	for (;;) {
 		struct buf path = BUF_INIT;
 		struct http_req req;
@@ -645,6 +647,12 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 			ls_error_where(err, "GET /v1/projects");
 			break;
 		}
+		/* A server that repeats a page or never ends is an error, not a loop (issue 20). */
+		if ((ret = http_pager_step(&pg, items, "the project list", err)) < 0) {
+			json_decref(page);
+			ls_error_where(err, "GET /v1/projects");
+			break;
+		}
 		json_array_extend(all, items);
 		more = jsonx_get_bool(page, "hasNextPage", 0) && json_array_size(items) > 0;
 		offset += (long)json_array_size(items);
@@ -652,6 +660,7 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 		if (!more)
 			break;
 	}
+	http_pager_release(&pg);
 	if (ret < 0) {
 		json_decref(all);
 		return ret;
