@@ -634,7 +634,14 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 
 		buf_addstr(&path, "/v1/projects");
 		http_query_add(&path, "name", name);
-		http_query_addl(&path, "offset", offset);
+		/*
+		 * offset is oneOf [string, number] in the spec: any number matches both branches,
+		 * so a validating proxy refuses it (issue 20). The first page (offset 0, the
+		 * default) goes without it; later pages cannot, and only a project list longer
+		 * than one page needs them.
+		 */
+		if (offset > 0)
+			http_query_addl(&path, "offset", offset);
 		http_query_addl(&path, "limit", api->page_limit);
 		http_req_init_take(&req, "GET", buf_detach(&path), NULL);
 		http_req_what(&req, "the project list");
