@@ -316,15 +316,22 @@ static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 	}
 }
 
+/* Whether confirm() can ask: a terminal, and not under CI. */
+static int can_confirm(void)
+{
+	const char *ci = getenv("CI");
+
+	return !(ci && *ci) && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
 /* Asks on the terminal; 0 without one (or under CI). */
 static int confirm(const char *question)
 {
-	const char *ci = getenv("CI");
 	FILE *tty;
 	char line[64];
 	int yes = 0;
 
-	if ((ci && *ci) || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+	if (!can_confirm())
 		return 0;
 	tty = fopen("/dev/tty", "r+");
 	fprintf(tty ? tty : stderr, "%s [y/N] ", question);
@@ -696,6 +703,23 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		ret = plan_group(&p, &u, &ds, vi, &ctx->err);
 		if (ret == 0)
 			classify(&u, &p, vi);
+		/*
+		 * The dry run ends as the real run would (issue 20): breaking changes that nobody
+		 * can confirm (no --yes, no terminal) are refused there too.
+		 */
+		for (k = 0; ret == 0 && ctx->g.dry_run && !check && !u.yes && !can_confirm() &&
+			    k < u.n;
+		     k++) {
+			struct upgrade_agent *ua = &u.agents[k];
+			struct ls_error e = LS_ERROR_INIT;
+
+			if (ua->status != ST_PENDING || ua->group != vi || !ua->breaking)
+				continue;
+			ls_error_set(&e, LS_EFAIL,
+				     "agent '%s' (%s): breaking changes need confirmation: %s",
+				     ua->name, ua->id, ua->why.buf);
+			agent_fail(ua, ST_REFUSED, &e);
+		}
 		if (ret < 0 || u.dry_run) {
 			desired_state_release(&ds);
 			plan_release(&p);

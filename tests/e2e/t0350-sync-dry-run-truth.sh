@@ -1,11 +1,29 @@
 #!/usr/bin/env bash
-# Issue 20, item 9: the dry run reports and exits as the real run would, summaries count
-# conflicts, and a shortened list diff still shows the element that changed.
+# Issue 20, item 9: the dry run reports and exits as the real run would (sync with conflicts,
+# upgrade with breaking changes nobody can confirm), summaries count conflicts, and a
+# shortened list diff still shows the element that changed.
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-upgrade.sh"
-upgrade_setup bob:stable
+upgrade_setup bob:stable carol:beta
 export CI=true
+
+# upgrade --dry-run: breaking changes nobody can confirm (CI, no --yes) are refused as in the
+# real run: exit 1, the same error; with --yes both go ahead.
+expect_writes 0 upgrade --agent carol --dry-run
+expect_rc 1
+expect_err "agent 'carol' \(agent-[^)]*\): breaking changes need confirmation"
+expect_err 'hint: --yes applies breaking changes'
+expect_writes 0 upgrade --agent carol --dry-run --json
+expect_rc 1
+expect_jq '.ok == false and .error.details.agents[0].status == "refused" and (.data | length) == 1'
+run upgrade --agent carol
+expect_rc 1
+expect_err "agent 'carol' \(agent-[^)]*\): breaking changes need confirmation"
+expect_writes 0 upgrade --agent carol --dry-run --yes
+expect_rc 0
+expect_writes 0 upgrade --agent bob --dry-run
+expect_rc 0
 
 # upgrade --check: the long tags list is shortened to what changes, never cut before it.
 run upgrade --check --agent bob
