@@ -188,6 +188,16 @@ int files_check_inside(const char *root, const char *rel, struct ls_error *err)
 	if (!rroot)
 		return ls_error_set(err, LS_EFAIL, "cannot resolve the repository '%s': %s", root,
 				    strerror(errno));
+	/* A ".." anywhere (a name from the server, say) could climb out past what is created. */
+	for (const char *c = rel; *c; c += strcspn(c, "/"), c += *c == '/') {
+		if (!strncmp(c, "..", 2) && (c[2] == '/' || c[2] == '\0')) {
+			ret = ls_error_set(err, LS_EINVALID,
+					   "cannot write '%s': the path leaves the repository '%s'",
+					   rel, rroot);
+			free(rroot);
+			return ret;
+		}
+	}
 	buf_addstr(&p, root);
 	while (*s) {
 		const char *e = strchr(s, '/');
@@ -195,12 +205,6 @@ int files_check_inside(const char *root, const char *rel, struct ls_error *err)
 		struct stat st;
 		char *real;
 
-		if (n == 2 && !strncmp(s, "..", 2)) {
-			ret = ls_error_set(err, LS_EINVALID,
-					   "cannot write '%s': the path leaves the repository '%s'",
-					   rel, rroot);
-			break;
-		}
 		if (n && !(n == 1 && *s == '.')) {
 			buf_addch(&p, '/');
 			buf_add(&p, s, n);
