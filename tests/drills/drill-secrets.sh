@@ -83,4 +83,4 @@ if [ -n "$hits" ]; then
 fi
 grep -qF '[REDACTED]@' "$OUTS"/*.out || fail "no run printed the masked server URL"
 [ -z "${DRILL_SHOW:-}" ] || cat "$OUTS"/*.cmd | sort -n >&2
-echo "drill-secrets: ok ($n runs of letta-sync, $(find "$OUTS" "$REPO" -type f -not -path '*/.git/*' | wc -l) files scanned${DRILL_CAPTURE:+, plus the captures in $DRILL_CAPTURE}; no key)"
+echo "drill-secrets: ok ($n runs of letta-sync, $(find "$OUTS" "$REPO" -type f -not -path '*/.git/*' | wc -l) files scanned${DRILL_CAPTURE:+, plus the captures in $DRILL_CAPTURE}; no key, no URL credential)"
