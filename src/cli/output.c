@@ -160,11 +160,16 @@ void output_json_error_data(struct cli_ctx *ctx, const struct ls_error *err, jso
 		return;
 	}
 	e = error_object(err);
+	/* A failure never has empty data: the recipe's `.data | length` must not be 0. */
+	if (!data_take || json_is_null(data_take))
+		data_take = json_array();
+	if (json_is_array(data_take) && !json_array_size(data_take))
+		json_array_append_new(data_take, error_entry(err));
 	doc = json_object();
 	json_object_set_new(doc, "ok", json_false());
 	json_object_set_new(doc, "command", json_string(ctx->command ? ctx->command : ""));
 	json_object_set_new(doc, "error", e);
-	json_object_set_new(doc, "data", data_take ? data_take : json_null());
+	json_object_set_new(doc, "data", data_take);
 	json_object_set(doc, "warnings", warnings(ctx));
 	print_document(doc);
 	json_decref(doc);
