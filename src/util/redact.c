@@ -29,10 +29,13 @@ void redact_reset(void)
 
 static const char mask[] = "[REDACTED]";
 
-/* Where a URL printed in running text ends: white space, quotes, angle brackets, NUL. */
+/*
+ * Where a URL printed in running text ends: white space, quotes, angle brackets, NUL, and a
+ * backslash (a JSON document escapes the quote that closes a quoted URL: keep that escape).
+ */
 static int url_stop(char c)
 {
-	return !c || isspace((unsigned char)c) || strchr("\"'<>`", c);
+	return !c || isspace((unsigned char)c) || strchr("\"'<>`\\", c);
 }
 
 static int ieq_contains(const char *s, size_t n, const char *word)

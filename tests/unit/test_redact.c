@@ -19,6 +19,9 @@ static const struct {
 	  "cannot reach http://[REDACTED]@127.0.0.1:1/v1/projects: refused" },
 	{ "\"value\": \"https://tok@api.example.com\",", "\"value\": \"https://[REDACTED]@api.example.com\"," },
 	{ "http://a:b@c@host/x@y", "http://[REDACTED]@host/x@y" },
+	/* A quoted URL inside a JSON string keeps the escape of its closing quote. */
+	{ "\"message\": \"cannot reach \\\"http://h/?token=abc\\\"\"",
+	  "\"message\": \"cannot reach \\\"http://h/?token=[REDACTED]\\\"\"" },
 	/* Query parameters named like credentials, in any case; others untouched. */
 	{ "GET https://h/v1/x?name=demo&api_key=s3&Token=t;offset=0#frag",
 	  "GET https://h/v1/x?name=demo&api_key=[REDACTED]&Token=[REDACTED];offset=0#frag" },
