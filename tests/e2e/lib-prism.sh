@@ -18,7 +18,8 @@ prism_try() {
 	"$PRISM" proxy "$SPEC" "$SIM_URL" --errors --host 127.0.0.1 -p "$port" >"$TMP/prism.log" 2>&1 &
 	PRISM_PID=$!
 	PRISM_URL=http://127.0.0.1:$port
-	for _ in $(seq 300); do
+	# Up to 60 s: Prism (node) starts slowly on a loaded machine (make check runs 2 jobs).
+	for _ in $(seq 600); do
 		grep -q 'Prism is listening' "$TMP/prism.log" && return 0
 		kill -0 $PRISM_PID 2>/dev/null || return 1
 		sleep 0.1

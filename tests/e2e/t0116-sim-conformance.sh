@@ -141,6 +141,9 @@ v 200 GET "/v1/blocks/$b1/agents?$all"
 v 200 GET "/v1/blocks/$b1/agents" '' "${legacy[@]}"
 v 200 GET /v1/tags/
 v 200 GET '/v1/tags/?name=x&limit=2&order=desc'
+v 200 GET /v1/models/
+v 200 GET '/v1/models/?provider_name=anthropic&provider_type=anthropic'
+v 200 GET /v1/models/embedding
 
 v 200 GET "/v1/agents/$a1/core-memory/blocks"
 v 200 PATCH "/v1/agents/$a1/core-memory/blocks/attach/$b2"
