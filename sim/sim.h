@@ -276,6 +276,11 @@ void agents_unlink(const char *rel, const char *id);
 json_t *folder_render(const json_t *f);
 json_t *source_render(const json_t *f);
 json_t *identity_render(const json_t *i);
+/*
+ * The multipart/form-data part named field: data and len point into the body; returns its
+ * filename ("upload" when none; caller frees) or NULL when the part is absent.
+ */
+char *sim_multipart(const struct sim_req *rq, const char *field, const char **data, size_t *len);
 
 /* The route table lives in server.c; handlers are declared here. */
 #define H(name) void name(struct sim_req *rq, struct sim_resp *rs)
@@ -289,6 +294,8 @@ H(h_agents_create);
 H(h_agent_get);
 H(h_agent_patch);
 H(h_agent_delete);
+H(h_agent_export);
+H(h_agents_import);
 H(h_agent_blocks_list);
 H(h_agent_block_attach);
 H(h_agent_block_detach);
