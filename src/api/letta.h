@@ -172,6 +172,22 @@ void letta_req_attach(struct http_req *req, struct letta *api, const char *agent
 /* http_run() on the client's transport. */
 int letta_run(struct letta *api, struct http_req *reqs, size_t n, struct ls_error *err);
 
+/* ---- Agent files (.af) ---- */
+
+/*
+ * GET /v1/agents/{id}/export: the AgentFileSchema document (a JSON object). openapi.json types
+ * the answer as a string; a string answer holding the document's JSON is parsed too.
+ */
+int letta_agent_export(json_t **out, struct letta *api, const char *agent_id,
+		       struct ls_error *err);
+/*
+ * POST /v1/agents/import: uploads the agent file at path (multipart "file", the agent named
+ * name unless NULL) into the project (X-Project). *out gets the new agents' ids (a string
+ * array). Never retried once sent: a repeat would make a second agent.
+ */
+int letta_agent_import(json_t **out, struct letta *api, const char *path, const char *name,
+		       struct ls_error *err);
+
 /* ---- Kind-specific calls ---- */
 
 /* Blocks: every block template (templates_only=true), optionally of one template_name. */
