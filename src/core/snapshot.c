@@ -270,11 +270,13 @@ struct rc {
 
 /* The fields restore puts back, per kind; the first are create-only when marked so. */
 static const char *const block_fields[] = { "label", "value", "limit", "description",
-					    "metadata", "read_only", NULL };
+					    "metadata", "read_only", "hidden", "tags",
+					    "preserve_on_migration", NULL };
 static const char *const tool_fields[] = { "description", "tags", "source_code",
 					   "source_type", "json_schema", "args_json_schema",
 					   "return_char_limit", "pip_requirements",
-					   "npm_requirements", NULL };
+					   "npm_requirements", "default_requires_approval",
+					   "enable_parallel_execution", NULL };
 static const char *const folder_fields[] = { "name", "description", "instructions",
 					     "metadata", NULL };
 static const char *const identity_fields[] = { "identifier_key", "name", "identity_type",
