@@ -86,7 +86,7 @@ static int write_file(const char *path, const char *data, size_t len, struct ls_
 static int write_json(const char *dir, const char *name, const json_t *v, struct ls_error *err)
 {
 	struct buf path = BUF_INIT;
-	char *text = json_dumps(v, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY);
 	int ret;
 
 	buf_addf(&path, "%s/%s", dir, name);
