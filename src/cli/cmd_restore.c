@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "cli/reconcile.h"
 #include "cli/render_diff.h"
 #include "cli/snapshot_save.h"
 #include "core/ownership.h"
@@ -30,6 +31,7 @@
 static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
 	{ "only", 0, OPT_MULTI, "<kind/name>...", "restore only these objects (Block/policy Agent/bob)" },
+	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another run holds it" },
 	OPT_END
 };
 
@@ -38,6 +40,23 @@ static const char examples[] =
 	"  letta-sync restore 20261206T101500Z-a1b2c3 --dry-run\n"
 	"  letta-sync restore 20261206T101500Z-a1b2c3\n"
 	"  letta-sync restore 20261206T101500Z-a1b2c3 --only Block/policy Agent/bob\n";
+
+/*
+ * The project's lease (sync's, cli/reconcile.c), taken before the first write and only when
+ * something is written: a restore that finds everything in place writes nothing at all.
+ */
+struct lease {
+	struct reconcile r; /* borrows the client and the remote state */
+	int tried, taken, break_lease;
+};
+
+static int lease_take(struct lease *l, struct ls_error *err)
+{
+	if (l->tried)
+		return 0;
+	l->tried = 1;
+	return reconcile_lease_take(&l->r, l->break_lease, &l->taken, err);
+}
 
 /* --only: {"Kind/name": true}, or NULL for everything; LS_EUSAGE on a bad word. */
 static int parse_only(json_t **out, const struct opts *o, struct ls_error *err)
@@ -104,7 +123,7 @@ static struct desired_state *load_manifests(struct cli_ctx *ctx)
 static int bring_back_agents(struct cli_ctx *ctx, struct letta *api, const char *root,
 			     const char *id, const json_t *content, const struct remote_state *rs,
 			     const json_t *only, int dry, json_t *map, json_t *done,
-			     struct ls_error *err)
+			     struct lease *lease, struct ls_error *err)
 {
 	size_t i, j;
 	json_t *ag, *x;
@@ -141,6 +160,10 @@ static int bring_back_agents(struct cli_ctx *ctx, struct letta *api, const char 
 			free(file);
 			continue;
 		}
+		if ((ret = lease_take(lease, err)) < 0) {
+			free(file);
+			return ret;
+		}
 		ret = letta_agent_import(&ids, api, file, name, err);
 		free(file);
 		if (ret < 0) {
@@ -166,7 +189,7 @@ static int bring_back_agents(struct cli_ctx *ctx, struct letta *api, const char 
  */
 static int record_inventory(struct cli_ctx *ctx, struct letta *api, const struct remote_state *rs,
 			    const json_t *content, const json_t *records,
-			    const struct apply_result *res, struct ls_error *err)
+			    const struct apply_result *res, struct lease *lease, struct ls_error *err)
 {
 	const char *project = cli_project_slug(ctx);
 	const json_t *inv = own_find_inventory(rs->blocks, project), *r;
@@ -219,6 +242,11 @@ static int record_inventory(struct cli_ctx *ctx, struct letta *api, const struct
 		json_decref(entries);
 		return 0;
 	}
+	if ((ret = lease_take(lease, err)) < 0) {
+		json_decref(before);
+		json_decref(entries);
+		return ret;
+	}
 	value = json_pack("{s:i, s:s, s:o}", "version", 1, "project", project, "objects", entries);
 	text = json_dumps(value, JSON_COMPACT);
 	json_decref(value);
@@ -242,6 +270,7 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	struct apply_result res = APPLY_RESULT_INIT;
 	struct restore_opts ro;
 	struct desired_state *ds = NULL;
+	struct lease lease;
 	json_t *meta = NULL, *content = NULL, *only = NULL, *records = NULL, *map = json_object();
 	json_t *done = json_array(), *w;
 	char *root = NULL;
@@ -251,10 +280,12 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 			     examples, &ctx->err);
 
 	remote_state_init(&rs);
+	memset(&lease, 0, sizeof(lease));
 	if (ret) {
 		ret = ret > 0 ? 0 : ret;
 		goto out;
 	}
+	lease.break_lease = opts_count(&o, "break-lease");
 	if (o.nargs != 1) {
 		ret = ls_error_set(&ctx->err, LS_EUSAGE,
 				   "restore takes one snapshot id ('letta-sync snapshots' lists them)");
@@ -282,8 +313,11 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	if ((ret = apply_read_remote(&rs, api, &ctx->err)) < 0)
 		goto out;
 	ds = load_manifests(ctx);
+	lease.r.ctx = ctx;
+	lease.r.api = api;
+	lease.r.rs = rs;
 	if ((ret = bring_back_agents(ctx, api, root, id, content, &rs, only, ctx->g.dry_run, map,
-				     done, &ctx->err)) < 0)
+				     done, &lease, &ctx->err)) < 0)
 		goto out;
 	memset(&ro, 0, sizeof(ro));
 	ro.project = cli_project_slug(ctx);
@@ -316,6 +350,8 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 
+	if (p.n && (ret = lease_take(&lease, &ctx->err)) < 0)
+		goto out;
 	if (p.n)
 		ret = apply_plan(&res, api, &p, &ctx->err);
 	for (i = 0; i < p.n; i++) {
@@ -354,7 +390,7 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	{
 		struct ls_error e = LS_ERROR_INIT;
 
-		if (record_inventory(ctx, api, &rs, content, records, &res, &e) < 0) {
+		if (record_inventory(ctx, api, &rs, content, records, &res, &lease, &e) < 0) {
 			log_error("%s", e.msg);
 			failed++;
 		}
@@ -385,6 +421,9 @@ report:
 				    id);
 	}
 out:
+	if (lease.taken)
+		reconcile_lease_release(&lease.r);
+	json_decref(lease.r.lease);
 	apply_result_release(&res);
 	plan_release(&p);
 	remote_state_release(&rs);

@@ -123,8 +123,19 @@ expect_writes 0 restore "$id" --dry-run
 expect_rc 0
 expect_out '^\+ Block/shared: create'
 
-# Restore: 2 blocks + the tool (PUT, then its markers) + bob's PATCH + the inventory.
-expect_writes 6 restore "$id"
+# Someone else holds the project's lease: restore waits for it like sync (nothing written).
+inv=$(sim_get "/v1/blocks/?label=letta_sync_inventory" | jq -r '.[0].id')
+meta=$(sim_get "/v1/blocks/$inv" | jq -c .metadata)
+later=$(($(date +%s) + 600))
+sim_call PATCH "/v1/blocks/$inv" "{\"metadata\": $(jq -c --argjson e $later '. + {lease: {holder: "ci@runner-7 pid 42", expires: $e}}' <<<"$meta")}"
+expect_writes 0 restore "$id"
+expect_rc 1
+expect_err 'ci@runner-7 pid 42'
+sim_call PATCH "/v1/blocks/$inv" "{\"metadata\": $meta}"
+
+# Restore: the lease, 2 blocks, the tool (PUT, then its markers), bob's PATCH, the inventory,
+# the lease released.
+expect_writes 8 restore "$id"
 expect_rc 0
 expect_out 're-created Block/shared'
 expect_out 're-created Tool/lookup'
@@ -146,6 +157,8 @@ expect_rc 0
 expect_jq '[.data[] | select(.action == "conflict")] | length == 0'
 expect_jq '[.data[] | select(.action == "orphan") | .kind + "/" + .name] | sort ==
 	["Block/lonely","Block/shared","Tool/lookup"]'
+
+sim_get "/v1/blocks/$inv" | jq -e '.metadata | has("lease") | not' >/dev/null || fail "lease left behind"
 
 # Twice: everything is in place, nothing is written.
 expect_writes 0 restore "$id"

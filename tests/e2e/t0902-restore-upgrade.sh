@@ -31,7 +31,7 @@ run restore "$id" --dry-run --json
 expect_rc 0
 expect_jq '.data.dry_run and (.data.changes | length) == 1 and .data.changes[0].kind == "Agent"'
 
-expect_writes 1 restore "$id"
+expect_writes 3 restore "$id" # the lease, carol's PATCH, the lease released
 expect_rc 0
 expect_out 'restored Agent/carol'
 after=$(agent_json carol | jq -cS '{system, tags: (.tags | sort), model, blocks: ([.blocks[].id] | sort)}')
