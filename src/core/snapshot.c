@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((format(printf, 2, 3))) static void warn(struct plan *p, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void add_warning(struct plan *p, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
@@ -387,7 +387,7 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 	char *path;
 
 	if (kind == KIND_MCP_SERVER) {
-		warn(c->p,
+		add_warning(c->p,
 				 "MCPServer/%s is not restored: its secrets are not in the snapshot; "
 				 "'letta-sync sync' re-creates it from its manifest",
 				 name);
@@ -546,7 +546,7 @@ static void restore_agent(struct rc *c, const json_t *saved_entry)
 		return; /* re-created by import: it came back as exported */
 	cur = remote_find_id(c->rs->agents, old_id);
 	if (!cur) {
-		warn(c->p, "Agent/%s (%s) is gone and has no agent file in "
+		add_warning(c->p, "Agent/%s (%s) is gone and has no agent file in "
 						 "the snapshot; it is not restored",
 				 name, old_id);
 		json_decref(body);
