@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((format(printf, 2, 3))) static void add_warning(struct plan *p, const char *fmt, ...)
+__attribute__((format(__printf__, 2, 3))) static void add_warning(struct plan *p, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
