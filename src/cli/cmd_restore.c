@@ -319,6 +319,12 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	if ((ret = bring_back_agents(ctx, api, root, id, content, &rs, only, ctx->g.dry_run, map,
 				     done, &lease, &ctx->err)) < 0)
 		goto out;
+	if (!ctx->g.dry_run && json_array_size(done)) {
+		/* The imported agents (and their blocks) are planned against as they are now. */
+		if ((ret = apply_read_remote(&rs, api, &ctx->err)) < 0)
+			goto out;
+		lease.r.rs = rs;
+	}
 	memset(&ro, 0, sizeof(ro));
 	ro.project = cli_project_slug(ctx);
 	ro.project_id = letta_project_id(api);
@@ -375,11 +381,14 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 			log_error("%s/%s: %s", own_kind_name(a->kind), a->name, res.errs[i].msg);
 		} else if (s == APPLY_DONE) {
 			restored++;
-			output_line(ctx, "%s%s%s %s/%s", output_color("green"),
+			output_line(ctx, "%s%s%s %s/%s%s", output_color("green"),
 				    a->change == CHANGE_CREATE ? "re-created"
+				    : a->change == CHANGE_DELETE ? "removed"
 				    : a->kind == KIND_AGENT   ? "restored"
 							      : "put back",
-				    output_color("reset"), own_kind_name(a->kind), a->name);
+				    output_color("reset"), own_kind_name(a->kind), a->name,
+				    a->change == CHANGE_DELETE ? " (a copy the import made; the original is attached again)"
+							       : "");
 		}
 	}
 	if (ret == LS_EINTERRUPTED)

@@ -527,6 +527,120 @@ static int same_set(const json_t *a, const json_t *b)
 	return 1;
 }
 
+/* Whether a block is attached to some agent other than agent_id. */
+static int used_elsewhere(const struct rc *c, const char *block_id, const char *agent_id)
+{
+	size_t i;
+	json_t *ag;
+
+	json_array_foreach(c->rs->agents, i, ag)
+		if (strcmp(jsonx_get_str(ag, "id") ? jsonx_get_str(ag, "id") : "", agent_id) &&
+		    has_id(json_object_get(ag, "blocks"), block_id))
+			return 1;
+	return 0;
+}
+
+/*
+ * An agent re-created by import (now_id) has copies of every block it had: the import makes
+ * new ones. The blocks that still exist (shared ones, or put back by this restore) are
+ * attached again in place of their copies, which are deleted after that; the copies of blocks
+ * that are gone (its private blocks) stay, they are its memory now.
+ */
+static void restore_imported(struct rc *c, const json_t *saved, const char *name,
+			     const char *now_id)
+{
+	const json_t *cur = remote_find_id(c->rs->agents, now_id), *x;
+	json_t *want = json_array(), *have, *copies = json_array(), *y;
+	size_t i, j, ai;
+	char *path;
+
+	if (!cur) {
+		json_decref(want);
+		json_decref(copies);
+		return;
+	}
+	ai = pl_add(c->p, KIND_AGENT, name, CHANGE_UPDATE);
+	c->p->items[ai].id = xstrdup(now_id);
+	c->p->items[ai].agent = xstrdup(now_id);
+	json_array_foreach(json_object_get(saved, "blocks"), i, x) {
+		const char *id = jsonx_get_str(x, "id"), *label = jsonx_get_str(x, "label");
+		const char *now = id ? jsonx_get_str(c->ids, id) : NULL;
+		const json_t *copy = NULL;
+
+		if (!id || !label)
+			continue;
+		json_array_foreach(json_object_get(cur, "blocks"), j, y)
+			if (jsonx_get_str(y, "label") && !strcmp(jsonx_get_str(y, "label"), label) &&
+			    jsonx_get_str(y, "id") && strcmp(jsonx_get_str(y, "id"), id))
+				copy = y;
+		if (!now && remote_find_id(c->rs->blocks, id))
+			now = id;
+		if (!now) {
+			/* Gone (a private block): the import's copy is the agent's block now. */
+			json_array_foreach(json_object_get(cur, "blocks"), j, y)
+				if (jsonx_get_str(y, "label") && !strcmp(jsonx_get_str(y, "label"), label) &&
+				    jsonx_get_str(y, "id") && !has_id(want, jsonx_get_str(y, "id")))
+					json_array_append_new(want, json_string(jsonx_get_str(y, "id")));
+			continue;
+		}
+		if (!copy) {
+			/* Attached as it is (a restore ran before), or missing: attach it. */
+			if (!has_id(want, now))
+				json_array_append_new(want, json_string(now));
+			if (!strncmp(now, "@ref:", 5))
+				pl_dep(c->p, ai, (size_t)strtoul(now + 5, NULL, 10));
+			continue;
+		}
+		if (!strncmp(now, "@ref:", 5))
+			pl_dep(c->p, ai, (size_t)strtoul(now + 5, NULL, 10));
+		json_array_append_new(want, json_string(now));
+		if (!used_elsewhere(c, jsonx_get_str(copy, "id"), now_id))
+			json_array_append_new(copies, json_string(jsonx_get_str(copy, "id")));
+	}
+	/* Blocks the agent has that the snapshot did not know stay attached. */
+	json_array_foreach(json_object_get(cur, "blocks"), j, y) {
+		const char *id = jsonx_get_str(y, "id");
+
+		if (id && !has_id(want, id) && !has_id(copies, id))
+			json_array_append_new(want, json_string(id));
+	}
+	have = id_list(json_object_get(cur, "blocks"));
+	if (same_set(want, have)) {
+		plan_truncate(c->p, ai);
+		goto out;
+	}
+	pl_reason(c->p, ai, "re-created by import: its shared blocks attached again");
+	{
+		json_t *from = json_pack("{s:O}", "block_ids", have);
+		json_t *to = json_pack("{s:O}", "block_ids", want);
+
+		pl_diff(c->p->items[ai].fields, "", from, to);
+		json_decref(from);
+		json_decref(to);
+	}
+	path = pl_path("/v1/agents/", now_id, NULL);
+	pl_req(c->p, ai, "PATCH", path, json_pack("{s:O}", "block_ids", want), 0);
+	free(path);
+	/* The copies go last, once the agent no longer uses them. */
+	json_array_foreach(copies, i, y) {
+		const json_t *b = remote_find_id(json_object_get(cur, "blocks"), json_string_value(y));
+		size_t di = pl_add(c->p, KIND_BLOCK,
+				   jsonx_get_str(b, "label") ? jsonx_get_str(b, "label") : "",
+				   CHANGE_DELETE);
+
+		c->p->items[di].id = xstrdup(json_string_value(y));
+		pl_reason(c->p, di, "a copy the import made of a block that still exists, replaced by it");
+		path = pl_path("/v1/blocks/", json_string_value(y), NULL);
+		pl_req(c->p, di, "DELETE", path, NULL, REQ_404_OK);
+		free(path);
+		pl_dep(c->p, di, ai);
+	}
+out:
+	json_decref(have);
+	json_decref(want);
+	json_decref(copies);
+}
+
 static void restore_agent(struct rc *c, const json_t *saved_entry)
 {
 	static const char *const rels[][2] = { { "blocks", "block_ids" },
@@ -542,8 +656,10 @@ static void restore_agent(struct rc *c, const json_t *saved_entry)
 	size_t ai, k;
 	char *path;
 
-	if (now_id)
-		return; /* re-created by import: it came back as exported */
+	if (now_id) {
+		restore_imported(c, saved, name, now_id);
+		return;
+	}
 	cur = remote_find_id(c->rs->agents, old_id);
 	if (!cur) {
 		add_warning(c->p, "Agent/%s (%s) is gone and has no agent file in "

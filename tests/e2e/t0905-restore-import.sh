@@ -46,13 +46,18 @@ expect_err "no managed agent 'nobody'"
 run snapshots --json
 expect_jq '[.data[].command] == ["backup","backup"]'
 
-# Deleted by hand: restore imports it into the same project.
+policy=$(sim_get "/v1/blocks/?label=policy" | jq -r '.[0].id')
+persona=$(sim_get "/v1/agents/$bob" | jq -r '.blocks[] | select(.label == "persona") | .id')
+
+# Deleted by hand: restore imports it into the same project (the lease, the import, bob's
+# PATCH pointing him at his blocks again (letta-sim keeps a deleted agent's blocks), the two
+# copies the import made deleted, the lease released).
 sim_call DELETE "/v1/agents/$bob"
 expect_status 200
-before_writes=$(writes)
-run restore "$one"
+expect_writes 6 restore "$one"
 expect_rc 0
 expect_out 're-created Agent/bob \(import'
+expect_out 'removed Block/policy \(a copy the import made'
 stats=$(sim_stats)
 echo "$stats" | jq -e '.requests["POST /v1/agents/import"] == 1' >/dev/null ||
 	fail "not one import: $(echo "$stats" | jq -c .requests)"
@@ -61,6 +66,13 @@ new=$(sim_get "/v1/agents/?name=bob" | jq -r '.[0].id')
 after=$(sim_get "/v1/agents/$new" | jq -cS "$view")
 [ "$before" = "$after" ] || fail "re-created bob differs: $before vs $after"
 [ "$(sim_get "/v1/agents/?name=bob" | jq length)" = 1 ] || fail "two bobs"
+# The blocks are the ones bob used, not copies.
+sim_get "/v1/agents/$new" | jq -e --arg p "$policy" --arg q "$persona" '[.blocks[] | .id] | sort == ([$p, $q] | sort)' \
+	>/dev/null || fail "bob does not use the shared policy block: $(sim_get "/v1/agents/$new" | jq -c '[.blocks[] | [.label, .id]]')"
+[ "$(sim_get "/v1/blocks/?label=policy" | jq length)" = 1 ] || fail "the import's copy of policy was left"
+run diff --json
+expect_rc 0
+expect_jq '[.data[] | select(.action == "conflict")] | length == 0'
 
 # Twice: found by name, nothing written.
 expect_writes 0 restore "$one"
