@@ -74,9 +74,9 @@ sim_call PATCH "/v1/agents/$bob" '{"secrets":{"SERVICE_TOKEN":"s3cr3t-agent-valu
 expect_status 200
 strip='del(.id, .created_at, .updated_at, .project_id)'
 for l in shared lonely; do
-	sim_get "/v1/blocks/?label=$l" | jq -S ".[0] | $strip" >"$TMP/before-$l.json"
+	sim_get "/v1/blocks/?label=$l" | jq ".[0] | $strip" >"$TMP/before-$l.json"
 done
-sim_get "/v1/tools/?name=lookup" | jq -S ".[0] | $strip" >"$TMP/before-tool.json"
+sim_get "/v1/tools/?name=lookup" | jq ".[0] | $strip" >"$TMP/before-tool.json"
 attached() {
 	sim_get "/v1/agents/$bob?include=agent.blocks&include=agent.tools" |
 		jq -c '[([.blocks[].label] | sort), ([.tools[].name] | sort)]'
@@ -133,6 +133,7 @@ expect_rc 1
 expect_err 'ci@runner-7 pid 42'
 sim_call PATCH "/v1/blocks/$inv" "{\"metadata\": $meta}"
 
+# Byte-identical: the same fields in the same order as the server wrote them.
 # Restore: the lease, 2 blocks, the tool (PUT, then its markers), bob's PATCH, the inventory,
 # the lease released.
 expect_writes 8 restore "$id"
@@ -141,11 +142,11 @@ expect_out 're-created Block/shared'
 expect_out 're-created Tool/lookup'
 expect_out 'restored Agent/bob'
 for l in shared lonely; do
-	sim_get "/v1/blocks/?label=$l" | jq -S ".[0] | $strip" >"$TMP/after-$l.json"
+	sim_get "/v1/blocks/?label=$l" | jq ".[0] | $strip" >"$TMP/after-$l.json"
 	cmp -s "$TMP/before-$l.json" "$TMP/after-$l.json" ||
 		fail "block $l differs: $(diff "$TMP/before-$l.json" "$TMP/after-$l.json")"
 done
-sim_get "/v1/tools/?name=lookup" | jq -S ".[0] | $strip" >"$TMP/after-tool.json"
+sim_get "/v1/tools/?name=lookup" | jq ".[0] | $strip" >"$TMP/after-tool.json"
 cmp -s "$TMP/before-tool.json" "$TMP/after-tool.json" ||
 	fail "tool differs: $(diff "$TMP/before-tool.json" "$TMP/after-tool.json")"
 [ "$(attached)" = "$(cat "$TMP/before-att")" ] ||
