@@ -658,6 +658,7 @@ static void restore_agent(struct rc *c, const json_t *saved_entry)
 
 	if (now_id) {
 		restore_imported(c, saved, name, now_id);
+		json_decref(body);
 		return;
 	}
 	cur = remote_find_id(c->rs->agents, old_id);

@@ -340,7 +340,8 @@ int snapshot_list(json_t **out, const char *root, struct ls_error *err)
 		}
 		closedir(d);
 	}
-	qsort(ids, n, sizeof(*ids), cmp_ids);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_ids);
 	for (i = 0; i < n; i++) {
 		json_t *meta;
 		struct ls_error e = LS_ERROR_INIT;
