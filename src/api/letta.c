@@ -981,21 +981,23 @@ int letta_folder_file_delete(struct letta *api, const char *folder_id, const cha
 
 /* ---- Agent files ---- */
 
-int letta_agent_export(json_t **out, struct letta *api, const char *agent_id,
-		       struct ls_error *err)
+void letta_req_export(struct http_req *req, struct letta *api, const char *agent_id)
 {
 	struct buf path = BUF_INIT;
-	struct http_req req;
-	json_t *doc = NULL;
-	int ret;
 
+	(void)api;
 	buf_addstr(&path, "/v1/agents/");
 	add_id(&path, agent_id);
 	buf_addstr(&path, "/export");
-	http_req_init_take(&req, "GET", buf_detach(&path), NULL);
-	http_req_what(&req, "the agent file of agent '%s'", agent_id);
-	if ((ret = run_one(&doc, api, &req, err)) < 0)
-		return ret;
+	http_req_init_take(req, "GET", buf_detach(&path), NULL);
+	http_req_what(req, "the agent file of agent '%s'", agent_id);
+}
+
+int letta_export_doc(json_t **out, struct http_req *req, const char *agent_id,
+		     struct ls_error *err)
+{
+	json_t *doc = http_req_take_json(req);
+
 	if (json_is_string(doc)) {
 		json_t *parsed = json_loads(json_string_value(doc), 0, NULL);
 
@@ -1010,6 +1012,19 @@ int letta_agent_export(json_t **out, struct letta *api, const char *agent_id,
 	}
 	*out = doc;
 	return 0;
+}
+
+int letta_agent_export(json_t **out, struct letta *api, const char *agent_id,
+		       struct ls_error *err)
+{
+	struct http_req req;
+	int ret;
+
+	letta_req_export(&req, api, agent_id);
+	if ((ret = http_run1(api->http, &req, err)) == 0)
+		ret = letta_export_doc(out, &req, agent_id, err);
+	http_req_release(&req);
+	return ret;
 }
 
 int letta_agent_import(json_t **out, struct letta *api, const char *path, const char *name,

@@ -180,6 +180,10 @@ int letta_run(struct letta *api, struct http_req *reqs, size_t n, struct ls_erro
  */
 int letta_agent_export(json_t **out, struct letta *api, const char *agent_id,
 		       struct ls_error *err);
+/* The same as a batchable request (letta_run()), and its answer checked and handed over. */
+void letta_req_export(struct http_req *req, struct letta *api, const char *agent_id);
+int letta_export_doc(json_t **out, struct http_req *req, const char *agent_id,
+		     struct ls_error *err);
 /*
  * POST /v1/agents/import: uploads the agent file at path (multipart "file", the agent named
  * name unless NULL) into the project (X-Project). *out gets the new agents' ids (a string

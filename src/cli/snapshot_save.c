@@ -41,19 +41,30 @@ int cli_snapshot_save(struct cli_ctx *ctx, struct letta *api, json_t *content,
 	size_t i;
 	int ret = 0;
 
-	json_array_foreach(json_object_get(content, "agents"), i, ag) {
-		const char *id = json_string_value(json_object_get(ag, "id"));
-		json_t *doc = NULL;
+	/* Every agent file at once, at most the client's concurrency in flight. */
+	{
+		size_t n = json_array_size(json_object_get(content, "agents"));
+		struct http_req *reqs = xcalloc(n + 1, sizeof(*reqs));
 
-		if (!id)
-			continue;
-		if ((ret = letta_agent_export(&doc, api, id, err)) < 0) {
+		json_array_foreach(json_object_get(content, "agents"), i, ag)
+			letta_req_export(&reqs[i], api, json_string_value(json_object_get(ag, "id")));
+		ret = n ? letta_run(api, reqs, n, err) : 0;
+		json_array_foreach(json_object_get(content, "agents"), i, ag) {
+			const char *id = json_string_value(json_object_get(ag, "id"));
+			json_t *doc = NULL;
+
+			if (ret == 0 && (ret = letta_export_doc(&doc, &reqs[i], id, err)) == 0) {
+				snapshot_scrub(doc);
+				json_object_set_new(files, id, doc);
+			}
+			http_req_release(&reqs[i]);
+		}
+		free(reqs);
+		if (ret < 0) {
 			ls_error_hint(err, "nothing was changed; '--no-snapshot' runs without a "
 					   "snapshot (no undo)");
 			goto out;
 		}
-		snapshot_scrub(doc);
-		json_object_set_new(files, id, doc);
 	}
 	meta = json_pack("{s:s, s:s, s:o, s:o, s:s}", "command", command, "commit",
 			 commit ? commit : "", "project", output_project_json(ctx), "contents",
