@@ -222,6 +222,14 @@ int letta_export_doc(json_t **out, struct http_req *req, const char *agent_id,
  */
 int letta_agent_import(json_t **out, struct letta *api, const char *path, const char *name,
 		       struct ls_error *err);
+/*
+ * Progress of long work: apply_plan() calls fn after each wave of requests with the actions
+ * finished (done, failed or blocked), the actions it applies in all, and the failures so far.
+ * fn NULL (the default): no calls.
+ */
+typedef void (*letta_progress_fn)(void *ctx, size_t done, size_t total, size_t failed);
+void letta_set_progress(struct letta *api, letta_progress_fn fn, void *ctx);
+void letta_progress(struct letta *api, size_t done, size_t total, size_t failed);
 
 /* ---- Kind-specific calls ---- */
 
