@@ -233,6 +233,7 @@ void http_req_release(struct http_req *req)
 	json_decref(req->body);
 	free(req->upload_file);
 	free(req->upload_name);
+	json_decref(req->upload_fields);
 	free(req->what);
 	if (req->guard_ctx_free)
 		req->guard_ctx_free(req->guard_ctx);
@@ -1053,6 +1054,18 @@ static int start(struct http *h, struct http_req *req, struct ls_error *err)
 		}
 		if (req->upload_name)
 			curl_mime_filename(part, req->upload_name);
+		{
+			const char *k;
+			json_t *v;
+
+			json_object_foreach(req->upload_fields, k, v) {
+				if (!json_is_string(v))
+					continue;
+				part = curl_mime_addpart(p->mime);
+				curl_mime_name(part, k);
+				curl_mime_data(part, json_string_value(v), CURL_ZERO_TERMINATED);
+			}
+		}
 		curl_easy_setopt(e, CURLOPT_MIMEPOST, p->mime);
 	} else if (req->body) {
 		if (!p->body_text)

@@ -136,11 +136,14 @@ struct http_req {
 
 	/* Private to http.c. */
 	struct http_req_priv *priv;
+
+	/* Input: with upload_file, more multipart fields {name: string} (owned), or NULL. */
+	json_t *upload_fields;
 };
 
 /* clang-format off */
 #define HTTP_REQ_INIT { NULL, NULL, NULL, NULL, NULL, NULL, HTTP_RETRY_SAFE, 0, 0, NULL, NULL, \
-	NULL, 0, LS_ERROR_INIT, 0, NULL, BUF_INIT, 0, 0, 0, 0, NULL }
+	NULL, 0, LS_ERROR_INIT, 0, NULL, BUF_INIT, 0, 0, 0, 0, NULL, NULL }
 /* clang-format on */
 
 /*

@@ -14,6 +14,7 @@
 #include "cli/progress.h"
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
+#include "cli/snapshot_save.h"
 #include "core/ownership.h"
 #include "core/upgrade.h"
 #include "repo/config.h"
@@ -40,6 +41,7 @@ static const struct opt_spec spec[] = {
 	{ "concurrency", 0, OPT_VALUE, "<n>", "requests in flight at once (default 8)" },
 	{ "fail-fast", 0, OPT_FLAG, NULL, "start no new agent after the first failure" },
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another run holds it" },
+	{ "no-snapshot", 0, OPT_FLAG, NULL, "take no snapshot before a breaking change (no undo)" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	OPT_END
 };
@@ -89,7 +91,7 @@ struct upgrade {
 	struct upgrade_agent *agents;
 	size_t n;
 	char *pinned; /* lastAgent of .letta/settings.local.json, when no agent was named */
-	int dry_run, yes, fail_fast, conc, stop, break_lease, quiet;
+	int dry_run, yes, fail_fast, conc, stop, break_lease, no_snapshot, quiet;
 	long writes;
 	/* The project's lease, taken before the first write (sync's, in cli/reconcile.c). */
 	struct reconcile lease;
@@ -654,6 +656,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 	u.fail_fast = opts_count(&o, "fail-fast");
 	u.quiet = opts_count(&o, "quiet") > 0;
 	u.break_lease = opts_count(&o, "break-lease");
+	u.no_snapshot = opts_count(&o, "no-snapshot");
 	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
 		goto out;
 	if ((ret = opts_int(&u.conc, &o, "concurrency", 8, 1, 256, &ctx->err)) < 0)
@@ -763,7 +766,12 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		}
 		for (k = 0; ret == 0 && k < u.n; k++)
 			if (u.agents[k].status == ST_PENDING && u.agents[k].group == vi) {
-				ret = lease_for(&u, &p, &ctx->err);
+				/* A breaking change is saved before the group's first write. */
+				ret = cli_snapshot_before(ctx, u.api, &u.rs, &p, "upgrade",
+							  u.versions[vi].commit, u.no_snapshot,
+							  NULL, &ctx->err);
+				if (ret == 0)
+					ret = lease_for(&u, &p, &ctx->err);
 				break;
 			}
 		if (ret == 0)

@@ -2,7 +2,7 @@
 # Drill 5 (issue 15): no output of letta-sync carries the API key. Every command runs with
 # the key set (plain, -v, --json, and failing: a wrong key, an unreachable server, the key as
 # LETTA_SERVER_PASSWORD), and every captured stdout and stderr, every file letta-sync wrote
-# (plans, settings.local.json, pulled manifests) and, when DRILL_CAPTURE names a directory,
+# (plans, settings.local.json, pulled manifests, snapshots) and, when DRILL_CAPTURE names a directory,
 # the captures of the other drills are scanned for the key and for its first 16 characters.
 # Issue 20: a password in LETTA_BASE_URL's user-info and a token in its query (neither of them
 # the key, so only the URL rule can hide them) must not appear either.
@@ -45,6 +45,12 @@ for v in "" -v; do
 	go $v upgrade --all --json
 	go $v pull --layer org
 	go $v projects list
+	go $v backup --all
+	go $v backup --all --json
+	snap=$(ls "$REPO/.letta/snapshots" 2>/dev/null | grep -E '^[0-9]{8}T' | tail -1 || true)
+	go $v snapshots --json
+	go $v restore "${snap:-none}" --dry-run --json
+	go $v restore "${snap:-none}"
 	go $v --help
 done
 # Failures: a wrong key, the key given as the self-hosted password, an unreachable server.
