@@ -243,13 +243,20 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		o.message = msg.buf;
 		o.force = force;
 		o.push = push;
-		rc = memfs_git_sync(&res, &o, a->f, a->n, &aerr);
-		if (rc < 0 && !push && !jsonx_array_has_str(json_object_get(agent_of(r, id), "tags"),
-							    MEMFILES_TAG)) {
-			/* diff of an agent that gets its repository from this sync (the tag). */
+		if (!push && agent_of(r, id) &&
+		    !jsonx_array_has_str(json_object_get(agent_of(r, id), "tags"), MEMFILES_TAG)) {
+			/*
+			 * diff of an agent that gets its repository from this sync (the tag): no
+			 * repository to fetch yet (every git route is a 404 without the tag).
+			 */
 			all_new(m, a, id, "the agent gets its memory repository (tag git-memory-enabled) from this sync",
 				changes, human);
-		} else if (rc < 0) {
+			memset(&res, 0, sizeof(res));
+			rc = 0;
+		} else {
+			rc = memfs_git_sync(&res, &o, a->f, a->n, &aerr);
+		}
+		if (rc < 0) {
 			log_error("Agent '%s' (%s): memory files: %s", a->decl, id, aerr.msg);
 			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:s}", "kind", "Agent", "name",
 				       a->decl, "agent", id, "section", "memory_files", "action",

@@ -31,8 +31,12 @@ void memfs_git_result_release(struct memfs_git_result *r)
 static int gerr(struct ls_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
+	int rc = ls_error_set(err, LS_EFAIL, "%s: %s", what,
+			      e && e->message ? e->message : "libgit2 error");
 
-	return ls_error_set(err, LS_EFAIL, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
+	/* libgit2 keeps the last error per thread until cleared (a leak at exit otherwise). */
+	git_error_clear();
+	return rc;
 }
 
 /* The callbacks' payload. */
