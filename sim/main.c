@@ -1,12 +1,14 @@
 /*
  * letta-sim: an offline Letta API server for letta-sync's tests. Reads the options, loads the
- * --state file, starts the HTTP server, prints "listening on http://127.0.0.1:PORT" as the
- * first line of stdout (the readiness signal), then waits for SIGINT or SIGTERM and saves the
+ * --state file, starts the HTTP server, prints "listening on http://127.0.0.1:PORT" (https://
+ * with --tls-cert and --tls-key) as the first line of stdout (the readiness signal), then waits for SIGINT or SIGTERM and saves the
  * state on the way out.
  */
 #include "sim.h"
 #include "server.h"
 #include "util/xalloc.h"
+
+#include <microhttpd.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +29,10 @@ static const char usage[] =
 	"  --state FILE         load FILE at start if it exists; save it on SIGINT/SIGTERM\n"
 	"                       and on POST /_sim/save\n"
 	"  --seed N             seed for ids and faults (default 0)\n"
+	"  --tls-cert FILE      speak HTTPS with this PEM certificate (and --tls-key)\n"
+	"  --tls-key FILE       the certificate's PEM private key\n"
 	"  --latency-ms N       added to every /v1 request\n"
+	"  --connect-latency-ms N  added once per new connection (on its first /v1 request)\n"
 	"  --jitter-ms N        up to N more, drawn from the seed\n"
 	"  --error-rate P       answer 500 or 503 before any change (P from 0 to 1)\n"
 	"  --throttle-rate P    answer 429 with Retry-After\n"
@@ -74,7 +79,7 @@ static int parse_rate(const char *opt, const char *s, double *out)
 
 enum {
 	O_PORT = 256, O_KEY, O_STATE, O_SEED, O_LAT, O_JIT, O_ERR, O_THR, O_RA, O_DROP, O_LOST,
-	O_CONF, O_MAXP, O_HELP,
+	O_CONF, O_MAXP, O_HELP, O_CERT, O_TKEY, O_CLAT,
 };
 
 static const struct option longopts[] = {
@@ -92,6 +97,9 @@ static const struct option longopts[] = {
 	{ "conflict-rate", required_argument, NULL, O_CONF },
 	{ "max-page", required_argument, NULL, O_MAXP },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "tls-cert", required_argument, NULL, O_CERT },
+	{ "tls-key", required_argument, NULL, O_TKEY },
+	{ "connect-latency-ms", required_argument, NULL, O_CLAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -146,6 +154,15 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 		case O_MAXP:
 			bad |= parse_long("--max-page", optarg, 0, &f->max_page) < 0;
 			break;
+		case O_CERT:
+			o->tls_cert = optarg;
+			break;
+		case O_TKEY:
+			o->tls_key = optarg;
+			break;
+		case O_CLAT:
+			bad |= parse_long("--connect-latency-ms", optarg, 0, &f->connect_latency_ms) < 0;
+			break;
 		case O_HELP:
 			fputs(usage, stdout);
 			exit(0);
@@ -157,15 +174,43 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 		fprintf(stderr, "letta-sim: unexpected argument '%s'\n", argv[optind]);
 		bad = 1;
 	}
+	if (!o->tls_cert != !o->tls_key) {
+		fprintf(stderr, "letta-sim: --tls-cert and --tls-key go together\n");
+		bad = 1;
+	}
 	if (bad)
 		fputs("letta-sim: see 'letta-sim --help'\n", stderr);
 	return bad ? -1 : 0;
+}
+
+/* The whole of a PEM file, NUL-terminated; NULL (with a message) when it cannot be read. */
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "letta-sim: cannot read '%s': %s\n", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (!b.len) {
+		fprintf(stderr, "letta-sim: '%s' is empty\n", path);
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
 }
 
 int main(int argc, char **argv)
 {
 	struct MHD_Daemon *d;
 	struct buf err = BUF_INIT;
+	char *cert = NULL, *key = NULL;
 	sigset_t set;
 	int port = 0, sig = 0;
 
@@ -186,12 +231,27 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	d = server_start(g_opts.port, &port);
+	if (g_opts.tls_cert) {
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			fprintf(stderr, "letta-sim: this libmicrohttpd was built without TLS (GnuTLS)\n");
+			return 1;
+		}
+		cert = read_file(g_opts.tls_cert);
+		key = cert ? read_file(g_opts.tls_key) : NULL;
+		if (!key) {
+			free(cert);
+			return 1;
+		}
+	}
+	d = server_start(g_opts.port, cert, key, &port);
 	if (!d) {
-		fprintf(stderr, "letta-sim: cannot listen on 127.0.0.1:%d\n", g_opts.port);
+		fprintf(stderr, "letta-sim: cannot listen on 127.0.0.1:%d%s\n", g_opts.port,
+			cert ? " (or the TLS certificate and key were refused)" : "");
+		free(cert);
+		free(key);
 		return 1;
 	}
-	printf("listening on http://127.0.0.1:%d\n", port);
+	printf("listening on %s://127.0.0.1:%d\n", cert ? "https" : "http", port);
 	fflush(stdout);
 
 	sigwait(&set, &sig);
@@ -200,6 +260,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "letta-sim: %s\n", err.buf);
 	pthread_mutex_unlock(&g_lock);
 	server_stop(d);
+	free(cert);
+	free(key);
 	store_release();
 	buf_release(&err);
 	return 0;

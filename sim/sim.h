@@ -27,6 +27,7 @@ struct sim_faults {
 	long jitter_ms;
 	long retry_after_s;
 	long max_page; /* 0 = no cap */
+	long connect_latency_ms; /* added once per new connection, on its first API request */
 	unsigned long long seed;
 };
 
@@ -34,6 +35,8 @@ struct sim_opts {
 	int port;
 	const char *api_key;    /* NULL = no auth */
 	const char *state_path; /* NULL = memory only */
+	const char *tls_cert;   /* PEM files: with both, the server speaks HTTPS only */
+	const char *tls_key;
 	struct sim_faults faults;
 };
 

@@ -63,6 +63,7 @@ struct http_req_priv {
 
 struct http {
 	char *base_url;
+	char *ca_bundle;
 	char *api_key;
 	char *project_slug;
 	char *project_id;
@@ -164,6 +165,11 @@ int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct
 		return ret;
 	if (v)
 		o->seed = (unsigned long)v;
+	/* A private CA is trusted by naming its file; verification itself is never switched off. */
+	if (lookup("LETTA_CA_BUNDLE") && *lookup("LETTA_CA_BUNDLE"))
+		o->ca_bundle = lookup("LETTA_CA_BUNDLE");
+	else if (lookup("CURL_CA_BUNDLE") && *lookup("CURL_CA_BUNDLE"))
+		o->ca_bundle = lookup("CURL_CA_BUNDLE");
 	return 0;
 }
 
@@ -269,6 +275,8 @@ int http_new(struct http **out, const struct http_opts *opts, struct ls_error *e
 	while (n > 0 && h->base_url[n - 1] == '/')
 		h->base_url[--n] = '\0';
 	h->api_key = dup_or_null(opts->api_key);
+	h->ca_bundle = dup_or_null(opts->ca_bundle);
+	h->o.ca_bundle = h->ca_bundle;
 	h->project_slug = dup_or_null(opts->project_slug);
 	h->project_id = dup_or_null(opts->project_id);
 	h->o.base_url = h->base_url;
@@ -307,6 +315,7 @@ void http_free(struct http *h)
 	if (h->multi)
 		curl_multi_cleanup(h->multi);
 	free(h->base_url);
+	free(h->ca_bundle);
 	free(h->api_key);
 	free(h->project_slug);
 	free(h->project_id);
@@ -889,6 +898,8 @@ static int start(struct http *h, struct http_req *req, struct ls_error *err)
 	/* TLS verification is never switched off; these are the defaults, stated. */
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_bundle)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -986,6 +997,14 @@ static void finish_err(struct http_req *req)
 		req->err.code = LS_EFAIL;
 }
 
+/* A certificate that is refused: repeating the request cannot help. */
+static int tls_trust_error(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+	       rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_ISSUER_ERROR ||
+	       rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+}
+
 static void network_error(struct http *h, struct http_req *req, CURLcode rc, int sent)
 {
 	struct http_req_priv *p = req->priv;
@@ -999,6 +1018,12 @@ static void network_error(struct http *h, struct http_req *req, CURLcode rc, int
 	} else if (p->too_big) {
 		ls_error_set(&req->err, LS_EAPI, "the answer from %s%.*s is larger than %lu MiB",
 			     h->base_url, (int)n, p->cur.buf, HTTP_MAX_BODY >> 20);
+	} else if (tls_trust_error(rc)) {
+		ls_error_set(&req->err, LS_ENETWORK, "the TLS certificate of %s is not trusted: %s",
+			     h->base_url, why);
+		ls_error_hint(&req->err, h->ca_bundle
+			? "the certificate must be signed by a CA in LETTA_CA_BUNDLE (or CURL_CA_BUNDLE) and name the host; verification is never switched off"
+			: "the certificate must be signed by a CA the system trusts and name the host; for a private CA set LETTA_CA_BUNDLE=/path/to/ca.pem (verification is never switched off)");
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		ls_error_set(&req->err, LS_ENETWORK, "no answer from %s%.*s: %s", h->base_url, (int)n,
 			     p->cur.buf, why);
@@ -1095,7 +1120,7 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 	 */
 	a.sent = rc == CURLE_OK || reqsize > 0 || secs > 0 ||
 		 !(rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-		   rc == CURLE_COULDNT_RESOLVE_PROXY);
+		   rc == CURLE_COULDNT_RESOLVE_PROXY || tls_trust_error(rc));
 	a.status = rc == CURLE_OK ? status : 0;
 	a.retry_after = p->retry_after[0] || p->retry_after_ms[0];
 	a.attempt = p->retries + 1;
@@ -1107,7 +1132,7 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 		log_verbose("http: %s %s -> %s (%lld ms, attempt %d)", req->method, p->cur.buf,
 			    p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc), ms, a.attempt);
 
-	if (rc == CURLE_ABORTED_BY_CALLBACK || p->too_big) {
+	if (rc == CURLE_ABORTED_BY_CALLBACK || p->too_big || tls_trust_error(rc)) {
 		network_error(h, req, rc, a.sent);
 		finish_err(req);
 		return;

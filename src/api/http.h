@@ -41,16 +41,18 @@ struct http_opts {
 	long retry_total_ms;      /* no retry starts later than this after the first attempt */
 	long interrupt_grace_ms;  /* after Ctrl-C, in-flight transfers get this long to finish */
 	unsigned long seed;       /* jitter seed; 0 picks one from the clock */
+	const char *ca_bundle;    /* PEM file of CAs to trust instead of the system's, or NULL */
 };
 
 /* clang-format off */
-#define HTTP_OPTS_INIT { NULL, NULL, NULL, NULL, 8, 10000, 60000, 4, 500, 8000, 120000, 3000, 0 }
+#define HTTP_OPTS_INIT { NULL, NULL, NULL, NULL, 8, 10000, 60000, 4, 500, 8000, 120000, 3000, 0, NULL }
 /* clang-format on */
 
 /*
  * Reads LETTA_SYNC_CONNECT_TIMEOUT and LETTA_SYNC_TIMEOUT (seconds), LETTA_SYNC_CONCURRENCY,
  * LETTA_SYNC_MAX_RETRIES, LETTA_SYNC_RETRY_BASE_MS, LETTA_SYNC_RETRY_MAX_MS,
- * LETTA_SYNC_RETRY_TOTAL_MS and LETTA_SYNC_TEST_SEED (the jitter seed) through lookup (pass getenv; the CLI owns the environment). Fails
+ * LETTA_SYNC_RETRY_TOTAL_MS, LETTA_SYNC_TEST_SEED (the jitter seed) and the CA bundle
+ * (LETTA_CA_BUNDLE, else CURL_CA_BUNDLE) through lookup (pass getenv; the CLI owns the environment). Fails
  * with LS_EUSAGE naming the variable when a value is not a number in range.
  */
 int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct ls_error *err);
