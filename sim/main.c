@@ -41,6 +41,7 @@ static const char usage[] =
 	"  --lost-reply-rate P  make the change, then close the connection without a reply\n"
 	"  --conflict-rate P    answer 409 with Retry-After: 1\n"
 	"  --max-page N         cap every list's limit at N\n"
+	"  --max-limit N        refuse (422) a list whose limit is over N\n"
 	"  --help               this text\n"
 	"\n"
 	"Admin API (no auth, never faulted, not counted): GET /_sim/stats,\n"
@@ -79,7 +80,7 @@ static int parse_rate(const char *opt, const char *s, double *out)
 
 enum {
 	O_PORT = 256, O_KEY, O_STATE, O_SEED, O_LAT, O_JIT, O_ERR, O_THR, O_RA, O_DROP, O_LOST,
-	O_CONF, O_MAXP, O_HELP, O_CERT, O_TKEY, O_CLAT,
+	O_CONF, O_MAXP, O_HELP, O_CERT, O_TKEY, O_CLAT, O_MAXL,
 };
 
 static const struct option longopts[] = {
@@ -100,6 +101,7 @@ static const struct option longopts[] = {
 	{ "tls-cert", required_argument, NULL, O_CERT },
 	{ "tls-key", required_argument, NULL, O_TKEY },
 	{ "connect-latency-ms", required_argument, NULL, O_CLAT },
+	{ "max-limit", required_argument, NULL, O_MAXL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -159,6 +161,9 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 			break;
 		case O_TKEY:
 			o->tls_key = optarg;
+			break;
+		case O_MAXL:
+			bad |= parse_long("--max-limit", optarg, 0, &f->max_limit) < 0;
 			break;
 		case O_CLAT:
 			bad |= parse_long("--connect-latency-ms", optarg, 0, &f->connect_latency_ms) < 0;

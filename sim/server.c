@@ -336,12 +336,13 @@ static void sleep_ms(long ms)
 
 static json_t *faults_json(const struct sim_faults *f)
 {
-	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I}", "error_rate", f->error_rate,
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "error_rate", f->error_rate,
 			 "throttle_rate", f->throttle_rate, "drop_rate", f->drop_rate,
 			 "lost_reply_rate", f->lost_reply_rate, "conflict_rate", f->conflict_rate,
 			 "latency_ms", (json_int_t)f->latency_ms, "jitter_ms",
 			 (json_int_t)f->jitter_ms, "retry_after_s", (json_int_t)f->retry_after_s,
-			 "max_page", (json_int_t)f->max_page, "connect_latency_ms",
+			 "max_page", (json_int_t)f->max_page, "max_limit", (json_int_t)f->max_limit,
+			 "connect_latency_ms",
 			 (json_int_t)f->connect_latency_ms, "seed", (json_int_t)f->seed);
 }
 
@@ -367,6 +368,7 @@ static int faults_apply(struct sim_faults *f, const json_t *body, struct sim_res
 			  : !strcmp(k, "jitter_ms")     ? &nf.jitter_ms
 			  : !strcmp(k, "retry_after_s") ? &nf.retry_after_s
 			  : !strcmp(k, "max_page")      ? &nf.max_page
+			  : !strcmp(k, "max_limit")     ? &nf.max_limit
 			  : !strcmp(k, "connect_latency_ms") ? &nf.connect_latency_ms
 							: NULL;
 		if (d) {

@@ -27,6 +27,7 @@ struct sim_faults {
 	long jitter_ms;
 	long retry_after_s;
 	long max_page; /* 0 = no cap */
+	long max_limit; /* 0 = none; a larger list limit is refused with a 422 */
 	long connect_latency_ms; /* added once per new connection, on its first API request */
 	unsigned long long seed;
 };

@@ -56,6 +56,7 @@ struct http_req_priv {
 	int too_big;
 	int retries;              /* retries of the current page */
 	int guard_409;            /* the guard runs because of a 409, not an unknown outcome */
+	long limit;               /* HTTP_F_PAGED: the limit= of the current page, 0 if none */
 	long long first_ms;       /* first attempt of the current page */
 	long long start_ms;       /* this attempt */
 	long long next_ms;        /* earliest start when queued */
@@ -76,6 +77,7 @@ struct http {
 	unsigned long long rng;
 	long long intr_ms; /* when Ctrl-C was first seen, 0 before */
 	unsigned long guard_pass;
+	long page_cap; /* a server refused a larger page: limits stay at or under this */
 	struct http_stats stats;
 };
 
@@ -774,6 +776,11 @@ int http_page_step(json_t **acc, struct buf *path, json_t *page, struct ls_error
 	return 1;
 }
 
+int http_page_ends(size_t got, long limit)
+{
+	return limit > 0 && got > 0 && got < (size_t)limit && got % 50 != 0;
+}
+
 /* ---- Transfers ---- */
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
@@ -1102,6 +1109,7 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 	long long ms = mono_ms() - p->start_ms;
 	long ra;
 	json_t *page = NULL;
+	size_t got;
 	int step;
 
 	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -1137,6 +1145,22 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 		finish_err(req);
 		return;
 	}
+	if ((req->flags & HTTP_F_PAGED) && (a.status == 400 || a.status == 422) &&
+	    p->limit > HTTP_PAGE_FALLBACK) {
+		/*
+		 * A server may refuse a large page (FastAPI's Query(le=N) answers 422): ask again
+		 * with the page size that every Letta list serves, and keep to it from now on.
+		 */
+		log_verbose("http: %s %s: the server refused limit=%ld; asking for %d", req->method,
+			    p->cur.buf, p->limit, HTTP_PAGE_FALLBACK);
+		h->page_cap = HTTP_PAGE_FALLBACK;
+		p->limit = HTTP_PAGE_FALLBACK;
+		http_query_del(&p->cur, "limit");
+		http_query_addl(&p->cur, "limit", p->limit);
+		p->next_ms = 0;
+		p->state = RS_QUEUED;
+		return;
+	}
 	switch (http_retry_decide(req->retry, &a)) {
 	case HTTP_NEXT_DONE:
 		if (parse_answer(h, req, &page) < 0) {
@@ -1151,8 +1175,12 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 		}
 		req->pages++;
 		ls_error_clear(&req->err);
+		got = json_is_array(page) ? json_array_size(page) : 0;
 		step = http_page_step(&p->acc, &p->cur, page, &req->err);
 		json_decref(page);
+		if (step == 1 && (req->flags & HTTP_F_SHORT_ENDS) &&
+		    http_page_ends(got, p->limit))
+			step = 0;
 		if (step < 0) {
 			set_where(&req->err, req->method, p->cur.buf);
 			finish_err(req);
@@ -1369,8 +1397,11 @@ int http_run(struct http *h, struct http_req *reqs, size_t n, struct ls_error *e
 		p->h = h;
 		buf_addstr(&p->cur, req->path);
 		if ((req->flags & HTTP_F_PAGED) && req->page_limit > 0) {
+			p->limit = req->page_limit;
+			if (h->page_cap > 0 && p->limit > h->page_cap)
+				p->limit = h->page_cap;
 			http_query_del(&p->cur, "limit");
-			http_query_addl(&p->cur, "limit", req->page_limit);
+			http_query_addl(&p->cur, "limit", p->limit);
 		}
 		req->ret = 0;
 		ls_error_clear(&req->err);

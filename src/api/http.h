@@ -87,7 +87,18 @@ enum http_req_flags {
 	HTTP_F_PROJECT_ID = 1 << 1, /* send X-Project-Id: <id> when an id is set */
 	HTTP_F_PAGED = 1 << 2,      /* a cursor-paged list: follow "after" until an empty page */
 	HTTP_F_NO_BODY = 1 << 3,    /* the answer is not JSON (or not needed): keep it raw */
+	/*
+	 * HTTP_F_PAGED: a page shorter than the limit asked ends the list, without the empty page
+	 * after it (letta-api/README.md section 3: "a short page is usually the end"). Not for
+	 * the tools list, which drops malformed rows after applying the limit. A short page of a
+	 * multiple of 50 items is not trusted: it may be a server's silent cap, so the next page
+	 * is read as before.
+	 */
+	HTTP_F_SHORT_ENDS = 1 << 4,
 };
+
+/* The page size a paged list falls back to when a server refuses a larger limit (400, 422). */
+#define HTTP_PAGE_FALLBACK 100
 
 struct http;
 struct http_req;
@@ -259,5 +270,10 @@ int http_error_from_status(struct ls_error *err, const char *method, const char 
  * cursor (the same last item twice).
  */
 int http_page_step(json_t **acc, struct buf *path, json_t *page, struct ls_error *err);
+/*
+ * Whether a non-empty page of got items, asked with limit= limit, ends its list
+ * (HTTP_F_SHORT_ENDS): shorter than the limit, and not a multiple of 50 (a possible cap).
+ */
+int http_page_ends(size_t got, long limit);
 
 #endif

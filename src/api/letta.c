@@ -104,7 +104,7 @@ int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error
 		free(api);
 		return ret;
 	}
-	api->page_limit = opts->page_limit > 0 ? opts->page_limit : 100;
+	api->page_limit = opts->page_limit > 0 ? opts->page_limit : 1000;
 	api->project_id = opts->http.project_id && *opts->http.project_id
 				  ? xstrdup(opts->http.project_id)
 				  : NULL;
@@ -237,6 +237,9 @@ void letta_req_list(struct http_req *req, struct letta *api, enum letta_kind kin
 	if (k->paged) {
 		req->flags |= HTTP_F_PAGED;
 		req->page_limit = api->page_limit;
+		/* The tools list drops malformed rows after the limit: only its empty page ends it. */
+		if (kind != LETTA_TOOL)
+			req->flags |= HTTP_F_SHORT_ENDS;
 	}
 	if (k->scope == SCOPE_HEADER_ID)
 		req->flags |= HTTP_F_PROJECT_ID;
@@ -633,7 +636,9 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 		buf_addstr(&path, "/v1/projects");
 		http_query_add(&path, "name", name);
 		http_query_addl(&path, "offset", offset);
-		http_query_addl(&path, "limit", api->page_limit);
+		/* Offset paging with hasNextPage; the cloud route types limit as a string. */
+		http_query_addl(&path, "limit",
+				api->page_limit > HTTP_PAGE_FALLBACK ? HTTP_PAGE_FALLBACK : api->page_limit);
 		http_req_init_take(&req, "GET", buf_detach(&path), NULL);
 		http_req_what(&req, "the project list");
 		if ((ret = run_one(&page, api, &req, err)) < 0)

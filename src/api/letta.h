@@ -40,11 +40,11 @@ const char *letta_kind_name(enum letta_kind kind);
 
 struct letta_opts {
 	struct http_opts http;
-	long page_limit; /* limit= for each page of a list (default 100) */
+	long page_limit; /* limit= for each page of a list (default 1000; 100 if refused) */
 };
 
 /* clang-format off */
-#define LETTA_OPTS_INIT { HTTP_OPTS_INIT, 100 }
+#define LETTA_OPTS_INIT { HTTP_OPTS_INIT, 1000 }
 /* clang-format on */
 
 /* http_opts_env() plus LETTA_SYNC_PAGE_LIMIT (1..1000). */

@@ -214,6 +214,38 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 	return 0;
 }
 
+/*
+ * The lists a plan of ds needs (bits of apply_read_remote_kinds()): a kind's own list, tools
+ * and MCP servers together (a tool may come from a server), and every list for templates and
+ * agents, which refer to tools, folders and identities. A repository of blocks alone reads
+ * the blocks and agents lists only (issue 26: no list of a kind nothing declares).
+ */
+static unsigned declared_kinds(const struct desired_state *ds)
+{
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < ds->n; i++) {
+		switch (ds->items[i].kind) {
+		case KIND_BLOCK:
+			mask |= 1u << LETTA_BLOCK;
+			break;
+		case KIND_TOOL:
+		case KIND_MCP_SERVER:
+			mask |= 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER;
+			break;
+		case KIND_FOLDER:
+			mask |= 1u << LETTA_FOLDER;
+			break;
+		case KIND_IDENTITY:
+			mask |= 1u << LETTA_IDENTITY;
+			break;
+		default:
+			return APPLY_READ_ALL;
+		}
+	}
+	return mask;
+}
+
 int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct reconcile_opts *o,
 		      struct ls_error *err)
 {
@@ -271,7 +303,7 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	} else if (ret < 0) {
 		return ret;
 	}
-	if ((ret = apply_read_remote(&r->rs, r->api, err)) < 0)
+	if ((ret = apply_read_remote_kinds(&r->rs, r->api, declared_kinds(&r->ds), err)) < 0)
 		return ret;
 	if (r->no_project) {
 		json_array_clear(r->rs.blocks);
@@ -290,7 +322,7 @@ int reconcile_replan(struct reconcile *r, struct ls_error *err)
 {
 	int ret;
 
-	if ((ret = apply_read_remote(&r->rs, r->api, err)) < 0)
+	if ((ret = apply_read_remote_kinds(&r->rs, r->api, declared_kinds(&r->ds), err)) < 0)
 		return ret;
 	plan_release(&r->plan);
 	plan_init(&r->plan);

@@ -285,13 +285,12 @@ static void test_wire__lost_reply_then_absent_creates_once_more(void **state)
 {
 	static const struct step steps[] = {
 		{ "POST /v1/folders/ ", 0, NULL, NULL },
+		/* A short page (1 of 2) ends the list: no empty page after it (issue 26). */
 		{ "GET /v1/folders/?name=kb&limit=2 ", 200, NULL, "[{\"id\":\"source-2\",\"name\":\"kb2\"}]" },
-		{ "GET /v1/folders/?name=kb&limit=2&after=source-2 ", 200, NULL, "[]" },
 		{ "POST /v1/folders/ ", 200, NULL, "{\"id\":\"source-1\",\"name\":\"kb\"}" },
 		/* A 409 whose clashing folder is not ours is a conflict. */
 		{ "POST /v1/folders/ ", 409, NULL, "{\"detail\":\"Folder with name 'kb' already exists\"}" },
 		{ "GET /v1/folders/?name=kb&limit=2 ", 200, NULL, "[{\"id\":\"source-1\",\"name\":\"kb\",\"metadata\":{}}]" },
-		{ "GET /v1/folders/?name=kb&limit=2&after=source-1 ", 200, NULL, "[]" },
 	};
 	struct ls_error err = LS_ERROR_INIT;
 	struct server s;
@@ -300,7 +299,7 @@ static void test_wire__lost_reply_then_absent_creates_once_more(void **state)
 	json_t *body = json_pack("{sss{ss}}", "name", "kb", "metadata", "source", "Folder/kb");
 
 	(void)state;
-	server_start(&s, steps, 7);
+	server_start(&s, steps, 5);
 	api = client(&s, NULL);
 	assert_int_equal(letta_create(&out, api, LETTA_FOLDER, body, NULL, NULL, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(out, "id")), "source-1");
