@@ -133,38 +133,40 @@ static int read_lists(struct remote_state *rs, struct letta *api, unsigned mask,
  */
 static unsigned more_kinds(const struct remote_state *rs)
 {
+	/*
+	 * A kind name anywhere in an inventory's text: cheaper than parsing its thousands of
+	 * entries (the planner parses it once), and a name that merely looks like a kind only
+	 * reads one list too many.
+	 */
+	static const struct {
+		const char *quoted;
+		unsigned mask;
+	} names[] = {
+		{ "\"Tool\"", 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER },
+		{ "\"MCPServer\"", 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER },
+		{ "\"Folder\"", 1u << LETTA_FOLDER },
+		{ "\"Identity\"", 1u << LETTA_IDENTITY },
+		{ "\"Template\"", APPLY_READ_ALL },
+		{ "\"AgentPolicy\"", APPLY_READ_ALL },
+		{ "\"Agent\"", APPLY_READ_ALL },
+	};
 	unsigned mask = 0;
-	const json_t *b, *a, *e;
-	size_t i, j;
+	const json_t *b, *a;
+	size_t i, k;
 
 	json_array_foreach(rs->agents, i, a)
 		if (own_agent_is_managed(a))
 			return APPLY_READ_ALL;
 	json_array_foreach(rs->blocks, i, b)
 	{
-		const char *label = jsonx_get_str(b, "label");
-		json_t *entries;
+		const char *label = jsonx_get_str(b, "label"), *value = jsonx_get_str(b, "value");
 
 		/* Every inventory, whatever its project: reading one list too many is harmless. */
-		if (!label || strcmp(label, OWN_INVENTORY_LABEL))
+		if (!label || strcmp(label, OWN_INVENTORY_LABEL) || !value)
 			continue;
-		entries = own_inventory_entries(b);
-		json_array_foreach(entries, j, e)
-		{
-			const char *k = jsonx_get_str(e, "kind");
-
-			if (!k || !strcmp(k, "Block"))
-				continue;
-			if (!strcmp(k, "Tool") || !strcmp(k, "MCPServer"))
-				mask |= 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER;
-			else if (!strcmp(k, "Folder"))
-				mask |= 1u << LETTA_FOLDER;
-			else if (!strcmp(k, "Identity"))
-				mask |= 1u << LETTA_IDENTITY;
-			else
-				mask |= APPLY_READ_ALL;
-		}
-		json_decref(entries);
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (strstr(value, names[k].quoted))
+				mask |= names[k].mask;
 	}
 	return mask;
 }
