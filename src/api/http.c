@@ -2,7 +2,8 @@
  * HTTP transport over one libcurl multi handle. http_run() is the only loop: it starts queued
  * requests up to the concurrency bound, collects finished transfers, decides retries with
  * http_retry_decide(), and between rounds runs the guards of ambiguous creates. Everything a
- * request needs lives in its struct http_req, so a batch is just an array.
+ * request needs lives in its struct http_req, so a batch is just an array. Connections are
+ * kept and reused by every request; on_prereq() keeps libcurl from repeating a write.
  */
 #include "api/http.h"
 
@@ -57,6 +58,8 @@ struct http_req_priv {
 	int retries;              /* retries of the current page */
 	int guard_409;            /* the guard runs because of a 409, not an unknown outcome */
 	long limit;               /* HTTP_F_PAGED: the limit= of the current page, 0 if none */
+	int sends;                /* this attempt: times libcurl was about to send the request */
+	int resend_refused;       /* this attempt: libcurl's silent re-send was stopped */
 	long long first_ms;       /* first attempt of the current page */
 	long long start_ms;       /* this attempt */
 	long long next_ms;        /* earliest start when queued */
@@ -846,6 +849,35 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 	return mono_ms() - h->intr_ms > h->o.interrupt_grace_ms;
 }
 
+/*
+ * Called by libcurl right before it sends the request on a connection, new or reused, each
+ * time it sends it. A second call in one attempt is libcurl's own silent repeat after a
+ * reused connection died before any answer: the first copy may have been applied (the
+ * server made the object, then the reply was lost). Safe requests (reads, PATCH, upserts,
+ * attach) may repeat; for the others the attempt ends here, unanswered, and
+ * http_retry_decide() treats it as sent with no answer: a create goes to its guard (re-read
+ * by natural key before any new create), a delete or detach is repeated by us so that a
+ * 404 counts as done, and a NEVER request fails.
+ */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port,
+		     int local_port)
+{
+	struct http_req *req = ud;
+	struct http_req_priv *p = req->priv;
+
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (p->sends++ > 0 && req->retry != HTTP_RETRY_SAFE) {
+		p->resend_refused = 1;
+		log_verbose("http: %s %s: the reused connection closed before any answer; not re-sent blindly",
+			    req->method, p->cur.buf);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
 static void add_header(struct curl_slist **list, const char *name, const char *value)
 {
 	struct buf b = BUF_INIT;
@@ -922,14 +954,15 @@ static int start(struct http *h, struct http_req *req, struct ls_error *err)
 	if (h->https)
 		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	/*
-	 * libcurl silently re-sends a request once when a reused connection turns out dead before
-	 * any answer. For a create that could be the lost-reply case and make a duplicate; for a
-	 * delete or detach it would turn the hidden repeat's 404 into a first-attempt 404 we must
-	 * report. So those get a connection of their own, where libcurl never re-sends.
-	 * NEEDSWORK: this costs a handshake per such request; fine while prunes are rare.
+	 * Every request reuses connections, writes included (issue 26). libcurl re-sends a
+	 * request by itself when a reused connection turns out dead before any answer; the
+	 * pre-request callback sees every send and stops such a repeat of a request that is not
+	 * safe to repeat, so that our own rules decide (on_prereq()).
 	 */
-	if (req->retry != HTTP_RETRY_SAFE)
-		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	p->sends = 0;
+	p->resend_refused = 0;
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, req);
 
 	add_header(&p->headers, "Accept", "application/json");
 	/* No "Expect: 100-continue" round trip before bodies. */
@@ -1104,8 +1137,7 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 {
 	struct http_req_priv *p = req->priv;
 	struct http_attempt a = { 0 };
-	long status = 0, reqsize = 0;
-	double secs = 0;
+	long status = 0;
 	long long ms = mono_ms() - p->start_ms;
 	long ra;
 	json_t *page = NULL;
@@ -1113,22 +1145,24 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 	int step;
 
 	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(p->easy, CURLINFO_REQUEST_SIZE, &reqsize);
-	curl_easy_getinfo(p->easy, CURLINFO_PRETRANSFER_TIME, &secs);
 	curl_multi_remove_handle(h->multi, p->easy);
 	easy_put(h, p->easy);
 	p->easy = NULL;
 	curl_mime_free(p->mime);
 	p->mime = NULL;
 
+	if (p->resend_refused) {
+		/* Stopped by on_prereq(): the first copy went out and no answer came back. */
+		rc = CURLE_GOT_NOTHING;
+		snprintf(p->errbuf, sizeof(p->errbuf), "%s",
+			 "the connection closed before any answer");
+	}
 	a.curl_code = (int)rc;
 	/*
-	 * A request counts as sent once the transfer got past connecting: libcurl reports nothing
-	 * finer, and guessing "not sent" wrongly could repeat a create.
+	 * A request counts as sent once libcurl was about to send it (on_prereq()), on any
+	 * connection: before that nothing left, so repeating it cannot repeat a write.
 	 */
-	a.sent = rc == CURLE_OK || reqsize > 0 || secs > 0 ||
-		 !(rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-		   rc == CURLE_COULDNT_RESOLVE_PROXY || tls_trust_error(rc));
+	a.sent = rc == CURLE_OK || p->sends > 0;
 	a.status = rc == CURLE_OK ? status : 0;
 	a.retry_after = p->retry_after[0] || p->retry_after_ms[0];
 	a.attempt = p->retries + 1;
