@@ -1583,12 +1583,15 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		goto out;
 	}
 	have = pl_have_view(r->kind, obj, want);
-	own_hash(hh, have);
+	/* The server copy's hash only matters when it differs or for a seed: hashed then only. */
+	hh[0] = '\0';
 	recorded = m.hash;
 	if (!recorded && old && jsonx_get_str(old, "id") && id &&
 	    !strcmp(jsonx_get_str(old, "id"), id))
 		recorded = jsonx_get_str(old, "hash");
 
+	if (r->managed == MANAGED_SEED || !json_equal(want, have))
+		own_hash(hh, have);
 	if (r->managed == MANAGED_SEED) {
 		if (!json_equal(want, have)) {
 			ai = pl_add(c->p, r->kind, r->name, CHANGE_DRIFT);
