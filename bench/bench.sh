@@ -144,5 +144,5 @@ python3 "$SRC/bench/report.py" "$TMP" "$OUT" "$LATENCY_MS" "$CONCURRENCY" "$NBLO
 # (f)-(i) over HTTPS with a cost per new connection (issue 26): bench/link-bench.sh.
 echo "bench: over HTTPS, $LATENCY_MS ms per request, ${CONNECT_MS:-40} ms per connection" >&2
 RUNS=$RUNS LATENCY_MS=$LATENCY_MS CONCURRENCY=$CONCURRENCY STARTUP_RUNS=$STARTUP_RUNS \
-	bash "$SRC/bench/link-bench.sh" "$BUILD" || rc=$?
+	OUT=$(dirname "$OUT")/link-results.json bash "$SRC/bench/link-bench.sh" "$BUILD" || rc=$?
 exit "${rc:-0}"
