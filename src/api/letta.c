@@ -135,17 +135,23 @@ int letta_open(struct letta **out, const struct target *t, const char *secret,
 	o.http.project_id = t->project.id;
 	if ((ret = letta_opts_env(&o, lookup, err)) < 0 || (ret = letta_new(&api, &o, err)) < 0)
 		return ret;
-	if (resolve_project && (t->project.slug || t->project.id) &&
-	    (ret = letta_project_resolve(api, t->project.slug, t->project.id, err)) < 0) {
-		letta_free(api);
-		return ret;
-	}
-	if (resolve_project && t->project.id && !t->project.slug &&
-	    (ret = find_slug(api, t->project.id, err)) < 0) {
+	if (resolve_project && (ret = letta_resolve_target(api, t, err)) < 0) {
 		letta_free(api);
 		return ret;
 	}
 	*out = api;
+	return 0;
+}
+
+int letta_resolve_target(struct letta *api, const struct target *t, struct ls_error *err)
+{
+	int ret;
+
+	if ((t->project.slug || t->project.id) &&
+	    (ret = letta_project_resolve(api, t->project.slug, t->project.id, err)) < 0)
+		return ret;
+	if (t->project.id && !t->project.slug && (ret = find_slug(api, t->project.id, err)) < 0)
+		return ret;
 	return 0;
 }
 

@@ -275,14 +275,16 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	}
 
 	secret = cli_api_secret();
-	ret = letta_open(&r->api, &ctx->target, secret, getenv, 1, err);
+	/*
+	 * One client for the whole run, so that the connection the project look-up opened is
+	 * reused by the project's creation and the lists (issue 26).
+	 */
+	if ((ret = letta_open(&r->api, &ctx->target, secret, getenv, 0, err)) < 0)
+		return ret;
+	ret = letta_resolve_target(r->api, &ctx->target, err);
 	if (ret == LS_ENOTFOUND && ctx->target.project.slug && !ctx->target.project.id) {
 		/* A project that does not exist yet: sync creates it, diff plans against nothing. */
 		ls_error_clear(err);
-		letta_free(r->api);
-		r->api = NULL;
-		if ((ret = letta_open(&r->api, &ctx->target, secret, getenv, 0, err)) < 0)
-			return ret;
 		if (o->create_project) {
 			json_t *p = NULL;
 
