@@ -142,6 +142,48 @@ static json_t *agent_identities(const char *agent_id)
 	return out;
 }
 
+/*
+ * The AgentState fields the real server returns that letta-sync does not manage (issue 21 item
+ * 7; openapi.json AgentState). A stored agent may set them; otherwise they get the values a new
+ * agent has on the server: one initial message, no tool rules, no groups, the file limits of a
+ * 128k-token context window (letta/utils.py get_file_limits_for_context_window: 10 files,
+ * 25000 chars; *sim* for other windows), and the deprecated tool_exec_environment_variables
+ * mirroring secrets. model_settings is left null (the spec allows it).
+ */
+static void agent_extras(json_t *o, const char *id)
+{
+	static const char *const nulls[] = { "compaction_settings", "last_run_duration_ms",
+					     "last_stop_reason", "managed_group",
+					     "multi_agent_group", "pending_approval",
+					     "response_format", "model_settings", NULL };
+	struct buf mid = BUF_INIT;
+
+	for (int i = 0; nulls[i]; i++)
+		if (!json_object_get(o, nulls[i]))
+			json_object_set_new(o, nulls[i], json_null());
+	if (!json_object_get(o, "enable_sleeptime"))
+		json_object_set_new(o, "enable_sleeptime", json_false());
+	if (!json_object_get(o, "message_buffer_autoclear"))
+		json_object_set_new(o, "message_buffer_autoclear", json_false());
+	if (!json_object_get(o, "max_files_open"))
+		json_object_set_new(o, "max_files_open", json_integer(10));
+	if (!json_object_get(o, "per_file_view_window_char_limit"))
+		json_object_set_new(o, "per_file_view_window_char_limit", json_integer(25000));
+	if (!json_object_get(o, "tool_rules"))
+		json_object_set_new(o, "tool_rules", json_array());
+	if (!json_object_get(o, "message_ids")) {
+		/* The system message, its id derived from the agent's so that no counter moves. */
+		buf_addf(&mid, "message-%s", id && !strncmp(id, "agent-", 6) ? id + 6 : "");
+		json_object_set_new(o, "message_ids", json_pack("[s]", mid.buf));
+		buf_release(&mid);
+	}
+	json_object_set(o, "tool_exec_environment_variables", json_object_get(o, "secrets"));
+	if (!jsonx_get_str(o, "created_by_id"))
+		json_object_set_new(o, "created_by_id", json_string(SIM_USER_ID));
+	if (!jsonx_get_str(o, "last_updated_by_id"))
+		json_object_set_new(o, "last_updated_by_id", json_string(SIM_USER_ID));
+}
+
 json_t *agent_render(const json_t *a, unsigned incl)
 {
 	json_t *o = obj_public(a);
@@ -189,6 +231,7 @@ json_t *agent_render(const json_t *a, unsigned incl)
 								 v, "agent_id", id));
 	}
 	json_object_set_new(o, "secrets", secrets);
+	agent_extras(o, id);
 	return o;
 }
 
@@ -247,9 +290,11 @@ static int ids_exist(struct sim_resp *rs, const json_t *ids, const struct coll *
 			if (status == 500)
 				resp_detail(rs, 500, "An unknown error occurred");
 			else if (status == 409)
-				resp_detail(rs, 409,
-					    "FOREIGN KEY constraint failed: %s with id '%s' does not exist",
-					    what, json_string_value(id));
+				resp_foreign_key(rs, "Agent",
+						 !strcmp(what, "Tool") ? "tools_agents" : "agents",
+						 !strcmp(what, "Tool") ? "tool_id" : "id",
+						 json_string_value(id),
+						 !strcmp(what, "Tool") ? "tools" : "blocks");
 			else
 				resp_not_found(rs, what, json_string_value(id));
 			return -1;
@@ -271,9 +316,8 @@ static int labels_unique(struct sim_resp *rs, const json_t *block_ids)
 		if (!label)
 			continue;
 		if (strarr_has(seen, label)) {
-			resp_detail(rs, 409,
-				    "UNIQUE constraint failed: the agent already has a block with label '%s'",
-				    label);
+			resp_unique(rs, "BlocksAgents", "unique_label_per_agent",
+				    "agent_id, block_label", label);
 			json_decref(seen);
 			return -1;
 		}
@@ -570,7 +614,7 @@ static json_t *agent_or_404(struct sim_req *rq, struct sim_resp *rs)
 	json_t *a = coll_find(&g_store.agents, req_param(rq, 0));
 
 	if (!a)
-		resp_not_found(rs, "Agent", req_param(rq, 0));
+		resp_orm_not_found(rs, "Agent", req_param(rq, 0));
 	return a;
 }
 
@@ -703,9 +747,12 @@ void h_agent_block_attach(struct sim_req *rq, struct sim_resp *rs)
 		json_array_foreach(json_object_get(a, "_blocks"), i, id) {
 			json_t *o = coll_find(&g_store.blocks, json_string_value(id));
 			if (o && label && str_eq(o, "label", label)) {
-				resp_detail(rs, 409,
-					    "UNIQUE constraint failed: agent '%s' already has a block with label '%s'",
-					    req_param(rq, 0), label);
+				struct buf v = BUF_INIT;
+
+				buf_addf(&v, "%s, %s", req_param(rq, 0), label);
+				resp_unique(rs, "BlocksAgents", "unique_label_per_agent",
+					    "agent_id, block_label", v.buf);
+				buf_release(&v);
 				return;
 			}
 		}

@@ -160,9 +160,7 @@ int block_update(json_t *b, struct sim_req *rq, struct sim_resp *rs)
 	label = jsonx_get_str(rq->json, "label");
 	if (label && strcmp(label, jsonx_get_str(b, "label") ? jsonx_get_str(b, "label") : "") &&
 	    label_clash(jsonx_get_str(b, "id"), label)) {
-		resp_detail(rs, 409,
-			    "UNIQUE constraint failed: an agent already has a block with label '%s'",
-			    label);
+		resp_unique(rs, "Block", "unique_label_per_agent", "agent_id, block_label", label);
 		return -1;
 	}
 	json_object_foreach(rq->json, k, v) {

@@ -15,6 +15,16 @@
 
 #define NS (F_NULLABLE)
 
+/* sources: UniqueConstraint("name", "organization_id", name="uq_source_name_organization"). */
+static void resp_folder_name(struct sim_resp *rs, const char *name)
+{
+	struct buf v = BUF_INIT;
+
+	buf_addf(&v, "%s, %s", name, SIM_ORG_ID);
+	resp_unique(rs, "Source", "uq_source_name_organization", "name, organization_id", v.buf);
+	buf_release(&v);
+}
+
 static const struct fld create_fields[] = {
 	{ "name", F_STR, F_REQUIRED },
 	{ "description", F_STR, NS },
@@ -171,8 +181,7 @@ void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
 	}
 	name = jsonx_get_str(body, "name");
 	if (folder_by_name(name)) {
-		resp_detail(rs, 409, "UNIQUE constraint failed: a folder named '%s' already exists",
-			    name);
+		resp_folder_name(rs, name);
 		return;
 	}
 	id = store_new_id("source");
@@ -227,8 +236,9 @@ static json_t *folder_or_404(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *f = coll_find(&g_store.folders, req_param(rq, 0));
 
+	/* letta/server/rest_api/routers/v1/folders.py retrieve_folder: its own 404 text. */
 	if (!f)
-		resp_not_found(rs, "Folder", req_param(rq, 0));
+		resp_detail(rs, 404, "Folder with id=%s not found.", req_param(rq, 0));
 	return f;
 }
 
@@ -253,8 +263,7 @@ void h_folder_patch(struct sim_req *rq, struct sim_resp *rs)
 	name = jsonx_get_str(rq->json, "name");
 	other = name ? folder_by_name(name) : NULL;
 	if (other && other != f) {
-		resp_detail(rs, 409, "UNIQUE constraint failed: a folder named '%s' already exists",
-			    name);
+		resp_folder_name(rs, name);
 		return;
 	}
 	for (const struct fld *fl = update_fields; fl->key; fl++) {

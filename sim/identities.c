@@ -1,8 +1,9 @@
 /*
  * Identities (digest 5.7): strict IdentityCreate/Upsert/Update/IdentityProperty, 409 on a
- * duplicate (identifier_key, project_id), PUT upsert with replace semantics, PATCH that merges
- * properties by key and adds to agent_ids/block_ids, /properties, /agents and /blocks. The
- * identity holds agent_ids and block_ids; agents render their identities from here.
+ * duplicate (identifier_key, project_id), PUT upsert with replace semantics on an existing key
+ * (and a 404 on an unknown one, as the real server does: see h_identities_upsert), PATCH that
+ * merges properties by key and adds to agent_ids/block_ids, /properties, /agents and /blocks.
+ * The identity holds agent_ids and block_ids; agents render their identities from here.
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -159,6 +160,23 @@ static json_t *find_key(const char *key, const char *project_id)
 	return NULL;
 }
 
+/*
+ * The real server's 409 on a duplicate key (letta/orm/sqlalchemy_base.py _handle_dbapi_error,
+ * mapped to 409 by the UniqueConstraintViolationError handler of letta/server/rest_api/app.py).
+ * The constraint is (identifier_key, project_id, organization_id) with
+ * postgresql_nulls_not_distinct=True (letta/services/identity_manager.py), so two identities
+ * without a project clash too: find_key() treats null == null.
+ */
+static void resp_duplicate_key(struct sim_resp *rs, const char *key, const char *project_id)
+{
+	struct buf v = BUF_INIT;
+
+	buf_addf(&v, "%s, %s, %s", key, project_id ? project_id : "null", SIM_ORG_ID);
+	resp_unique(rs, "Identity", "unique_identifier_key_project_id_organization_id",
+		    "identifier_key, project_id, organization_id", v.buf);
+	buf_release(&v);
+}
+
 static json_t *set_or_empty(const json_t *body, const char *key)
 {
 	json_t *v = json_object_get(body, key);
@@ -191,9 +209,7 @@ void h_identities_create(struct sim_req *rq, struct sim_resp *rs)
 		return;
 	pid = write_project(rq);
 	if (find_key(jsonx_get_str(rq->json, "identifier_key"), pid)) {
-		resp_detail(rs, 409,
-			    "UNIQUE constraint failed: an identity with identifier_key '%s' already exists in this project",
-			    jsonx_get_str(rq->json, "identifier_key"));
+		resp_duplicate_key(rs, jsonx_get_str(rq->json, "identifier_key"), pid);
 		return;
 	}
 	resp_json_take(rs, 200, identity_render(identity_new(rq, pid)));
@@ -209,7 +225,18 @@ void h_identities_upsert(struct sim_req *rq, struct sim_resp *rs)
 	pid = write_project(rq);
 	idn = find_key(jsonx_get_str(rq->json, "identifier_key"), pid);
 	if (!idn) {
-		resp_json_take(rs, 200, identity_render(identity_new(rq, pid)));
+		/*
+		 * The real server (0.16.8, letta/services/identity_manager.py upsert_identity_async)
+		 * looks the key up with IdentityModel.read_async(identifier_key=..., project_id=...,
+		 * organization_id=...), which raises NoResultFound instead of returning None, so its
+		 * "create when missing" branch is never reached: an unknown key is a 404 whose detail
+		 * is the ORM's "<Model> not found with <conditions>" (letta/orm/sqlalchemy_base.py).
+		 */
+		resp_detail(rs, 404,
+			    "Identity not found with identifier_key='%s', project_id='%s', "
+			    "organization_id='%s', access level in ['read'] for actor='%s'",
+			    jsonx_get_str(rq->json, "identifier_key"), pid ? pid : "None", SIM_ORG_ID,
+			    SIM_USER_ID);
 		return;
 	}
 	/* Replace semantics (digest 5.7): block_ids is ignored on the update path. */
@@ -291,7 +318,7 @@ static json_t *identity_or_404(struct sim_req *rq, struct sim_resp *rs)
 	json_t *idn = coll_find(&g_store.identities, req_param(rq, 0));
 
 	if (!idn)
-		resp_not_found(rs, "Identity", req_param(rq, 0));
+		resp_orm_not_found(rs, "Identity", req_param(rq, 0));
 	return idn;
 }
 
@@ -335,9 +362,7 @@ void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
 	key = jsonx_get_str(rq->json, "identifier_key");
 	if (key && strcmp(key, jsonx_get_str(idn, "identifier_key")) &&
 	    find_key(key, jsonx_get_str(idn, "project_id"))) {
-		resp_detail(rs, 409,
-			    "UNIQUE constraint failed: an identity with identifier_key '%s' already exists in this project",
-			    key);
+		resp_duplicate_key(rs, key, jsonx_get_str(idn, "project_id"));
 		return;
 	}
 	for (int k = 0; scalars[k]; k++) {

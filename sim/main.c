@@ -26,6 +26,8 @@ static const char usage[] =
 	"\n"
 	"  --port N             port on 127.0.0.1 (0 = a free one; default 8283)\n"
 	"  --api-key KEY        require 'Authorization: Bearer KEY' (health and /_sim/* exempt)\n"
+	"  --no-auth            accept every request, with or without a key, as a self-hosted\n"
+	"                       server does (overrides --api-key)\n"
 	"  --state FILE         load FILE at start if it exists; save it on SIGINT/SIGTERM\n"
 	"                       and on POST /_sim/save\n"
 	"  --seed N             seed for ids and faults (default 0)\n"
@@ -80,7 +82,7 @@ static int parse_rate(const char *opt, const char *s, double *out)
 
 enum {
 	O_PORT = 256, O_KEY, O_STATE, O_SEED, O_LAT, O_JIT, O_ERR, O_THR, O_RA, O_DROP, O_LOST,
-	O_CONF, O_MAXP, O_HELP, O_CERT, O_TKEY, O_CLAT, O_MAXL,
+	O_CONF, O_MAXP, O_NOAUTH, O_HELP, O_CERT, O_TKEY, O_CLAT, O_MAXL,
 };
 
 static const struct option longopts[] = {
@@ -97,6 +99,7 @@ static const struct option longopts[] = {
 	{ "lost-reply-rate", required_argument, NULL, O_LOST },
 	{ "conflict-rate", required_argument, NULL, O_CONF },
 	{ "max-page", required_argument, NULL, O_MAXP },
+	{ "no-auth", no_argument, NULL, O_NOAUTH },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "tls-cert", required_argument, NULL, O_CERT },
 	{ "tls-key", required_argument, NULL, O_TKEY },
@@ -109,7 +112,7 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 {
 	struct sim_faults *f = &o->faults;
 	long v;
-	int c, bad = 0;
+	int c, bad = 0, no_auth = 0;
 
 	o->port = 8283;
 	f->retry_after_s = 1;
@@ -168,6 +171,9 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 		case O_CLAT:
 			bad |= parse_long("--connect-latency-ms", optarg, 0, &f->connect_latency_ms) < 0;
 			break;
+		case O_NOAUTH:
+			no_auth = 1;
+			break;
 		case O_HELP:
 			fputs(usage, stdout);
 			exit(0);
@@ -175,6 +181,13 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 			bad = 1;
 		}
 	}
+	/*
+	 * The self-hosted server (letta/server/rest_api/app.py) checks a password only when started
+	 * with --secure or LETTA_SERVER_SECURE=true; otherwise any request, with or without an
+	 * Authorization header, is served. --no-auth is that server; it wins over --api-key.
+	 */
+	if (no_auth)
+		o->api_key = NULL;
 	if (optind < argc) {
 		fprintf(stderr, "letta-sim: unexpected argument '%s'\n", argv[optind]);
 		bad = 1;

@@ -294,8 +294,13 @@ void h_mcp_create(struct sim_req *rq, struct sim_resp *rs)
 		return;
 	name = jsonx_get_str(rq->json, "server_name");
 	if (coll_find_by(&g_store.mcp_servers, "server_name", name)) {
-		resp_detail(rs, 409, "UNIQUE constraint failed: an MCP server named '%s' already exists",
-			    name);
+		struct buf v = BUF_INIT;
+
+		/* mcp_server: UniqueConstraint("server_name", "organization_id"). */
+		buf_addf(&v, "%s, %s", name, SIM_ORG_ID);
+		resp_unique(rs, "MCPServer", "uix_name_organization_mcp_server",
+			    "server_name, organization_id", v.buf);
+		buf_release(&v);
 		return;
 	}
 	type = config_type(cfg);

@@ -71,6 +71,49 @@ void resp_not_found(struct sim_resp *rs, const char *what, const char *id)
 	resp_detail(rs, 404, "%s with id '%s' not found", what, id);
 }
 
+/*
+ * The real server's ORM read (letta/orm/sqlalchemy_base.py read_async) raises
+ * NoResultFound(f"{cls.__name__} not found with {', '.join(query_conditions)}"), the conditions
+ * being f"id='{identifiers}'" (a Python list) and f"access level in {access} for
+ * actor='{actor}'"; app.py's handler answers 404 {"detail": str(exc)}. The actor is the default
+ * user (its repr cut to its ids).
+ */
+void resp_orm_not_found(struct sim_resp *rs, const char *model, const char *id)
+{
+	resp_detail(rs, 404,
+		    "%s not found with id='['%s']', access level in ['read'] for "
+		    "actor='id='%s' organization_id='%s''",
+		    model, id, SIM_USER_ID, SIM_ORG_ID);
+}
+
+/*
+ * A unique-key clash as the real server reports it: _handle_dbapi_error in
+ * letta/orm/sqlalchemy_base.py raises UniqueConstraintViolationError(f"A unique constraint was
+ * violated for {cls.__name__}. Check your input for duplicates: {e}") with e the driver's error,
+ * and app.py answers 409 {"detail": str(exc)}.
+ */
+void resp_unique(struct sim_resp *rs, const char *model, const char *constraint,
+		 const char *cols, const char *vals)
+{
+	resp_detail(rs, 409,
+		    "A unique constraint was violated for %s. Check your input for duplicates: "
+		    "(asyncpg.exceptions.UniqueViolationError) duplicate key value violates unique "
+		    "constraint \"%s\"\nDETAIL:  Key (%s)=(%s) already exists.",
+		    model, constraint, cols, vals);
+}
+
+/* The foreign-key twin: ForeignKeyConstraintViolationError, also a 409. */
+void resp_foreign_key(struct sim_resp *rs, const char *model, const char *table,
+		      const char *col, const char *val, const char *ref_table)
+{
+	resp_detail(rs, 409,
+		    "A foreign key constraint was violated for %s. Check your input for missing or "
+		    "invalid references: (asyncpg.exceptions.ForeignKeyViolationError) insert or update "
+		    "on table \"%s\" violates foreign key constraint \"%s_%s_fkey\"\nDETAIL:  Key "
+		    "(%s)=(%s) is not present in table \"%s\".",
+		    model, table, table, col, col, val, ref_table);
+}
+
 static void py_str(struct buf *out, const char *s)
 {
 	char q = (strchr(s, '\'') && !strchr(s, '"')) ? '"' : '\'';

@@ -15,6 +15,13 @@
 
 struct MHD_Connection;
 
+/*
+ * The self-hosted server's default organization and user (letta/constants.py DEFAULT_ORG_ID,
+ * letta/services/user_manager.py DEFAULT_USER_ID): the ids its error texts and objects carry.
+ */
+#define SIM_ORG_ID "org-00000000-0000-4000-8000-000000000000"
+#define SIM_USER_ID "user-00000000-0000-4000-8000-000000000000"
+
 /* ---- options and fault knobs (server.c reads them under the store lock) ---- */
 
 struct sim_faults {
@@ -109,6 +116,14 @@ void resp_422(struct sim_resp *rs, const char *type, const char *loc, const char
 	      const char *msg, const json_t *input, json_t *examples_take);
 /* 404 {"detail": "<What> with id '<id>' not found"} as the server's NoResultFound does. */
 void resp_not_found(struct sim_resp *rs, const char *what, const char *id);
+/* 404 with the ORM's "<Model> not found with id='['<id>']', ..." (routes without their own text). */
+void resp_orm_not_found(struct sim_resp *rs, const char *model, const char *id);
+/* 409 with the ORM's unique-constraint text: cols "a, b", vals "x, y". */
+void resp_unique(struct sim_resp *rs, const char *model, const char *constraint,
+		 const char *cols, const char *vals);
+/* 409 with the ORM's foreign-key text. */
+void resp_foreign_key(struct sim_resp *rs, const char *model, const char *table,
+		      const char *col, const char *val, const char *ref_table);
 
 /* Python repr of a JSON value, as pydantic prints "input". */
 void py_repr(struct buf *out, const json_t *v);

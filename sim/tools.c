@@ -1,9 +1,11 @@
 /*
- * Tools (digest 5.4): ToolCreate (strict) through POST and PUT, both an upsert by name;
- * ToolUpdate (lenient, `metadata_`); the list with its built-in tools; no timestamps.
+ * Tools (digest 5.4): ToolCreate (strict) through POST and PUT, both an upsert by name that
+ * resets metadata_ to {"tool_hash": ...} as the real server does (stamp_tool_hash); ToolUpdate
+ * (lenient, `metadata_`); the list with its built-in tools; no timestamps.
  */
 #include "sim.h"
 #include "util/jsonx.h"
+#include "util/sha256.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -307,6 +309,35 @@ static void set_if(json_t *t, const json_t *body, const char *key)
 		json_object_set(t, key, v);
 }
 
+/*
+ * The real server (0.16.8) stamps every tool it writes through POST or PUT /v1/tools/ with
+ * metadata_ = {"tool_hash": compute_tool_hash(tool)} (letta/services/tool_manager.py,
+ * create_tool_async: "Add tool hash to metadata for Modal deployment tracking"), and on a name
+ * that exists the upsert replaces the tool: whatever metadata_ held before (a marker, say) is
+ * gone, the answer being a 200. Only PATCH /v1/tools/{id} sets metadata_ from the body. The
+ * hash here is sha256 over the source code and the schema (the server's own hash is of the same
+ * parts; its value does not matter to a client).
+ */
+static void stamp_tool_hash(json_t *t)
+{
+	struct sha256 h;
+	unsigned char d[32];
+	char hex[17];
+	char *schema = json_dumps(json_object_get(t, "json_schema"), JSON_COMPACT | JSON_SORT_KEYS);
+	const char *src = jsonx_get_str(t, "source_code");
+
+	sha256_init(&h);
+	if (src)
+		sha256_update(&h, src, strlen(src));
+	if (schema)
+		sha256_update(&h, schema, strlen(schema));
+	sha256_final(&h, d);
+	free(schema);
+	for (int i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	json_object_set_new(t, "metadata_", json_pack("{s:s}", "tool_hash", hex));
+}
+
 void h_tools_upsert(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *schema = NULL, *t;
@@ -335,6 +366,7 @@ void h_tools_upsert(struct sim_req *rq, struct sim_resp *rs)
 	else if (jsonx_get_str(schema, "description"))
 		json_object_set(t, "description", json_object_get(schema, "description"));
 	json_decref(schema);
+	stamp_tool_hash(t);
 	resp_json_take(rs, 200, tool_render(t));
 }
 
@@ -343,7 +375,7 @@ static json_t *tool_or_404(struct sim_req *rq, struct sim_resp *rs)
 	json_t *t = coll_find(&g_store.tools, req_param(rq, 0));
 
 	if (!t)
-		resp_not_found(rs, "Tool", req_param(rq, 0));
+		resp_orm_not_found(rs, "Tool", req_param(rq, 0));
 	return t;
 }
 

@@ -228,6 +228,8 @@ static int create_kind(const char *method, const char *path)
 		return LETTA_FOLDER;
 	if (!strcmp(path, "/v1/mcp-servers/"))
 		return LETTA_MCP_SERVER;
+	if (!strcmp(path, "/v1/identities/"))
+		return LETTA_IDENTITY;
 	if (!strcmp(path, "/v1/agents/"))
 		return LETTA_AGENT;
 	return -1;

@@ -671,7 +671,8 @@ int http_error_from_status(struct ls_error *err, const char *method, const char 
 			ls_error_hint(err, "check LETTA_API_KEY, and that LETTA_BASE_URL is the server it belongs to");
 		} else {
 			code = ls_error_set(err, LS_EAUTH, "%s requires an API key (401)", base_url);
-			ls_error_hint(err, "set LETTA_API_KEY");
+			/* A self-hosted server asks for a key only when started with --secure. */
+			ls_error_hint(err, "set LETTA_API_KEY (or LETTA_SERVER_PASSWORD for a self-hosted server started with --secure)");
 		}
 		break;
 	case 403:
@@ -680,11 +681,9 @@ int http_error_from_status(struct ls_error *err, const char *method, const char 
 		ls_error_hint(err, "check that LETTA_API_KEY belongs to the organisation and project that own it");
 		break;
 	case 404:
-		if (what && *what)
-			code = ls_error_set(err, LS_ENOTFOUND, "%s not found", obj.buf);
-		else
-			code = ls_error_set(err, LS_ENOTFOUND, "%s not found (404)%s%s", obj.buf, sep,
-					    detail.buf);
+		/* The server's words stay: they may name something other than the object. */
+		code = ls_error_set(err, LS_ENOTFOUND, "%s not found (404)%s%s", obj.buf, sep,
+				    detail.buf);
 		ls_error_hint(err, "it was deleted or never existed; run 'letta-sync diff' to re-read the server");
 		break;
 	case 409:
@@ -728,6 +727,62 @@ int http_error_from_status(struct ls_error *err, const char *method, const char 
 	buf_release(&detail);
 	buf_release(&obj);
 	return code;
+}
+
+/* Whether the detail names one of the path's ids ("block-1", "agent-<uuid>"). */
+static int detail_names_path_id(const char *path, const char *detail)
+{
+	size_t end = strcspn(path, "?");
+	const char *p = path, *stop = path + end;
+
+	while (p < stop) {
+		size_t n = strcspn(p, "/?");
+		struct buf seg = BUF_INIT;
+		int hit;
+
+		if (p + n > stop)
+			n = (size_t)(stop - p);
+		buf_add(&seg, p, n);
+		hit = n >= 3 && memchr(p, '-', n) && strstr(detail, seg.buf);
+		buf_release(&seg);
+		if (hit)
+			return 1;
+		p += n + 1;
+	}
+	return 0;
+}
+
+/* "Agent not found", "Identity not found": the object itself, without its id. */
+static int bare_not_found(const char *detail)
+{
+	const char *sp = strchr(detail, ' ');
+
+	return sp && !strcmp(sp, " not found");
+}
+
+int http_error_reference(struct ls_error *err, const char *path, const char *what,
+			 const char *body, size_t len)
+{
+	struct buf detail = BUF_INIT;
+	int ref;
+
+	if (!err || err->code != LS_ENOTFOUND || err->http_status != 404)
+		return 0;
+	http_error_detail(&detail, body, len);
+	redact_buf(&detail);
+	ref = detail.len && !detail_names_path_id(path, detail.buf) && !bare_not_found(detail.buf);
+	if (ref) {
+		if (what && *what)
+			ls_error_set(err, LS_ENOTFOUND, "%s refers to something the server does not have (404): %s",
+				     what, detail.buf);
+		else
+			ls_error_set(err, LS_ENOTFOUND, "'%.*s' refers to something the server does not have (404): %s",
+				     (int)strcspn(path, "?"), path, detail.buf);
+		snprintf(err->hint, sizeof(err->hint), "%s",
+			 "check the names, ids and handles it refers to (the server's words above name it), then run 'letta-sync diff'");
+	}
+	buf_release(&detail);
+	return ref;
 }
 
 /* The "after" value in a path's query, still escaped; NULL when absent. */
@@ -1267,10 +1322,14 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 	case HTTP_NEXT_FAIL:
 		break;
 	}
-	if (a.status)
+	if (a.status) {
 		http_error_from_status(&req->err, req->method, p->cur.buf, req->what, a.status,
 				       req->raw.buf, req->raw.len, h->base_url, h->api_key != NULL);
-	else
+		/* A 404 on a request with a body can be about an id or handle inside that body. */
+		if (req->body && a.status == 404)
+			http_error_reference(&req->err, p->cur.buf, req->what, req->raw.buf,
+					     req->raw.len);
+	} else
 		network_error(h, req, rc, a.sent);
 	gave_up(req);
 	finish_err(req);

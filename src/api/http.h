@@ -255,12 +255,22 @@ enum http_next http_retry_decide(enum http_retry_class cls, const struct http_at
 
 /*
  * The error for a failed answer: code from the status (401/403 LS_EAUTH, 404 LS_ENOTFOUND, 409
- * LS_ECONFLICT, else LS_EAPI), a message naming `what` and the server's detail, where =
+ * LS_ECONFLICT, else LS_EAPI), a message naming `what` and the server's detail (always kept), where =
  * "METHOD /path", and a hint. base_url and key_set word the 401. Returns the code.
  */
 int http_error_from_status(struct ls_error *err, const char *method, const char *path,
 			   const char *what, long status, const char *body, size_t len,
 			   const char *base_url, int key_set);
+
+/*
+ * For a 404 answered to a request that carried a body (err as http_error_from_status() left
+ * it): when the server's detail names neither an id of the path nor just "<Kind> not found", the
+ * 404 is about a reference inside the body (an unknown handle, block or tool id), and the message
+ * says so, with the detail, instead of calling the object itself missing. Returns 1 when it
+ * rewrote err.
+ */
+int http_error_reference(struct ls_error *err, const char *path, const char *what,
+			 const char *body, size_t len);
 
 /*
  * Cursor paging (letta-api/README.md section 3): merges one page into *acc (created on the

@@ -888,21 +888,6 @@ int letta_tool_upsert(json_t **out, struct letta *api, json_t *body, struct ls_e
 	return letta_create(out, api, LETTA_TOOL, body, NULL, NULL, err);
 }
 
-int letta_identity_upsert(json_t **out, struct letta *api, json_t *body, struct ls_error *err)
-{
-	struct http_req req;
-	json_t *b = json_copy(body);
-
-	if (api->project_id && !jsonx_get_str(b, "project_id"))
-		json_object_set_new(b, "project_id", json_string(api->project_id));
-	http_req_init_take(&req, "PUT", xstrdup("/v1/identities/"), b);
-	req.flags |= HTTP_F_PROJECT | HTTP_F_PROJECT_ID;
-	http_req_what(&req, "identity '%s'",
-		      jsonx_get_str(body, "identifier_key") ? jsonx_get_str(body, "identifier_key")
-							    : "");
-	return run_one(out, api, &req, err);
-}
-
 int letta_identity_set_properties(json_t **out, struct letta *api, const char *id,
 				  json_t *properties, struct ls_error *err)
 {

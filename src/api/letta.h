@@ -190,8 +190,6 @@ int letta_block_agents(json_t **out, struct letta *api, const char *block_id,
 /* Tools: PUT /v1/tools/ (upsert by the name in json_schema or source). */
 int letta_tool_upsert(json_t **out, struct letta *api, json_t *body, struct ls_error *err);
 
-/* Identities: PUT /v1/identities/ (upsert on identifier_key and project). */
-int letta_identity_upsert(json_t **out, struct letta *api, json_t *body, struct ls_error *err);
 /* PUT /v1/identities/{id}/properties with an array of {key, value, type}. */
 int letta_identity_set_properties(json_t **out, struct letta *api, const char *id,
 				  json_t *properties, struct ls_error *err);

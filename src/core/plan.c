@@ -956,6 +956,22 @@ static void folder_file_reqs(struct pc *c, size_t ai, const struct resource *r,
 	json_decref(have);
 }
 
+/* The identity write of action ai: POST (create) or PUT (replace), with our marker property. */
+static void identity_req(struct pc *c, size_t ai, const struct resource *r, const json_t *view,
+			 const char *hash, const char *method)
+{
+	json_t *props = json_deep_copy(json_object_get(view, "properties"));
+	json_t *body;
+
+	json_array_append_new(props, own_identity_property(r->name, c->project, hash));
+	body = json_pack("{s:O, s:O, s:O, s:o}", "identifier_key",
+			 json_object_get(view, "identifier_key"), "name", json_object_get(view, "name"),
+			 "identity_type", json_object_get(view, "identity_type"), "properties", props);
+	if (c->o->project_id)
+		json_object_set_new(body, "project_id", json_string(c->o->project_id));
+	pl_req(c->p, ai, method, "/v1/identities/", body, REQ_PROJECT_HEADER);
+}
+
 /* Requests that create r (action ai). */
 static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const json_t *view,
 		       const char *hash)
@@ -1029,19 +1045,14 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		}
 		pl_req(c->p, ai, "POST", "/v1/mcp-servers/", body, 0);
 		break;
-	case KIND_IDENTITY: {
-		json_t *props = json_deep_copy(json_object_get(view, "properties"));
-
-		json_array_append_new(props, own_identity_property(r->name, c->project, hash));
-		body = json_pack("{s:O, s:O, s:O, s:o}", "identifier_key",
-				 json_object_get(view, "identifier_key"), "name",
-				 json_object_get(view, "name"), "identity_type",
-				 json_object_get(view, "identity_type"), "properties", props);
-		if (c->o->project_id)
-			json_object_set_new(body, "project_id", json_string(c->o->project_id));
-		pl_req(c->p, ai, "PUT", "/v1/identities/", body, REQ_PROJECT_HEADER);
+	case KIND_IDENTITY:
+		/*
+		 * POST, not the PUT upsert: the real server's upsert answers 404 on a key it does not
+		 * know (docs/letta-sim.md "Identity upsert"). A 409 (the key appeared meanwhile) is
+		 * settled by the create guard, which adopts the identity carrying our marker.
+		 */
+		identity_req(c, ai, r, view, hash, "POST");
 		break;
-	}
 	default:
 		BUG("create of kind %d", (int)r->kind);
 	}
@@ -1100,7 +1111,9 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		break;
 	case KIND_IDENTITY:
 		(void)obj;
-		return create_reqs(c, ai, r, view, hash); /* PUT is an upsert */
+		/* The key exists: PUT replaces name, type and properties (an update on both servers). */
+		identity_req(c, ai, r, view, hash, "PUT");
+		break;
 	default:
 		BUG("update of kind %d", (int)r->kind);
 	}
@@ -1559,6 +1572,18 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			m.state = OWN_OURS;
 			m.hash = jsonx_get_str(old, "hash");
 		}
+	} else if ((r->kind == KIND_TOOL || r->kind == KIND_IDENTITY) &&
+		   (m.state == OWN_NONE || (m.state == OWN_OURS && !m.hash)) && old &&
+		   jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id)) {
+		/*
+		 * The server's POST and PUT /v1/tools/ reset metadata_ to {"tool_hash": ...}
+		 * (docs/letta-sim.md "Tool writes reset metadata_"), and its identity upsert replaces
+		 * the properties that hold our marker: an object another client re-wrote has lost our
+		 * marker, and maybe our tag. The inventory still records it as ours, with the hash of
+		 * what we wrote, so an outside edit is still seen as one.
+		 */
+		m.state = OWN_OURS;
+		m.hash = jsonx_get_str(old, "hash");
 	}
 	if (m.state == OWN_OTHER_PROJECT && !force) {
 		ai = pl_add(c->p, r->kind, r->name, CHANGE_CONFLICT);

@@ -67,10 +67,19 @@ expect_body '.id == "'"$iid"'" and .name == "Renamed" and .identity_type == "org
 expect_body '(.properties|map(.key)) == ["only"] and (.agent_ids|length) == 2'
 sim_call PUT /v1/identities/ '{"identifier_key":"svc-1","name":"Renamed","identity_type":"org","agent_ids":[]}'
 expect_body '.agent_ids == [] and (.properties|map(.key)) == ["only"]'
+# An unknown key is a 404 (the real server's look-up raises NoResultFound), creating nothing.
 sim_call PUT /v1/identities/ '{"identifier_key":"fresh","name":"F","identity_type":"user"}'
+expect_status 404
+expect_body ".detail | startswith(\"Identity not found with identifier_key='fresh', project_id='None'\")"
+sim_call GET '/v1/identities/?identifier_key=fresh'
+expect_body 'length == 0'
+sim_call POST /v1/identities/ '{"identifier_key":"fresh","name":"F","identity_type":"user"}'
 expect_status 200
 fresh=$(body_get .id)
-[ "$fresh" != "$iid" ] || fail "upsert of a new key reused an id"
+# Two identities without a project clash too (nulls not distinct), with the ORM's 409 text.
+sim_call POST /v1/identities/ '{"identifier_key":"svc-1","name":"Again","identity_type":"other"}'
+expect_status 409
+expect_body '.detail | startswith("A unique constraint was violated for Identity.")'
 
 # PUT /properties replaces them all.
 sim_call PUT "/v1/identities/$iid/properties" '[{"key":"p","value":{"j":1},"type":"json"}]'

@@ -67,7 +67,8 @@ expect_rc 1
 [ "$(grep -cE "http: PATCH /v1/agents/$bob -> 409" "$TMP/err")" -eq 2 ] ||
 	fail "expected one re-plan: $(grep -E 'http: ' "$TMP/err")"
 expect_err "conflict Agent/bob \[memory_blocks\]"
-expect_err "label 'policy'"
+# The server's words (the ORM's unique-constraint text) name the clashing label.
+expect_err "Key \\(agent_id, block_label\\)=\\(.*policy\\) already exists"
 run sync --json
 expect_rc 1
 expect_jq '.ok == false and .error.code == "CONFLICT"'

@@ -14,18 +14,18 @@ expect_err '^hint: check LETTA_API_KEY, and that LETTA_BASE_URL'
 expect_err '^code: AUTH$'
 env -u LETTA_API_KEY "$API_BIN" list block >"$TMP/out" 2>"$TMP/err" && fail "no key accepted"
 expect_err "requires an API key \\(401\\)"
-expect_err '^hint: set LETTA_API_KEY$'
+expect_err '^hint: set LETTA_API_KEY \(or LETTA_SERVER_PASSWORD for a self-hosted server started with --secure\)$'
 
 # 404 names the object.
 missing=block-00000000-0000-4000-8000-000000000000
 api fetch block $missing
 expect_rc 1
-expect_err "^error: block '$missing' not found$"
+expect_err "^error: block '$missing' not found \\(404\\): Block with id '$missing' not found$"
 expect_err "^where: GET /v1/blocks/$missing$"
 expect_err '^code: NOT_FOUND$'
 api delete agent agent-00000000-0000-4000-8000-000000000000
 expect_rc 1
-expect_err "^error: agent 'agent-00000000-0000-4000-8000-000000000000' not found$"
+expect_err "^error: agent 'agent-00000000-0000-4000-8000-000000000000' not found \\(404\\): Agent not found with id='\\['agent-00000000-0000-4000-8000-000000000000'\\]'"
 expect_err '^where: DELETE /v1/agents/'
 
 # 422 shows the server's detail.

@@ -62,6 +62,48 @@ static void test_http__error_detail_is_capped(void **state)
 	free(got);
 }
 
+/* Issue 21 item 3: a 404 about something the body refers to names it, not the object written. */
+static void test_http__error_reference(void **state)
+{
+	struct ls_error err = LS_ERROR_INIT;
+	const char *handle = "{\"detail\":\"Handle openai/x not found\"}";
+	const char *self = "{\"detail\":\"Agent with id 'agent-1' not found\"}";
+	const char *block = "{\"detail\":\"Block with id 'block-9' not found\"}";
+
+	(void)state;
+	http_error_from_status(&err, "POST", "/v1/agents/", "agent 'review-bot'", 404, handle,
+			       strlen(handle), "http://h", 1);
+	assert_int_equal(http_error_reference(&err, "/v1/agents/", "agent 'review-bot'", handle,
+					      strlen(handle)),
+			 1);
+	assert_int_equal(err.code, LS_ENOTFOUND);
+	assert_string_equal(err.msg, "agent 'review-bot' refers to something the server does not have (404): Handle openai/x not found");
+	assert_null(strstr(err.msg, "review-bot' not found"));
+	assert_string_equal(err.where, "POST /v1/agents/");
+
+	/* The detail names the path's id: the object itself is missing. */
+	http_error_from_status(&err, "PATCH", "/v1/agents/agent-1", "agent 'agent-1'", 404, self,
+			       strlen(self), "http://h", 1);
+	assert_int_equal(http_error_reference(&err, "/v1/agents/agent-1", "agent 'agent-1'", self,
+					      strlen(self)),
+			 0);
+	assert_string_equal(err.msg, "agent 'agent-1' not found (404): Agent with id 'agent-1' not found");
+
+	/* An id in the body that is not in the path is a reference. */
+	http_error_from_status(&err, "PATCH", "/v1/agents/agent-1", "agent 'agent-1'", 404, block,
+			       strlen(block), "http://h", 1);
+	assert_int_equal(http_error_reference(&err, "/v1/agents/agent-1", "agent 'agent-1'", block,
+					      strlen(block)),
+			 1);
+	assert_non_null(strstr(err.msg, "Block with id 'block-9' not found"));
+
+	/* Other statuses are left alone. */
+	http_error_from_status(&err, "POST", "/v1/agents/", "agent 'a'", 409, handle, strlen(handle),
+			       "http://h", 1);
+	assert_int_equal(http_error_reference(&err, "/v1/agents/", "agent 'a'", handle, strlen(handle)),
+			 0);
+}
+
 static void test_http__error_messages(void **state)
 {
 	struct ls_error err = LS_ERROR_INIT;
@@ -74,9 +116,13 @@ static void test_http__error_messages(void **state)
 	code = http_error_from_status(&err, "GET", "/v1/blocks/block-1?x=1", "block 'block-1'", 404,
 				      b404, strlen(b404), "http://h", 1);
 	assert_int_equal(code, LS_ENOTFOUND);
-	assert_string_equal(err.msg, "block 'block-1' not found");
+	assert_string_equal(err.msg, "block 'block-1' not found (404): Block not found");
 	assert_string_equal(err.where, "GET /v1/blocks/block-1");
 	assert_int_equal(err.http_status, 404);
+	/* Not a reference: "<Kind> not found" is the object itself. */
+	assert_int_equal(http_error_reference(&err, "/v1/blocks/block-1", "block 'block-1'", b404,
+					      strlen(b404)),
+			 0);
 
 	code = http_error_from_status(&err, "GET", "/v1/blocks/", NULL, 401, "{}", 2, "https://api.letta.com", 1);
 	assert_int_equal(code, LS_EAUTH);
@@ -428,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_http__error_detail_shapes),
 		cmocka_unit_test(test_http__error_detail_is_capped),
 		cmocka_unit_test(test_http__error_messages),
+		cmocka_unit_test(test_http__error_reference),
 		cmocka_unit_test(test_http__error_never_shows_the_key),
 		cmocka_unit_test(test_http__retry_policy_table),
 		cmocka_unit_test(test_http__backoff_doubles_caps_and_jitters),

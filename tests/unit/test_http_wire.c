@@ -332,6 +332,40 @@ static void test_wire__lost_reply_then_absent_creates_once_more(void **state)
 	server_stop(&s);
 }
 
+/*
+ * Issue 21 item 1: identities are created with POST; a 409 (the key appeared meanwhile) adopts
+ * the identity whose marker property matches, found by identifier key.
+ */
+static void test_wire__identity_409_adopts_ours(void **state)
+{
+	static const struct step steps[] = {
+		{ "POST /v1/identities/ ", 409, NULL,
+		  "{\"detail\":\"A unique constraint was violated for Identity. Check your input for duplicates\"}" },
+		{ "GET /v1/identities/?identifier_key=team%3Aeng&limit=2 ", 200, NULL,
+		  "[{\"id\":\"identity-1\",\"identifier_key\":\"team:eng\",\"properties\":"
+		  "[{\"key\":\"letta_sync\",\"value\":{\"managed_by\":\"letta-sync\",\"source\":\"Identity/eng\"},\"type\":\"json\"}]}]" },
+		/* A short page (1 of 2) ends the list (issue 26). */
+	};
+	struct ls_error err = LS_ERROR_INIT;
+	struct server s;
+	struct letta *api;
+	json_t *out = NULL;
+	json_t *body = json_pack("{ss ss ss s[{ss s{ssss} ss}]}", "identifier_key", "team:eng", "name",
+				 "Eng", "identity_type", "org", "properties", "key", "letta_sync",
+				 "value", "managed_by", "letta-sync", "source", "Identity/eng", "type",
+				 "json");
+
+	(void)state;
+	server_start(&s, steps, 2);
+	api = client(&s, NULL);
+	assert_int_equal(letta_create(&out, api, LETTA_IDENTITY, body, NULL, NULL, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(out, "id")), "identity-1");
+	json_decref(out);
+	json_decref(body);
+	letta_free(api);
+	server_stop(&s);
+}
+
 static void test_wire__repeated_delete_404_is_done(void **state)
 {
 	static const struct step steps[] = {
@@ -350,7 +384,7 @@ static void test_wire__repeated_delete_404_is_done(void **state)
 	/* A first detach that finds nothing attached is reported. */
 	assert_int_equal(letta_agent_attach(api, "agent-1", LETTA_BLOCK, "block-2", 0, &err),
 			 LS_ENOTFOUND);
-	assert_string_equal(err.msg, "block 'block-2' on agent 'agent-1' not found");
+	assert_string_equal(err.msg, "block 'block-2' on agent 'agent-1' not found (404): not attached");
 	letta_free(api);
 	server_stop(&s);
 }
@@ -509,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_wire__lost_reply_then_absent_creates_once_more),
 		cmocka_unit_test(test_wire__lost_reply_on_a_reused_connection_goes_to_the_guard),
 		cmocka_unit_test(test_wire__delete_on_a_reused_connection_that_dies_is_done),
+		cmocka_unit_test(test_wire__identity_409_adopts_ours),
 		cmocka_unit_test(test_wire__repeated_delete_404_is_done),
 		cmocka_unit_test(test_wire__upload_is_multipart),
 		cmocka_unit_test(test_wire__open_from_a_target_with_only_an_id),
