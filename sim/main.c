@@ -30,6 +30,10 @@ static const char usage[] =
 	"                       server does (overrides --api-key)\n"
 	"  --state FILE         load FILE at start if it exists; save it on SIGINT/SIGTERM\n"
 	"                       and on POST /_sim/save\n"
+	"  --models FILE        serve these model lists instead of the built-in ones:\n"
+	"                       {\"llm\": [handle...], \"embedding\": [handle...]}\n"
+	"  --mcp-allow-private  accept MCP server URLs on non-public addresses and list\n"
+	"                       their tools by asking the server (streamable HTTP, SSE)\n"
 	"  --seed N             seed for ids and faults (default 0)\n"
 	"  --tls-cert FILE      speak HTTPS with this PEM certificate (and --tls-key)\n"
 	"  --tls-key FILE       the certificate's PEM private key\n"
@@ -82,7 +86,8 @@ static int parse_rate(const char *opt, const char *s, double *out)
 
 enum {
 	O_PORT = 256, O_KEY, O_STATE, O_SEED, O_LAT, O_JIT, O_ERR, O_THR, O_RA, O_DROP, O_LOST,
-	O_CONF, O_MAXP, O_NOAUTH, O_HELP, O_CERT, O_TKEY, O_CLAT, O_MAXL,
+	O_CONF, O_MAXP, O_NOAUTH, O_HELP, O_MODELS, O_MCP_PRIVATE, O_CERT, O_TKEY, O_CLAT,
+	O_MAXL,
 };
 
 static const struct option longopts[] = {
@@ -105,6 +110,8 @@ static const struct option longopts[] = {
 	{ "tls-key", required_argument, NULL, O_TKEY },
 	{ "connect-latency-ms", required_argument, NULL, O_CLAT },
 	{ "max-limit", required_argument, NULL, O_MAXL },
+	{ "models", required_argument, NULL, O_MODELS },
+	{ "mcp-allow-private", no_argument, NULL, O_MCP_PRIVATE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -127,6 +134,12 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 			break;
 		case O_STATE:
 			o->state_path = optarg;
+			break;
+		case O_MODELS:
+			o->models_path = optarg;
+			break;
+		case O_MCP_PRIVATE:
+			o->mcp_allow_private = 1;
 			break;
 		case O_SEED:
 			bad |= parse_long("--seed", optarg, 0, &v) < 0;
@@ -233,10 +246,36 @@ int main(int argc, char **argv)
 	int port = 0, sig = 0;
 
 	xalloc_setup_jansson();
+	mcp_client_init(); /* before any thread */
 	if (parse_opts(argc, argv, &g_opts) < 0)
 		return 64;
+	if (g_opts.tls_cert) {
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			fprintf(stderr, "letta-sim: this libmicrohttpd was built without TLS (GnuTLS)\n");
+			mcp_client_cleanup();
+			return 1;
+		}
+		cert = read_file(g_opts.tls_cert);
+		key = cert ? read_file(g_opts.tls_key) : NULL;
+		if (!key) {
+			free(cert);
+			mcp_client_cleanup();
+			return 1;
+		}
+	}
 	g_store.faults = g_opts.faults;
 	store_init();
+	if (g_opts.models_path && models_load_file(g_opts.models_path, &err) < 0) {
+		fprintf(stderr, "letta-sim: %s\n", err.buf);
+		buf_release(&err);
+		models_release();
+		store_release();
+		mcp_client_cleanup();
+		free(cert);
+		free(key);
+		return 64;
+	}
+	models_init();
 	if (g_opts.state_path && access(g_opts.state_path, F_OK) == 0 &&
 	    store_load_file(g_opts.state_path, &err) < 0) {
 		fprintf(stderr, "letta-sim: %s\n", err.buf);
@@ -249,18 +288,6 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (g_opts.tls_cert) {
-		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
-			fprintf(stderr, "letta-sim: this libmicrohttpd was built without TLS (GnuTLS)\n");
-			return 1;
-		}
-		cert = read_file(g_opts.tls_cert);
-		key = cert ? read_file(g_opts.tls_key) : NULL;
-		if (!key) {
-			free(cert);
-			return 1;
-		}
-	}
 	d = server_start(g_opts.port, cert, key, &port);
 	if (!d) {
 		fprintf(stderr, "letta-sim: cannot listen on 127.0.0.1:%d%s\n", g_opts.port,
@@ -281,6 +308,8 @@ int main(int argc, char **argv)
 	free(cert);
 	free(key);
 	store_release();
+	models_release();
 	buf_release(&err);
+	mcp_client_cleanup();
 	return 0;
 }

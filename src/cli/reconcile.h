@@ -26,6 +26,9 @@ struct reconcile {
 	json_t *folder_files; /* Folder spec.files, read: see plan_opts.folder_files */
 	json_t *lease;        /* the lease this run holds, or NULL */
 	json_t *force_names;  /* --interactive: objects git wins for, {"Kind/name": true} */
+	/* The server's model lists, read once per run when a plan first sends a handle. */
+	json_t *llm_models, *emb_models;
+	int models_read;
 	struct cli_ctx *ctx;
 	struct reconcile_opts {
 		unsigned plan_flags;   /* enum plan_flags */

@@ -5,7 +5,13 @@
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-boot.sh"
-sync_setup
+# The made-up handles below are served through --models (letta-sim refuses unknown handles as
+# the real server does).
+cat >"$TMP/models.json" <<'JSON'
+{"llm": ["openai/gpt-4o-mini", "env/model", "default/model", "flag/model"],
+ "embedding": ["openai/text-embedding-3-small", "emb/e", "flag/emb"]}
+JSON
+sync_setup --models "$TMP/models.json"
 unset LETTA_DEFAULT_MODEL LETTA_MODEL LETTA_DEFAULT_EMBEDDING || true
 templates
 
