@@ -1013,6 +1013,9 @@ static int start(struct http *h, struct http_req *req, struct ls_error *err)
 	 * request by itself when a reused connection turns out dead before any answer; the
 	 * pre-request callback sees every send and stops such a repeat of a request that is not
 	 * safe to repeat, so that our own rules decide (on_prereq()).
+	 * A write stopped there reaches http_retry_decide() as sent without an answer, and the
+	 * class letta_write_class() (api/letta.c) gave it settles it: a create re-reads its object
+	 * by natural key before any new send.
 	 */
 	p->sends = 0;
 	p->resend_refused = 0;

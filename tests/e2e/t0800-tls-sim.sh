@@ -61,7 +61,7 @@ before=$(writes)
 CURL_CA_BUNDLE= LETTA_CA_BUNDLE=$TMP/tls/ca.pem run sync
 expect_rc 0
 expect_out 'created Block/policy'
-[ $(($(writes) - before)) -eq 3 ] || fail "the first sync should write 3 times: $(sim_stats)"
+[ $(($(writes) - before)) -eq 4 ] || fail "the first sync should write 4 times: $(sim_stats)"
 expect_writes 0 sync
 expect_rc 0
 expect_out 'Already in sync'

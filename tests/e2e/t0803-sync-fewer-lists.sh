@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Fewer rounds (issue 26): a repository of Blocks alone reads the blocks and agents lists and
-# nothing else; with the project id known (slug:id, as .letta/project.json gives it) there is
-# no project look-up, so a no-op re-sync is 2 requests in 1 round. A kind that nothing
-# declares any more but the inventory still holds is read in a second round, so its orphan
-# is still pruned.
+# nothing else: a no-op re-sync is 3 requests (the project, then blocks and agents together).
+# A kind that nothing declares any more but the inventory still holds is read in a second
+# round, so its orphan is still pruned.
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 sync_setup
@@ -29,12 +28,14 @@ expect_out 'Already in sync'
 [ "$(routes)" = "$(printf '%s\n' 'GET /v1/agents/ 1' 'GET /v1/blocks/ 1' 'GET /v1/projects 1')" ] ||
 	fail "a no-op re-sync of blocks should read the project, blocks and agents once: $(routes)"
 
+# With the project id known (slug:id), the id is checked against the project list before
+# any write (issue 20), so the count is the same: 3 requests.
 sim_admin POST /_sim/stats/reset >/dev/null
 LETTA_SYNC_PROJECT=$LETTA_SYNC_PROJECT:$pid run sync
 expect_rc 0
 expect_out 'Already in sync'
-[ "$(routes)" = "$(printf '%s\n' 'GET /v1/agents/ 1' 'GET /v1/blocks/ 1')" ] ||
-	fail "with the project id known, a no-op re-sync is 2 requests: $(routes)"
+[ "$(routes)" = "$(printf '%s\n' 'GET /v1/agents/ 1' 'GET /v1/blocks/ 1' 'GET /v1/projects 1')" ] ||
+	fail "with the project id known, a no-op re-sync is 3 requests: $(routes)"
 
 # A tool, declared then no longer declared: the inventory still holds it, so the tools list
 # is read (second round) and --prune deletes it.
