@@ -8,7 +8,7 @@ _letta_sync() {
 		words=("${COMP_WORDS[@]}")
 		cword=$COMP_CWORD
 	}
-	local commands="bootstrap context diff init projects pull schema scope-sync status sync upgrade validate"
+	local commands="backup bootstrap context diff init projects pull restore schema scope-sync snapshots status sync upgrade validate"
 	cmd=
 	for ((i = 1; i < cword; i++)); do
 		case "${words[i]}" in
@@ -20,7 +20,9 @@ _letta_sync() {
 	case "$prev" in
 	--channel) COMPREPLY=($(compgen -W "stable beta pinned" -- "$cur")); return ;;
 	-C|--cwd|--out|--plan|--letta-path) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--only) COMPREPLY=($(compgen -W "system_prompt memory_blocks tools folders tags model identities mcp_servers" -- "$cur")); return ;;
+	--prune-older-than) COMPREPLY=($(compgen -W "7d 30d 90d" -- "$cur")); return ;;
+	--only) [ "$cmd" = restore ] && return
+		COMPREPLY=($(compgen -W "system_prompt memory_blocks tools folders tags model identities mcp_servers" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "text markdown" -- "$cur")); return ;;
 	--kind) COMPREPLY=($(compgen -W "Block Tool MCPServer Template Folder Identity AgentPolicy Agent" -- "$cur")); return ;;
 	--ci) COMPREPLY=($(compgen -W "github none" -- "$cur")); return ;;
@@ -39,6 +41,9 @@ _letta_sync() {
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	elif [ "$cmd" = projects ]; then
 		COMPREPLY=($(compgen -W "list create" -- "$cur"))
+	elif [ "$cmd" = restore ]; then
+		# The ids `letta-sync snapshots` lists (its first column, after the header).
+		COMPREPLY=($(compgen -W "$("${words[0]}" snapshots 2>/dev/null | awk 'NR > 1 {print $1}')" -- "$cur"))
 	fi
 }
 complete -F _letta_sync letta-sync

@@ -28,6 +28,13 @@ for cmd in $commands; do
 	# Here-strings, not pipes: grep -q exits early and a writer's SIGPIPE would fail the
 	# pipeline under pipefail.
 	grep -q '^Examples:' <<<"$help" || { echo "$cmd: --help has no examples"; fail=1; }
+	# The man page and both completions know every command.
+	grep -qx -- ".B $cmd" "$root/docs/man/letta-sync.1" ||
+		{ echo "$cmd: docs/man/letta-sync.1 has no '.B $cmd' entry"; fail=1; }
+	grep -E '^[[:space:]]*local commands=' "$root/completions/letta-sync.bash" | grep -qw -- "$cmd" ||
+		{ echo "$cmd: completions/letta-sync.bash does not complete it"; fail=1; }
+	grep -qE "^[[:space:]]*'$cmd:" "$root/completions/_letta-sync" ||
+		{ echo "$cmd: completions/_letta-sync does not complete it"; fail=1; }
 done
 # The man page and both completions name every command, and no other.
 man_cmds=$(awk '/^\.SH COMMANDS/{on=1; next} /^\.SH/{on=0} on && prev == ".TP" && /^\.B /{print $2} {prev=$0}' \

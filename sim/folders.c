@@ -409,8 +409,11 @@ static char *header_param(const char *h, size_t hl, const char *key)
 	return NULL;
 }
 
-/* Finds the part named "file"; data and len point into the body. Returns its filename. */
-static char *multipart_file(const struct sim_req *rq, const char **data, size_t *len)
+/*
+ * Finds the form part named field; data and len point into the body. Returns its filename
+ * ("upload" when it has none), NULL when there is no such part.
+ */
+char *sim_multipart(const struct sim_req *rq, const char *field, const char **data, size_t *len)
 {
 	char *boundary = NULL, *fname = NULL;
 	struct buf delim = BUF_INIT;
@@ -437,7 +440,7 @@ static char *multipart_file(const struct sim_req *rq, const char **data, size_t 
 			break;
 		{
 			char *name = header_param(p, (size_t)(hend - p), "name=");
-			int is_file = name && !strcmp(name, "file");
+			int is_file = name && !strcmp(name, field);
 			free(name);
 			if (is_file) {
 				fname = header_param(p, (size_t)(hend - p), "filename=");
@@ -517,7 +520,7 @@ void h_folder_upload(struct sim_req *rq, struct sim_resp *rs)
 		json_decref(in);
 		return;
 	}
-	fname = multipart_file(rq, &data, &len);
+	fname = sim_multipart(rq, "file", &data, &len);
 	if (!fname) {
 		resp_422(rs, "missing", "body", "file", "Field required", NULL, NULL);
 		return;

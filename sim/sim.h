@@ -325,6 +325,11 @@ void mcp_client_cleanup(void);
 json_t *folder_render(const json_t *f);
 json_t *source_render(const json_t *f);
 json_t *identity_render(const json_t *i);
+/*
+ * The multipart/form-data part named field: data and len point into the body; returns its
+ * filename ("upload" when none; caller frees) or NULL when the part is absent.
+ */
+char *sim_multipart(const struct sim_req *rq, const char *field, const char **data, size_t *len);
 
 /* memfs.c: git-backed agent memory (memfs.md) */
 int memfs_init(void);
@@ -352,6 +357,8 @@ H(h_agents_create);
 H(h_agent_get);
 H(h_agent_patch);
 H(h_agent_delete);
+H(h_agent_export);
+H(h_agents_import);
 H(h_agent_blocks_list);
 H(h_agent_block_attach);
 H(h_agent_block_detach);

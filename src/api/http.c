@@ -31,8 +31,6 @@
 #define HTTP_MAX_BODY (256UL * 1024 * 1024)
 /* How long one poll may sleep, so that Ctrl-C and backoff timers are noticed promptly. */
 #define HTTP_POLL_MS 50
-/* A paged list that has not ended after this many pages is a server bug, not a big org. */
-#define HTTP_MAX_PAGES 100000
 
 enum req_state {
 	RS_QUEUED = 0,
@@ -52,6 +50,7 @@ struct http_req_priv {
 	struct buf cur;           /* the path of the current page */
 	struct buf url;
 	json_t *acc;              /* HTTP_F_PAGED: items so far */
+	struct http_pager pager;  /* HTTP_F_PAGED: progress and the page cap */
 	char errbuf[CURL_ERROR_SIZE];
 	char retry_after[64];     /* header values of the last answer */
 	char retry_after_ms[64];
@@ -168,6 +167,10 @@ int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct
 	if ((ret = env_long(&v, lookup, "LETTA_SYNC_RETRY_TOTAL_MS", 0, 86400000, 1, err)) < 0)
 		return ret;
 	o->retry_total_ms = v;
+	v = o->max_pages > 0 ? o->max_pages : HTTP_MAX_PAGES_DEFAULT;
+	if ((ret = env_long(&v, lookup, "LETTA_SYNC_MAX_PAGES", 1, 1000000, 1, err)) < 0)
+		return ret;
+	o->max_pages = v;
 	v = 0;
 	if ((ret = env_long(&v, lookup, "LETTA_SYNC_TEST_SEED", 0, 2147483647L, 1, err)) < 0)
 		return ret;
@@ -227,6 +230,7 @@ static void priv_free(struct http_req_priv *p)
 	buf_release(&p->cur);
 	buf_release(&p->url);
 	json_decref(p->acc);
+	http_pager_release(&p->pager);
 	free(p);
 }
 
@@ -240,6 +244,7 @@ void http_req_release(struct http_req *req)
 	json_decref(req->body);
 	free(req->upload_file);
 	free(req->upload_name);
+	json_decref(req->upload_fields);
 	free(req->what);
 	if (req->guard_ctx_free)
 		req->guard_ctx_free(req->guard_ctx);
@@ -805,7 +810,53 @@ static const char *query_value(const char *path, const char *key, size_t *len)
 	return NULL;
 }
 
-int http_page_step(json_t **acc, struct buf *path, json_t *page, struct ls_error *err)
+void http_pager_release(struct http_pager *pg)
+{
+	json_decref(pg->seen);
+	pg->seen = NULL;
+	pg->pages = 0;
+}
+
+int http_pager_step(struct http_pager *pg, const json_t *items, const char *what,
+		    struct ls_error *err)
+{
+	long max = pg->max_pages > 0 ? pg->max_pages : HTTP_MAX_PAGES_DEFAULT;
+	size_t i, fresh = 0;
+	const json_t *e;
+
+	if (!pg->seen)
+		pg->seen = json_object();
+	pg->pages++;
+	json_array_foreach(items, i, e) {
+		const char *id = json_is_string(e) ? json_string_value(e) : jsonx_get_str(e, "id");
+		char *canon = id ? NULL : jsonx_canonical(e);
+		const char *key = id ? id : canon ? canon : "";
+
+		if (!json_object_get(pg->seen, key)) {
+			json_object_set_new(pg->seen, key, json_true());
+			fresh++;
+		}
+		free(canon);
+	}
+	if (json_array_size(items) && !fresh) {
+		ls_error_set(err, LS_EAPI,
+			     "page %ld of %s brought no new item: the server repeats pages, so the "
+			     "list would never end",
+			     pg->pages, what);
+		ls_error_hint(err, "the server's paging is broken; report it to its operator");
+		return LS_EAPI;
+	}
+	if (pg->pages >= max && json_array_size(items)) {
+		ls_error_set(err, LS_EAPI, "%s did not end after %ld pages", what, pg->pages);
+		ls_error_hint(err, "a list this long is a server bug; LETTA_SYNC_MAX_PAGES raises the "
+				   "cap");
+		return LS_EAPI;
+	}
+	return 0;
+}
+
+int http_page_step(json_t **acc, struct buf *path, json_t *page, struct http_pager *pg,
+		   struct ls_error *err)
 {
 	struct buf esc = BUF_INIT;
 	const char *cursor, *prev;
@@ -831,6 +882,8 @@ int http_page_step(json_t **acc, struct buf *path, json_t *page, struct ls_error
 		return ls_error_set(err, LS_EAPI, "the server ignored the 'after' cursor and sent the same page again");
 	}
 	buf_release(&esc);
+	if (pg && http_pager_step(pg, page, "the list", err) < 0)
+		return LS_EAPI;
 	json_array_extend(*acc, page);
 	http_query_del(path, "after");
 	http_query_add(path, "after", cursor);
@@ -1052,6 +1105,18 @@ static int start(struct http *h, struct http_req *req, struct ls_error *err)
 		}
 		if (req->upload_name)
 			curl_mime_filename(part, req->upload_name);
+		{
+			const char *k;
+			json_t *v;
+
+			json_object_foreach(req->upload_fields, k, v) {
+				if (!json_is_string(v))
+					continue;
+				part = curl_mime_addpart(p->mime);
+				curl_mime_name(part, k);
+				curl_mime_data(part, json_string_value(v), CURL_ZERO_TERMINATED);
+			}
+		}
 		curl_easy_setopt(e, CURLOPT_MIMEPOST, p->mime);
 	} else if (req->body) {
 		if (!p->body_text)
@@ -1271,7 +1336,7 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 		req->pages++;
 		ls_error_clear(&req->err);
 		got = json_is_array(page) ? json_array_size(page) : 0;
-		step = http_page_step(&p->acc, &p->cur, page, &req->err);
+		step = http_page_step(&p->acc, &p->cur, page, &p->pager, &req->err);
 		json_decref(page);
 		if (step == 1 && (req->flags & HTTP_F_SHORT_ENDS) &&
 		    http_page_ends(got, p->limit))
@@ -1284,11 +1349,6 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 			req->json = p->acc;
 			p->acc = NULL;
 			finish_ok(req);
-		} else if (req->pages >= HTTP_MAX_PAGES) {
-			ls_error_set(&req->err, LS_EAPI, "the list did not end after %d pages",
-				     HTTP_MAX_PAGES);
-			set_where(&req->err, req->method, p->cur.buf);
-			finish_err(req);
 		} else {
 			/* The next page starts with a fresh retry budget. */
 			p->retries = 0;
@@ -1514,6 +1574,7 @@ int http_run(struct http *h, struct http_req *reqs, size_t n, struct ls_error *e
 		priv_free(req->priv);
 		p = req->priv = xcalloc(1, sizeof(*p));
 		p->h = h;
+		p->pager.max_pages = h->o.max_pages;
 		buf_addstr(&p->cur, req->path);
 		if ((req->flags & HTTP_F_PAGED) && req->page_limit > 0) {
 			p->limit = req->page_limit;

@@ -41,18 +41,23 @@ struct http_opts {
 	long retry_total_ms;      /* no retry starts later than this after the first attempt */
 	long interrupt_grace_ms;  /* after Ctrl-C, in-flight transfers get this long to finish */
 	unsigned long seed;       /* jitter seed; 0 picks one from the clock */
+	long max_pages;           /* pages one list may take before it is refused */
 	const char *ca_bundle;    /* PEM file of CAs to trust instead of the system's, or NULL */
 };
 
+/* A paged list that has not ended after this many pages is a server bug, not a big org. */
+#define HTTP_MAX_PAGES_DEFAULT 10000
+
 /* clang-format off */
-#define HTTP_OPTS_INIT { NULL, NULL, NULL, NULL, 8, 10000, 60000, 4, 500, 8000, 120000, 3000, 0, NULL }
+#define HTTP_OPTS_INIT { NULL, NULL, NULL, NULL, 8, 10000, 60000, 4, 500, 8000, 120000, 3000, 0, \
+	HTTP_MAX_PAGES_DEFAULT, NULL }
 /* clang-format on */
 
 /*
  * Reads LETTA_SYNC_CONNECT_TIMEOUT and LETTA_SYNC_TIMEOUT (seconds), LETTA_SYNC_CONCURRENCY,
  * LETTA_SYNC_MAX_RETRIES, LETTA_SYNC_RETRY_BASE_MS, LETTA_SYNC_RETRY_MAX_MS,
- * LETTA_SYNC_RETRY_TOTAL_MS, LETTA_SYNC_TEST_SEED (the jitter seed) and the CA bundle
- * (LETTA_CA_BUNDLE, else CURL_CA_BUNDLE) through lookup (pass getenv; the CLI owns the environment). Fails
+ * LETTA_SYNC_RETRY_TOTAL_MS, LETTA_SYNC_MAX_PAGES, LETTA_SYNC_TEST_SEED (the jitter seed) and the CA
+ * bundle (LETTA_CA_BUNDLE, else CURL_CA_BUNDLE) through lookup (pass getenv; the CLI owns the environment). Fails
  * with LS_EUSAGE naming the variable when a value is not a number in range.
  */
 int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct ls_error *err);
@@ -144,11 +149,14 @@ struct http_req {
 
 	/* Private to http.c. */
 	struct http_req_priv *priv;
+
+	/* Input: with upload_file, more multipart fields {name: string} (owned), or NULL. */
+	json_t *upload_fields;
 };
 
 /* clang-format off */
 #define HTTP_REQ_INIT { NULL, NULL, NULL, NULL, NULL, NULL, HTTP_RETRY_SAFE, 0, 0, NULL, NULL, \
-	NULL, 0, LS_ERROR_INIT, 0, NULL, BUF_INIT, 0, 0, 0, 0, NULL }
+	NULL, 0, LS_ERROR_INIT, 0, NULL, BUF_INIT, 0, 0, 0, 0, NULL, NULL }
 /* clang-format on */
 
 /*
@@ -282,13 +290,37 @@ int http_error_reference(struct ls_error *err, const char *path, const char *wha
 			 const char *body, size_t len);
 
 /*
+ * The guard of every pager, cursor or offset (issue 20: a server that always answered
+ * hasNextPage: true made every command loop with growing memory). A page is progress only when
+ * it brings an item not seen before in this list (by id; a string item by itself; anything else
+ * by its canonical JSON); the list is refused once it has taken max_pages pages.
+ */
+struct http_pager {
+	json_t *seen;   /* {key: true} of every item so far */
+	long pages;     /* pages taken so far */
+	long max_pages; /* 0: HTTP_MAX_PAGES_DEFAULT */
+};
+/* clang-format off */
+#define HTTP_PAGER_INIT { NULL, 0, 0 }
+/* clang-format on */
+/*
+ * Counts one more page of items. Returns 0 when it brought progress (an empty page is the end,
+ * not a lack of progress: the caller stops), or LS_EAPI with a message naming `what`, the page
+ * and the reason when it brought no new item or the list passed max_pages.
+ */
+int http_pager_step(struct http_pager *pg, const json_t *items, const char *what,
+		    struct ls_error *err);
+void http_pager_release(struct http_pager *pg);
+
+/*
  * Cursor paging (letta-api/README.md section 3): merges one page into *acc (created on the
  * first page) and, when the page was not empty, rewrites path's "after" to the last item's id
  * (or the item itself for string lists). Returns 1 when another page must be fetched, 0 at the
- * empty page, or a negative ls_code when the page is not an array or the server ignored the
- * cursor (the same last item twice).
+ * empty page, or a negative ls_code when the page is not an array, the server ignored the
+ * cursor (the same last item twice), or pg refuses the page (no new item, too many pages).
  */
-int http_page_step(json_t **acc, struct buf *path, json_t *page, struct ls_error *err);
+int http_page_step(json_t **acc, struct buf *path, json_t *page, struct http_pager *pg,
+		   struct ls_error *err);
 /*
  * Whether a non-empty page of got items, asked with limit= limit, ends its list
  * (HTTP_F_SHORT_ENDS): shorter than the limit, and not a multiple of 50 (a possible cap).

@@ -788,9 +788,11 @@ int letta_match_marker(const json_t *existing, const json_t *wanted, void *ctx)
 int letta_projects_list(json_t **out, struct letta *api, const char *name, struct ls_error *err)
 {
 	json_t *all = json_array();
+	struct http_pager pg = HTTP_PAGER_INIT;
 	long offset = 0;
 	int ret = 0;
 
+	pg.max_pages = http_get_opts(api->http)->max_pages;
 	for (;;) {
 		struct buf path = BUF_INIT;
 		struct http_req req;
@@ -799,7 +801,14 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 
 		buf_addstr(&path, "/v1/projects");
 		http_query_add(&path, "name", name);
-		http_query_addl(&path, "offset", offset);
+		/*
+		 * offset is oneOf [string, number] in the spec: any number matches both branches,
+		 * so a validating proxy refuses it (issue 20). The first page (offset 0, the
+		 * default) goes without it; later pages cannot, and only a project list longer
+		 * than one page needs them.
+		 */
+		if (offset > 0)
+			http_query_addl(&path, "offset", offset);
 		/* Offset paging with hasNextPage; the cloud route types limit as a string. */
 		http_query_addl(&path, "limit",
 				api->page_limit > HTTP_PAGE_FALLBACK ? HTTP_PAGE_FALLBACK : api->page_limit);
@@ -814,6 +823,12 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 			ls_error_where(err, "GET /v1/projects");
 			break;
 		}
+		/* A server that repeats a page or never ends is an error, not a loop (issue 20). */
+		if ((ret = http_pager_step(&pg, items, "the project list", err)) < 0) {
+			json_decref(page);
+			ls_error_where(err, "GET /v1/projects");
+			break;
+		}
 		json_array_extend(all, items);
 		more = jsonx_get_bool(page, "hasNextPage", 0) && json_array_size(items) > 0;
 		offset += (long)json_array_size(items);
@@ -821,6 +836,7 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 		if (!more)
 			break;
 	}
+	http_pager_release(&pg);
 	if (ret < 0) {
 		json_decref(all);
 		return ret;
@@ -1154,6 +1170,84 @@ int letta_folder_file_delete(struct letta *api, const char *folder_id, const cha
 	letta_req_write(&req, api, "DELETE", buf_detach(&path), NULL, NULL, NULL);
 	http_req_what(&req, "file '%s' in folder '%s'", file_id, folder_id);
 	return run_one(NULL, api, &req, err);
+}
+
+/* ---- Agent files ---- */
+
+void letta_req_export(struct http_req *req, struct letta *api, const char *agent_id)
+{
+	struct buf path = BUF_INIT;
+
+	(void)api;
+	buf_addstr(&path, "/v1/agents/");
+	add_id(&path, agent_id);
+	buf_addstr(&path, "/export");
+	http_req_init_take(req, "GET", buf_detach(&path), NULL);
+	http_req_what(req, "the agent file of agent '%s'", agent_id);
+}
+
+int letta_export_doc(json_t **out, struct http_req *req, const char *agent_id,
+		     struct ls_error *err)
+{
+	json_t *doc = http_req_take_json(req);
+
+	if (json_is_string(doc)) {
+		json_t *parsed = json_loads(json_string_value(doc), 0, NULL);
+
+		json_decref(doc);
+		doc = parsed;
+	}
+	if (!json_is_object(doc) || !json_is_array(json_object_get(doc, "agents"))) {
+		json_decref(doc);
+		return ls_error_set(err, LS_EAPI,
+				    "the export of agent '%s' is not an agent file (no \"agents\")",
+				    agent_id);
+	}
+	*out = doc;
+	return 0;
+}
+
+int letta_agent_export(json_t **out, struct letta *api, const char *agent_id,
+		       struct ls_error *err)
+{
+	struct http_req req;
+	int ret;
+
+	letta_req_export(&req, api, agent_id);
+	if ((ret = http_run1(api->http, &req, err)) == 0)
+		ret = letta_export_doc(out, &req, agent_id, err);
+	http_req_release(&req);
+	return ret;
+}
+
+int letta_agent_import(json_t **out, struct letta *api, const char *path, const char *name,
+		       struct ls_error *err)
+{
+	struct http_req req;
+	json_t *ans = NULL, *ids;
+	int ret;
+
+	http_req_init_take(&req, "POST", xstrdup("/v1/agents/import"), NULL);
+	req.upload_file = xstrdup(path);
+	req.upload_name = xstrdup("agent.af");
+	req.upload_fields = json_object();
+	if (name)
+		json_object_set_new(req.upload_fields, "name", json_string(name));
+	json_object_set_new(req.upload_fields, "override_existing_tools", json_string("false"));
+	req.flags |= HTTP_F_PROJECT;
+	req.retry = HTTP_RETRY_NEVER;
+	http_req_what(&req, "the import of agent '%s'", name ? name : path);
+	if ((ret = run_one(&ans, api, &req, err)) < 0)
+		return ret;
+	ids = json_object_get(ans, "agent_ids");
+	if (!json_is_array(ids) || !json_array_size(ids) ||
+	    !json_is_string(json_array_get(ids, 0))) {
+		json_decref(ans);
+		return ls_error_set(err, LS_EAPI, "the import answered no agent_ids");
+	}
+	*out = json_incref(ids);
+	json_decref(ans);
+	return 0;
 }
 
 /* ---- Remote state ---- */

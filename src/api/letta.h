@@ -209,6 +209,25 @@ void letta_req_write(struct http_req *req, struct letta *api, const char *method
 /* http_run() on the client's transport. */
 int letta_run(struct letta *api, struct http_req *reqs, size_t n, struct ls_error *err);
 
+/* ---- Agent files (.af) ---- */
+
+/*
+ * GET /v1/agents/{id}/export: the AgentFileSchema document (a JSON object). openapi.json types
+ * the answer as a string; a string answer holding the document's JSON is parsed too.
+ */
+int letta_agent_export(json_t **out, struct letta *api, const char *agent_id,
+		       struct ls_error *err);
+/* The same as a batchable request (letta_run()), and its answer checked and handed over. */
+void letta_req_export(struct http_req *req, struct letta *api, const char *agent_id);
+int letta_export_doc(json_t **out, struct http_req *req, const char *agent_id,
+		     struct ls_error *err);
+/*
+ * POST /v1/agents/import: uploads the agent file at path (multipart "file", the agent named
+ * name unless NULL) into the project (X-Project). *out gets the new agents' ids (a string
+ * array). Never retried once sent: a repeat would make a second agent.
+ */
+int letta_agent_import(json_t **out, struct letta *api, const char *path, const char *name,
+		       struct ls_error *err);
 /*
  * Progress of long work: apply_plan() calls fn after each wave of requests with the actions
  * finished (done, failed or blocked), the actions it applies in all, and the failures so far.

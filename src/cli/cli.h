@@ -87,14 +87,17 @@ const char *cli_secret_env(void *ctx, const char *name);
 const char *cli_suggest(const char *word, const char *const *candidates);
 
 /* Each command, in src/cli/cmd_<name>.c. */
+int cmd_backup(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_context(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_diff(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_projects(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_pull(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_restore(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_schema(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_scope_sync(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_snapshots(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_status(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_sync(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx);

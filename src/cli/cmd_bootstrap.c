@@ -272,6 +272,9 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 		if ((ret = settings_load(&cur, root.buf, &ctx->err)) < 0)
 			goto out;
 		json_decref(cur);
+		/* Nor may a symbolic link carry it out of the repository (issue 20). */
+		if ((ret = files_check_inside(root.buf, ".letta/settings.local.json", &ctx->err)) < 0)
+			goto out;
 	}
 
 	/* Like sync and upgrade: refuse while another run holds the project's lease. */

@@ -109,7 +109,7 @@ static json_t *read_existing(const char *root)
 static int write_project_json(const char *root, const struct project_ref *p, int dry_run,
 			      json_t *files, struct ls_error *err)
 {
-	struct buf path = BUF_INIT, dir = BUF_INIT;
+	struct buf path = BUF_INIT;
 	json_t *o;
 	char *text;
 	int ret = 0;
@@ -127,12 +127,11 @@ static int write_project_json(const char *root, const struct project_ref *p, int
 	if (p->name)
 		json_object_set_new(o, "name", json_string(p->name));
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	buf_addf(&dir, "%s/.letta", root);
-	if (!dry_run && (ret = files_mkdirs(dir.buf, err)) == 0) {
+	if (!dry_run) {
 		struct buf t = BUF_INIT;
 
 		buf_addf(&t, "%s\n", text);
-		ret = files_write_atomic(path.buf, t.buf, t.len, err);
+		ret = files_write_inside(root, ".letta/project.json", t.buf, t.len, err);
 		buf_release(&t);
 	}
 	if (ret == 0)
@@ -142,7 +141,6 @@ static int write_project_json(const char *root, const struct project_ref *p, int
 	free(text);
 	json_decref(o);
 	buf_release(&path);
-	buf_release(&dir);
 	return ret;
 }
 
@@ -234,22 +232,22 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 	json_array_foreach(res.warnings, i, w)
 		output_warn(ctx, "%s", json_string_value(w));
 
+	/*
+	 * Every file stays inside the repository (issue 20: a symbolic link under .letta/ must not
+	 * carry pulled manifests elsewhere): all are checked before the first one is written.
+	 */
+	for (i = 0; i < res.n; i++)
+		if ((ret = files_check_inside(root.buf, res.files[i].path, &ctx->err)) < 0)
+			goto out;
+	if (!po.agent && (ret = files_check_inside(root.buf, ".letta/project.json", &ctx->err)) < 0)
+		goto out;
 	for (i = 0; i < res.n; i++) {
 		const struct pull_file *f = &res.files[i];
-		struct buf abs = BUF_INIT, dir = BUF_INIT, what = BUF_INIT;
-		const char *slash;
+		struct buf what = BUF_INIT;
 
-		if (!ctx->g.dry_run) {
-			buf_addf(&abs, "%s/%s", root.buf, f->path);
-			slash = strrchr(abs.buf, '/');
-			buf_add(&dir, abs.buf, (size_t)(slash - abs.buf));
-			if ((ret = files_mkdirs(dir.buf, &ctx->err)) == 0)
-				ret = files_write_atomic(abs.buf, f->text, strlen(f->text),
-							 &ctx->err);
-		}
-		buf_release(&abs);
-		buf_release(&dir);
-		if (ret < 0)
+		if (!ctx->g.dry_run &&
+		    (ret = files_write_inside(root.buf, f->path, f->text, strlen(f->text),
+					      &ctx->err)) < 0)
 			goto out;
 		json_array_append_new(files, json_pack("{s:s, s:I, s:b}", "path", f->path,
 						       "documents", (json_int_t)f->ndocs, "written",

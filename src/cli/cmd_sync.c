@@ -10,6 +10,7 @@
 #include "cli/progress.h"
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
+#include "cli/snapshot_save.h"
 #include "core/ownership.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -32,6 +33,7 @@ static const struct opt_spec spec[] = {
 	{ "plan", 0, OPT_VALUE, "<file>", "apply exactly the plan diff --out saved, or refuse" },
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another sync holds it" },
 	{ "interactive", 0, OPT_FLAG, NULL, "on a terminal, decide each conflict: keep local, keep remote, diff, skip" },
+	{ "no-snapshot", 0, OPT_FLAG, NULL, "take no snapshot before deleting or overwriting (no undo)" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	OPT_END
 };
@@ -371,7 +373,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct counts c, c2;
 	enum ls_code first_fail = LS_EFAIL;
 	struct buf out = BUF_INIT;
-	json_t *changes = NULL, *saved = NULL;
+	json_t *changes = NULL, *saved = NULL, *snaps = json_array();
+	char *snap_id = NULL;
 	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1;
 	long releaser = -1;
 	size_t i, deferred = 0;
@@ -420,36 +423,58 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	}
 
 	if (ctx->g.dry_run) {
-		size_t n[CHANGE_DRIFT + 1] = { 0 };
+		size_t n[CHANGE_DRIFT + 1] = { 0 }, nconf;
+		json_t *data;
 
 		for (i = 0; i < r.plan.n; i++)
 			if (!r.plan.items[i].internal)
 				n[r.plan.items[i].change]++;
+		nconf = n[CHANGE_CONFLICT] + n[CHANGE_DOWNGRADE];
+		/*
+		 * The dry run ends as the real run would (issue 20): conflicts and downgrades
+		 * left alone make it fail with CONFLICT, exit 1.
+		 */
+		if (nconf) {
+			ls_error_set(&ctx->err, LS_ECONFLICT,
+				     "%zu object(s) in conflict would be left alone", nconf);
+			ls_error_hint(&ctx->err, "sync --force makes git win");
+			ret = LS_ECONFLICT;
+		}
 		if (ctx->g.json) {
-			json_t *data = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o}",
-						 "dry_run", 1, "summary", "create",
-						 (json_int_t)n[CHANGE_CREATE], "update",
-						 (json_int_t)n[CHANGE_UPDATE], "delete",
-						 (json_int_t)n[CHANGE_DELETE], "unchanged",
-						 (json_int_t)r.plan.unchanged, "conflicts",
-						 (json_int_t)(n[CHANGE_CONFLICT] + n[CHANGE_DOWNGRADE]),
-						 "orphans", (json_int_t)n[CHANGE_ORPHAN], "changes",
-						 render_diff_data(&r.plan));
-
-			output_json_ok(ctx, data, render_diff_info(&r.plan));
+			data = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o}", "dry_run", 1,
+					 "summary", "create", (json_int_t)n[CHANGE_CREATE], "update",
+					 (json_int_t)n[CHANGE_UPDATE], "delete",
+					 (json_int_t)n[CHANGE_DELETE], "unchanged",
+					 (json_int_t)r.plan.unchanged, "conflicts", (json_int_t)nconf,
+					 "orphans", (json_int_t)n[CHANGE_ORPHAN], "changes",
+					 render_diff_data(&r.plan));
+			if (ret < 0) {
+				output_error_details(ctx, &ctx->err, data);
+				ctx->err_reported = 1;
+			} else {
+				output_json_ok(ctx, data, render_diff_info(&r.plan));
+			}
 		} else {
 			render_diff_human(&out, &r.plan, 0);
 			fputs(out.buf, stdout);
 			output_line(ctx, "Dry run summary: %zu to create, %zu to update, %zu to delete, "
-					 "%zu unchanged",
+					 "%zu unchanged, %zu conflict(s)",
 				    n[CHANGE_CREATE], n[CHANGE_UPDATE], n[CHANGE_DELETE],
-				    r.plan.unchanged);
+				    r.plan.unchanged, nconf);
 		}
 		goto out;
 	}
 
 	changes = json_array();
 	c.unchanged = r.plan.unchanged;
+	/* What this run deletes or overwrites is saved before its first write (the lease). */
+	if ((ret = cli_snapshot_before(ctx, r.api, &r.rs, &r.plan, "sync", r.commit,
+				       opts_count(&o, "no-snapshot"), &snap_id, &ctx->err)) < 0)
+		goto out;
+	if (snap_id)
+		json_array_append_new(snaps, json_string(snap_id));
+	free(snap_id);
+	snap_id = NULL;
 	if (plan_count_writes(&r.plan) > 0) {
 		if ((ret = reconcile_lease_take(&r, opts_count(&o, "break-lease"), &leased,
 						&ctx->err)) < 0)
@@ -474,6 +499,17 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		if ((ret = reconcile_replan(&r, &ctx->err)) < 0)
 			goto out;
 		memset(&c2, 0, sizeof(c2));
+		if ((ret = cli_snapshot_before(ctx, r.api, &r.rs, &r.plan, "sync", r.commit,
+					       opts_count(&o, "no-snapshot"), &snap_id,
+					       &ctx->err)) < 0) {
+			if (leased)
+				reconcile_lease_release(&r);
+			goto out;
+		}
+		if (snap_id)
+			json_array_append_new(snaps, json_string(snap_id));
+		free(snap_id);
+		snap_id = NULL;
 		releaser = reconcile_lease_keep(&r);
 		only_409 = 1;
 		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail, 2, &only_409,
@@ -508,8 +544,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	if (!ctx->g.json) {
 		if (ret < 0)
 			output_line(ctx, "Sync completed with errors: %zu created, %zu updated, "
-					 "%zu deleted, %zu unchanged, %zu failed",
-				    c.created, c.updated, c.deleted, c.unchanged, c.failed);
+					 "%zu deleted, %zu unchanged, %zu failed, %zu conflict(s)",
+				    c.created, c.updated, c.deleted, c.unchanged, c.failed,
+				    c.conflicts);
 		else if (!c.created && !c.updated && !c.deleted)
 			output_line(ctx, "Already in sync. No changes needed. (%zu unchanged)",
 				    c.unchanged);
@@ -519,17 +556,19 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 				    c.created, c.updated, c.deleted, c.unchanged);
 	} else if (ret == 0) {
 		output_json_ok(ctx,
-			       json_pack("{s:b, s:o, s:o}", "dry_run", 0, "summary",
-					 summary_json(&c), "changes", json_incref(changes)),
+			       json_pack("{s:b, s:o, s:o, s:O}", "dry_run", 0, "summary",
+					 summary_json(&c), "changes", json_incref(changes),
+					 "snapshots", snaps),
 			       render_diff_info(&r.plan));
 	} else {
 		output_error_details(ctx, &ctx->err,
-				     json_pack("{s:o, s:o}", "summary", summary_json(&c), "changes",
-					       json_incref(changes)));
+				     json_pack("{s:o, s:o, s:O}", "summary", summary_json(&c),
+					       "changes", json_incref(changes), "snapshots", snaps));
 		ctx->err_reported = 1;
 	}
 out:
 	json_decref(saved);
+	json_decref(snaps);
 	json_decref(changes);
 	apply_result_release(&res);
 	buf_release(&out);

@@ -14,6 +14,7 @@
 #include "cli/progress.h"
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
+#include "cli/snapshot_save.h"
 #include "core/ownership.h"
 #include "core/upgrade.h"
 #include "repo/config.h"
@@ -40,6 +41,7 @@ static const struct opt_spec spec[] = {
 	{ "concurrency", 0, OPT_VALUE, "<n>", "requests in flight at once (default 8)" },
 	{ "fail-fast", 0, OPT_FLAG, NULL, "start no new agent after the first failure" },
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another run holds it" },
+	{ "no-snapshot", 0, OPT_FLAG, NULL, "take no snapshot before a breaking change (no undo)" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	OPT_END
 };
@@ -89,7 +91,7 @@ struct upgrade {
 	struct upgrade_agent *agents;
 	size_t n;
 	char *pinned; /* lastAgent of .letta/settings.local.json, when no agent was named */
-	int dry_run, yes, fail_fast, conc, stop, break_lease, quiet;
+	int dry_run, yes, fail_fast, conc, stop, break_lease, no_snapshot, quiet;
 	long writes;
 	/* The project's lease, taken before the first write (sync's, in cli/reconcile.c). */
 	struct reconcile lease;
@@ -318,15 +320,22 @@ static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 	}
 }
 
+/* Whether confirm() can ask: a terminal, and not under CI. */
+static int can_confirm(void)
+{
+	const char *ci = getenv("CI");
+
+	return !(ci && *ci) && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
 /* Asks on the terminal; 0 without one (or under CI). */
 static int confirm(const char *question)
 {
-	const char *ci = getenv("CI");
 	FILE *tty;
 	char line[64];
 	int yes = 0;
 
-	if ((ci && *ci) || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+	if (!can_confirm())
 		return 0;
 	tty = fopen("/dev/tty", "r+");
 	fprintf(tty ? tty : stderr, "%s [y/N] ", question);
@@ -509,19 +518,6 @@ static json_t *agent_json(const struct upgrade_agent *ua, int with_status)
 	return o;
 }
 
-static void field_text(struct buf *b, const json_t *v)
-{
-	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-
-	if (!s)
-		buf_addstr(b, "null");
-	else if (strlen(s) > 72)
-		buf_addf(b, "%.69s...", s);
-	else
-		buf_addstr(b, s);
-	free(s);
-}
-
 static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 {
 	struct buf line = BUF_INIT;
@@ -566,9 +562,8 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 				continue;
 			buf_reset(&line);
 			buf_addf(&line, "      %s: ", jsonx_get_str(f, "path"));
-			field_text(&line, json_object_get(f, "from"));
-			buf_addstr(&line, " -> ");
-			field_text(&line, json_object_get(f, "to"));
+			render_field_short(&line, json_object_get(f, "from"),
+					   json_object_get(f, "to"));
 			output_line(ctx, "%s", line.buf);
 		}
 	}
@@ -661,6 +656,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 	u.fail_fast = opts_count(&o, "fail-fast");
 	u.quiet = opts_count(&o, "quiet") > 0;
 	u.break_lease = opts_count(&o, "break-lease");
+	u.no_snapshot = opts_count(&o, "no-snapshot");
 	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
 		goto out;
 	if ((ret = opts_int(&u.conc, &o, "concurrency", 8, 1, 256, &ctx->err)) < 0)
@@ -718,6 +714,23 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		ret = plan_group(&p, &u, &ds, vi, &ctx->err);
 		if (ret == 0)
 			classify(&u, &p, vi);
+		/*
+		 * The dry run ends as the real run would (issue 20): breaking changes that nobody
+		 * can confirm (no --yes, no terminal) are refused there too.
+		 */
+		for (k = 0; ret == 0 && ctx->g.dry_run && !check && !u.yes && !can_confirm() &&
+			    k < u.n;
+		     k++) {
+			struct upgrade_agent *ua = &u.agents[k];
+			struct ls_error e = LS_ERROR_INIT;
+
+			if (ua->status != ST_PENDING || ua->group != vi || !ua->breaking)
+				continue;
+			ls_error_set(&e, LS_EFAIL,
+				     "agent '%s' (%s): breaking changes need confirmation: %s",
+				     ua->name, ua->id, ua->why.buf);
+			agent_fail(ua, ST_REFUSED, &e);
+		}
 		if (ret < 0 || u.dry_run) {
 			desired_state_release(&ds);
 			plan_release(&p);
@@ -753,7 +766,12 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		}
 		for (k = 0; ret == 0 && k < u.n; k++)
 			if (u.agents[k].status == ST_PENDING && u.agents[k].group == vi) {
-				ret = lease_for(&u, &p, &ctx->err);
+				/* A breaking change is saved before the group's first write. */
+				ret = cli_snapshot_before(ctx, u.api, &u.rs, &p, "upgrade",
+							  u.versions[vi].commit, u.no_snapshot,
+							  NULL, &ctx->err);
+				if (ret == 0)
+					ret = lease_for(&u, &p, &ctx->err);
 				break;
 			}
 		if (ret == 0)

@@ -28,13 +28,14 @@ static json_t *diags_json(const struct diag_list *dl)
 	for (size_t i = 0; i < dl->n; i++) {
 		const struct diag *d = &dl->items[i];
 
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:s, s:o}",
+		/* A file name need not be UTF-8: the diagnostic must not vanish (issue 20). */
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
 				      "severity", diag_severity_name(d->severity),
-				      "file", d->file[0] ? json_string(d->file) : json_null(),
+				      "file", d->file[0] ? jsonx_str_lossy(d->file) : json_null(),
 				      "line", d->line ? json_integer(d->line) : json_null(),
 				      "col", d->line ? json_integer(d->col) : json_null(),
-				      "message", d->msg,
-				      "hint", jsonx_str_or_null(d->hint)));
+				      "message", jsonx_str_lossy(d->msg),
+				      "hint", jsonx_str_lossy(d->hint)));
 	}
 	return arr;
 }

@@ -1,6 +1,7 @@
 /* Results on stdout, everything else on stderr, and the --json envelope. */
 #include "cli/output.h"
 #include "util/buf.h"
+#include "util/jsonx.h"
 #include "util/log.h"
 #include "util/redact.h"
 
@@ -86,6 +87,33 @@ void output_json_ok(struct cli_ctx *ctx, json_t *data_take, json_t *info_take)
 
 static json_t *error_details;
 
+/* The error object of a failed run; texts that are not UTF-8 are kept (jsonx_str_lossy). */
+static json_t *error_object(const struct ls_error *err)
+{
+	json_t *e = json_object();
+
+	json_object_set_new(e, "code", json_string(ls_code_name(err->code)));
+	json_object_set_new(e, "message", jsonx_str_lossy(err->msg[0] ? err->msg : "unknown error"));
+	json_object_set_new(e, "where", err->where[0] ? jsonx_str_lossy(err->where) : json_null());
+	json_object_set_new(e, "hint", err->hint[0] ? jsonx_str_lossy(err->hint) : json_null());
+	return e;
+}
+
+/*
+ * The one element of a failed run's data (issue 20): `jq '.data | length'` then counts 1, not 0,
+ * so a drift check in CI fails safe. It reads both as a change ("kind") and as a validate
+ * diagnostic ("severity").
+ */
+static json_t *error_entry(const struct ls_error *err)
+{
+	json_t *e = json_pack("{s:s, s:s}", "kind", "error", "severity", "error");
+	json_t *o = error_object(err);
+
+	json_object_update(e, o);
+	json_decref(o);
+	return e;
+}
+
 void output_error_details(struct cli_ctx *ctx, const struct ls_error *err, json_t *details_take)
 {
 	error_details = details_take;
@@ -101,16 +129,14 @@ void output_error(struct cli_ctx *ctx, const struct ls_error *err)
 
 		if (ctx->output_done)
 			return;
-		e = json_pack("{s:s, s:s}", "code", ls_code_name(err->code), "message",
-			      err->msg[0] ? err->msg : "unknown error");
-		json_object_set_new(e, "where", err->where[0] ? json_string(err->where) : json_null());
-		json_object_set_new(e, "hint", err->hint[0] ? json_string(err->hint) : json_null());
+		e = error_object(err);
 		if (error_details)
 			json_object_set(e, "details", error_details);
 		doc = json_object();
 		json_object_set_new(doc, "ok", json_false());
 		json_object_set_new(doc, "command", json_string(ctx->command ? ctx->command : ""));
 		json_object_set_new(doc, "error", e);
+		json_object_set_new(doc, "data", json_pack("[o]", error_entry(err)));
 		json_object_set(doc, "warnings", warnings(ctx));
 		print_document(doc);
 		json_decref(doc);
@@ -133,15 +159,17 @@ void output_json_error_data(struct cli_ctx *ctx, const struct ls_error *err, jso
 		json_decref(data_take);
 		return;
 	}
-	e = json_pack("{s:s, s:s}", "code", ls_code_name(err->code), "message",
-		      err->msg[0] ? err->msg : "unknown error");
-	json_object_set_new(e, "where", err->where[0] ? json_string(err->where) : json_null());
-	json_object_set_new(e, "hint", err->hint[0] ? json_string(err->hint) : json_null());
+	e = error_object(err);
+	/* A failure never has empty data: the recipe's `.data | length` must not be 0. */
+	if (!data_take || json_is_null(data_take))
+		data_take = json_array();
+	if (json_is_array(data_take) && !json_array_size(data_take))
+		json_array_append_new(data_take, error_entry(err));
 	doc = json_object();
 	json_object_set_new(doc, "ok", json_false());
 	json_object_set_new(doc, "command", json_string(ctx->command ? ctx->command : ""));
 	json_object_set_new(doc, "error", e);
-	json_object_set_new(doc, "data", data_take ? data_take : json_null());
+	json_object_set_new(doc, "data", data_take);
 	json_object_set(doc, "warnings", warnings(ctx));
 	print_document(doc);
 	json_decref(doc);
@@ -158,7 +186,7 @@ void output_warn(struct cli_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 	redact_buf(&b);
 	log_warn("%s", b.buf);
-	json_array_append_new(warnings(ctx), json_string(b.buf));
+	json_array_append_new(warnings(ctx), jsonx_str_lossy(b.buf));
 	buf_release(&b);
 }
 

@@ -216,6 +216,123 @@ void render_diff_human(struct buf *out, const struct plan *p, unsigned flags)
 	buf_addch(out, '\n');
 }
 
+#define FIELD_SHORT_MAX 72
+
+/* A value, cut at FIELD_SHORT_MAX bytes (on a UTF-8 boundary) with "...". */
+static void add_short(struct buf *out, const json_t *v)
+{
+	char *s = json_dumps(v ? v : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+	size_t n = s ? strlen(s) : 0;
+
+	if (!s) {
+		buf_addstr(out, "null");
+	} else if (n <= FIELD_SHORT_MAX) {
+		buf_addstr(out, s);
+	} else {
+		n = FIELD_SHORT_MAX - 3;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+		buf_add(out, s, n);
+		buf_addstr(out, "...");
+	}
+	free(s);
+}
+
+static int array_has(const json_t *arr, const json_t *v)
+{
+	size_t i;
+	const json_t *e;
+
+	json_array_foreach(arr, i, e)
+		if (json_equal(e, v))
+			return 1;
+	return 0;
+}
+
+/* Two lists: what was removed and what was added, and how many stayed. */
+static void add_list_change(struct buf *out, const json_t *from, const json_t *to)
+{
+	size_t i, kept = 0, nchanged = 0;
+	const json_t *e;
+
+	json_array_foreach(from, i, e)
+		if (!array_has(to, e)) {
+			buf_addstr(out, nchanged++ ? ", -" : "-");
+			add_short(out, e);
+		}
+	json_array_foreach(to, i, e) {
+		if (!array_has(from, e)) {
+			buf_addstr(out, nchanged++ ? ", +" : "+");
+			add_short(out, e);
+		} else {
+			kept++;
+		}
+	}
+	if (!nchanged)
+		buf_addf(out, "the same %zu element(s), reordered", json_array_size(to));
+	else
+		buf_addf(out, " (%zu unchanged)", kept);
+}
+
+/* A string window of at most FIELD_SHORT_MAX bytes that starts near at ("..." marks cuts). */
+static void add_window(struct buf *out, const char *s, size_t at)
+{
+	size_t n = strlen(s), start = at > 24 ? at - 24 : 0, len;
+	struct buf tmp = BUF_INIT;
+	json_t *v;
+	char *q;
+
+	while (start && ((unsigned char)s[start] & 0xC0) == 0x80)
+		start--;
+	len = n - start > FIELD_SHORT_MAX - 8 ? FIELD_SHORT_MAX - 8 : n - start;
+	while (start + len < n && len && ((unsigned char)s[start + len] & 0xC0) == 0x80)
+		len--;
+	buf_add(&tmp, s + start, len);
+	v = json_string(tmp.buf);
+	q = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	if (!q) {
+		buf_addstr(out, "\"...\"");
+	} else {
+		/* "...text..." inside the quotes. */
+		buf_addch(out, '"');
+		if (start)
+			buf_addstr(out, "...");
+		buf_add(out, q + 1, strlen(q) - 2);
+		if (start + len < n)
+			buf_addstr(out, "...");
+		buf_addch(out, '"');
+	}
+	free(q);
+	json_decref(v);
+	buf_release(&tmp);
+}
+
+void render_field_short(struct buf *out, const json_t *from, const json_t *to)
+{
+	char *a = json_dumps(from ? from : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+	char *b = json_dumps(to ? to : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+	int long_ = (a && strlen(a) > FIELD_SHORT_MAX) || (b && strlen(b) > FIELD_SHORT_MAX);
+
+	if (long_ && json_is_array(from) && json_is_array(to)) {
+		add_list_change(out, from, to);
+	} else if (long_ && json_is_string(from) && json_is_string(to)) {
+		const char *x = json_string_value(from), *y = json_string_value(to);
+		size_t at = 0;
+
+		while (x[at] && x[at] == y[at])
+			at++;
+		add_window(out, x, at);
+		buf_addstr(out, " -> ");
+		add_window(out, y, at);
+	} else {
+		add_short(out, from);
+		buf_addstr(out, " -> ");
+		add_short(out, to);
+	}
+	free(a);
+	free(b);
+}
+
 /* A table cell: no pipes or newlines. */
 static void add_cell(struct buf *out, const char *s)
 {

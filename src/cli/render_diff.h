@@ -26,6 +26,14 @@ void render_diff_summary(struct buf *out, const struct plan *p);
  */
 void render_diff_markdown(struct buf *out, const struct plan *p);
 
+/*
+ * One field change on one line of at most about 160 columns: "FROM -> TO". Values longer than
+ * 72 columns are shortened so that what changed stays visible (issue 20): two lists become
+ * their removed and added elements ('-"a", +"b" (12 unchanged)'), two strings a window around
+ * the first difference; any other value is cut with "...".
+ */
+void render_field_short(struct buf *out, const json_t *from, const json_t *to);
+
 /* One element per change (not internal, not drift). New reference. */
 json_t *render_diff_data(const struct plan *p);
 /* One element per seed drift. New reference. */

@@ -89,6 +89,7 @@ LAZY(LIB_CURL, time_t, curl_getdate, (const char *p, const time_t *unused), (p, 
 LAZY_VOID(LIB_CURL, curl_global_cleanup, (void), ())
 LAZY(LIB_CURL, CURLcode, curl_global_init, (long flags), (flags))
 LAZY(LIB_CURL, curl_mimepart *, curl_mime_addpart, (curl_mime *mime), (mime))
+LAZY(LIB_CURL, CURLcode, curl_mime_data, (curl_mimepart *part, const char *data, size_t datasize), (part, data, datasize))
 LAZY(LIB_CURL, CURLcode, curl_mime_filedata, (curl_mimepart *part, const char *filename), (part, filename))
 LAZY(LIB_CURL, CURLcode, curl_mime_filename, (curl_mimepart *part, const char *filename), (part, filename))
 LAZY_VOID(LIB_CURL, curl_mime_free, (curl_mime *mime), (mime))

@@ -190,3 +190,92 @@ int files_mkdirs(const char *path, struct ls_error *err)
 	free(p);
 	return 0;
 }
+
+/* Whether the real path real lies inside the real path root. */
+static int real_inside(const char *root, const char *real)
+{
+	size_t n = strlen(root);
+
+	if (!strcmp(root, "/"))
+		return 1;
+	return !strncmp(real, root, n) && (real[n] == '/' || real[n] == '\0');
+}
+
+int files_check_inside(const char *root, const char *rel, struct ls_error *err)
+{
+	char *rroot = realpath(root, NULL);
+	struct buf p = BUF_INIT;
+	const char *s = rel;
+	int ret = 0;
+
+	if (!rroot)
+		return ls_error_set(err, LS_EFAIL, "cannot resolve the repository '%s': %s", root,
+				    strerror(errno));
+	/* A ".." anywhere (a name from the server, say) could climb out past what is created. */
+	for (const char *c = rel; *c; c += strcspn(c, "/"), c += *c == '/') {
+		if (!strncmp(c, "..", 2) && (c[2] == '/' || c[2] == '\0')) {
+			ret = ls_error_set(err, LS_EINVALID,
+					   "cannot write '%s': the path leaves the repository '%s'",
+					   rel, rroot);
+			free(rroot);
+			return ret;
+		}
+	}
+	buf_addstr(&p, root);
+	while (*s) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		struct stat st;
+		char *real;
+
+		if (n && !(n == 1 && *s == '.')) {
+			buf_addch(&p, '/');
+			buf_add(&p, s, n);
+			if (lstat(p.buf, &st) < 0)
+				break; /* created inside the last prefix that exists */
+			real = realpath(p.buf, NULL);
+			if (!real || !real_inside(rroot, real)) {
+				ret = ls_error_set(err, LS_EINVALID,
+						   "cannot write '%s': '%.*s' is a symbolic link to "
+						   "'%s', outside the repository '%s'; nothing written",
+						   rel, (int)(s + n - rel), rel,
+						   real ? real : "(nowhere)", rroot);
+				ls_error_hint(err, "replace the link with a directory or file inside "
+						   "the repository");
+				free(real);
+				break;
+			}
+			free(real);
+		}
+		s += n + (e ? 1 : 0);
+	}
+	free(rroot);
+	buf_release(&p);
+	return ret;
+}
+
+int files_write_inside(const char *root, const char *rel, const void *data, size_t len,
+		       struct ls_error *err)
+{
+	struct buf abs = BUF_INIT;
+	const char *slash;
+	int ret = files_check_inside(root, rel, err);
+
+	if (ret < 0)
+		goto out;
+	buf_addf(&abs, "%s/%s", root, rel);
+	slash = strrchr(abs.buf, '/');
+	if (slash > abs.buf) {
+		struct buf dir = BUF_INIT;
+
+		buf_add(&dir, abs.buf, (size_t)(slash - abs.buf));
+		ret = files_mkdirs(dir.buf, err);
+		buf_release(&dir);
+		if (ret < 0)
+			goto out;
+	}
+	ret = files_write_atomic(abs.buf, data, len, err);
+out:
+	buf_release(&abs);
+	return ret;
+}

@@ -32,5 +32,18 @@ int files_is_dir(const char *path);
 void files_abspath(struct buf *out, const char *path);
 /* mkdir -p */
 int files_mkdirs(const char *path, struct ls_error *err);
+/*
+ * The containment rule of every file letta-sync writes in a repository (issue 20): root/rel,
+ * with symbolic links followed, stays inside root. Each prefix of root/rel that exists must
+ * resolve inside the real path of root (what does not exist yet is created inside it), and rel
+ * has no "..". Fails with LS_EINVALID naming the link and where it leads; writes nothing.
+ */
+int files_check_inside(const char *root, const char *rel, struct ls_error *err);
+/*
+ * files_check_inside(), then the parent directories of root/rel (mkdir -p) and an atomic write
+ * of root/rel.
+ */
+int files_write_inside(const char *root, const char *rel, const void *data, size_t len,
+		       struct ls_error *err);
 
 #endif

@@ -74,7 +74,6 @@ int settings_last_agent(char **out, const char *root, struct ls_error *err)
 
 int settings_pin_agent(const char *root, const char *agent_id, struct ls_error *err)
 {
-	struct buf path = BUF_INIT, dir = BUF_INIT;
 	json_t *obj = NULL;
 	char *text = NULL;
 	int ret = settings_load(&obj, root, err);
@@ -82,25 +81,19 @@ int settings_pin_agent(const char *root, const char *agent_id, struct ls_error *
 	if (ret < 0)
 		goto out;
 	json_object_set_new(obj, "lastAgent", agent_id ? json_string(agent_id) : json_null());
-	buf_addf(&dir, "%s/.letta", root);
-	ret = files_mkdirs(dir.buf, err);
-	if (ret < 0)
-		goto out;
-	settings_path(&path, root);
 	text = json_dumps(obj, JSON_INDENT(2));
 	{
 		struct buf data = BUF_INIT;
 
 		buf_addstr(&data, text);
 		buf_addch(&data, '\n');
-		ret = files_write_atomic(path.buf, data.buf, data.len, err);
+		ret = files_write_inside(root, ".letta/settings.local.json", data.buf, data.len,
+					 err);
 		buf_release(&data);
 	}
 out:
 	free(text);
 	json_decref(obj);
-	buf_release(&path);
-	buf_release(&dir);
 	return ret;
 }
 
@@ -156,7 +149,7 @@ int gitignore_ensure_settings(const char *root, struct ls_error *err)
 	}
 	buf_addstr(&text, "# Letta Code local settings (per-worktree agent pinning)\n"
 			  "**/.letta/settings.local.json\n");
-	ret = files_write_atomic(path.buf, text.buf, text.len, err);
+	ret = files_write_inside(git.workdir, ".gitignore", text.buf, text.len, err);
 	if (ret == 0)
 		ret = 1;
 out:

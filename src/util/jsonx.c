@@ -1,5 +1,6 @@
 #include "util/jsonx.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -80,4 +81,30 @@ void jsonx_key_pos(const char *text, size_t len, const char *key, int *line, int
 char *jsonx_canonical(const json_t *v)
 {
 	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+json_t *jsonx_str_lossy(const char *s)
+{
+	struct buf b = BUF_INIT;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	v = json_string(s);
+	if (v)
+		return v;
+	while (*s) {
+		size_t n = utf8_seq_len(s);
+
+		if (n) {
+			buf_add(&b, s, n);
+			s += n;
+		} else {
+			buf_addf(&b, "\\x%02x", (unsigned)(unsigned char)*s);
+			s++;
+		}
+	}
+	v = json_string(b.buf);
+	buf_release(&b);
+	return v;
 }

@@ -13,6 +13,12 @@ int jsonx_get_bool(const json_t *obj, const char *key, int def);
 
 /* A new JSON string of s, or JSON null when s is NULL. */
 json_t *jsonx_str_or_null(const char *s);
+/*
+ * A new JSON string of s even when s is not valid UTF-8 (a file name, or a message quoting
+ * one): each byte that is not part of a well-formed sequence becomes the four characters
+ * "\xNN", so the text never vanishes (json_string() would return NULL). JSON null for NULL.
+ */
+json_t *jsonx_str_lossy(const char *s);
 
 /*
  * Arrays of strings (an agent's tags, say). Members that are not strings are skipped, and a

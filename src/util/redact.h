@@ -9,6 +9,12 @@
  * mangle ordinary text); such keys are never printed anyway.
  */
 void redact_secret(const char *secret);
+/*
+ * Replaces the registered secrets in b, and in every URL in b ("scheme://...") its user-info
+ * ("http://[REDACTED]@host/") and the value of each query parameter whose name says it holds a
+ * credential (key, token, secret, pass, auth, sig, credential, in any case), whatever their
+ * length (issue 20: LETTA_BASE_URL=http://admin:PW@host leaked "PW").
+ */
 void redact_buf(struct buf *b);
 /* Clears the registry (tests). */
 void redact_reset(void);

@@ -9,5 +9,10 @@
  * upgrade and status all count with this one function.
  */
 size_t utf8_count(const char *s);
+/*
+ * The length (1 to 4) of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when the bytes at s are not one (or s is at NUL).
+ */
+size_t utf8_seq_len(const char *s);
 
 #endif

@@ -64,7 +64,7 @@ expect_err "an agent named 'ann' already exists in project 'e2e-t0501-bootstrap-
 [ "$(agent_count)" -eq "$n" ] || fail "a duplicate agent was created"
 run bootstrap --name ann --json
 expect_rc 1
-expect_jq '.ok == false and .error.code == "CONFLICT" and (has("data") | not)'
+expect_jq '.ok == false and .error.code == "CONFLICT" and (.data | length) == 1 and .data[0].code == "CONFLICT"'
 
 # A second sync changes nothing: the bootstrapped agents follow their templates.
 expect_writes 0 sync

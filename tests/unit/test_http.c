@@ -312,18 +312,18 @@ static void test_http__paging_follows_cursor_until_empty_page(void **state)
 	(void)state;
 	buf_addstr(&path, "/v1/blocks/?label=x&limit=2");
 	page = json_pack("[{ss}{ss}]", "id", "block-1", "id", "block-2");
-	ret = http_page_step(&acc, &path, page, &err);
+	ret = http_page_step(&acc, &path, page, NULL, &err);
 	json_decref(page);
 	assert_int_equal(ret, 1);
 	assert_string_equal(path.buf, "/v1/blocks/?label=x&limit=2&after=block-2");
 	/* A short page is not the end (the tools list drops rows after applying limit). */
 	page = json_pack("[{ss}]", "id", "block-3");
-	ret = http_page_step(&acc, &path, page, &err);
+	ret = http_page_step(&acc, &path, page, NULL, &err);
 	json_decref(page);
 	assert_int_equal(ret, 1);
 	assert_string_equal(path.buf, "/v1/blocks/?label=x&limit=2&after=block-3");
 	page = json_array();
-	ret = http_page_step(&acc, &path, page, &err);
+	ret = http_page_step(&acc, &path, page, NULL, &err);
 	json_decref(page);
 	assert_int_equal(ret, 0);
 	assert_int_equal(json_array_size(acc), 3);
@@ -341,18 +341,59 @@ static void test_http__paging_string_lists_and_errors(void **state)
 	(void)state;
 	buf_addstr(&path, "/v1/tags/");
 	page = json_pack("[ss]", "a:b", "c d");
-	assert_int_equal(http_page_step(&acc, &path, page, &err), 1);
+	assert_int_equal(http_page_step(&acc, &path, page, NULL, &err), 1);
 	assert_string_equal(path.buf, "/v1/tags/?after=c%20d");
 	/* The same page again means the server ignores the cursor: an error, not a loop. */
-	assert_int_equal(http_page_step(&acc, &path, page, &err), LS_EAPI);
+	assert_int_equal(http_page_step(&acc, &path, page, NULL, &err), LS_EAPI);
 	assert_non_null(strstr(err.msg, "cursor"));
 	json_decref(page);
 	page = json_pack("{s[]}", "projects");
-	assert_int_equal(http_page_step(&acc, &path, page, &err), LS_EAPI);
+	assert_int_equal(http_page_step(&acc, &path, page, NULL, &err), LS_EAPI);
 	json_decref(page);
 	page = json_pack("[{ss}]", "name", "no id");
-	assert_int_equal(http_page_step(&acc, &path, page, &err), LS_EAPI);
+	assert_int_equal(http_page_step(&acc, &path, page, NULL, &err), LS_EAPI);
 	json_decref(page);
+	json_decref(acc);
+	buf_release(&path);
+}
+
+/* Issue 20: a page that brings nothing new, or one page too many, stops the list. */
+static void test_http__pager_stops_on_no_progress_and_at_the_cap(void **state)
+{
+	struct ls_error err = LS_ERROR_INIT;
+	struct http_pager pg = HTTP_PAGER_INIT;
+	struct buf path = BUF_INIT;
+	json_t *acc = NULL, *p1 = json_pack("[{ss}{ss}]", "id", "a", "id", "b");
+	json_t *p2 = json_pack("[{ss}{ss}]", "id", "c", "id", "d");
+	json_t *p3 = json_pack("[{ss}{ss}]", "id", "a", "id", "e");
+	json_t *p4 = json_pack("[{ss}{ss}]", "id", "c", "id", "d");
+
+	(void)state;
+	/* A cursor cycle a,b | c,d | a,e | c,d: the fourth page brings nothing new. */
+	buf_addstr(&path, "/v1/blocks/");
+	assert_int_equal(http_page_step(&acc, &path, p1, &pg, &err), 1);
+	assert_int_equal(http_page_step(&acc, &path, p2, &pg, &err), 1);
+	assert_int_equal(http_page_step(&acc, &path, p3, &pg, &err), 1);
+	assert_int_equal(http_page_step(&acc, &path, p4, &pg, &err), LS_EAPI);
+	assert_non_null(strstr(err.msg, "page 4 of the list brought no new item"));
+	assert_int_equal(json_array_size(acc), 6);
+	http_pager_release(&pg);
+	/* Items without ids count by content; an empty page is the end, not an error. */
+	ls_error_clear(&err);
+	pg.max_pages = 3;
+	assert_int_equal(http_pager_step(&pg, p1, "x", &err), 0);
+	assert_int_equal(http_pager_step(&pg, p2, "x", &err), 0);
+	json_decref(p4);
+	p4 = json_array();
+	assert_int_equal(http_pager_step(&pg, p4, "x", &err), 0);
+	/* The third page with items reaches the cap. */
+	assert_int_equal(http_pager_step(&pg, p3, "the agent list", &err), LS_EAPI);
+	assert_string_equal(err.msg, "the agent list did not end after 4 pages");
+	http_pager_release(&pg);
+	json_decref(p1);
+	json_decref(p2);
+	json_decref(p3);
+	json_decref(p4);
 	json_decref(acc);
 	buf_release(&path);
 }
@@ -498,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_http__query_building),
 		cmocka_unit_test(test_http__paging_follows_cursor_until_empty_page),
 		cmocka_unit_test(test_http__paging_string_lists_and_errors),
+		cmocka_unit_test(test_http__pager_stops_on_no_progress_and_at_the_cap),
 		cmocka_unit_test(test_http__options_from_environment),
 		cmocka_unit_test(test_http__request_lifecycle),
 		cmocka_unit_test(test_http__new_rejects_bad_base_urls),

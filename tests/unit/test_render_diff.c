@@ -116,12 +116,53 @@ static void test_render_diff__markdown_comment(void **state)
 	ds_free(&ds);
 }
 
+/* Issue 20: a shortened list or string still shows what changed. */
+static void test_render_diff__short_field_shows_the_changed_element(void **state)
+{
+	static const struct {
+		const char *from, *to, *want;
+	} cases[] = {
+		{ "[\"channel:stable\",\"managed:letta-sync\",\"project:agents-course-demo\","
+		  "\"template:reviewer\",\"version:1.0.0\"]",
+		  "[\"channel:stable\",\"managed:letta-sync\",\"project:agents-course-demo\","
+		  "\"template:reviewer\",\"version:1.1.0\"]",
+		  "-\"version:1.0.0\", +\"version:1.1.0\" (4 unchanged)" },
+		{ "[\"aaaaaaaaaaaaaaaaaaaa\",\"bbbbbbbbbbbbbbbbbbbbbbbbb\",\"cccccccccccccccccccccccccc\"]",
+		  "[\"cccccccccccccccccccccccccc\",\"bbbbbbbbbbbbbbbbbbbbbbbbb\",\"aaaaaaaaaaaaaaaaaaaa\"]",
+		  "the same 3 element(s), reordered" },
+		/* Short values stay whole. */
+		{ "[\"a\"]", "[\"a\",\"b\"]", "[\"a\"] -> [\"a\",\"b\"]" },
+		{ "\"old\"", "null", "\"old\" -> null" },
+		/* Long strings: a window around the first difference. */
+		{ "\"You are a careful reviewer of pull requests who explains every finding in one sentence.\"",
+		  "\"You are a careful reviewer of pull requests who explains every finding in two sentences.\"",
+		  "\"...plains every finding in one sentence.\" -> "
+		  "\"...plains every finding in two sentences.\"" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *from = json_loads(cases[i].from, JSON_DECODE_ANY, NULL);
+		json_t *to = json_loads(cases[i].to, JSON_DECODE_ANY, NULL);
+		struct buf b = BUF_INIT;
+
+		assert_non_null(from);
+		assert_non_null(to);
+		render_field_short(&b, from, to);
+		assert_string_equal(b.buf, cases[i].want);
+		buf_release(&b);
+		json_decref(from);
+		json_decref(to);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_diff__json_counts_changes_only),
 		cmocka_unit_test(test_render_diff__human_diff_without_colour),
 		cmocka_unit_test(test_render_diff__markdown_comment),
+		cmocka_unit_test(test_render_diff__short_field_shows_the_changed_element),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
