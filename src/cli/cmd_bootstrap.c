@@ -151,7 +151,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
-	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0 };
 	struct bootstrap_opts bo;
 	const struct resource *tmpl = NULL;
 	const char *name, *channel, *project, *model, *embedding;
@@ -221,6 +221,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	ro.embedding = opts_value(&o, "embedding");
 	ro.create_project = 0; /* created below, once everything is known to be right */
 	ro.no_plan = 1;
+	ro.scope_soft = 1; /* scope sync is best-effort: a bad registry only skips it */
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
 		goto out;
 	project = ctx->target.project.slug ? ctx->target.project.slug
@@ -374,7 +375,12 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	}
 
 	/* Step 3: auto-upgrade to the channel's latest version when it is newer. */
-	if (!opts_count(&o, "skip-upgrade")) {
+	if (!opts_count(&o, "skip-upgrade") && !tmpl) {
+		/* Made from no template: nothing to upgrade (upgrade --all skips it too). */
+		log_verbose("auto-upgrade skipped: agent '%s' has no template", name);
+		upgrade = json_pack("{s:b, s:b, s:s}", "upgraded", 0, "skipped", 1, "reason",
+				    "no template: nothing to upgrade");
+	} else if (!opts_count(&o, "skip-upgrade")) {
 		struct upgrade_one_opts uo;
 		struct ls_error uerr = LS_ERROR_INIT;
 

@@ -239,7 +239,7 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
-	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0 };
 	struct buf root = BUF_INIT;
 	char *pinned = NULL;
 	const char *project, *want;

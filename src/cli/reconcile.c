@@ -145,14 +145,18 @@ static int load_config(struct reconcile *r, struct cli_ctx *ctx, struct ls_error
 {
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct config_info info = CONFIG_INFO_INIT;
-	int ret = config_load(&r->ds, ".", &diags, &info, err);
+	int ret = config_load_flags(&r->ds, ".", r->opts.scope_soft ? CONFIG_SCOPE_SOFT : 0,
+				    &diags, &info, err);
 	size_t i;
 
 	for (i = 0; i < diags.n; i++) {
 		const struct diag *d = &diags.items[i];
 
 		if (d->severity != DIAG_ERROR && ret == 0) {
-			output_warn(ctx, "%s%s%s", d->file, d->file[0] ? ": " : "", d->msg);
+			if (d->file[0] && d->line)
+				output_warn(ctx, "%s:%d:%d: %s", d->file, d->line, d->col, d->msg);
+			else
+				output_warn(ctx, "%s%s%s", d->file, d->file[0] ? ": " : "", d->msg);
 			continue;
 		}
 		if (d->severity == DIAG_ERROR) {
@@ -226,6 +230,7 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	r->ds = (struct desired_state)DESIRED_STATE_INIT;
 	remote_state_init(&r->rs);
 	plan_init(&r->plan);
+	r->opts = *o; /* load_config() reads scope_soft */
 	if ((ret = cli_ctx_resolve(ctx, err)) < 0)
 		return ret;
 	if ((ret = load_config(r, ctx, err)) < 0)

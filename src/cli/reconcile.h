@@ -34,6 +34,7 @@ struct reconcile {
 		const char *embedding; /* --embedding */
 		int create_project;    /* sync: create a missing project (diff plans against none) */
 		int no_plan;           /* stop after reading the remote state (bootstrap) */
+		int scope_soft;        /* a bad scope registry is a warning (bootstrap) */
 	} opts;
 };
 
