@@ -163,6 +163,11 @@ enum plan_section {
 	SECTION__COUNT
 };
 extern const char *const plan_section_names[SECTION__COUNT + 1]; /* NULL-terminated */
+
+/* Whether a shared object of kind k is planned under --only sections (0 = all): Blocks
+ * belong to memory_blocks, Tools to tools, MCP servers to mcp_servers, Folders to folders,
+ * Identities to identities. */
+int plan_kind_in_sections(enum res_kind k, unsigned sections);
 /* -1 when unknown. */
 int plan_section_parse(const char *name);
 

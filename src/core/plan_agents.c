@@ -1109,6 +1109,12 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 					  "(%s); nothing is adopted or created: delete or rename all but "
 					  "one",
 					  nmatch, name, found.buf);
+		} else if (opts->sections) {
+			/* Creating an agent writes every section: not within --only. */
+			warn(&c,
+			     "agent '%s' is not on the server; --only does not create agents (sync "
+			     "without --only creates it)",
+			     name);
 		} else {
 			rc = plan_create(&c, d,
 					 tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
