@@ -192,18 +192,8 @@ static int load_version(struct desired_state *out, struct upgrade *u, size_t vi,
 	struct diag_list diags = DIAG_LIST_INIT;
 	const char *tag = u->versions[vi].tag;
 	int ret = config_load_version(out, ".", tag, tag, &diags, err);
-	size_t i;
 
-	for (i = 0; i < diags.n; i++) {
-		const struct diag *d = &diags.items[i];
-
-		if (d->severity != DIAG_ERROR)
-			continue;
-		if (d->file[0] && d->line)
-			log_error("%s:%s:%d:%d: %s", tag, d->file, d->line, d->col, d->msg);
-		else
-			log_error("%s: %s%s%s", tag, d->file, d->file[0] ? ": " : "", d->msg);
-	}
+	output_diags(u->ctx, &diags, tag, ret < 0, err);
 	if (ret < 0 && !err->where[0])
 		snprintf(err->where, sizeof(err->where), "%s", tag);
 	diag_list_release(&diags);

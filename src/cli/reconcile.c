@@ -147,25 +147,8 @@ static int load_config(struct reconcile *r, struct cli_ctx *ctx, struct ls_error
 	struct config_info info = CONFIG_INFO_INIT;
 	int ret = config_load_flags(&r->ds, ".", r->opts.scope_soft ? CONFIG_SCOPE_SOFT : 0,
 				    &diags, &info, err);
-	size_t i;
 
-	for (i = 0; i < diags.n; i++) {
-		const struct diag *d = &diags.items[i];
-
-		if (d->severity != DIAG_ERROR && ret == 0) {
-			if (d->file[0] && d->line)
-				output_warn(ctx, "%s:%d:%d: %s", d->file, d->line, d->col, d->msg);
-			else
-				output_warn(ctx, "%s%s%s", d->file, d->file[0] ? ": " : "", d->msg);
-			continue;
-		}
-		if (d->severity == DIAG_ERROR) {
-			if (d->file[0] && d->line)
-				log_error("%s:%d:%d: %s", d->file, d->line, d->col, d->msg);
-			else
-				log_error("%s%s%s", d->file, d->file[0] ? ": " : "", d->msg);
-		}
-	}
+	output_diags(ctx, &diags, NULL, ret < 0, err);
 	if (ret < 0 && !err->hint[0])
 		ls_error_hint(err, "run 'letta-sync validate' to see every problem");
 	if (ret == 0)
