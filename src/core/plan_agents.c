@@ -31,6 +31,13 @@ struct ac {
 	json_t *warned;     /* warnings already given */
 	int selected;       /* some agent matched opts->agent */
 	struct ls_error *err;
+	/*
+	 * The agent being planned, and whether its private blocks that its template no longer
+	 * lists are detached (the template's blockReconciliationStrategy: reconcile-all, the
+	 * default) or kept (preserve-deleted).
+	 */
+	const char *cur_agent;
+	int reconcile_private;
 };
 
 static void warn(struct ac *c, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
@@ -251,8 +258,17 @@ static int managed_attachment(struct ac *c, enum res_kind kind, const json_t *o)
 	own_read(&m, kind, o, c->o->project ? c->o->project : "");
 	if (m.state != OWN_OURS && m.state != OWN_LEGACY)
 		return 0;
-	if (kind == KIND_BLOCK && m.source && !strncmp(m.source, "Agent/", 6))
-		return 0; /* a private block: the agent's memory */
+	if (kind == KIND_BLOCK && m.source && !strncmp(m.source, "Agent/", 6)) {
+		/*
+		 * A private block letta-sync created for this agent ("Agent/<agent>/<label>"):
+		 * git is the truth (reconcile-all), so one its template dropped is detached;
+		 * with preserve-deleted, and for any other agent's, it is the agent's memory.
+		 */
+		size_t n = c->cur_agent ? strlen(c->cur_agent) : 0;
+
+		return c->reconcile_private && n && !strncmp(m.source + 6, c->cur_agent, n) &&
+		       m.source[6 + n] == '/';
+	}
 	if (kind == KIND_BLOCK && m.source && !strcmp(m.source, OWN_SCOPE_SYNC_SOURCE))
 		return 0; /* scope sync's blocks: attached and detached by scope sync only */
 	if (kind == KIND_IDENTITY && m.source && !strcmp(m.source, OWN_BOOTSTRAP_SOURCE))
@@ -711,6 +727,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	/* memory_blocks: shared attachments, then private blocks created when missing. */
 	if (section_on(c, SECTION_MEMORY_BLOCKS)) {
 		json_t *want_ids = json_deep_copy(w.blocks), *final = NULL;
+		const char *strategy = tmpl ? pl_spec_str(tmpl, "blockReconciliationStrategy") : NULL;
 
 		json_array_foreach(w.private_blocks, i, pb)
 		{
@@ -751,10 +768,14 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 				buf_release(&src);
 			}
 		}
+		c->cur_agent = name;
+		c->reconcile_private = !strategy || strcmp(strategy, "preserve-deleted") != 0;
 		if (relation(c, KIND_BLOCK, cur_blocks, want_ids, filter_block, &final,
 			     sec_fields[SECTION_MEMORY_BLOCKS], "memory_blocks",
 			     &sec_breaking[SECTION_MEMORY_BLOCKS]))
 			json_object_set_new(patch, "block_ids", final);
+		c->cur_agent = NULL;
+		c->reconcile_private = 0;
 		json_decref(want_ids);
 	}
 	/* tools and mcp_servers share tool_ids: the second starts from the first's result. */
@@ -897,8 +918,9 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 		       const char *name)
 {
 	struct agent_want w;
-	json_t *body, *tags, *ids;
-	size_t ai;
+	json_t *body, *tags, *ids, *mem;
+	const json_t *pb;
+	size_t ai, i;
 	const char *model;
 	struct buf t = BUF_INIT;
 
@@ -929,9 +951,25 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 	tags = sorted(tags);
 	ids = json_deep_copy(w.tools);
 	json_array_extend(ids, w.mcp_tools);
-	body = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:b}", "name", name, "model",
+	/*
+	 * Private blocks carry the marker "Agent/<agent>/<label>" (as those created later, and
+	 * bootstrap's): so that one its template drops later is known to be letta-sync's.
+	 */
+	mem = json_array();
+	json_array_foreach(w.private_blocks, i, pb)
+	{
+		json_t *b = json_deep_copy(pb);
+		struct buf src = BUF_INIT;
+
+		buf_addf(&src, "%s/%s", name, jsonx_get_str(pb, "label"));
+		json_object_set_new(b, "metadata",
+				    own_marker_json(KIND_AGENT, src.buf, c->o->project, NULL));
+		json_array_append_new(mem, b);
+		buf_release(&src);
+	}
+	body = json_pack("{s:s, s:s, s:O, s:O, s:o, s:O, s:O, s:O, s:b}", "name", name, "model",
 			 model, "tags", tags, "block_ids", w.blocks, "memory_blocks",
-			 w.private_blocks, "tool_ids", ids, "folder_ids", w.folders,
+			 mem, "tool_ids", ids, "folder_ids", w.folders,
 			 "identity_ids", w.identities, "include_base_tools", w.include_base_tools);
 	if (w.system)
 		json_object_set_new(body, "system", json_string(w.system));
@@ -958,9 +996,6 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 		pl_field(f, "tags", NULL, tags);
 		v = names_of(c, w.blocks);
 		{
-			const json_t *pb;
-			size_t i;
-
 			json_array_foreach(w.private_blocks, i, pb)
 				json_array_append(v, json_object_get(pb, "label"));
 		}

@@ -46,6 +46,7 @@ static const char *const e_server_type[] = { "sse", "stdio", "streamable_http", 
 static const char *const e_identity_type[] = { "org", "user", "other", NULL };
 static const char *const e_prop_type[] = { "string", "number", "boolean", "json", NULL };
 static const char *const e_channel[] = { "stable", "beta", "pinned", NULL };
+static const char *const e_block_strategy[] = { "reconcile-all", "preserve-deleted", NULL };
 
 #define COMMON_SPEC \
 	{ "managed", TY_BOOL | TY_STR, 0, NULL, 0, NULL }, \
@@ -193,6 +194,7 @@ static const struct field f_template[] = {
 	{ "description", TY_STR, 0, NULL, 0, NULL },
 	{ "agent", TY_OBJ, F_REQ, f_template_agent, 0, NULL },
 	{ "blocks", TY_ARR, 0, NULL, TY_OBJ, NULL },
+	{ "blockReconciliationStrategy", TY_STR, 0, NULL, 0, e_block_strategy },
 	END,
 };
 
