@@ -151,7 +151,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
-	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0 };
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
 	struct bootstrap_opts bo;
 	const struct resource *tmpl = NULL;
 	const char *name, *channel, *project, *model, *embedding;
@@ -295,6 +295,12 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	bo.identity_ids = idsj;
 	if ((ret = bootstrap_body(&body, &r.ds, &r.rs, &bo, warnings, &ctx->err)) < 0)
 		goto out;
+	/* What status shows as the last write from git (sync and upgrade record it too). */
+	if (json_is_object(json_object_get(body, "metadata")))
+		json_object_set_new(json_object_get(body, "metadata"), "letta_sync",
+				    json_pack("{s:s, s:s, s:s, s:s}", "commit", r.commit ? r.commit : "",
+					      "version", r.version, "at", output_now(), "by",
+					      "bootstrap"));
 	json_array_foreach(warnings, k, w)
 		output_warn(ctx, "%s", json_string_value(w));
 

@@ -237,6 +237,8 @@ static int plan_group(struct plan *p, struct upgrade *u, const struct desired_st
 	if (!po.default_model || !*po.default_model)
 		po.default_model = getenv("LETTA_MODEL");
 	po.default_embedding = getenv("LETTA_DEFAULT_EMBEDDING");
+	po.now = output_now();
+	po.by = "upgrade";
 	plan_init(p);
 	ret = plan_compute(p, ds, &rs, &po, err);
 	if (ret == 0)

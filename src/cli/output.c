@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int color_on;
 
@@ -86,6 +87,20 @@ void output_json_ok(struct cli_ctx *ctx, json_t *data_take, json_t *info_take)
 }
 
 static json_t *error_details;
+
+const char *output_now(void)
+{
+	static char now[32];
+
+	if (!now[0]) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return now;
+}
 static json_t *pending_details; /* output_diags(): for the next output_error() */
 
 void output_diags(struct cli_ctx *ctx, const struct diag_list *diags, const char *label,

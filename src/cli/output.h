@@ -40,6 +40,9 @@ void output_error_details(struct cli_ctx *ctx, const struct ls_error *err, json_
  * of a single-error configuration is err's message, place and hint.
  */
 struct diag_list;
+
+/* The time of this run, ISO 8601 in UTC ("2026-01-02T03:04:05Z"); the same all run long. */
+const char *output_now(void);
 void output_diags(struct cli_ctx *ctx, const struct diag_list *diags, const char *label,
 		  int failed, struct ls_error *err);
 /* A warning on stderr, also collected for the --json envelope. */

@@ -186,6 +186,8 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 		po.default_model = NULL;
 	po.folder_files = r->folder_files;
 	po.force_names = r->force_names;
+	po.now = output_now();
+	po.by = "sync";
 	po.default_embedding = o->embedding ? o->embedding : getenv("LETTA_DEFAULT_EMBEDDING");
 	if (po.default_embedding && !*po.default_embedding)
 		po.default_embedding = NULL;
@@ -196,8 +198,9 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 	}
 	if ((ret = plan_compute(&r->plan, &r->ds, &r->rs, &po, err)) < 0)
 		return ret;
-	json_array_foreach(r->plan.warnings, i, w)
-		output_warn(ctx, "%s", json_string_value(w));
+	if (!o->keep_warnings)
+		json_array_foreach(r->plan.warnings, i, w)
+			output_warn(ctx, "%s", json_string_value(w));
 	return 0;
 }
 

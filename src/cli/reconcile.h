@@ -35,6 +35,7 @@ struct reconcile {
 		int create_project;    /* sync: create a missing project (diff plans against none) */
 		int no_plan;           /* stop after reading the remote state (bootstrap) */
 		int scope_soft;        /* a bad scope registry is a warning (bootstrap) */
+		int keep_warnings;     /* the plan's warnings are left to the caller (status) */
 	} opts;
 };
 

@@ -129,6 +129,13 @@ struct plan_opts {
 	 * {"Kind/name": true}. NULL: none.
 	 */
 	const json_t *force_names;
+	/*
+	 * Recorded in the metadata of every agent the plan writes, as
+	 * "letta_sync": {"commit", "version", "at", "by"} (status's "Last sync"): now is the
+	 * time of the run (ISO 8601, UTC), by the command ("sync", "upgrade"). NULL: not recorded.
+	 */
+	const char *now;
+	const char *by;
 };
 
 void plan_init(struct plan *p);

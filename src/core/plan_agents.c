@@ -657,6 +657,26 @@ static size_t add_section(struct ac *c, const json_t *agent, const char *agent_n
 	return ai;
 }
 
+/*
+ * The agent's metadata with this run recorded in it (see plan_opts.now): the keys other
+ * clients set are kept, since a PATCH replaces the whole object. New reference, or NULL when
+ * nothing is recorded.
+ */
+static json_t *last_sync_metadata(const struct ac *c, const json_t *cur)
+{
+	json_t *m;
+
+	if (!c->o->now)
+		return NULL;
+	m = json_is_object(cur) ? json_deep_copy(cur) : json_object();
+	json_object_set_new(m, "letta_sync",
+			    json_pack("{s:s, s:s, s:s, s:s}", "commit",
+				      c->o->commit ? c->o->commit : "", "version",
+				      c->o->version ? c->o->version : "0.0.0", "at", c->o->now,
+				      "by", c->o->by ? c->o->by : "sync"));
+	return m;
+}
+
 /* Plans one existing managed agent. */
 static int plan_existing(struct ac *c, const json_t *agent, const struct resource *tmpl,
 			 const struct resource *decl)
@@ -873,7 +893,10 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		json_decref(none);
 	} else {
 		char *path = pl_path("/v1/agents/", id, NULL);
+		json_t *meta = last_sync_metadata(c, json_object_get(agent, "metadata"));
 
+		if (meta)
+			json_object_set_new(patch, "metadata", meta);
 		patch_ai = pl_add(c->p, KIND_AGENT, name, CHANGE_UPDATE);
 		c->p->items[patch_ai].internal = 1;
 		c->p->items[patch_ai].agent = xstrdup(id);
@@ -971,6 +994,8 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 			 model, "tags", tags, "block_ids", w.blocks, "memory_blocks",
 			 mem, "tool_ids", ids, "folder_ids", w.folders,
 			 "identity_ids", w.identities, "include_base_tools", w.include_base_tools);
+	if (c->o->now)
+		json_object_set_new(body, "metadata", last_sync_metadata(c, NULL));
 	if (w.system)
 		json_object_set_new(body, "system", json_string(w.system));
 	if (w.description)
