@@ -25,7 +25,7 @@
 
 const char *const plan_section_names[SECTION__COUNT + 1] = {
 	"system_prompt", "memory_blocks", "tools", "folders", "tags", "model", "identities",
-	"mcp_servers", NULL,
+	"mcp_servers", "settings", NULL,
 };
 
 int plan_section_parse(const char *name)

@@ -167,6 +167,7 @@ enum plan_section {
 	SECTION_MODEL,
 	SECTION_IDENTITIES,
 	SECTION_MCP_SERVERS,
+	SECTION_SETTINGS, /* the agent's other settings: description, timezone, tool rules, ... */
 	SECTION__COUNT
 };
 extern const char *const plan_section_names[SECTION__COUNT + 1]; /* NULL-terminated */
@@ -175,6 +176,15 @@ extern const char *const plan_section_names[SECTION__COUNT + 1]; /* NULL-termina
  * belong to memory_blocks, Tools to tools, MCP servers to mcp_servers, Folders to folders,
  * Identities to identities. */
 int plan_kind_in_sections(enum res_kind k, unsigned sections);
+
+/*
+ * Adds to an agent create body the settings a merged agent spec (camelCase) sets:
+ * description, embedding, context_window_limit, model_settings, reasoning, max_tokens,
+ * parallel_tool_calls, compaction_settings, tool_rules, timezone, message_buffer_autoclear,
+ * max_files_open, per_file_view_window_char_limit, response_format, enable_sleeptime.
+ * Shared by sync's creates and bootstrap.
+ */
+void plan_agent_settings_body(json_t *body, const json_t *spec);
 /* -1 when unknown. */
 int plan_section_parse(const char *name);
 

@@ -86,7 +86,117 @@ static const struct resource *default_template(const struct desired_state *ds)
 static const char *const agent_fields[] = { "description", "system", "instructions",
 					    "modelConfig", "blocks", "tools", "mcpTools",
 					    "folders", "identities", "includeBaseTools",
-					    "enableSleeptime", NULL };
+					    "enableSleeptime", "modelSettings", "compactionSettings",
+					    "reasoning", "maxTokens", "parallelToolCalls",
+					    "toolRules", "timezone", "messageBufferAutoclear",
+					    "maxFilesOpen", "perFileViewWindowCharLimit",
+					    "responseFormat", NULL };
+
+/*
+ * The agent settings besides the prompt, model and relations (issue 23): where a manifest
+ * sets them (spec.agent, camelCase; "modelConfig.x" inside modelConfig), the field of
+ * CreateAgentRequest / UpdateAgent that sets them, and where AgentState shows them ("a.b"
+ * inside an object). A setting is managed only when the manifest sets it: one it does not
+ * set is never compared, so agents written before a setting was managed show no change.
+ * Objects are compared whole (model_settings is provider-specific and replaced as a whole).
+ */
+static const struct agent_setting {
+	const char *spec, *wire, *read;
+	enum plan_section section;
+} agent_settings[] = {
+	{ "description", "description", "description", SECTION_SETTINGS },
+	{ "modelConfig.embedding", "embedding", "embedding", SECTION_MODEL },
+	{ "modelConfig.contextWindow", "context_window_limit", "llm_config.context_window",
+	  SECTION_MODEL },
+	{ "modelSettings", "model_settings", "model_settings", SECTION_MODEL },
+	{ "reasoning", "reasoning", "llm_config.enable_reasoner", SECTION_MODEL },
+	{ "maxTokens", "max_tokens", "llm_config.max_tokens", SECTION_MODEL },
+	{ "parallelToolCalls", "parallel_tool_calls", "llm_config.parallel_tool_calls",
+	  SECTION_MODEL },
+	{ "compactionSettings", "compaction_settings", "compaction_settings", SECTION_SETTINGS },
+	{ "toolRules", "tool_rules", "tool_rules", SECTION_SETTINGS },
+	{ "timezone", "timezone", "timezone", SECTION_SETTINGS },
+	{ "messageBufferAutoclear", "message_buffer_autoclear", "message_buffer_autoclear",
+	  SECTION_SETTINGS },
+	{ "maxFilesOpen", "max_files_open", "max_files_open", SECTION_SETTINGS },
+	{ "perFileViewWindowCharLimit", "per_file_view_window_char_limit",
+	  "per_file_view_window_char_limit", SECTION_SETTINGS },
+	{ "responseFormat", "response_format", "response_format", SECTION_SETTINGS },
+	{ "enableSleeptime", "enable_sleeptime", "enable_sleeptime", SECTION_SETTINGS },
+};
+
+/* The value at a dotted path ("a.b") of o, or NULL. */
+static const json_t *dotted(const json_t *o, const char *path)
+{
+	const char *dot = strchr(path, '.');
+	char head[64];
+
+	if (!dot)
+		return json_object_get(o, path);
+	if ((size_t)(dot - path) >= sizeof(head))
+		return NULL;
+	memcpy(head, path, (size_t)(dot - path));
+	head[dot - path] = '\0';
+	return dotted(json_object_get(o, head), dot + 1);
+}
+
+/* The setting's wanted value in a merged spec, NULL when the manifest does not set it. */
+static const json_t *setting_want(const json_t *spec, const struct agent_setting *s)
+{
+	const json_t *v = dotted(spec, s->spec);
+
+	return v && !json_is_null(v) ? v : NULL;
+}
+
+/* The setting as the server shows it; the embedding handle falls back to embedding_config. */
+static const json_t *setting_have(const json_t *agent, const struct agent_setting *s)
+{
+	const json_t *v = dotted(agent, s->read);
+
+	if ((!v || json_is_null(v)) && !strcmp(s->wire, "embedding"))
+		v = dotted(agent, "embedding_config.handle");
+	return v;
+}
+
+void plan_agent_settings_body(json_t *body, const json_t *spec)
+{
+	for (size_t i = 0; i < sizeof(agent_settings) / sizeof(agent_settings[0]); i++) {
+		const json_t *v = setting_want(spec, &agent_settings[i]);
+
+		if (v)
+			json_object_set(body, agent_settings[i].wire, (json_t *)v);
+	}
+}
+
+/* Equal as the server keeps them: integers and reals alike, rules by the keys we set. */
+static int setting_equal(const json_t *want, const json_t *have)
+{
+	size_t i;
+	const char *k;
+	const json_t *v;
+
+	if (json_is_number(want) && json_is_number(have))
+		return json_number_value(want) == json_number_value(have);
+	if (json_is_array(want) && json_is_array(have)) {
+		if (json_array_size(want) != json_array_size(have))
+			return 0;
+		for (i = 0; i < json_array_size(want); i++) {
+			const json_t *w = json_array_get(want, i), *h = json_array_get(have, i);
+
+			if (!json_is_object(w)) {
+				if (!json_equal(w, h))
+					return 0;
+				continue;
+			}
+			/* A tool rule: the server adds its defaults (prompt_template: null). */
+			json_object_foreach((json_t *)w, k, v)
+				if (!setting_equal(v, json_object_get(h, k)))
+					return 0;
+		}
+		return 1;
+	}
+	return have && json_equal(want, have);
+}
 
 /* Template agent spec, then the declaration's fields over it. New reference. */
 static json_t *merged_spec(const struct resource *tmpl, const struct resource *decl)
@@ -516,6 +626,8 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 				json_object_set(pb, "limit", json_object_get(e, "limit"));
 			if (jsonx_get_str(e, "description"))
 				json_object_set(pb, "description", json_object_get(e, "description"));
+			if (json_is_boolean(json_object_get(e, "readOnly")))
+				json_object_set(pb, "read_only", json_object_get(e, "readOnly"));
 			json_array_append_new(w->private_blocks, pb);
 			continue;
 		}
@@ -886,6 +998,19 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		}
 	}
 
+	/* The other settings the manifest sets (agent_settings). */
+	for (i = 0; i < sizeof(agent_settings) / sizeof(agent_settings[0]); i++) {
+		const struct agent_setting *st = &agent_settings[i];
+		const json_t *want = setting_want(w.spec, st), *have = setting_have(agent, st);
+
+		if (!want || !section_on(c, st->section) || setting_equal(want, have))
+			continue;
+		pl_field(sec_fields[st->section], st->wire, have ? have : json_null(), want);
+		json_object_set(patch, st->wire, (json_t *)want);
+		if (!strcmp(st->wire, "embedding") && have && !json_is_null(have))
+			sec_breaking[st->section] = 1; /* like a model change */
+	}
+
 	if (json_object_size(patch) == 0) {
 		json_t *none = json_object();
 
@@ -996,6 +1121,7 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 			 "identity_ids", w.identities, "include_base_tools", w.include_base_tools);
 	if (c->o->now)
 		json_object_set_new(body, "metadata", last_sync_metadata(c, NULL));
+	plan_agent_settings_body(body, w.spec);
 	if (w.system)
 		json_object_set_new(body, "system", json_string(w.system));
 	if (w.description)

@@ -166,6 +166,21 @@ static const struct field f_mcp_tools[] = {
 	END,
 };
 
+/* ToolRule (openapi.json: the tool rule types), wire names as the API has them. */
+static const struct field f_tool_rule[] = {
+	{ "type", TY_STR, F_REQ, NULL, 0, NULL },
+	{ "tool_name", TY_STR, F_REQ, NULL, 0, NULL },
+	{ "children", TY_ARR, 0, NULL, TY_STR, NULL },
+	{ "child_output_mapping", TY_OBJ, 0, NULL, 0, NULL },
+	{ "default_child", TY_STR, 0, NULL, 0, NULL },
+	{ "require_output_mapping", TY_BOOL, 0, NULL, 0, NULL },
+	{ "max_count_limit", TY_INT, 0, NULL, 0, NULL },
+	{ "prompt_template", TY_STR, 0, NULL, 0, NULL },
+	{ "args", TY_OBJ, 0, NULL, 0, NULL },
+	{ "child_arg_nodes", TY_ARR, 0, NULL, TY_OBJ, NULL },
+	END,
+};
+
 #define AGENT_FIELDS \
 	{ "description", TY_STR, 0, NULL, 0, NULL }, \
 	{ "system", TY_STR, 0, NULL, 0, NULL }, \
@@ -178,7 +193,18 @@ static const struct field f_mcp_tools[] = {
 	{ "identities", TY_ARR, 0, NULL, TY_STR, NULL }, \
 	{ "tags", TY_ARR, 0, NULL, TY_STR, NULL }, \
 	{ "includeBaseTools", TY_BOOL, 0, NULL, 0, NULL }, \
-	{ "enableSleeptime", TY_BOOL, 0, NULL, 0, NULL }
+	{ "enableSleeptime", TY_BOOL, 0, NULL, 0, NULL }, \
+	{ "modelSettings", TY_OBJ, 0, NULL, 0, NULL }, \
+	{ "compactionSettings", TY_OBJ, 0, NULL, 0, NULL }, \
+	{ "reasoning", TY_BOOL, 0, NULL, 0, NULL }, \
+	{ "maxTokens", TY_INT, 0, NULL, 0, NULL }, \
+	{ "parallelToolCalls", TY_BOOL, 0, NULL, 0, NULL }, \
+	{ "toolRules", TY_ARR, 0, f_tool_rule, TY_OBJ, NULL }, \
+	{ "timezone", TY_STR, 0, NULL, 0, NULL }, \
+	{ "messageBufferAutoclear", TY_BOOL, 0, NULL, 0, NULL }, \
+	{ "maxFilesOpen", TY_INT, 0, NULL, 0, NULL }, \
+	{ "perFileViewWindowCharLimit", TY_INT, 0, NULL, 0, NULL }, \
+	{ "responseFormat", TY_OBJ, 0, NULL, 0, NULL }
 
 static const struct field f_template_agent[] = {
 	{ "name", TY_STR, 0, NULL, 0, NULL },
