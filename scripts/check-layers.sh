@@ -19,7 +19,14 @@ check src/util 'core/|api/|repo/|cli/|curl/|git2' 'other layers, libcurl or libg
 check src/core 'api/|repo/|cli/|curl/|git2|microhttpd|unistd\.h|sys/socket|dirent\.h|fcntl\.h' 'I/O headers or other layers'
 check src/api 'repo/|cli/|git2|microhttpd' 'repo, cli, libgit2'
 check src/repo 'api/|cli/|curl/|microhttpd' 'api, cli, libcurl'
-check sim 'core/|api/|repo/|cli/|curl/|git2' 'core, api, repo, cli'
+check sim 'core/|api/|repo/|cli/|git2' 'core, api, repo, cli'
+# letta-sim talks to a real MCP server (issue 21 item 5) only from sim/mcp_client.c.
+hits=$(grep -RnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]curl/' sim --include='*.c' --include='*.h' | grep -v '^sim/mcp_client\.c:' || true)
+if [ -n "$hits" ]; then
+	echo "layer violation: only sim/mcp_client.c may use libcurl:"
+	echo "$hits"
+	fail=1
+fi
 # core must not touch the environment, clock or stdout either.
 hits=$(grep -RnE '\b(getenv|fopen|printf|puts|time\(|clock_gettime|rand\()' src/core --include='*.c' | grep -vE 'snprintf|vsnprintf|buf_addf|//|/\*' || true)
 if [ -n "$hits" ]; then

@@ -32,6 +32,12 @@ install_node_tools() {
 		echo "install-deps: npm packages in $dir" >&2
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
+	# The reference MCP server tests/e2e/t0640-sync-mcp-real.sh runs (its own folder and lock).
+	dir="$root/tests/npm/mcp-everything"
+	if [ ! -d "$dir/node_modules/@modelcontextprotocol/server-everything" ]; then
+		echo "install-deps: npm packages in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
 	# The OpenAPI validating proxy of tests/e2e/t0116-sim-conformance.sh (package.json at the top).
 	if [ ! -x "$root/node_modules/.bin/prism" ]; then
 		echo "install-deps: npm packages in $root" >&2

@@ -12,11 +12,6 @@
 
 #define NS (F_NULLABLE)
 
-static const char *const llm_endpoints[] = {
-	"openai", "anthropic", "google_ai", "google_vertex", "azure", "groq", "ollama",
-	"mistral", "together", "bedrock", "deepseek", "xai", "openrouter", NULL,
-};
-
 static const struct fld create_fields[] = {
 	{ "name", F_STR, NS },
 	{ "model", F_STR, NS },
@@ -298,25 +293,6 @@ void agents_unlink(const char *rel, const char *id)
 		strarr_remove(json_object_get(g_store.agents.v[i], rel), id);
 }
 
-static json_t *llm_config_for(const char *handle)
-{
-	const char *slash = strchr(handle, '/');
-	struct buf prov = BUF_INIT;
-	const char *ep = "openai";
-
-	if (slash)
-		buf_add(&prov, handle, (size_t)(slash - handle));
-	for (int i = 0; llm_endpoints[i]; i++) {
-		if (!strcmp(prov.buf, llm_endpoints[i]))
-			ep = llm_endpoints[i];
-	}
-	buf_release(&prov);
-	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:n,s:f,s:i}", "model", slash ? slash + 1 : handle,
-			 "model_endpoint_type", ep, "handle", handle, "context_window", 128000,
-			 "model_endpoint", "https://api.example.invalid/v1", "model_wrapper",
-			 "temperature", 0.7, "max_tokens", 4096);
-}
-
 static json_t *embedding_config_for(const char *handle)
 {
 	const char *slash = strchr(handle, '/');
@@ -415,6 +391,7 @@ static const char *const names_b[] = { "Otter", "Falcon", "Heron", "Lynx", "Mart
 void h_agents_create(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *body, *a, *v, *blocks = json_array(), *tools = json_array(), *mb;
+	json_t *llm = NULL, *ec = NULL;
 	const char *model, *emb, *slug;
 	const char *project_id = NULL;
 	char *id = NULL, *now = NULL;
@@ -433,6 +410,16 @@ void h_agents_create(struct sim_req *rq, struct sim_resp *rs)
 			    "INVALID_ARGUMENT: Must specify either model or llm_config in request");
 		goto out;
 	}
+	/*
+	 * The real server resolves the handles before it creates anything: an unknown model is
+	 * a 404 "Handle X not found", an unknown embedding a 400 "Embedding model X not found".
+	 */
+	if (model && !json_is_object(json_object_get(body, "llm_config")) &&
+	    !(llm = models_llm_config(rs, model)))
+		goto out;
+	if (emb && !json_is_object(json_object_get(body, "embedding_config")) &&
+	    !(ec = models_embedding_config(rs, emb, 0)))
+		goto out;
 	if (ids_exist(rs, json_object_get(body, "block_ids"), &g_store.blocks, "Block", 404) < 0 ||
 	    ids_exist(rs, json_object_get(body, "tool_ids"), &g_store.tools, "Tool", 404) < 0 ||
 	    ids_exist(rs, json_object_get(body, "folder_ids"), &g_store.folders, "Folder", 404) <
@@ -495,13 +482,15 @@ void h_agents_create(struct sim_req *rq, struct sim_resp *rs)
 	if (json_is_object(json_object_get(body, "llm_config")))
 		json_object_set(a, "llm_config", json_object_get(body, "llm_config"));
 	else
-		json_object_set_new(a, "llm_config", llm_config_for(model));
+		json_object_set(a, "llm_config", llm);
 	json_object_set_new(a, "model", model ? json_string(model) : json_null());
 	if (json_is_object(json_object_get(body, "embedding_config")))
 		json_object_set(a, "embedding_config", json_object_get(body, "embedding_config"));
+	else if (ec)
+		json_object_set(a, "embedding_config", ec);
 	else
 		json_object_set_new(a, "embedding_config",
-				    embedding_config_for(emb ? emb : "openai/text-embedding-3-small"));
+				    embedding_config_for("openai/text-embedding-3-small"));
 	json_object_set_new(a, "embedding", emb ? json_string(emb) : json_null());
 	settings_apply(a, body);
 	json_object_set_new(a, "_tags", dedup(json_object_get(body, "tags")));
@@ -526,6 +515,8 @@ void h_agents_create(struct sim_req *rq, struct sim_resp *rs)
 out:
 	json_decref(blocks);
 	json_decref(tools);
+	json_decref(llm);
+	json_decref(ec);
 	buf_release(&name);
 	free(id);
 	free(now);
@@ -689,7 +680,7 @@ void h_agent_get(struct sim_req *rq, struct sim_resp *rs)
 void h_agent_patch(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *a = agent_or_404(rq, rs);
-	json_t *body, *v;
+	json_t *body, *v, *llm = NULL, *ec = NULL;
 	const char *folders_key;
 
 	if (!a || body_check(rq, rs, update_fields, 0) < 0)
@@ -706,6 +697,15 @@ void h_agent_patch(struct sim_req *rq, struct sim_resp *rs)
 		      404) < 0 ||
 	    labels_unique(rs, json_object_get(body, "block_ids")) < 0)
 		return;
+	/* As on create: the handles resolve before anything changes (see models.c). */
+	if ((v = json_object_get(body, "model")) && json_is_string(v) &&
+	    !(llm = models_llm_config(rs, json_string_value(v))))
+		return;
+	if ((v = json_object_get(body, "embedding")) && json_is_string(v) &&
+	    !(ec = models_embedding_config(rs, json_string_value(v), 0))) {
+		json_decref(llm);
+		return;
+	}
 	for (int i = 0; update_scalars[i]; i++) {
 		v = json_object_get(body, update_scalars[i]);
 		if (v && !json_is_null(v))
@@ -713,13 +713,13 @@ void h_agent_patch(struct sim_req *rq, struct sim_resp *rs)
 	}
 	if ((v = json_object_get(body, "model")) && json_is_string(v)) {
 		json_object_set(a, "model", v);
-		json_object_set_new(a, "llm_config", llm_config_for(json_string_value(v)));
+		json_object_set_new(a, "llm_config", llm);
 	}
 	if ((v = json_object_get(body, "llm_config")) && json_is_object(v))
 		json_object_set(a, "llm_config", v);
 	if ((v = json_object_get(body, "embedding")) && json_is_string(v)) {
 		json_object_set(a, "embedding", v);
-		json_object_set_new(a, "embedding_config", embedding_config_for(json_string_value(v)));
+		json_object_set_new(a, "embedding_config", ec);
 	}
 	if ((v = json_object_get(body, "embedding_config")) && json_is_object(v))
 		json_object_set(a, "embedding_config", v);

@@ -134,16 +134,6 @@ static json_t *file_render(json_t *file, int with_content)
 	return o;
 }
 
-static json_t *embedding_config_for(const char *handle, json_int_t chunk)
-{
-	const char *slash = strchr(handle, '/');
-
-	return json_pack("{s:s,s:s,s:i,s:I,s:s,s:s}", "embedding_endpoint_type", "openai",
-			 "embedding_model", slash ? slash + 1 : handle, "embedding_dim", 1536,
-			 "embedding_chunk_size", chunk > 0 ? chunk : (json_int_t)300, "handle", handle, "embedding_endpoint",
-			 "https://api.example.invalid/v1");
-}
-
 static int embedding_config_ok(struct sim_resp *rs, const json_t *ec)
 {
 	static const struct fld ec_fields[] = {
@@ -163,7 +153,7 @@ static json_t *folder_by_name(const char *name)
 
 void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *body, *ec, *f;
+	json_t *body, *ec, *f, *made = NULL;
 	const char *emb, *name;
 	char *id, *now;
 
@@ -179,8 +169,13 @@ void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
 			    "INVALID_ARGUMENT: Must specify either embedding or embedding_config in request");
 		return;
 	}
+	/* create_folder resolves the handle first: 400 "Embedding model X not found" (models.c). */
+	if (!json_is_object(ec) &&
+	    !(made = models_embedding_config(rs, emb, (long)jsonx_get_int(body, "embedding_chunk_size", 0))))
+		return;
 	name = jsonx_get_str(body, "name");
 	if (folder_by_name(name)) {
+		json_decref(made);
 		resp_folder_name(rs, name);
 		return;
 	}
@@ -194,9 +189,7 @@ void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
 	if (json_is_object(ec))
 		json_object_set(f, "embedding_config", ec);
 	else
-		json_object_set_new(f, "embedding_config",
-				    embedding_config_for(emb, (json_int_t)jsonx_get_int(
-								      body, "embedding_chunk_size", 0)));
+		json_object_set_new(f, "embedding_config", made);
 	free(id);
 	free(now);
 	coll_add_take(&g_store.folders, f);

@@ -28,6 +28,10 @@ static const char usage[] =
 	"                       server does (overrides --api-key)\n"
 	"  --state FILE         load FILE at start if it exists; save it on SIGINT/SIGTERM\n"
 	"                       and on POST /_sim/save\n"
+	"  --models FILE        serve these model lists instead of the built-in ones:\n"
+	"                       {\"llm\": [handle...], \"embedding\": [handle...]}\n"
+	"  --mcp-allow-private  accept MCP server URLs on non-public addresses and list\n"
+	"                       their tools by asking the server (streamable HTTP, SSE)\n"
 	"  --seed N             seed for ids and faults (default 0)\n"
 	"  --latency-ms N       added to every /v1 request\n"
 	"  --jitter-ms N        up to N more, drawn from the seed\n"
@@ -76,7 +80,7 @@ static int parse_rate(const char *opt, const char *s, double *out)
 
 enum {
 	O_PORT = 256, O_KEY, O_STATE, O_SEED, O_LAT, O_JIT, O_ERR, O_THR, O_RA, O_DROP, O_LOST,
-	O_CONF, O_MAXP, O_NOAUTH, O_HELP,
+	O_CONF, O_MAXP, O_NOAUTH, O_HELP, O_MODELS, O_MCP_PRIVATE,
 };
 
 static const struct option longopts[] = {
@@ -95,6 +99,8 @@ static const struct option longopts[] = {
 	{ "max-page", required_argument, NULL, O_MAXP },
 	{ "no-auth", no_argument, NULL, O_NOAUTH },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "models", required_argument, NULL, O_MODELS },
+	{ "mcp-allow-private", no_argument, NULL, O_MCP_PRIVATE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -117,6 +123,12 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 			break;
 		case O_STATE:
 			o->state_path = optarg;
+			break;
+		case O_MODELS:
+			o->models_path = optarg;
+			break;
+		case O_MCP_PRIVATE:
+			o->mcp_allow_private = 1;
 			break;
 		case O_SEED:
 			bad |= parse_long("--seed", optarg, 0, &v) < 0;
@@ -183,10 +195,20 @@ int main(int argc, char **argv)
 	int port = 0, sig = 0;
 
 	xalloc_setup_jansson();
+	mcp_client_init(); /* before any thread */
 	if (parse_opts(argc, argv, &g_opts) < 0)
 		return 64;
 	g_store.faults = g_opts.faults;
 	store_init();
+	if (g_opts.models_path && models_load_file(g_opts.models_path, &err) < 0) {
+		fprintf(stderr, "letta-sim: %s\n", err.buf);
+		buf_release(&err);
+		models_release();
+		store_release();
+		mcp_client_cleanup();
+		return 64;
+	}
+	models_init();
 	if (g_opts.state_path && access(g_opts.state_path, F_OK) == 0 &&
 	    store_load_file(g_opts.state_path, &err) < 0) {
 		fprintf(stderr, "letta-sim: %s\n", err.buf);
@@ -214,6 +236,8 @@ int main(int argc, char **argv)
 	pthread_mutex_unlock(&g_lock);
 	server_stop(d);
 	store_release();
+	models_release();
 	buf_release(&err);
+	mcp_client_cleanup();
 	return 0;
 }

@@ -1,16 +1,26 @@
 /*
  * MCP servers through the id-based API (digest 5.5): strict bodies per server type, flat
  * responses, tokens echoed as auth_header "Authorization" + auth_token "Bearer <token>", 409 on
- * a duplicate server_name, 204 on delete. There is no real MCP server behind it: each server
- * "offers" a fake tool list derived from its URL or command, registered as external_mcp tools
- * tagged mcp:<server_name> on create and on /refresh.
+ * a duplicate server_name, 204 on delete. Creating and refreshing a server lists its tools and
+ * registers them as external_mcp tools tagged mcp:<server_name>.
+ *
+ * The real server connects to the MCP server to list its tools, and refuses at create a URL
+ * whose host is a literal non-public IP address (issue 21 item 5: a pydantic validator, 422
+ * "Value error, Non-public IP not allowed: 127.0.0.1"; host names are checked only when it
+ * connects). letta-sim has no network: for a public URL it "offers" a fake tool list derived
+ * from the URL (or the stdio command); with --mcp-allow-private, a URL on a non-public address
+ * (or named localhost) is accepted and its tools are listed by really asking the MCP server
+ * (mcp_client.c: streamable HTTP or SSE, tools/list).
  */
 #include "sim.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NS (F_NULLABLE)
 
@@ -141,13 +151,115 @@ static int name_taken(const char *name, const char *tag)
 	return t && !strarr_has(json_object_get(t, "tags"), tag);
 }
 
-/* The fake tool list the server "offers": 2-4 tools, a function of its URL or command. */
-static json_t *offered_tools(const json_t *m)
+/*
+ * The host of an http(s) URL as Python's urlparse().hostname has it (no userinfo, no port, no
+ * brackets, lower case) into out; 0 when there is none.
+ */
+static int url_host(const char *url, char *out, size_t n)
+{
+	const char *p = strstr(url, "://"), *end, *at;
+	size_t len;
+
+	if (!p)
+		return 0;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at)
+		p = at + 1;
+	if (*p == '[') {
+		const char *rb = memchr(p, ']', (size_t)(end - p));
+		if (!rb)
+			return 0;
+		p++;
+		end = rb;
+	} else {
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+		if (colon)
+			end = colon;
+	}
+	len = (size_t)(end - p);
+	if (!len || len >= n)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
+	out[len] = 0;
+	return 1;
+}
+
+/* Python's ipaddress is_global == 0 for the special-purpose IPv4 ranges. */
+static int v4_non_public(const unsigned char *a)
+{
+	unsigned x = (unsigned)a[0] << 24 | (unsigned)a[1] << 16 | (unsigned)a[2] << 8 | a[3];
+	static const struct {
+		unsigned net, bits;
+	} r[] = {
+		{ 0x00000000, 8 },  { 0x0a000000, 8 },  { 0x64400000, 10 }, { 0x7f000000, 8 },
+		{ 0xa9fe0000, 16 }, { 0xac100000, 12 }, { 0xc0000000, 24 }, { 0xc0000200, 24 },
+		{ 0xc0a80000, 16 }, { 0xc6120000, 15 }, { 0xc6336400, 24 }, { 0xcb007100, 24 },
+		{ 0xe0000000, 4 },  { 0xf0000000, 4 },
+	};
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		if ((x >> (32 - r[i].bits)) == (r[i].net >> (32 - r[i].bits)))
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when host is a literal IP address that is not global (ipaddress.ip_address().is_global). */
+static int literal_non_public(const char *host)
+{
+	static const unsigned char zero[10] = { 0 };
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, host, a) == 1)
+		return v4_non_public(a);
+	if (inet_pton(AF_INET6, host, a) != 1)
+		return 0;
+	if (!memcmp(a, zero, 10) && a[10] == 0xff && a[11] == 0xff)
+		return v4_non_public(a + 12); /* ::ffff:a.b.c.d */
+	if (!memcmp(a, zero, 10) && !a[10] && !a[11] && !a[12] && !a[13] && !a[14] && a[15] <= 1)
+		return 1; /* :: and ::1 */
+	return (a[0] & 0xfe) == 0xfc ||                    /* fc00::/7 unique local */
+	       (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||   /* fe80::/10 link local */
+	       a[0] == 0xff ||                              /* multicast */
+	       (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8); /* documentation */
+}
+
+/* A URL letta-sim can only serve by connecting for real: a non-public IP, or localhost. */
+static int url_private(const char *url)
+{
+	char host[256];
+	size_t n;
+
+	if (!url || !url_host(url, host, sizeof(host)))
+		return 0;
+	n = strlen(host);
+	return literal_non_public(host) || !strcmp(host, "localhost") ||
+	       (n > 10 && !strcmp(host + n - 10, ".localhost"));
+}
+
+static json_t *mcp_tool_schema(const char *name, const char *server)
+{
+	struct buf d = BUF_INIT;
+	json_t *s;
+
+	buf_addf(&d, "%s (from MCP server %s)", name, server);
+	s = json_pack("{s:s,s:s,s:{s:s,s:{s:{s:s,s:s}},s:[s]}}", "name", name, "description",
+		      d.buf, "parameters", "type", "object", "properties", "query", "type",
+		      "string", "description", "What to look for.", "required", "query");
+	buf_release(&d);
+	return s;
+}
+
+/* The fake tool list a public server "offers": 2-4 tools, a function of its URL or command. */
+static json_t *fake_tools(const json_t *m)
 {
 	const char *src = jsonx_get_str(m, "server_url");
 	struct buf key = BUF_INIT;
 	unsigned long long h = 0xcbf29ce484222325ULL;
-	json_t *out = json_array();
+	json_t *out = json_array(), *names = json_array();
 	size_t i;
 	json_t *a;
 
@@ -164,25 +276,71 @@ static json_t *offered_tools(const json_t *m)
 		unsigned long long x = h >> (8 * n);
 		struct buf name = BUF_INIT;
 		buf_addf(&name, "%s_%s", verbs[x % 8], nouns[(x >> 3) % 8]);
-		if (!strarr_has(out, name.buf))
-			json_array_append_new(out, json_string(name.buf));
+		if (!strarr_has(names, name.buf)) {
+			json_array_append_new(names, json_string(name.buf));
+			json_array_append_new(out, mcp_tool_schema(name.buf,
+								   jsonx_get_str(m, "server_name")));
+		}
 		buf_release(&name);
 	}
+	json_decref(names);
 	buf_release(&key);
 	return out;
 }
 
-static json_t *mcp_tool_schema(const char *name, const char *server)
+/*
+ * The real server's schema for an MCP tool: name, description and the tool's inputSchema as
+ * parameters (its "$schema" dropped).
+ */
+static json_t *real_tool_schema(const json_t *t)
 {
-	struct buf d = BUF_INIT;
-	json_t *s;
+	json_t *params = json_deep_copy(json_object_get(t, "inputSchema"));
 
-	buf_addf(&d, "%s (from MCP server %s)", name, server);
-	s = json_pack("{s:s,s:s,s:{s:s,s:{s:{s:s,s:s}},s:[s]}}", "name", name, "description",
-		      d.buf, "parameters", "type", "object", "properties", "query", "type",
-		      "string", "description", "What to look for.", "required", "query");
-	buf_release(&d);
-	return s;
+	if (!json_is_object(params)) {
+		json_decref(params);
+		params = json_pack("{s:s,s:{}}", "type", "object", "properties");
+	}
+	json_object_del(params, "$schema");
+	return json_pack("{s:O,s:s,s:o}", "name", json_object_get(t, "name"), "description",
+			 jsonx_get_str(t, "description") ? jsonx_get_str(t, "description") : "",
+			 "parameters", params);
+}
+
+/*
+ * The tools the server offers, as schemas {name, description, parameters}; NULL (err set)
+ * when a real MCP server could not be asked.
+ */
+static json_t *offered_tools(const json_t *m, struct buf *err)
+{
+	const char *url = jsonx_get_str(m, "server_url"), *token = jsonx_get_str(m, "_token");
+	json_t *headers, *tools, *out, *t;
+	size_t i;
+
+	if (!url_private(url))
+		return fake_tools(m);
+	if (!g_opts.mcp_allow_private) {
+		/* A host name that resolves to a private address: refused when connecting. */
+		buf_addf(err, "Hostname resolves to non-public IP: %s", url);
+		return NULL;
+	}
+	headers = json_is_object(json_object_get(m, "custom_headers"))
+			  ? json_deep_copy(json_object_get(m, "custom_headers"))
+			  : json_object();
+	if (token && *token) {
+		struct buf b = BUF_INIT;
+		buf_addf(&b, "Bearer %s", token);
+		json_object_set_new(headers, "Authorization", json_string(b.buf));
+		buf_release(&b);
+	}
+	tools = mcp_client_tools(jsonx_get_str(m, "mcp_server_type"), url, headers, err);
+	json_decref(headers);
+	if (!tools)
+		return NULL;
+	out = json_array();
+	json_array_foreach(tools, i, t)
+		json_array_append_new(out, real_tool_schema(t));
+	json_decref(tools);
+	return out;
 }
 
 struct refresh {
@@ -191,20 +349,28 @@ struct refresh {
 	json_t *deleted;
 };
 
-/* Makes the tool rows match what the server offers; fills r when not NULL. */
-static void sync_tools(const json_t *m, struct refresh *r)
+/*
+ * Makes the tool rows match what the server offers; fills r when not NULL. -1 (err set, the
+ * rows unchanged) when the server could not be asked.
+ */
+static int sync_tools(const json_t *m, struct refresh *r, struct buf *err)
 {
 	const char *server = jsonx_get_str(m, "server_name");
 	struct buf tag = BUF_INIT;
-	json_t *offered = offered_tools(m), *v;
+	json_t *offered = offered_tools(m, err), *names, *v;
 	size_t i;
 
+	if (!offered)
+		return -1;
+	names = json_array();
+	json_array_foreach(offered, i, v)
+		json_array_append(names, json_object_get(v, "name"));
 	buf_addf(&tag, "mcp:%s", server);
 	for (i = g_store.tools.n; i-- > 0;) {
 		json_t *t = g_store.tools.v[i];
 		const char *name = jsonx_get_str(t, "name");
 		if (!strarr_has(json_object_get(t, "tags"), tag.buf) ||
-		    strarr_has(offered, name))
+		    strarr_has(names, name))
 			continue;
 		if (r)
 			json_array_append_new(r->deleted, json_string(name));
@@ -212,11 +378,10 @@ static void sync_tools(const json_t *m, struct refresh *r)
 		coll_remove(&g_store.tools, jsonx_get_str(t, "id"));
 	}
 	json_array_foreach(offered, i, v) {
-		const char *name = json_string_value(v);
-		json_t *t = coll_find_by(&g_store.tools, "name", name), *schema;
+		const char *name = jsonx_get_str(v, "name");
+		json_t *t = coll_find_by(&g_store.tools, "name", name), *schema = v;
 		if (name_taken(name, tag.buf))
 			continue;
-		schema = mcp_tool_schema(name, server);
 		if (!t) {
 			char *id = store_new_id("tool");
 			t = json_pack("{s:s,s:s,s:s,s:O,s:s,s:[s],s:n,s:O,s:n,s:i,s:n,s:n,s:n,s:b,"
@@ -240,10 +405,11 @@ static void sync_tools(const json_t *m, struct refresh *r)
 			if (r)
 				json_array_append_new(r->updated, json_string(name));
 		}
-		json_decref(schema);
 	}
 	json_decref(offered);
+	json_decref(names);
 	buf_release(&tag);
+	return 0;
 }
 
 static void drop_tools(const char *server)
@@ -281,16 +447,37 @@ static void retag_tools(const char *from, const char *to, const char *server_id)
 	buf_release(&new_tag);
 }
 
+/*
+ * The real server's config validator (issue 21 item 5): a URL whose host is a literal
+ * non-public IP is a 422 "Value error, Non-public IP not allowed: <host>" at create, unless
+ * --mcp-allow-private. Host names pass here (they are checked when it connects).
+ */
+static int url_check(struct sim_resp *rs, const json_t *cfg)
+{
+	const char *url = jsonx_get_str(cfg, "server_url");
+	char host[256];
+	struct buf msg = BUF_INIT;
+
+	if (g_opts.mcp_allow_private || !url || !url_host(url, host, sizeof(host)) ||
+	    !literal_non_public(host))
+		return 0;
+	buf_addf(&msg, "Value error, Non-public IP not allowed: %s", host);
+	resp_422(rs, "value_error", "body", "config", msg.buf, cfg, NULL);
+	buf_release(&msg);
+	return -1;
+}
+
 void h_mcp_create(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *cfg, *m;
 	const char *name, *type;
+	struct buf err = BUF_INIT;
 	char *id;
 
 	if (body_check(rq, rs, create_fields, 1) < 0)
 		return;
 	cfg = json_object_get(rq->json, "config");
-	if (config_check(rs, cfg, 0) < 0)
+	if (config_check(rs, cfg, 0) < 0 || url_check(rs, cfg) < 0)
 		return;
 	name = jsonx_get_str(rq->json, "server_name");
 	if (coll_find_by(&g_store.mcp_servers, "server_name", name)) {
@@ -317,8 +504,14 @@ void h_mcp_create(struct sim_req *rq, struct sim_resp *rs)
 		set_token(m, json_object_get(cfg, "auth_token"));
 	}
 	coll_add_take(&g_store.mcp_servers, m);
-	/* Creating connects and registers the server's tools (best-effort in the real server). */
-	sync_tools(m, NULL);
+	/*
+	 * Creating connects and registers the server's tools, best-effort in the real server: a
+	 * server that cannot be asked is created without tools.
+	 */
+	if (sync_tools(m, NULL, &err) < 0)
+		fprintf(stderr, "letta-sim: MCP server '%s': cannot list its tools: %s\n", name,
+			err.buf);
+	buf_release(&err);
 	resp_json_take(rs, 200, mcp_render(m));
 }
 
@@ -431,6 +624,7 @@ void h_mcp_refresh(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *m = mcp_or_404(rq, rs);
 	const char *agent_id = req_arg(rq, "agent_id");
+	struct buf err = BUF_INIT;
 	struct refresh r;
 
 	if (!m)
@@ -442,7 +636,16 @@ void h_mcp_refresh(struct sim_req *rq, struct sim_resp *rs)
 	r.added = json_array();
 	r.updated = json_array();
 	r.deleted = json_array();
-	sync_tools(m, &r);
+	if (sync_tools(m, &r, &err) < 0) {
+		/* Digest 2.1: 502 is an MCP connection failure (its detail text is the sim's). */
+		resp_detail(rs, 502, "Failed to connect to MCP server '%s': %s",
+			    jsonx_get_str(m, "server_name"), err.buf);
+		buf_release(&err);
+		json_decref(r.added);
+		json_decref(r.updated);
+		json_decref(r.deleted);
+		return;
+	}
 	/* The spec leaves this body open; the lists say what the refresh did. */
 	resp_json_take(rs, 200, json_pack("{s:o,s:o,s:o}", "added", r.added, "updated", r.updated,
 					  "deleted", r.deleted));

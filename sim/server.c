@@ -88,6 +88,8 @@ static const struct route routes[] = {
 	{ "DELETE", "/v1/tools/{tool_id}", h_tool_delete, 0 },
 
 	{ "GET", "/v1/tags/", h_tags_list, 0 },
+	{ "GET", "/v1/models/", h_models_list, 0 },
+	{ "GET", "/v1/models/embedding", h_models_embedding, 0 },
 	SIM_PART2_ROUTES
 	{ NULL, NULL, NULL, 0 },
 };

@@ -41,6 +41,8 @@ struct sim_opts {
 	int port;
 	const char *api_key;    /* NULL = no auth */
 	const char *state_path; /* NULL = memory only */
+	const char *models_path; /* --models: replaces the built-in model lists */
+	int mcp_allow_private;   /* --mcp-allow-private: connect to MCP servers on private addresses */
 	struct sim_faults faults;
 };
 
@@ -287,6 +289,25 @@ json_t *agent_render(const json_t *a, unsigned incl);
 int agent_includes(struct sim_req *rq, struct sim_resp *rs, unsigned *out);
 /* Removes an id from one relation list of every agent (cascade on delete). */
 void agents_unlink(const char *rel, const char *id);
+/* models.c: the model lists (built-in, or --models FILE) and the handle checks. */
+void models_init(void);
+void models_release(void);
+int models_load_file(const char *path, struct buf *err);
+/*
+ * The llm_config / embedding_config for a handle, or NULL after the real server's answer to
+ * an unknown one (404 "Handle X not found"; 400 "Embedding model X not found").
+ */
+json_t *models_llm_config(struct sim_resp *rs, const char *handle);
+json_t *models_embedding_config(struct sim_resp *rs, const char *handle, long chunk);
+/*
+ * mcp_client.c: the tools ([{name, description, inputSchema}]) of the MCP server at url, by
+ * type "streamable_http" or "sse", sending headers ({name: value}); NULL with err set.
+ */
+json_t *mcp_client_tools(const char *type, const char *url, const json_t *headers,
+			 struct buf *err);
+/* libcurl's global set-up and clean-up (main, outside any thread). */
+void mcp_client_init(void);
+void mcp_client_cleanup(void);
 /* folders.c / identities.c (part 2) */
 json_t *folder_render(const json_t *f);
 json_t *source_render(const json_t *f);
@@ -331,6 +352,8 @@ H(h_tool_get);
 H(h_tool_patch);
 H(h_tool_delete);
 H(h_tags_list);
+H(h_models_list);
+H(h_models_embedding);
 H(h_folders_list);
 H(h_folders_count);
 H(h_folders_create);

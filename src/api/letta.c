@@ -466,6 +466,29 @@ int letta_list(json_t **out, struct letta *api, enum letta_kind kind, letta_para
 	return run_one(out, api, &req, err);
 }
 
+int letta_models(json_t **llm, json_t **emb, struct letta *api, struct ls_error *err)
+{
+	json_t *l = NULL, *e = NULL;
+	int ret;
+
+	if ((ret = letta_get(&l, api, "/v1/models/", "the model list", err)) < 0)
+		return ret;
+	if ((ret = letta_get(&e, api, "/v1/models/embedding", "the embedding model list", err)) <
+	    0) {
+		json_decref(l);
+		return ret;
+	}
+	if (!json_is_array(l) || !json_is_array(e)) {
+		json_decref(l);
+		json_decref(e);
+		ls_error_where(err, "GET /v1/models/");
+		return ls_error_set(err, LS_EAPI, "the server's model lists are not arrays");
+	}
+	*llm = l;
+	*emb = e;
+	return 0;
+}
+
 int letta_fetch(json_t **out, struct letta *api, enum letta_kind kind, const char *id,
 		struct ls_error *err)
 {

@@ -106,6 +106,11 @@ typedef const char *const *letta_params;
 /* Lists every object of a kind (blocks: non-template ones unless params say otherwise). */
 int letta_list(json_t **out, struct letta *api, enum letta_kind kind, letta_params params,
 	       struct ls_error *err);
+/*
+ * The handles the server serves: GET /v1/models/ (Model objects) into *llm and
+ * GET /v1/models/embedding (EmbeddingModel objects) into *emb; each has "handle".
+ */
+int letta_models(json_t **llm, json_t **emb, struct letta *api, struct ls_error *err);
 int letta_fetch(json_t **out, struct letta *api, enum letta_kind kind, const char *id,
 		struct ls_error *err);
 

@@ -259,6 +259,25 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	bo.tags = tags;
 	bo.ntags = (size_t)ntags;
 	if (!bootstrap_model(&bo)) {
+		/*
+		 * Nothing names a model: the server's default (bootstrap_default_model(): Letta
+		 * Cloud's letta/letta-free when served, else the first model GET /v1/models/
+		 * lists), and say which.
+		 */
+		if ((ret = reconcile_models(&r, "no default model from the server", &ctx->err)) < 0)
+			goto out;
+		if ((model = bootstrap_default_model(r.llm_models))) {
+			bo.model = model;
+			output_warn(ctx,
+				    "no model named (template modelConfig.model, --model, "
+				    "LETTA_DEFAULT_MODEL, LETTA_MODEL): using '%s', %s",
+				    model,
+				    !strcmp(model, "letta/letta-free")
+					    ? "the server's default (letta/letta-free)"
+					    : "the first model the server lists (GET /v1/models/)");
+		}
+	}
+	if (!bootstrap_model(&bo)) {
 		ret = bootstrap_body(&body, &r.ds, &r.rs, &bo, warnings, &ctx->err);
 		goto out;
 	}

@@ -2,6 +2,7 @@
 #include "cli/reconcile.h"
 #include "cli/output.h"
 #include "cli/render_diff.h"
+#include "core/handles.h"
 #include "core/ownership.h"
 #include "repo/config.h"
 #include "repo/git.h"
@@ -158,12 +159,104 @@ static int load_config(struct reconcile *r, struct cli_ctx *ctx, struct ls_error
 	return ret;
 }
 
+/*
+ * Refuses (LS_EINVALID) a plan that sends a model or embedding handle the server does not
+ * serve, before anything is written: the real server answers such a create with a 404 or a
+ * 400 only after the objects before it were made. The lists are read once per run, and only
+ * when the plan sends a handle. A server without the lists (an error other than auth or
+ * Ctrl-C) is not checked: a warning says so.
+ */
+int reconcile_models(struct reconcile *r, const char *what, struct ls_error *err)
+{
+	struct ls_error merr = LS_ERROR_INIT;
+	int ret;
+
+	if (r->models_read)
+		return 0;
+	r->models_read = 1;
+	ret = letta_models(&r->llm_models, &r->emb_models, r->api, &merr);
+	if (ret == LS_EINTERRUPTED || ret == LS_EAUTH) {
+		*err = merr;
+		return ret;
+	}
+	if (ret < 0)
+		output_warn(r->ctx, "%s: %s%s%s", what, merr.where, merr.where[0] ? ": " : "",
+			    merr.msg);
+	return 0;
+}
+
+static int check_handles(struct reconcile *r, const struct handle_defaults *d,
+			 struct ls_error *err)
+{
+	json_t *used = handles_in_plan(&r->plan), *bad, *e;
+	size_t i;
+	int ret = 0;
+
+	if (!handles_any(used))
+		goto out;
+	if ((ret = reconcile_models(r, "model handles not checked", err)) < 0)
+		goto out;
+	if (!r->llm_models)
+		goto out;
+	bad = handles_unknown(used, &r->plan, r->llm_models, r->emb_models, &r->ds, d);
+	json_array_foreach(bad, i, e) {
+		struct ls_error one = LS_ERROR_INIT;
+		const json_t *avail = json_object_get(e, "available"), *h;
+		const char *field = jsonx_get_str(e, "field"), *from = jsonx_get_str(e, "from");
+		struct buf list = BUF_INIT;
+		size_t k;
+
+		if (jsonx_get_str(e, "file")[0])
+			ls_error_where(&one, "%s:%d:%d", jsonx_get_str(e, "file"),
+				       (int)jsonx_get_int(e, "line", 0), (int)jsonx_get_int(e, "col", 0));
+		ls_error_set(&one, LS_EINVALID, "%s '%s': the server has no %s '%s'%s%s%s",
+			     jsonx_get_str(e, "kind"), jsonx_get_str(e, "name"),
+			     strcmp(field, "model") ? "embedding model" : "model",
+			     jsonx_get_str(e, "handle"), from ? " (from " : "", from ? from : "",
+			     from ? ")" : "");
+		/* Nearest first, as many as the hint holds. */
+		json_array_foreach(avail, k, h) {
+			size_t before = list.len;
+
+			buf_addf(&list, "%s%s", k ? ", " : "", json_string_value(h));
+			if (list.len > sizeof(one.hint) - 64) {
+				buf_setlen(&list, before);
+				buf_addf(&list, " and %zu more (GET %s)", json_array_size(avail) - k,
+					 strcmp(field, "model") ? "/v1/models/embedding" : "/v1/models/");
+				break;
+			}
+		}
+		if (json_array_size(avail))
+			ls_error_hint(&one, "the server has, nearest first: %s", list.buf);
+		else
+			ls_error_hint(&one, "the server serves no %s at all",
+				      strcmp(field, "model") ? "embedding model" : "model");
+		buf_release(&list);
+		if (i + 1 == json_array_size(bad)) {
+			*err = one;
+			ret = LS_EINVALID;
+		} else {
+			/* The last is the command's error (printed last); the others are logged. */
+			if (one.where[0])
+				log_error("%s: %s", one.where, one.msg);
+			else
+				log_error("%s", one.msg);
+			log_info("hint: %s", one.hint);
+		}
+	}
+	json_decref(bad);
+out:
+	json_decref(used);
+	return ret;
+}
+
 /* Computes r->plan from r->ds and r->rs. */
 static int plan_now(struct reconcile *r, struct ls_error *err)
 {
 	struct cli_ctx *ctx = r->ctx;
 	const struct reconcile_opts *o = &r->opts;
 	struct plan_opts po;
+	struct handle_defaults hd;
 	size_t i;
 	json_t *w;
 	int ret;
@@ -198,7 +291,15 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 	}
 	if ((ret = plan_compute(&r->plan, &r->ds, &r->rs, &po, err)) < 0)
 		return ret;
-	if (!o->keep_warnings)
+	hd.model_from = o->model ? "--model"
+			: getenv("LETTA_DEFAULT_MODEL") && *getenv("LETTA_DEFAULT_MODEL")
+				? "LETTA_DEFAULT_MODEL"
+				: "LETTA_MODEL";
+	hd.embedding_from = o->embedding ? "--embedding" : "LETTA_DEFAULT_EMBEDDING";
+	if ((ret = check_handles(r, &hd, err)) < 0)
+		return ret;
+	/* A plan against a project sync is about to create is made again: warn once, then. */
+	if (!(r->no_project && o->create_project) && !o->keep_warnings)
 		json_array_foreach(r->plan.warnings, i, w)
 			output_warn(ctx, "%s", json_string_value(w));
 	return 0;
@@ -242,23 +343,10 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 		r->api = NULL;
 		if ((ret = letta_open(&r->api, &ctx->target, secret, getenv, 0, err)) < 0)
 			return ret;
-		if (o->create_project) {
-			json_t *p = NULL;
-
-			if ((ret = letta_project_create(&p, r->api, ctx->target.project.slug, err)) < 0)
-				return ret;
-			log_info("created project '%s'", ctx->target.project.slug);
-			/* The answer has the id: no second look-up. */
-			ret = letta_project_resolve(r->api, ctx->target.project.slug,
-						    jsonx_get_str(p, "id"), err);
-			json_decref(p);
-			if (ret < 0)
-				return ret;
-		} else {
-			r->no_project = 1;
+		r->no_project = 1;
+		if (!o->create_project)
 			output_warn(ctx, "project '%s' does not exist yet: sync creates it",
 				    ctx->target.project.slug);
-		}
 	} else if (ret < 0) {
 		return ret;
 	}
@@ -274,7 +362,27 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	r->opts = *o;
 	if (o->no_plan)
 		return 0;
-	return plan_now(r, err);
+	if ((ret = plan_now(r, err)) < 0 || !r->no_project || !o->create_project)
+		return ret;
+	/*
+	 * sync creates a missing project only once the plan against nothing passed its checks
+	 * (handles), so that a refused plan writes nothing; then reads and plans again in it.
+	 */
+	{
+		json_t *p = NULL;
+
+		if ((ret = letta_project_create(&p, r->api, ctx->target.project.slug, err)) < 0)
+			return ret;
+		log_info("created project '%s'", ctx->target.project.slug);
+		/* The answer has the id: no second look-up. */
+		ret = letta_project_resolve(r->api, ctx->target.project.slug, jsonx_get_str(p, "id"),
+					    err);
+		json_decref(p);
+		if (ret < 0)
+			return ret;
+		r->no_project = 0;
+	}
+	return reconcile_replan(r, err);
 }
 
 int reconcile_replan(struct reconcile *r, struct ls_error *err)
@@ -299,6 +407,8 @@ void reconcile_release(struct reconcile *r)
 	json_decref(r->folder_files);
 	json_decref(r->lease);
 	json_decref(r->force_names);
+	json_decref(r->llm_models);
+	json_decref(r->emb_models);
 	memset(r, 0, sizeof(*r));
 }
 

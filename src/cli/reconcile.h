@@ -26,6 +26,9 @@ struct reconcile {
 	json_t *folder_files; /* Folder spec.files, read: see plan_opts.folder_files */
 	json_t *lease;        /* the lease this run holds, or NULL */
 	json_t *force_names;  /* --interactive: objects git wins for, {"Kind/name": true} */
+	/* The server's model lists, read once per run when a plan first sends a handle. */
+	json_t *llm_models, *emb_models;
+	int models_read;
 	struct cli_ctx *ctx;
 	struct reconcile_opts {
 		unsigned plan_flags;   /* enum plan_flags */
@@ -59,6 +62,12 @@ void reconcile_export_concurrency(int conc, int explicit);
 
 int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct reconcile_opts *o,
 		      struct ls_error *err);
+/*
+ * Reads the server's model lists (GET /v1/models/ and /v1/models/embedding) into
+ * r->llm_models and r->emb_models, once per run. A server that cannot list them leaves them
+ * NULL with a warning starting with what; only auth errors and Ctrl-C are errors.
+ */
+int reconcile_models(struct reconcile *r, const char *what, struct ls_error *err);
 /*
  * diff --out: saves the plan (its changes, the options it was made with and a fingerprint of
  * every remote object read) to path, written atomically.

@@ -424,6 +424,26 @@ int bootstrap_body(json_t **out, const struct desired_state *ds, const struct re
 	return 0;
 }
 
+const char *bootstrap_default_model(const json_t *llm_models)
+{
+	const json_t *m;
+	const char *first = NULL;
+	size_t i;
+
+	json_array_foreach(llm_models, i, m)
+	{
+		const char *h = jsonx_get_str(m, "handle");
+
+		if (!h || !*h)
+			continue;
+		if (!strcmp(h, "letta/letta-free"))
+			return h;
+		if (!first)
+			first = h;
+	}
+	return first;
+}
+
 const json_t *bootstrap_find_agent(const json_t *agents, const char *name)
 {
 	const json_t *a;

@@ -655,7 +655,7 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 		const char *sn = r && pl_spec_str(r, "serverName") ? pl_spec_str(r, "serverName")
 								   : srv;
 		const char *sid = r ? shared_id(c, KIND_MCP_SERVER, srv) : NULL;
-		size_t j, k;
+		size_t j, k, offered;
 
 		if (sid && !strncmp(sid, "@ref:", 5)) {
 			/* Created in this run: its tools exist once it ran. */
@@ -667,16 +667,30 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 			    c->p->items[j].change == CHANGE_UPDATE && !c->p->items[j].skip &&
 			    !strcmp(c->p->items[j].name, r->name))
 				c->p->replan = 1; /* its refresh may change the tools */
+		offered = 0;
 		json_array_foreach(c->have->tools, j, t)
 		{
 			const char *ts = mcp_server_of(t), *tn = jsonx_get_str(t, "name");
 
 			if (!ts || !sn || strcmp(ts, sn) || !tn)
 				continue;
+			offered++;
 			if (json_is_array(names) && !in_set(names, tn))
 				continue;
 			json_object_set_new(c->names, jsonx_get_str(t, "id"), json_string(tn));
 			add_id(w->mcp_tools, jsonx_get_str(t, "id"));
+		}
+		if (sid && !offered) {
+			/*
+			 * The real server lists an MCP server's tools when it creates or refreshes
+			 * it, best-effort: one it could not reach (a host name that resolves to a
+			 * private address, a server that is down) exists with no tools at all.
+			 */
+			warn(c, "MCP server '%s' has no tools: the Letta server could not list them "
+				"(can it reach %s?); none of its tools is attached",
+			     srv, pl_spec_str(r, "serverUrl") ? pl_spec_str(r, "serverUrl")
+							      : "the server");
+			continue;
 		}
 		json_array_foreach(names, k, n)
 		{

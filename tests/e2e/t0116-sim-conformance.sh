@@ -21,7 +21,8 @@ start_prism() {
 	done
 	"$PRISM" proxy "$SPEC" "$SIM_URL" --errors --host 127.0.0.1 -p "$PPORT" >"$TMP/prism.log" 2>&1 &
 	PRISM_PID=$!
-	for _ in $(seq 200); do
+	# Up to 60 s: Prism (node) starts slowly on a loaded machine (make check runs 2 jobs).
+	for _ in $(seq 600); do
 		grep -q 'Prism is listening' "$TMP/prism.log" && return 0
 		kill -0 $PRISM_PID 2>/dev/null || return 1
 		sleep 0.1
@@ -167,6 +168,9 @@ v 200 GET "/v1/blocks/$b1/agents?$all"
 v 200 GET "/v1/blocks/$b1/agents" '' "${legacy[@]}"
 v 200 GET /v1/tags/
 v 200 GET '/v1/tags/?name=x&limit=2&order=desc'
+v 200 GET /v1/models/
+v 200 GET '/v1/models/?provider_name=anthropic&provider_type=anthropic'
+v 200 GET /v1/models/embedding
 
 v 200 GET "/v1/agents/$a1/core-memory/blocks"
 v 200 PATCH "/v1/agents/$a1/core-memory/blocks/attach/$b2"

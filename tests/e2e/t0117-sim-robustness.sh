@@ -13,7 +13,7 @@ B=$(body_get .id)
 sim_call PATCH "/v1/agents/$A/core-memory/blocks/attach/$B"
 sim_call GET '/v1/tools/?limit=1'
 T=$(body_get '.[0].id')
-sim_call POST /v1/folders/ '{"name":"f","embedding":"openai/e"}'
+sim_call POST /v1/folders/ '{"name":"f","embedding":"openai/text-embedding-3-small"}'
 F=$(body_get .id)
 sim_call POST /v1/identities/ '{"identifier_key":"k","name":"n","identity_type":"user"}'
 I=$(body_get .id)

@@ -19,7 +19,7 @@ expect_rc 0
 git commit -q --allow-empty -m "1.1.0" && git tag v1.1.0
 git checkout -q v1.0.0
 before=$(writes)
-LETTA_MODEL=env/model run bootstrap --name bare --minimal --skip-scope-sync --json
+LETTA_MODEL=openai/gpt-4o-mini run bootstrap --name bare --minimal --skip-scope-sync --json
 expect_rc 0
 expect_jq '.data.upgrade.upgraded == false and .data.upgrade.skipped == true'
 git checkout -q -

@@ -9,4 +9,4 @@ python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not in
 start_sim
 python3 "$LS_SOURCE_DIR/tests/tools/response_fixtures.py" sim "$SIM_URL" "$SIM_KEY" >"$TMP/out" 2>&1 ||
 	fail "$(cat "$TMP/out")"
-grep -q '^22 routes, 0 problems$' "$TMP/out" || fail "unexpected report: $(cat "$TMP/out")"
+grep -q '^24 routes, 0 problems$' "$TMP/out" || fail "unexpected report: $(cat "$TMP/out")"

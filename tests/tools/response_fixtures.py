@@ -50,6 +50,8 @@ ROUTES = [
     ("PATCH", "/v1/mcp-servers/{mcp_server_id}"),
     ("GET", "/v1/mcp-servers/{mcp_server_id}/tools"),
     ("GET", "/v1/tags/"),
+    ("GET", "/v1/models/"),
+    ("GET", "/v1/models/embedding"),
 ]
 
 UUID = "00000000-0000-4000-8000-000000000000"
@@ -277,6 +279,8 @@ def sim(url, key):
     answers[("GET", "/v1/agents/{agent_id}")] = s.call("GET", "/v1/agents/" + a["id"])
     answers[("GET", "/v1/agents/")] = s.call("GET", "/v1/agents/")
     answers[("GET", "/v1/tags/")] = s.call("GET", "/v1/tags/")
+    answers[("GET", "/v1/models/")] = s.call("GET", "/v1/models/")
+    answers[("GET", "/v1/models/embedding")] = s.call("GET", "/v1/models/embedding")
     # A file to list: upload needs multipart; an empty list still checks the shape.
     answers[("GET", "/v1/folders/{folder_id}/files")] = s.call("GET", "/v1/folders/%s/files" % f["id"])
     bad = 0
