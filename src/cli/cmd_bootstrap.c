@@ -384,7 +384,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	{
 		int g;
 
-		if ((ret = settings_pin_agent(root.buf, agent_id, &ctx->err)) < 0)
+		if ((ret = settings_pin_agent(root.buf, agent_id, ctx->target.base_url, &ctx->err)) < 0)
 			goto out;
 		g = gitignore_ensure_settings(root.buf, &ctx->err);
 		if (g < 0) {
