@@ -20,7 +20,7 @@ _letta_sync() {
 	case "$prev" in
 	--channel) COMPREPLY=($(compgen -W "stable beta pinned" -- "$cur")); return ;;
 	-C|--cwd|--out|--plan|--letta-path) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--only) COMPREPLY=($(compgen -W "system_prompt memory_blocks tools folders tags model identities mcp_servers" -- "$cur")); return ;;
+	--only) COMPREPLY=($(compgen -W "system_prompt memory_blocks tools folders tags model identities mcp_servers settings" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "text markdown" -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then

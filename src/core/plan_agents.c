@@ -38,6 +38,7 @@ struct ac {
 	 */
 	const char *cur_agent;
 	int reconcile_private;
+	const json_t *cur_ignore_tools; /* the agent's ignore list of tool names, while planned */
 };
 
 static void warn(struct ac *c, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
@@ -264,6 +265,37 @@ static int policy_matches(const struct resource *pol, const json_t *tags, const 
 }
 
 /* Adds every matching policy's blocks, tools and folders to spec. */
+/*
+ * What other tools own and letta-sync leaves alone (docs/manifests.md, "Living beside Letta
+ * Code"): Letta Code tags the agents it opens (git-memory-enabled, origin:letta-code, and
+ * role:subagent on its subagents) and detaches the server memory tools (memfs.md). A config
+ * repository adds to these lists with ignore: {tags, tools, system: preset} on a Template or
+ * an AgentPolicy.
+ */
+static const char *const builtin_ignore_tags[] = { "git-memory-enabled", "origin:letta-code",
+						   "role:subagent", NULL };
+static const char *const builtin_ignore_tools[] = { "memory", "memory_apply_patch",
+						    "memory_insert", "memory_replace",
+						    "memory_rethink", NULL };
+
+static int in_set(const json_t *arr, const char *s);
+
+/* Adds the ignore object src ({tags, tools, system}) to dst's. */
+static void ignore_merge(json_t *dst, const json_t *src)
+{
+	static const char *const lists[] = { "tags", "tools" };
+	const json_t *e;
+	size_t i, j;
+
+	for (j = 0; j < 2; j++)
+		json_array_foreach(json_object_get(src, lists[j]), i, e)
+			if (json_is_string(e) && !in_set(json_object_get(dst, lists[j]),
+							 json_string_value(e)))
+				json_array_append(json_object_get(dst, lists[j]), (json_t *)e);
+	if (jsonx_get_str(src, "system"))
+		json_object_set(dst, "system", json_object_get(src, "system"));
+}
+
 static void apply_policies(struct ac *c, json_t *spec, const json_t *tags, const char *tmpl)
 {
 	static const char *const lists[] = { "blocks", "tools", "folders" };
@@ -275,6 +307,15 @@ static void apply_policies(struct ac *c, json_t *spec, const json_t *tags, const
 		if (pol->kind != KIND_AGENT_POLICY || pol->managed == MANAGED_FALSE ||
 		    !policy_matches(pol, tags, tmpl))
 			continue;
+		if (json_is_object(json_object_get(pol->spec, "ignore"))) {
+			json_t *ig = json_object_get(spec, "_ignore");
+
+			if (!ig) {
+				ig = json_pack("{s:[], s:[]}", "tags", "tools");
+				json_object_set_new(spec, "_ignore", ig);
+			}
+			ignore_merge(ig, json_object_get(pol->spec, "ignore"));
+		}
 		for (j = 0; j < 3; j++) {
 			json_t *dst = json_object_get(spec, lists[j]), *e;
 
@@ -494,6 +535,10 @@ static int filter_block(struct ac *c, const json_t *o)
 
 static int filter_tool(struct ac *c, const json_t *o)
 {
+	const char *n = jsonx_get_str(o, "name");
+
+	if (n && c->cur_ignore_tools && in_set(c->cur_ignore_tools, n))
+		return 0; /* another tool's (Letta Code's): never detached */
 	return !mcp_server_of(o) && managed_attachment(c, KIND_TOOL, o);
 }
 
@@ -535,6 +580,8 @@ struct agent_want {
 	json_t *private_blocks; /* [{label, value, limit?, description?}] */
 	json_t *tools, *mcp_tools, *folders, *identities; /* ids */
 	json_t *tags;           /* the agent's own tags (template + declaration) */
+	json_t *ignore;         /* {tags, tools, system}: left to other tools (Letta Code) */
+	json_t *ignored_tools;  /* tools the manifests name that the ignore list holds back */
 };
 
 static void agent_want_release(struct agent_want *w)
@@ -547,6 +594,8 @@ static void agent_want_release(struct agent_want *w)
 	json_decref(w->folders);
 	json_decref(w->identities);
 	json_decref(w->tags);
+	json_decref(w->ignore);
+	json_decref(w->ignored_tools);
 }
 
 static void add_id(json_t *set, const char *id)
@@ -601,6 +650,32 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 	}
 	apply_policies(c, w->spec, all_tags, w->tmpl);
 	json_decref(all_tags);
+	w->ignore = json_pack("{s:[], s:[]}", "tags", "tools");
+	for (i = 0; builtin_ignore_tags[i]; i++)
+		json_array_append_new(json_object_get(w->ignore, "tags"),
+				      json_string(builtin_ignore_tags[i]));
+	for (i = 0; builtin_ignore_tools[i]; i++)
+		json_array_append_new(json_object_get(w->ignore, "tools"),
+				      json_string(builtin_ignore_tools[i]));
+	if (tmpl)
+		ignore_merge(w->ignore, json_object_get(tmpl->spec, "ignore"));
+	ignore_merge(w->ignore, json_object_get(w->spec, "_ignore"));
+	/* Tools the ignore list holds are neither attached nor detached by letta-sync. */
+	w->ignored_tools = json_array();
+	{
+		json_t *tl = json_object_get(w->spec, "tools");
+
+		for (i = 0; json_is_array(tl) && i < json_array_size(tl);) {
+			const char *n = entry_name(json_array_get(tl, i));
+
+			if (n && in_set(json_object_get(w->ignore, "tools"), n)) {
+				json_array_append_new(w->ignored_tools, json_string(n));
+				json_array_remove(tl, i);
+				continue;
+			}
+			i++;
+		}
+	}
 
 	w->system = jsonx_get_str(w->spec, "system");
 	if (!w->system)
@@ -820,6 +895,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	size_t i, patch_ai, first_private = c->p->n;
 	const json_t *pb;
 	json_t *cur_blocks = json_object_get((json_t *)agent, "blocks");
+	json_t *ignored = NULL; /* what was left to other tools, for diff's info */
 	int pinned;
 
 	if (!name)
@@ -854,14 +930,18 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		}
 	}
 	build_want(c, &w, name, tmpl, decl, cur_tags);
+	ignored = json_array();
 	for (i = 0; i < SECTION__COUNT; i++)
 		sec_fields[i] = json_array();
 
-	/* system_prompt */
+	/* system_prompt (with ignore.system: preset, Letta Code's rewrite of it is left alone) */
 	if (section_on(c, SECTION_SYSTEM_PROMPT) && w.system) {
 		const char *cur = jsonx_get_str(agent, "system");
 
-		if (!cur || strcmp(cur, w.system)) {
+		if (cur && strcmp(cur, w.system) && jsonx_get_str(w.ignore, "system") &&
+		    jsonx_array_has_str(cur_tags, "git-memory-enabled")) {
+			json_array_append_new(ignored, json_string("system prompt (ignore.system: preset)"));
+		} else if (!cur || strcmp(cur, w.system)) {
 			json_t *f = json_string(cur ? cur : ""), *t = json_string(w.system);
 
 			pl_field(sec_fields[SECTION_SYSTEM_PROMPT], "system", f, t);
@@ -930,6 +1010,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 
 		if (!tool_cur)
 			tool_cur = json_array();
+		c->cur_ignore_tools = json_object_get(w.ignore, "tools");
 		if (section_on(c, SECTION_TOOLS) &&
 		    relation(c, KIND_TOOL, tool_cur, w.tools, filter_tool, &final,
 			     sec_fields[SECTION_TOOLS], "tools", &sec_breaking[SECTION_TOOLS])) {
@@ -963,6 +1044,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 			json_decref(rich);
 		}
 		json_decref(tool_cur);
+		c->cur_ignore_tools = NULL;
 	}
 	if (section_on(c, SECTION_FOLDERS)) {
 		json_t *final = NULL;
@@ -1024,6 +1106,33 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		if (!strcmp(st->wire, "embedding") && have && !json_is_null(have))
 			sec_breaking[st->section] = 1; /* like a model change */
 	}
+
+	/* What was left to other tools (Letta Code): one info line in diff (never a write). */
+	{
+		const json_t *t;
+		struct buf tb = BUF_INIT;
+
+		json_array_foreach(cur_tags, i, t)
+			if (json_is_string(t) &&
+			    in_set(json_object_get(w.ignore, "tags"), json_string_value(t)))
+				buf_addf(&tb, "%s%s", tb.len ? ", " : "tags ", json_string_value(t));
+		json_array_foreach(w.ignored_tools, i, t)
+			buf_addf(&tb, "%stool %s (named by the manifests)", tb.len ? ", " : "",
+				 json_string_value(t));
+		json_array_foreach(ignored, i, t)
+			buf_addf(&tb, "%s%s", tb.len ? ", " : "", json_string_value(t));
+		if (tb.len) {
+			size_t ai = pl_add(c->p, KIND_AGENT, name, CHANGE_DRIFT);
+
+			c->p->items[ai].agent = xstrdup(id);
+			c->p->items[ai].id = xstrdup(id);
+			c->p->items[ai].skip = 1;
+			pl_reason(c->p, ai, "left to other tools (Letta Code; ignore lists): %s",
+				  tb.buf);
+		}
+		buf_release(&tb);
+	}
+	json_decref(ignored);
 
 	if (json_object_size(patch) == 0) {
 		json_t *none = json_object();

@@ -212,6 +212,15 @@ static const struct field f_template_agent[] = {
 	END,
 };
 
+/* What other tools own (issue 23: Letta Code): left alone, added to the built-in list. */
+static const char *const e_ignore_system[] = { "preset", NULL };
+static const struct field f_ignore[] = {
+	{ "tags", TY_ARR, 0, NULL, TY_STR, NULL },
+	{ "tools", TY_ARR, 0, NULL, TY_STR, NULL },
+	{ "system", TY_STR, 0, NULL, 0, e_ignore_system },
+	END,
+};
+
 static const struct field f_template[] = {
 	COMMON_SPEC,
 	{ "default", TY_BOOL, 0, NULL, 0, NULL },
@@ -221,6 +230,7 @@ static const struct field f_template[] = {
 	{ "agent", TY_OBJ, F_REQ, f_template_agent, 0, NULL },
 	{ "blocks", TY_ARR, 0, NULL, TY_OBJ, NULL },
 	{ "blockReconciliationStrategy", TY_STR, 0, NULL, 0, e_block_strategy },
+	{ "ignore", TY_OBJ, 0, f_ignore, 0, NULL },
 	END,
 };
 
@@ -279,6 +289,7 @@ static const struct field f_policy[] = {
 	{ "folders", TY_ARR, 0, f_policy_ref, TY_STR | TY_OBJ, NULL },
 	{ "enforceUnique", TY_BOOL, 0, NULL, 0, NULL },
 	{ "priority", TY_INT, 0, NULL, 0, NULL },
+	{ "ignore", TY_OBJ, 0, f_ignore, 0, NULL },
 	END,
 };
 
