@@ -91,7 +91,7 @@ static const char *const agent_fields[] = { "description", "system", "instructio
 					    "reasoning", "maxTokens", "parallelToolCalls",
 					    "toolRules", "timezone", "messageBufferAutoclear",
 					    "maxFilesOpen", "perFileViewWindowCharLimit",
-					    "responseFormat", NULL };
+					    "responseFormat", "secrets", NULL };
 
 /*
  * The agent settings besides the prompt, model and relations (issue 23): where a manifest
@@ -863,19 +863,56 @@ static size_t add_section(struct ac *c, const json_t *agent, const char *agent_n
  * clients set are kept, since a PATCH replaces the whole object. New reference, or NULL when
  * nothing is recorded.
  */
-static json_t *last_sync_metadata(const struct ac *c, const json_t *cur)
+static json_t *last_sync_metadata(const struct ac *c, const json_t *cur, const json_t *secrets)
 {
-	json_t *m;
+	json_t *m, *rec;
+	const json_t *prev;
 
 	if (!c->o->now)
 		return NULL;
 	m = json_is_object(cur) ? json_deep_copy(cur) : json_object();
-	json_object_set_new(m, "letta_sync",
-			    json_pack("{s:s, s:s, s:s, s:s}", "commit",
-				      c->o->commit ? c->o->commit : "", "version",
-				      c->o->version ? c->o->version : "0.0.0", "at", c->o->now,
-				      "by", c->o->by ? c->o->by : "sync"));
+	prev = dotted(cur, "letta_sync.secrets");
+	rec = json_pack("{s:s, s:s, s:s, s:s}", "commit", c->o->commit ? c->o->commit : "",
+			"version", c->o->version ? c->o->version : "0.0.0", "at", c->o->now, "by",
+			c->o->by ? c->o->by : "sync");
+	/* Where each secret's value came from ("${ENV}"), never the value. */
+	if (secrets || json_is_object(prev))
+		json_object_set(rec, "secrets", secrets ? (json_t *)secrets : (json_t *)prev);
+	json_object_set_new(m, "letta_sync", rec);
 	return m;
+}
+
+/*
+ * The values of an agent's secrets ({NAME: "${ENV}"}) from the environment, into *out. A
+ * reference that does not resolve: an error with PLAN_NEED_SECRETS, else "" (a plan only
+ * shown carries no secret).
+ */
+static int secret_values(json_t **out, struct ac *c, const char *agent, const json_t *secrets)
+{
+	const char *k;
+	json_t *v;
+
+	*out = json_object();
+	json_object_foreach((json_t *)secrets, k, v) {
+		const char *ref = json_string_value(v), *val = NULL;
+		size_t n = ref ? strlen(ref) : 0;
+
+		if (n > 3 && !strncmp(ref, "${", 2) && ref[n - 1] == '}') {
+			char *name = xstrndup(ref + 2, n - 3);
+
+			val = c->o->secret ? c->o->secret(c->o->secret_ctx, name) : NULL;
+			free(name);
+		}
+		if (!val && (c->o->flags & PLAN_NEED_SECRETS)) {
+			json_decref(*out);
+			*out = NULL;
+			return ls_error_set(c->err, LS_EINVALID,
+					    "agent '%s': secret '%s' refers to %s, which is not set",
+					    agent, k, ref ? ref : "nothing");
+		}
+		json_object_set_new(*out, k, json_string(val ? val : ""));
+	}
+	return 0;
 }
 
 /* Plans one existing managed agent. */
@@ -896,7 +933,8 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	const json_t *pb;
 	json_t *cur_blocks = json_object_get((json_t *)agent, "blocks");
 	json_t *ignored = NULL; /* what was left to other tools, for diff's info */
-	int pinned;
+	json_t *secrets, *secrets_written = NULL;
+	int pinned, rc = 0;
 
 	if (!name)
 		name = id;
@@ -1094,6 +1132,35 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		}
 	}
 
+	/*
+	 * Secrets: the server does not echo values, so they are compared by where each came
+	 * from (the sources recorded in the agent's metadata); written when that changed, or
+	 * with --force. A set replaces the whole set on the server.
+	 */
+	secrets = json_object_get(w.spec, "secrets");
+	if (json_is_object(secrets) && section_on(c, SECTION_SETTINGS) &&
+	    (force || !json_equal(secrets, dotted(agent, "metadata.letta_sync.secrets")))) {
+		json_t *vals, *from = json_array(), *to = json_array();
+		const json_t *prev = dotted(agent, "metadata.letta_sync.secrets");
+		const char *k;
+		json_t *v;
+
+		if ((rc = secret_values(&vals, c, name, secrets)) < 0) {
+			json_decref(from);
+			json_decref(to);
+			goto done;
+		}
+		json_object_foreach((json_t *)prev, k, v)
+			json_array_append_new(from, json_string(k));
+		json_object_foreach(secrets, k, v)
+			json_array_append_new(to, json_string(k));
+		pl_field(sec_fields[SECTION_SETTINGS], "secrets", from, to);
+		json_decref(from);
+		json_decref(to);
+		json_object_set_new(patch, "secrets", vals);
+		secrets_written = secrets;
+	}
+
 	/* The other settings the manifest sets (agent_settings). */
 	for (i = 0; i < sizeof(agent_settings) / sizeof(agent_settings[0]); i++) {
 		const struct agent_setting *st = &agent_settings[i];
@@ -1133,6 +1200,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		buf_release(&tb);
 	}
 	json_decref(ignored);
+	ignored = NULL;
 
 	if (json_object_size(patch) == 0) {
 		json_t *none = json_object();
@@ -1141,7 +1209,8 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		json_decref(none);
 	} else {
 		char *path = pl_path("/v1/agents/", id, NULL);
-		json_t *meta = last_sync_metadata(c, json_object_get(agent, "metadata"));
+		json_t *meta = last_sync_metadata(c, json_object_get(agent, "metadata"),
+						  secrets_written);
 
 		if (meta)
 			json_object_set_new(patch, "metadata", meta);
@@ -1177,11 +1246,13 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		warn(c, "agent '%s' (%s) is on the pinned channel: %zu change(s) held back (sync --force or upgrade --target moves it)",
 		     name, id, held);
 	}
+done:
 	for (i = 0; i < SECTION__COUNT; i++)
 		json_decref(sec_fields[i]);
 	json_decref(patch);
+	json_decref(ignored);
 	agent_want_release(&w);
-	return 0;
+	return rc;
 }
 
 /* Creates a declared agent that does not exist yet. */
@@ -1243,8 +1314,22 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 			 mem, "tool_ids", ids, "folder_ids", w.folders,
 			 "identity_ids", w.identities, "include_base_tools", w.include_base_tools);
 	if (c->o->now)
-		json_object_set_new(body, "metadata", last_sync_metadata(c, NULL));
+		json_object_set_new(body, "metadata",
+				    last_sync_metadata(c, NULL, json_object_get(w.spec, "secrets")));
 	plan_agent_settings_body(body, w.spec);
+	if (json_is_object(json_object_get(w.spec, "secrets"))) {
+		json_t *vals;
+
+		if (secret_values(&vals, c, name, json_object_get(w.spec, "secrets")) < 0) {
+			json_decref(body);
+			json_decref(tags);
+			json_decref(ids);
+			agent_want_release(&w);
+			buf_release(&t);
+			return LS_EINVALID;
+		}
+		json_object_set_new(body, "secrets", vals);
+	}
 	if (w.system)
 		json_object_set_new(body, "system", json_string(w.system));
 	if (w.description)

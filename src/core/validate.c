@@ -204,7 +204,8 @@ static const struct field f_tool_rule[] = {
 	{ "messageBufferAutoclear", TY_BOOL, 0, NULL, 0, NULL }, \
 	{ "maxFilesOpen", TY_INT, 0, NULL, 0, NULL }, \
 	{ "perFileViewWindowCharLimit", TY_INT, 0, NULL, 0, NULL }, \
-	{ "responseFormat", TY_OBJ, 0, NULL, 0, NULL }
+	{ "responseFormat", TY_OBJ, 0, NULL, 0, NULL }, \
+	{ "secrets", TY_MAP, 0, NULL, 0, NULL }
 
 static const struct field f_template_agent[] = {
 	{ "name", TY_STR, 0, NULL, 0, NULL },
@@ -618,6 +619,26 @@ static void check_agent_fields(struct vctx *c, const json_t *a, const char *base
 	if (json_object_get(a, "system") && json_object_get(a, "instructions")) {
 		buf_addf(&ptr, "%s/instructions", base);
 		verr(c, DIAG_ERROR, ptr.buf, "give system or its alias instructions, not both");
+	}
+	/* Agent secrets: a reference to the environment, never a value in git. */
+	{
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(json_object_get(a, "secrets"), k, v) {
+			const char *t = json_string_value(v);
+			size_t n = t ? strlen(t) : 0;
+
+			if (t && n > 3 && !strncmp(t, "${", 2) && t[n - 1] == '}' &&
+			    !strchr(t + 2, '$') && strchr(t, '}') == t + n - 1)
+				continue;
+			buf_reset(&ptr);
+			buf_addf(&ptr, "%s/secrets/%s", base, k);
+			verr(c, DIAG_ERROR, ptr.buf,
+			     "secret '%s' is a literal value; secrets come from the environment: "
+			     "write \"${ENV_VAR}\" (and never commit the value)",
+			     k);
+		}
 	}
 	list = json_object_get(a, "blocks");
 	json_array_foreach(json_is_array(list) ? list : NULL, i, it) {
