@@ -159,11 +159,10 @@ static void build_req(struct http_req *req, struct letta *api, const struct plan
 	if (pr->upload) {
 		const char *name = strstr(path_take, "name=");
 
-		http_req_init_take(req, "POST", path_take, body_take);
+		letta_req_write(req, api, "POST", path_take, body_take, NULL, NULL);
 		req->upload_file = xstrdup(pr->upload);
 		req->upload_name = xstrdup(strrchr(pr->upload, '/') ? strrchr(pr->upload, '/') + 1
 								      : pr->upload);
-		req->retry = HTTP_RETRY_SAFE; /* duplicate_handling=replace */
 		http_req_what(req, "the upload of '%s'", name ? name + 5 : pr->upload);
 		return;
 	}
@@ -173,18 +172,12 @@ static void build_req(struct http_req *req, struct letta *api, const struct plan
 		free(path_take);
 		return;
 	}
-	http_req_init_take(req, !strcmp(pr->method, "PATCH")	? "PATCH"
-				: !strcmp(pr->method, "PUT")	? "PUT"
-				: !strcmp(pr->method, "DELETE") ? "DELETE"
-								: "POST",
-			   path_take, body_take);
-	if (!strcmp(pr->method, "DELETE") || strstr(req->path, "/detach/")) {
-		req->retry = HTTP_RETRY_REMOVE;
-		req->flags |= HTTP_F_NO_BODY;
-	}
-	if (strstr(req->path, "/refresh") || strstr(req->path, "/attach/") ||
-	    strstr(req->path, "/detach/"))
-		req->flags |= HTTP_F_NO_BODY;
+	letta_req_write(req, api,
+			!strcmp(pr->method, "PATCH")    ? "PATCH"
+			: !strcmp(pr->method, "PUT")    ? "PUT"
+			: !strcmp(pr->method, "DELETE") ? "DELETE"
+							: "POST",
+			path_take, body_take, NULL, NULL);
 	if (pr->flags & REQ_PROJECT_HEADER)
 		req->flags |= HTTP_F_PROJECT | HTTP_F_PROJECT_ID;
 	if (!strncmp(req->path, "/v1/tools/", 10) || !strncmp(req->path, "/v1/identities/", 15))

@@ -963,7 +963,10 @@ static int start(struct http *h, struct http_req *req, struct ls_error *err)
 	 * any answer. For a create that could be the lost-reply case and make a duplicate; for a
 	 * delete or detach it would turn the hidden repeat's 404 into a first-attempt 404 we must
 	 * report. So those get a connection of their own, where libcurl never re-sends.
-	 * NEEDSWORK: this costs a handshake per such request; fine while prunes are rare.
+	 * NEEDSWORK: this costs a handshake per such request; fine while prunes are rare. A write
+	 * that fails on a reused connection must reach http_retry_decide() as sent-without-answer:
+	 * the class letta_write_class() (api/letta.c) gave it then settles it (a create re-reads
+	 * its object by natural key before any resend).
 	 */
 	if (req->retry != HTTP_RETRY_SAFE)
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);

@@ -76,7 +76,7 @@ enum http_retry_class {
 	 * without Retry-After asks the guard too, so an object we made earlier is adopted.
 	 */
 	HTTP_RETRY_CREATE_UNIQUE,
-	/* Never repeated once sent (POST /v1/projects). */
+	/* Never repeated once sent (an upload with duplicate_handling=suffix, an unknown POST). */
 	HTTP_RETRY_NEVER,
 };
 
@@ -141,7 +141,9 @@ struct http_req {
 /*
  * Sets up req for method and path (copied; must start with "/" and be escaped already, see
  * http_path_escape()). body is borrowed: a new reference is taken. The retry class follows the
- * method (GET/PUT/PATCH: SAFE, DELETE: REMOVE, POST: NEVER) until the caller changes it.
+ * method (GET/PUT/PATCH: SAFE, DELETE: REMOVE, POST: NEVER) until the caller changes it. Writes
+ * are built with letta_req_write() (api/letta.h), the one place that decides, per route, how a
+ * write is settled after a failure; this default only covers what bypasses it.
  */
 void http_req_init(struct http_req *req, const char *method, const char *path, json_t *body);
 /* Same, taking over body's reference (jansson's _new convention). */

@@ -31,8 +31,7 @@ enum scope {
 struct kind_info {
 	const char *name;
 	const char *coll;        /* collection path, with its trailing slash */
-	const char *create_method;
-	enum http_retry_class create_class;
+	const char *create_method; /* how a create is settled: letta_write_class() */
 	const char *key;         /* natural key in the body and in list items */
 	const char *key_query;   /* list filter on the key, NULL when there is none */
 	int paged;
@@ -43,19 +42,19 @@ struct kind_info {
 };
 
 static const struct kind_info kinds[LETTA_KIND_COUNT] = {
-	[LETTA_BLOCK] = { "block", "/v1/blocks/", "POST", HTTP_RETRY_CREATE, "label", "label", 1,
-			  SCOPE_QUERY, 0, 1, "core-memory/blocks" },
-	[LETTA_TOOL] = { "tool", "/v1/tools/", "PUT", HTTP_RETRY_SAFE, "name", "name", 1,
-			 SCOPE_HEADER_ID, HTTP_F_PROJECT_ID, 0, "tools" },
-	[LETTA_FOLDER] = { "folder", "/v1/folders/", "POST", HTTP_RETRY_CREATE_UNIQUE, "name", "name",
-			   1, SCOPE_NONE, 0, 0, "folders" },
-	[LETTA_MCP_SERVER] = { "MCP server", "/v1/mcp-servers/", "POST", HTTP_RETRY_CREATE_UNIQUE,
-			       "server_name", NULL, 0, SCOPE_NONE, 0, 0, NULL },
-	[LETTA_IDENTITY] = { "identity", "/v1/identities/", "POST", HTTP_RETRY_CREATE_UNIQUE,
-			     "identifier_key", "identifier_key", 1, SCOPE_HEADER_ID,
-			     HTTP_F_PROJECT | HTTP_F_PROJECT_ID, 1, "identities" },
-	[LETTA_AGENT] = { "agent", "/v1/agents/", "POST", HTTP_RETRY_CREATE, "name", "name", 1,
-			  SCOPE_QUERY, HTTP_F_PROJECT, 0, NULL },
+	[LETTA_BLOCK] = { "block", "/v1/blocks/", "POST", "label", "label", 1, SCOPE_QUERY, 0, 1,
+			  "core-memory/blocks" },
+	[LETTA_TOOL] = { "tool", "/v1/tools/", "PUT", "name", "name", 1, SCOPE_HEADER_ID,
+			 HTTP_F_PROJECT_ID, 0, "tools" },
+	[LETTA_FOLDER] = { "folder", "/v1/folders/", "POST", "name", "name", 1, SCOPE_NONE, 0, 0,
+			   "folders" },
+	[LETTA_MCP_SERVER] = { "MCP server", "/v1/mcp-servers/", "POST", "server_name", NULL, 0,
+			       SCOPE_NONE, 0, 0, NULL },
+	[LETTA_IDENTITY] = { "identity", "/v1/identities/", "POST", "identifier_key",
+			     "identifier_key", 1, SCOPE_HEADER_ID, HTTP_F_PROJECT | HTTP_F_PROJECT_ID,
+			     1, "identities" },
+	[LETTA_AGENT] = { "agent", "/v1/agents/", "POST", "name", "name", 1, SCOPE_QUERY,
+			  HTTP_F_PROJECT, 0, NULL },
 };
 
 /* Relationships are empty in agent answers unless asked for (letta-api/README.md 1.2). */
@@ -113,7 +112,8 @@ int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error
 	return 0;
 }
 
-static int find_slug(struct letta *api, const char *id, struct ls_error *err);
+static int check_project_id(struct letta *api, const char *slug, const char *id,
+			    struct ls_error *err);
 
 int letta_open(struct letta **out, const struct target *t, const char *secret,
 	       char *(*lookup)(const char *name), int resolve_project, struct ls_error *err)
@@ -140,8 +140,8 @@ int letta_open(struct letta **out, const struct target *t, const char *secret,
 		letta_free(api);
 		return ret;
 	}
-	if (resolve_project && t->project.id && !t->project.slug &&
-	    (ret = find_slug(api, t->project.id, err)) < 0) {
+	if (resolve_project && t->project.id &&
+	    (ret = check_project_id(api, t->project.slug, t->project.id, err)) < 0) {
 		letta_free(api);
 		return ret;
 	}
@@ -348,6 +348,141 @@ static int create_guard(json_t **found, struct http *h, struct http_req *req,
 	return 0;
 }
 
+/*
+ * ---- How every write is settled: the one place ----
+ *
+ * A write that fails without a clear answer (the connection dropped or was reset, a reused
+ * connection turned out dead, a timeout, a 408 or 5xx) may or may not have been applied. What
+ * happens next depends only on the route, and is decided here for every route the client
+ * writes to, so that no caller picks a retry class of its own:
+ *
+ *   - idempotent writes (PATCH, attach, the tool and identity upserts, uploads that replace or
+ *     skip): sent again (HTTP_RETRY_SAFE);
+ *   - removals (DELETE, detach): sent again, and a 404 after a repeat means done
+ *     (HTTP_RETRY_REMOVE);
+ *   - creates (projects, blocks, agents: a new object on every call; folders, MCP servers,
+ *     identities: unique names): settled by re-reading the object by its natural key (project
+ *     name, label, name, server_name, identifier_key) and adopting the one that is ours; only
+ *     when none exists is the create sent again (HTTP_RETRY_CREATE, HTTP_RETRY_CREATE_UNIQUE
+ *     with a guard, see http_guard_fn);
+ *   - anything else (an upload that adds a suffix): never repeated once sent.
+ *
+ * api/http.c applies the class (http_retry_decide()); nothing else repeats a write.
+ */
+struct write_route {
+	const char *method;
+	const char *path;       /* the path without its query */
+	enum http_retry_class cls;
+	int create;             /* a create settled by a natural-key guard: a letta_kind, or -1 */
+};
+
+/* A create settled by its natural key but not one of enum letta_kind (no list of its own). */
+#define ROUTE_PROJECT (-2)
+
+static const struct write_route write_routes[] = {
+	{ "POST", "/v1/projects", HTTP_RETRY_CREATE, ROUTE_PROJECT },
+	{ "POST", "/v1/blocks/", HTTP_RETRY_CREATE, LETTA_BLOCK },
+	{ "POST", "/v1/agents/", HTTP_RETRY_CREATE, LETTA_AGENT },
+	{ "POST", "/v1/folders/", HTTP_RETRY_CREATE_UNIQUE, LETTA_FOLDER },
+	{ "POST", "/v1/mcp-servers/", HTTP_RETRY_CREATE_UNIQUE, LETTA_MCP_SERVER },
+	{ "POST", "/v1/identities/", HTTP_RETRY_CREATE_UNIQUE, LETTA_IDENTITY },
+	/* Upserts by name and by identifier_key. */
+	{ "PUT", "/v1/tools/", HTTP_RETRY_SAFE, -1 },
+	{ "POST", "/v1/tools/", HTTP_RETRY_SAFE, -1 },
+	{ "PUT", "/v1/identities/", HTTP_RETRY_SAFE, -1 },
+};
+
+/* The retry class of an upload: replace and skip make it idempotent, suffix and error not. */
+static enum http_retry_class upload_class(const char *path)
+{
+	const char *q = strchr(path, '?');
+
+	if (q && (strstr(q, "duplicate_handling=replace") || strstr(q, "duplicate_handling=skip")))
+		return HTTP_RETRY_SAFE;
+	if (q && strstr(q, "duplicate_handling="))
+		return HTTP_RETRY_NEVER;
+	return HTTP_RETRY_SAFE; /* the server's default is replace */
+}
+
+enum http_retry_class letta_write_class(const char *method, const char *path, int *create)
+{
+	size_t n = strcspn(path, "?");
+
+	*create = -1;
+	for (size_t i = 0; i < sizeof(write_routes) / sizeof(write_routes[0]); i++) {
+		const struct write_route *r = &write_routes[i];
+		size_t len = strlen(r->path);
+
+		if (strcmp(method, r->method))
+			continue;
+		if (n != len || strncmp(path, r->path, n))
+			continue;
+		*create = r->create;
+		return r->cls;
+	}
+	if (!strcmp(method, "DELETE") || strstr(path, "/detach/"))
+		return HTTP_RETRY_REMOVE;
+	if (!strcmp(method, "POST") && n > 7 && !strncmp(path + n - 7, "/upload", 7))
+		return upload_class(path);
+	if (!strcmp(method, "PATCH") || !strcmp(method, "PUT") || !strcmp(method, "GET"))
+		return HTTP_RETRY_SAFE;
+	/* A POST we do not know: it may make something each time, so never repeat it blindly. */
+	return HTTP_RETRY_NEVER;
+}
+
+/* The project a create was meant to make: one with the body's name (as name or slug). */
+static int project_guard(json_t **found, struct http *h, struct http_req *req,
+			 struct ls_error *err)
+{
+	struct guard_ctx *g = req->guard_ctx;
+	const char *name = jsonx_get_str(req->body, "name");
+	json_t *list = NULL, *p;
+	size_t i;
+	int ret;
+
+	(void)h;
+	*found = NULL;
+	if (!name)
+		return 0;
+	if ((ret = letta_projects_list(&list, g->api, NULL, err)) < 0)
+		return ret;
+	json_array_foreach(list, i, p) {
+		const char *have = jsonx_get_str(p, "name");
+		const char *slug = jsonx_get_str(p, "slug");
+
+		if ((have && !strcmp(have, name)) || (slug && !strcmp(slug, name))) {
+			*found = json_incref(p);
+			break;
+		}
+	}
+	json_decref(list);
+	return 0;
+}
+
+void letta_req_write(struct http_req *req, struct letta *api, const char *method,
+		     char *path_take, json_t *body_take, letta_match_fn match, void *match_ctx)
+{
+	int create;
+
+	http_req_init_take(req, method, path_take, body_take);
+	req->retry = letta_write_class(method, path_take, &create);
+	if (req->retry == HTTP_RETRY_REMOVE || strstr(req->path, "/detach/") ||
+	    strstr(req->path, "/attach/") || strstr(req->path, "/refresh"))
+		req->flags |= HTTP_F_NO_BODY;
+	if (create != -1) {
+		struct guard_ctx *g = xcalloc(1, sizeof(*g));
+
+		g->api = api;
+		/* project_guard() reads only api; kind is for create_guard(). */
+		g->kind = create == ROUTE_PROJECT ? LETTA_BLOCK : (enum letta_kind)create;
+		g->match = match;
+		g->match_ctx = match_ctx;
+		req->guard = create == ROUTE_PROJECT ? project_guard : create_guard;
+		req->guard_ctx = g;
+		req->guard_ctx_free = free;
+	}
+}
+
 void letta_req_create(struct http_req *req, struct letta *api, enum letta_kind kind,
 		      json_t *body, letta_match_fn match, void *match_ctx)
 {
@@ -360,24 +495,12 @@ void letta_req_create(struct http_req *req, struct letta *api, enum letta_kind k
 	b = json_copy(body);
 	if (k->stamp_project && api->project_id && !jsonx_get_str(b, "project_id"))
 		json_object_set_new(b, "project_id", json_string(api->project_id));
-	http_req_init_take(req, k->create_method, xstrdup(k->coll), b);
-	req->retry = k->create_class;
+	letta_req_write(req, api, k->create_method, xstrdup(k->coll), b, match, match_ctx);
 	req->flags |= k->create_flags;
 	if (key)
 		http_req_what(req, "%s '%s'", k->name, key);
 	else
 		http_req_what(req, "new %s", k->name);
-	if (req->retry == HTTP_RETRY_CREATE || req->retry == HTTP_RETRY_CREATE_UNIQUE) {
-		struct guard_ctx *g = xcalloc(1, sizeof(*g));
-
-		g->api = api;
-		g->kind = kind;
-		g->match = match;
-		g->match_ctx = match_ctx;
-		req->guard = create_guard;
-		req->guard_ctx = g;
-		req->guard_ctx_free = free;
-	}
 }
 
 void letta_req_update(struct http_req *req, struct letta *api, enum letta_kind kind,
@@ -388,7 +511,7 @@ void letta_req_update(struct http_req *req, struct letta *api, enum letta_kind k
 
 	buf_addstr(&path, k->coll);
 	add_id(&path, id);
-	http_req_init_take(req, "PATCH", buf_detach(&path), json_incref(body));
+	letta_req_write(req, api, "PATCH", buf_detach(&path), json_incref(body), NULL, NULL);
 	if (k->scope == SCOPE_HEADER_ID)
 		req->flags |= HTTP_F_PROJECT_ID;
 	http_req_what(req, "%s '%s'", k->name, id ? id : "");
@@ -403,9 +526,7 @@ void letta_req_delete(struct http_req *req, struct letta *api, enum letta_kind k
 
 	buf_addstr(&path, k->coll);
 	add_id(&path, id);
-	http_req_init_take(req, "DELETE", buf_detach(&path), NULL);
-	req->retry = HTTP_RETRY_REMOVE;
-	req->flags |= HTTP_F_NO_BODY;
+	letta_req_write(req, api, "DELETE", buf_detach(&path), NULL, NULL, NULL);
 	if (k->scope == SCOPE_HEADER_ID)
 		req->flags |= HTTP_F_PROJECT_ID;
 	http_req_what(req, "%s '%s'", k->name, id ? id : "");
@@ -424,11 +545,11 @@ void letta_req_attach(struct http_req *req, struct letta *api, const char *agent
 	add_id(&path, agent_id);
 	buf_addf(&path, "/%s/%s/", k->attach_seg, attach ? "attach" : "detach");
 	add_id(&path, id);
-	http_req_init_take(req, "PATCH", buf_detach(&path), NULL);
-	/* Detaching twice is a 404 (blocks) or a no-op (the rest): both mean done on a repeat. */
-	req->retry = attach ? HTTP_RETRY_SAFE : HTTP_RETRY_REMOVE;
-	/* The answer is AgentState or null depending on the client kind: never rely on it. */
-	req->flags |= HTTP_F_NO_BODY;
+	/*
+	 * Detaching twice is a 404 (blocks) or a no-op (the rest): both mean done on a repeat. The
+	 * answer is AgentState or null depending on the client kind: never rely on it.
+	 */
+	letta_req_write(req, api, "PATCH", buf_detach(&path), NULL, NULL, NULL);
 	http_req_what(req, "%s '%s' on agent '%s'", k->name, id ? id : "",
 		      agent_id ? agent_id : "");
 	(void)api;
@@ -687,8 +808,8 @@ int letta_project_create(json_t **out, struct letta *api, const char *name, stru
 {
 	struct http_req req;
 
-	http_req_init_take(&req, "POST", xstrdup("/v1/projects"), json_pack("{ss}", "name", name));
-	req.retry = HTTP_RETRY_NEVER;
+	letta_req_write(&req, api, "POST", xstrdup("/v1/projects"), json_pack("{ss}", "name", name),
+			NULL, NULL);
 	http_req_what(&req, "project '%s'", name);
 	return run_one(out, api, &req, err);
 }
@@ -777,12 +898,16 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 }
 
 /*
- * Agent creates want X-Project with the slug; when only the id is known, the project list
- * gives it. A self-hosted server (404) has no projects at all.
+ * A project named by id (alone or as slug:id) must be one the server knows, and its slug is what
+ * every later step names the project by (markers, the inventory, X-Project), so that slug, id
+ * and slug:id reach the same objects. Refused before any write: an id the server does not know
+ * (LS_ENOTFOUND, naming it), and a slug:id whose parts name different projects (LS_EUSAGE). A
+ * self-hosted server (404) has no projects at all.
  */
-static int find_slug(struct letta *api, const char *id, struct ls_error *err)
+static int check_project_id(struct letta *api, const char *slug, const char *id,
+			    struct ls_error *err)
 {
-	json_t *list = NULL, *p;
+	json_t *list = NULL, *p, *hit = NULL;
 	size_t i;
 	int ret = letta_projects_list(&list, api, NULL, err);
 
@@ -795,13 +920,38 @@ static int find_slug(struct letta *api, const char *id, struct ls_error *err)
 	json_array_foreach(list, i, p) {
 		const char *pid = jsonx_get_str(p, "id");
 
-		if (pid && !strcmp(pid, id) && jsonx_get_str(p, "slug")) {
-			http_set_project(api->http, jsonx_get_str(p, "slug"), id);
+		if (pid && !strcmp(pid, id)) {
+			hit = p;
 			break;
 		}
 	}
+	if (!hit) {
+		json_decref(list);
+		ret = ls_error_set(err, LS_ENOTFOUND, "project id '%s' not found on the server", id);
+		ls_error_where(err, "GET /v1/projects");
+		ls_error_hint(err, "'letta-sync projects list' shows the projects and their ids; check --project");
+		return ret;
+	}
+	if (slug && *slug) {
+		const char *have = jsonx_get_str(hit, "slug");
+
+		if (!have || strcmp(have, slug)) {
+			ret = ls_error_set(err, LS_EUSAGE, "project '%s:%s': id '%s' is the project '%s', not '%s'",
+					   slug, id, id, have ? have : "(no slug)", slug);
+			ls_error_hint(err, "give the slug or the id alone, or the pair that 'letta-sync projects list' shows");
+			json_decref(list);
+			return ret;
+		}
+	} else if (jsonx_get_str(hit, "slug")) {
+		http_set_project(api->http, jsonx_get_str(hit, "slug"), id);
+	}
 	json_decref(list);
 	return 0;
+}
+
+const char *letta_project_slug(const struct letta *api)
+{
+	return http_get_opts(api->http)->project_slug;
 }
 
 const char *letta_project_id(const struct letta *api)
@@ -909,7 +1059,7 @@ int letta_identity_set_properties(json_t **out, struct letta *api, const char *i
 	buf_addstr(&path, "/v1/identities/");
 	add_id(&path, id);
 	buf_addstr(&path, "/properties");
-	http_req_init_take(&req, "PUT", buf_detach(&path), json_incref(properties));
+	letta_req_write(&req, api, "PUT", buf_detach(&path), json_incref(properties), NULL, NULL);
 	req.flags |= HTTP_F_PROJECT_ID;
 	http_req_what(&req, "identity '%s'", id);
 	return run_one(out, api, &req, err);
@@ -937,8 +1087,7 @@ int letta_mcp_server_refresh(struct letta *api, const char *id, struct ls_error 
 	buf_addstr(&path, "/v1/mcp-servers/");
 	add_id(&path, id);
 	buf_addstr(&path, "/refresh");
-	http_req_init_take(&req, "PATCH", buf_detach(&path), NULL);
-	req.flags |= HTTP_F_NO_BODY;
+	letta_req_write(&req, api, "PATCH", buf_detach(&path), NULL, NULL, NULL);
 	http_req_what(&req, "MCP server '%s'", id);
 	return run_one(NULL, api, &req, err);
 }
@@ -959,13 +1108,9 @@ int letta_folder_upload(json_t **out, struct letta *api, const char *folder_id, 
 	buf_addstr(&path, "/upload");
 	http_query_add(&path, "duplicate_handling", duplicate_handling);
 	http_query_add(&path, "name", name);
-	http_req_init_take(&req, "POST", buf_detach(&path), NULL);
+	letta_req_write(&req, api, "POST", buf_detach(&path), NULL, NULL, NULL);
 	req.upload_file = xstrdup(file);
 	req.upload_name = xstrdup(name);
-	/* skip and replace make the upload idempotent; suffix and error do not. */
-	req.retry = !strcmp(duplicate_handling, "skip") || !strcmp(duplicate_handling, "replace")
-			    ? HTTP_RETRY_SAFE
-			    : HTTP_RETRY_NEVER;
 	http_req_what(&req, "file '%s' in folder '%s'", name, folder_id);
 	return run_one(out, api, &req, err);
 }
@@ -981,8 +1126,7 @@ int letta_folder_file_delete(struct letta *api, const char *folder_id, const cha
 	add_id(&path, folder_id);
 	buf_addch(&path, '/');
 	add_id(&path, file_id);
-	http_req_init_take(&req, "DELETE", buf_detach(&path), NULL);
-	req.flags |= HTTP_F_NO_BODY;
+	letta_req_write(&req, api, "DELETE", buf_detach(&path), NULL, NULL, NULL);
 	http_req_what(&req, "file '%s' in folder '%s'", file_id, folder_id);
 	return run_one(NULL, api, &req, err);
 }

@@ -82,11 +82,19 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
 			  struct ls_error *err);
 /* The resolved project id (borrowed) or NULL. */
 const char *letta_project_id(const struct letta *api);
+/*
+ * The project's slug (borrowed) or NULL: the one given, or, for a project given by id alone,
+ * the server's (letta_open() checks that the id exists and that slug:id agree).
+ */
+const char *letta_project_slug(const struct letta *api);
 /* 0 after a 404 on /v1/projects (self-hosted). */
 int letta_has_projects(const struct letta *api);
 /* Every project (name filter optional): an array of {id, name, slug}. */
 int letta_projects_list(json_t **out, struct letta *api, const char *name, struct ls_error *err);
-/* POST /v1/projects {name}; never retried once sent. */
+/*
+ * POST /v1/projects {name}. After an ambiguous failure the project list is re-read and a project
+ * with that name (or slug) is adopted; only when there is none is the create sent again.
+ */
 int letta_project_create(json_t **out, struct letta *api, const char *name, struct ls_error *err);
 
 /* ---- Generic ---- */
@@ -174,6 +182,24 @@ void letta_req_delete(struct http_req *req, struct letta *api, enum letta_kind k
 		      const char *id);
 void letta_req_attach(struct http_req *req, struct letta *api, const char *agent_id,
 		      enum letta_kind kind, const char *id, int attach);
+/*
+ * THE place that decides how a write is settled after a failure, for every route the client
+ * writes to (see the table in api/letta.c): the retry class http_retry_decide() applies, and
+ * for creates (*create set to the letta_kind, or -2 for a project; -1 otherwise) a guard that
+ * re-reads the object by its natural key after an ambiguous failure (the request was sent and
+ * no clear answer came back: dropped or reset connection, a reused connection found dead,
+ * timeout, 408, 5xx) and adopts it, so that the create is sent again only when it did not
+ * happen. path may carry a query.
+ */
+enum http_retry_class letta_write_class(const char *method, const char *path, int *create);
+
+/*
+ * Builds any write (POST, PUT, PATCH, DELETE) with its retry class, guard (match and match_ctx
+ * as for letta_create(); NULL: letta_match_marker) and body flags from letta_write_class().
+ * Every write of api/ goes through it; the typed builders above add what and scope headers.
+ */
+void letta_req_write(struct http_req *req, struct letta *api, const char *method,
+		     char *path_take, json_t *body_take, letta_match_fn match, void *match_ctx);
 /* http_run() on the client's transport. */
 int letta_run(struct letta *api, struct http_req *reqs, size_t n, struct ls_error *err);
 

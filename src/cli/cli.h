@@ -68,6 +68,16 @@ int cli_ctx_resolve(struct cli_ctx *ctx, struct ls_error *err);
  */
 const char *cli_api_secret(void);
 
+struct letta;
+/*
+ * Opens the API client for ctx's target (letta_open() with the secret and the environment).
+ * With resolve, the project is looked up on the server: an id it does not know, or a slug:id
+ * whose parts disagree, is refused here, before any write; and a project given by id alone
+ * gets its slug in ctx->target, so that slug, id and slug:id name the same inventory and
+ * markers in every later step.
+ */
+int cli_open_api(struct letta **out, struct cli_ctx *ctx, int resolve, struct ls_error *err);
+
 /*
  * The secret lookup the planner calls for ${VAR} references (plan_opts.secret): the process
  * environment; ctx is unused.

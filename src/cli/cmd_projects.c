@@ -46,7 +46,7 @@ static int open_api(struct letta **api, struct cli_ctx *ctx)
 
 	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
 		return ret;
-	return letta_open(api, &ctx->target, cli_api_secret(), getenv, 0, &ctx->err);
+	return cli_open_api(api, ctx, 0, &ctx->err);
 }
 
 /* A 404 on /v1/projects: the route does not exist on a self-hosted server. */

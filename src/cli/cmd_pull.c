@@ -199,7 +199,7 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 	if ((ret = load_local(&local, &root, ctx, &ctx->err)) < 0)
 		goto out;
 
-	if ((ret = letta_open(&api, &ctx->target, cli_api_secret(), getenv, 1, &ctx->err)) < 0)
+	if ((ret = cli_open_api(&api, ctx, 1, &ctx->err)) < 0)
 		goto out;
 	if ((ret = apply_read_remote(&rs, api, &ctx->err)) < 0)
 		goto out;

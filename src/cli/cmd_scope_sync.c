@@ -63,7 +63,7 @@ int cmd_scope_sync(int argc, char **argv, struct cli_ctx *ctx)
 	so.touched = opts_values(&o, "touched", &so.ntouched);
 	so.dry_run = ctx->g.dry_run;
 
-	if ((ret = letta_open(&api, &ctx->target, cli_api_secret(), getenv, 1, &ctx->err)) < 0)
+	if ((ret = cli_open_api(&api, ctx, 1, &ctx->err)) < 0)
 		goto out;
 	if ((ret = scope_step_run(&res, ctx, api, &so, &ctx->err)) < 0)
 		goto out;

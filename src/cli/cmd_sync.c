@@ -167,6 +167,10 @@ static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api
 		long root = failed && pass == 2 ? refused_by(p, res, i, 0) : -1;
 		json_t *e;
 
+		/* Held back to the second pass, which plans and reports it (or hold_back_report). */
+		if (pass == 1 && a->deferred)
+			continue;
+
 		if (failed && root < 0)
 			*only_409 = 0;
 		if (s == APPLY_FAILED && *first_fail == LS_EFAIL && res->errs[i].code)
@@ -233,6 +237,49 @@ static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api
 	}
 	buf_release(&line);
 	return aret;
+}
+
+/*
+ * The first pass holds back the actions that wait for what it makes (plan_action.deferred): a
+ * second pass plans them complete, so that an object gets one action. Returns how many.
+ */
+static size_t hold_back(struct plan *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->n; i++)
+		if (p->items[i].deferred && !p->items[i].skip) {
+			p->items[i].skip = 1;
+			n++;
+		}
+	return n;
+}
+
+/* No second pass ran (the first failed): what was held back is reported as not applied. */
+static void hold_back_report(struct cli_ctx *ctx, const struct plan *p, struct counts *c,
+			     json_t *changes)
+{
+	struct buf line = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->items[i];
+		json_t *e;
+
+		if (!a->deferred || a->internal)
+			continue;
+		c->skipped++;
+		e = render_action_json(a);
+		json_object_set_new(e, "status", json_string("skipped"));
+		json_object_set_new(e, "id", a->id ? json_string(a->id) : json_null());
+		json_object_set_new(e, "error", json_null());
+		json_array_append_new(changes, e);
+		buf_reset(&line);
+		label(&line, a);
+		output_warn(ctx, "%s not applied: it waits for the MCP server tools this run was to make; run sync again",
+			    line.buf);
+	}
+	buf_release(&line);
 }
 
 /*
@@ -318,7 +365,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	json_t *changes = NULL, *saved = NULL;
 	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1;
 	long releaser = -1;
-	size_t i;
+	size_t i, deferred = 0;
 	int ret0 = opts_parse(&o, spec, argc, argv, ctx, "letta-sync sync [options]", examples,
 			      &ctx->err);
 
@@ -400,6 +447,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 			goto out;
 		releaser = reconcile_lease_keep(&r);
 	}
+	deferred = hold_back(&r.plan);
 	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail, 1, &only_409);
 	if ((aret == 0 && !c.failed && r.plan.replan) ||
 	    (aret == LS_EFAIL && has_plain_conflict(&r.plan, &res))) {
@@ -426,6 +474,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		c.conflicts = c2.conflicts;
 		c.orphans = c2.orphans;
 		c.skipped += c2.skipped;
+	} else if (deferred) {
+		hold_back_report(ctx, &r.plan, &c, changes);
 	}
 	/* The inventory's rewrite released the lease when it was the last write and succeeded. */
 	if (leased && !(releaser >= 0 && res.status && res.status[releaser] == APPLY_DONE))

@@ -583,7 +583,7 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 
 static int open_api(struct upgrade *u, struct ls_error *err)
 {
-	return letta_open(&u->api, &u->ctx->target, cli_api_secret(), getenv, 1, err);
+	return cli_open_api(&u->api, u->ctx, 1, err);
 }
 
 static int load_versions(struct upgrade *u, struct ls_error *err)

@@ -1,11 +1,13 @@
 /* Gathers flags, environment and repository facts for core/target.c. */
 #include "cli/cli.h"
+#include "api/letta.h"
 #include "repo/files.h"
 #include "repo/git.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/redact.h"
 #include "util/suggest.h"
+#include "util/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,19 @@
 const char *cli_suggest(const char *word, const char *const *candidates)
 {
 	return suggest(word, candidates);
+}
+
+int cli_open_api(struct letta **out, struct cli_ctx *ctx, int resolve, struct ls_error *err)
+{
+	const char *slug;
+	int ret = letta_open(out, &ctx->target, cli_api_secret(), getenv, resolve, err);
+
+	if (ret < 0 || !resolve)
+		return ret;
+	slug = letta_project_slug(*out);
+	if (!ctx->target.project.slug && ctx->target.project.id && slug)
+		ctx->target.project.slug = xstrdup(slug);
+	return 0;
 }
 
 const char *cli_api_secret(void)

@@ -309,7 +309,6 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 		      struct ls_error *err)
 {
 	struct git_facts gf;
-	const char *secret;
 	struct ls_error gerr = LS_ERROR_INIT;
 	int ret;
 
@@ -334,14 +333,13 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 		r->version = xstrdup("0.0.0");
 	}
 
-	secret = cli_api_secret();
-	ret = letta_open(&r->api, &ctx->target, secret, getenv, 1, err);
+	ret = cli_open_api(&r->api, ctx, 1, err);
 	if (ret == LS_ENOTFOUND && ctx->target.project.slug && !ctx->target.project.id) {
 		/* A project that does not exist yet: sync creates it, diff plans against nothing. */
 		ls_error_clear(err);
 		letta_free(r->api);
 		r->api = NULL;
-		if ((ret = letta_open(&r->api, &ctx->target, secret, getenv, 0, err)) < 0)
+		if ((ret = cli_open_api(&r->api, ctx, 0, err)) < 0)
 			return ret;
 		r->no_project = 1;
 		if (!o->create_project)
@@ -541,6 +539,33 @@ static int holder_is_gone(const char *holder, const char *host)
 	return kill((pid_t)n, 0) < 0 && errno == ESRCH;
 }
 
+/*
+ * The plan's write-ahead inventory write (core/plan.c, plan_inventory): an inventory action
+ * that a later inventory action depends on; -1 when the plan has none.
+ */
+static long write_ahead(const struct plan *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->items[i];
+
+		if (!a->internal || a->skip || a->kind != KIND_BLOCK ||
+		    strcmp(a->name, OWN_INVENTORY_LABEL) || a->nreqs != 1)
+			continue;
+		for (j = i + 1; j < p->n; j++) {
+			const struct plan_action *b = &p->items[j];
+
+			if (b->internal && b->kind == KIND_BLOCK &&
+			    !strcmp(b->name, OWN_INVENTORY_LABEL))
+				for (size_t k = 0; k < b->ndeps; k++)
+					if (b->deps[k] == i)
+						return (long)i;
+		}
+	}
+	return -1;
+}
+
 int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struct ls_error *err)
 {
 	const json_t *inv = inventory_of(r);
@@ -552,6 +577,7 @@ int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struc
 	struct buf me = BUF_INIT;
 	json_t *meta, *body, *reply = NULL;
 	time_t t;
+	long wa;
 	int ret;
 
 	*taken = 0;
@@ -582,13 +608,34 @@ int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struc
 	r->lease = json_pack("{s:s, s:s, s:I}", "holder", me.buf, "expires_at", when, "expires",
 			     (json_int_t)(now + LEASE_SECONDS));
 	json_object_set(meta, "lease", r->lease);
-	body = json_pack("{s:o}", "metadata", meta);
+	wa = write_ahead(&r->plan);
+	if (wa >= 0) {
+		/*
+		 * The lease's write carries the plan's write-ahead intent too: one request, and
+		 * the plan's own write-ahead action is done by it.
+		 */
+		const struct plan_request *pr = &r->plan.items[wa].reqs[0];
+		struct plan_results none = { NULL, NULL, 0 };
+
+		body = plan_resolve_body(pr->body, pr->flags, &none, (size_t)wa, err);
+		if (!body) {
+			json_decref(meta);
+			buf_release(&me);
+			return err->code ? (int)err->code : LS_EINTERNAL;
+		}
+		json_object_set_new(body, "metadata", meta);
+	} else {
+		body = json_pack("{s:o}", "metadata", meta);
+	}
 	ret = letta_update(&reply, r->api, LETTA_BLOCK, jsonx_get_str(inv, "id"), body, err);
 	json_decref(body);
 	json_decref(reply);
 	buf_release(&me);
-	if (ret == 0)
+	if (ret == 0) {
 		*taken = 1;
+		if (wa >= 0)
+			r->plan.items[wa].skip = 1;
+	}
 	return ret;
 }
 

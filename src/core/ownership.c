@@ -192,6 +192,30 @@ json_t *own_inventory_entries(const json_t *block)
 	return out;
 }
 
+json_t *own_inventory_intents(const json_t *block)
+{
+	const char *value = jsonx_get_str(block, "value");
+	json_t *doc, *out = json_object(), *e;
+	size_t i;
+
+	if (!value)
+		return out;
+	doc = json_loads(value, 0, NULL);
+	json_array_foreach(json_object_get(doc, "intent"), i, e)
+	{
+		const char *kind = jsonx_get_str(e, "kind"), *name = jsonx_get_str(e, "name");
+		struct buf k = BUF_INIT;
+
+		if (!kind || !name || own_kind_parse(kind) < 0)
+			continue;
+		buf_addf(&k, "%s/%s", kind, name);
+		json_object_set_new(out, k.buf, json_true());
+		buf_release(&k);
+	}
+	json_decref(doc);
+	return out;
+}
+
 const json_t *own_inventory_find(const json_t *entries, enum res_kind kind, const char *name)
 {
 	const char *kn = own_kind_name(kind);

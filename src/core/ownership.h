@@ -15,7 +15,14 @@
  *
  * The inventory is one block per project, label "letta_sync_inventory", metadata
  * {managed_by, source: "Inventory/<project>", project}, attached to no agent, whose value is
- * {"version":1,"project":"...","objects":[{kind, name, id, hash, commit}, ...]}.
+ * {"version":1,"project":"...","objects":[{kind, name, id, hash, commit}, ...],
+ *  "intent":[{kind, name}, ...]}.
+ *
+ * "intent" is the write-ahead record: before a run writes a shared object it lists it there,
+ * and the run's last inventory write drops the entries of what it finished. An entry left over
+ * is an object an interrupted run (SIGKILL, Ctrl-C, a crash) may have created or half-written:
+ * the next run takes it as its own (an MCP server, which has no markers, included) and finishes
+ * it, rather than report a false conflict or leave an unmanaged look-alike.
  *
  * Objects marked by the original tool (managed_by "smarty-admin" with a source) are "legacy":
  * they are adopted, i.e. re-marked on the next sync.
@@ -88,6 +95,8 @@ const json_t *own_find_inventory(const json_t *blocks, const char *project);
  * unreadable value gives an empty array (and the inventory is rewritten on the next change).
  */
 json_t *own_inventory_entries(const json_t *block);
+/* The inventory's write-ahead intents as {"Kind/name": true}; new reference, {} when none. */
+json_t *own_inventory_intents(const json_t *block);
 /* The entry for kind/name in entries, or NULL (borrowed). */
 const json_t *own_inventory_find(const json_t *entries, enum res_kind kind, const char *name);
 /* The inventory block's metadata. New reference. */

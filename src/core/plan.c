@@ -718,6 +718,7 @@ struct pc {
 	json_t *block_index;     /* manifest name -> [blocks marked for it] */
 	json_t *key_index;       /* "Kind/key" -> [objects with that natural key] */
 	json_t *inv_index;       /* "Kind/name" -> inventory entry */
+	json_t *intents;         /* the inventory's write-ahead intents, {"Kind/name": true} */
 	struct ls_error *err;
 };
 
@@ -1510,6 +1511,18 @@ int plan_kind_in_sections(enum res_kind k, unsigned sections)
 	return !sections || (sections & (1u << s));
 }
 
+/* Whether an earlier run meant to write Kind/name and did not finish (see ownership.h). */
+static int intended(const struct pc *c, enum res_kind kind, const char *name)
+{
+	struct buf k = BUF_INIT;
+	int yes;
+
+	buf_addf(&k, "%s/%s", own_kind_name(kind), name);
+	yes = json_object_get(c->intents, k.buf) != NULL;
+	buf_release(&k);
+	return yes;
+}
+
 static int plan_resource(struct pc *c, const struct resource *r)
 {
 	const json_t *old = inv_find(c, r->kind, r->name);
@@ -1519,6 +1532,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	struct own_marker m;
 	const char *recorded = NULL, *id;
 	int rc = 0, remark = 0, force = (c->o->flags & PLAN_FORCE) != 0;
+	int unfinished = intended(c, r->kind, r->name);
 	size_t ai;
 
 	if (!force && c->o->force_names) {
@@ -1600,6 +1614,10 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		if (old && jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id)) {
 			m.state = OWN_OURS;
 			m.hash = jsonx_get_str(old, "hash");
+		} else if (unfinished) {
+			/* Created by a run that stopped before it could record it. */
+			m.state = OWN_OURS;
+			m.hash = NULL;
 		}
 	} else if ((r->kind == KIND_TOOL || r->kind == KIND_IDENTITY) &&
 		   (m.state == OWN_NONE || (m.state == OWN_OURS && !m.hash)) && old &&
@@ -1642,6 +1660,12 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (!recorded && old && jsonx_get_str(old, "id") && id &&
 	    !strcmp(jsonx_get_str(old, "id"), id))
 		recorded = jsonx_get_str(old, "hash");
+	/*
+	 * A run that stopped half-way through writing it (a folder whose files are in and whose
+	 * hash is not) left it in a state no hash describes: it is finished, not a conflict.
+	 */
+	if (unfinished && m.state == OWN_OURS)
+		recorded = NULL;
 
 	if (r->managed == MANAGED_SEED) {
 		if (!json_equal(want, have)) {
@@ -1707,6 +1731,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		  : m.state == OWN_NONE	    ? "adopted: it had no letta-sync markers"
 		  : m.state == OWN_OTHER_PROJECT ? "taken over from another project (--force)"
 		  : json_equal(want, have) ? "markers refreshed"
+		  : unfinished		   ? "finishing what an interrupted run started"
 		  : recorded && strcmp(recorded, hh) ? "edited outside git; overwritten (--force)"
 						   : "the manifest changed");
 	if (r->kind == KIND_BLOCK) {
@@ -1768,50 +1793,117 @@ static json_t *entries_key(const json_t *entries, int resolve)
 	return s;
 }
 
+/* The inventory's body: the entries, the intents, the markers. */
+static json_t *inventory_body(struct pc *c, json_t *entries, json_t *intents)
+{
+	json_t *value = json_pack("{s:i, s:s, s:O, s:O}", "version", 1, "project", c->project,
+				  "objects", entries, "intent", intents);
+
+	return json_pack("{s:s, s:o, s:s, s:o, s:i}", "label", OWN_INVENTORY_LABEL, "value", value,
+			 "description",
+			 "letta-sync inventory: every object this config repository manages",
+			 "metadata", own_inventory_metadata(c->project), "limit", INVENTORY_LIMIT);
+}
+
+/* Adds an internal action writing the inventory: PATCH path, or a create when path is NULL. */
+static size_t inventory_action(struct pc *c, const char *path, json_t *body_take)
+{
+	size_t ai = pl_add(c->p, KIND_BLOCK, OWN_INVENTORY_LABEL,
+			   c->inventory ? CHANGE_UPDATE : CHANGE_CREATE);
+
+	c->p->items[ai].internal = 1;
+	pl_reason(c->p, ai, "the inventory of project '%s'", c->project);
+	if (c->inventory)
+		c->p->items[ai].id = xstrdup(jsonx_get_str(c->inventory, "id"));
+	if (path) {
+		pl_req(c->p, ai, "PATCH", path, body_take, REQ_STRINGIFY_VALUE);
+	} else {
+		if (c->o->project_id)
+			json_object_set_new(body_take, "project_id", json_string(c->o->project_id));
+		pl_req(c->p, ai, "POST", "/v1/blocks/", body_take, REQ_STRINGIFY_VALUE);
+	}
+	return ai;
+}
+
+/*
+ * The inventory's writes. Before the first write of a shared object, a write-ahead one lists
+ * in "intent" every shared object this plan creates or changes (plus what earlier runs left
+ * there); every such action waits for it. The last one records the entries and keeps in
+ * "intent" only the objects whose action did not succeed, so that a run stopped at any point
+ * leaves a record of what it may have half-done (ownership.h).
+ */
 static void plan_inventory(struct pc *c, size_t first_action)
 {
-	size_t i, ai, writes = 0;
-	json_t *oldk, *newk, *value, *body;
-	char *path;
+	size_t i, ai, wa = (size_t)-1, writes = 0, end = c->p->n;
+	json_t *oldk, *newk, *ahead = json_array(), *after = json_array();
+	char *path = NULL;
+	const char *k;
+	json_t *v;
 
-	for (i = first_action; i < c->p->n; i++)
-		if (!c->p->items[i].skip && c->p->items[i].nreqs)
-			writes++;
+	json_object_foreach(c->intents, k, v)
+	{
+		const char *slash = strchr(k, '/');
+
+		if (slash)
+			json_array_append_new(ahead, json_pack("{s:s%, s:s}", "kind", k,
+							       (size_t)(slash - k), "name",
+							       slash + 1));
+	}
+	for (i = first_action; i < end; i++) {
+		const struct plan_action *a = &c->p->items[i];
+		json_t *in;
+
+		if (a->skip || !a->nreqs)
+			continue;
+		writes++;
+		if (a->change != CHANGE_CREATE && a->change != CHANGE_UPDATE)
+			continue;
+		in = json_pack("{s:s, s:s}", "kind", own_kind_name(a->kind), "name", a->name);
+		if (!intended(c, a->kind, a->name))
+			json_array_append(ahead, in);
+		json_array_append_new(after, json_pack("{s:I, s:n, s:o}", "@if", (json_int_t)i,
+						       "then", "else", in));
+	}
 	oldk = entries_key(c->old_entries, 0);
 	newk = entries_key(c->new_entries, 1);
-	if (!writes && (json_equal(oldk, newk) ||
-			(!c->inventory && json_array_size(newk) == 0))) {
+	if (!writes && !json_object_size(c->intents) &&
+	    (json_equal(oldk, newk) || (!c->inventory && json_array_size(newk) == 0))) {
 		json_decref(oldk);
 		json_decref(newk);
+		json_decref(ahead);
+		json_decref(after);
 		return;
 	}
 	json_decref(oldk);
 	json_decref(newk);
 
-	ai = pl_add(c->p, KIND_BLOCK, OWN_INVENTORY_LABEL,
-		    c->inventory ? CHANGE_UPDATE : CHANGE_CREATE);
-	c->p->items[ai].internal = 1;
+	if (c->inventory)
+		path = pl_path("/v1/blocks/", jsonx_get_str(c->inventory, "id"), NULL);
+	if (json_array_size(after)) {
+		wa = inventory_action(c, path, inventory_body(c, c->old_entries, ahead));
+		for (i = first_action; i < end; i++)
+			if (!c->p->items[i].skip && c->p->items[i].nreqs)
+				pl_dep(c->p, i, wa);
+		if (!path) {
+			char *ref = pl_ref(wa);
+
+			path = pl_path("/v1/blocks/", ref, NULL);
+			free(ref);
+		}
+	}
+	ai = inventory_action(c, path, inventory_body(c, c->new_entries, after));
 	c->p->items[ai].soft = 1; /* {"@if"} keeps the old entries of failed actions */
-	pl_reason(c->p, ai, "the inventory of project '%s'", c->project);
-	for (i = first_action; i < ai; i++)
+	if (wa != (size_t)-1) {
+		pl_dep(c->p, ai, wa);
+		if (!c->inventory)
+			c->p->items[ai].change = CHANGE_UPDATE;
+	}
+	for (i = first_action; i < end; i++)
 		if (!c->p->items[i].skip && c->p->items[i].nreqs)
 			pl_dep(c->p, ai, i);
-	value = json_pack("{s:i, s:s, s:O}", "version", 1, "project", c->project, "objects",
-			  c->new_entries);
-	body = json_pack("{s:s, s:o, s:s, s:o, s:i}", "label", OWN_INVENTORY_LABEL, "value", value,
-			 "description",
-			 "letta-sync inventory: every object this config repository manages",
-			 "metadata", own_inventory_metadata(c->project), "limit", INVENTORY_LIMIT);
-	if (c->inventory) {
-		c->p->items[ai].id = xstrdup(jsonx_get_str(c->inventory, "id"));
-		path = pl_path("/v1/blocks/", jsonx_get_str(c->inventory, "id"), NULL);
-		pl_req(c->p, ai, "PATCH", path, body, REQ_STRINGIFY_VALUE);
-		free(path);
-	} else {
-		if (c->o->project_id)
-			json_object_set_new(body, "project_id", json_string(c->o->project_id));
-		pl_req(c->p, ai, "POST", "/v1/blocks/", body, REQ_STRINGIFY_VALUE);
-	}
+	free(path);
+	json_decref(ahead);
+	json_decref(after);
 }
 
 static const enum res_kind shared_order[] = { KIND_BLOCK, KIND_TOOL, KIND_MCP_SERVER,
@@ -1851,6 +1943,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	c.project = opts->project ? opts->project : "";
 	c.inventory = own_find_inventory(have->blocks, c.project);
 	c.old_entries = own_inventory_entries(c.inventory);
+	c.intents = own_inventory_intents(c.inventory);
 	c.new_entries = json_array();
 	c.used = json_object();
 	c.ids = json_object();
@@ -1913,6 +2006,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 		rc = plan_agents(out, want, have, opts, c.ids, err);
 
 	json_decref(c.old_entries);
+	json_decref(c.intents);
 	json_decref(c.new_entries);
 	json_decref(c.used);
 	json_decref(c.ids);

@@ -73,6 +73,12 @@ struct plan_action {
 	int internal;   /* bookkeeping (the inventory): applied, never shown or counted */
 	int skip;       /* reported but not applied (conflicts, orphans without prune, drift) */
 	int soft;       /* runs once its deps are settled, whether they succeeded or not */
+	/*
+	 * Needs ids that this plan's run makes but cannot name (the tools of an MCP server
+	 * created or refreshed in it; see replan): sync holds it back in its first pass and
+	 * applies it, planned again and complete, in the second. Shown like any action.
+	 */
+	int deferred;
 	char *reason;
 	char *id;       /* the remote id it acts on; NULL for a create */
 	json_t *fields; /* [{path, from, to}] */
@@ -94,7 +100,8 @@ struct plan {
 	/*
 	 * Set when a part of the plan can only be computed after it ran: an agent uses tools of
 	 * an MCP server created in this run (their ids exist once the server registered them).
-	 * sync re-reads the server and plans again once.
+	 * sync re-reads the server and plans again once; the actions that wait for it are
+	 * marked deferred.
 	 */
 	int replan;
 };

@@ -30,6 +30,7 @@ struct ac {
 	json_t *names;      /* id or ref -> display name */
 	json_t *warned;     /* warnings already given */
 	int selected;       /* some agent matched opts->agent */
+	int waits;          /* the agent being planned needs tools this plan's run makes */
 	struct ls_error *err;
 	/*
 	 * The agent being planned, and whether its private blocks that its template no longer
@@ -735,13 +736,14 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 		if (sid && !strncmp(sid, "@ref:", 5)) {
 			/* Created in this run: its tools exist once it ran. */
 			c->p->replan = 1;
+			c->waits = 1;
 			continue;
 		}
 		for (j = 0; r && j < c->p->n; j++)
 			if (c->p->items[j].kind == KIND_MCP_SERVER &&
 			    c->p->items[j].change == CHANGE_UPDATE && !c->p->items[j].skip &&
 			    !strcmp(c->p->items[j].name, r->name))
-				c->p->replan = 1; /* its refresh may change the tools */
+				c->p->replan = c->waits = 1; /* its refresh may change the tools */
 		offered = 0;
 		json_array_foreach(c->have->tools, j, t)
 		{
@@ -1400,6 +1402,28 @@ static int agent_selected(struct ac *c, const char *id, const char *name)
 	return yes;
 }
 
+/*
+ * Plans one agent: an existing one (agent set) or a create (name set). When what it should have
+ * includes tools that only exist once this plan ran (an MCP server created or refreshed in it),
+ * all of the agent's actions are marked deferred: sync holds them back to its second pass and
+ * plans them then, complete, so that the agent gets one action (one create, not a create and an
+ * update), as the dry run shows it.
+ */
+static int plan_one(struct ac *c, const json_t *agent, const struct resource *tmpl,
+		    const struct resource *decl, const char *name)
+{
+	size_t n0 = c->p->n;
+	int rc;
+
+	c->waits = 0;
+	rc = agent ? plan_existing(c, agent, tmpl, decl) : plan_create(c, decl, tmpl, name);
+	if (c->waits)
+		for (size_t i = n0; i < c->p->n; i++)
+			c->p->items[i].deferred = 1;
+	c->waits = 0;
+	return rc;
+}
+
 int plan_agents(struct plan *p, const struct desired_state *want,
 		const struct remote_state *have, const struct plan_opts *opts, const json_t *ids,
 		struct ls_error *err)
@@ -1451,7 +1475,7 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 			     name ? name : id, id, tn ? tn : "");
 			continue;
 		}
-		rc = plan_existing(&c, a, tmpl, decl);
+		rc = plan_one(&c, a, tmpl, decl, NULL);
 	}
 	/* Declared agents that do not exist yet (sync's job, not upgrade's). */
 	for (i = 0; rc == 0 && !(opts->flags & PLAN_UPGRADE) && i < want->n; i++) {
@@ -1483,9 +1507,9 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 			/* planned above */
 		} else if (nmatch == 1 && (opts->flags & PLAN_ADOPT)) {
 			/* --adopt: the only unmanaged agent with the name becomes ours. */
-			rc = plan_existing(&c, match,
-					   tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
-					   d);
+			rc = plan_one(&c, match,
+				      tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want), d,
+				      NULL);
 		} else if (nmatch) {
 			size_t ai = pl_add(p, KIND_AGENT, name, CHANGE_CONFLICT);
 
@@ -1510,9 +1534,9 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 			     "without --only creates it)",
 			     name);
 		} else {
-			rc = plan_create(&c, d,
-					 tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want),
-					 name);
+			rc = plan_one(&c, NULL,
+				      tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want), d,
+				      name);
 		}
 		buf_release(&found);
 	}

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Drill 2 (issue 15): sync killed with SIGKILL at DRILL_KILLS seeded random points, half of
-# them during a first sync into an empty project, half during a 10 % drift sync. After each:
-# a re-run converges (a lease the dead run left is reported, then broken with --break-lease,
-# as docs/reliability.md tells users to), nothing is duplicated, the work tree is as it was
-# (sync writes no local file; no temporary file is left behind), and a second run sends zero
-# writes. Then pull and bootstrap, which write local files, killed at DRILL_KILLS / 4 points
+# Drill 2 (issue 15, issue 20 item 5): sync stopped at DRILL_KILLS seeded random points, half
+# of them during a first sync into an empty project, half during a 10 % drift sync, by SIGKILL
+# and by SIGINT (Ctrl-C) in turn (KILL, KILL, INT, INT, ...); the fleet has folders and MCP
+# servers. After each: a re-run converges with no conflict (a lease the dead run left is
+# reported, then broken with --break-lease, as docs/reliability.md tells users to), nothing is
+# duplicated, every folder and MCP server is in the inventory (no unmanaged leftover) and no
+# write-ahead intent is left, the work tree is as it was (sync writes no local file; no
+# temporary file is left behind), and a second run sends zero writes. Then pull and bootstrap, which write local files, killed at DRILL_KILLS / 4 points
 # each: the manifests and settings.local.json they leave are whole and the re-run converges.
 #   DRILL_SIZE=quick|full  DRILL_KILLS=3|20  DRILL_SEED=N
 . "$(dirname "$0")/../e2e/lib-e2e.sh"
 . "$(dirname "$0")/../e2e/lib-sync.sh"
 . "$(dirname "$0")/lib-drill.sh"
 SEED=${DRILL_SEED:-15}
-KILLS=${DRILL_KILLS:-3}
+KILLS=${DRILL_KILLS:-4}
 sync_setup --seed "$SEED" --latency-ms "${DRILL_LATENCY_MS:-5}"
 drill_fleet
 git -C "$REPO" branch -q base
@@ -32,8 +34,10 @@ dur_first=$((t1 - t0)) dur_drift=$((t3 - t2))
 echo "drill-kill: unkilled first sync $dur_first ms, drift sync $dur_drift ms"
 
 RANDOM=$SEED
-leases=0
+leases=0 ints=0
 for k in $(seq 1 "$KILLS"); do
+	sig=KILL
+	[ $(((k - 1) / 2 % 2)) -eq 1 ] && sig=INT
 	if [ $((k % 2)) -eq 1 ]; then
 		kind=first dur=$dur_first drift=0
 		sim_admin POST /_sim/reset >/dev/null
@@ -50,7 +54,16 @@ for k in $(seq 1 "$KILLS"); do
 	"$LS_BIN" sync >"$TMP/out" 2>"$TMP/err" &
 	pid=$!
 	sleep "$(printf '%d.%03d' $((at / 1000)) $((at % 1000)))"
-	kill -KILL "$pid" 2>/dev/null || true
+	kill -"$sig" "$pid" 2>/dev/null || true
+	if [ "$sig" = INT ]; then
+		# Ctrl-C: sync stops by itself, after the requests under way (3 s of grace).
+		for _ in $(seq 1 300); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$pid" 2>/dev/null && fail "kill $k: sync did not stop within 30 s of SIGINT"
+		ints=$((ints + 1))
+	fi
 	wait "$pid" 2>/dev/null || true
 	capture "kill$k"
 	run sync
@@ -60,12 +73,13 @@ for k in $(seq 1 "$KILLS"); do
 		run sync --break-lease
 		capture "break$k"
 	fi
-	[ "$rc" -eq 0 ] || fail "kill $k ($kind sync at $at ms): the re-run exited $rc: $(tail -5 "$TMP/err")"
+	[ "$rc" -eq 0 ] || fail "kill $k ($kind sync, SIG$sig at $at ms): the re-run exited $rc: $(tail -5 "$TMP/err")"
+	grep -q 'conflict' "$TMP/err" && fail "kill $k ($kind sync, SIG$sig at $at ms): the re-run reported a conflict: $(grep conflict "$TMP/err" | head -3)"
 	check_fleet "$drift"
 	after=$(git -C "$REPO" status --porcelain --ignored | sort | md5sum)
 	[ "$before" = "$after" ] || fail "kill $k: the work tree changed: $(git -C "$REPO" status --porcelain --ignored)"
 	expect_writes 0 sync
-	echo "drill-kill: kill $k: $kind sync killed at $at ms of $dur ms; re-run converged, no duplicate, second run 0 writes"
+	echo "drill-kill: kill $k: $kind sync stopped by SIG$sig at $at ms of $dur ms; re-run converged, no conflict, no duplicate, no unmanaged leftover, second run 0 writes"
 done
 
 # The commands that write local files: pull (manifests) and bootstrap (settings.local.json),
@@ -144,4 +158,4 @@ for k in $(seq 1 "$LOCAL_KILLS"); do
 		fail "settings.local.json is not JSON after the re-run"
 	echo "drill-kill: bootstrap killed at $at ms of $dur ms: settings.local.json whole, $n temporary file(s) left, one agent"
 done
-echo "drill-kill: ok ($KILLS sync kill points, $LOCAL_KILLS pull and $LOCAL_KILLS bootstrap kill points, seed $SEED; $leases re-run(s) found the dead run's lease and broke it; $leftovers temporary file(s) left by kills; $refused bootstrap re-run(s) refused: the killed run had made the agent)"
+echo "drill-kill: ok ($KILLS sync kill points ($ints by SIGINT), $LOCAL_KILLS pull and $LOCAL_KILLS bootstrap kill points, seed $SEED; $leases re-run(s) found the dead run's lease and broke it; $leftovers temporary file(s) left by kills; $refused bootstrap re-run(s) refused: the killed run had made the agent)"

@@ -24,7 +24,8 @@ expect_writes 0 sync --dry-run
 expect_rc 0
 expect_out 'Dry run summary: 1 to create'
 
-expect_writes 3 sync   # the project, the block, the inventory
+# the project, the inventory with its write-ahead intent, the block, the inventory
+expect_writes 4 sync
 expect_rc 0
 expect_out 'created Block/policy'
 sim_get "/v1/blocks/?label=policy" >"$TMP/b.json"

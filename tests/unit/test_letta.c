@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "api/letta.h"
+#include "util/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,50 @@ static void test_letta__writes_use_the_right_retry_class(void **state)
 	letta_free(api);
 }
 
+/* Every create the client sends is settled by a natural-key guard, projects included. */
+static void test_letta__every_create_is_settled_by_a_guard(void **state)
+{
+	static const struct {
+		const char *method, *path;
+		enum http_retry_class cls;
+		int create;
+	} routes[] = {
+		{ "POST", "/v1/projects", HTTP_RETRY_CREATE, -2 },
+		{ "POST", "/v1/blocks/", HTTP_RETRY_CREATE, LETTA_BLOCK },
+		{ "POST", "/v1/agents/", HTTP_RETRY_CREATE, LETTA_AGENT },
+		{ "POST", "/v1/folders/", HTTP_RETRY_CREATE_UNIQUE, LETTA_FOLDER },
+		{ "POST", "/v1/mcp-servers/", HTTP_RETRY_CREATE_UNIQUE, LETTA_MCP_SERVER },
+		{ "POST", "/v1/identities/", HTTP_RETRY_CREATE_UNIQUE, LETTA_IDENTITY },
+		{ "PUT", "/v1/tools/", HTTP_RETRY_SAFE, -1 },
+		{ "PUT", "/v1/identities/", HTTP_RETRY_SAFE, -1 },
+		{ "PUT", "/v1/identities/i-1/properties", HTTP_RETRY_SAFE, -1 },
+		{ "PATCH", "/v1/agents/a-1", HTTP_RETRY_SAFE, -1 },
+		{ "PATCH", "/v1/agents/a-1/tools/detach/t-1", HTTP_RETRY_REMOVE, -1 },
+		{ "DELETE", "/v1/blocks/b-1", HTTP_RETRY_REMOVE, -1 },
+		{ "POST", "/v1/folders/f-1/upload?duplicate_handling=replace&name=a.md",
+		  HTTP_RETRY_SAFE, -1 },
+		{ "POST", "/v1/folders/f-1/upload?duplicate_handling=suffix&name=a.md",
+		  HTTP_RETRY_NEVER, -1 },
+		{ "POST", "/v1/something/new", HTTP_RETRY_NEVER, -1 },
+	};
+	struct letta *api = new_api("p-1");
+	struct http_req req;
+	int create;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		assert_int_equal(letta_write_class(routes[i].method, routes[i].path, &create),
+				 routes[i].cls);
+		assert_int_equal(create, routes[i].create);
+	}
+	letta_req_write(&req, api, "POST", xstrdup("/v1/projects"),
+			json_pack("{ss}", "name", "demo"), NULL, NULL);
+	assert_int_equal(req.retry, HTTP_RETRY_CREATE);
+	assert_non_null(req.guard);
+	http_req_release(&req);
+	letta_free(api);
+}
+
 static void test_letta__marker_matching(void **state)
 {
 	static const struct {
@@ -218,6 +263,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_letta__lists_are_paged_scoped_and_include_relations),
 		cmocka_unit_test(test_letta__writes_use_the_right_retry_class),
+		cmocka_unit_test(test_letta__every_create_is_settled_by_a_guard),
 		cmocka_unit_test(test_letta__marker_matching),
 		cmocka_unit_test(test_letta__page_limit_from_environment),
 		cmocka_unit_test(test_letta__project_given_by_id_needs_no_lookup),

@@ -172,7 +172,8 @@ static void test_plan__each_kind_create_then_unchanged(void **state)
 		assert_string_equal(a->name, kinds[k].name);
 		assert_null(a->agent);
 		assert_true(has_field(a, kinds[k].field));
-		assert_true(p.n == 2 && p.items[1].internal); /* the inventory, created */
+		/* the inventory: created with the write-ahead intent, then written */
+		assert_true(p.n == 3 && p.items[1].internal && p.items[2].internal);
 		assert_true(fake_apply(&rs, &p) > 0);
 		assert_non_null(remote_obj(&rs, &kinds[k]));
 
@@ -639,6 +640,93 @@ static void test_plan__tool_created_before_a_kill_is_marked_not_conflicting(void
 }
 
 /*
+ * fake_apply() of a run killed before its last inventory write and, when cut is set, before the
+ * last request of every action that has more than one (a folder's metadata PATCH after its
+ * uploads).
+ */
+static void apply_killed(struct remote_state *rs, struct plan *p, int cut)
+{
+	size_t i, last = p->n, *saved = xcalloc(p->n + 1, sizeof(*saved));
+
+	for (i = 0; i < p->n; i++) {
+		saved[i] = p->items[i].nreqs;
+		if (p->items[i].internal && !strcmp(p->items[i].name, OWN_INVENTORY_LABEL))
+			last = i;
+	}
+	assert_true(last < p->n);
+	p->items[last].skip = 1;
+	for (i = 0; cut && i < p->n; i++)
+		if (!p->items[i].internal && p->items[i].nreqs > 1)
+			p->items[i].nreqs--;
+	fake_apply(rs, p);
+	for (i = 0; i < p->n; i++)
+		p->items[i].nreqs = saved[i];
+	p->items[last].skip = 0;
+	free(saved);
+}
+
+/*
+ * A run killed after it created an MCP server (no room for markers) or uploaded a folder's files
+ * (its hash recorded later), and before its last inventory write: the write-ahead intent it left
+ * makes both the next run's own, to finish, rather than an unmanaged look-alike and a false
+ * "edited outside git" (issue 20 item 5). Without the intent, both are conflicts.
+ */
+static void test_plan__intent_makes_a_killed_runs_objects_its_own(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	json_t *files = json_loads("{\"docs\":{\"a.md\":{\"path\":\"/r/a.md\",\"sha256\":\"h1\"}}}",
+				   0, NULL);
+	size_t i, conflicts;
+	int with_intent;
+
+	(void)state;
+	ds_add(&ds, KIND_MCP_SERVER, kinds[2].name, MANAGED_TRUE, kinds[2].spec);
+	ds_add(&ds, KIND_FOLDER, "docs", MANAGED_TRUE,
+	       "{\"embedding\":\"openai/e\",\"files\":[\"*.md\"]}");
+	o.folder_files = files;
+	for (with_intent = 1; with_intent >= 0; with_intent--) {
+		remote_state_init(&rs);
+		plan_init(&p);
+		compute(&p, &ds, &rs, &o);
+		apply_killed(&rs, &p, 1);
+		assert_int_equal(json_array_size(rs.mcp_servers), 1);
+		assert_int_equal(json_array_size(rs.folders), 1);
+		if (!with_intent) {
+			/* The inventory as it was before intents existed: no record at all. */
+			for (i = 0; i < json_array_size(rs.blocks); i++)
+				if (!strcmp(jsonx_get_str(json_array_get(rs.blocks, i), "label"),
+					    OWN_INVENTORY_LABEL))
+					json_array_remove(rs.blocks, i--);
+		}
+		compute(&p, &ds, &rs, &o);
+		for (i = conflicts = 0; i < p.n; i++)
+			conflicts += p.items[i].change == CHANGE_CONFLICT;
+		if (!with_intent) {
+			assert_int_equal(conflicts, 2);
+			break;
+		}
+		if (conflicts)
+			fail_msg("a killed run's own objects are conflicts");
+		assert_true(fake_apply(&rs, &p) > 0);
+		compute(&p, &ds, &rs, &o);
+		if (p.n)
+			fail_msg("not converged: %s %s", plan_change_name(p.items[0].change),
+				 p.items[0].name);
+		assert_int_equal(json_array_size(rs.mcp_servers), 1);
+		assert_int_equal(json_array_size(rs.folders), 1);
+		plan_release(&p);
+		remote_state_release(&rs);
+	}
+	plan_release(&p);
+	remote_state_release(&rs);
+	json_decref(files);
+	ds_free(&ds);
+}
+
+/*
  * A server answer whose objects lack an id is an error: plan_compute crashed on a tool with the
  * desired name and no id (xstrdup(NULL)), found by the API response fuzzer (issue 15, drill 4).
  */
@@ -904,6 +992,7 @@ int main(void)
 		cmocka_unit_test(test_plan__foreign_tool_is_conflict_unless_adopted),
 		cmocka_unit_test(test_plan__adopt_block_one_candidate_or_refused),
 		cmocka_unit_test(test_plan__tool_created_before_a_kill_is_marked_not_conflicting),
+		cmocka_unit_test(test_plan__intent_makes_a_killed_runs_objects_its_own),
 		cmocka_unit_test(test_plan__remote_object_without_id_is_an_error_not_a_crash),
 		cmocka_unit_test(test_plan__prune_is_attachment_aware),
 		cmocka_unit_test(test_plan__folder_files_follow_the_repository),
