@@ -43,6 +43,15 @@ install_node_tools() {
 		echo "install-deps: npm packages in $root" >&2
 		(cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 	fi
+	# Letta Code, a real MemFS client for tests/e2e/t0179-sim-memfs-letta-code.sh (its own folder
+	# and lock; npm runs no install scripts by default). Where the registry cannot provide it,
+	# the test skips with a message, so a failure here does not stop the other installs.
+	dir="$root/tests/npm/letta-code"
+	if [ ! -x "$dir/node_modules/.bin/letta" ]; then
+		echo "install-deps: npm packages in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ||
+			echo "install-deps: Letta Code did not install; t0179 will skip" >&2
+	fi
 }
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -46,7 +46,11 @@ static const char usage[] =
 	"\n"
 	"Admin API (no auth, never faulted, not counted): GET /_sim/stats,\n"
 	"POST /_sim/stats/reset, GET|PUT /_sim/faults, POST /_sim/reset, GET|PUT /_sim/state,\n"
-	"POST /_sim/save, GET /_sim/routes (the route templates served).\n";
+	"POST /_sim/save, GET /_sim/routes (the route templates served),\n"
+	"POST /_sim/git/AGENT_ID/rewrite (a new root commit on the agent's memory main).\n"
+	"\n"
+	"Agents tagged git-memory-enabled serve their memory as a git repository at\n"
+	"/v1/git/AGENT_ID/state.git (needs the git program; see docs/letta-sim.md).\n";
 
 static int parse_long(const char *opt, const char *s, long min, long *out)
 {
@@ -194,10 +198,17 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int port = 0, sig = 0;
 
+	/* Started by git receive-pack as the memory repositories' pre-receive hook. */
+	if (argc == 2 && !strcmp(argv[1], "--memfs-pre-receive"))
+		return memfs_hook_main();
 	xalloc_setup_jansson();
 	mcp_client_init(); /* before any thread */
 	if (parse_opts(argc, argv, &g_opts) < 0)
 		return 64;
+	if (memfs_init() < 0) {
+		fprintf(stderr, "letta-sim: cannot make a directory for the memory repositories\n");
+		return 1;
+	}
 	g_store.faults = g_opts.faults;
 	store_init();
 	if (g_opts.models_path && models_load_file(g_opts.models_path, &err) < 0) {
@@ -205,6 +216,7 @@ int main(int argc, char **argv)
 		buf_release(&err);
 		models_release();
 		store_release();
+		memfs_release();
 		mcp_client_cleanup();
 		return 64;
 	}
@@ -212,6 +224,7 @@ int main(int argc, char **argv)
 	if (g_opts.state_path && access(g_opts.state_path, F_OK) == 0 &&
 	    store_load_file(g_opts.state_path, &err) < 0) {
 		fprintf(stderr, "letta-sim: %s\n", err.buf);
+		memfs_release();
 		return 1;
 	}
 	/* Block the signals before MHD starts its threads, so that only sigwait() sees them. */
@@ -224,6 +237,7 @@ int main(int argc, char **argv)
 	d = server_start(g_opts.port, &port);
 	if (!d) {
 		fprintf(stderr, "letta-sim: cannot listen on 127.0.0.1:%d\n", g_opts.port);
+		memfs_release();
 		return 1;
 	}
 	printf("listening on http://127.0.0.1:%d\n", port);
@@ -237,6 +251,7 @@ int main(int argc, char **argv)
 	server_stop(d);
 	store_release();
 	models_release();
+	memfs_release();
 	buf_release(&err);
 	mcp_client_cleanup();
 	return 0;

@@ -33,6 +33,7 @@ static unsigned long long g_total, g_writes;
 enum route_flags {
 	R_NOAUTH = 1 << 0,  /* /v1/health/ answers without a key */
 	R_NOFAULT = 1 << 1, /* the handshake is never faulted */
+	R_GIT = 1 << 2,     /* git smart HTTP: Basic or Bearer auth, binary bodies, 404s */
 };
 
 struct route {
@@ -66,6 +67,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/agents/{agent_id}/core-memory/blocks/{block_label}", h_agent_block_get, 0 },
 	{ "PATCH", "/v1/agents/{agent_id}/core-memory/blocks/{block_label}", h_agent_block_patch,
 	  0 },
+	{ "POST", "/v1/agents/{agent_id}/recompile", h_agent_recompile, 0 },
 	{ "GET", "/v1/agents/{agent_id}/tools", h_agent_tools_list, 0 },
 	{ "PATCH", "/v1/agents/{agent_id}/tools/attach/{tool_id}", h_agent_tool_attach, 0 },
 	{ "PATCH", "/v1/agents/{agent_id}/tools/detach/{tool_id}", h_agent_tool_detach, 0 },
@@ -91,6 +93,11 @@ static const struct route routes[] = {
 	{ "GET", "/v1/models/", h_models_list, 0 },
 	{ "GET", "/v1/models/embedding", h_models_embedding, 0 },
 	SIM_PART2_ROUTES
+
+	/* memfs.md: git smart HTTP at <base>/v1/git/<agent-id>/state.git */
+	{ "GET", "/v1/git/{agent_id}/state.git/info/refs", h_git_info_refs, R_GIT },
+	{ "POST", "/v1/git/{agent_id}/state.git/git-upload-pack", h_git_upload_pack, R_GIT },
+	{ "POST", "/v1/git/{agent_id}/state.git/git-receive-pack", h_git_receive_pack, R_GIT },
 	{ NULL, NULL, NULL, 0 },
 };
 
@@ -301,6 +308,16 @@ static enum fault fault_decide(const struct sim_faults *f, const char *method, c
 			       unsigned long long n)
 {
 	double u = fault_draw(f->seed, method, tmpl, n, 1), acc = 0;
+	struct buf key = BUF_INIT;
+	int listed;
+
+	if (f->routes[0]) {
+		buf_addf(&key, "\n%s %s\n", method, tmpl);
+		listed = strstr(f->routes, key.buf) != NULL;
+		buf_release(&key);
+		if (!listed)
+			return FAULT_NONE;
+	}
 
 	if (u < (acc += f->drop_rate))
 		return FAULT_DROP;
@@ -331,12 +348,21 @@ static void sleep_ms(long ms)
 
 static json_t *faults_json(const struct sim_faults *f)
 {
-	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I}", "error_rate", f->error_rate,
+	json_t *rl = json_array();
+	const char *r = f->routes;
+
+	while (*r == '\n' && r[1]) {
+		const char *e = strchr(r + 1, '\n');
+		json_array_append_new(rl, json_stringn(r + 1, (size_t)(e - r - 1)));
+		r = e;
+	}
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:o}", "error_rate", f->error_rate,
 			 "throttle_rate", f->throttle_rate, "drop_rate", f->drop_rate,
 			 "lost_reply_rate", f->lost_reply_rate, "conflict_rate", f->conflict_rate,
 			 "latency_ms", (json_int_t)f->latency_ms, "jitter_ms",
 			 (json_int_t)f->jitter_ms, "retry_after_s", (json_int_t)f->retry_after_s,
-			 "max_page", (json_int_t)f->max_page, "seed", (json_int_t)f->seed);
+			 "max_page", (json_int_t)f->max_page, "seed", (json_int_t)f->seed, "routes",
+			 rl);
 }
 
 /* Applies a JSON object of knobs; writes a 400 and returns -1 on a bad one. */
@@ -375,6 +401,30 @@ static int faults_apply(struct sim_faults *f, const json_t *body, struct sim_res
 				return -1;
 			}
 			*l = (long)json_integer_value(v);
+		} else if (!strcmp(k, "routes")) {
+			/* Which routes the rates apply to: ["POST /v1/blocks/", ...]; [] = all. */
+			struct buf all = BUF_INIT;
+			size_t i;
+			json_t *x;
+			if (!json_is_array(v)) {
+				resp_detail(rs, 400, "'routes' must be an array of \"METHOD /route\" strings");
+				return -1;
+			}
+			json_array_foreach(v, i, x) {
+				if (!json_is_string(x) || strchr(json_string_value(x), '\n')) {
+					resp_detail(rs, 400, "'routes' must be an array of \"METHOD /route\" strings");
+					buf_release(&all);
+					return -1;
+				}
+				buf_addf(&all, "%s%s\n", all.len ? "" : "\n", json_string_value(x));
+			}
+			if (all.len >= sizeof(nf.routes)) {
+				resp_detail(rs, 400, "'routes' is too long");
+				buf_release(&all);
+				return -1;
+			}
+			memcpy(nf.routes, all.buf, all.len + 1);
+			buf_release(&all);
 		} else if (!strcmp(k, "seed")) {
 			if (!json_is_integer(v)) {
 				resp_detail(rs, 400, "'seed' must be an integer");
@@ -396,6 +446,13 @@ static void stats_reset(void)
 	g_counts = json_object();
 	g_total = 0;
 	g_writes = 0;
+}
+
+static int has_suffix_rewrite(const char *p)
+{
+	size_t n = strlen(p), k = strlen("/rewrite");
+
+	return n > 10 + k && !strcmp(p + n - k, "/rewrite") && !memchr(p + 10, '/', n - 10 - k);
 }
 
 /* Caller holds g_lock. */
@@ -440,6 +497,11 @@ static void admin(struct sim_req *rq, struct sim_resp *rs)
 			resp_detail(rs, 400, "bad state: %s", err.len ? err.buf : "no JSON body");
 		else
 			resp_json_take(rs, 200, json_pack("{s:b}", "ok", 1));
+	} else if (!strncmp(p, "/_sim/git/", 10) && has_suffix_rewrite(p) && !strcmp(m, "POST")) {
+		/* letta-code#2203: the server replaces main with a new root commit, same files. */
+		char *id = xstrndup(p + 10, strlen(p) - 10 - strlen("/rewrite"));
+		memfs_admin_rewrite(id, rs);
+		free(id);
 	} else if (!strcmp(p, "/_sim/save") && !strcmp(m, "POST")) {
 		if (!g_opts.state_path)
 			resp_detail(rs, 400, "letta-sim was started without --state");
@@ -551,14 +613,23 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct sim_resp *r
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	size_t len = rs->body ? strlen(rs->body) : 0;
+	size_t len = rs->body ? (rs->body_len ? rs->body_len : strlen(rs->body)) : 0;
 
 	r = MHD_create_response_from_buffer(len, rs->body ? rs->body : (char *)"",
 					    rs->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	rs->body = NULL;
 	if (len || rs->status != 204)
 		MHD_add_response_header(r, "Content-Type",
-					rs->content_type ? rs->content_type : "application/json");
+					rs->content_type ? rs->content_type
+					: rs->ctype[0]	 ? rs->ctype
+							 : "application/json");
+	if (rs->no_cache) {
+		MHD_add_response_header(r, "Expires", "Fri, 01 Jan 1980 00:00:00 GMT");
+		MHD_add_response_header(r, "Pragma", "no-cache");
+		MHD_add_response_header(r, "Cache-Control", "no-cache, max-age=0, must-revalidate");
+	}
+	if (rs->www_auth)
+		MHD_add_response_header(r, "WWW-Authenticate", "Basic realm=\"Letta\"");
 	if (rs->location[0])
 		MHD_add_response_header(r, "Location", rs->location);
 	if (rs->retry_after[0])
@@ -603,7 +674,8 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 	rq->x_project_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Project-Id");
 	ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	rq->content_type = ct;
-	if (rq->body.len && !(ct && !strncasecmp(ct, "multipart/", 10))) {
+	if (rq->body.len && !(ct && !strncasecmp(ct, "multipart/", 10)) &&
+	    strncmp(url, "/v1/git/", 8)) {
 		rq->json = json_loadb(rq->body.buf, rq->body.len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
 				      NULL);
 		rq->body_bad = rq->json == NULL;
@@ -654,7 +726,15 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 	f = g_store.faults;
 	pthread_mutex_unlock(&g_lock);
 
-	if (!(r->flags & R_NOAUTH) && !auth_ok(conn)) {
+	if ((r->flags & R_GIT) &&
+	    !memfs_auth_ok(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+			   g_opts.api_key)) {
+		/* memfs.md "Auth": Basic letta:<key> or Bearer <key>; the challenge lets git retry. */
+		resp_detail(&rs, 401, "Unauthorized");
+		rs.www_auth = 1;
+		return send_resp(conn, &rs);
+	}
+	if (!(r->flags & (R_NOAUTH | R_GIT)) && !auth_ok(conn)) {
 		resp_detail(&rs, 401, "Unauthorized");
 		return send_resp(conn, &rs);
 	}
@@ -693,12 +773,20 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 		break;
 	}
 
-	if (path_ids_ok(rq, &rs)) {
+	/* An unknown agent on a git route is a 404 like any other (the handler says so). */
+	if ((r->flags & R_GIT) || path_ids_ok(rq, &rs)) {
 		pthread_mutex_lock(&g_lock);
 		/* A slug first seen in X-Project becomes a project (PRODUCT.md section 7). */
 		if (rq->x_project && *rq->x_project)
 			project_resolve_slug(rq->x_project);
 		r->fn(rq, &rs);
+		/*
+		 * memfs.md: an API write to a MemFS agent's blocks becomes a commit at once. Only
+		 * agent and block routes change which blocks an agent has or what they hold.
+		 */
+		if (!(r->flags & R_GIT) && is_write(method) && rs.status >= 200 && rs.status < 300 &&
+		    (!strncmp(r->tmpl, "/v1/agents/", 11) || !strncmp(r->tmpl, "/v1/blocks/", 11)))
+			memfs_after_write();
 		pthread_mutex_unlock(&g_lock);
 	}
 	if (lost) {

@@ -35,6 +35,11 @@ struct sim_faults {
 	long retry_after_s;
 	long max_page; /* 0 = no cap */
 	unsigned long long seed;
+	/*
+	 * The routes the rates apply to, as "\nMETHOD /route/{template}\n..." ("" = every route);
+	 * a fixed buffer so that a request's copy of the knobs owns it.
+	 */
+	char routes[2048];
 };
 
 struct sim_opts {
@@ -80,6 +85,10 @@ struct sim_resp {
 	char location[1024];
 	char retry_after[32];
 	const char *upload_result; /* X-Upload-Result */
+	size_t body_len;           /* bytes of body when binary; 0 = strlen(body) */
+	char ctype[128];           /* a content type not known in advance (git's CGI) */
+	int no_cache;              /* Cache-Control: no-cache (git's CGI asked for it) */
+	int www_auth;              /* WWW-Authenticate: Basic (a 401 on a git route) */
 };
 
 typedef void (*sim_handler)(struct sim_req *rq, struct sim_resp *rs);
@@ -313,6 +322,20 @@ json_t *folder_render(const json_t *f);
 json_t *source_render(const json_t *f);
 json_t *identity_render(const json_t *i);
 
+/* memfs.c: git-backed agent memory (memfs.md) */
+int memfs_init(void);
+void memfs_release(void);
+void memfs_reset(void);
+/* The pre-receive hook mode: `letta-sim --memfs-pre-receive`; returns the exit code. */
+int memfs_hook_main(void);
+/* API -> git: commits every tagged agent's block changes to its main (after an API write). */
+void memfs_after_write(void);
+json_t *memfs_dump(void);
+int memfs_load(const json_t *repos, struct buf *err);
+int memfs_agent_enabled(const json_t *a);
+int memfs_auth_ok(const char *authz, const char *key);
+void memfs_admin_rewrite(const char *agent_id, struct sim_resp *rs);
+
 /* The route table lives in server.c; handlers are declared here. */
 #define H(name) void name(struct sim_req *rq, struct sim_resp *rs)
 H(h_health);
@@ -384,6 +407,10 @@ H(h_mcp_patch);
 H(h_mcp_delete);
 H(h_mcp_tools);
 H(h_mcp_refresh);
+H(h_git_info_refs);
+H(h_git_upload_pack);
+H(h_git_receive_pack);
+H(h_agent_recompile);
 #undef H
 
 #endif

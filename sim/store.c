@@ -63,6 +63,7 @@ void store_reset(void)
 {
 	store_release();
 	store_init();
+	memfs_reset();
 }
 
 json_t *coll_add_take(struct coll *c, json_t *obj)
@@ -354,6 +355,7 @@ json_t *store_dump(void)
 #define DUMP(name) json_object_set_new(st, #name, coll_all(&g_store.name));
 	EACH_COLL(DUMP)
 #undef DUMP
+	json_object_set_new(st, "memfs_repos", memfs_dump());
 	return st;
 }
 
@@ -409,6 +411,10 @@ int store_load_json(const json_t *st, struct buf *err)
 	}
 	EACH_COLL(MAXSEQ)
 #undef MAXSEQ
+	if (memfs_load(json_object_get(st, "memfs_repos"), err) < 0) {
+		store_reset();
+		return -1;
+	}
 	return 0;
 }
 

@@ -177,6 +177,8 @@ v 200 PATCH "/v1/agents/$a1/core-memory/blocks/attach/$b2"
 v 200 GET "/v1/agents/$a1/core-memory/blocks/persona"
 v 200 PATCH "/v1/agents/$a1/core-memory/blocks/persona" '{"value":"p2"}'
 v 200 PATCH "/v1/agents/$a1/core-memory/blocks/detach/$b2"
+v 200 POST "/v1/agents/$a1/recompile?dry_run=true"
+v 200 POST "/v1/agents/$a1/recompile"
 v 200 GET "/v1/agents/$a1/tools"
 v 200 GET "/v1/agents/$a1/tools?limit=50&order=asc"
 v 200 PATCH "/v1/agents/$a2/tools/attach/$t2"
@@ -202,8 +204,9 @@ v 200 DELETE "/v1/agents/$a2"
 v 200 DELETE "/v1/folders/$f1"
 v 200 DELETE "/v1/projects/$prj"
 
-# Every route the simulator serves was driven at least once.
-sim_admin GET /_sim/routes >"$TMP/routes"
+# Every route the simulator serves was driven at least once. The git smart HTTP routes
+# (memfs.md) are not in the OpenAPI document; t0170-t0179 drive them with git itself.
+sim_admin GET /_sim/routes | jq '[.[] | select(test(" /v1/git/") | not)]' >"$TMP/routes"
 sim_admin GET /_sim/stats >"$TMP/stats"
 missing=$(jq -r --slurpfile s "$TMP/stats" '.[] | select(($s[0].requests[.] // 0) == 0)' "$TMP/routes")
 [ -z "$missing" ] || fail "routes never driven through the validator: $missing"
