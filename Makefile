@@ -4,13 +4,15 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+DEB_BUILD  ?= build-deb
 FUZZ_SECONDS ?= 300
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 DEMO_PORT  ?= 0
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build build-asan build-fuzz check test test-asan test-fuzz demo bench drills fuzz install clean
+.PHONY: all deps build build-asan build-fuzz check test test-asan test-fuzz demo bench drills fuzz install clean \
+	deb deb-check package-check
 
 all: build
 
@@ -45,6 +47,24 @@ check: deps
 	$(MAKE) test
 	$(MAKE) test-asan
 	$(MAKE) test-fuzz
+	$(MAKE) deb-check
+
+# make deb: the Debian package (CPack) in $(DEB_BUILD)/, a Release build under /usr without the
+# tests. deb-check (run by make check) checks its contents and metadata with dpkg-deb and runs
+# its binaries; package-check installs it into a clean Debian root (mmdebstrap, cached in
+# $(DEB_BUILD)/) and runs letta-sync there: minutes, so not in make check.
+deb:
+	cmake -S . -B $(DEB_BUILD) -DCMAKE_BUILD_TYPE=Release -DLS_TESTS=OFF -DLS_WERROR=OFF \
+		-DCMAKE_INSTALL_PREFIX=/usr $(CMAKE_FLAGS)
+	cmake --build $(DEB_BUILD) -j $(JOBS)
+	cd $(DEB_BUILD) && cpack -G DEB
+	@ls $(DEB_BUILD)/letta-sync_*.deb
+
+deb-check: deb
+	bash scripts/check-deb.sh $(DEB_BUILD)
+
+package-check: deb
+	bash scripts/package-check.sh $(DEB_BUILD)
 
 # The fuzzers (manifest loader; API responses -> plan) in their own clang build dir;
 # FUZZ_SECONDS=300 each by default. The corpora are kept in $(FUZZ_BUILD)/corpus* between runs.
@@ -82,4 +102,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEB_BUILD)

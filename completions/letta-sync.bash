@@ -8,7 +8,7 @@ _letta_sync() {
 		words=("${COMP_WORDS[@]}")
 		cword=$COMP_CWORD
 	}
-	local commands="bootstrap context diff projects pull scope-sync status sync upgrade validate"
+	local commands="bootstrap context diff init projects pull schema scope-sync status sync upgrade validate"
 	cmd=
 	for ((i = 1; i < cword; i++)); do
 		case "${words[i]}" in
@@ -22,6 +22,8 @@ _letta_sync() {
 	-C|--cwd|--out|--plan|--letta-path) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--only) COMPREPLY=($(compgen -W "system_prompt memory_blocks tools folders tags model identities mcp_servers settings" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "text markdown" -- "$cur")); return ;;
+	--kind) COMPREPLY=($(compgen -W "Block Tool MCPServer Template Folder Identity AgentPolicy Agent" -- "$cur")); return ;;
+	--ci) COMPREPLY=($(compgen -W "github none" -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
 		if [[ "$cur" == -* ]]; then

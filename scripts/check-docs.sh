@@ -29,5 +29,20 @@ for cmd in $commands; do
 	# pipeline under pipefail.
 	grep -q '^Examples:' <<<"$help" || { echo "$cmd: --help has no examples"; fail=1; }
 done
+# The man page and both completions name every command, and no other.
+man_cmds=$(awk '/^\.SH COMMANDS/{on=1; next} /^\.SH/{on=0} on && prev == ".TP" && /^\.B /{print $2} {prev=$0}' \
+	"$root/docs/man/letta-sync.1" | sort)
+bash_cmds=$(sed -n 's/^[[:space:]]*local commands="\(.*\)"$/\1/p' "$root/completions/letta-sync.bash" | tr ' ' '\n' | sort)
+zsh_cmds=$(sed -n "s/^[[:space:]]*'\([a-z-]*\):.*'\$/\1/p" "$root/completions/_letta-sync" | sort)
+want=$(tr ' ' '\n' <<<"$commands" | grep -v '^$' | sort)
+for pair in "docs/man/letta-sync.1:$man_cmds" "completions/letta-sync.bash:$bash_cmds" "completions/_letta-sync:$zsh_cmds"; do
+	file=${pair%%:*}
+	got=${pair#*:}
+	if [ "$got" != "$want" ]; then
+		echo "$file lists other commands than letta-sync --help:"
+		diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed -e 's/^</  missing:/' -e 's/^>/  extra:/'
+		fail=1
+	fi
+done
 [ $fail -eq 0 ] && echo "docs: ok ($(echo $commands | wc -w) commands)"
 exit $fail

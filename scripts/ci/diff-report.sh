@@ -4,8 +4,9 @@
 # a root failed, or when --fail-on-breaking true and a root has breaking changes or downgrades.
 #
 #   diff-report.sh --mode diff|validate --bin PATH --roots FILE --out FILE [--fail-on-breaking true|false]
+#                  [--count FILE]   (writes the number of changes of every root, 0 in validate mode)
 set -euo pipefail
-mode=diff bin=letta-sync roots= out=/dev/stdout fail_on_breaking=false
+mode=diff bin=letta-sync roots= out=/dev/stdout fail_on_breaking=false count=/dev/null
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) mode=$2; shift 2 ;;
@@ -13,6 +14,7 @@ while [ $# -gt 0 ]; do
 	--roots) roots=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--fail-on-breaking) fail_on_breaking=$2; shift 2 ;;
+	--count) count=$2; shift 2 ;;
 	*) echo "diff-report.sh: unknown argument $1" >&2; exit 64 ;;
 	esac
 done
@@ -21,6 +23,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
 breaking=0
+changes=0
+echo 0 >"$count"
 
 {
 	echo "## letta-sync diff"
@@ -70,6 +74,8 @@ while IFS= read -r root; do
 		{ echo ":x: diff failed: ${msg:-see the job log}"; echo; echo '```'; tail -n 20 "$tmp/err"; echo '```'; } >>"$tmp/comment.md"
 	else
 		cat "$tmp/md" >>"$tmp/comment.md"
+		changes=$((changes + $(jq '.data | length' "$tmp/json")))
+		echo "$changes" >"$count"
 		n=$(jq '[.data[] | select(.breaking == true or .action == "downgrade")] | length' "$tmp/json")
 		[ "$n" -gt 0 ] && breaking=1
 	fi

@@ -3,8 +3,9 @@
 # of the repository. The project comes from LETTA_SYNC_PROJECT.
 #
 #   staging-sync.sh --bin PATH [--dry-run] [--agent ID] [--force true|false] [--summary FILE]
+#                   [--count FILE]   (writes the number of changes made, or planned with --dry-run)
 set -euo pipefail
-bin=letta-sync dry_run=0 agent= force=false summary=/dev/null
+bin=letta-sync dry_run=0 agent= force=false summary=/dev/null count=/dev/null
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--bin) bin=$2; shift 2 ;;
@@ -12,6 +13,7 @@ while [ $# -gt 0 ]; do
 	--agent) agent=$2; shift 2 ;;
 	--force) force=$2; shift 2 ;;
 	--summary) summary=$2; shift 2 ;;
+	--count) count=$2; shift 2 ;;
 	*) echo "staging-sync.sh: unknown argument $1" >&2; exit 64 ;;
 	esac
 done
@@ -21,6 +23,8 @@ args=(sync)
 [ -n "$agent" ] && args+=(--agent "$agent")
 [ "$force" = true ] && args+=(--force)
 status=0
+changes=0
+echo 0 >"$count"
 roots=$(bash "$(dirname "$0")/changed-roots.sh" "")
 [ -n "$roots" ] || { echo "no config roots found"; exit 0; }
 {
@@ -39,6 +43,12 @@ while IFS= read -r root; do
 		cat /tmp/staging-sync.$$.log
 		echo '```'
 	} >>"$summary"
+	# "Sync complete: 1 created, 2 updated, 0 deleted, ..." or "Dry run summary: 1 to create, ..."
+	line=$(grep -E '^(Sync complete|Sync completed with errors|Dry run summary):' \
+		/tmp/staging-sync.$$.log | tail -n 1 || true)
+	n=$({ grep -oE '[0-9]+' <<<"$line" || true; } | head -n 3 | awk '{s += $1} END {print s + 0}')
+	changes=$((changes + ${n:-0}))
+	echo "$changes" >"$count"
 	rm -f /tmp/staging-sync.$$.log
 	[ $rc -eq 0 ] || status=1
 done <<<"$roots"

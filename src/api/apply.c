@@ -184,10 +184,54 @@ static void build_req(struct http_req *req, struct letta *api, const struct plan
 		req->flags |= HTTP_F_PROJECT_ID;
 }
 
+/* The applied actions that finished, and those that failed, so far. */
+static void progress_counts(const struct plan *p, const struct apply_result *r, size_t *done,
+			    size_t *failed)
+{
+	*done = *failed = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->items[i].skip || p->items[i].nreqs == 0)
+			continue;
+		*done += r->status[i] != APPLY_PENDING;
+		*failed += r->status[i] == APPLY_FAILED || r->status[i] == APPLY_BLOCKED;
+	}
+}
+
+static void report_progress(struct letta *api, const struct plan *p, const struct apply_result *r,
+			    size_t total)
+{
+	size_t done, failed;
+
+	progress_counts(p, r, &done, &failed);
+	letta_progress(api, done, total, failed);
+}
+
 struct slot {
 	size_t action;
 	size_t next; /* index of the request this wave sends */
 };
+
+/* Progress within a wave: an action is finished by its last request, or by a failure. */
+struct wave_progress {
+	struct letta *api;
+	const struct plan *p;
+	const struct slot *slots;
+	size_t done, failed, total; /* so far, this wave's requests included */
+};
+
+static void wave_done(void *ctx, const struct http_req *req, size_t j)
+{
+	struct wave_progress *w = ctx;
+	const struct plan_action *a = &w->p->items[w->slots[j].action];
+	const struct plan_request *pr = &a->reqs[w->slots[j].next];
+	int ok = req->ret == 0 || (req->ret == LS_ENOTFOUND && (pr->flags & REQ_404_OK));
+
+	if (ok && w->slots[j].next + 1 < a->nreqs)
+		return;
+	w->done++;
+	w->failed += !ok;
+	letta_progress(w->api, w->done, w->total, w->failed);
+}
 
 int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p,
 	       struct ls_error *err)
@@ -196,7 +240,7 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 	size_t *next = xcalloc(p->n + 1, sizeof(*next));
 	struct slot *slots = xcalloc(p->n + 1, sizeof(*slots));
 	struct http_req *reqs = xcalloc(p->n + 1, sizeof(*reqs));
-	size_t i, j, nfailed = 0, napplied = 0, ndone = 0;
+	size_t i, j, nfailed = 0, napplied = 0, ndone = 0, ntotal = 0;
 	int ret = 0, progress;
 
 	out->n = p->n;
@@ -215,6 +259,8 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 		}
 	}
 
+	for (i = 0; i < p->n; i++)
+		ntotal += !p->items[i].skip && p->items[i].nreqs > 0;
 	do {
 		size_t nslots = 0;
 
@@ -290,7 +336,13 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 		}
 		{
 			struct ls_error werr = LS_ERROR_INIT;
-			int wret = letta_run(api, reqs, nslots, &werr);
+			struct wave_progress w = { api, p, slots, 0, 0, ntotal };
+			int wret;
+
+			progress_counts(p, out, &w.done, &w.failed);
+			http_set_on_done(letta_http(api), wave_done, &w);
+			wret = letta_run(api, reqs, nslots, &werr);
+			http_set_on_done(letta_http(api), NULL, NULL);
 
 			if (wret == LS_EINTERRUPTED)
 				out->interrupted = 1;
@@ -321,6 +373,7 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 			}
 			http_req_release(&reqs[j]);
 		}
+		report_progress(api, p, out, ntotal);
 		if (out->interrupted)
 			break;
 	} while (progress);

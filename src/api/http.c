@@ -43,6 +43,7 @@ enum req_state {
 struct http_req_priv {
 	struct http *h;
 	enum req_state state;
+	int reported;             /* on_done was called for it */
 	CURL *easy;
 	struct curl_slist *headers;
 	curl_mime *mime;
@@ -76,6 +77,8 @@ struct http {
 	long long intr_ms; /* when Ctrl-C was first seen, 0 before */
 	unsigned long guard_pass;
 	struct http_stats stats;
+	http_done_fn on_done;
+	void *on_done_ctx;
 };
 
 void http_global_init(void)
@@ -1268,6 +1271,25 @@ static void drain(struct http *h)
 	}
 }
 
+/* Calls on_done for each request of the outermost batch that finished since the last call. */
+static void report_done(struct http *h, struct http_req *reqs, size_t n)
+{
+	if (!h->on_done || h->depth != 1)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (reqs[i].priv->state == RS_DONE && !reqs[i].priv->reported) {
+			reqs[i].priv->reported = 1;
+			h->on_done(h->on_done_ctx, &reqs[i], i);
+		}
+	}
+}
+
+void http_set_on_done(struct http *h, http_done_fn fn, void *ctx)
+{
+	h->on_done = fn;
+	h->on_done_ctx = ctx;
+}
+
 /* One round: runs every queued request until none is queued or active. */
 static void run_round(struct http *h, struct http_req *reqs, size_t n)
 {
@@ -1329,6 +1351,7 @@ static void run_round(struct http *h, struct http_req *reqs, size_t n)
 			sleep_ms(timeout);
 		curl_multi_perform(h->multi, &running);
 		drain(h);
+		report_done(h, reqs, n);
 	}
 }
 
@@ -1419,6 +1442,7 @@ int http_run(struct http *h, struct http_req *reqs, size_t n, struct ls_error *e
 	do
 		run_round(h, reqs, n);
 	while (run_guards(h, reqs, n) > 0);
+	report_done(h, reqs, n);
 
 	for (size_t i = 0; i < n; i++) {
 		if (reqs[i].priv->state != RS_DONE)

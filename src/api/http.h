@@ -164,6 +164,13 @@ const struct http_opts *http_get_opts(const struct http *h);
 void http_set_project(struct http *h, const char *slug, const char *id);
 
 /*
+ * Called as each request of a top-level http_run() batch finishes (ret and err are set), with
+ * its index in the batch; not for the requests guards send. For progress displays.
+ */
+typedef void (*http_done_fn)(void *ctx, const struct http_req *req, size_t index);
+void http_set_on_done(struct http *h, http_done_fn fn, void *ctx);
+
+/*
  * Runs n independent requests concurrently, at most opts.concurrency at a time, with retries.
  * Each request's ret/err/status/json tell its outcome. Returns 0 when all succeeded, otherwise
  * the first failed request's code with its error copied into err. After Ctrl-C no request is

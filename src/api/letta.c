@@ -20,6 +20,8 @@ struct letta {
 	int has_projects;
 	json_t *guard_cache;      /* list path -> items, for one guard pass */
 	unsigned long guard_pass; /* the pass guard_cache belongs to */
+	letta_progress_fn progress;
+	void *progress_ctx;
 };
 
 enum scope {
@@ -172,6 +174,18 @@ long letta_page_limit(const struct letta *api)
 int letta_run(struct letta *api, struct http_req *reqs, size_t n, struct ls_error *err)
 {
 	return http_run(api->http, reqs, n, err);
+}
+
+void letta_set_progress(struct letta *api, letta_progress_fn fn, void *ctx)
+{
+	api->progress = fn;
+	api->progress_ctx = ctx;
+}
+
+void letta_progress(struct letta *api, size_t done, size_t total, size_t failed)
+{
+	if (api->progress)
+		api->progress(api->progress_ctx, done, total, failed);
 }
 
 /* Runs one request and hands over its JSON (out may be NULL). */

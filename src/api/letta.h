@@ -203,6 +203,15 @@ void letta_req_write(struct http_req *req, struct letta *api, const char *method
 /* http_run() on the client's transport. */
 int letta_run(struct letta *api, struct http_req *reqs, size_t n, struct ls_error *err);
 
+/*
+ * Progress of long work: apply_plan() calls fn after each wave of requests with the actions
+ * finished (done, failed or blocked), the actions it applies in all, and the failures so far.
+ * fn NULL (the default): no calls.
+ */
+typedef void (*letta_progress_fn)(void *ctx, size_t done, size_t total, size_t failed);
+void letta_set_progress(struct letta *api, letta_progress_fn fn, void *ctx);
+void letta_progress(struct letta *api, size_t done, size_t total, size_t failed);
+
 /* ---- Kind-specific calls ---- */
 
 /* Blocks: every block template (templates_only=true), optionally of one template_name. */

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/reconcile.h"
 #include "core/bootstrap.h"
 #include "core/ownership.h"
@@ -45,6 +46,7 @@ static const struct opt_spec spec[] = {
 	{ "letta-path", 0, OPT_VALUE, "<path>", "the letta executable (default: letta on PATH)" },
 	{ "letta-args", 0, OPT_MULTI, "<arg>...", "more arguments for letta (--letta-args=--x)" },
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another run holds it" },
+	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	OPT_END
 };
 
@@ -408,6 +410,8 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	} else if (!opts_count(&o, "skip-upgrade")) {
 		struct upgrade_one_opts uo;
 		struct ls_error uerr = LS_ERROR_INIT;
+		struct progress pr = PROGRESS_INIT;
+		int uret;
 
 		memset(&uo, 0, sizeof(uo));
 		uo.agent_id = agent_id;
@@ -416,7 +420,12 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 		uo.project = project;
 		uo.model = model;
 		uo.embedding = embedding;
-		if (upgrade_one_agent(&upgrade, r.api, &uo, &uerr) < 0) {
+		progress_start(&pr, ctx, opts_count(&o, "quiet") > 0, "bootstrap", "changes", 0);
+		letta_set_progress(r.api, progress_letta, &pr);
+		uret = upgrade_one_agent(&upgrade, r.api, &uo, &uerr);
+		letta_set_progress(r.api, NULL, NULL);
+		progress_finish(&pr);
+		if (uret < 0) {
 			output_warn(ctx, "auto-upgrade failed (non-fatal): %s%s%s", uerr.msg,
 				    uerr.where[0] ? " at " : "", uerr.where);
 			upgrade = json_pack("{s:b, s:s}", "upgraded", 0, "error", uerr.msg);

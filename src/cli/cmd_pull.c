@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "core/manifest.h"
 #include "core/pull.h"
 #include "repo/config.h"
@@ -24,6 +25,7 @@ static const struct opt_spec spec[] = {
 	CLI_COMMON_OPTS,
 	{ "layer", 0, OPT_VALUE, "<layer>", "layer to write: base, org or project (default: project)" },
 	{ "all", 0, OPT_FLAG, NULL, "also write unmanaged objects (with spec.managed: false)" },
+	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	OPT_END
 };
 
@@ -141,13 +143,19 @@ static int write_project_json(const char *root, const struct project_ref *p, int
 	return ret;
 }
 
-/* The files of every folder with their content, so that pull can write them back. */
-static int read_folder_contents(struct remote_state *rs, struct letta *api, struct ls_error *err)
+/*
+ * The files of every folder with their content, so that pull can write them back; the
+ * progress line counts the folders read.
+ */
+static int read_folder_contents(struct remote_state *rs, struct letta *api, struct progress *pr,
+				struct ls_error *err)
 {
 	json_t *f;
-	size_t i;
+	size_t i, total = 0, done = 0;
 	int ret = 0;
 
+	json_array_foreach(rs->folders, i, f)
+		total += json_array_size(json_object_get(f, "files")) && jsonx_get_str(f, "id");
 	json_array_foreach(rs->folders, i, f)
 	{
 		struct buf path = BUF_INIT;
@@ -161,6 +169,7 @@ static int read_folder_contents(struct remote_state *rs, struct letta *api, stru
 		if (ret < 0)
 			return ret;
 		json_object_set_new(f, "files", files);
+		progress_update(pr, ++done, total, 0);
 	}
 	return 0;
 }
@@ -172,6 +181,7 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 	struct remote_state rs = REMOTE_STATE_INIT;
 	struct pull_result res = PULL_RESULT_INIT;
 	struct pull_opts po;
+	struct progress pr = PROGRESS_INIT;
 	struct buf root = BUF_INIT;
 	struct letta *api = NULL;
 	json_t *existing = NULL, *files = json_array(), *w;
@@ -201,10 +211,12 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 
 	if ((ret = cli_open_api(&api, ctx, 1, &ctx->err)) < 0)
 		goto out;
-	if ((ret = apply_read_remote(&rs, api, &ctx->err)) < 0)
-		goto out;
-
-	if ((ret = read_folder_contents(&rs, api, &ctx->err)) < 0)
+	progress_start(&pr, ctx, opts_count(&o, "quiet") > 0, "pull", "folders read", 0);
+	ret = apply_read_remote(&rs, api, &ctx->err);
+	if (ret == 0)
+		ret = read_folder_contents(&rs, api, &pr, &ctx->err);
+	progress_finish(&pr);
+	if (ret < 0)
 		goto out;
 	existing = read_existing(root.buf);
 	po.project = ctx->target.project.slug ? ctx->target.project.slug

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
 #include "core/ownership.h"
@@ -31,6 +32,7 @@ static const struct opt_spec spec[] = {
 	{ "plan", 0, OPT_VALUE, "<file>", "apply exactly the plan diff --out saved, or refuse" },
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another sync holds it" },
 	{ "interactive", 0, OPT_FLAG, NULL, "on a terminal, decide each conflict: keep local, keep remote, diff, skip" },
+	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	OPT_END
 };
 
@@ -149,14 +151,21 @@ static long refused_by(const struct plan *p, const struct apply_result *res, siz
  */
 static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api,
 		    struct apply_result *res, struct counts *c, json_t *changes,
-		    enum ls_code *first_fail, int pass, int *only_409)
+		    enum ls_code *first_fail, int pass, int *only_409, int quiet)
 {
 	struct buf line = BUF_INIT;
+	struct progress pr = PROGRESS_INIT;
 	size_t i;
 	int aret = 0, replanning;
 
-	if (plan_count_writes(p) > 0)
+	if (plan_count_writes(p) > 0) {
+		/* The progress line goes before the outcomes are printed. */
+		progress_start(&pr, ctx, quiet, "sync", "changes", 0);
+		letta_set_progress(api, progress_letta, &pr);
 		aret = apply_plan(res, api, p, &ctx->err);
+		letta_set_progress(api, NULL, NULL);
+		progress_finish(&pr);
+	}
 	replanning = pass == 1 && aret == LS_EFAIL && has_plain_conflict(p, res);
 	for (i = 0; i < p->n; i++) {
 		const struct plan_action *a = &p->items[i];
@@ -448,7 +457,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		releaser = reconcile_lease_keep(&r);
 	}
 	deferred = hold_back(&r.plan);
-	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail, 1, &only_409);
+	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail, 1, &only_409,
+			opts_count(&o, "quiet"));
 	if ((aret == 0 && !c.failed && r.plan.replan) ||
 	    (aret == LS_EFAIL && has_plain_conflict(&r.plan, &res))) {
 		/*
@@ -466,7 +476,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		memset(&c2, 0, sizeof(c2));
 		releaser = reconcile_lease_keep(&r);
 		only_409 = 1;
-		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail, 2, &only_409);
+		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail, 2, &only_409,
+				opts_count(&o, "quiet"));
 		c.created += c2.created;
 		c.updated += c2.updated;
 		c.deleted += c2.deleted;

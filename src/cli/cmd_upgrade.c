@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
 #include "core/ownership.h"
@@ -39,6 +40,7 @@ static const struct opt_spec spec[] = {
 	{ "concurrency", 0, OPT_VALUE, "<n>", "requests in flight at once (default 8)" },
 	{ "fail-fast", 0, OPT_FLAG, NULL, "start no new agent after the first failure" },
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another run holds it" },
+	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	OPT_END
 };
 
@@ -89,7 +91,7 @@ struct upgrade {
 	struct upgrade_agent *agents;
 	size_t n;
 	char *pinned; /* lastAgent of .letta/settings.local.json, when no agent was named */
-	int dry_run, yes, fail_fast, conc, stop, break_lease;
+	int dry_run, yes, fail_fast, conc, stop, break_lease, quiet;
 	long writes;
 	/* The project's lease, taken before the first write (sync's, in cli/reconcile.c). */
 	struct reconcile lease;
@@ -345,6 +347,7 @@ static int run_subset(struct upgrade *u, struct plan *p, struct apply_result *re
 		      const int *orig_skip, int (*keep)(const struct plan_action *, void *),
 		      void *arg, struct ls_error *err)
 {
+	struct progress pr = PROGRESS_INIT;
 	size_t i, writes = 0;
 	int ret;
 
@@ -355,7 +358,11 @@ static int run_subset(struct upgrade *u, struct plan *p, struct apply_result *re
 	apply_result_release(res);
 	if (!writes)
 		return 0;
+	progress_start(&pr, u->ctx, u->quiet, "upgrade", "changes", writes);
+	letta_set_progress(u->api, progress_letta, &pr);
 	ret = apply_plan(res, u->api, p, err);
+	letta_set_progress(u->api, NULL, NULL);
+	progress_finish(&pr);
 	u->writes += res->requests;
 	return ret;
 }
@@ -663,6 +670,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 	u.dry_run = check || ctx->g.dry_run;
 	u.yes = opts_count(&o, "yes");
 	u.fail_fast = opts_count(&o, "fail-fast");
+	u.quiet = opts_count(&o, "quiet") > 0;
 	u.break_lease = opts_count(&o, "break-lease");
 	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
 		goto out;

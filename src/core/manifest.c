@@ -12,11 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_keys[] = { "apiVersion", "kind", "metadata", "spec", "status",
+const char *const manifest_top_keys[] = { "apiVersion", "kind", "metadata", "spec", "status",
 					"_merge", "_delete", NULL };
 static const char *const kind_list[] = { "Block", "Tool", "MCPServer", "Template", "Folder",
 					 "Identity", "AgentPolicy", "Agent", NULL };
 static const char *const layer_list[] = { "base", "org", "project", NULL };
+const char *const manifest_merge_strategies[] = { "append", "replace", "merge-by-key", NULL };
 
 int manifest_layer_parse(const char *name)
 {
@@ -93,7 +94,7 @@ static int valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (!n || n > 128)
+	if (!n || n > MANIFEST_NAME_MAX)
 		return 0;
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == '/' || *s == 0x7f)
@@ -167,13 +168,13 @@ static void parse_doc(struct doc_ctx *c, int dir_layer, size_t file, size_t doci
 
 		if (!strcmp(key, "_merge") || !strcmp(key, "_delete"))
 			continue;
-		for (int i = 0; top_keys[i]; i++)
-			if (!strcmp(key, top_keys[i]))
+		for (int i = 0; manifest_top_keys[i]; i++)
+			if (!strcmp(key, manifest_top_keys[i]))
 				goto known;
 		yamlx_pointer_add(&ptr, key);
 		doc_diag(c, DIAG_ERROR, ptr.buf, "unknown field '%s'", key);
-		if (suggest(key, top_keys))
-			diag_hint(&c->set->diags, "did you mean '%s'?", suggest(key, top_keys));
+		if (suggest(key, manifest_top_keys))
+			diag_hint(&c->set->diags, "did you mean '%s'?", suggest(key, manifest_top_keys));
 known:
 		buf_release(&ptr);
 	}
@@ -187,10 +188,13 @@ known:
 		json_object_foreach(merge, key, v) {
 			const char *s = json_string_value(v);
 			struct buf ptr = BUF_INIT;
+			int known = 0;
 
 			buf_addstr(&ptr, "/_merge");
 			yamlx_pointer_add(&ptr, key);
-			if (!s || (strcmp(s, "append") && strcmp(s, "replace") && strcmp(s, "merge-by-key")))
+			for (int i = 0; s && manifest_merge_strategies[i]; i++)
+				known |= !strcmp(s, manifest_merge_strategies[i]);
+			if (!known)
 				doc_diag(c, DIAG_ERROR, ptr.buf,
 					 "invalid merge strategy for '%s' (append, replace or merge-by-key)", key);
 			buf_release(&ptr);

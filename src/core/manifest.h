@@ -18,6 +18,12 @@
 #include <stddef.h>
 
 #define MANIFEST_API_VERSION "letta.ai/v1"
+/* metadata.name: 1-128 bytes, no '/' and no control characters. */
+#define MANIFEST_NAME_MAX 128
+
+/* The keys a document may have at its top, and the strategies of _merge (NULL-terminated). */
+extern const char *const manifest_top_keys[];
+extern const char *const manifest_merge_strategies[];
 /* dir_layer for files directly under .letta/manifests/: the layer comes from spec.layer. */
 #define MANIFEST_LAYER_FROM_SPEC (-1)
 

@@ -90,7 +90,7 @@ static json_t *resolve(const json_t *v, const struct plan_results *res, size_t s
 
 	if (json_is_string(v)) {
 		int is_ref;
-		size_t len;
+		size_t len = 0;
 		const char *id = ref_id(json_string_value(v), res, self, &is_ref, &len);
 
 		if (!is_ref || json_string_value(v)[len] != '\0')

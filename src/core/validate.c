@@ -14,29 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Accepted JSON types of a field, as a bit set. */
-enum ty {
-	TY_STR = 1 << 0,
-	TY_INT = 1 << 1,
-	TY_BOOL = 1 << 2,
-	TY_OBJ = 1 << 3,
-	TY_ARR = 1 << 4,
-	TY_NUM = 1 << 5,
-	TY_MAP = 1 << 6, /* an object of strings (labels, headers, env) */
-	TY_ANY = 0x7f,
-};
-
-enum field_flags { F_REQ = 1 << 0 };
-
-struct field {
-	const char *name;
-	unsigned type;
-	unsigned flags;
-	const struct field *fields; /* members of an object, or of object items of an array */
-	unsigned item;              /* item types of an array (0: any) */
-	const char *const *enums;   /* allowed string values */
-};
-
 #define END { NULL, 0, 0, NULL, 0, NULL }
 
 static const char *const e_layer[] = { "base", "org", "project", NULL };
@@ -52,7 +29,7 @@ static const char *const e_block_strategy[] = { "reconcile-all", "preserve-delet
 	{ "managed", TY_BOOL | TY_STR, 0, NULL, 0, NULL }, \
 	{ "layer", TY_STR, 0, NULL, 0, e_layer }
 
-static const struct field f_metadata[] = {
+const struct field validate_metadata_fields[] = {
 	{ "name", TY_STR, F_REQ, NULL, 0, NULL },
 	{ "description", TY_STR, 0, NULL, 0, NULL },
 	{ "labels", TY_MAP, 0, NULL, 0, NULL },
@@ -306,6 +283,11 @@ static const struct field f_agent[] = {
 static const struct field *const kind_fields[KIND__COUNT] = {
 	f_block, f_tool, f_mcp, f_template, f_folder, f_identity, f_policy, f_agent,
 };
+
+const struct field *validate_kind_fields(enum res_kind kind)
+{
+	return kind_fields[kind];
+}
 
 /* Letta's built-in tools: agents may name them without a Tool manifest. */
 static const char *const builtin_tools[] = {
@@ -932,7 +914,7 @@ void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 		buf_reset(&ptr);
 		buf_addstr(&ptr, "/metadata");
 		if (json_is_object(json_object_get(r->doc, "metadata")))
-			check_fields(&c, json_object_get(r->doc, "metadata"), f_metadata, &ptr);
+			check_fields(&c, json_object_get(r->doc, "metadata"), validate_metadata_fields, &ptr);
 		buf_reset(&ptr);
 		buf_addstr(&ptr, "/spec");
 		check_fields(&c, r->spec, kind_fields[r->kind], &ptr);

@@ -50,46 +50,69 @@ int files_read(struct buf *out, const char *path, size_t max, struct ls_error *e
 	return 0;
 }
 
-int files_write_atomic(const char *path, const void *data, size_t len, struct ls_error *err)
+/* Writes data to a new temporary file next to path (its name in tmp), fsync'd and closed. */
+static int write_temp(struct buf *tmp, const char *path, const void *data, size_t len,
+		      mode_t mode, struct ls_error *err)
 {
-	struct buf tmp = BUF_INIT;
 	const char *p = data;
-	int fd, ret = 0;
-	struct stat st;
-	mode_t mode = 0644;
+	int fd;
 
-	if (stat(path, &st) == 0)
-		mode = st.st_mode & 0777;
-	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		ret = ls_error_set(err, LS_EFAIL, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
+	buf_addf(tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp->buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return ls_error_set(err, LS_EFAIL, "cannot write '%s': %s", path, strerror(errno));
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			ret = ls_error_set(err, LS_EFAIL, "cannot write '%s': %s", path, strerror(errno));
+			ls_error_set(err, LS_EFAIL, "cannot write '%s': %s", path, strerror(errno));
 			close(fd);
-			unlink(tmp.buf);
-			goto out;
+			unlink(tmp->buf);
+			return LS_EFAIL;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
 	if (fsync(fd) < 0 || close(fd) < 0) {
-		ret = ls_error_set(err, LS_EFAIL, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp.buf);
-		goto out;
+		ls_error_set(err, LS_EFAIL, "cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp->buf);
+		return LS_EFAIL;
 	}
-	if (rename(tmp.buf, path) < 0) {
+	return 0;
+}
+
+int files_write_atomic(const char *path, const void *data, size_t len, struct ls_error *err)
+{
+	struct buf tmp = BUF_INIT;
+	struct stat st;
+	mode_t mode = 0644;
+	int ret;
+
+	if (stat(path, &st) == 0)
+		mode = st.st_mode & 0777;
+	ret = write_temp(&tmp, path, data, len, mode, err);
+	if (ret == 0 && rename(tmp.buf, path) < 0) {
 		ret = ls_error_set(err, LS_EFAIL, "cannot replace '%s': %s", path, strerror(errno));
 		unlink(tmp.buf);
 	}
-out:
+	buf_release(&tmp);
+	return ret;
+}
+
+int files_write_new(const char *path, const void *data, size_t len, struct ls_error *err)
+{
+	struct buf tmp = BUF_INIT;
+	int ret = write_temp(&tmp, path, data, len, 0644, err);
+
+	/* link() never replaces: the file appears whole, or not at all when path exists. */
+	if (ret == 0) {
+		if (link(tmp.buf, path) < 0)
+			ret = ls_error_set(err, errno == EEXIST ? LS_EINVALID : LS_EFAIL,
+					   "cannot create '%s': %s", path, strerror(errno));
+		unlink(tmp.buf);
+	}
 	buf_release(&tmp);
 	return ret;
 }

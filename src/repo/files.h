@@ -17,6 +17,11 @@ int files_read(struct buf *out, const char *path, size_t max, struct ls_error *e
  */
 int files_write_atomic(const char *path, const void *data, size_t len, struct ls_error *err);
 /*
+ * Creates path with data, whole or not at all (a temporary file, fsync, link), and never
+ * replaces an existing file: fails with LS_EINVALID when path exists.
+ */
+int files_write_new(const char *path, const void *data, size_t len, struct ls_error *err);
+/*
  * Walks up from dir (inclusive) to / looking for rel ("./.letta/project.json"); fills out with
  * the first path that exists. Returns 1 when found, 0 when not.
  */
