@@ -41,7 +41,7 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
-	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
 	struct buf out = BUF_INIT;
 	const char *format;
 	struct memfs_run mem = { NULL, 0, 0, 0, 0 };
