@@ -205,9 +205,10 @@ void rollout_print_restore(const struct rollout *r)
 
 	if (!r->nsnapshots)
 		return;
-	log_error("to undo the rollout, run (newest first):");
+	/* Plain lines, to copy and paste. */
+	fprintf(stderr, "to undo the rollout, run (newest first):\n");
 	for (i = r->nsnapshots; i-- > 0;)
-		log_error("  letta-sync restore %s", r->snapshots[i]);
+		fprintf(stderr, "  letta-sync restore %s\n", r->snapshots[i]);
 }
 
 int rollout_rollback(const struct rollout *r, struct cli_ctx *ctx, struct ls_error *err)
