@@ -139,4 +139,10 @@ for name, cmd in (("true", ["/bin/true"]), ("e1", [ls, "--version"]),
 PY
 
 python3 "$SRC/bench/report.py" "$TMP" "$OUT" "$LATENCY_MS" "$CONCURRENCY" "$NBLOCKS" "$NTOOLS" \
-	"$NAGENTS" "$NPRIVATE" "$RUNS"
+	"$NAGENTS" "$NPRIVATE" "$RUNS" || rc=$?
+
+# (f)-(i) over HTTPS with a cost per new connection (issue 26): bench/link-bench.sh.
+echo "bench: over HTTPS, $LATENCY_MS ms per request, ${CONNECT_MS:-40} ms per connection" >&2
+RUNS=$RUNS LATENCY_MS=$LATENCY_MS CONCURRENCY=$CONCURRENCY STARTUP_RUNS=$STARTUP_RUNS \
+	OUT=$(dirname "$OUT")/link-results.json bash "$SRC/bench/link-bench.sh" "$BUILD" || rc=$?
+exit "${rc:-0}"

@@ -12,7 +12,7 @@ import time
 
 tmp, out = sys.argv[1], sys.argv[2]
 L, C, NB, NT, NA, NP, RUNS = (int(x) for x in sys.argv[3:10])
-P = int(os.environ.get("LETTA_SYNC_PAGE_LIMIT", "100"))  # letta-sync's page limit
+P = int(os.environ.get("LETTA_SYNC_PAGE_LIMIT", "1000"))  # letta-sync's page limit (issue 26)
 BUILTIN_TOOLS = 7  # letta-sim creates its built-in tools on the first tools list
 ceil = lambda a, b: -(-a // b)
 

@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(build-essential clang cmake pkg-config git curl jq ca-certificates
       libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev
       libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev nodejs npm
-      time valgrind python3 python3-jsonschema dpkg-dev mmdebstrap pre-commit)
+      time valgrind python3 python3-jsonschema dpkg-dev mmdebstrap pre-commit openssl)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,12 +1,14 @@
 /*
  * letta-sim: an offline Letta API server for letta-sync's tests. Reads the options, loads the
- * --state file, starts the HTTP server, prints "listening on http://127.0.0.1:PORT" as the
- * first line of stdout (the readiness signal), then waits for SIGINT or SIGTERM and saves the
+ * --state file, starts the HTTP server, prints "listening on http://127.0.0.1:PORT" (https://
+ * with --tls-cert and --tls-key) as the first line of stdout (the readiness signal), then waits for SIGINT or SIGTERM and saves the
  * state on the way out.
  */
 #include "sim.h"
 #include "server.h"
 #include "util/xalloc.h"
+
+#include <microhttpd.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -33,7 +35,10 @@ static const char usage[] =
 	"  --mcp-allow-private  accept MCP server URLs on non-public addresses and list\n"
 	"                       their tools by asking the server (streamable HTTP, SSE)\n"
 	"  --seed N             seed for ids and faults (default 0)\n"
+	"  --tls-cert FILE      speak HTTPS with this PEM certificate (and --tls-key)\n"
+	"  --tls-key FILE       the certificate's PEM private key\n"
 	"  --latency-ms N       added to every /v1 request\n"
+	"  --connect-latency-ms N  added once per new connection (on its first /v1 request)\n"
 	"  --jitter-ms N        up to N more, drawn from the seed\n"
 	"  --error-rate P       answer 500 or 503 before any change (P from 0 to 1)\n"
 	"  --throttle-rate P    answer 429 with Retry-After\n"
@@ -42,6 +47,7 @@ static const char usage[] =
 	"  --lost-reply-rate P  make the change, then close the connection without a reply\n"
 	"  --conflict-rate P    answer 409 with Retry-After: 1\n"
 	"  --max-page N         cap every list's limit at N\n"
+	"  --max-limit N        refuse (422) a list whose limit is over N\n"
 	"  --help               this text\n"
 	"\n"
 	"Admin API (no auth, never faulted, not counted): GET /_sim/stats,\n"
@@ -84,7 +90,8 @@ static int parse_rate(const char *opt, const char *s, double *out)
 
 enum {
 	O_PORT = 256, O_KEY, O_STATE, O_SEED, O_LAT, O_JIT, O_ERR, O_THR, O_RA, O_DROP, O_LOST,
-	O_CONF, O_MAXP, O_NOAUTH, O_HELP, O_MODELS, O_MCP_PRIVATE,
+	O_CONF, O_MAXP, O_NOAUTH, O_HELP, O_MODELS, O_MCP_PRIVATE, O_CERT, O_TKEY, O_CLAT,
+	O_MAXL,
 };
 
 static const struct option longopts[] = {
@@ -103,6 +110,10 @@ static const struct option longopts[] = {
 	{ "max-page", required_argument, NULL, O_MAXP },
 	{ "no-auth", no_argument, NULL, O_NOAUTH },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "tls-cert", required_argument, NULL, O_CERT },
+	{ "tls-key", required_argument, NULL, O_TKEY },
+	{ "connect-latency-ms", required_argument, NULL, O_CLAT },
+	{ "max-limit", required_argument, NULL, O_MAXL },
 	{ "models", required_argument, NULL, O_MODELS },
 	{ "mcp-allow-private", no_argument, NULL, O_MCP_PRIVATE },
 	{ NULL, 0, NULL, 0 },
@@ -165,6 +176,18 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 		case O_MAXP:
 			bad |= parse_long("--max-page", optarg, 0, &f->max_page) < 0;
 			break;
+		case O_CERT:
+			o->tls_cert = optarg;
+			break;
+		case O_TKEY:
+			o->tls_key = optarg;
+			break;
+		case O_MAXL:
+			bad |= parse_long("--max-limit", optarg, 0, &f->max_limit) < 0;
+			break;
+		case O_CLAT:
+			bad |= parse_long("--connect-latency-ms", optarg, 0, &f->connect_latency_ms) < 0;
+			break;
 		case O_NOAUTH:
 			no_auth = 1;
 			break;
@@ -186,15 +209,43 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o)
 		fprintf(stderr, "letta-sim: unexpected argument '%s'\n", argv[optind]);
 		bad = 1;
 	}
+	if (!o->tls_cert != !o->tls_key) {
+		fprintf(stderr, "letta-sim: --tls-cert and --tls-key go together\n");
+		bad = 1;
+	}
 	if (bad)
 		fputs("letta-sim: see 'letta-sim --help'\n", stderr);
 	return bad ? -1 : 0;
+}
+
+/* The whole of a PEM file, NUL-terminated; NULL (with a message) when it cannot be read. */
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "letta-sim: cannot read '%s': %s\n", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (!b.len) {
+		fprintf(stderr, "letta-sim: '%s' is empty\n", path);
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
 }
 
 int main(int argc, char **argv)
 {
 	struct MHD_Daemon *d;
 	struct buf err = BUF_INIT;
+	char *cert = NULL, *key = NULL;
 	sigset_t set;
 	int port = 0, sig = 0;
 
@@ -205,8 +256,24 @@ int main(int argc, char **argv)
 	mcp_client_init(); /* before any thread */
 	if (parse_opts(argc, argv, &g_opts) < 0)
 		return 64;
+	if (g_opts.tls_cert) {
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			fprintf(stderr, "letta-sim: this libmicrohttpd was built without TLS (GnuTLS)\n");
+			mcp_client_cleanup();
+			return 1;
+		}
+		cert = read_file(g_opts.tls_cert);
+		key = cert ? read_file(g_opts.tls_key) : NULL;
+		if (!key) {
+			free(cert);
+			mcp_client_cleanup();
+			return 1;
+		}
+	}
 	if (memfs_init() < 0) {
 		fprintf(stderr, "letta-sim: cannot make a directory for the memory repositories\n");
+		free(cert);
+		free(key);
 		return 1;
 	}
 	g_store.faults = g_opts.faults;
@@ -218,6 +285,8 @@ int main(int argc, char **argv)
 		store_release();
 		memfs_release();
 		mcp_client_cleanup();
+		free(cert);
+		free(key);
 		return 64;
 	}
 	models_init();
@@ -234,13 +303,16 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	d = server_start(g_opts.port, &port);
+	d = server_start(g_opts.port, cert, key, &port);
 	if (!d) {
-		fprintf(stderr, "letta-sim: cannot listen on 127.0.0.1:%d\n", g_opts.port);
+		fprintf(stderr, "letta-sim: cannot listen on 127.0.0.1:%d%s\n", g_opts.port,
+			cert ? " (or the TLS certificate and key were refused)" : "");
+		free(cert);
+		free(key);
 		memfs_release();
 		return 1;
 	}
-	printf("listening on http://127.0.0.1:%d\n", port);
+	printf("listening on %s://127.0.0.1:%d\n", cert ? "https" : "http", port);
 	fflush(stdout);
 
 	sigwait(&set, &sig);
@@ -249,6 +321,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "letta-sim: %s\n", err.buf);
 	pthread_mutex_unlock(&g_lock);
 	server_stop(d);
+	free(cert);
+	free(key);
 	store_release();
 	models_release();
 	memfs_release();

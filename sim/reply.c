@@ -507,6 +507,17 @@ int page_parse(struct page *out, struct sim_req *rq, struct sim_resp *rs, long d
 		order_by_allowed = by_created;
 	if (query_int(rq, rs, "limit", def_limit, &out->limit) < 0)
 		return -1;
+	if (g_store.faults.max_limit > 0 && out->limit > g_store.faults.max_limit) {
+		/* *sim*: a server whose Query(le=N) refuses large pages, as FastAPI words it. */
+		struct buf msg = BUF_INIT;
+
+		buf_addf(&msg, "Input should be less than or equal to %ld", g_store.faults.max_limit);
+		in = json_string(req_arg(rq, "limit"));
+		resp_422(rs, "less_than_equal", "query", "limit", msg.buf, in, NULL);
+		json_decref(in);
+		buf_release(&msg);
+		return -1;
+	}
 	out->after = req_arg(rq, "after");
 	out->before = req_arg(rq, "before");
 	out->desc = def_desc;

@@ -29,6 +29,13 @@ pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Request counters, guarded by g_lock; keys are "METHOD /route/{template}". */
 static json_t *g_counts;
 static unsigned long long g_total, g_writes;
+/* Connections whose first request was an API request (not /_sim), since the last reset. */
+static unsigned long long g_connections;
+
+/* Per connection (MHD's socket context): whether its first API request was seen. */
+struct conn_sock {
+	int seen;
+};
 
 enum route_flags {
 	R_NOAUTH = 1 << 0,  /* /v1/health/ answers without a key */
@@ -358,13 +365,14 @@ static json_t *faults_json(const struct sim_faults *f)
 		json_array_append_new(rl, json_stringn(r + 1, (size_t)(e - r - 1)));
 		r = e;
 	}
-	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:o}", "error_rate", f->error_rate,
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "error_rate", f->error_rate,
 			 "throttle_rate", f->throttle_rate, "drop_rate", f->drop_rate,
 			 "lost_reply_rate", f->lost_reply_rate, "conflict_rate", f->conflict_rate,
 			 "latency_ms", (json_int_t)f->latency_ms, "jitter_ms",
 			 (json_int_t)f->jitter_ms, "retry_after_s", (json_int_t)f->retry_after_s,
-			 "max_page", (json_int_t)f->max_page, "seed", (json_int_t)f->seed, "routes",
-			 rl);
+			 "max_page", (json_int_t)f->max_page, "max_limit", (json_int_t)f->max_limit,
+			 "connect_latency_ms", (json_int_t)f->connect_latency_ms, "seed",
+			 (json_int_t)f->seed, "routes", rl);
 }
 
 /* Applies a JSON object of knobs; writes a 400 and returns -1 on a bad one. */
@@ -389,6 +397,8 @@ static int faults_apply(struct sim_faults *f, const json_t *body, struct sim_res
 			  : !strcmp(k, "jitter_ms")     ? &nf.jitter_ms
 			  : !strcmp(k, "retry_after_s") ? &nf.retry_after_s
 			  : !strcmp(k, "max_page")      ? &nf.max_page
+			  : !strcmp(k, "max_limit")     ? &nf.max_limit
+			  : !strcmp(k, "connect_latency_ms") ? &nf.connect_latency_ms
 							: NULL;
 		if (d) {
 			if (!json_is_number(v) || json_number_value(v) < 0 ||
@@ -448,6 +458,7 @@ static void stats_reset(void)
 	g_counts = json_object();
 	g_total = 0;
 	g_writes = 0;
+	g_connections = 0;
 }
 
 static int has_suffix_rewrite(const char *p)
@@ -465,8 +476,9 @@ static void admin(struct sim_req *rq, struct sim_resp *rs)
 
 	if (!strcmp(p, "/_sim/stats") && !strcmp(m, "GET")) {
 		resp_json_take(rs, 200,
-			       json_pack("{s:O,s:I,s:I}", "requests", g_counts, "total",
-					 (json_int_t)g_total, "writes", (json_int_t)g_writes));
+			       json_pack("{s:O,s:I,s:I,s:I}", "requests", g_counts, "total",
+					 (json_int_t)g_total, "writes", (json_int_t)g_writes,
+					 "connections", (json_int_t)g_connections));
 	} else if (!strcmp(p, "/_sim/routes") && !strcmp(m, "GET")) {
 		json_t *list = json_array();
 		struct buf k = BUF_INIT;
@@ -545,6 +557,19 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(st->raw_uri);
 	free(st);
 	*con_cls = NULL;
+}
+
+static void conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = xcalloc(1, sizeof(struct conn_sock));
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
 }
 
 static int detect_v1_client(struct MHD_Connection *conn)
@@ -649,9 +674,31 @@ static void redirect_to(struct sim_resp *rs, struct MHD_Connection *conn, const 
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	const char *q = strchr(raw_uri, '?');
 
-	snprintf(rs->location, sizeof(rs->location), "http://%s%s%s", host ? host : "127.0.0.1",
-		 path, q ? q : "");
+	snprintf(rs->location, sizeof(rs->location), "%s://%s%s%s",
+		 g_opts.tls_cert ? "https" : "http", host ? host : "127.0.0.1", path, q ? q : "");
 	resp_empty(rs, 307);
+}
+
+/*
+ * The first API request on a connection counts the connection and pays --connect-latency-ms,
+ * as a new TCP + TLS connection over a real link would (a proxy adding delay per connect). A
+ * connection opened only for /_sim admin calls is neither counted nor slowed.
+ */
+static void first_request(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_sock *cs = ci ? ci->socket_context : NULL;
+	long ms;
+
+	if (!cs || cs->seen)
+		return;
+	cs->seen = 1;
+	pthread_mutex_lock(&g_lock);
+	g_connections++;
+	ms = g_store.faults.connect_latency_ms;
+	pthread_mutex_unlock(&g_lock);
+	sleep_ms(ms);
 }
 
 static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn,
@@ -687,6 +734,8 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 		return send_resp(conn, &rs);
 	}
 
+	if (strncmp(url, "/_sim/", 6))
+		first_request(conn);
 	if (!strncmp(url, "/_sim/", 6)) {
 		pthread_mutex_lock(&g_lock);
 		admin(rq, &rs);
@@ -827,11 +876,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 	return handle(st, conn, url, method);
 }
 
-struct MHD_Daemon *server_start(int port, int *bound_port)
+struct MHD_Daemon *server_start(int port, const char *cert_pem, const char *key_pem,
+				int *bound_port)
 {
 	struct MHD_Daemon *d;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_POLL;
 
 	if (!g_counts)
 		g_counts = json_object();
@@ -839,15 +891,19 @@ struct MHD_Daemon *server_start(int port, int *bound_port)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((unsigned short)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-				     MHD_USE_POLL,
-			     (uint16_t)port, NULL, NULL, access_cb, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-			     MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
+	if (cert_pem)
+		flags |= MHD_USE_TLS;
+	/* MHD reads the options up to MHD_OPTION_END; without TLS the key and cert are skipped. */
+	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, access_cb, NULL,
+			     MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+			     MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 			     MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-			     MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_END);
+			     MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
+			     cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert_pem,
+			     MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
 	if (!d)
 		return NULL;
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);

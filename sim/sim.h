@@ -34,6 +34,8 @@ struct sim_faults {
 	long jitter_ms;
 	long retry_after_s;
 	long max_page; /* 0 = no cap */
+	long max_limit; /* 0 = none; a larger list limit is refused with a 422 */
+	long connect_latency_ms; /* added once per new connection, on its first API request */
 	unsigned long long seed;
 	/*
 	 * The routes the rates apply to, as "\nMETHOD /route/{template}\n..." ("" = every route);
@@ -46,6 +48,8 @@ struct sim_opts {
 	int port;
 	const char *api_key;    /* NULL = no auth */
 	const char *state_path; /* NULL = memory only */
+	const char *tls_cert;   /* PEM files: with both, the server speaks HTTPS only */
+	const char *tls_key;
 	const char *models_path; /* --models: replaces the built-in model lists */
 	int mcp_allow_private;   /* --mcp-allow-private: connect to MCP servers on private addresses */
 	struct sim_faults faults;

@@ -51,24 +51,41 @@ static int read_folder_files(struct remote_state *rs, struct letta *api, struct 
 	return ret;
 }
 
-int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_error *err)
+/* The kinds of the lists in apply_read_remote_kinds(), in remote_state's order. */
+static const enum letta_kind read_kinds[] = { LETTA_BLOCK,	LETTA_TOOL,	LETTA_FOLDER,
+					      LETTA_MCP_SERVER, LETTA_IDENTITY, LETTA_AGENT };
+#define NREAD (sizeof(read_kinds) / sizeof(read_kinds[0]))
+
+static json_t **read_dst(struct remote_state *rs, size_t i)
 {
-	static const enum letta_kind kinds[] = { LETTA_BLOCK,	    LETTA_TOOL,	    LETTA_FOLDER,
-						 LETTA_MCP_SERVER, LETTA_IDENTITY, LETTA_AGENT };
-	struct http_req reqs[6];
-	json_t **dst[6];
-	size_t i;
+	json_t **dst[NREAD] = { &rs->blocks,	 &rs->tools,	  &rs->folders,
+				&rs->mcp_servers, &rs->identities, &rs->agents };
+
+	return dst[i];
+}
+
+/* Reads the lists of the kinds in mask (bits 1 << enum letta_kind) at once into rs. */
+static int read_lists(struct remote_state *rs, struct letta *api, unsigned mask,
+		      struct ls_error *err)
+{
+	struct http_req reqs[NREAD];
+	size_t idx[NREAD], i, n = 0;
 	int ret;
 
-	for (i = 0; i < 6; i++)
-		letta_req_list(&reqs[i], api, kinds[i], NULL);
-	/*
-	 * Tool names are unique per organisation: read them all, not only this project's, so that
-	 * another project's tool of the same name is a conflict rather than overwritten by the
-	 * upsert (PRODUCT.md section 2).
-	 */
-	reqs[1].flags &= ~(unsigned)HTTP_F_PROJECT_ID;
-	ret = letta_run(api, reqs, 6, err);
+	for (i = 0; i < NREAD; i++) {
+		if (!(mask & (1u << read_kinds[i])))
+			continue;
+		letta_req_list(&reqs[n], api, read_kinds[i], NULL);
+		/*
+		 * Tool names are unique per organisation: read them all, not only this project's,
+		 * so that another project's tool of the same name is a conflict rather than
+		 * overwritten by the upsert (PRODUCT.md section 2).
+		 */
+		if (read_kinds[i] == LETTA_TOOL)
+			reqs[n].flags &= ~(unsigned)HTTP_F_PROJECT_ID;
+		idx[n++] = i;
+	}
+	ret = n ? letta_run(api, reqs, n, err) : 0;
 	if (ret == LS_ENOTFOUND) {
 		/*
 		 * A deployment without folders, MCP servers or identities (older self-hosted
@@ -76,10 +93,13 @@ int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_err
 		 */
 		ret = 0;
 		ls_error_clear(err);
-		for (i = 0; i < 6; i++) {
+		for (i = 0; i < n; i++) {
+			enum letta_kind k = read_kinds[idx[i]];
+
 			if (reqs[i].ret == 0)
 				continue;
-			if (reqs[i].ret == LS_ENOTFOUND && (i == 2 || i == 3 || i == 4)) {
+			if (reqs[i].ret == LS_ENOTFOUND &&
+			    (k == LETTA_FOLDER || k == LETTA_MCP_SERVER || k == LETTA_IDENTITY)) {
 				json_decref(reqs[i].json);
 				reqs[i].json = json_array();
 				continue;
@@ -89,31 +109,96 @@ int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_err
 			break;
 		}
 	}
-	if (ret == 0) {
-		remote_state_release(out);
-		remote_state_init(out);
-		dst[0] = &out->blocks;
-		dst[1] = &out->tools;
-		dst[2] = &out->folders;
-		dst[3] = &out->mcp_servers;
-		dst[4] = &out->identities;
-		dst[5] = &out->agents;
-		for (i = 0; i < 6; i++) {
+	for (i = 0; i < n; i++) {
+		if (ret == 0) {
 			json_t *v = http_req_take_json(&reqs[i]);
+			json_t **dst = read_dst(rs, idx[i]);
 
 			if (json_is_array(v)) {
-				json_decref(*dst[i]);
-				*dst[i] = v;
+				json_decref(*dst);
+				*dst = v;
 			} else {
 				json_decref(v);
 			}
 		}
-	}
-	for (i = 0; i < 6; i++)
 		http_req_release(&reqs[i]);
-	if (ret == 0)
-		ret = read_folder_files(out, api, err);
+	}
 	return ret;
+}
+
+/*
+ * The kinds a first read left out that the plan needs after all: those any inventory block
+ * holds (their orphans are pruned or reported), and every kind once a managed agent exists
+ * (its plan resolves tools, folders and identities).
+ */
+static unsigned more_kinds(const struct remote_state *rs)
+{
+	/*
+	 * A kind name anywhere in an inventory's text: cheaper than parsing its thousands of
+	 * entries (the planner parses it once), and a name that merely looks like a kind only
+	 * reads one list too many.
+	 */
+	static const struct {
+		const char *quoted;
+		unsigned mask;
+	} names[] = {
+		{ "\"Tool\"", 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER },
+		{ "\"MCPServer\"", 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER },
+		{ "\"Folder\"", 1u << LETTA_FOLDER },
+		{ "\"Identity\"", 1u << LETTA_IDENTITY },
+		{ "\"Template\"", APPLY_READ_ALL },
+		{ "\"AgentPolicy\"", APPLY_READ_ALL },
+		{ "\"Agent\"", APPLY_READ_ALL },
+	};
+	unsigned mask = 0;
+	const json_t *b, *a;
+	size_t i, k;
+
+	json_array_foreach(rs->agents, i, a)
+		if (own_agent_is_managed(a))
+			return APPLY_READ_ALL;
+	json_array_foreach(rs->blocks, i, b)
+	{
+		const char *label = jsonx_get_str(b, "label"), *value = jsonx_get_str(b, "value");
+
+		/* Every inventory, whatever its project: reading one list too many is harmless. */
+		if (!label || strcmp(label, OWN_INVENTORY_LABEL) || !value)
+			continue;
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (strstr(value, names[k].quoted))
+				mask |= names[k].mask;
+	}
+	return mask;
+}
+
+int apply_read_remote_kinds(struct remote_state *out, struct letta *api, unsigned kinds,
+			    struct ls_error *err)
+{
+	struct remote_state rs;
+	unsigned more;
+	int ret;
+
+	/* Blocks hold the inventory; agents hold blocks (a block's prune checks them). */
+	kinds |= 1u << LETTA_BLOCK | 1u << LETTA_AGENT;
+	kinds &= APPLY_READ_ALL;
+	remote_state_init(&rs);
+	ret = read_lists(&rs, api, kinds, err);
+	if (ret == 0 && (more = more_kinds(&rs) & ~kinds) != 0)
+		ret = read_lists(&rs, api, more, err);
+	if (ret == 0)
+		ret = read_folder_files(&rs, api, err);
+	if (ret == 0) {
+		remote_state_release(out);
+		*out = rs;
+	} else {
+		remote_state_release(&rs);
+	}
+	return ret;
+}
+
+int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_error *err)
+{
+	return apply_read_remote_kinds(out, api, APPLY_READ_ALL, err);
 }
 
 void apply_result_release(struct apply_result *r)

@@ -19,6 +19,17 @@
  */
 int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_error *err);
 
+/* Every kind's bit (1 << enum letta_kind). */
+#define APPLY_READ_ALL ((1u << LETTA_KIND_COUNT) - 1)
+/*
+ * The same, reading only the lists of kinds (bits 1 << enum letta_kind), which the caller
+ * derives from what the manifests declare; the other lists stay empty. Blocks and agents are
+ * always read, and a kind the inventory holds, or every kind once a managed agent exists, is
+ * read in a second round, so that nothing the plan would prune or resolve goes unseen.
+ */
+int apply_read_remote_kinds(struct remote_state *out, struct letta *api, unsigned kinds,
+			    struct ls_error *err);
+
 /* The outcome of one action. */
 enum apply_status {
 	APPLY_PENDING = 0,

@@ -2,7 +2,8 @@
  * HTTP transport over one libcurl multi handle. http_run() is the only loop: it starts queued
  * requests up to the concurrency bound, collects finished transfers, decides retries with
  * http_retry_decide(), and between rounds runs the guards of ambiguous creates. Everything a
- * request needs lives in its struct http_req, so a batch is just an array.
+ * request needs lives in its struct http_req, so a batch is just an array. Connections are
+ * kept and reused by every request; on_prereq() keeps libcurl from repeating a write.
  */
 #include "api/http.h"
 
@@ -56,6 +57,9 @@ struct http_req_priv {
 	int too_big;
 	int retries;              /* retries of the current page */
 	int guard_409;            /* the guard runs because of a 409, not an unknown outcome */
+	long limit;               /* HTTP_F_PAGED: the limit= of the current page, 0 if none */
+	int sends;                /* this attempt: times libcurl was about to send the request */
+	int resend_refused;       /* this attempt: libcurl's silent re-send was stopped */
 	long long first_ms;       /* first attempt of the current page */
 	long long start_ms;       /* this attempt */
 	long long next_ms;        /* earliest start when queued */
@@ -63,6 +67,7 @@ struct http_req_priv {
 
 struct http {
 	char *base_url;
+	char *ca_bundle;
 	char *api_key;
 	char *project_slug;
 	char *project_id;
@@ -75,6 +80,7 @@ struct http {
 	unsigned long long rng;
 	long long intr_ms; /* when Ctrl-C was first seen, 0 before */
 	unsigned long guard_pass;
+	long page_cap; /* a server refused a larger page: limits stay at or under this */
 	struct http_stats stats;
 	http_done_fn on_done;
 	void *on_done_ctx;
@@ -170,6 +176,11 @@ int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct
 		return ret;
 	if (v)
 		o->seed = (unsigned long)v;
+	/* A private CA is trusted by naming its file; verification itself is never switched off. */
+	if (lookup("LETTA_CA_BUNDLE") && *lookup("LETTA_CA_BUNDLE"))
+		o->ca_bundle = lookup("LETTA_CA_BUNDLE");
+	else if (lookup("CURL_CA_BUNDLE") && *lookup("CURL_CA_BUNDLE"))
+		o->ca_bundle = lookup("CURL_CA_BUNDLE");
 	return 0;
 }
 
@@ -277,6 +288,8 @@ int http_new(struct http **out, const struct http_opts *opts, struct ls_error *e
 	while (n > 0 && h->base_url[n - 1] == '/')
 		h->base_url[--n] = '\0';
 	h->api_key = dup_or_null(opts->api_key);
+	h->ca_bundle = dup_or_null(opts->ca_bundle);
+	h->o.ca_bundle = h->ca_bundle;
 	h->project_slug = dup_or_null(opts->project_slug);
 	h->project_id = dup_or_null(opts->project_id);
 	h->o.base_url = h->base_url;
@@ -315,6 +328,7 @@ void http_free(struct http *h)
 	if (h->multi)
 		curl_multi_cleanup(h->multi);
 	free(h->base_url);
+	free(h->ca_bundle);
 	free(h->api_key);
 	free(h->project_slug);
 	free(h->project_id);
@@ -876,6 +890,11 @@ int http_page_step(json_t **acc, struct buf *path, json_t *page, struct http_pag
 	return 1;
 }
 
+int http_page_ends(size_t got, long limit)
+{
+	return limit > 0 && got > 0 && got < (size_t)limit && got % 50 != 0;
+}
+
 /* ---- Transfers ---- */
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
@@ -941,6 +960,35 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 	return mono_ms() - h->intr_ms > h->o.interrupt_grace_ms;
 }
 
+/*
+ * Called by libcurl right before it sends the request on a connection, new or reused, each
+ * time it sends it. A second call in one attempt is libcurl's own silent repeat after a
+ * reused connection died before any answer: the first copy may have been applied (the
+ * server made the object, then the reply was lost). Safe requests (reads, PATCH, upserts,
+ * attach) may repeat; for the others the attempt ends here, unanswered, and
+ * http_retry_decide() treats it as sent with no answer: a create goes to its guard (re-read
+ * by natural key before any new create), a delete or detach is repeated by us so that a
+ * 404 counts as done, and a NEVER request fails.
+ */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port,
+		     int local_port)
+{
+	struct http_req *req = ud;
+	struct http_req_priv *p = req->priv;
+
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (p->sends++ > 0 && req->retry != HTTP_RETRY_SAFE) {
+		p->resend_refused = 1;
+		log_verbose("http: %s %s: the reused connection closed before any answer; not re-sent blindly",
+			    req->method, p->cur.buf);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
 static void add_header(struct curl_slist **list, const char *name, const char *value)
 {
 	struct buf b = BUF_INIT;
@@ -1000,6 +1048,8 @@ static int start(struct http *h, struct http_req *req, struct ls_error *err)
 	/* TLS verification is never switched off; these are the defaults, stated. */
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_bundle)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -1015,17 +1065,18 @@ static int start(struct http *h, struct http_req *req, struct ls_error *err)
 	if (h->https)
 		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	/*
-	 * libcurl silently re-sends a request once when a reused connection turns out dead before
-	 * any answer. For a create that could be the lost-reply case and make a duplicate; for a
-	 * delete or detach it would turn the hidden repeat's 404 into a first-attempt 404 we must
-	 * report. So those get a connection of their own, where libcurl never re-sends.
-	 * NEEDSWORK: this costs a handshake per such request; fine while prunes are rare. A write
-	 * that fails on a reused connection must reach http_retry_decide() as sent-without-answer:
-	 * the class letta_write_class() (api/letta.c) gave it then settles it (a create re-reads
-	 * its object by natural key before any resend).
+	 * Every request reuses connections, writes included (issue 26). libcurl re-sends a
+	 * request by itself when a reused connection turns out dead before any answer; the
+	 * pre-request callback sees every send and stops such a repeat of a request that is not
+	 * safe to repeat, so that our own rules decide (on_prereq()).
+	 * A write stopped there reaches http_retry_decide() as sent without an answer, and the
+	 * class letta_write_class() (api/letta.c) gave it settles it: a create re-reads its object
+	 * by natural key before any new send.
 	 */
-	if (req->retry != HTTP_RETRY_SAFE)
-		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	p->sends = 0;
+	p->resend_refused = 0;
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, req);
 
 	add_header(&p->headers, "Accept", "application/json");
 	/* No "Expect: 100-continue" round trip before bodies. */
@@ -1112,6 +1163,14 @@ static void finish_err(struct http_req *req)
 		req->err.code = LS_EFAIL;
 }
 
+/* A certificate that is refused: repeating the request cannot help. */
+static int tls_trust_error(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+	       rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_ISSUER_ERROR ||
+	       rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+}
+
 static void network_error(struct http *h, struct http_req *req, CURLcode rc, int sent)
 {
 	struct http_req_priv *p = req->priv;
@@ -1125,6 +1184,12 @@ static void network_error(struct http *h, struct http_req *req, CURLcode rc, int
 	} else if (p->too_big) {
 		ls_error_set(&req->err, LS_EAPI, "the answer from %s%.*s is larger than %lu MiB",
 			     h->base_url, (int)n, p->cur.buf, HTTP_MAX_BODY >> 20);
+	} else if (tls_trust_error(rc)) {
+		ls_error_set(&req->err, LS_ENETWORK, "the TLS certificate of %s is not trusted: %s",
+			     h->base_url, why);
+		ls_error_hint(&req->err, h->ca_bundle
+			? "the certificate must be signed by a CA in LETTA_CA_BUNDLE (or CURL_CA_BUNDLE) and name the host; verification is never switched off"
+			: "the certificate must be signed by a CA the system trusts and name the host; for a private CA set LETTA_CA_BUNDLE=/path/to/ca.pem (verification is never switched off)");
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		ls_error_set(&req->err, LS_ENETWORK, "no answer from %s%.*s: %s", h->base_url, (int)n,
 			     p->cur.buf, why);
@@ -1198,30 +1263,32 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 {
 	struct http_req_priv *p = req->priv;
 	struct http_attempt a = { 0 };
-	long status = 0, reqsize = 0;
-	double secs = 0;
+	long status = 0;
 	long long ms = mono_ms() - p->start_ms;
 	long ra;
 	json_t *page = NULL;
+	size_t got;
 	int step;
 
 	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(p->easy, CURLINFO_REQUEST_SIZE, &reqsize);
-	curl_easy_getinfo(p->easy, CURLINFO_PRETRANSFER_TIME, &secs);
 	curl_multi_remove_handle(h->multi, p->easy);
 	easy_put(h, p->easy);
 	p->easy = NULL;
 	curl_mime_free(p->mime);
 	p->mime = NULL;
 
+	if (p->resend_refused) {
+		/* Stopped by on_prereq(): the first copy went out and no answer came back. */
+		rc = CURLE_GOT_NOTHING;
+		snprintf(p->errbuf, sizeof(p->errbuf), "%s",
+			 "the connection closed before any answer");
+	}
 	a.curl_code = (int)rc;
 	/*
-	 * A request counts as sent once the transfer got past connecting: libcurl reports nothing
-	 * finer, and guessing "not sent" wrongly could repeat a create.
+	 * A request counts as sent once libcurl was about to send it (on_prereq()), on any
+	 * connection: before that nothing left, so repeating it cannot repeat a write.
 	 */
-	a.sent = rc == CURLE_OK || reqsize > 0 || secs > 0 ||
-		 !(rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-		   rc == CURLE_COULDNT_RESOLVE_PROXY);
+	a.sent = rc == CURLE_OK || p->sends > 0;
 	a.status = rc == CURLE_OK ? status : 0;
 	a.retry_after = p->retry_after[0] || p->retry_after_ms[0];
 	a.attempt = p->retries + 1;
@@ -1233,9 +1300,25 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 		log_verbose("http: %s %s -> %s (%lld ms, attempt %d)", req->method, p->cur.buf,
 			    p->errbuf[0] ? p->errbuf : curl_easy_strerror(rc), ms, a.attempt);
 
-	if (rc == CURLE_ABORTED_BY_CALLBACK || p->too_big) {
+	if (rc == CURLE_ABORTED_BY_CALLBACK || p->too_big || tls_trust_error(rc)) {
 		network_error(h, req, rc, a.sent);
 		finish_err(req);
+		return;
+	}
+	if ((req->flags & HTTP_F_PAGED) && (a.status == 400 || a.status == 422) &&
+	    p->limit > HTTP_PAGE_FALLBACK) {
+		/*
+		 * A server may refuse a large page (FastAPI's Query(le=N) answers 422): ask again
+		 * with the page size that every Letta list serves, and keep to it from now on.
+		 */
+		log_verbose("http: %s %s: the server refused limit=%ld; asking for %d", req->method,
+			    p->cur.buf, p->limit, HTTP_PAGE_FALLBACK);
+		h->page_cap = HTTP_PAGE_FALLBACK;
+		p->limit = HTTP_PAGE_FALLBACK;
+		http_query_del(&p->cur, "limit");
+		http_query_addl(&p->cur, "limit", p->limit);
+		p->next_ms = 0;
+		p->state = RS_QUEUED;
 		return;
 	}
 	switch (http_retry_decide(req->retry, &a)) {
@@ -1252,8 +1335,12 @@ static void done_transfer(struct http *h, struct http_req *req, CURLcode rc)
 		}
 		req->pages++;
 		ls_error_clear(&req->err);
+		got = json_is_array(page) ? json_array_size(page) : 0;
 		step = http_page_step(&p->acc, &p->cur, page, &p->pager, &req->err);
 		json_decref(page);
+		if (step == 1 && (req->flags & HTTP_F_SHORT_ENDS) &&
+		    http_page_ends(got, p->limit))
+			step = 0;
 		if (step < 0) {
 			set_where(&req->err, req->method, p->cur.buf);
 			finish_err(req);
@@ -1490,8 +1577,11 @@ int http_run(struct http *h, struct http_req *reqs, size_t n, struct ls_error *e
 		p->pager.max_pages = h->o.max_pages;
 		buf_addstr(&p->cur, req->path);
 		if ((req->flags & HTTP_F_PAGED) && req->page_limit > 0) {
+			p->limit = req->page_limit;
+			if (h->page_cap > 0 && p->limit > h->page_cap)
+				p->limit = h->page_cap;
 			http_query_del(&p->cur, "limit");
-			http_query_addl(&p->cur, "limit", req->page_limit);
+			http_query_addl(&p->cur, "limit", p->limit);
 		}
 		req->ret = 0;
 		ls_error_clear(&req->err);

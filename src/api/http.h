@@ -42,6 +42,7 @@ struct http_opts {
 	long interrupt_grace_ms;  /* after Ctrl-C, in-flight transfers get this long to finish */
 	unsigned long seed;       /* jitter seed; 0 picks one from the clock */
 	long max_pages;           /* pages one list may take before it is refused */
+	const char *ca_bundle;    /* PEM file of CAs to trust instead of the system's, or NULL */
 };
 
 /* A paged list that has not ended after this many pages is a server bug, not a big org. */
@@ -49,13 +50,14 @@ struct http_opts {
 
 /* clang-format off */
 #define HTTP_OPTS_INIT { NULL, NULL, NULL, NULL, 8, 10000, 60000, 4, 500, 8000, 120000, 3000, 0, \
-	HTTP_MAX_PAGES_DEFAULT }
+	HTTP_MAX_PAGES_DEFAULT, NULL }
 /* clang-format on */
 
 /*
  * Reads LETTA_SYNC_CONNECT_TIMEOUT and LETTA_SYNC_TIMEOUT (seconds), LETTA_SYNC_CONCURRENCY,
  * LETTA_SYNC_MAX_RETRIES, LETTA_SYNC_RETRY_BASE_MS, LETTA_SYNC_RETRY_MAX_MS,
- * LETTA_SYNC_RETRY_TOTAL_MS, LETTA_SYNC_MAX_PAGES and LETTA_SYNC_TEST_SEED (the jitter seed) through lookup (pass getenv; the CLI owns the environment). Fails
+ * LETTA_SYNC_RETRY_TOTAL_MS, LETTA_SYNC_MAX_PAGES, LETTA_SYNC_TEST_SEED (the jitter seed) and the CA
+ * bundle (LETTA_CA_BUNDLE, else CURL_CA_BUNDLE) through lookup (pass getenv; the CLI owns the environment). Fails
  * with LS_EUSAGE naming the variable when a value is not a number in range.
  */
 int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct ls_error *err);
@@ -90,7 +92,18 @@ enum http_req_flags {
 	HTTP_F_PROJECT_ID = 1 << 1, /* send X-Project-Id: <id> when an id is set */
 	HTTP_F_PAGED = 1 << 2,      /* a cursor-paged list: follow "after" until an empty page */
 	HTTP_F_NO_BODY = 1 << 3,    /* the answer is not JSON (or not needed): keep it raw */
+	/*
+	 * HTTP_F_PAGED: a page shorter than the limit asked ends the list, without the empty page
+	 * after it (letta-api/README.md section 3: "a short page is usually the end"). Not for
+	 * the tools list, which drops malformed rows after applying the limit. A short page of a
+	 * multiple of 50 items is not trusted: it may be a server's silent cap, so the next page
+	 * is read as before.
+	 */
+	HTTP_F_SHORT_ENDS = 1 << 4,
 };
+
+/* The page size a paged list falls back to when a server refuses a larger limit (400, 422). */
+#define HTTP_PAGE_FALLBACK 100
 
 struct http;
 struct http_req;
@@ -308,5 +321,10 @@ void http_pager_release(struct http_pager *pg);
  */
 int http_page_step(json_t **acc, struct buf *path, json_t *page, struct http_pager *pg,
 		   struct ls_error *err);
+/*
+ * Whether a non-empty page of got items, asked with limit= limit, ends its list
+ * (HTTP_F_SHORT_ENDS): shorter than the limit, and not a multiple of 50 (a possible cap).
+ */
+int http_page_ends(size_t got, long limit);
 
 #endif

@@ -105,7 +105,7 @@ int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error
 		free(api);
 		return ret;
 	}
-	api->page_limit = opts->page_limit > 0 ? opts->page_limit : 100;
+	api->page_limit = opts->page_limit > 0 ? opts->page_limit : 1000;
 	api->project_id = opts->http.project_id && *opts->http.project_id
 				  ? xstrdup(opts->http.project_id)
 				  : NULL;
@@ -137,17 +137,23 @@ int letta_open(struct letta **out, const struct target *t, const char *secret,
 	o.http.project_id = t->project.id;
 	if ((ret = letta_opts_env(&o, lookup, err)) < 0 || (ret = letta_new(&api, &o, err)) < 0)
 		return ret;
-	if (resolve_project && (t->project.slug || t->project.id) &&
-	    (ret = letta_project_resolve(api, t->project.slug, t->project.id, err)) < 0) {
-		letta_free(api);
-		return ret;
-	}
-	if (resolve_project && t->project.id &&
-	    (ret = check_project_id(api, t->project.slug, t->project.id, err)) < 0) {
+	if (resolve_project && (ret = letta_resolve_target(api, t, err)) < 0) {
 		letta_free(api);
 		return ret;
 	}
 	*out = api;
+	return 0;
+}
+
+int letta_resolve_target(struct letta *api, const struct target *t, struct ls_error *err)
+{
+	int ret;
+
+	if ((t->project.slug || t->project.id) &&
+	    (ret = letta_project_resolve(api, t->project.slug, t->project.id, err)) < 0)
+		return ret;
+	if (t->project.id && (ret = check_project_id(api, t->project.slug, t->project.id, err)) < 0)
+		return ret;
 	return 0;
 }
 
@@ -251,6 +257,9 @@ void letta_req_list(struct http_req *req, struct letta *api, enum letta_kind kin
 	if (k->paged) {
 		req->flags |= HTTP_F_PAGED;
 		req->page_limit = api->page_limit;
+		/* The tools list drops malformed rows after the limit: only its empty page ends it. */
+		if (kind != LETTA_TOOL)
+			req->flags |= HTTP_F_SHORT_ENDS;
 	}
 	if (k->scope == SCOPE_HEADER_ID)
 		req->flags |= HTTP_F_PROJECT_ID;
@@ -800,7 +809,9 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 		 */
 		if (offset > 0)
 			http_query_addl(&path, "offset", offset);
-		http_query_addl(&path, "limit", api->page_limit);
+		/* Offset paging with hasNextPage; the cloud route types limit as a string. */
+		http_query_addl(&path, "limit",
+				api->page_limit > HTTP_PAGE_FALLBACK ? HTTP_PAGE_FALLBACK : api->page_limit);
 		http_req_init_take(&req, "GET", buf_detach(&path), NULL);
 		http_req_what(&req, "the project list");
 		if ((ret = run_one(&page, api, &req, err)) < 0)

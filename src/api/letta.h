@@ -40,11 +40,11 @@ const char *letta_kind_name(enum letta_kind kind);
 
 struct letta_opts {
 	struct http_opts http;
-	long page_limit; /* limit= for each page of a list (default 100) */
+	long page_limit; /* limit= for each page of a list (default 1000; 100 if refused) */
 };
 
 /* clang-format off */
-#define LETTA_OPTS_INIT { HTTP_OPTS_INIT, 100 }
+#define LETTA_OPTS_INIT { HTTP_OPTS_INIT, 1000 }
 /* clang-format on */
 
 /* http_opts_env() plus LETTA_SYNC_PAGE_LIMIT (1..1000). */
@@ -64,6 +64,12 @@ void letta_free(struct letta *api);
  */
 int letta_open(struct letta **out, const struct target *t, const char *secret,
 	       char *(*lookup)(const char *name), int resolve_project, struct ls_error *err);
+/*
+ * The project part of letta_open(..., resolve_project): resolves t's project on an open
+ * client (the id of a slug, the slug of an id), keeping its connections. On failure (a
+ * project that does not exist: LS_ENOTFOUND) the client stays usable, scoped as t says.
+ */
+int letta_resolve_target(struct letta *api, const struct target *t, struct ls_error *err);
 
 /* The transport underneath (borrowed), for batches of requests built with letta_req_*(). */
 struct http *letta_http(struct letta *api);

@@ -309,6 +309,38 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 	return 0;
 }
 
+/*
+ * The lists a plan of ds needs (bits of apply_read_remote_kinds()): a kind's own list, tools
+ * and MCP servers together (a tool may come from a server), and every list for templates and
+ * agents, which refer to tools, folders and identities. A repository of blocks alone reads
+ * the blocks and agents lists only (issue 26: no list of a kind nothing declares).
+ */
+static unsigned declared_kinds(const struct desired_state *ds)
+{
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < ds->n; i++) {
+		switch (ds->items[i].kind) {
+		case KIND_BLOCK:
+			mask |= 1u << LETTA_BLOCK;
+			break;
+		case KIND_TOOL:
+		case KIND_MCP_SERVER:
+			mask |= 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER;
+			break;
+		case KIND_FOLDER:
+			mask |= 1u << LETTA_FOLDER;
+			break;
+		case KIND_IDENTITY:
+			mask |= 1u << LETTA_IDENTITY;
+			break;
+		default:
+			return APPLY_READ_ALL;
+		}
+	}
+	return mask;
+}
+
 int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct reconcile_opts *o,
 		      struct ls_error *err)
 {
@@ -336,14 +368,20 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 		r->version = xstrdup("0.0.0");
 	}
 
-	ret = cli_open_api(&r->api, ctx, 1, err);
+	/*
+	 * One client for the whole run, so that the connection the project look-up opened is
+	 * reused by the project's creation and the lists (issue 26).
+	 */
+	if ((ret = cli_open_api(&r->api, ctx, 0, err)) < 0)
+		return ret;
+	ret = letta_resolve_target(r->api, &ctx->target, err);
+	if (ret == 0 && !ctx->target.project.slug && ctx->target.project.id &&
+	    letta_project_slug(r->api))
+		ctx->target.project.slug = xstrdup(letta_project_slug(r->api));
 	if (ret == LS_ENOTFOUND && ctx->target.project.slug && !ctx->target.project.id) {
 		/* A project that does not exist yet: sync creates it, diff plans against nothing. */
 		ls_error_clear(err);
-		letta_free(r->api);
-		r->api = NULL;
-		if ((ret = cli_open_api(&r->api, ctx, 0, err)) < 0)
-			return ret;
+		/* The same client: its connection is kept (issue 26). */
 		r->no_project = 1;
 		if (!o->create_project)
 			output_warn(ctx, "project '%s' does not exist yet: sync creates it",
@@ -351,7 +389,7 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	} else if (ret < 0) {
 		return ret;
 	}
-	if ((ret = apply_read_remote(&r->rs, r->api, err)) < 0)
+	if ((ret = apply_read_remote_kinds(&r->rs, r->api, declared_kinds(&r->ds), err)) < 0)
 		return ret;
 	if (r->no_project) {
 		json_array_clear(r->rs.blocks);
@@ -390,7 +428,7 @@ int reconcile_replan(struct reconcile *r, struct ls_error *err)
 {
 	int ret;
 
-	if ((ret = apply_read_remote(&r->rs, r->api, err)) < 0)
+	if ((ret = apply_read_remote_kinds(&r->rs, r->api, declared_kinds(&r->ds), err)) < 0)
 		return ret;
 	plan_release(&r->plan);
 	plan_init(&r->plan);

@@ -1626,7 +1626,8 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		goto out;
 	}
 	have = pl_have_view(r->kind, obj, want);
-	own_hash(hh, have);
+	/* The server copy's hash only matters when it differs or for a seed: hashed then only. */
+	hh[0] = '\0';
 	recorded = m.hash;
 	if (!recorded && old && jsonx_get_str(old, "id") && id &&
 	    !strcmp(jsonx_get_str(old, "id"), id))
@@ -1638,6 +1639,8 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (unfinished && m.state == OWN_OURS)
 		recorded = NULL;
 
+	if (r->managed == MANAGED_SEED || !json_equal(want, have))
+		own_hash(hh, have);
 	if (r->managed == MANAGED_SEED) {
 		if (!json_equal(want, have)) {
 			ai = pl_add(c->p, r->kind, r->name, CHANGE_DRIFT);
@@ -1727,41 +1730,86 @@ out:
 	return rc;
 }
 
-/* Entries without their commit, sorted, to see whether the inventory's content changes. */
-static json_t *entries_key(const json_t *entries, int resolve)
+/* Orders entries_key() strings: each is a size_t length, then that many bytes. */
+static int cmp_key(const void *a, const void *b)
 {
-	json_t *out = json_array(), *e, *s;
+	const size_t *x = *(const size_t *const *)a, *y = *(const size_t *const *)b;
+	size_t n = x[0] < y[0] ? x[0] : y[0];
+	int c = memcmp(x + 1, y + 1, n);
+
+	return c ? c : (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* One field of an entry for entries_key(): a string as it is, anything else as JSON. */
+static void key_field(struct buf *b, const json_t *x, const char *k)
+{
+	const json_t *v = json_object_get(x, k);
+
+	if (json_is_string(v)) {
+		buf_addch(b, 's');
+		buf_add(b, json_string_value(v), json_string_length(v));
+	} else if (v && !json_is_null(v)) {
+		char *d = jsonx_canonical(v);
+
+		buf_addch(b, 'j');
+		buf_addstr(b, d);
+		free(d);
+	}
+	buf_addch(b, '\0');
+}
+
+/*
+ * Entries without their commit (kind, name, id and hash), sorted, to see whether the
+ * inventory's content changes: one string per entry, fields NUL-separated (issue 26: no JSON
+ * object and canonical dump per entry). *n gets the count; free with keys_free().
+ */
+static char **entries_key(const json_t *entries, int resolve, size_t *n)
+{
+	char **keys = xmalloc((json_array_size(entries) + 1) * sizeof(*keys));
+	size_t *lens;
+	json_t *e;
 	size_t i;
 
+	*n = 0;
 	json_array_foreach(entries, i, e)
 	{
-		json_t *x = e;
+		const json_t *x = e;
+		struct buf b = BUF_INIT;
 
 		if (json_object_get(e, "@if"))
 			x = resolve ? json_object_get(e, "then") : json_object_get(e, "else");
 		if (!json_is_object(x))
 			continue;
-		json_array_append_new(out, json_pack("{s:O?, s:O?, s:O?, s:O?}", "kind",
-						     json_object_get(x, "kind"), "name",
-						     json_object_get(x, "name"), "id",
-						     json_object_get(x, "id"), "hash",
-						     json_object_get(x, "hash")));
+		key_field(&b, x, "kind");
+		key_field(&b, x, "name");
+		key_field(&b, x, "id");
+		key_field(&b, x, "hash");
+		/* The length first, so that keys with NULs inside compare as byte strings. */
+		lens = xmalloc(sizeof(*lens) + b.len);
+		lens[0] = b.len;
+		memcpy(lens + 1, b.buf, b.len);
+		keys[(*n)++] = (char *)lens;
+		buf_release(&b);
 	}
-	s = json_array();
-	{
-		char **dumps = xmalloc((json_array_size(out) + 1) * sizeof(*dumps));
+	qsort(keys, *n, sizeof(*keys), cmp_key);
+	return keys;
+}
 
-		json_array_foreach(out, i, e)
-			dumps[i] = jsonx_canonical(e);
-		qsort(dumps, json_array_size(out), sizeof(*dumps), cmp_str);
-		for (i = 0; i < json_array_size(out); i++) {
-			json_array_append_new(s, json_string(dumps[i]));
-			free(dumps[i]);
-		}
-		free(dumps);
-	}
-	json_decref(out);
-	return s;
+static void keys_free(char **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+static int keys_equal(char **a, size_t na, char **b, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (cmp_key(&a[i], &b[i]))
+			return 0;
+	return 1;
 }
 
 /* The inventory's body: the entries, the intents, the markers. */
@@ -1805,11 +1853,13 @@ static size_t inventory_action(struct pc *c, const char *path, json_t *body_take
  */
 static void plan_inventory(struct pc *c, size_t first_action)
 {
-	size_t i, ai, wa = (size_t)-1, writes = 0, end = c->p->n;
-	json_t *oldk, *newk, *ahead = json_array(), *after = json_array();
+	size_t i, ai, wa = (size_t)-1, writes = 0, end = c->p->n, nold, nnew;
+	json_t *ahead = json_array(), *after = json_array();
+	char **oldk, **newk;
 	char *path = NULL;
 	const char *k;
 	json_t *v;
+	int same;
 
 	json_object_foreach(c->intents, k, v)
 	{
@@ -1835,18 +1885,16 @@ static void plan_inventory(struct pc *c, size_t first_action)
 		json_array_append_new(after, json_pack("{s:I, s:n, s:o}", "@if", (json_int_t)i,
 						       "then", "else", in));
 	}
-	oldk = entries_key(c->old_entries, 0);
-	newk = entries_key(c->new_entries, 1);
-	if (!writes && !json_object_size(c->intents) &&
-	    (json_equal(oldk, newk) || (!c->inventory && json_array_size(newk) == 0))) {
-		json_decref(oldk);
-		json_decref(newk);
+	oldk = entries_key(c->old_entries, 0, &nold);
+	newk = entries_key(c->new_entries, 1, &nnew);
+	same = keys_equal(oldk, nold, newk, nnew) || (!c->inventory && nnew == 0);
+	keys_free(oldk, nold);
+	keys_free(newk, nnew);
+	if (!writes && !json_object_size(c->intents) && same) {
 		json_decref(ahead);
 		json_decref(after);
 		return;
 	}
-	json_decref(oldk);
-	json_decref(newk);
 
 	if (c->inventory)
 		path = pl_path("/v1/blocks/", jsonx_get_str(c->inventory, "id"), NULL);

@@ -8,14 +8,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * libgit2 is initialised on first use, not at start: its initialisation (and, in the
+ * letta-sync binary, loading it at all: src/lazy/lazy.c) costs milliseconds that a command
+ * which never reads git must not pay (issue 26).
+ */
+static int git_inited;
+
+static void git_ready(void)
+{
+	if (!git_inited) {
+		git_libgit2_init();
+		git_inited = 1;
+	}
+}
+
 void repo_git_init(void)
 {
-	git_libgit2_init();
+}
+
+/* Every use of libgit2 starts by opening the repository: it initialises libgit2 first. */
+static int repo_open(git_repository **repo, const char *dir)
+{
+	git_ready();
+	return git_repository_open_ext(repo, dir, 0, NULL);
 }
 
 void repo_git_shutdown(void)
 {
-	git_libgit2_shutdown();
+	if (git_inited)
+		git_libgit2_shutdown();
+	git_inited = 0;
 }
 
 static char *strip_slash(const char *s)
@@ -37,7 +60,7 @@ int git_facts_read(struct git_facts *out, const char *dir, struct ls_error *err)
 
 	(void)err;
 	memset(out, 0, sizeof(*out));
-	rc = git_repository_open_ext(&repo, dir, 0, NULL);
+	rc = repo_open(&repo, dir);
 	if (rc < 0)
 		return 0; /* not a repository: every fact stays unknown */
 	if (git_repository_workdir(repo))
@@ -151,7 +174,7 @@ int git_versions_list(struct git_version **out, size_t *n, const char *dir, stru
 	(void)err;
 	*out = NULL;
 	*n = 0;
-	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+	if (repo_open(&repo, dir) < 0)
 		return 0;
 	ret = list_versions(out, n, repo);
 	git_repository_free(repo);
@@ -176,7 +199,7 @@ int git_worktree_version(char **out, const char *dir, struct ls_error *err)
 
 	(void)err;
 	*out = NULL;
-	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+	if (repo_open(&repo, dir) < 0)
 		goto none;
 	if (git_reference_name_to_id(&head, repo, "HEAD") < 0)
 		goto none;
@@ -264,7 +287,7 @@ int git_tree_files(struct git_blob_file **out, size_t *n, const char *dir, const
 	*out = NULL;
 	*n = 0;
 	snprintf(prefix, sizeof(prefix), "%s%s", subdir, subdir[0] ? "/" : "");
-	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+	if (repo_open(&repo, dir) < 0)
 		return ls_error_set(err, LS_EINVALID, "'%s' is not in a git repository", dir);
 	if (git_revparse_single(&obj, repo, rev) < 0) {
 		ret = ls_error_set(err, LS_ENOTFOUND, "no version '%s' in this repository", rev);
@@ -306,7 +329,7 @@ int git_blob_read(struct buf *out, const char *dir, const char *rev, const char 
 	git_blob *blob = NULL;
 	int ret = 0;
 
-	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+	if (repo_open(&repo, dir) < 0)
 		return ls_error_set(err, LS_EINVALID, "'%s' is not in a git repository", dir);
 	if (git_revparse_single(&obj, repo, rev) < 0 ||
 	    git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) < 0) {

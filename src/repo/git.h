@@ -16,7 +16,7 @@ struct git_facts {
 	int is_worktree;   /* a linked worktree (.git is a file) */
 };
 
-/* Call once at start-up and shut-down. */
+/* Call once at start-up and shut-down; libgit2 itself is initialised on first use. */
 void repo_git_init(void);
 void repo_git_shutdown(void);
 

@@ -19,12 +19,12 @@ sim_admin GET /_sim/state >/dev/null
 sim_admin GET /_sim/stats >/dev/null
 
 sim_admin GET /_sim/stats >"$TMP/body"
-expect_body '(keys) == ["requests","total","writes"]'
+expect_body '(keys) == ["connections","requests","total","writes"]'
 expect_body '.requests["POST /v1/agents/"] == 1 and .requests["POST /v1/blocks/"] == 1'
 expect_body '.requests["PATCH /v1/agents/{agent_id}/core-memory/blocks/attach/{block_id}"] == 1'
 expect_body '.requests["GET /v1/blocks/"] == 2 and .requests["GET /v1/blocks/{block_id}"] == 1'
 expect_body '.requests["DELETE /v1/agents/{agent_id}"] == 1 and .requests["GET /v1/health/"] == 1'
-expect_body '.total == 8 and .writes == 4'
+expect_body '.total == 8 and .writes == 4 and .connections == 8' # curl: one connection per call
 expect_body '([.requests[]] | add) == .total'
 expect_body '[.requests | keys[] | select(startswith("GET /_sim") or startswith("POST /_sim"))] == []'
 
@@ -34,7 +34,7 @@ sim_admin GET /_sim/stats | jq -e '.requests["GET /v1/tags/"] == 1' >/dev/null |
 
 sim_admin POST /_sim/stats/reset >/dev/null
 sim_admin GET /_sim/stats >"$TMP/body"
-expect_body '. == {"requests":{},"total":0,"writes":0}'
+expect_body '. == {"requests":{},"total":0,"writes":0,"connections":0}'
 # ... and the state is untouched.
 sim_call GET /v1/blocks/count
 expect_body '. == 1'

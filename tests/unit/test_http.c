@@ -509,9 +509,25 @@ static void test_http__connection_refused_is_a_network_error(void **state)
 	http_free(h);
 }
 
+/* Issue 26: a short page ends a list, unless it may be a server's silent cap. */
+static void test_http__short_page_ends_a_list(void **state)
+{
+	(void)state;
+	assert_true(http_page_ends(201, 1000));
+	assert_true(http_page_ends(1, 2));
+	assert_true(http_page_ends(999, 1000));
+	assert_false(http_page_ends(0, 1000));    /* the empty page: the old rule ends it */
+	assert_false(http_page_ends(1000, 1000)); /* a full page */
+	assert_false(http_page_ends(50, 1000));   /* maybe capped at 50 */
+	assert_false(http_page_ends(100, 1000));
+	assert_false(http_page_ends(500, 1000));
+	assert_false(http_page_ends(7, 0));       /* no limit asked: no way to tell */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http__short_page_ends_a_list),
 		cmocka_unit_test(test_http__error_detail_shapes),
 		cmocka_unit_test(test_http__error_detail_is_capped),
 		cmocka_unit_test(test_http__error_messages),

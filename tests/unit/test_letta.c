@@ -237,7 +237,7 @@ static void test_letta__page_limit_from_environment(void **state)
 	struct ls_error err = LS_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(o.page_limit, 100);
+	assert_int_equal(o.page_limit, 1000);
 	assert_int_equal(letta_opts_env(&o, env_page, &err), LS_EUSAGE);
 	assert_non_null(strstr(err.msg, "LETTA_SYNC_PAGE_LIMIT"));
 }

@@ -1,0 +1,210 @@
+/*
+ * Lazy loading of libcurl and libgit2 for the letta-sync binary (issue 26, start-up): this
+ * file defines every libcurl and libgit2 function letta-sync calls, and each definition opens
+ * the real library with dlopen() on its first call and forwards to it. letta-sync is linked
+ * with --as-needed, so neither library (nor the ~35 libraries they pull in: GnuTLS, OpenSSL,
+ * mbedTLS, Kerberos, LDAP, ...) is loaded by a command that does not use it: `--version`,
+ * `--help` and `validate` load neither.
+ *
+ * Only the letta-sync executable links this file; the tests, tools and fuzzers link the
+ * libraries directly. A function used elsewhere in src/ but missing here is simply resolved by
+ * the linker from the real library, which then loads at start again:
+ * tests/e2e/t0804-startup-lazy-libs.sh fails when that happens. The stubs are written from the
+ * prototypes in <curl/curl.h> and <git2.h>, which are included so that a mismatch does not
+ * compile.
+ */
+#define CURL_DISABLE_TYPECHECK
+#include <curl/curl.h>
+#include <git2.h>
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#ifndef LS_LIBCURL_SONAME
+#define LS_LIBCURL_SONAME "libcurl.so.4"
+#endif
+#ifndef LS_LIBGIT2_SONAME
+#define LS_LIBGIT2_SONAME "libgit2.so.1.5"
+#endif
+
+enum lazy_lib { LIB_CURL, LIB_GIT2 };
+
+static void *lazy_sym(enum lazy_lib lib, const char *name)
+{
+	static void *handles[2];
+	static const char *const sonames[2] = { LS_LIBCURL_SONAME, LS_LIBGIT2_SONAME };
+	void *sym;
+
+	if (!handles[lib]) {
+		handles[lib] = dlopen(sonames[lib], RTLD_NOW | RTLD_LOCAL);
+		if (!handles[lib]) {
+			fprintf(stderr, "letta-sync: cannot load %s: %s\n", sonames[lib], dlerror());
+			fprintf(stderr, "hint: install it (scripts/install-deps.sh lists the packages)\n");
+			exit(70);
+		}
+	}
+	sym = dlsym(handles[lib], name);
+	if (!sym) {
+		fprintf(stderr, "letta-sync: %s has no %s: %s\n", sonames[lib], name, dlerror());
+		exit(70);
+	}
+	return sym;
+}
+
+/* The dlsym() idiom POSIX gives for function pointers (ISO C has no such conversion). */
+#define LAZY_RESOLVE(lib, fn, name)                                                          \
+	do {                                                                                 \
+		if (!(fn)) {                                                                 \
+			void *sym_ = lazy_sym(lib, name);                                    \
+			*(void **)(&(fn)) = sym_;                                            \
+		}                                                                            \
+	} while (0)
+
+#define LAZY(lib, ret, name, params, args)                                                   \
+	ret name params;                                                                     \
+	ret name params                                                                      \
+	{                                                                                    \
+		static ret(*fn) params;                                                      \
+		LAZY_RESOLVE(lib, fn, #name);                                                \
+		return fn args;                                                              \
+	}
+
+#define LAZY_VOID(lib, name, params, args)                                                   \
+	void name params;                                                                    \
+	void name params                                                                     \
+	{                                                                                    \
+		static void(*fn) params;                                                     \
+		LAZY_RESOLVE(lib, fn, #name);                                                \
+		fn args;                                                                     \
+	}
+
+/* clang-format off */
+LAZY_VOID(LIB_CURL, curl_easy_cleanup, (CURL *curl), (curl))
+LAZY(LIB_CURL, CURL *, curl_easy_init, (void), ())
+LAZY_VOID(LIB_CURL, curl_easy_reset, (CURL *curl), (curl))
+LAZY(LIB_CURL, const char *, curl_easy_strerror, (CURLcode code), (code))
+LAZY(LIB_CURL, time_t, curl_getdate, (const char *p, const time_t *unused), (p, unused))
+LAZY_VOID(LIB_CURL, curl_global_cleanup, (void), ())
+LAZY(LIB_CURL, CURLcode, curl_global_init, (long flags), (flags))
+LAZY(LIB_CURL, curl_mimepart *, curl_mime_addpart, (curl_mime *mime), (mime))
+LAZY(LIB_CURL, CURLcode, curl_mime_data, (curl_mimepart *part, const char *data, size_t datasize), (part, data, datasize))
+LAZY(LIB_CURL, CURLcode, curl_mime_filedata, (curl_mimepart *part, const char *filename), (part, filename))
+LAZY(LIB_CURL, CURLcode, curl_mime_filename, (curl_mimepart *part, const char *filename), (part, filename))
+LAZY_VOID(LIB_CURL, curl_mime_free, (curl_mime *mime), (mime))
+LAZY(LIB_CURL, curl_mime *, curl_mime_init, (CURL *easy), (easy))
+LAZY(LIB_CURL, CURLcode, curl_mime_name, (curl_mimepart *part, const char *name), (part, name))
+LAZY(LIB_CURL, CURLMcode, curl_multi_add_handle, (CURLM *multi_handle, CURL *curl_handle), (multi_handle, curl_handle))
+LAZY(LIB_CURL, CURLMcode, curl_multi_cleanup, (CURLM *multi_handle), (multi_handle))
+LAZY(LIB_CURL, CURLMsg *, curl_multi_info_read, (CURLM *multi_handle, int *msgs_in_queue), (multi_handle, msgs_in_queue))
+LAZY(LIB_CURL, CURLM *, curl_multi_init, (void), ())
+LAZY(LIB_CURL, CURLMcode, curl_multi_perform, (CURLM *multi_handle, int *running_handles), (multi_handle, running_handles))
+LAZY(LIB_CURL, CURLMcode, curl_multi_poll, (CURLM *multi_handle, struct curl_waitfd extra_fds[], unsigned int extra_nfds, int timeout_ms, int *ret), (multi_handle, extra_fds, extra_nfds, timeout_ms, ret))
+LAZY(LIB_CURL, CURLMcode, curl_multi_remove_handle, (CURLM *multi_handle, CURL *curl_handle), (multi_handle, curl_handle))
+LAZY(LIB_CURL, struct curl_slist *, curl_slist_append, (struct curl_slist *list, const char *data), (list, data))
+LAZY_VOID(LIB_CURL, curl_slist_free_all, (struct curl_slist *list), (list))
+LAZY_VOID(LIB_GIT2, git_blob_free, (git_blob *blob), (blob))
+LAZY(LIB_GIT2, int, git_blob_lookup, (git_blob **blob, git_repository *repo, const git_oid *id), (blob, repo, id))
+LAZY(LIB_GIT2, const void *, git_blob_rawcontent, (const git_blob *blob), (blob))
+LAZY(LIB_GIT2, git_object_size_t, git_blob_rawsize, (const git_blob *blob), (blob))
+LAZY(LIB_GIT2, int, git_graph_descendant_of, (git_repository *repo, const git_oid *commit, const git_oid *ancestor), (repo, commit, ancestor))
+LAZY(LIB_GIT2, int, git_libgit2_init, (void), ())
+LAZY(LIB_GIT2, int, git_libgit2_shutdown, (void), ())
+LAZY_VOID(LIB_GIT2, git_object_free, (git_object *object), (object))
+LAZY(LIB_GIT2, const git_oid *, git_object_id, (const git_object *obj), (obj))
+LAZY(LIB_GIT2, int, git_object_peel, (git_object **peeled, const git_object *object, git_object_t target_type), (peeled, object, target_type))
+LAZY(LIB_GIT2, int, git_oid_equal, (const git_oid *a, const git_oid *b), (a, b))
+LAZY(LIB_GIT2, int, git_oid_fromstr, (git_oid *out, const char *str), (out, str))
+LAZY(LIB_GIT2, char *, git_oid_tostr, (char *out, size_t n, const git_oid *id), (out, n, id))
+LAZY_VOID(LIB_GIT2, git_reference_free, (git_reference *ref), (ref))
+LAZY(LIB_GIT2, int, git_reference_is_branch, (const git_reference *ref), (ref))
+LAZY(LIB_GIT2, int, git_reference_lookup, (git_reference **out, git_repository *repo, const char *name), (out, repo, name))
+LAZY(LIB_GIT2, int, git_reference_name_to_id, (git_oid *out, git_repository *repo, const char *name), (out, repo, name))
+LAZY(LIB_GIT2, const char *, git_reference_shorthand, (const git_reference *ref), (ref))
+LAZY(LIB_GIT2, const char *, git_reference_symbolic_target, (const git_reference *ref), (ref))
+LAZY(LIB_GIT2, const git_oid *, git_reference_target, (const git_reference *ref), (ref))
+LAZY(LIB_GIT2, git_reference_t, git_reference_type, (const git_reference *ref), (ref))
+LAZY_VOID(LIB_GIT2, git_remote_free, (git_remote *remote), (remote))
+LAZY(LIB_GIT2, int, git_remote_lookup, (git_remote **out, git_repository *repo, const char *name), (out, repo, name))
+LAZY(LIB_GIT2, const char *, git_remote_url, (const git_remote *remote), (remote))
+LAZY(LIB_GIT2, const char *, git_repository_commondir, (const git_repository *repo), (repo))
+LAZY_VOID(LIB_GIT2, git_repository_free, (git_repository *repo), (repo))
+LAZY(LIB_GIT2, int, git_repository_head, (git_reference **out, git_repository *repo), (out, repo))
+LAZY(LIB_GIT2, int, git_repository_is_worktree, (const git_repository *repo), (repo))
+LAZY(LIB_GIT2, int, git_repository_open_ext, (git_repository **out, const char *path, unsigned int flags, const char *ceiling_dirs), (out, path, flags, ceiling_dirs))
+LAZY(LIB_GIT2, const char *, git_repository_workdir, (const git_repository *repo), (repo))
+LAZY(LIB_GIT2, int, git_revparse_single, (git_object **out, git_repository *repo, const char *spec), (out, repo, spec))
+LAZY_VOID(LIB_GIT2, git_strarray_dispose, (git_strarray *array), (array))
+LAZY(LIB_GIT2, int, git_tag_list, (git_strarray *tag_names, git_repository *repo), (tag_names, repo))
+LAZY(LIB_GIT2, int, git_tree_entry_bypath, (git_tree_entry **out, const git_tree *root, const char *path), (out, root, path))
+LAZY(LIB_GIT2, git_filemode_t, git_tree_entry_filemode, (const git_tree_entry *entry), (entry))
+LAZY_VOID(LIB_GIT2, git_tree_entry_free, (git_tree_entry *entry), (entry))
+LAZY(LIB_GIT2, const git_oid *, git_tree_entry_id, (const git_tree_entry *entry), (entry))
+LAZY(LIB_GIT2, const char *, git_tree_entry_name, (const git_tree_entry *entry), (entry))
+LAZY(LIB_GIT2, git_object_t, git_tree_entry_type, (const git_tree_entry *entry), (entry))
+LAZY_VOID(LIB_GIT2, git_tree_free, (git_tree *tree), (tree))
+LAZY(LIB_GIT2, int, git_tree_walk, (const git_tree *tree, git_treewalk_mode mode, git_treewalk_cb callback, void *payload), (tree, mode, callback, payload))
+/* clang-format on */
+
+/*
+ * The variadic ones take exactly one more argument, whose type the option's number says
+ * (CURLOPTTYPE_*: long below 10000, object pointer, function pointer, curl_off_t from 30000,
+ * blob from 40000), as libcurl reads it itself.
+ */
+typedef void (*lazy_fnptr)(void);
+
+CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...)
+{
+	static CURLcode (*fn)(CURL *, CURLoption, ...);
+	CURLcode rc;
+	va_list ap;
+	int kind = (int)option / 10000;
+
+	LAZY_RESOLVE(LIB_CURL, fn, "curl_easy_setopt");
+	va_start(ap, option);
+	if (kind == 0)
+		rc = fn(curl, option, va_arg(ap, long));
+	else if (kind == 2)
+		rc = fn(curl, option, va_arg(ap, lazy_fnptr));
+	else if (kind == 3)
+		rc = fn(curl, option, va_arg(ap, curl_off_t));
+	else
+		rc = fn(curl, option, va_arg(ap, void *));
+	va_end(ap);
+	return rc;
+}
+
+CURLMcode curl_multi_setopt(CURLM *multi_handle, CURLMoption option, ...)
+{
+	static CURLMcode (*fn)(CURLM *, CURLMoption, ...);
+	CURLMcode rc;
+	va_list ap;
+	int kind = (int)option / 10000;
+
+	LAZY_RESOLVE(LIB_CURL, fn, "curl_multi_setopt");
+	va_start(ap, option);
+	if (kind == 0)
+		rc = fn(multi_handle, option, va_arg(ap, long));
+	else if (kind == 2)
+		rc = fn(multi_handle, option, va_arg(ap, lazy_fnptr));
+	else if (kind == 3)
+		rc = fn(multi_handle, option, va_arg(ap, curl_off_t));
+	else
+		rc = fn(multi_handle, option, va_arg(ap, void *));
+	va_end(ap);
+	return rc;
+}
+
+CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...)
+{
+	static CURLcode (*fn)(CURL *, CURLINFO, ...);
+	CURLcode rc;
+	va_list ap;
+
+	LAZY_RESOLVE(LIB_CURL, fn, "curl_easy_getinfo");
+	va_start(ap, info);
+	rc = fn(curl, info, va_arg(ap, void *));
+	va_end(ap);
+	return rc;
+}
