@@ -22,7 +22,7 @@ _letta_sync() {
 	-C|--cwd|--out|--plan|--letta-path) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--prune-older-than) COMPREPLY=($(compgen -W "7d 30d 90d" -- "$cur")); return ;;
 	--only) [ "$cmd" = restore ] && return
-		COMPREPLY=($(compgen -W "system_prompt memory_blocks tools folders tags model identities mcp_servers" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "system_prompt memory_blocks tools folders tags model identities mcp_servers settings" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "text markdown" -- "$cur")); return ;;
 	--kind) COMPREPLY=($(compgen -W "Block Tool MCPServer Template Folder Identity AgentPolicy Agent" -- "$cur")); return ;;
 	--ci) COMPREPLY=($(compgen -W "github none" -- "$cur")); return ;;

@@ -39,10 +39,12 @@ dpkg-deb -x "$deb" "$tmp/root"
 # Every library a binary names (NEEDED) comes from a package that Depends lists.
 for bin in "$tmp"/root/usr/bin/*; do
 	for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-		path=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+		# awk reads to the end (no early exit): under pipefail an early exit would SIGPIPE
+		# the writer and end the script with 141.
+		path=$(ldconfig -p | awk -v l="$lib" '$1 == l && !p {print $NF; p = 1}')
 		[ -n "$path" ] || fail "$lib of ${bin##*/} is not installed here"
-		pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n 1 | cut -d: -f1) ||
-			pkg=$(dpkg -S "$path" | head -n 1 | cut -d: -f1)
+		pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | awk -F: 'NR == 1 {print $1}') ||
+			pkg=$(dpkg -S "$path" | awk -F: 'NR == 1 {print $1}')
 		grep -qE "(^|, )$pkg( |,|$)" <<<"$depends" ||
 			fail "${bin##*/} needs $lib (package $pkg), which Depends lacks: $depends"
 	done

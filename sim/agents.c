@@ -34,6 +34,18 @@ static const struct fld create_fields[] = {
 	{ "timezone", F_STR, NS },
 	{ "project", F_STR, NS },
 	{ "hidden", F_BOOL, NS },
+	{ "context_window_limit", F_INT, NS },
+	{ "model_settings", F_OBJ, NS },
+	{ "compaction_settings", F_OBJ, NS },
+	{ "reasoning", F_BOOL, NS },
+	{ "max_tokens", F_INT, NS },
+	{ "parallel_tool_calls", F_BOOL, NS },
+	{ "tool_rules", F_ARR, NS },
+	{ "message_buffer_autoclear", F_BOOL, NS },
+	{ "max_files_open", F_INT, NS },
+	{ "per_file_view_window_char_limit", F_INT, NS },
+	{ "response_format", F_OBJ, NS },
+	{ "enable_sleeptime", F_BOOL, NS },
 	{ NULL, 0, 0 },
 };
 
@@ -58,8 +70,53 @@ static const struct fld update_fields[] = {
 	{ "source_ids", F_ARR_STR, NS },
 	{ "identity_ids", F_ARR_STR, NS },
 	{ "secrets", F_OBJ, NS },
+	{ "context_window_limit", F_INT, NS },
+	{ "model_settings", F_OBJ, NS },
+	{ "compaction_settings", F_OBJ, NS },
+	{ "reasoning", F_BOOL, NS },
+	{ "max_tokens", F_INT, NS },
+	{ "parallel_tool_calls", F_BOOL, NS },
+	{ "tool_rules", F_ARR, NS },
+	{ "message_buffer_autoclear", F_BOOL, NS },
+	{ "max_files_open", F_INT, NS },
+	{ "per_file_view_window_char_limit", F_INT, NS },
+	{ "response_format", F_OBJ, NS },
+	{ "enable_sleeptime", F_BOOL, NS },
 	{ NULL, 0, 0 },
 };
+
+/*
+ * The settings CreateAgentRequest and UpdateAgent share that AgentState shows as they were
+ * sent (openapi.json AgentState: compaction_settings, model_settings, tool_rules, ...); null
+ * leaves the stored value alone.
+ */
+static const char *const settings_scalars[] = {
+	"model_settings", "compaction_settings", "tool_rules", "message_buffer_autoclear",
+	"max_files_open", "per_file_view_window_char_limit", "response_format", "enable_sleeptime",
+	NULL,
+};
+
+/*
+ * The request fields the server folds into llm_config (letta/schemas/agent.py and
+ * services/agent_manager.py: context_window_limit caps llm_config.context_window, max_tokens,
+ * parallel_tool_calls and reasoning (enable_reasoner) are set on it), applied after a model
+ * change rebuilt it.
+ */
+static void settings_apply(json_t *a, const json_t *body)
+{
+	static const char *const llm[][2] = { { "context_window_limit", "context_window" },
+					      { "max_tokens", "max_tokens" },
+					      { "parallel_tool_calls", "parallel_tool_calls" },
+					      { "reasoning", "enable_reasoner" } };
+	json_t *v, *lc = json_object_get(a, "llm_config");
+
+	for (int i = 0; settings_scalars[i]; i++)
+		if ((v = json_object_get(body, settings_scalars[i])) && !json_is_null(v))
+			json_object_set(a, settings_scalars[i], v);
+	for (size_t i = 0; json_is_object(lc) && i < sizeof(llm) / sizeof(llm[0]); i++)
+		if ((v = json_object_get(body, llm[i][0])) && !json_is_null(v))
+			json_object_set(lc, llm[i][1], v);
+}
 
 /* Scalars copied as they are from UpdateAgent. */
 static const char *const update_scalars[] = {
@@ -435,6 +492,7 @@ void h_agents_create(struct sim_req *rq, struct sim_resp *rs)
 		json_object_set_new(a, "embedding_config",
 				    embedding_config_for("openai/text-embedding-3-small"));
 	json_object_set_new(a, "embedding", emb ? json_string(emb) : json_null());
+	settings_apply(a, body);
 	json_object_set_new(a, "_tags", dedup(json_object_get(body, "tags")));
 	json_object_set_new(a, "_blocks", blocks);
 	blocks = NULL;
@@ -665,6 +723,7 @@ void h_agent_patch(struct sim_req *rq, struct sim_resp *rs)
 	}
 	if ((v = json_object_get(body, "embedding_config")) && json_is_object(v))
 		json_object_set(a, "embedding_config", v);
+	settings_apply(a, body);
 	/* Relation lists replace the whole set; null leaves them alone (digest 5.1). */
 	if ((v = json_object_get(body, "tags")) && json_is_array(v))
 		json_object_set_new(a, "_tags", dedup(v));

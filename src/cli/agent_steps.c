@@ -330,6 +330,8 @@ int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_
 	po.agent = o->agent_id;
 	po.default_model = o->model;
 	po.default_embedding = o->embedding;
+	po.now = output_now();
+	po.by = "upgrade";
 	if ((ret = plan_compute(&plan, &ds, &rs, &po, err)) < 0)
 		goto out;
 	if (plan_count_writes(&plan) > 0) {

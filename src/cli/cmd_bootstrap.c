@@ -153,7 +153,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
-	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
 	struct bootstrap_opts bo;
 	const struct resource *tmpl = NULL;
 	const char *name, *channel, *project, *model, *embedding;
@@ -223,6 +223,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	ro.embedding = opts_value(&o, "embedding");
 	ro.create_project = 0; /* created below, once everything is known to be right */
 	ro.no_plan = 1;
+	ro.scope_soft = 1; /* scope sync is best-effort: a bad registry only skips it */
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
 		goto out;
 	project = ctx->target.project.slug ? ctx->target.project.slug
@@ -259,6 +260,25 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	bo.embedding = embedding;
 	bo.tags = tags;
 	bo.ntags = (size_t)ntags;
+	if (!bootstrap_model(&bo)) {
+		/*
+		 * Nothing names a model: the server's default (bootstrap_default_model(): Letta
+		 * Cloud's letta/letta-free when served, else the first model GET /v1/models/
+		 * lists), and say which.
+		 */
+		if ((ret = reconcile_models(&r, "no default model from the server", &ctx->err)) < 0)
+			goto out;
+		if ((model = bootstrap_default_model(r.llm_models))) {
+			bo.model = model;
+			output_warn(ctx,
+				    "no model named (template modelConfig.model, --model, "
+				    "LETTA_DEFAULT_MODEL, LETTA_MODEL): using '%s', %s",
+				    model,
+				    !strcmp(model, "letta/letta-free")
+					    ? "the server's default (letta/letta-free)"
+					    : "the first model the server lists (GET /v1/models/)");
+		}
+	}
 	if (!bootstrap_model(&bo)) {
 		ret = bootstrap_body(&body, &r.ds, &r.rs, &bo, warnings, &ctx->err);
 		goto out;
@@ -299,6 +319,12 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	bo.identity_ids = idsj;
 	if ((ret = bootstrap_body(&body, &r.ds, &r.rs, &bo, warnings, &ctx->err)) < 0)
 		goto out;
+	/* What status shows as the last write from git (sync and upgrade record it too). */
+	if (json_is_object(json_object_get(body, "metadata")))
+		json_object_set_new(json_object_get(body, "metadata"), "letta_sync",
+				    json_pack("{s:s, s:s, s:s, s:s}", "commit", r.commit ? r.commit : "",
+					      "version", r.version, "at", output_now(), "by",
+					      "bootstrap"));
 	json_array_foreach(warnings, k, w)
 		output_warn(ctx, "%s", json_string_value(w));
 
@@ -363,7 +389,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	{
 		int g;
 
-		if ((ret = settings_pin_agent(root.buf, agent_id, &ctx->err)) < 0)
+		if ((ret = settings_pin_agent(root.buf, agent_id, ctx->target.base_url, &ctx->err)) < 0)
 			goto out;
 		g = gitignore_ensure_settings(root.buf, &ctx->err);
 		if (g < 0) {
@@ -379,7 +405,12 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	}
 
 	/* Step 3: auto-upgrade to the channel's latest version when it is newer. */
-	if (!opts_count(&o, "skip-upgrade")) {
+	if (!opts_count(&o, "skip-upgrade") && !tmpl) {
+		/* Made from no template: nothing to upgrade (upgrade --all skips it too). */
+		log_verbose("auto-upgrade skipped: agent '%s' has no template", name);
+		upgrade = json_pack("{s:b, s:b, s:s}", "upgraded", 0, "skipped", 1, "reason",
+				    "no template: nothing to upgrade");
+	} else if (!opts_count(&o, "skip-upgrade")) {
 		struct upgrade_one_opts uo;
 		struct ls_error uerr = LS_ERROR_INIT;
 		struct progress pr = PROGRESS_INIT;

@@ -40,7 +40,7 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
-	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
 	struct buf out = BUF_INIT;
 	const char *format;
 	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync diff [options]", examples,

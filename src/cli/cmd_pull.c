@@ -49,10 +49,7 @@ static int load_local(struct desired_state *ds, struct buf *root, struct cli_ctx
 		ls_error_clear(err);
 		ret = 0;
 	} else if (ret < 0) {
-		for (size_t i = 0; i < diags.n; i++)
-			if (diags.items[i].severity == DIAG_ERROR)
-				log_error("%s%s%s", diags.items[i].file,
-					  diags.items[i].file[0] ? ": " : "", diags.items[i].msg);
+		output_diags(ctx, &diags, NULL, 1, err);
 		ls_error_hint(err, "pull writes into a valid configuration: run 'letta-sync "
 				   "validate' and fix it first");
 	} else if (info.legacy) {

@@ -86,6 +86,7 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 	const json_t *tags = json_object_get(a, "tags"), *e;
 	const char *channel = jsonx_array_prefixed(tags, "channel:");
 	const char *commit = jsonx_array_prefixed(tags, "commit:");
+	const json_t *last = json_object_get(json_object_get(a, "metadata"), "letta_sync");
 	json_t *st, *drift, *sections = json_array();
 	size_t counts[CHANGE_DRIFT + 1] = { 0 }, total = 0, i;
 
@@ -93,6 +94,9 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 		if (jsonx_get_str(e, "id") && !strcmp(jsonx_get_str(e, "id"), id) &&
 		    jsonx_get_str(e, "commit") && *jsonx_get_str(e, "commit"))
 			commit = jsonx_get_str(e, "commit");
+	/* The last sync, upgrade or bootstrap that wrote it records itself in its metadata. */
+	if (jsonx_get_str(last, "commit") && *jsonx_get_str(last, "commit"))
+		commit = jsonx_get_str(last, "commit");
 	for (i = 0; i < r->plan.n; i++) {
 		const struct plan_action *p = &r->plan.items[i];
 
@@ -127,6 +131,12 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 		       channel ? channel : "stable", "last_sync_commit", commit, "managed",
 		       own_agent_is_managed(a), "pinned",
 		       pinned && !strcmp(pinned, id), "drift", drift);
+	json_object_set_new(st, "last_sync",
+			    json_is_object(last)
+				    ? json_pack("{s:s?, s:s?, s:s?, s:s?}", "commit", commit, "version",
+						jsonx_get_str(last, "version"), "at",
+						jsonx_get_str(last, "at"), "by", jsonx_get_str(last, "by"))
+				    : json_null());
 	if (extended) {
 		json_t *blocks = json_array(), *ids = json_array(), *t = json_array();
 		const json_t *b;
@@ -172,7 +182,7 @@ static void join(struct buf *b, const json_t *arr)
 
 static void print_agent(struct cli_ctx *ctx, const json_t *s, int extended)
 {
-	const json_t *d = json_object_get(s, "drift"), *v;
+	const json_t *d = json_object_get(s, "drift"), *v, *ls = json_object_get(s, "last_sync");
 	struct buf b = BUF_INIT;
 	size_t i;
 
@@ -186,9 +196,19 @@ static void print_agent(struct cli_ctx *ctx, const json_t *s, int extended)
 	output_line(ctx, "  Version:     %s",
 		    jsonx_get_str(s, "version") ? jsonx_get_str(s, "version") : "(none)");
 	output_line(ctx, "  Channel:     %s", jsonx_get_str(s, "channel"));
-	output_line(ctx, "  Last sync:   %s",
-		    jsonx_get_str(s, "last_sync_commit") ? jsonx_get_str(s, "last_sync_commit")
-							  : "(unknown)");
+	if (json_is_object(ls))
+		output_line(ctx, "  Last sync:   %.12s%s%s%s%s%s%s", jsonx_get_str(ls, "commit") ?
+				    jsonx_get_str(ls, "commit") : "(no commit)",
+			    jsonx_get_str(ls, "at") ? " at " : "",
+			    jsonx_get_str(ls, "at") ? jsonx_get_str(ls, "at") : "",
+			    jsonx_get_str(ls, "by") ? " by " : "",
+			    jsonx_get_str(ls, "by") ? jsonx_get_str(ls, "by") : "",
+			    jsonx_get_str(ls, "version") ? ", version " : "",
+			    jsonx_get_str(ls, "version") ? jsonx_get_str(ls, "version") : "");
+	else
+		output_line(ctx, "  Last sync:   %s",
+			    jsonx_get_str(s, "last_sync_commit") ? jsonx_get_str(s, "last_sync_commit")
+								  : "(unknown)");
 	output_line(ctx, "  Managed:     %s", json_is_true(json_object_get(s, "managed")) ? "yes" : "no");
 	output_line(ctx, "  Pinned:      %s", json_is_true(json_object_get(s, "pinned")) ? "yes" : "no");
 	if (jsonx_get_int(d, "total", 0) == 0) {
@@ -239,7 +259,7 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
-	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
 	struct buf root = BUF_INIT;
 	char *pinned = NULL;
 	const char *project, *want;
@@ -266,6 +286,7 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	want = ctx->target.agent;
 	ctx->target.agent = NULL;
+	ro.keep_warnings = 1; /* --agent: only those about it, below */
 	ret = reconcile_prepare(&r, ctx, &ro, &ctx->err);
 	ctx->target.agent = (char *)want;
 	if (ret < 0)
@@ -296,6 +317,27 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 		ret = ls_error_set(&ctx->err, LS_ENOTFOUND, "agent '%s' not found in project '%s'",
 				   want, *project ? project : "(none)");
 		goto out;
+	}
+	/*
+	 * The plan's warnings; with --agent only those naming that agent (by its name in quotes,
+	 * or its id): status --agent X prints only what concerns X.
+	 */
+	{
+		const json_t *w, *shown = json_array_get(data, 0);
+		struct buf qname = BUF_INIT;
+
+		if (want && jsonx_get_str(shown, "name"))
+			buf_addf(&qname, "'%s'", jsonx_get_str(shown, "name"));
+		json_array_foreach(r.plan.warnings, i, w)
+		{
+			const char *t = json_string_value(w);
+
+			if (!t || (want && !(qname.len && strstr(t, qname.buf)) &&
+				   !strstr(t, jsonx_get_str(shown, "id"))))
+				continue;
+			output_warn(ctx, "%s", t);
+		}
+		buf_release(&qname);
 	}
 	if (ctx->g.json) {
 		output_json_ok(ctx, json_incref(data), NULL);

@@ -368,7 +368,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
-	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0 };
+	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
 	struct apply_result res = APPLY_RESULT_INIT;
 	struct counts c, c2;
 	enum ls_code first_fail = LS_EFAIL;

@@ -69,6 +69,7 @@ enum agent_status {
 	ST_REFUSED,   /* breaking without confirmation */
 	ST_FAILED,
 	ST_NOT_STARTED, /* --fail-fast stopped before it */
+	ST_SKIPPED,   /* nothing to upgrade: no template describes it (bootstrap --minimal) */
 	ST_WAITING,     /* in a later wave of a rollout */
 	ST_ROLLED_BACK, /* moved, then restored after a failing gate */
 };
@@ -76,7 +77,7 @@ enum agent_status {
 static const char *status_name(enum agent_status s)
 {
 	static const char *const names[] = { "up_to_date", "pending", "upgraded",
-					     "refused", "failed", "not_started",
+					     "refused", "failed", "not_started", "skipped",
 					     "waiting", "rolled_back" };
 	return names[s];
 }
@@ -91,6 +92,7 @@ struct upgrade_agent {
 	struct buf why;         /* the breaking parts */
 	enum agent_status status;
 	struct ls_error err;
+	const char *skip_reason; /* ST_SKIPPED: why (static text) */
 	size_t wave; /* a rollout's wave (0-based), when in_rollout */
 	int in_rollout;
 };
@@ -210,18 +212,8 @@ static int load_version(struct desired_state *out, struct upgrade *u, size_t vi,
 	struct diag_list diags = DIAG_LIST_INIT;
 	const char *tag = u->versions[vi].tag;
 	int ret = config_load_version(out, ".", tag, tag, &diags, err);
-	size_t i;
 
-	for (i = 0; i < diags.n; i++) {
-		const struct diag *d = &diags.items[i];
-
-		if (d->severity != DIAG_ERROR)
-			continue;
-		if (d->file[0] && d->line)
-			log_error("%s:%s:%d:%d: %s", tag, d->file, d->line, d->col, d->msg);
-		else
-			log_error("%s: %s%s%s", tag, d->file, d->file[0] ? ": " : "", d->msg);
-	}
+	output_diags(u->ctx, &diags, tag, ret < 0, err);
 	if (ret < 0 && !err->where[0])
 		snprintf(err->where, sizeof(err->where), "%s", tag);
 	diag_list_release(&diags);
@@ -265,6 +257,8 @@ static int plan_group(struct plan *p, struct upgrade *u, const struct desired_st
 	if (!po.default_model || !*po.default_model)
 		po.default_model = getenv("LETTA_MODEL");
 	po.default_embedding = getenv("LETTA_DEFAULT_EMBEDDING");
+	po.now = output_now();
+	po.by = "upgrade";
 	plan_init(p);
 	ret = plan_compute(p, ds, &rs, &po, err);
 	if (ret == 0)
@@ -293,6 +287,16 @@ static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 			continue;
 		for (i = 0; i < p->n; i++)
 			planned |= p->items[i].agent && !strcmp(p->items[i].agent, ua->id);
+		if (!planned && !jsonx_array_prefixed(json_object_get(ua->wire, "tags"), "template:")) {
+			/*
+			 * An agent made from no template (bootstrap --minimal) that no Agent
+			 * manifest of the version describes: there is nothing to upgrade it to.
+			 */
+			ua->status = ST_SKIPPED;
+			ua->skip_reason = "no template describes it (made without one, e.g. "
+					  "bootstrap --minimal); nothing to upgrade";
+			continue;
+		}
 		if (!planned) {
 			/* Moving always rewrites the version: tag, so the planner left it alone. */
 			struct ls_error e = LS_ERROR_INIT;
@@ -529,10 +533,12 @@ static json_t *agent_json(const struct upgrade_agent *ua, int with_status)
 	json_object_set(o, "changes", ua->changes);
 	if (ua->in_rollout)
 		json_object_set_new(o, "wave", json_integer((json_int_t)ua->wave + 1));
-	if (with_status) {
+	if (with_status || ua->status == ST_SKIPPED) {
 		json_object_set_new(o, "status", json_string(status_name(ua->status)));
 		json_object_set_new(o, "error", ua->err.code ? json_string(ua->err.msg) : json_null());
 	}
+	if (ua->status == ST_SKIPPED)
+		json_object_set_new(o, "reason", json_string(ua->skip_reason));
 	return o;
 }
 
@@ -543,6 +549,11 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 	size_t i, j;
 
 	buf_addf(&line, "%s (%s) [%s]: ", ua->name, ua->id, channel_name(ua->t.channel));
+	if (ua->status == ST_SKIPPED) {
+		output_line(ctx, "%sskipped: %s", line.buf, ua->skip_reason);
+		buf_release(&line);
+		return;
+	}
 	if (!ua->t.move) {
 		buf_addf(&line, "%s: %s", ua->t.current ? ua->t.current : "no version",
 			 ua->t.channel == CHANNEL_PINNED ? "pinned (moves only with --target)"
@@ -712,7 +723,7 @@ static int rollout_next(struct upgrade *u, size_t wave)
 			continue;
 		if (u->agents[k].status == ST_UPGRADED)
 			buf_addf(&ids, "%s%s", ids.len ? "," : "", u->agents[k].id);
-		else
+		else if (u->agents[k].status != ST_SKIPPED)
 			bad++;
 	}
 	if (bad) {
@@ -767,7 +778,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 	struct opts o;
 	struct upgrade u;
 	struct plan p = PLAN_INIT;
-	size_t vi, k, moving = 0, failed = 0, upgraded = 0, wave = 0;
+	size_t vi, k, moving = 0, failed = 0, upgraded = 0, skipped = 0, wave = 0;
 	int ret, check, all;
 	const char *target;
 
@@ -951,7 +962,8 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 	}
 	lease_release(&u);
 	for (k = 0; k < u.n; k++) {
-		moving += u.agents[k].t.move;
+		skipped += u.agents[k].status == ST_SKIPPED;
+		moving += u.agents[k].t.move && u.agents[k].status != ST_SKIPPED;
 		failed += u.agents[k].status == ST_REFUSED || u.agents[k].status == ST_FAILED ||
 			  u.agents[k].status == ST_NOT_STARTED;
 		upgraded += u.agents[k].status == ST_UPGRADED;
@@ -994,9 +1006,14 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 			if (check || ctx->g.dry_run || u.n == 1 ||
 			    u.agents[k].status != ST_UP_TO_DATE)
 				print_agent(ctx, &u.agents[k]);
-		if (check || ctx->g.dry_run)
+		if (check || ctx->g.dry_run) {
 			output_line(ctx, "%s%zu of %zu agent(s) can be upgraded",
 				    ctx->g.dry_run && !check ? "Dry run: " : "", moving, u.n);
+			if (skipped)
+				output_line(ctx, "%zu agent(s) skipped: nothing to upgrade", skipped);
+		} else if (ret == 0 && skipped)
+			output_line(ctx, "Upgrade complete: %zu upgraded, %zu up to date, %zu skipped",
+				    upgraded, u.n - upgraded - skipped, skipped);
 		else if (ret == 0)
 			output_line(ctx, "Upgrade complete: %zu upgraded, %zu up to date", upgraded,
 				    u.n - upgraded);

@@ -1,5 +1,6 @@
 /* Results on stdout, everything else on stderr, and the --json envelope. */
 #include "cli/output.h"
+#include "core/diag.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int color_on;
 
@@ -114,6 +116,80 @@ static json_t *error_entry(const struct ls_error *err)
 	return e;
 }
 
+const char *output_now(void)
+{
+	static char now[32];
+
+	if (!now[0]) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return now;
+}
+static json_t *pending_details; /* output_diags(): for the next output_error() */
+
+void output_diags(struct cli_ctx *ctx, const struct diag_list *diags, const char *label,
+		  int failed, struct ls_error *err)
+{
+	json_t *arr = json_array();
+	const struct diag *one = NULL;
+	size_t i, nerr = 0;
+
+	for (i = 0; i < diags->n; i++) {
+		const struct diag *d = &diags->items[i];
+		struct buf place = BUF_INIT;
+
+		if (label)
+			buf_addf(&place, "%s:", label);
+		if (d->file[0] && d->line)
+			buf_addf(&place, "%s:%d:%d", d->file, d->line, d->col);
+		else
+			buf_addstr(&place, d->file);
+		if (d->severity != DIAG_ERROR) {
+			if (!failed)
+				output_warn(ctx, "%s%s%s%s%s%s", place.buf, place.len ? ": " : "",
+					    d->msg, d->hint ? " (" : "", d->hint ? d->hint : "",
+					    d->hint ? ")" : "");
+			buf_release(&place);
+			continue;
+		}
+		nerr++;
+		one = d;
+		log_error("%s%s%s", place.buf, place.len ? ": " : "", d->msg);
+		if (d->hint)
+			log_info("  hint: %s", d->hint);
+		json_array_append_new(arr, json_pack("{s:s, s:i, s:i, s:s, s:s, s:s?}", "file",
+						     d->file, "line", d->line, "col", d->col,
+						     "severity", diag_severity_name(d->severity),
+						     "message", d->msg, "hint", d->hint));
+		buf_release(&place);
+	}
+	if (!failed || !nerr) {
+		json_decref(arr);
+		return;
+	}
+	if (nerr == 1 && err && ctx->g.json) {
+		/* The one problem is the error itself: its place, its words, its hint. */
+		ls_error_set(err, err->code ? err->code : LS_EINVALID, "%s", one->msg);
+		err->where[0] = '\0';
+		if (one->file[0] && one->line)
+			ls_error_where(err, "%s%s%s:%d:%d", label ? label : "", label ? ":" : "",
+				       one->file, one->line, one->col);
+		else if (one->file[0])
+			ls_error_where(err, "%s%s%s", label ? label : "", label ? ":" : "",
+				       one->file);
+		if (one->hint) {
+			err->hint[0] = '\0';
+			ls_error_hint(err, "%s", one->hint);
+		}
+	}
+	json_decref(pending_details);
+	pending_details = json_pack("{s:o}", "diagnostics", arr);
+}
+
 void output_error_details(struct cli_ctx *ctx, const struct ls_error *err, json_t *details_take)
 {
 	error_details = details_take;
@@ -132,6 +208,8 @@ void output_error(struct cli_ctx *ctx, const struct ls_error *err)
 		e = error_object(err);
 		if (error_details)
 			json_object_set(e, "details", error_details);
+		else if (pending_details)
+			json_object_set(e, "details", pending_details);
 		doc = json_object();
 		json_object_set_new(doc, "ok", json_false());
 		json_object_set_new(doc, "command", json_string(ctx->command ? ctx->command : ""));
@@ -140,9 +218,13 @@ void output_error(struct cli_ctx *ctx, const struct ls_error *err)
 		json_object_set(doc, "warnings", warnings(ctx));
 		print_document(doc);
 		json_decref(doc);
+		json_decref(pending_details);
+		pending_details = NULL;
 		ctx->output_done = 1;
 		return;
 	}
+	json_decref(pending_details);
+	pending_details = NULL;
 	if (err->where[0])
 		log_error("%s: %s", err->where, err->msg);
 	else

@@ -30,6 +30,21 @@ void output_json_error_data(struct cli_ctx *ctx, const struct ls_error *err, jso
  * only the error line. Takes details_take.
  */
 void output_error_details(struct cli_ctx *ctx, const struct ls_error *err, json_t *details_take);
+
+/*
+ * Reports the diagnostics of loading the configuration the same way in every command that
+ * loads manifests: errors as "file:line:col: message" each with its hint ("did you mean
+ * 'tags'?"), warnings (only when !failed) as warnings; label (may be NULL) prefixes the file
+ * ("v1.2.0"). When failed, the diagnostics also go to the --json error document, as
+ * error.details.diagnostics [{file, line, col, severity, message, hint}], and the one error
+ * of a single-error configuration is err's message, place and hint.
+ */
+struct diag_list;
+
+/* The time of this run, ISO 8601 in UTC ("2026-01-02T03:04:05Z"); the same all run long. */
+const char *output_now(void);
+void output_diags(struct cli_ctx *ctx, const struct diag_list *diags, const char *label,
+		  int failed, struct ls_error *err);
 /* A warning on stderr, also collected for the --json envelope. */
 __attribute__((format(printf, 2, 3))) void output_warn(struct cli_ctx *ctx, const char *fmt, ...);
 /* Results on stdout in human mode; nothing with --json. */

@@ -146,23 +146,10 @@ static int load_config(struct reconcile *r, struct cli_ctx *ctx, struct ls_error
 {
 	struct diag_list diags = DIAG_LIST_INIT;
 	struct config_info info = CONFIG_INFO_INIT;
-	int ret = config_load(&r->ds, ".", &diags, &info, err);
-	size_t i;
+	int ret = config_load_flags(&r->ds, ".", r->opts.scope_soft ? CONFIG_SCOPE_SOFT : 0,
+				    &diags, &info, err);
 
-	for (i = 0; i < diags.n; i++) {
-		const struct diag *d = &diags.items[i];
-
-		if (d->severity != DIAG_ERROR && ret == 0) {
-			output_warn(ctx, "%s%s%s", d->file, d->file[0] ? ": " : "", d->msg);
-			continue;
-		}
-		if (d->severity == DIAG_ERROR) {
-			if (d->file[0] && d->line)
-				log_error("%s:%d:%d: %s", d->file, d->line, d->col, d->msg);
-			else
-				log_error("%s%s%s", d->file, d->file[0] ? ": " : "", d->msg);
-		}
-	}
+	output_diags(ctx, &diags, NULL, ret < 0, err);
 	if (ret < 0 && !err->hint[0])
 		ls_error_hint(err, "run 'letta-sync validate' to see every problem");
 	if (ret == 0)
@@ -179,6 +166,25 @@ static int load_config(struct reconcile *r, struct cli_ctx *ctx, struct ls_error
  * when the plan sends a handle. A server without the lists (an error other than auth or
  * Ctrl-C) is not checked: a warning says so.
  */
+int reconcile_models(struct reconcile *r, const char *what, struct ls_error *err)
+{
+	struct ls_error merr = LS_ERROR_INIT;
+	int ret;
+
+	if (r->models_read)
+		return 0;
+	r->models_read = 1;
+	ret = letta_models(&r->llm_models, &r->emb_models, r->api, &merr);
+	if (ret == LS_EINTERRUPTED || ret == LS_EAUTH) {
+		*err = merr;
+		return ret;
+	}
+	if (ret < 0)
+		output_warn(r->ctx, "%s: %s%s%s", what, merr.where, merr.where[0] ? ": " : "",
+			    merr.msg);
+	return 0;
+}
+
 static int check_handles(struct reconcile *r, const struct handle_defaults *d,
 			 struct ls_error *err)
 {
@@ -188,20 +194,8 @@ static int check_handles(struct reconcile *r, const struct handle_defaults *d,
 
 	if (!handles_any(used))
 		goto out;
-	if (!r->models_read) {
-		struct ls_error merr = LS_ERROR_INIT;
-
-		r->models_read = 1;
-		ret = letta_models(&r->llm_models, &r->emb_models, r->api, &merr);
-		if (ret == LS_EINTERRUPTED || ret == LS_EAUTH) {
-			*err = merr;
-			goto out;
-		}
-		if (ret < 0)
-			output_warn(r->ctx, "model handles not checked: %s%s%s", merr.where,
-				    merr.where[0] ? ": " : "", merr.msg);
-		ret = 0;
-	}
+	if ((ret = reconcile_models(r, "model handles not checked", err)) < 0)
+		goto out;
 	if (!r->llm_models)
 		goto out;
 	bad = handles_unknown(used, &r->plan, r->llm_models, r->emb_models, &r->ds, d);
@@ -285,6 +279,8 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 		po.default_model = NULL;
 	po.folder_files = r->folder_files;
 	po.force_names = r->force_names;
+	po.now = output_now();
+	po.by = "sync";
 	po.default_embedding = o->embedding ? o->embedding : getenv("LETTA_DEFAULT_EMBEDDING");
 	if (po.default_embedding && !*po.default_embedding)
 		po.default_embedding = NULL;
@@ -303,7 +299,7 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 	if ((ret = check_handles(r, &hd, err)) < 0)
 		return ret;
 	/* A plan against a project sync is about to create is made again: warn once, then. */
-	if (!(r->no_project && o->create_project))
+	if (!(r->no_project && o->create_project) && !o->keep_warnings)
 		json_array_foreach(r->plan.warnings, i, w)
 			output_warn(ctx, "%s", json_string_value(w));
 	return 0;
@@ -352,6 +348,7 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	r->ds = (struct desired_state)DESIRED_STATE_INIT;
 	remote_state_init(&r->rs);
 	plan_init(&r->plan);
+	r->opts = *o; /* load_config() reads scope_soft */
 	if ((ret = cli_ctx_resolve(ctx, err)) < 0)
 		return ret;
 	if ((ret = load_config(r, ctx, err)) < 0)

@@ -37,6 +37,8 @@ struct reconcile {
 		const char *embedding; /* --embedding */
 		int create_project;    /* sync: create a missing project (diff plans against none) */
 		int no_plan;           /* stop after reading the remote state (bootstrap) */
+		int scope_soft;        /* a bad scope registry is a warning (bootstrap) */
+		int keep_warnings;     /* the plan's warnings are left to the caller (status) */
 	} opts;
 };
 
@@ -60,6 +62,12 @@ void reconcile_export_concurrency(int conc, int explicit);
 
 int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct reconcile_opts *o,
 		      struct ls_error *err);
+/*
+ * Reads the server's model lists (GET /v1/models/ and /v1/models/embedding) into
+ * r->llm_models and r->emb_models, once per run. A server that cannot list them leaves them
+ * NULL with a warning starting with what; only auth errors and Ctrl-C are errors.
+ */
+int reconcile_models(struct reconcile *r, const char *what, struct ls_error *err);
 /*
  * diff --out: saves the plan (its changes, the options it was made with and a fingerprint of
  * every remote object read) to path, written atomically.

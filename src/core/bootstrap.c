@@ -1,6 +1,7 @@
 /* bootstrap's create body, built from a Template and the remote lists (see bootstrap.h). */
 #include "core/bootstrap.h"
 #include "core/ownership.h"
+#include "core/plan.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 
@@ -374,6 +375,9 @@ int bootstrap_body(json_t **out, const struct desired_state *ds, const struct re
 								 json_object_get(e, "value"),
 								 json_object_get(e, "limit"),
 								 json_object_get(e, "description")));
+			if (json_is_boolean(json_object_get(e, "readOnly")))
+				json_object_set(json_array_get(mem, json_array_size(mem) - 1),
+						"read_only", json_object_get(e, "readOnly"));
 			continue;
 		}
 		if (!n)
@@ -412,9 +416,32 @@ int bootstrap_body(json_t **out, const struct desired_state *ds, const struct re
 		json_object_set_new(body, "system", json_string(s));
 	if ((s = jsonx_get_str(spec, "description")))
 		json_object_set_new(body, "description", json_string(s));
+	plan_agent_settings_body(body, spec);
+	if (embedding) /* the template's modelConfig.embedding, else --embedding or the environment */
+		json_object_set_new(body, "embedding", json_string(embedding));
 	json_decref(l.inventory);
 	*out = body;
 	return 0;
+}
+
+const char *bootstrap_default_model(const json_t *llm_models)
+{
+	const json_t *m;
+	const char *first = NULL;
+	size_t i;
+
+	json_array_foreach(llm_models, i, m)
+	{
+		const char *h = jsonx_get_str(m, "handle");
+
+		if (!h || !*h)
+			continue;
+		if (!strcmp(h, "letta/letta-free"))
+			return h;
+		if (!first)
+			first = h;
+	}
+	return first;
 }
 
 const json_t *bootstrap_find_agent(const json_t *agents, const char *name)

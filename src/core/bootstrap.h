@@ -59,4 +59,12 @@ int bootstrap_body(json_t **out, const struct desired_state *ds, const struct re
 /* The managed agent named name in agents (any tag), or NULL (borrowed). */
 const json_t *bootstrap_find_agent(const json_t *agents, const char *name);
 
+/*
+ * The model bootstrap takes when nothing names one (no template modelConfig.model, --model,
+ * LETTA_DEFAULT_MODEL or LETTA_MODEL), from the server's GET /v1/models/ list (Model
+ * objects with "handle"): letta/letta-free (Letta Cloud's default) when the server serves it,
+ * else the first model the server lists, in its order. NULL when it lists none. Borrowed.
+ */
+const char *bootstrap_default_model(const json_t *llm_models);
+
 #endif

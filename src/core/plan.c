@@ -25,7 +25,7 @@
 
 const char *const plan_section_names[SECTION__COUNT + 1] = {
 	"system_prompt", "memory_blocks", "tools", "folders", "tags", "model", "identities",
-	"mcp_servers", NULL,
+	"mcp_servers", "settings", NULL,
 };
 
 int plan_section_parse(const char *name)
@@ -1491,6 +1491,26 @@ static void marker_fields(json_t *fields, enum res_kind kind, const struct own_m
 	buf_release(&p);
 }
 
+/*
+ * sync/diff --only: a shared object belongs to the agent section that uses it (Blocks to
+ * memory_blocks, Tools to tools, MCP servers to mcp_servers, Folders to folders, Identities to
+ * identities); outside the named sections it is neither created, updated nor deleted.
+ */
+int plan_kind_in_sections(enum res_kind k, unsigned sections)
+{
+	int s;
+
+	switch (k) {
+	case KIND_BLOCK: s = SECTION_MEMORY_BLOCKS; break;
+	case KIND_TOOL: s = SECTION_TOOLS; break;
+	case KIND_MCP_SERVER: s = SECTION_MCP_SERVERS; break;
+	case KIND_FOLDER: s = SECTION_FOLDERS; break;
+	case KIND_IDENTITY: s = SECTION_IDENTITIES; break;
+	default: return 1;
+	}
+	return !sections || (sections & (1u << s));
+}
+
 /* Whether an earlier run meant to write Kind/name and did not finish (see ownership.h). */
 static int intended(const struct pc *c, enum res_kind kind, const char *name)
 {
@@ -1537,6 +1557,15 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		obj = find_block(c, r, old);
 	else
 		obj = find_keyed(c, r->kind, want);
+	if (!plan_kind_in_sections(r->kind, c->o->sections)) {
+		/* Outside --only: known (agents of other sections may name it), never written. */
+		if (obj && jsonx_get_str(obj, "id")) {
+			json_object_set_new(c->used, jsonx_get_str(obj, "id"), json_true());
+			set_id(c, r, jsonx_get_str(obj, "id"));
+		}
+		record(c, (size_t)-1, NULL, old);
+		goto out;
+	}
 	if (!obj && r->kind == KIND_BLOCK && (c->o->flags & PLAN_ADOPT)) {
 		struct buf ids = BUF_INIT;
 
@@ -2004,7 +2033,8 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 		buf_release(&key);
 		if (described)
 			continue; /* managed: false keeps an object but forgets it */
-		if (opts->flags & PLAN_UPGRADE) {
+		if ((opts->flags & PLAN_UPGRADE) ||
+		    !plan_kind_in_sections((enum res_kind)kind, opts->sections)) {
 			record(&c, (size_t)-1, NULL, e);
 			continue;
 		}

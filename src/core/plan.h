@@ -136,6 +136,13 @@ struct plan_opts {
 	 * {"Kind/name": true}. NULL: none.
 	 */
 	const json_t *force_names;
+	/*
+	 * Recorded in the metadata of every agent the plan writes, as
+	 * "letta_sync": {"commit", "version", "at", "by"} (status's "Last sync"): now is the
+	 * time of the run (ISO 8601, UTC), by the command ("sync", "upgrade"). NULL: not recorded.
+	 */
+	const char *now;
+	const char *by;
 };
 
 void plan_init(struct plan *p);
@@ -167,9 +174,24 @@ enum plan_section {
 	SECTION_MODEL,
 	SECTION_IDENTITIES,
 	SECTION_MCP_SERVERS,
+	SECTION_SETTINGS, /* the agent's other settings: description, timezone, tool rules, ... */
 	SECTION__COUNT
 };
 extern const char *const plan_section_names[SECTION__COUNT + 1]; /* NULL-terminated */
+
+/* Whether a shared object of kind k is planned under --only sections (0 = all): Blocks
+ * belong to memory_blocks, Tools to tools, MCP servers to mcp_servers, Folders to folders,
+ * Identities to identities. */
+int plan_kind_in_sections(enum res_kind k, unsigned sections);
+
+/*
+ * Adds to an agent create body the settings a merged agent spec (camelCase) sets:
+ * description, embedding, context_window_limit, model_settings, reasoning, max_tokens,
+ * parallel_tool_calls, compaction_settings, tool_rules, timezone, message_buffer_autoclear,
+ * max_files_open, per_file_view_window_char_limit, response_format, enable_sleeptime.
+ * Shared by sync's creates and bootstrap.
+ */
+void plan_agent_settings_body(json_t *body, const json_t *spec);
 /* -1 when unknown. */
 int plan_section_parse(const char *name);
 

@@ -32,6 +32,14 @@ struct ac {
 	int selected;       /* some agent matched opts->agent */
 	int waits;          /* the agent being planned needs tools this plan's run makes */
 	struct ls_error *err;
+	/*
+	 * The agent being planned, and whether its private blocks that its template no longer
+	 * lists are detached (the template's blockReconciliationStrategy: reconcile-all, the
+	 * default) or kept (preserve-deleted).
+	 */
+	const char *cur_agent;
+	int reconcile_private;
+	const json_t *cur_ignore_tools; /* the agent's ignore list of tool names, while planned */
 };
 
 static void warn(struct ac *c, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
@@ -80,7 +88,117 @@ static const struct resource *default_template(const struct desired_state *ds)
 static const char *const agent_fields[] = { "description", "system", "instructions",
 					    "modelConfig", "blocks", "tools", "mcpTools",
 					    "folders", "identities", "includeBaseTools",
-					    "enableSleeptime", NULL };
+					    "enableSleeptime", "modelSettings", "compactionSettings",
+					    "reasoning", "maxTokens", "parallelToolCalls",
+					    "toolRules", "timezone", "messageBufferAutoclear",
+					    "maxFilesOpen", "perFileViewWindowCharLimit",
+					    "responseFormat", "secrets", NULL };
+
+/*
+ * The agent settings besides the prompt, model and relations (issue 23): where a manifest
+ * sets them (spec.agent, camelCase; "modelConfig.x" inside modelConfig), the field of
+ * CreateAgentRequest / UpdateAgent that sets them, and where AgentState shows them ("a.b"
+ * inside an object). A setting is managed only when the manifest sets it: one it does not
+ * set is never compared, so agents written before a setting was managed show no change.
+ * Objects are compared whole (model_settings is provider-specific and replaced as a whole).
+ */
+static const struct agent_setting {
+	const char *spec, *wire, *read;
+	enum plan_section section;
+} agent_settings[] = {
+	{ "description", "description", "description", SECTION_SETTINGS },
+	{ "modelConfig.embedding", "embedding", "embedding", SECTION_MODEL },
+	{ "modelConfig.contextWindow", "context_window_limit", "llm_config.context_window",
+	  SECTION_MODEL },
+	{ "modelSettings", "model_settings", "model_settings", SECTION_MODEL },
+	{ "reasoning", "reasoning", "llm_config.enable_reasoner", SECTION_MODEL },
+	{ "maxTokens", "max_tokens", "llm_config.max_tokens", SECTION_MODEL },
+	{ "parallelToolCalls", "parallel_tool_calls", "llm_config.parallel_tool_calls",
+	  SECTION_MODEL },
+	{ "compactionSettings", "compaction_settings", "compaction_settings", SECTION_SETTINGS },
+	{ "toolRules", "tool_rules", "tool_rules", SECTION_SETTINGS },
+	{ "timezone", "timezone", "timezone", SECTION_SETTINGS },
+	{ "messageBufferAutoclear", "message_buffer_autoclear", "message_buffer_autoclear",
+	  SECTION_SETTINGS },
+	{ "maxFilesOpen", "max_files_open", "max_files_open", SECTION_SETTINGS },
+	{ "perFileViewWindowCharLimit", "per_file_view_window_char_limit",
+	  "per_file_view_window_char_limit", SECTION_SETTINGS },
+	{ "responseFormat", "response_format", "response_format", SECTION_SETTINGS },
+	{ "enableSleeptime", "enable_sleeptime", "enable_sleeptime", SECTION_SETTINGS },
+};
+
+/* The value at a dotted path ("a.b") of o, or NULL. */
+static const json_t *dotted(const json_t *o, const char *path)
+{
+	const char *dot = strchr(path, '.');
+	char head[64];
+
+	if (!dot)
+		return json_object_get(o, path);
+	if ((size_t)(dot - path) >= sizeof(head))
+		return NULL;
+	memcpy(head, path, (size_t)(dot - path));
+	head[dot - path] = '\0';
+	return dotted(json_object_get(o, head), dot + 1);
+}
+
+/* The setting's wanted value in a merged spec, NULL when the manifest does not set it. */
+static const json_t *setting_want(const json_t *spec, const struct agent_setting *s)
+{
+	const json_t *v = dotted(spec, s->spec);
+
+	return v && !json_is_null(v) ? v : NULL;
+}
+
+/* The setting as the server shows it; the embedding handle falls back to embedding_config. */
+static const json_t *setting_have(const json_t *agent, const struct agent_setting *s)
+{
+	const json_t *v = dotted(agent, s->read);
+
+	if ((!v || json_is_null(v)) && !strcmp(s->wire, "embedding"))
+		v = dotted(agent, "embedding_config.handle");
+	return v;
+}
+
+void plan_agent_settings_body(json_t *body, const json_t *spec)
+{
+	for (size_t i = 0; i < sizeof(agent_settings) / sizeof(agent_settings[0]); i++) {
+		const json_t *v = setting_want(spec, &agent_settings[i]);
+
+		if (v)
+			json_object_set(body, agent_settings[i].wire, (json_t *)v);
+	}
+}
+
+/* Equal as the server keeps them: integers and reals alike, rules by the keys we set. */
+static int setting_equal(const json_t *want, const json_t *have)
+{
+	size_t i;
+	const char *k;
+	const json_t *v;
+
+	if (json_is_number(want) && json_is_number(have))
+		return json_number_value(want) == json_number_value(have);
+	if (json_is_array(want) && json_is_array(have)) {
+		if (json_array_size(want) != json_array_size(have))
+			return 0;
+		for (i = 0; i < json_array_size(want); i++) {
+			const json_t *w = json_array_get(want, i), *h = json_array_get(have, i);
+
+			if (!json_is_object(w)) {
+				if (!json_equal(w, h))
+					return 0;
+				continue;
+			}
+			/* A tool rule: the server adds its defaults (prompt_template: null). */
+			json_object_foreach((json_t *)w, k, v)
+				if (!setting_equal(v, json_object_get(h, k)))
+					return 0;
+		}
+		return 1;
+	}
+	return have && json_equal(want, have);
+}
 
 /* Template agent spec, then the declaration's fields over it. New reference. */
 static json_t *merged_spec(const struct resource *tmpl, const struct resource *decl)
@@ -148,6 +266,37 @@ static int policy_matches(const struct resource *pol, const json_t *tags, const 
 }
 
 /* Adds every matching policy's blocks, tools and folders to spec. */
+/*
+ * What other tools own and letta-sync leaves alone (docs/manifests.md, "Living beside Letta
+ * Code"): Letta Code tags the agents it opens (git-memory-enabled, origin:letta-code, and
+ * role:subagent on its subagents) and detaches the server memory tools (memfs.md). A config
+ * repository adds to these lists with ignore: {tags, tools, system: preset} on a Template or
+ * an AgentPolicy.
+ */
+static const char *const builtin_ignore_tags[] = { "git-memory-enabled", "origin:letta-code",
+						   "role:subagent", NULL };
+static const char *const builtin_ignore_tools[] = { "memory", "memory_apply_patch",
+						    "memory_insert", "memory_replace",
+						    "memory_rethink", NULL };
+
+static int in_set(const json_t *arr, const char *s);
+
+/* Adds the ignore object src ({tags, tools, system}) to dst's. */
+static void ignore_merge(json_t *dst, const json_t *src)
+{
+	static const char *const lists[] = { "tags", "tools" };
+	const json_t *e;
+	size_t i, j;
+
+	for (j = 0; j < 2; j++)
+		json_array_foreach(json_object_get(src, lists[j]), i, e)
+			if (json_is_string(e) && !in_set(json_object_get(dst, lists[j]),
+							 json_string_value(e)))
+				json_array_append(json_object_get(dst, lists[j]), (json_t *)e);
+	if (jsonx_get_str(src, "system"))
+		json_object_set(dst, "system", json_object_get(src, "system"));
+}
+
 static void apply_policies(struct ac *c, json_t *spec, const json_t *tags, const char *tmpl)
 {
 	static const char *const lists[] = { "blocks", "tools", "folders" };
@@ -159,6 +308,15 @@ static void apply_policies(struct ac *c, json_t *spec, const json_t *tags, const
 		if (pol->kind != KIND_AGENT_POLICY || pol->managed == MANAGED_FALSE ||
 		    !policy_matches(pol, tags, tmpl))
 			continue;
+		if (json_is_object(json_object_get(pol->spec, "ignore"))) {
+			json_t *ig = json_object_get(spec, "_ignore");
+
+			if (!ig) {
+				ig = json_pack("{s:[], s:[]}", "tags", "tools");
+				json_object_set_new(spec, "_ignore", ig);
+			}
+			ignore_merge(ig, json_object_get(pol->spec, "ignore"));
+		}
 		for (j = 0; j < 3; j++) {
 			json_t *dst = json_object_get(spec, lists[j]), *e;
 
@@ -252,8 +410,17 @@ static int managed_attachment(struct ac *c, enum res_kind kind, const json_t *o)
 	own_read(&m, kind, o, c->o->project ? c->o->project : "");
 	if (m.state != OWN_OURS && m.state != OWN_LEGACY)
 		return 0;
-	if (kind == KIND_BLOCK && m.source && !strncmp(m.source, "Agent/", 6))
-		return 0; /* a private block: the agent's memory */
+	if (kind == KIND_BLOCK && m.source && !strncmp(m.source, "Agent/", 6)) {
+		/*
+		 * A private block letta-sync created for this agent ("Agent/<agent>/<label>"):
+		 * git is the truth (reconcile-all), so one its template dropped is detached;
+		 * with preserve-deleted, and for any other agent's, it is the agent's memory.
+		 */
+		size_t n = c->cur_agent ? strlen(c->cur_agent) : 0;
+
+		return c->reconcile_private && n && !strncmp(m.source + 6, c->cur_agent, n) &&
+		       m.source[6 + n] == '/';
+	}
 	if (kind == KIND_BLOCK && m.source && !strcmp(m.source, OWN_SCOPE_SYNC_SOURCE))
 		return 0; /* scope sync's blocks: attached and detached by scope sync only */
 	if (kind == KIND_IDENTITY && m.source && !strcmp(m.source, OWN_BOOTSTRAP_SOURCE))
@@ -369,6 +536,10 @@ static int filter_block(struct ac *c, const json_t *o)
 
 static int filter_tool(struct ac *c, const json_t *o)
 {
+	const char *n = jsonx_get_str(o, "name");
+
+	if (n && c->cur_ignore_tools && in_set(c->cur_ignore_tools, n))
+		return 0; /* another tool's (Letta Code's): never detached */
 	return !mcp_server_of(o) && managed_attachment(c, KIND_TOOL, o);
 }
 
@@ -410,6 +581,8 @@ struct agent_want {
 	json_t *private_blocks; /* [{label, value, limit?, description?}] */
 	json_t *tools, *mcp_tools, *folders, *identities; /* ids */
 	json_t *tags;           /* the agent's own tags (template + declaration) */
+	json_t *ignore;         /* {tags, tools, system}: left to other tools (Letta Code) */
+	json_t *ignored_tools;  /* tools the manifests name that the ignore list holds back */
 };
 
 static void agent_want_release(struct agent_want *w)
@@ -422,6 +595,8 @@ static void agent_want_release(struct agent_want *w)
 	json_decref(w->folders);
 	json_decref(w->identities);
 	json_decref(w->tags);
+	json_decref(w->ignore);
+	json_decref(w->ignored_tools);
 }
 
 static void add_id(json_t *set, const char *id)
@@ -476,6 +651,32 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 	}
 	apply_policies(c, w->spec, all_tags, w->tmpl);
 	json_decref(all_tags);
+	w->ignore = json_pack("{s:[], s:[]}", "tags", "tools");
+	for (i = 0; builtin_ignore_tags[i]; i++)
+		json_array_append_new(json_object_get(w->ignore, "tags"),
+				      json_string(builtin_ignore_tags[i]));
+	for (i = 0; builtin_ignore_tools[i]; i++)
+		json_array_append_new(json_object_get(w->ignore, "tools"),
+				      json_string(builtin_ignore_tools[i]));
+	if (tmpl)
+		ignore_merge(w->ignore, json_object_get(tmpl->spec, "ignore"));
+	ignore_merge(w->ignore, json_object_get(w->spec, "_ignore"));
+	/* Tools the ignore list holds are neither attached nor detached by letta-sync. */
+	w->ignored_tools = json_array();
+	{
+		json_t *tl = json_object_get(w->spec, "tools");
+
+		for (i = 0; json_is_array(tl) && i < json_array_size(tl);) {
+			const char *n = entry_name(json_array_get(tl, i));
+
+			if (n && in_set(json_object_get(w->ignore, "tools"), n)) {
+				json_array_append_new(w->ignored_tools, json_string(n));
+				json_array_remove(tl, i);
+				continue;
+			}
+			i++;
+		}
+	}
 
 	w->system = jsonx_get_str(w->spec, "system");
 	if (!w->system)
@@ -501,6 +702,8 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 				json_object_set(pb, "limit", json_object_get(e, "limit"));
 			if (jsonx_get_str(e, "description"))
 				json_object_set(pb, "description", json_object_get(e, "description"));
+			if (json_is_boolean(json_object_get(e, "readOnly")))
+				json_object_set(pb, "read_only", json_object_get(e, "readOnly"));
 			json_array_append_new(w->private_blocks, pb);
 			continue;
 		}
@@ -657,6 +860,63 @@ static size_t add_section(struct ac *c, const json_t *agent, const char *agent_n
 	return ai;
 }
 
+/*
+ * The agent's metadata with this run recorded in it (see plan_opts.now): the keys other
+ * clients set are kept, since a PATCH replaces the whole object. New reference, or NULL when
+ * nothing is recorded.
+ */
+static json_t *last_sync_metadata(const struct ac *c, const json_t *cur, const json_t *secrets)
+{
+	json_t *m, *rec;
+	const json_t *prev;
+
+	if (!c->o->now)
+		return NULL;
+	m = json_is_object(cur) ? json_deep_copy(cur) : json_object();
+	prev = dotted(cur, "letta_sync.secrets");
+	rec = json_pack("{s:s, s:s, s:s, s:s}", "commit", c->o->commit ? c->o->commit : "",
+			"version", c->o->version ? c->o->version : "0.0.0", "at", c->o->now, "by",
+			c->o->by ? c->o->by : "sync");
+	/* Where each secret's value came from ("${ENV}"), never the value. */
+	if (secrets || json_is_object(prev))
+		json_object_set(rec, "secrets", secrets ? (json_t *)secrets : (json_t *)prev);
+	json_object_set_new(m, "letta_sync", rec);
+	return m;
+}
+
+/*
+ * The values of an agent's secrets ({NAME: "${ENV}"}) from the environment, into *out. A
+ * reference that does not resolve: an error with PLAN_NEED_SECRETS, else "" (a plan only
+ * shown carries no secret).
+ */
+static int secret_values(json_t **out, struct ac *c, const char *agent, const json_t *secrets)
+{
+	const char *k;
+	json_t *v;
+
+	*out = json_object();
+	json_object_foreach((json_t *)secrets, k, v) {
+		const char *ref = json_string_value(v), *val = NULL;
+		size_t n = ref ? strlen(ref) : 0;
+
+		if (n > 3 && !strncmp(ref, "${", 2) && ref[n - 1] == '}') {
+			char *name = xstrndup(ref + 2, n - 3);
+
+			val = c->o->secret ? c->o->secret(c->o->secret_ctx, name) : NULL;
+			free(name);
+		}
+		if (!val && (c->o->flags & PLAN_NEED_SECRETS)) {
+			json_decref(*out);
+			*out = NULL;
+			return ls_error_set(c->err, LS_EINVALID,
+					    "agent '%s': secret '%s' refers to %s, which is not set",
+					    agent, k, ref ? ref : "nothing");
+		}
+		json_object_set_new(*out, k, json_string(val ? val : ""));
+	}
+	return 0;
+}
+
 /* Plans one existing managed agent. */
 static int plan_existing(struct ac *c, const json_t *agent, const struct resource *tmpl,
 			 const struct resource *decl)
@@ -674,7 +934,9 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	size_t i, patch_ai, first_private = c->p->n;
 	const json_t *pb;
 	json_t *cur_blocks = json_object_get((json_t *)agent, "blocks");
-	int pinned;
+	json_t *ignored = NULL; /* what was left to other tools, for diff's info */
+	json_t *secrets, *secrets_written = NULL;
+	int pinned, rc = 0;
 
 	if (!name)
 		name = id;
@@ -708,14 +970,18 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		}
 	}
 	build_want(c, &w, name, tmpl, decl, cur_tags);
+	ignored = json_array();
 	for (i = 0; i < SECTION__COUNT; i++)
 		sec_fields[i] = json_array();
 
-	/* system_prompt */
+	/* system_prompt (with ignore.system: preset, Letta Code's rewrite of it is left alone) */
 	if (section_on(c, SECTION_SYSTEM_PROMPT) && w.system) {
 		const char *cur = jsonx_get_str(agent, "system");
 
-		if (!cur || strcmp(cur, w.system)) {
+		if (cur && strcmp(cur, w.system) && jsonx_get_str(w.ignore, "system") &&
+		    jsonx_array_has_str(cur_tags, "git-memory-enabled")) {
+			json_array_append_new(ignored, json_string("system prompt (ignore.system: preset)"));
+		} else if (!cur || strcmp(cur, w.system)) {
 			json_t *f = json_string(cur ? cur : ""), *t = json_string(w.system);
 
 			pl_field(sec_fields[SECTION_SYSTEM_PROMPT], "system", f, t);
@@ -727,6 +993,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	/* memory_blocks: shared attachments, then private blocks created when missing. */
 	if (section_on(c, SECTION_MEMORY_BLOCKS)) {
 		json_t *want_ids = json_deep_copy(w.blocks), *final = NULL;
+		const char *strategy = tmpl ? pl_spec_str(tmpl, "blockReconciliationStrategy") : NULL;
 
 		json_array_foreach(w.private_blocks, i, pb)
 		{
@@ -767,10 +1034,14 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 				buf_release(&src);
 			}
 		}
+		c->cur_agent = name;
+		c->reconcile_private = !strategy || strcmp(strategy, "preserve-deleted") != 0;
 		if (relation(c, KIND_BLOCK, cur_blocks, want_ids, filter_block, &final,
 			     sec_fields[SECTION_MEMORY_BLOCKS], "memory_blocks",
 			     &sec_breaking[SECTION_MEMORY_BLOCKS]))
 			json_object_set_new(patch, "block_ids", final);
+		c->cur_agent = NULL;
+		c->reconcile_private = 0;
 		json_decref(want_ids);
 	}
 	/* tools and mcp_servers share tool_ids: the second starts from the first's result. */
@@ -779,6 +1050,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 
 		if (!tool_cur)
 			tool_cur = json_array();
+		c->cur_ignore_tools = json_object_get(w.ignore, "tools");
 		if (section_on(c, SECTION_TOOLS) &&
 		    relation(c, KIND_TOOL, tool_cur, w.tools, filter_tool, &final,
 			     sec_fields[SECTION_TOOLS], "tools", &sec_breaking[SECTION_TOOLS])) {
@@ -812,6 +1084,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 			json_decref(rich);
 		}
 		json_decref(tool_cur);
+		c->cur_ignore_tools = NULL;
 	}
 	if (section_on(c, SECTION_FOLDERS)) {
 		json_t *final = NULL;
@@ -861,6 +1134,76 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		}
 	}
 
+	/*
+	 * Secrets: the server does not echo values, so they are compared by where each came
+	 * from (the sources recorded in the agent's metadata); written when that changed, or
+	 * with --force. A set replaces the whole set on the server.
+	 */
+	secrets = json_object_get(w.spec, "secrets");
+	if (json_is_object(secrets) && section_on(c, SECTION_SETTINGS) &&
+	    (force || !json_equal(secrets, dotted(agent, "metadata.letta_sync.secrets")))) {
+		json_t *vals, *from = json_array(), *to = json_array();
+		const json_t *prev = dotted(agent, "metadata.letta_sync.secrets");
+		const char *k;
+		json_t *v;
+
+		if ((rc = secret_values(&vals, c, name, secrets)) < 0) {
+			json_decref(from);
+			json_decref(to);
+			goto done;
+		}
+		json_object_foreach((json_t *)prev, k, v)
+			json_array_append_new(from, json_string(k));
+		json_object_foreach(secrets, k, v)
+			json_array_append_new(to, json_string(k));
+		pl_field(sec_fields[SECTION_SETTINGS], "secrets", from, to);
+		json_decref(from);
+		json_decref(to);
+		json_object_set_new(patch, "secrets", vals);
+		secrets_written = secrets;
+	}
+
+	/* The other settings the manifest sets (agent_settings). */
+	for (i = 0; i < sizeof(agent_settings) / sizeof(agent_settings[0]); i++) {
+		const struct agent_setting *st = &agent_settings[i];
+		const json_t *want = setting_want(w.spec, st), *have = setting_have(agent, st);
+
+		if (!want || !section_on(c, st->section) || setting_equal(want, have))
+			continue;
+		pl_field(sec_fields[st->section], st->wire, have ? have : json_null(), want);
+		json_object_set(patch, st->wire, (json_t *)want);
+		if (!strcmp(st->wire, "embedding") && have && !json_is_null(have))
+			sec_breaking[st->section] = 1; /* like a model change */
+	}
+
+	/* What was left to other tools (Letta Code): one info line in diff (never a write). */
+	{
+		const json_t *t;
+		struct buf tb = BUF_INIT;
+
+		json_array_foreach(cur_tags, i, t)
+			if (json_is_string(t) &&
+			    in_set(json_object_get(w.ignore, "tags"), json_string_value(t)))
+				buf_addf(&tb, "%s%s", tb.len ? ", " : "tags ", json_string_value(t));
+		json_array_foreach(w.ignored_tools, i, t)
+			buf_addf(&tb, "%stool %s (named by the manifests)", tb.len ? ", " : "",
+				 json_string_value(t));
+		json_array_foreach(ignored, i, t)
+			buf_addf(&tb, "%s%s", tb.len ? ", " : "", json_string_value(t));
+		if (tb.len) {
+			size_t ai = pl_add(c->p, KIND_AGENT, name, CHANGE_DRIFT);
+
+			c->p->items[ai].agent = xstrdup(id);
+			c->p->items[ai].id = xstrdup(id);
+			c->p->items[ai].skip = 1;
+			pl_reason(c->p, ai, "left to other tools (Letta Code; ignore lists): %s",
+				  tb.buf);
+		}
+		buf_release(&tb);
+	}
+	json_decref(ignored);
+	ignored = NULL;
+
 	if (json_object_size(patch) == 0) {
 		json_t *none = json_object();
 
@@ -868,7 +1211,11 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		json_decref(none);
 	} else {
 		char *path = pl_path("/v1/agents/", id, NULL);
+		json_t *meta = last_sync_metadata(c, json_object_get(agent, "metadata"),
+						  secrets_written);
 
+		if (meta)
+			json_object_set_new(patch, "metadata", meta);
 		patch_ai = pl_add(c->p, KIND_AGENT, name, CHANGE_UPDATE);
 		c->p->items[patch_ai].internal = 1;
 		c->p->items[patch_ai].agent = xstrdup(id);
@@ -901,11 +1248,13 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		warn(c, "agent '%s' (%s) is on the pinned channel: %zu change(s) held back (sync --force or upgrade --target moves it)",
 		     name, id, held);
 	}
+done:
 	for (i = 0; i < SECTION__COUNT; i++)
 		json_decref(sec_fields[i]);
 	json_decref(patch);
+	json_decref(ignored);
 	agent_want_release(&w);
-	return 0;
+	return rc;
 }
 
 /* Creates a declared agent that does not exist yet. */
@@ -913,8 +1262,9 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 		       const char *name)
 {
 	struct agent_want w;
-	json_t *body, *tags, *ids;
-	size_t ai;
+	json_t *body, *tags, *ids, *mem;
+	const json_t *pb;
+	size_t ai, i;
 	const char *model;
 	struct buf t = BUF_INIT;
 
@@ -945,10 +1295,43 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 	tags = sorted(tags);
 	ids = json_deep_copy(w.tools);
 	json_array_extend(ids, w.mcp_tools);
-	body = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:b}", "name", name, "model",
+	/*
+	 * Private blocks carry the marker "Agent/<agent>/<label>" (as those created later, and
+	 * bootstrap's): so that one its template drops later is known to be letta-sync's.
+	 */
+	mem = json_array();
+	json_array_foreach(w.private_blocks, i, pb)
+	{
+		json_t *b = json_deep_copy(pb);
+		struct buf src = BUF_INIT;
+
+		buf_addf(&src, "%s/%s", name, jsonx_get_str(pb, "label"));
+		json_object_set_new(b, "metadata",
+				    own_marker_json(KIND_AGENT, src.buf, c->o->project, NULL));
+		json_array_append_new(mem, b);
+		buf_release(&src);
+	}
+	body = json_pack("{s:s, s:s, s:O, s:O, s:o, s:O, s:O, s:O, s:b}", "name", name, "model",
 			 model, "tags", tags, "block_ids", w.blocks, "memory_blocks",
-			 w.private_blocks, "tool_ids", ids, "folder_ids", w.folders,
+			 mem, "tool_ids", ids, "folder_ids", w.folders,
 			 "identity_ids", w.identities, "include_base_tools", w.include_base_tools);
+	if (c->o->now)
+		json_object_set_new(body, "metadata",
+				    last_sync_metadata(c, NULL, json_object_get(w.spec, "secrets")));
+	plan_agent_settings_body(body, w.spec);
+	if (json_is_object(json_object_get(w.spec, "secrets"))) {
+		json_t *vals;
+
+		if (secret_values(&vals, c, name, json_object_get(w.spec, "secrets")) < 0) {
+			json_decref(body);
+			json_decref(tags);
+			json_decref(ids);
+			agent_want_release(&w);
+			buf_release(&t);
+			return LS_EINVALID;
+		}
+		json_object_set_new(body, "secrets", vals);
+	}
 	if (w.system)
 		json_object_set_new(body, "system", json_string(w.system));
 	if (w.description)
@@ -974,9 +1357,6 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 		pl_field(f, "tags", NULL, tags);
 		v = names_of(c, w.blocks);
 		{
-			const json_t *pb;
-			size_t i;
-
 			json_array_foreach(w.private_blocks, i, pb)
 				json_array_append(v, json_object_get(pb, "label"));
 		}
@@ -1147,6 +1527,12 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 					  "(%s); nothing is adopted or created: delete or rename all but "
 					  "one",
 					  nmatch, name, found.buf);
+		} else if (opts->sections) {
+			/* Creating an agent writes every section: not within --only. */
+			warn(&c,
+			     "agent '%s' is not on the server; --only does not create agents (sync "
+			     "without --only creates it)",
+			     name);
 		} else {
 			rc = plan_one(&c, NULL,
 				      tn ? res_find(want, KIND_TEMPLATE, tn) : default_template(want), d,

@@ -23,6 +23,7 @@ static const char *const e_server_type[] = { "sse", "stdio", "streamable_http", 
 static const char *const e_identity_type[] = { "org", "user", "other", NULL };
 static const char *const e_prop_type[] = { "string", "number", "boolean", "json", NULL };
 static const char *const e_channel[] = { "stable", "beta", "pinned", NULL };
+static const char *const e_block_strategy[] = { "reconcile-all", "preserve-deleted", NULL };
 
 #define COMMON_SPEC \
 	{ "managed", TY_BOOL | TY_STR, 0, NULL, 0, NULL }, \
@@ -142,6 +143,21 @@ static const struct field f_mcp_tools[] = {
 	END,
 };
 
+/* ToolRule (openapi.json: the tool rule types), wire names as the API has them. */
+static const struct field f_tool_rule[] = {
+	{ "type", TY_STR, F_REQ, NULL, 0, NULL },
+	{ "tool_name", TY_STR, F_REQ, NULL, 0, NULL },
+	{ "children", TY_ARR, 0, NULL, TY_STR, NULL },
+	{ "child_output_mapping", TY_OBJ, 0, NULL, 0, NULL },
+	{ "default_child", TY_STR, 0, NULL, 0, NULL },
+	{ "require_output_mapping", TY_BOOL, 0, NULL, 0, NULL },
+	{ "max_count_limit", TY_INT, 0, NULL, 0, NULL },
+	{ "prompt_template", TY_STR, 0, NULL, 0, NULL },
+	{ "args", TY_OBJ, 0, NULL, 0, NULL },
+	{ "child_arg_nodes", TY_ARR, 0, NULL, TY_OBJ, NULL },
+	END,
+};
+
 #define AGENT_FIELDS \
 	{ "description", TY_STR, 0, NULL, 0, NULL }, \
 	{ "system", TY_STR, 0, NULL, 0, NULL }, \
@@ -154,11 +170,32 @@ static const struct field f_mcp_tools[] = {
 	{ "identities", TY_ARR, 0, NULL, TY_STR, NULL }, \
 	{ "tags", TY_ARR, 0, NULL, TY_STR, NULL }, \
 	{ "includeBaseTools", TY_BOOL, 0, NULL, 0, NULL }, \
-	{ "enableSleeptime", TY_BOOL, 0, NULL, 0, NULL }
+	{ "enableSleeptime", TY_BOOL, 0, NULL, 0, NULL }, \
+	{ "modelSettings", TY_OBJ, 0, NULL, 0, NULL }, \
+	{ "compactionSettings", TY_OBJ, 0, NULL, 0, NULL }, \
+	{ "reasoning", TY_BOOL, 0, NULL, 0, NULL }, \
+	{ "maxTokens", TY_INT, 0, NULL, 0, NULL }, \
+	{ "parallelToolCalls", TY_BOOL, 0, NULL, 0, NULL }, \
+	{ "toolRules", TY_ARR, 0, f_tool_rule, TY_OBJ, NULL }, \
+	{ "timezone", TY_STR, 0, NULL, 0, NULL }, \
+	{ "messageBufferAutoclear", TY_BOOL, 0, NULL, 0, NULL }, \
+	{ "maxFilesOpen", TY_INT, 0, NULL, 0, NULL }, \
+	{ "perFileViewWindowCharLimit", TY_INT, 0, NULL, 0, NULL }, \
+	{ "responseFormat", TY_OBJ, 0, NULL, 0, NULL }, \
+	{ "secrets", TY_MAP, 0, NULL, 0, NULL }
 
 static const struct field f_template_agent[] = {
 	{ "name", TY_STR, 0, NULL, 0, NULL },
 	AGENT_FIELDS,
+	END,
+};
+
+/* What other tools own (issue 23: Letta Code): left alone, added to the built-in list. */
+static const char *const e_ignore_system[] = { "preset", NULL };
+static const struct field f_ignore[] = {
+	{ "tags", TY_ARR, 0, NULL, TY_STR, NULL },
+	{ "tools", TY_ARR, 0, NULL, TY_STR, NULL },
+	{ "system", TY_STR, 0, NULL, 0, e_ignore_system },
 	END,
 };
 
@@ -170,6 +207,8 @@ static const struct field f_template[] = {
 	{ "description", TY_STR, 0, NULL, 0, NULL },
 	{ "agent", TY_OBJ, F_REQ, f_template_agent, 0, NULL },
 	{ "blocks", TY_ARR, 0, NULL, TY_OBJ, NULL },
+	{ "blockReconciliationStrategy", TY_STR, 0, NULL, 0, e_block_strategy },
+	{ "ignore", TY_OBJ, 0, f_ignore, 0, NULL },
 	END,
 };
 
@@ -228,6 +267,7 @@ static const struct field f_policy[] = {
 	{ "folders", TY_ARR, 0, f_policy_ref, TY_STR | TY_OBJ, NULL },
 	{ "enforceUnique", TY_BOOL, 0, NULL, 0, NULL },
 	{ "priority", TY_INT, 0, NULL, 0, NULL },
+	{ "ignore", TY_OBJ, 0, f_ignore, 0, NULL },
 	END,
 };
 
@@ -561,6 +601,26 @@ static void check_agent_fields(struct vctx *c, const json_t *a, const char *base
 	if (json_object_get(a, "system") && json_object_get(a, "instructions")) {
 		buf_addf(&ptr, "%s/instructions", base);
 		verr(c, DIAG_ERROR, ptr.buf, "give system or its alias instructions, not both");
+	}
+	/* Agent secrets: a reference to the environment, never a value in git. */
+	{
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(json_object_get(a, "secrets"), k, v) {
+			const char *t = json_string_value(v);
+			size_t n = t ? strlen(t) : 0;
+
+			if (t && n > 3 && !strncmp(t, "${", 2) && t[n - 1] == '}' &&
+			    !strchr(t + 2, '$') && strchr(t, '}') == t + n - 1)
+				continue;
+			buf_reset(&ptr);
+			buf_addf(&ptr, "%s/secrets/%s", base, k);
+			verr(c, DIAG_ERROR, ptr.buf,
+			     "secret '%s' is a literal value; secrets come from the environment: "
+			     "write \"${ENV_VAR}\" (and never commit the value)",
+			     k);
+		}
 	}
 	list = json_object_get(a, "blocks");
 	json_array_foreach(json_is_array(list) ? list : NULL, i, it) {

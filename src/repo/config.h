@@ -44,6 +44,17 @@ void config_info_release(struct config_info *info);
 int config_load(struct desired_state *out, const char *start, struct diag_list *diags,
 		struct config_info *info, struct ls_error *err);
 
+/* Options of config_load_flags(). */
+enum config_flags {
+	/* .letta/scope_registry.yaml's problems are warnings (bootstrap: scope sync is
+	 * best-effort and skips on its own); everything else is unchanged. */
+	CONFIG_SCOPE_SOFT = 1u << 0,
+};
+
+/* config_load() with flags (enum config_flags). */
+int config_load_flags(struct desired_state *out, const char *start, unsigned flags,
+		      struct diag_list *diags, struct config_info *info, struct ls_error *err);
+
 /*
  * A configuration held in memory, such as a version's tree read from git (git_tree_files()):
  * items are the files under the config root, paths relative to it (".letta/manifests/base/

@@ -45,6 +45,7 @@ struct loader {
 	struct manifest_set set;
 	size_t nfiles;
 	const struct config_files *mem; /* NULL: the disk */
+	unsigned flags;                 /* enum config_flags */
 };
 
 void config_info_release(struct config_info *info)
@@ -572,6 +573,7 @@ static void load_letta_files(struct loader *l)
 	buf_addf(&abs, "%s/.letta/scope_registry.yaml", l->root);
 	if (l->mem ? mem_find(l->mem, ".letta/scope_registry.yaml") != NULL
 		   : files_exists(abs.buf)) {
+		size_t before = l->set.diags.n;
 		struct yamlx_docs docs = YAMLX_DOCS_INIT;
 		struct ls_error err = LS_ERROR_INIT;
 		const char *name = ".letta/scope_registry.yaml";
@@ -594,6 +596,15 @@ static void load_letta_files(struct loader *l)
 			validate_scope_registry(docs.items[0].value, docs.items[0].positions, name,
 						&l->set.diags);
 		yamlx_docs_release(&docs);
+		/*
+		 * Scope sync is best-effort (bootstrap): the registry's problems are warnings
+		 * there, and scope sync is what skips. validate still reports them as errors.
+		 */
+		for (size_t i = before; (l->flags & CONFIG_SCOPE_SOFT) && i < l->set.diags.n; i++)
+			if (l->set.diags.items[i].severity == DIAG_ERROR) {
+				l->set.diags.items[i].severity = DIAG_WARNING;
+				l->set.diags.nerrors--;
+			}
 	}
 	buf_release(&abs);
 	buf_release(&text);
@@ -648,11 +659,18 @@ static int load(struct loader *lp, struct desired_state *out, struct diag_list *
 int config_load(struct desired_state *out, const char *start, struct diag_list *diags,
 		struct config_info *info, struct ls_error *err)
 {
+	return config_load_flags(out, start, 0, diags, info, err);
+}
+
+int config_load_flags(struct desired_state *out, const char *start, unsigned flags,
+		      struct diag_list *diags, struct config_info *info, struct ls_error *err)
+{
 	struct loader l;
 	struct buf root = BUF_INIT;
 	int ret;
 
 	memset(&l, 0, sizeof(l));
+	l.flags = flags;
 	if (find_root(&root, start) < 0) {
 		ret = ls_error_set(err, LS_EINVALID, "Could not find repository root. Make sure you are inside a git repository or a directory with .letta/ folder.");
 		diag_add(diags, DIAG_ERROR, NULL, 0, 0, "%s", err->msg);

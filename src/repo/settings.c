@@ -72,7 +72,37 @@ int settings_last_agent(char **out, const char *root, struct ls_error *err)
 	return 0;
 }
 
-int settings_pin_agent(const char *root, const char *agent_id, struct ls_error *err)
+char *settings_server_key(const char *base_url)
+{
+	const char *p = strstr(base_url, "://");
+	size_t n;
+	char *out;
+
+	p = p ? p + 3 : base_url;
+	n = strlen(p);
+	while (n && p[n - 1] == '/')
+		n--;
+	out = xmalloc(n + 1);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* obj[key] as an object whose agentId is agent_id (other fields kept, conversationId not). */
+static void set_session(json_t *obj, const char *key, const char *agent_id)
+{
+	json_t *s = json_object_get(obj, key);
+
+	if (!json_is_object(s)) {
+		s = json_object();
+		json_object_set_new(obj, key, s);
+	}
+	json_object_set_new(s, "agentId", json_string(agent_id));
+	json_object_del(s, "conversationId"); /* the old agent's conversation */
+}
+
+int settings_pin_agent(const char *root, const char *agent_id, const char *base_url,
+		       struct ls_error *err)
 {
 	json_t *obj = NULL;
 	char *text = NULL;
@@ -81,6 +111,18 @@ int settings_pin_agent(const char *root, const char *agent_id, struct ls_error *
 	if (ret < 0)
 		goto out;
 	json_object_set_new(obj, "lastAgent", agent_id ? json_string(agent_id) : json_null());
+	if (agent_id && base_url) {
+		json_t *by = json_object_get(obj, "sessionsByServer");
+		char *key = settings_server_key(base_url);
+
+		if (!json_is_object(by)) {
+			by = json_object();
+			json_object_set_new(obj, "sessionsByServer", by);
+		}
+		set_session(by, key, agent_id);
+		set_session(obj, "lastSession", agent_id);
+		free(key);
+	}
 	text = json_dumps(obj, JSON_INDENT(2));
 	{
 		struct buf data = BUF_INIT;

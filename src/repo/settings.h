@@ -22,8 +22,16 @@ void settings_root(struct buf *out, const char *dir);
 int settings_load(json_t **out, const char *root, struct ls_error *err);
 /* The pinned agent id of root, or NULL (xmalloc'd). */
 int settings_last_agent(char **out, const char *root, struct ls_error *err);
-/* Sets lastAgent, keeping every other field; creates .letta/ when needed. */
-int settings_pin_agent(const char *root, const char *agent_id, struct ls_error *err);
+/*
+ * Pins agent_id for Letta Code, keeping every other field; creates .letta/ when needed;
+ * atomically. Sets lastAgent and, with base_url, what current Letta Code prefers over it
+ * (memfs.md): sessionsByServer[<server key>] and lastSession become {agentId} (their other
+ * fields kept, a stale conversationId dropped); other servers' entries are kept.
+ */
+int settings_pin_agent(const char *root, const char *agent_id, const char *base_url,
+		       struct ls_error *err);
+/* Letta Code's server key of a base URL: without scheme and trailing slashes. xmalloc'd. */
+char *settings_server_key(const char *base_url);
 
 /*
  * Makes sure root's .gitignore ignores .letta/settings.local.json (appending, atomically).

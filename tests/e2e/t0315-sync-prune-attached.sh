@@ -50,8 +50,7 @@ sim_get "/v1/agents/$bob" | jq -e --arg b "$shared" '[.blocks[].id] | index($b) 
 sim_get "/v1/agents/?project_id=$pid" | jq -e --arg h "$hand" '[.[].id] | index($h) != null' >/dev/null ||
 	fail "the hand-made agent is not in the project"
 
-# Both blocks leave git (and bob's template). Agent sections other than tags are left out
-# (--only tags), so that bob keeps the block until prune detaches it.
+# Both blocks leave git (and bob's template).
 cat >.letta/manifests/project/all.yaml <<'YAML'
 apiVersion: letta.ai/v1
 kind: Template
@@ -74,21 +73,24 @@ run diff --json
 expect_rc 0
 expect_jq '[.data[] | select(.action == "orphan") | .name] | sort == ["lonely","shared"]'
 
-# Without --prune: reported, nothing deleted or detached.
+# Without --prune: reported, nothing deleted or detached (diff shows them; sync --only tags
+# leaves Blocks alone: they belong to memory_blocks, issue 23).
+run diff
+expect_out 'Block/shared: orphan'
+expect_out 'Block/lonely: orphan'
 run sync --only tags
-expect_out 'orphan Block/shared'
-expect_out 'orphan Block/lonely'
+expect_rc 0
 sim_get "/v1/blocks/$shared" >/dev/null || fail "shared deleted without --prune"
 sim_get "/v1/blocks/$lonely" >/dev/null || fail "lonely deleted without --prune"
 sim_get "/v1/agents/$bob" | jq -e --arg b "$shared" '[.blocks[].id] | index($b) != null' >/dev/null ||
 	fail "shared detached from bob without --prune"
 
 # With --prune: lonely deleted; shared kept, detached from bob only, and reported.
-run sync --prune --only tags
+run sync --prune --only memory_blocks
 expect_rc 0
 # Regression: it was reported as a bare "detached Block/shared" and counted as deleted.
 expect_out 'detached Block/shared: .*unmanaged agent\(s\) hand'
-expect_out 'Sync complete: 0 created, 0 updated, 1 deleted'
+expect_out 'Sync complete: 0 created, 1 updated, 1 deleted' # bob's memory_blocks: the detach
 expect_out 'Block/lonely'
 grep -E 'Block/shared.*hand' "$TMP/out" "$TMP/err" >/dev/null ||
 	fail "the kept block is not reported naming the unmanaged agent: $(cat "$TMP/out" "$TMP/err")"

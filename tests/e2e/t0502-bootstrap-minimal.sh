@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bootstrap --minimal (and no template at all): only core memory (persona, human); the model
-# comes from --model, else LETTA_DEFAULT_MODEL, else LETTA_MODEL, and without any the error
-# names them all and nothing is written; --minimal with --template is a usage error.
+# comes from --model, else LETTA_DEFAULT_MODEL, else LETTA_MODEL, else the server's default
+# (issue 23, t0528); --minimal with --template is a usage error.
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-boot.sh"
@@ -19,16 +19,10 @@ run bootstrap --name m --minimal --template helper
 expect_rc 64
 expect_err '--minimal and --template cannot be used together'
 
-# No model anywhere: an error naming every source, before any write.
-before=$(writes)
-run bootstrap --name m --minimal
-expect_rc 1
-expect_err "no model for agent 'm'"
-for w in modelConfig.model --model LETTA_DEFAULT_MODEL LETTA_MODEL; do
-	expect_err "$w"
-done
-[ "$(writes)" -eq "$before" ] || fail "a failed bootstrap wrote something"
-[ ! -e .letta/settings.local.json ] || fail "a failed bootstrap pinned something"
+# No model anywhere: the server's default (t0528 tests the rule and the error).
+run bootstrap --name m --minimal --skip-scope-sync --json
+expect_rc 0
+expect_jq '.data.model == "openai/gpt-4o-mini"'
 
 # LETTA_MODEL, then LETTA_DEFAULT_MODEL over it, then --model over both.
 LETTA_MODEL=env/model run bootstrap --name m1 --minimal --skip-scope-sync

@@ -88,7 +88,7 @@ attached >"$TMP/before-att"
 
 # Everything leaves git; the prune deletes both blocks and the tool (bob loses them).
 template_yaml '[]' '[]' | manifest all.yaml
-run sync --prune --only tags
+run sync --prune
 expect_rc 0
 expect_out 'deleted Block/shared'
 expect_out 'deleted Tool/lookup'

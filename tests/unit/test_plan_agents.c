@@ -190,7 +190,12 @@ static void test_plan_agents__existing_agent_sections_keep_unmanaged(void **stat
 	compute(&p, &ds, &rs, &o);
 	assert_int_equal(p.n, 0);
 
-	/* A block dropped from the template is detached (breaking); the agent's own is not. */
+	/*
+	 * A block dropped from the template is detached (breaking). With the template's
+	 * blockReconciliationStrategy preserve-deleted, its private block (persona) stays.
+	 */
+	json_object_set_new(ds.items[3].spec, "blockReconciliationStrategy",
+			    json_string("preserve-deleted"));
 	json_array_clear(json_object_get(json_object_get(ds.items[3].doc, "spec"), "agent") ?
 				 json_object_get(json_object_get(ds.items[3].spec, "agent"), "blocks") :
 				 NULL);
@@ -202,6 +207,16 @@ static void test_plan_agents__existing_agent_sections_keep_unmanaged(void **stat
 	assert_false(rel_has(ann, "blocks", "label", "policy"));
 	assert_true(rel_has(ann, "blocks", "label", "persona"));
 	assert_true(rel_has(ann, "blocks", "label", "extra")); /* still from the policy */
+
+	/* reconcile-all (the default): git is the truth, persona is detached too. */
+	json_object_del(ds.items[3].spec, "blockReconciliationStrategy");
+	compute(&p, &ds, &rs, &o);
+	a = find_action(&p, KIND_AGENT, "memory_blocks");
+	assert_non_null(a);
+	assert_true(a->breaking);
+	assert_true(fake_apply(&rs, &p) > 0);
+	assert_false(rel_has(ann, "blocks", "label", "persona"));
+	assert_true(rel_has(ann, "blocks", "label", "extra"));
 
 	plan_release(&p);
 	remote_state_release(&rs);
