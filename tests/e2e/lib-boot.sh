@@ -43,3 +43,28 @@ tree_sum() {
 		sha256sum <"$f"
 	done) | sha256sum
 }
+
+# helper_releases SYSTEM TAG [SYSTEM TAG]...: commits the tool-less default Template "helper"
+# (system SYSTEM, a persona block, no embedding) to t.yaml and tags that commit TAG, for each
+# pair in turn; then checks out the first TAG (the auto-upgrade tests' work tree).
+helper_releases() {
+	local first=$2
+	while [ $# -ge 2 ]; do
+		manifest t.yaml <<YAML
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: helper}
+spec:
+  layer: project
+  default: true
+  agent:
+    name: helper
+    system: "$1"
+    modelConfig: {model: openai/gpt-4o-mini}
+    blocks: [{label: persona, value: "I help"}]
+YAML
+		git tag "$2"
+		shift 2
+	done
+	git checkout -q "$first"
+}

@@ -46,6 +46,33 @@ spec:
 YAML
 }
 
+# lookup_tool_yaml [DOC [TAGS [EXTRA]]]: the project Tool "lookup", a Python function of one
+# string q, that the tool tests share. DOC is its docstring's first line and its schema's
+# description (default "Look things up."); TAGS its spec.tags ("[search]" unless given, "" for
+# none); EXTRA one more spec line after the tags (e.g. "returnCharLimit: 50000").
+lookup_tool_yaml() {
+	local doc=${1:-Look things up.} tags=${2-[search]} extra=${3-}
+	printf 'apiVersion: letta.ai/v1\nkind: Tool\nmetadata: {name: lookup}\nspec:\n  layer: project\n  sourceType: python\n'
+	[ -z "$tags" ] || printf '  tags: %s\n' "$tags"
+	[ -z "$extra" ] || printf '  %s\n' "$extra"
+	cat <<YAML
+  sourceCode: |
+    def lookup(q: str) -> str:
+        """$doc
+
+        Args:
+            q: what to look for
+        """
+        return q
+  jsonSchema:
+    type: function
+    function:
+      name: lookup
+      description: "$doc"
+      parameters: {type: object, properties: {q: {type: string, description: what to look for}}, required: [q]}
+YAML
+}
+
 writes() {
 	sim_stats | jq .writes
 }

@@ -8,29 +8,7 @@
 sync_setup
 
 tool() { # tool DOC
-	manifest tools.yaml <<YAML
-apiVersion: letta.ai/v1
-kind: Tool
-metadata: {name: lookup}
-spec:
-  layer: project
-  sourceType: python
-  tags: [search]
-  sourceCode: |
-    def lookup(q: str) -> str:
-        """$1
-
-        Args:
-            q: what to look for
-        """
-        return q
-  jsonSchema:
-    type: function
-    function:
-      name: lookup
-      description: "$1"
-      parameters: {type: object, properties: {q: {type: string, description: what to look for}}, required: [q]}
-YAML
+	lookup_tool_yaml "$1" | manifest tools.yaml
 }
 marked() { # marked WHAT: the tool carries our marker and tag
 	sim_get "/v1/tools/?name=lookup" >"$TMP/t.json"

@@ -5,31 +5,8 @@
 . "$(dirname "$0")/lib-sync.sh"
 sync_setup
 
-tool() {
-	manifest tools.yaml <<YAML
-apiVersion: letta.ai/v1
-kind: Tool
-metadata: {name: lookup}
-spec:
-  layer: project
-  sourceType: python
-  tags: [search]
-  returnCharLimit: $1
-  sourceCode: |
-    def lookup(q: str) -> str:
-        """Look things up.
-
-        Args:
-            q: what to look for
-        """
-        return q
-  jsonSchema:
-    type: function
-    function:
-      name: lookup
-      description: Look things up.
-      parameters: {type: object, properties: {q: {type: string, description: what to look for}}, required: [q]}
-YAML
+tool() { # tool RETURN_CHAR_LIMIT
+	lookup_tool_yaml "" "[search]" "returnCharLimit: $1" | manifest tools.yaml
 }
 tool 50000
 run sync

@@ -8,25 +8,7 @@
 . "$(dirname "$0")/lib-boot.sh"
 sync_setup
 
-tmpl() {
-	manifest t.yaml <<YAML
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: helper}
-spec:
-  layer: project
-  default: true
-  agent:
-    name: helper
-    system: "$1"
-    modelConfig: {model: openai/gpt-4o-mini}
-    blocks: [{label: persona, value: "I help"}]
-YAML
-}
-tmpl "v1"; git tag v1.0.0
-tmpl "v2"; git tag v1.1.0
-tmpl "v3"; git tag v1.2.0-beta.1
-git checkout -q v1.0.0
+helper_releases v1 v1.0.0 v2 v1.1.0 v3 v1.2.0-beta.1
 sum=$(git status --porcelain -- .letta/manifests; git rev-parse HEAD)
 
 check() { # NAME SYSTEM VERSION

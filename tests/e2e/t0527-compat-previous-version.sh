@@ -31,33 +31,16 @@ sync_setup
 needs_route /v1/mcp-servers/
 export MCP_TOKEN=tok-$RANDOM$RANDOM CI=true
 mkdir -p docs && echo "# Handbook" >docs/handbook.md
-cat >.letta/manifests/project/all.yaml <<'YAML'
+{
+	cat <<'YAML'
 apiVersion: letta.ai/v1
 kind: Block
 metadata: {name: policy}
 spec: {layer: project, label: policy, value: "be kind", description: "the rules", limit: 4000, readOnly: true}
 ---
-apiVersion: letta.ai/v1
-kind: Tool
-metadata: {name: lookup}
-spec:
-  layer: project
-  sourceType: python
-  tags: [search]
-  sourceCode: |
-    def lookup(q: str) -> str:
-        """Look things up.
-
-        Args:
-            q: what to look for
-        """
-        return q
-  jsonSchema:
-    type: function
-    function:
-      name: lookup
-      description: Look things up.
-      parameters: {type: object, properties: {q: {type: string, description: what to look for}}, required: [q]}
+YAML
+	lookup_tool_yaml
+	cat <<'YAML'
 ---
 apiVersion: letta.ai/v1
 kind: Folder
@@ -92,6 +75,7 @@ kind: Agent
 metadata: {name: bob}
 spec: {layer: project, template: helper, channel: beta, tags: [bob]}
 YAML
+} >.letta/manifests/project/all.yaml
 mkdir -p .letta/manifests/org
 cat >.letta/manifests/org/mcp.yaml <<'YAML'
 apiVersion: letta.ai/v1

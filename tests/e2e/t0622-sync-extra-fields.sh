@@ -9,33 +9,16 @@ sync_setup
 FX=$LS_SOURCE_DIR/tests/fixtures/letta-api/responses
 
 policy_yaml | manifest policy.yaml
-manifest shared.yaml <<'YAML'
-apiVersion: letta.ai/v1
-kind: Tool
-metadata: {name: lookup}
-spec:
-  layer: project
-  sourceType: python
-  sourceCode: |
-    def lookup(q: str) -> str:
-        """Look things up.
-
-        Args:
-            q: what to look for
-        """
-        return q
-  jsonSchema:
-    type: function
-    function:
-      name: lookup
-      description: Look things up.
-      parameters: {type: object, properties: {q: {type: string, description: what to look for}}, required: [q]}
+{
+	lookup_tool_yaml "" ""
+	cat <<'YAML'
 ---
 apiVersion: letta.ai/v1
 kind: Identity
 metadata: {name: eng}
 spec: {layer: project, identifierKey: "team:eng", identityType: org, name: Engineering}
 YAML
+} | manifest shared.yaml
 mkdir -p "$REPO/.letta/manifests/org"
 cat >"$REPO/.letta/manifests/org/mcp.yaml" <<'YAML'
 apiVersion: letta.ai/v1

@@ -20,29 +20,9 @@ kind: Block
 metadata: {name: lonely}
 spec: {layer: project, label: lonely, value: "used by none"}
 ---
-apiVersion: letta.ai/v1
-kind: Tool
-metadata: {name: lookup}
-spec:
-  layer: project
-  sourceType: python
-  tags: [search]
-  sourceCode: |
-    def lookup(q: str) -> str:
-        """Look things up.
-
-        Args:
-            q: what to look for
-        """
-        return q
-  jsonSchema:
-    type: function
-    function:
-      name: lookup
-      description: Look things up.
-      parameters: {type: object, properties: {q: {type: string, description: what to look for}}, required: [q]}
----
 YAML
+	lookup_tool_yaml
+	echo ---
 }
 template_yaml() { # BLOCKS TOOLS
 	cat <<YAML

@@ -8,24 +8,7 @@
 command -v script >/dev/null || fail "no script(1) (util-linux)"
 sync_setup
 
-tmpl() {
-	manifest t.yaml <<YAML
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: helper}
-spec:
-  layer: project
-  default: true
-  agent:
-    name: helper
-    system: "$1"
-    modelConfig: {model: openai/gpt-4o-mini}
-    blocks: [{label: persona, value: "I help"}]
-YAML
-}
-tmpl "v1"; git tag v1.0.0
-tmpl "v2"; git tag v1.1.0
-git checkout -q v1.0.0
+helper_releases v1 v1.0.0 v2 v1.1.0
 in_tty() {
 	local file=$1
 	shift
