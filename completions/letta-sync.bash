@@ -26,6 +26,9 @@ _letta_sync() {
 	--format) COMPREPLY=($(compgen -W "text markdown" -- "$cur")); return ;;
 	--kind) COMPREPLY=($(compgen -W "Block Tool MCPServer Template Folder Identity AgentPolicy Agent" -- "$cur")); return ;;
 	--ci) COMPREPLY=($(compgen -W "github none" -- "$cur")); return ;;
+	--waves) COMPREPLY=($(compgen -W "1,10%,100% 1,50%,100%" -- "$cur")); return ;;
+	--wait|--gate-timeout) COMPREPLY=($(compgen -W "30s 5m 10m 1h" -- "$cur")); return ;;
+	--gate) COMPREPLY=($(compgen -c -f -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
 		if [[ "$cur" == -* ]]; then

@@ -13,6 +13,7 @@
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "cli/reconcile.h"
+#include "cli/rollout.h"
 #include "cli/render_diff.h"
 #include "cli/snapshot_save.h"
 #include "core/ownership.h"
@@ -43,6 +44,13 @@ static const struct opt_spec spec[] = {
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another run holds it" },
 	{ "no-snapshot", 0, OPT_FLAG, NULL, "take no snapshot before a breaking change (no undo)" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
+	/* Rollouts (cli/rollout.c). */
+	{ "waves", 0, OPT_VALUE, "<list>", "with --all: upgrade in waves (1,10%,100%), the last 100%" },
+	{ "gate", 0, OPT_VALUE, "<command>", "run after each wave; a failure stops the rollout" },
+	{ "gate-timeout", 0, OPT_VALUE, "<duration>", "a gate running longer fails (default 10m)" },
+	{ "wait", 0, OPT_VALUE, "<duration>", "pause between waves (30s, 5m; default 0)" },
+	{ "canary-tag", 0, OPT_VALUE, "<tag>", "agents with this tag go in the first waves" },
+	{ "auto-rollback", 0, OPT_FLAG, NULL, "when the gate fails, restore every agent moved" },
 	OPT_END
 };
 
@@ -51,7 +59,8 @@ static const char examples[] =
 	"  letta-sync upgrade --agent agent-123 --channel beta\n"
 	"  letta-sync upgrade --agent agent-123 --target v2.0.0 --yes\n"
 	"  letta-sync upgrade --all --check --json | jq '.data[] | select(.breaking)'\n"
-	"  letta-sync upgrade --all --concurrency 16 --fail-fast\n";
+	"  letta-sync upgrade --all --concurrency 16 --fail-fast\n"
+	"  letta-sync upgrade --all --waves 1,10%,100% --gate ./smoke.sh --auto-rollback\n";
 
 enum agent_status {
 	ST_UP_TO_DATE = 0,
@@ -61,12 +70,15 @@ enum agent_status {
 	ST_FAILED,
 	ST_NOT_STARTED, /* --fail-fast stopped before it */
 	ST_SKIPPED,   /* nothing to upgrade: no template describes it (bootstrap --minimal) */
+	ST_WAITING,     /* in a later wave of a rollout */
+	ST_ROLLED_BACK, /* moved, then restored after a failing gate */
 };
 
 static const char *status_name(enum agent_status s)
 {
 	static const char *const names[] = { "up_to_date", "pending", "upgraded",
-					     "refused", "failed", "not_started", "skipped" };
+					     "refused", "failed", "not_started", "skipped",
+					     "waiting", "rolled_back" };
 	return names[s];
 }
 
@@ -81,6 +93,8 @@ struct upgrade_agent {
 	enum agent_status status;
 	struct ls_error err;
 	const char *skip_reason; /* ST_SKIPPED: why (static text) */
+	size_t wave; /* a rollout's wave (0-based), when in_rollout */
+	int in_rollout;
 };
 
 struct upgrade {
@@ -98,6 +112,8 @@ struct upgrade {
 	/* The project's lease, taken before the first write (sync's, in cli/reconcile.c). */
 	struct reconcile lease;
 	int leased, lease_tried;
+	struct rollout ro; /* --waves */
+	int rolling;
 };
 
 /*
@@ -515,6 +531,8 @@ static json_t *agent_json(const struct upgrade_agent *ua, int with_status)
 			    ua->t.available ? json_string(ua->t.available) : json_null());
 	json_object_set_new(o, "breaking", json_boolean(ua->breaking));
 	json_object_set(o, "changes", ua->changes);
+	if (ua->in_rollout)
+		json_object_set_new(o, "wave", json_integer((json_int_t)ua->wave + 1));
 	if (with_status || ua->status == ST_SKIPPED) {
 		json_object_set_new(o, "status", json_string(status_name(ua->status)));
 		json_object_set_new(o, "error", ua->err.code ? json_string(ua->err.msg) : json_null());
@@ -641,12 +659,126 @@ static void upgrade_release(struct upgrade *u)
 	letta_free(u->api);
 }
 
+/*
+ * A rollout's waves: each moving agent gets its wave (canary-tagged agents first, then by a
+ * stable hash of its id); all but the first wave wait. A dry run plans every wave at once.
+ */
+static void rollout_assign(struct upgrade *u)
+{
+	const char **ids = xcalloc(u->n + 1, sizeof(*ids));
+	int *canary = xcalloc(u->n + 1, sizeof(*canary));
+	size_t *wave = xcalloc(u->n + 1, sizeof(*wave));
+	size_t *idx = xcalloc(u->n + 1, sizeof(*idx));
+	size_t k, m = 0, i, nt;
+
+	for (k = 0; k < u->n; k++) {
+		const char **tags;
+
+		if (u->agents[k].status != ST_PENDING)
+			continue;
+		tags = tags_of(u->agents[k].wire, &nt);
+		for (i = 0; u->ro.canary_tag && i < nt; i++)
+			canary[m] |= !strcmp(tags[i], u->ro.canary_tag);
+		free(tags);
+		ids[m] = u->agents[k].id;
+		idx[m++] = k;
+	}
+	waves_assign(wave, ids, canary, m, u->ro.waves, u->ro.nwaves);
+	for (i = 0; i < m; i++) {
+		u->agents[idx[i]].wave = wave[i];
+		u->agents[idx[i]].in_rollout = 1;
+		if (wave[i] && !u->dry_run)
+			u->agents[idx[i]].status = ST_WAITING;
+	}
+	for (i = 0; i < u->ro.nwaves; i++) {
+		struct buf line = BUF_INIT;
+
+		for (k = 0; k < u->n; k++)
+			if (u->agents[k].t.move && u->agents[k].wave == i)
+				buf_addf(&line, "%s%s", line.len ? ", " : "", u->agents[k].name);
+		log_info("wave %zu of %zu: %s", i + 1, u->ro.nwaves, line.len ? line.buf : "(none)");
+		buf_release(&line);
+	}
+	free(ids);
+	free(canary);
+	free(wave);
+	free(idx);
+}
+
+/*
+ * After a rollout's wave: stops on a failed agent or a failing gate (restoring the waves done
+ * with --auto-rollback, else printing the restore lines); otherwise waits and lets the next
+ * wave's agents go. Returns 1 for another wave, 0 when the rollout is over, or a negative
+ * ls_code (ctx->err set).
+ */
+static int rollout_next(struct upgrade *u, size_t wave)
+{
+	struct cli_ctx *ctx = u->ctx;
+	struct buf ids = BUF_INIT;
+	size_t k, bad = 0;
+	int ret = 0, more = 0;
+
+	for (k = 0; k < u->n; k++) {
+		if (u->agents[k].wave != wave || !u->agents[k].t.move)
+			continue;
+		if (u->agents[k].status == ST_UPGRADED)
+			buf_addf(&ids, "%s%s", ids.len ? "," : "", u->agents[k].id);
+		else if (u->agents[k].status != ST_SKIPPED)
+			bad++;
+	}
+	if (bad) {
+		/* The failure summary after the loop names the agents. */
+		rollout_print_restore(&u->ro);
+		buf_release(&ids);
+		return 0;
+	}
+	if (u->ro.gate && (ret = rollout_gate(&u->ro, ctx, wave, ids.buf ? ids.buf : "",
+					      &ctx->err)) < 0) {
+		if (u->ro.auto_rollback) {
+			struct ls_error rb = LS_ERROR_INIT;
+
+			lease_release(u); /* restore takes it */
+			if (rollout_rollback(&u->ro, ctx, &rb) < 0) {
+				log_error("%s", rb.msg);
+				rollout_print_restore(&u->ro);
+				ls_error_hint(&ctx->err, "the rollback failed: run the restore lines above");
+			} else {
+				for (k = 0; k < u->n; k++)
+					if (u->agents[k].status == ST_UPGRADED)
+						u->agents[k].status = ST_ROLLED_BACK;
+				ls_error_hint(&ctx->err, "every agent the rollout moved was restored "
+							 "(--auto-rollback)");
+			}
+		} else {
+			rollout_print_restore(&u->ro);
+			ls_error_hint(&ctx->err, "the restore lines above undo the waves done");
+		}
+		buf_release(&ids);
+		return ret;
+	}
+	buf_release(&ids);
+	for (k = 0; k < u->n; k++)
+		if (u->agents[k].status == ST_WAITING && u->agents[k].wave == wave + 1) {
+			u->agents[k].status = ST_PENDING;
+			more = 1;
+		}
+	if (wave + 1 >= u->ro.nwaves)
+		return 0;
+	rollout_wait(&u->ro);
+	if (interrupt_requested())
+		return 0;
+	if ((ret = apply_read_remote(&u->rs, u->api, &ctx->err)) < 0)
+		return ret;
+	(void)more;
+	return 1;
+}
+
 int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct upgrade u;
 	struct plan p = PLAN_INIT;
-	size_t vi, k, moving = 0, failed = 0, upgraded = 0, skipped = 0;
+	size_t vi, k, moving = 0, failed = 0, upgraded = 0, skipped = 0, wave = 0;
 	int ret, check, all;
 	const char *target;
 
@@ -672,6 +804,24 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = opts_int(&u.conc, &o, "concurrency", 8, 1, 256, &ctx->err)) < 0)
 		goto out;
+	if (opts_value(&o, "waves")) {
+		if (!all) {
+			ret = ls_error_set(&ctx->err, LS_EUSAGE, "'--waves' needs '--all'");
+			goto out;
+		}
+		ret = rollout_init(&u.ro, opts_value(&o, "waves"), opts_value(&o, "gate"),
+				   opts_value(&o, "wait"), opts_value(&o, "gate-timeout"),
+				   opts_value(&o, "canary-tag"), opts_count(&o, "auto-rollback"),
+				   &ctx->err);
+		if (ret < 0)
+			goto out;
+		u.rolling = !check;
+	} else if (opts_value(&o, "gate") || opts_count(&o, "auto-rollback") ||
+		   opts_value(&o, "canary-tag") || opts_value(&o, "wait")) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE, "'--gate', '--wait', '--canary-tag' and "
+							 "'--auto-rollback' need '--waves'");
+		goto out;
+	}
 	if (all && ctx->g.agent) {
 		ret = ls_error_set(&ctx->err, LS_EUSAGE,
 				   "the '--all' and '--agent' options cannot be used together");
@@ -709,8 +859,11 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = decide(&u, target, &ctx->err)) < 0)
 		goto out;
+	if (u.rolling)
+		rollout_assign(&u);
 
 	/* One group per version, oldest first: plan, report or confirm, apply. */
+next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 	for (vi = 0; vi < u.nversions && !u.stop && !interrupt_requested(); vi++) {
 		struct desired_state ds = DESIRED_STATE_INIT;
 		int any = 0, refused;
@@ -778,9 +931,12 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		for (k = 0; ret == 0 && k < u.n; k++)
 			if (u.agents[k].status == ST_PENDING && u.agents[k].group == vi) {
 				/* A breaking change is saved before the group's first write. */
-				ret = cli_snapshot_before(ctx, u.api, &u.rs, &p, "upgrade",
-							  u.versions[vi].commit, u.no_snapshot,
-							  NULL, &ctx->err);
+				ret = u.rolling && !u.no_snapshot
+					      ? rollout_snapshot(&u.ro, ctx, u.api, &u.rs, &p,
+								 u.versions[vi].commit, &ctx->err)
+					      : cli_snapshot_before(ctx, u.api, &u.rs, &p, "upgrade",
+								    u.versions[vi].commit,
+								    u.no_snapshot, NULL, &ctx->err);
 				if (ret == 0)
 					ret = lease_for(&u, &p, &ctx->err);
 				break;
@@ -798,6 +954,12 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 			goto out; /* later groups plan against what this one created */
 	}
 
+	if (u.rolling && ret == 0 && !u.dry_run && !interrupt_requested()) {
+		if ((ret = rollout_next(&u, wave)) == 1) {
+			wave++;
+			goto next_wave;
+		}
+	}
 	lease_release(&u);
 	for (k = 0; k < u.n; k++) {
 		skipped += u.agents[k].status == ST_SKIPPED;
@@ -866,6 +1028,7 @@ out:
 	lease_release(&u);
 	json_decref(u.lease.lease);
 	upgrade_release(&u);
+	rollout_release(&u.ro);
 	opts_release(&o);
 	return ret;
 }
