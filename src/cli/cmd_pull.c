@@ -15,6 +15,7 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
+#include "util/redact.h"
 #include "util/yamlx.h"
 
 #include <stdio.h>
@@ -254,8 +255,16 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 		if (ctx->g.dry_run) {
 			output_line(ctx, "%s# would write %s%s%s", output_color("bold"), f->path,
 				    what.buf, output_color("reset"));
-			if (!ctx->g.json)
-				fputs(f->text, stdout);
+			if (!ctx->g.json) {
+				/* Printed, so masked like every printed URL (util/redact.c); the
+				 * file itself, when written, keeps the server's value. */
+				struct buf shown = BUF_INIT;
+
+				buf_addstr(&shown, f->text);
+				redact_buf(&shown);
+				fputs(shown.buf, stdout);
+				buf_release(&shown);
+			}
 		} else {
 			output_line(ctx, "wrote %s%s", f->path, what.buf);
 		}
