@@ -67,26 +67,10 @@ git -C "$REPO" add -A
 git -C "$REPO" commit -q -m fleet
 "$LS" -C "$REPO" validate >/dev/null
 
-now_ms() { date +%s%3N; }
-# measure NAME ARGS...: one letta-sync run with fresh counters; appends
-# "NAME wall_ms user_s sys_s rss_kb total writes" to $TMP/raw and the per-route counts to
-# $TMP/NAME.routes.
-measure() {
-	local name=$1 t0 t1 rc=0
-	shift
-	curl -fsS -X POST "$URL/_sim/stats/reset" >/dev/null
-	t0=$(now_ms)
-	/usr/bin/time -f '%U %S %M' -o "$TMP/time" "$LS" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || rc=$?
-	t1=$(now_ms)
-	if [ $rc -ne 0 ]; then
-		echo "bench: letta-sync $* failed (exit $rc):" >&2
-		tail -5 "$TMP/$name.err" >&2
-		exit 1
-	fi
-	curl -fsS "$URL/_sim/stats" >"$TMP/stats.json"
-	jq -c .requests "$TMP/stats.json" >"$TMP/$name.routes"
-	echo "$name $((t1 - t0)) $(tail -1 "$TMP/time") $(jq -r '"\(.total) \(.writes)"' "$TMP/stats.json")" >>"$TMP/raw"
-}
+# measure NAME ARGS...: bench_measure (lib-bench.sh); "NAME wall_ms user_s sys_s rss_kb total
+# writes" to $TMP/raw, the per-route counts to $TMP/NAME.routes.
+BENCH_DIR=$TMP
+measure() { bench_measure "$@"; }
 
 : >"$TMP/raw"
 for run in $(seq 1 "$RUNS"); do

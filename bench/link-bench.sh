@@ -63,24 +63,11 @@ repo() {
 repo "$TMP/small" "$NSMALL"
 repo "$TMP/large" "$NLARGE"
 
-now_ms() { date +%s%3N; }
-measure() { # NAME ARGS...
-	local name=$1 t0 t1 rc=0
-	shift
-	curl -fsS -X POST "$URL/_sim/stats/reset" >/dev/null
-	t0=$(now_ms)
-	/usr/bin/time -f '%U %S %M' -o "$TMP/time" "$LS" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || rc=$?
-	t1=$(now_ms)
-	if [ $rc -ne 0 ]; then
-		echo "link-bench: letta-sync $* failed (exit $rc):" >&2
-		tail -5 "$TMP/$name.err" >&2
-		exit 1
-	fi
-	curl -fsS "$URL/_sim/stats" >"$TMP/stats.json"
-	jq -c .requests "$TMP/stats.json" >"$OUTDIR/$name.routes"
-	echo "$name $((t1 - t0)) $(tail -1 "$TMP/time") $(jq -r '"\(.total) \(.writes) \(.connections)"' "$TMP/stats.json")" |
-		tee -a "$OUTDIR/raw"
-}
+# measure NAME ARGS...: bench_measure (lib-bench.sh), the row with the connection count, kept
+# in $OUTDIR and printed.
+BENCH_TAG=link-bench BENCH_DIR=$OUTDIR BENCH_ECHO=1
+BENCH_STATS='"\(.total) \(.writes) \(.connections)"'
+measure() { bench_measure "$@"; }
 
 # project_of SLUG: "SLUG:ID", as .letta/project.json gives a re-sync the project id (no look-up).
 project_of() {
