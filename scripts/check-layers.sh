@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fails when a layer includes a header it must not (STYLE.md section 2). Includes are written
+# Fails when a layer includes a header it must not (docs/contract/STYLE.md section 2). Includes are written
 # from src/ ("core/plan.h"), so a grep over the #include lines is enough.
 set -u
 root=${1:-.}

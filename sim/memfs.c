@@ -1,13 +1,13 @@
 /*
  * MemFS: git-backed agent memory served over git's smart HTTP protocol
- * (/work/shared/letta-api/memfs.md).
+ * (docs/contract/memfs.md).
  *
  * An agent tagged `git-memory-enabled` owns a bare repository <root>/<agent-id>.git, where
  * <root> is a private temporary directory of this process. The git side is real git: the
  * `git` program's plumbing builds the server's own commits, and `git http-backend` (the CGI of
  * the git package) answers clone, fetch and push. Nothing here writes a pack by hand.
  *
- * Two directions, as memfs.md "Behaviour" has it:
+ * Two directions, as docs/contract/memfs.md "Behaviour" has it:
  * - API -> git: after every API write, memfs_after_write() renders each tagged agent's attached
  *   blocks as files and commits the difference to `main` (author Letta <noreply@letta.com>).
  *   Letta Cloud does this by webhook 2-3 s later; we do it at once.
@@ -257,7 +257,7 @@ static void rm_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* ---- frontmatter and the rules (memfs.md "Layout of the repository") ---- */
+/* ---- frontmatter and the rules (docs/contract/memfs.md "Layout of the repository") ---- */
 
 /*
  * Splits "---\n<yaml>\n---\n<body>". Returns 1 with *fm (an object, owned) and *body_off when
@@ -452,7 +452,7 @@ static int in_prompt(const struct tree *t, enum layout lay, const char *path, st
 	return 1;
 }
 
-/* Which files the rules look at (memfs.md; Letta Code's pre-commit hook). */
+/* Which files the rules look at (docs/contract/memfs.md; Letta Code's pre-commit hook). */
 static int is_memory_md(const struct tree *t, enum layout lay, const char *path)
 {
 	if (!has_suffix(path, ".md"))
@@ -879,7 +879,7 @@ out:
 	return rc;
 }
 
-/* A new repository from the agent's blocks (memfs.md: "the server then creates the repository"). */
+/* A new repository from the agent's blocks (docs/contract/memfs.md: "the server then creates the repository"). */
 static int repo_create(json_t *a)
 {
 	const char *id = jsonx_get_str(a, "id");
@@ -1340,7 +1340,7 @@ int memfs_load(const json_t *repos, struct buf *err)
 	return 0;
 }
 
-/* Basic letta:<key> or Bearer <key> (memfs.md "Auth"). */
+/* Basic letta:<key> or Bearer <key> (docs/contract/memfs.md "Auth"). */
 int memfs_auth_ok(const char *authz, const char *key)
 {
 	struct buf want = BUF_INIT, raw = BUF_INIT;

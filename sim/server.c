@@ -5,7 +5,7 @@
  * MHD runs one thread per connection, so a request sleeping for --latency-ms never holds up
  * another. Each request's state hangs off the connection pointer (allocated by the URI log
  * callback, which also sees the raw query string) and the answer is given on the last call,
- * when the body is complete (STYLE.md section 8).
+ * when the body is complete (docs/contract/STYLE.md section 8).
  */
 #include "sim.h"
 #include "server.h"
@@ -103,7 +103,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/models/embedding", h_models_embedding, 0 },
 	SIM_PART2_ROUTES
 
-	/* memfs.md: git smart HTTP at <base>/v1/git/<agent-id>/state.git */
+	/* docs/contract/memfs.md: git smart HTTP at <base>/v1/git/<agent-id>/state.git */
 	{ "GET", "/v1/git/{agent_id}/state.git/info/refs", h_git_info_refs, R_GIT },
 	{ "POST", "/v1/git/{agent_id}/state.git/git-upload-pack", h_git_upload_pack, R_GIT },
 	{ "POST", "/v1/git/{agent_id}/state.git/git-receive-pack", h_git_receive_pack, R_GIT },
@@ -780,7 +780,7 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 	if ((r->flags & R_GIT) &&
 	    !memfs_auth_ok(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
 			   g_opts.api_key)) {
-		/* memfs.md "Auth": Basic letta:<key> or Bearer <key>; the challenge lets git retry. */
+		/* docs/contract/memfs.md "Auth": Basic letta:<key> or Bearer <key>; the challenge lets git retry. */
 		resp_detail(&rs, 401, "Unauthorized");
 		rs.www_auth = 1;
 		return send_resp(conn, &rs);
@@ -827,12 +827,12 @@ static enum MHD_Result handle(struct conn_state *st, struct MHD_Connection *conn
 	/* An unknown agent on a git route is a 404 like any other (the handler says so). */
 	if ((r->flags & R_GIT) || path_ids_ok(rq, &rs)) {
 		pthread_mutex_lock(&g_lock);
-		/* A slug first seen in X-Project becomes a project (PRODUCT.md section 7). */
+		/* A slug first seen in X-Project becomes a project (docs/contract/PRODUCT.md section 7). */
 		if (rq->x_project && *rq->x_project)
 			project_resolve_slug(rq->x_project);
 		r->fn(rq, &rs);
 		/*
-		 * memfs.md: an API write to a MemFS agent's blocks becomes a commit at once. Only
+		 * docs/contract/memfs.md: an API write to a MemFS agent's blocks becomes a commit at once. Only
 		 * agent and block routes change which blocks an agent has or what they hold.
 		 */
 		if (!(r->flags & R_GIT) && is_write(method) && rs.status >= 200 && rs.status < 300 &&

@@ -2,9 +2,9 @@
 #define LS_SIM_SIM_H
 
 /*
- * letta-sim: an offline Letta API server written from /work/shared/letta-api (the digest,
- * README.md, and openapi.json). Everything the resource files share lives here: the request
- * and response a handler sees, the store (all state, behind one mutex held by server.c while a
+ * letta-sim: an offline Letta API server written from the API contract (the digest,
+ * docs/contract/letta-api.md, and tests/fixtures/letta-api/openapi.json). Everything the
+ * resource files share lives here: the request and response a handler sees, the store (all state, behind one mutex held by server.c while a
  * handler runs), paging, validation and the error shapes of digest section 2.1.
  */
 
@@ -331,7 +331,7 @@ json_t *identity_render(const json_t *i);
  */
 char *sim_multipart(const struct sim_req *rq, const char *field, const char **data, size_t *len);
 
-/* memfs.c: git-backed agent memory (memfs.md) */
+/* memfs.c: git-backed agent memory (docs/contract/memfs.md) */
 int memfs_init(void);
 void memfs_release(void);
 void memfs_reset(void);

@@ -304,7 +304,7 @@ json_t *page_apply(json_t *items, const struct page *pg)
 	for (size_t i = 0; i < n; i++)
 		v[i] = json_array_get(items, i);
 	/*
-	 * Sorting is by (created_at, id) in the digest; created_at is strictly increasing with
+	 * Sorting is by (created_at, id) in the digest (docs/contract/letta-api.md section 3); created_at is strictly increasing with
 	 * _seq here, so _seq orders the same way. updated_at sorts on its string first.
 	 */
 	pg_key = (pg->order_by && !strcmp(pg->order_by, "updated_at")) ? "updated_at" : NULL;

@@ -79,7 +79,7 @@ static int read_lists(struct remote_state *rs, struct letta *api, unsigned mask,
 		/*
 		 * Tool names are unique per organisation: read them all, not only this project's,
 		 * so that another project's tool of the same name is a conflict rather than
-		 * overwritten by the upsert (PRODUCT.md section 2).
+		 * overwritten by the upsert (docs/contract/PRODUCT.md section 2).
 		 */
 		if (read_kinds[i] == LETTA_TOOL)
 			reqs[n].flags &= ~(unsigned)HTTP_F_PROJECT_ID;

@@ -63,7 +63,7 @@ struct http_opts {
 int http_opts_env(struct http_opts *o, char *(*lookup)(const char *name), struct ls_error *err);
 
 /*
- * How a request may be repeated (letta-api/README.md section 4). The class decides what happens
+ * How a request may be repeated (docs/contract/letta-api.md section 4). The class decides what happens
  * after a failure; the method alone does not (POST /v1/tools/ is an upsert, PUT is not always).
  */
 enum http_retry_class {
@@ -94,7 +94,7 @@ enum http_req_flags {
 	HTTP_F_NO_BODY = 1 << 3,    /* the answer is not JSON (or not needed): keep it raw */
 	/*
 	 * HTTP_F_PAGED: a page shorter than the limit asked ends the list, without the empty page
-	 * after it (letta-api/README.md section 3: "a short page is usually the end"). Not for
+	 * after it (docs/contract/letta-api.md section 3: "a short page is usually the end"). Not for
 	 * the tools list, which drops malformed rows after applying the limit. A short page of a
 	 * multiple of 50 items is not trusted: it may be a server's silent cap, so the next page
 	 * is read as before.
@@ -230,7 +230,7 @@ void http_query_addl(struct buf *path, const char *key, long value);
 void http_query_del(struct buf *path, const char *key);
 
 /*
- * The server's explanation from an error body (letta-api/README.md section 2.1): "detail" as a
+ * The server's explanation from an error body (docs/contract/letta-api.md section 2.1): "detail" as a
  * string, array or object, then "message", then "error.message", then the first ~200 bytes of
  * the body, made printable. Empty when the body is empty.
  */
@@ -313,7 +313,7 @@ int http_pager_step(struct http_pager *pg, const json_t *items, const char *what
 void http_pager_release(struct http_pager *pg);
 
 /*
- * Cursor paging (letta-api/README.md section 3): merges one page into *acc (created on the
+ * Cursor paging (docs/contract/letta-api.md section 3): merges one page into *acc (created on the
  * first page) and, when the page was not empty, rewrites path's "after" to the last item's id
  * (or the item itself for string lists). Returns 1 when another page must be fetched, 0 at the
  * empty page, or a negative ls_code when the page is not an array, the server ignored the

@@ -59,7 +59,7 @@ static const struct kind_info kinds[LETTA_KIND_COUNT] = {
 			  HTTP_F_PROJECT, 0, NULL },
 };
 
-/* Relationships are empty in agent answers unless asked for (letta-api/README.md 1.2). */
+/* Relationships are empty in agent answers unless asked for (docs/contract/letta-api.md 1.2). */
 static const char *const agent_includes[] = {
 	"agent.tags", "agent.blocks", "agent.tools", "agent.sources", "agent.identities", NULL,
 };
@@ -126,7 +126,7 @@ int letta_open(struct letta **out, const struct target *t, const char *secret,
 
 	o.http.base_url = t->base_url ? t->base_url : TARGET_DEFAULT_BASE_URL;
 	o.http.api_key = secret && *secret ? secret : NULL;
-	/* PRODUCT.md section 5: Letta Cloud needs a key; say so before any request. */
+	/* docs/contract/PRODUCT.md section 5: Letta Cloud needs a key; say so before any request. */
 	if (t->cloud && !o.http.api_key) {
 		ls_error_set(err, LS_EAUTH, "LETTA_API_KEY is not set: Letta Cloud (%s) needs an API key",
 			     o.http.base_url);

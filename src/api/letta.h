@@ -2,7 +2,7 @@
 #define LS_API_LETTA_H
 
 /*
- * The Letta REST API (letta-api/README.md) on top of api/http.h: endpoints, paging, project
+ * The Letta REST API (docs/contract/letta-api.md) on top of api/http.h: endpoints, paging, project
  * scoping and create guards. Objects are the server's wire JSON (snake_case jansson values);
  * the planner works on those directly.
  *

@@ -149,7 +149,7 @@ static long refused_by(const struct plan *p, const struct apply_result *res, siz
  * Applies p, prints each outcome and adds it to c and changes. Returns apply_plan()'s code;
  * *first_fail gets the code of the first failed request. pass is 1 or 2: the failures of a
  * first pass that a 409 sends to a second are only traced (the second pass reports them), and
- * in a second pass, what a 409 refused again is reported as a conflict (PRODUCT.md section 3);
+ * in a second pass, what a 409 refused again is reported as a conflict (docs/contract/PRODUCT.md section 3);
  * *only_409 is cleared when some failure is not one of those.
  */
 static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api,
@@ -510,7 +510,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		/*
 		 * A second pass: objects created in the first (MCP servers' tools) complete the
 		 * plan, or a 409 without Retry-After (someone changed the object meanwhile) is
-		 * re-read and re-planned once (PRODUCT.md section 3). Its outcome replaces the
+		 * re-read and re-planned once (docs/contract/PRODUCT.md section 3). Its outcome replaces the
 		 * first pass's failures.
 		 */
 		drop_failures(changes);

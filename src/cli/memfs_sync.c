@@ -1,5 +1,5 @@
 /*
- * Agent memory as files in diff and sync (issue 25; memfs.md). For each agent whose Agent (or
+ * Agent memory as files in diff and sync (issue 25; docs/contract/memfs.md). For each agent whose Agent (or
  * its Template's agent) declares memory: {dir: <folder>}, the folder's files are the memory
  * git wants. They are checked with the server's rules before anything is sent (a push that
  * breaks one would be refused whole), then each agent's repository is fetched and merged

@@ -7,7 +7,7 @@
 
 /*
  * The one place that prints results and errors. Human results go to stdout as the command
- * writes them; with --json exactly one document is printed, in the envelope of PRODUCT.md
+ * writes them; with --json exactly one document is printed, in the envelope of docs/contract/PRODUCT.md
  * section 6, keys in a fixed order.
  */
 

@@ -83,7 +83,7 @@ int reconcile_load_plan(json_t **out, struct reconcile_opts *o, const char *path
 int reconcile_check_plan(const struct reconcile *r, const json_t *saved, struct ls_error *err);
 
 /*
- * The lease (PRODUCT.md section 3), in the inventory block's metadata: {holder, expires_at,
+ * The lease (docs/contract/PRODUCT.md section 3), in the inventory block's metadata: {holder, expires_at,
  * expires}. Taken before a sync writes (only when the plan writes something and the
  * inventory exists), refused with LS_ELEASE naming the holder while another live lease exists
  * unless break_lease. Best-effort: the API has no compare-and-swap. *taken tells whether a

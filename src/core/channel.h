@@ -2,7 +2,7 @@
 #define LS_CORE_CHANNEL_H
 
 /*
- * Release channels and version selection for upgrade (PRODUCT.md section 4): stable = newest
+ * Release channels and version selection for upgrade (docs/contract/PRODUCT.md section 4): stable = newest
  * release tag, beta = newest tag including pre-releases, pinned = moves only with --target.
  * Pure: versions come in as strings ("1.2.0", "2.0.0-beta.1").
  */

@@ -1,6 +1,6 @@
 /*
  * Memory files (issue 25): the server's rules for an agent's memory repository, checked before
- * anything is pushed. The rules are memfs.md's ("Layout of the repository", "The root layout",
+ * anything is pushed. The rules are docs/contract/memfs.md's ("Layout of the repository", "The root layout",
  * "Constraints file") as letta-sim's pre-receive hook enforces them (sim/memfs.c tree_check,
  * written from Letta Code 0.25.9's pre-commit hook): a push that breaks one is refused whole,
  * so letta-sync reports it as path:line:col instead.

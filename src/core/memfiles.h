@@ -2,7 +2,7 @@
 #define LS_CORE_MEMFILES_H
 
 /*
- * Agent memory as files (MemFS, /work/shared/letta-api/memfs.md; issue 25): the rules a set of
+ * Agent memory as files (MemFS, docs/contract/memfs.md; issue 25): the rules a set of
  * memory files must follow before anything is pushed, and the per-file three-way decision of
  * sync. Pure: the caller (cli/memfs_sync.c) reads the files and talks git.
  */

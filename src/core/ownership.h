@@ -2,7 +2,7 @@
 #define LS_CORE_OWNERSHIP_H
 
 /*
- * Ownership markers, content hashes and the inventory (PRODUCT.md section 3).
+ * Ownership markers, content hashes and the inventory (docs/contract/PRODUCT.md section 3).
  *
  * Every object letta-sync writes carries four markers: managed_by ("letta-sync"), source
  * ("<Kind>/<name>"), project (the owning project's slug, "" when none) and hash (the SHA-256 of

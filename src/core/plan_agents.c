@@ -270,7 +270,7 @@ static int policy_matches(const struct resource *pol, const json_t *tags, const 
 /*
  * What other tools own and letta-sync leaves alone (docs/manifests.md, "Living beside Letta
  * Code"): Letta Code tags the agents it opens (git-memory-enabled, origin:letta-code, and
- * role:subagent on its subagents) and detaches the server memory tools (memfs.md). A config
+ * role:subagent on its subagents) and detaches the server memory tools (docs/contract/memfs.md). A config
  * repository adds to these lists with ignore: {tags, tools, system: preset} on a Template or
  * an AgentPolicy.
  */

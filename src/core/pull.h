@@ -2,7 +2,7 @@
 #define LS_CORE_PULL_H
 
 /*
- * Reverse sync (PRODUCT.md section 4, "pull"): the remote state of a project -> manifests, the
+ * Reverse sync (docs/contract/PRODUCT.md section 4, "pull"): the remote state of a project -> manifests, the
  * inverse of the planner's spec -> wire translation. Pure: takes the remote state (core/remote.h)
  * and the repository's current desired state, returns the files to write (paths relative to the
  * config root, YAML text); src/repo writes them, cli/cmd_pull.c prints what happened.

@@ -1,4 +1,4 @@
-/* Resolves project, org, agent, base URL and key presence (PRODUCT.md section 5). */
+/* Resolves project, org, agent, base URL and key presence (docs/contract/PRODUCT.md section 5). */
 #include "core/target.h"
 #include "util/buf.h"
 #include "util/jsonx.h"

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 /*
- * Context resolution (PRODUCT.md section 5): which project, org and agent a command targets,
+ * Context resolution (docs/contract/PRODUCT.md section 5): which project, org and agent a command targets,
  * the base URL and whether a key is set. Pure: cli/context.c gathers the inputs (flags,
  * environment, file contents, git facts) and target_resolve() decides.
  */

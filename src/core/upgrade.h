@@ -2,7 +2,7 @@
 #define LS_CORE_UPGRADE_H
 
 /*
- * Upgrade policy (PRODUCT.md section 4, "upgrade"), pure: which version an agent moves to, and
+ * Upgrade policy (docs/contract/PRODUCT.md section 4, "upgrade"), pure: which version an agent moves to, and
  * whether each change of the plan that moves it is safe or breaking.
  *
  *   safe      additions, value and description edits (a system prompt, a block's value)

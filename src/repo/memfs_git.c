@@ -49,7 +49,7 @@ struct push_st {
 };
 
 /*
- * Basic letta:<key> (memfs.md "Auth"): the key never goes into a URL. Asked again after the
+ * Basic letta:<key> (docs/contract/memfs.md "Auth"): the key never goes into a URL. Asked again after the
  * server refused it: give up (GIT_EUSER) instead of looping.
  */
 static int cred_cb(git_credential **out, const char *url, const char *user, unsigned int allowed,
@@ -79,7 +79,7 @@ static int push_ref_cb(const char *ref, const char *status, void *payload)
 }
 
 /*
- * Basic letta:<key> sent with the first request (memfs.md: "a one-off http.extraHeader=
+ * Basic letta:<key> sent with the first request (docs/contract/memfs.md: "a one-off http.extraHeader=
  * Authorization: Basic base64(letta:KEY) works too"), so that a fetch is one request per
  * route instead of a 401 challenge first. The header lives in memory only.
  */

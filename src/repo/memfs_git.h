@@ -2,7 +2,7 @@
 #define LS_REPO_MEMFS_GIT_H
 
 /*
- * An agent's memory repository (MemFS, /work/shared/letta-api/memfs.md) over git's smart HTTP
+ * An agent's memory repository (MemFS, docs/contract/memfs.md) over git's smart HTTP
  * protocol with libgit2: fetch, three-way merge with the config repository's files, one
  * commit, push (issue 25). No git program, no key on disk or in a URL: the key is handed to
  * libgit2 by a credential callback as Basic letta:<key>; TLS is verified (libgit2's default,

@@ -25,7 +25,7 @@ int settings_last_agent(char **out, const char *root, struct ls_error *err);
 /*
  * Pins agent_id for Letta Code, keeping every other field; creates .letta/ when needed;
  * atomically. Sets lastAgent and, with base_url, what current Letta Code prefers over it
- * (memfs.md): sessionsByServer[<server key>] and lastSession become {agentId} (their other
+ * (docs/contract/memfs.md): sessionsByServer[<server key>] and lastSession become {agentId} (their other
  * fields kept, a stale conversationId dropped); other servers' entries are kept.
  */
 int settings_pin_agent(const char *root, const char *agent_id, const char *base_url,

@@ -4,7 +4,7 @@
 /*
  * Errors. A function that can fail returns int: 0, or a negative ls_code after filling the
  * struct ls_error its caller passed. A code exists only if a caller branches on it; each maps
- * to one code of the --json envelope (PRODUCT.md section 6).
+ * to one code of the --json envelope (docs/contract/PRODUCT.md section 6).
  */
 enum ls_code {
 	LS_OK = 0,

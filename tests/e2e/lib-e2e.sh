@@ -137,7 +137,7 @@ sim_stats() {
 }
 
 # sim_call METHOD PATH [JSON-BODY [curl options...]]: one API call to the simulator with the
-# key and no User-Agent (a "1.0 client", as libcurl is: letta-api/README.md section 1.2). The
+# key and no User-Agent (a "1.0 client", as libcurl is: docs/contract/letta-api.md section 1.2). The
 # body lands in $TMP/body, the headers in $TMP/headers, the status in $status ("000" when the
 # connection closed without a reply).
 sim_call() {

@@ -1,5 +1,5 @@
 # Sourced by the MemFS tests (t0170-t0179) after lib-e2e.sh: git-backed agent memory served by
-# letta-sim over git smart HTTP (/work/shared/letta-api/memfs.md), driven with the git program.
+# letta-sim over git smart HTTP (docs/contract/memfs.md), driven with the git program.
 
 command -v git >/dev/null || skip "no git program"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim: cursor paging over 1,000 blocks with limit=50 in both orders (letta-api/README.md
+# letta-sim: cursor paging over 1,000 blocks with limit=50 in both orders (docs/contract/letta-api.md
 # section 3): bare arrays, exclusive cursors, stop on the empty page, every block exactly once
 # in (created_at, id) order; `before` pages back; --max-page caps limit; agents default to desc.
 . "$(dirname "$0")/lib-e2e.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim: every error status and body shape of letta-api/README.md section 2: 422 with a
+# letta-sim: every error status and body shape of docs/contract/letta-api.md section 2: 422 with a
 # *string* detail (examples only for a malformed path id), {"detail"} elsewhere, 200 on create,
 # DELETE 200 null, 409/500 of agent PATCH ids, 400s, 404s.
 . "$(dirname "$0")/lib-e2e.sh"

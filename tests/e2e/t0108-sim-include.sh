@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim: the "1.0 client" rule of letta-api/README.md section 1.2. Without include, a 1.0
+# letta-sim: the "1.0 client" rule of docs/contract/letta-api.md section 1.2. Without include, a 1.0
 # client (no User-Agent, letta-client/1.x, or X-Stainless-Package-Version) gets empty
 # relationships and null from tool attach/detach; a legacy User-Agent gets everything.
 . "$(dirname "$0")/lib-e2e.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim: attach/detach semantics (letta-api/README.md 5.2, 4) and agent PATCH list fields
+# letta-sim: attach/detach semantics (docs/contract/letta-api.md 5.2, 4) and agent PATCH list fields
 # (whole-set replacement, null = unchanged), block delete cascade, /blocks/{id}/agents,
 # core-memory by label, the agent tool list's default limit of 10.
 . "$(dirname "$0")/lib-e2e.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim: tools (letta-api/README.md 5.4): strict ToolCreate, name and json_schema derived
+# letta-sim: tools (docs/contract/letta-api.md 5.4): strict ToolCreate, name and json_schema derived
 # from the Python def and docstring, POST/PUT upsert by name, metadata_, the list filters and
 # the built-in tools a first-page list creates.
 . "$(dirname "$0")/lib-e2e.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim: blocks (letta-api/README.md 5.3): CreateBlock defaults, no timestamps, metadata,
+# letta-sim: blocks (docs/contract/letta-api.md 5.3): CreateBlock defaults, no timestamps, metadata,
 # the list filters, count, and block templates hidden from the default list.
 . "$(dirname "$0")/lib-e2e.sh"
 needs_sim

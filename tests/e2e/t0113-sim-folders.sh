@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim: folders (letta-api/README.md 5.6): source- ids, strict bodies, 409 on a duplicate
+# letta-sim: folders (docs/contract/letta-api.md 5.6): source- ids, strict bodies, 409 on a duplicate
 # name, substring name filter, /agents as ids, multipart upload with duplicate_handling and an
 # asynchronous processing_status, file delete 204, agent attach/detach and the agent's list.
 . "$(dirname "$0")/lib-e2e.sh"

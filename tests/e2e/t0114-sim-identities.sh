@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim: identities (letta-api/README.md 5.7): strict bodies, 409 on a duplicate
+# letta-sim: identities (docs/contract/letta-api.md 5.7): strict bodies, 409 on a duplicate
 # (identifier_key, project), PUT upsert replacing properties/agent_ids, PATCH merging properties
 # and adding ids, PUT /properties, delete, agent attach/detach and the identifier_key filter.
 . "$(dirname "$0")/lib-e2e.sh"

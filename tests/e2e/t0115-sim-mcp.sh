@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim: MCP servers through /v1/mcp-servers/ (letta-api/README.md 5.5): strict bodies per
+# letta-sim: MCP servers through /v1/mcp-servers/ (docs/contract/letta-api.md 5.5): strict bodies per
 # type, flat responses, tokens echoed as Authorization/Bearer, 409 on a duplicate name, 204 on
 # delete, the server's (fake, deterministic) tools as external_mcp tools tagged mcp:<server>.
 . "$(dirname "$0")/lib-e2e.sh"

@@ -2,7 +2,7 @@
 # letta-sim conformance: drives every route letta-sim serves (GET /_sim/routes) through Prism
 # in proxy mode with --errors, which validates each request and each response against
 # tests/fixtures/letta-api/openapi.json and answers application/problem+json on any violation.
-# Any such answer fails the test. Error bodies are not the spec's (letta-api/README.md 2.1:
+# Any such answer fails the test. Error bodies are not the spec's (docs/contract/letta-api.md 2.1:
 # the 422 detail is a string), so t0104 checks those directly against the simulator.
 # Prism comes from `make deps` (project-local node_modules/); without it the test is skipped.
 . "$(dirname "$0")/lib-e2e.sh"
@@ -186,7 +186,7 @@ v 200 DELETE "/v1/folders/$f1"
 v 200 DELETE "/v1/projects/$prj"
 
 # Every route the simulator serves was driven at least once. The git smart HTTP routes
-# (memfs.md) are not in the OpenAPI document; t0170-t0179 drive them with git itself.
+# (docs/contract/memfs.md) are not in the OpenAPI document; t0170-t0179 drive them with git itself.
 sim_admin GET /_sim/routes | jq '[.[] | select(test(" /v1/git/") | not)]' >"$TMP/routes"
 sim_admin GET /_sim/stats >"$TMP/stats"
 missing=$(jq -r --slurpfile s "$TMP/stats" '.[] | select(($s[0].requests[.] // 0) == 0)' "$TMP/routes")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim MemFS (memfs.md, issue 24): clone over git smart HTTP, a push of several commits
+# letta-sim MemFS (docs/contract/memfs.md, issue 24): clone over git smart HTTP, a push of several commits
 # creates, updates and detaches blocks; an API write becomes a commit on main at once (author
 # Letta <noreply@letta.com>) and shows up in `git pull`; a stale writer's push is refused as a
 # non-fast-forward and changes nothing; /_sim/stats counts the git routes.
@@ -102,7 +102,7 @@ set -e
 [ "$rc" -ne 0 ] || fail "a force push was accepted"
 [ "$(remote_main "$A")" = "$head_before" ] || fail "a force push moved main"
 
-# The writer fetches, merges and pushes again (memfs.md "Behaviour").
+# The writer fetches, merges and pushes again (docs/contract/memfs.md "Behaviour").
 git -C "$TMP/c2" pull -q --no-rebase --no-edit 2>"$TMP/git.err" || fail "merge: $(cat "$TMP/git.err")"
 git_push "$TMP/c2"
 [ "$rc" -eq 0 ] || fail "push after merge: $(cat "$TMP/git.err")"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim MemFS (memfs.md, issue 24): a push that breaks a rule is refused whole, git's error
+# letta-sim MemFS (docs/contract/memfs.md, issue 24): a push that breaks a rule is refused whole, git's error
 # channel names the file and the rule, and nothing changes (neither main nor the blocks):
 # no frontmatter, unclosed frontmatter, a missing or empty description, an unknown key, a flat
 # skills/x.md, a broken limit, a change to a read_only file, the protected read_only key, the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim MemFS (memfs.md "Auth", issue 24): the git routes take HTTP Basic letta:<key> (in
+# letta-sim MemFS (docs/contract/memfs.md "Auth", issue 24): the git routes take HTTP Basic letta:<key> (in
 # the URL, or as a header) and Authorization: Bearer <key>; anything else is a 401 with a Basic
 # challenge. An unknown agent, or one without the tag git-memory-enabled, is a 404; an agent
 # given the tag later gets a repository made from its current blocks.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim MemFS (memfs.md "Layout of the repository", issue 24): both layouts. The system/
+# letta-sim MemFS (docs/contract/memfs.md "Layout of the repository", issue 24): both layouts. The system/
 # layout (nested labels, reference/ not in the prompt) and the root layout, chosen by a root
 # MEMORY.md: an index without frontmatter, other root .md files with exactly name and
 # description are the blocks, a child folder counts only with its own MEMORY.md. API writes

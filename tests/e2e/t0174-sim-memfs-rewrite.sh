@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# letta-sim MemFS (memfs.md; Letta Code issue #2203, a server force-push that wiped an agent's
+# letta-sim MemFS (docs/contract/memfs.md; Letta Code issue #2203, a server force-push that wiped an agent's
 # memory history): POST /_sim/git/<agent-id>/rewrite replaces main with a new root commit of
 # the same files. A clone's next pull meets unrelated history and its push is refused; a fresh
 # clone has one commit with the same files; the blocks do not change.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # letta-sim MemFS against a real client (issue 24): Letta Code (npm @letta-ai/letta-code 0.25.9,
-# the newest that installs here; memfs.md) reads the repository letta-sim serves. As Letta Code
+# the newest that installs here; docs/contract/memfs.md) reads the repository letta-sim serves. As Letta Code
 # does, the test clones into ~/.letta/agents/<id>/memory (under a temporary HOME) with a
 # credential helper giving user letta and the API key, then runs `letta memory status` and
 # `letta memory export` with LETTA_MEMFS_BASE_URL pointing at letta-sim and LETTA_MEMFS_LOCAL=1.
@@ -16,7 +16,7 @@ A=$(memfs_agent coded)
 export LETTA_MEMFS_BASE_URL=$SIM_URL LETTA_MEMFS_LOCAL=1
 mem=$HOME/.letta/agents/$A/memory
 mkdir -p "$(dirname "$mem")"
-# memfs.md "Auth": Letta Code's local credential helper prints username=letta and the key.
+# docs/contract/memfs.md "Auth": Letta Code's local credential helper prints username=letta and the key.
 helper='!f() { echo username=letta; echo "password=$LETTA_API_KEY"; }; f'
 git -c credential.helper="$helper" clone -q "$SIM_URL/v1/git/$A/state.git" "$mem" 2>"$TMP/git.err" ||
 	fail "clone: $(cat "$TMP/git.err")"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 409s during sync (PRODUCT.md section 3): a 409 with Retry-After (letta-sim --conflict-rate)
+# 409s during sync (docs/contract/PRODUCT.md section 3): a 409 with Retry-After (letta-sim --conflict-rate)
 # is waited out and retried, and the run succeeds; a 409 without it (here: the agent already
 # has a hand-attached block with the managed block's label) is re-read and re-planned once,
 # then reported as a conflict naming the object (exit 1) while independent objects proceed. A

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # issue 23: living beside Letta Code. Do to a managed agent what Letta Code does when it opens
-# it (memfs.md): add the tags git-memory-enabled and origin:letta-code, detach the server
+# it (docs/contract/memfs.md): add the tags git-memory-enabled and origin:letta-code, detach the server
 # memory tools, rewrite the system prompt (its preset). Then sync makes 0 writes and diff
 # shows no change, and says under info what it left alone: the built-in ignore lists (tags,
 # tools) and the Template's ignore: {tags, tools, system: preset}. A tag the config adds to

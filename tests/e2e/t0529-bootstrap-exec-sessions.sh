@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # issue 23: bootstrap --exec opens the new agent in current Letta Code, which prefers
 # sessionsByServer[<server key>] and lastSession over lastAgent in .letta/settings.local.json
-# (memfs.md; server key: the base URL without scheme and trailing slash). bootstrap sets this
+# (docs/contract/memfs.md; server key: the base URL without scheme and trailing slash). bootstrap sets this
 # server's entry and lastSession to the new agent (a stale conversationId dropped), keeps the
 # other servers' entries and every unknown field, and writes atomically. The stand-in `letta`
 # resolves the agent with that precedence and records what it would open.
