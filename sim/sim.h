@@ -5,7 +5,8 @@
  * letta-sim: an offline Letta API server written from the API contract (the digest,
  * docs/contract/letta-api.md, and tests/fixtures/letta-api/openapi.json). Everything the
  * resource files share lives here: the request and response a handler sees, the store (all
- * state, behind one mutex held by server.c while a handler runs), paging, validation and the error shapes of digest section 2.1.
+ * state, behind one mutex held by server.c while a handler runs), paging, validation and the
+ * error shapes of digest section 2.1.
  */
 
 #include <jansson.h>
