@@ -117,25 +117,17 @@ int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error
 static int check_project_id(struct letta *api, const char *slug, const char *id,
 			    struct ls_error *err);
 
-int letta_open(struct letta **out, const struct target *t, const char *secret,
-	       char *(*lookup)(const char *name), int resolve_project, struct ls_error *err)
+int letta_open(struct letta **out, const struct target *t, const struct letta_opts *opts,
+	       int resolve_project, struct ls_error *err)
 {
-	struct letta_opts o = LETTA_OPTS_INIT;
+	struct letta_opts o = *opts;
 	struct letta *api = NULL;
 	int ret;
 
 	o.http.base_url = t->base_url ? t->base_url : TARGET_DEFAULT_BASE_URL;
-	o.http.api_key = secret && *secret ? secret : NULL;
-	/* docs/contract/PRODUCT.md section 5: Letta Cloud needs a key; say so before any request. */
-	if (t->cloud && !o.http.api_key) {
-		ls_error_set(err, LS_EAUTH, "LETTA_API_KEY is not set: Letta Cloud (%s) needs an API key",
-			     o.http.base_url);
-		ls_error_hint(err, "export LETTA_API_KEY=<your key>, or point LETTA_BASE_URL at a self-hosted server");
-		return LS_EAUTH;
-	}
 	o.http.project_slug = t->project.slug;
 	o.http.project_id = t->project.id;
-	if ((ret = letta_opts_env(&o, lookup, err)) < 0 || (ret = letta_new(&api, &o, err)) < 0)
+	if ((ret = letta_new(&api, &o, err)) < 0)
 		return ret;
 	if (resolve_project && (ret = letta_resolve_target(api, t, err)) < 0) {
 		letta_free(api);

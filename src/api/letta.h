@@ -56,14 +56,14 @@ struct letta;
 int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error *err);
 void letta_free(struct letta *api);
 /*
- * The CLI's way in: a client for a resolved target (its base URL and project) that sends
- * `secret` as "Authorization: Bearer" (LETTA_API_KEY, or LETTA_SERVER_PASSWORD for a secure
- * self-hosted server; NULL: none) with the LETTA_SYNC_* settings read through lookup (getenv).
- * With resolve_project, a project known only by slug gets its id from GET /v1/projects (see
- * letta_project_resolve()); without, only what the target says is used.
+ * The CLI's way in: a client for a resolved target (its base URL and project) with the
+ * settings in opts, as values: opts->http.api_key is sent as "Authorization: Bearer" (NULL:
+ * none), the rest as letta_opts_env() and the command's options made them; opts's base URL
+ * and project are replaced by t's. Sends no request unless resolve_project: then a project
+ * known only by slug gets its id from GET /v1/projects (see letta_project_resolve()).
  */
-int letta_open(struct letta **out, const struct target *t, const char *secret,
-	       char *(*lookup)(const char *name), int resolve_project, struct ls_error *err);
+int letta_open(struct letta **out, const struct target *t, const struct letta_opts *opts,
+	       int resolve_project, struct ls_error *err);
 /*
  * The project part of letta_open(..., resolve_project): resolves t's project on an open
  * client (the id of a slug, the slug of an id), keeping its connections. On failure (a

@@ -35,6 +35,14 @@ struct cli_ctx {
 	int dir_entered;      /* -C was applied */
 	struct ls_error err;  /* what a failing command reports; main prints it */
 	int err_reported;     /* the command printed its failure itself */
+	/*
+	 * Settings handed down as values (never through the environment): the API secret,
+	 * read once by cli_ctx_resolve() (LETTA_API_KEY, else LETTA_SERVER_PASSWORD; NULL when
+	 * neither is set and non-empty; borrowed from the environment, never printed), and
+	 * --concurrency (0: not given, LETTA_SYNC_CONCURRENCY or the default applies).
+	 */
+	const char *secret;
+	int concurrency;
 };
 
 typedef int (*cmd_fn)(int argc, char **argv, struct cli_ctx *ctx);
@@ -61,22 +69,19 @@ const struct cmd_entry *cli_find_command(const char *name);
  */
 int cli_ctx_resolve(struct cli_ctx *ctx, struct ls_error *err);
 
-/* Level-1 "did you mean" over a NULL-terminated list; NULL when nothing is close. */
-/*
- * The API secret from the environment: LETTA_API_KEY, else LETTA_SERVER_PASSWORD (a secured
- * self-hosted server), NULL when neither is set and non-empty. Borrowed from the environment.
- */
-const char *cli_api_secret(void);
-
 struct letta;
 /*
- * Opens the API client for ctx's target (letta_open() with the secret and the environment).
+ * Opens the API client for ctx's target: refuses a target that needs a key it lacks
+ * (target_check_key(), before any request), then letta_open() with ctx->secret, the
+ * LETTA_SYNC_* settings and ctx->concurrency, all as values.
  * With resolve, the project is looked up on the server: an id it does not know, or a slug:id
  * whose parts disagree, is refused here, before any write; and a project given by id alone
  * gets its slug in ctx->target, so that slug, id and slug:id name the same inventory and
  * markers in every later step.
  */
 int cli_open_api(struct letta **out, struct cli_ctx *ctx, int resolve, struct ls_error *err);
+/* cli_open_api() with resolve, leaving ctx->target as resolved from flags and files. */
+int cli_open_api_as_given(struct letta **out, struct cli_ctx *ctx, struct ls_error *err);
 
 /*
  * The secret lookup the planner calls for ${VAR} references (plan_opts.secret): the process
@@ -84,6 +89,7 @@ int cli_open_api(struct letta **out, struct cli_ctx *ctx, int resolve, struct ls
  */
 const char *cli_secret_env(void *ctx, const char *name);
 
+/* Level-1 "did you mean" over a NULL-terminated list; NULL when nothing is close. */
 const char *cli_suggest(const char *word, const char *const *candidates);
 
 /* Each command, in src/cli/cmd_<name>.c. */

@@ -55,7 +55,7 @@ int cmd_backup(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	/* Only an agent named on the command line: a pinned agent does not narrow a backup. */
 	agent = opts_count(&o, "all") ? NULL : ctx->g.agent;
-	if ((ret = letta_open(&api, &ctx->target, cli_api_secret(), getenv, 1, &ctx->err)) < 0)
+	if ((ret = cli_open_api_as_given(&api, ctx, &ctx->err)) < 0)
 		goto out;
 	if ((ret = apply_read_remote(&rs, api, &ctx->err)) < 0)
 		goto out;

@@ -57,6 +57,8 @@ static const char examples[] =
 	"  letta-sync bootstrap --name my-agent --dry-run\n"
 	"  letta-sync bootstrap --name my-agent --exec --letta-args=--yolo\n";
 
+extern char **environ;
+
 /* The letta executable: --letta-path (must be executable), else "letta" on PATH. */
 static char *find_letta(const char *custom)
 {
@@ -490,7 +492,8 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 		log_info("Launching Letta Code with agent %s", agent_id);
 		fflush(stdout);
 		fflush(stderr);
-		execv(letta, av);
+		/* Our environment, as it is: src/ never changes it (scripts/check-env.sh). */
+		execve(letta, av, environ);
 		ret = ls_error_set(&ctx->err, LS_EFAIL, "cannot run '%s': %s", letta,
 				   strerror(errno));
 		free(av);

@@ -308,7 +308,7 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 		ls_error_hint(&ctx->err, "run it with --project %s", snap_project);
 		goto out;
 	}
-	if ((ret = letta_open(&api, &ctx->target, cli_api_secret(), getenv, 1, &ctx->err)) < 0)
+	if ((ret = cli_open_api_as_given(&api, ctx, &ctx->err)) < 0)
 		goto out;
 	if ((ret = apply_read_remote(&rs, api, &ctx->err)) < 0)
 		goto out;

@@ -396,8 +396,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = reconcile_parse_only(&ro.sections, &o, &ctx->err)) < 0)
 		goto out;
-	/* Without --concurrency, conc is the default, 8. */
-	reconcile_export_concurrency(conc, opts_count(&o, "concurrency"));
+	/* --concurrency, when given, wins over LETTA_SYNC_CONCURRENCY (cli_open_api()). */
+	if (opts_count(&o, "concurrency"))
+		ctx->concurrency = conc;
 	reconcile_parse_plan_opts(&ro, &o);
 	if (!ctx->g.dry_run) {
 		ro.plan_flags |= PLAN_NEED_SECRETS;

@@ -827,7 +827,9 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 				   "the '--all' and '--agent' options cannot be used together");
 		goto out;
 	}
-	reconcile_export_concurrency(u.conc, opts_count(&o, "concurrency"));
+	/* --concurrency, when given, wins over LETTA_SYNC_CONCURRENCY (cli_open_api()). */
+	if (opts_count(&o, "concurrency"))
+		ctx->concurrency = u.conc;
 	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
 		goto out;
 	if (!all && !ctx->target.agent) {

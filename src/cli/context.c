@@ -17,10 +17,36 @@ const char *cli_suggest(const char *word, const char *const *candidates)
 	return suggest(word, candidates);
 }
 
+/* getenv without LETTA_SYNC_CONCURRENCY, which --concurrency replaces (unread, unchecked). */
+static char *env_but_concurrency(const char *name)
+{
+	return strcmp(name, "LETTA_SYNC_CONCURRENCY") ? getenv(name) : NULL;
+}
+
+/*
+ * The one way a command gets a client: the key rule first (core/target.c, before any
+ * request), then the settings, as values.
+ */
+static int open_api(struct letta **out, struct cli_ctx *ctx, int resolve, struct ls_error *err)
+{
+	struct letta_opts o = LETTA_OPTS_INIT;
+	int ret;
+
+	if ((ret = target_check_key(&ctx->target, err)) < 0)
+		return ret;
+	if ((ret = letta_opts_env(&o, ctx->concurrency > 0 ? env_but_concurrency : getenv,
+				  err)) < 0)
+		return ret;
+	if (ctx->concurrency > 0)
+		o.http.concurrency = ctx->concurrency;
+	o.http.api_key = ctx->secret;
+	return letta_open(out, &ctx->target, &o, resolve, err);
+}
+
 int cli_open_api(struct letta **out, struct cli_ctx *ctx, int resolve, struct ls_error *err)
 {
 	const char *slug;
-	int ret = letta_open(out, &ctx->target, cli_api_secret(), getenv, resolve, err);
+	int ret = open_api(out, ctx, resolve, err);
 
 	if (ret < 0 || !resolve)
 		return ret;
@@ -30,13 +56,9 @@ int cli_open_api(struct letta **out, struct cli_ctx *ctx, int resolve, struct ls
 	return 0;
 }
 
-const char *cli_api_secret(void)
+int cli_open_api_as_given(struct letta **out, struct cli_ctx *ctx, struct ls_error *err)
 {
-	const char *secret = getenv("LETTA_API_KEY");
-
-	if (!secret || !*secret)
-		secret = getenv("LETTA_SERVER_PASSWORD");
-	return secret && *secret ? secret : NULL;
+	return open_api(out, ctx, 1, err);
 }
 
 const char *cli_secret_env(void *ctx, const char *name)
@@ -73,6 +95,10 @@ int cli_ctx_resolve(struct cli_ctx *ctx, struct ls_error *err)
 	in.env_server_password = getenv("LETTA_SERVER_PASSWORD");
 	redact_secret(in.env_api_key);
 	redact_secret(in.env_server_password);
+	/* The credential, read here only and handed down as a value (ctx->secret). */
+	ctx->secret = in.env_api_key && *in.env_api_key			? in.env_api_key
+		      : in.env_server_password && *in.env_server_password ? in.env_server_password
+									  : NULL;
 
 	if (files_find_up(&local, ".", ".letta/project.json")) {
 		ret = files_read(&local_text, local.buf, 1 << 20, err);

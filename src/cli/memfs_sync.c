@@ -238,7 +238,7 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		buf_addf(&msg, "letta-sync: memory of %s from config %s\n", a->decl,
 			 r->commit && *r->commit ? r->commit : "(no commit)");
 		o.url = url.buf;
-		o.key = cli_api_secret();
+		o.key = r->ctx->secret;
 		o.cache = cache.buf;
 		o.message = msg.buf;
 		o.force = force;

@@ -67,15 +67,6 @@ void reconcile_parse_plan_opts(struct reconcile_opts *ro, const struct opts *o)
 	ro->embedding = opts_value(o, "embedding");
 }
 
-void reconcile_export_concurrency(int conc, int explicit)
-{
-	char v[16];
-
-	snprintf(v, sizeof(v), "%d", conc);
-	if (explicit || !getenv("LETTA_SYNC_CONCURRENCY"))
-		setenv("LETTA_SYNC_CONCURRENCY", v, 1);
-}
-
 /*
  * Reads the files every Folder's spec.files patterns match (relative to the config root) into
  * {folder: {file name: {path, sha256}}}. Files are named by their base name in the folder.

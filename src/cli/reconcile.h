@@ -53,13 +53,6 @@ int reconcile_parse_only(unsigned *out, const struct opts *o, struct ls_error *e
  */
 void reconcile_parse_plan_opts(struct reconcile_opts *ro, const struct opts *o);
 
-/*
- * --concurrency for api/apply.c, which reads LETTA_SYNC_CONCURRENCY: conc when the option
- * was given (explicit), else a value already in the environment wins over conc. Shared by
- * sync and upgrade.
- */
-void reconcile_export_concurrency(int conc, int explicit);
-
 int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct reconcile_opts *o,
 		      struct ls_error *err);
 /*

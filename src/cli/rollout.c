@@ -102,13 +102,60 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* The child's environment: where the server is and which project. */
-static void child_env(struct cli_ctx *ctx)
+extern char **environ;
+
+/* Sets name=value in the NULL-terminated envp of n entries (xmalloc'd strings); returns n. */
+static size_t env_put(char ***envp, size_t n, const char *name, const char *value)
 {
+	size_t len = strlen(name), i;
+	struct buf e = BUF_INIT;
+
+	buf_addf(&e, "%s=%s", name, value);
+	for (i = 0; i < n; i++)
+		if (!strncmp((*envp)[i], name, len) && (*envp)[i][len] == '=') {
+			free((*envp)[i]);
+			(*envp)[i] = buf_detach(&e);
+			return n;
+		}
+	*envp = xrealloc(*envp, (n + 2) * sizeof(**envp));
+	(*envp)[n++] = buf_detach(&e);
+	(*envp)[n] = NULL;
+	return n;
+}
+
+/*
+ * The child's environment, for execve: ours, with where the server is, which project, the
+ * --concurrency given, and env's name/value pairs. Built before fork; env_free() frees it.
+ */
+static char **child_env(struct cli_ctx *ctx, const char *const *env)
+{
+	char **envp = xcalloc(1, sizeof(*envp));
+	size_t n = 0;
+	char conc[16];
+
+	for (char **e = environ; e && *e; e++) {
+		envp = xrealloc(envp, (n + 2) * sizeof(*envp));
+		envp[n++] = xstrdup(*e);
+		envp[n] = NULL;
+	}
 	if (ctx->target.base_url)
-		setenv("LETTA_BASE_URL", ctx->target.base_url, 1);
+		n = env_put(&envp, n, "LETTA_BASE_URL", ctx->target.base_url);
 	if (cli_project_slug(ctx)[0])
-		setenv("LETTA_SYNC_PROJECT", cli_project_slug(ctx), 1);
+		n = env_put(&envp, n, "LETTA_SYNC_PROJECT", cli_project_slug(ctx));
+	if (ctx->concurrency > 0) {
+		snprintf(conc, sizeof(conc), "%d", ctx->concurrency);
+		n = env_put(&envp, n, "LETTA_SYNC_CONCURRENCY", conc);
+	}
+	for (; env && env[0]; env += 2)
+		n = env_put(&envp, n, env[0], env[1]);
+	return envp;
+}
+
+static void env_free(char **envp)
+{
+	for (char **e = envp; e && *e; e++)
+		free(*e);
+	free(envp);
 }
 
 /*
@@ -119,6 +166,7 @@ static void child_env(struct cli_ctx *ctx)
 static int run_child(struct cli_ctx *ctx, char *const *argv, const char *const *env,
 		     long timeout_s)
 {
+	char **envp = child_env(ctx, env);
 	long waited = 0;
 	pid_t pid;
 	int st;
@@ -126,18 +174,18 @@ static int run_child(struct cli_ctx *ctx, char *const *argv, const char *const *
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		env_free(envp);
 		return -1;
+	}
 	if (pid == 0) {
 		setpgid(0, 0);
 		dup2(STDERR_FILENO, STDOUT_FILENO);
-		child_env(ctx);
-		for (; env && env[0]; env += 2)
-			setenv(env[0], env[1], 1);
-		execv(argv[0], argv);
+		execve(argv[0], argv, envp);
 		fprintf(stderr, "letta-sync: cannot run '%s': %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	env_free(envp);
 	for (;;) {
 		pid_t w = waitpid(pid, &st, WNOHANG);
 

@@ -538,6 +538,16 @@ int target_resolve(struct target *out, const struct target_inputs *in, struct ls
 	return 0;
 }
 
+int target_check_key(const struct target *t, struct ls_error *err)
+{
+	if (!t->cloud || t->key_set || t->password_set)
+		return 0;
+	ls_error_set(err, LS_EAUTH, "LETTA_API_KEY is not set: Letta Cloud (%s) needs an API key",
+		     t->base_url ? t->base_url : TARGET_DEFAULT_BASE_URL);
+	ls_error_hint(err, "export LETTA_API_KEY=<your key>, or point LETTA_BASE_URL at a self-hosted server");
+	return LS_EAUTH;
+}
+
 void target_release(struct target *t)
 {
 	if (!t)

@@ -71,6 +71,13 @@ struct target {
 int target_resolve(struct target *out, const struct target_inputs *in, struct ls_error *err);
 void target_release(struct target *t);
 
+/*
+ * docs/contract/PRODUCT.md section 5: Letta Cloud needs a key. Fails with LS_EAUTH naming
+ * LETTA_API_KEY and the base URL when t is Letta Cloud and neither LETTA_API_KEY nor
+ * LETTA_SERVER_PASSWORD is set; 0 otherwise. The CLI checks it before any request.
+ */
+int target_check_key(const struct target *t, struct ls_error *err);
+
 /* "cli", "env", "local", "registry", "default" or "none". */
 const char *target_source_name(enum target_source s);
 

@@ -431,6 +431,7 @@ static void test_wire__open_from_a_target_with_only_an_id(void **state)
 	struct target t;
 	struct server s;
 	struct letta *api = NULL;
+	struct letta_opts o = LETTA_OPTS_INIT;
 	json_t *out = NULL, *body = json_pack("{ss}", "name", "a");
 	char url[64];
 
@@ -440,7 +441,8 @@ static void test_wire__open_from_a_target_with_only_an_id(void **state)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", s.port);
 	t.base_url = url;
 	t.project.id = (char *)"u7";
-	assert_int_equal(letta_open(&api, &t, "sk-open-1234", NULL, 1, &err), 0);
+	o.http.api_key = "sk-open-1234";
+	assert_int_equal(letta_open(&api, &t, &o, 1, &err), 0);
 	assert_string_equal(letta_project_id(api), "u7");
 	assert_int_equal(letta_create(&out, api, LETTA_AGENT, body, NULL, NULL, &err), 0);
 	assert_non_null(strstr(s.log.buf, "X-Project: seven\r\n"));

@@ -276,6 +276,38 @@ static void test_target__org_agent_url_key(void **state)
 	target_release(&t);
 }
 
+/* Letta Cloud needs a key (docs/contract/PRODUCT.md section 5); a self-hosted server does not. */
+static void test_target__cloud_needs_a_key(void **state)
+{
+	struct target_inputs in;
+	struct target t;
+	struct ls_error err = LS_ERROR_INIT;
+	(void)state;
+
+	memset(&in, 0, sizeof(in));
+	assert_int_equal(target_resolve(&t, &in, &err), 0);
+	assert_true(t.cloud);
+	assert_int_equal(target_check_key(&t, &err), LS_EAUTH);
+	assert_string_equal(err.msg, "LETTA_API_KEY is not set: Letta Cloud (https://api.letta.com) "
+				     "needs an API key");
+	assert_non_null(strstr(err.hint, "LETTA_BASE_URL"));
+	target_release(&t);
+
+	/* An empty key is no key; the server password counts as one. */
+	in.env_api_key = "";
+	in.env_server_password = "pw";
+	ls_error_clear(&err);
+	assert_int_equal(target_resolve(&t, &in, &err), 0);
+	assert_int_equal(target_check_key(&t, &err), 0);
+	target_release(&t);
+
+	in.env_server_password = NULL;
+	in.env_base_url = "http://localhost:8283";
+	assert_int_equal(target_resolve(&t, &in, &err), 0);
+	assert_int_equal(target_check_key(&t, &err), 0);
+	target_release(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_target__branch_globs),
 		cmocka_unit_test(test_target__malformed_files),
 		cmocka_unit_test(test_target__org_agent_url_key),
+		cmocka_unit_test(test_target__cloud_needs_a_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
