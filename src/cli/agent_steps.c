@@ -3,6 +3,7 @@
 #include "api/apply.h"
 #include "api/scope_sync.h"
 #include "cli/output.h"
+#include "cli/reconcile.h"
 #include "cli/render_diff.h"
 #include "core/scope.h"
 #include "core/semver.h"
@@ -281,6 +282,53 @@ int channel_latest(char **out, const char *channel, struct ls_error *err)
 	return channel_latest_tag(NULL, out, NULL, NULL, channel, NULL, err);
 }
 
+/* upgrade_one_agent()'s planner and apply, as a pass of cli/reconcile.c. */
+struct one_agent {
+	const struct upgrade_one_opts *o;
+	const struct desired_state *ds;
+	const char *commit, *version;
+};
+
+/* Only this agent is planned; PLAN_UPGRADE creates missing shared objects only. */
+static int one_agent_plan(struct reconcile *r, void *arg, struct ls_error *err)
+{
+	const struct one_agent *g = arg;
+	const struct upgrade_one_opts *o = g->o;
+	const json_t *me = remote_find_id(r->rs.agents, o->agent_id);
+	json_t *only = json_array();
+	struct plan_opts po;
+
+	if (me)
+		json_array_append(only, (json_t *)me);
+	json_decref(r->rs.agents);
+	r->rs.agents = only;
+	memset(&po, 0, sizeof(po));
+	po.project = o->project ? o->project : "";
+	po.project_id = letta_project_id(r->api);
+	po.commit = g->commit;
+	po.version = g->version;
+	po.flags = PLAN_UPGRADE | PLAN_FORCE | PLAN_NEED_SECRETS;
+	po.secret = cli_secret_env;
+	po.agent = o->agent_id;
+	po.default_model = o->model;
+	po.default_embedding = o->embedding;
+	po.now = output_now();
+	po.by = "upgrade";
+	return plan_compute(&r->plan, g->ds, &r->rs, &po, err);
+}
+
+static int one_agent_apply(struct reconcile *r, void *arg, struct ls_error *err)
+{
+	struct apply_result res = APPLY_RESULT_INIT;
+	int ret = 0;
+
+	(void)arg;
+	if (plan_count_writes(&r->plan) > 0)
+		ret = apply_plan(&res, r->api, &r->plan, err);
+	apply_result_release(&res);
+	return ret;
+}
+
 int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_opts *o,
 		      struct ls_error *err)
 {
@@ -288,16 +336,19 @@ int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_
 	int move = 0;
 	struct desired_state ds = DESIRED_STATE_INIT;
 	struct diag_list diags = DIAG_LIST_INIT;
-	struct remote_state rs;
-	struct plan plan;
-	struct plan_opts po;
-	struct apply_result res = APPLY_RESULT_INIT;
+	struct reconcile r;
+	struct reconcile_pass pass;
+	struct one_agent g;
 	json_t *changes = json_array();
 	int ret, upgraded = 0;
 	size_t i;
 
-	remote_state_init(&rs);
-	plan_init(&plan);
+	/* A run of its own on the caller's client (bootstrap holds the lease). */
+	memset(&r, 0, sizeof(r));
+	r.api = api;
+	remote_state_init(&r.rs);
+	plan_init(&r.plan);
+	r.releaser = -1;
 	if ((ret = channel_latest_tag(&move, &latest, &tag, commit, o->channel, o->current,
 				      err)) < 0)
 		goto out;
@@ -308,41 +359,21 @@ int upgrade_one_agent(json_t **out, struct letta *api, const struct upgrade_one_
 		ls_error_where(err, "the manifests of %s", tag);
 		goto out;
 	}
-	if ((ret = apply_read_remote(&rs, api, err)) < 0)
+	g.o = o;
+	g.ds = &ds;
+	g.commit = commit;
+	g.version = latest;
+	memset(&pass, 0, sizeof(pass));
+	pass.read = APPLY_READ_ALL;
+	pass.plan = one_agent_plan;
+	pass.apply = one_agent_apply;
+	pass.arg = &g;
+	if ((ret = reconcile_pass(&r, &pass, err)) < 0)
 		goto out;
-	{
-		/* Only this agent is planned; PLAN_UPGRADE creates missing shared objects only. */
-		const json_t *me = remote_find_id(rs.agents, o->agent_id);
-		json_t *only = json_array();
-
-		if (me)
-			json_array_append(only, (json_t *)me);
-		json_decref(rs.agents);
-		rs.agents = only;
-	}
-	memset(&po, 0, sizeof(po));
-	po.project = o->project ? o->project : "";
-	po.project_id = letta_project_id(api);
-	po.commit = commit;
-	po.version = latest;
-	po.flags = PLAN_UPGRADE | PLAN_FORCE | PLAN_NEED_SECRETS;
-	po.secret = cli_secret_env;
-	po.agent = o->agent_id;
-	po.default_model = o->model;
-	po.default_embedding = o->embedding;
-	po.now = output_now();
-	po.by = "upgrade";
-	if ((ret = plan_compute(&plan, &ds, &rs, &po, err)) < 0)
-		goto out;
-	if (plan_count_writes(&plan) > 0) {
-		ret = apply_plan(&res, api, &plan, err);
-		if (ret < 0)
-			goto out;
-	}
-	for (i = 0; i < plan.n; i++)
-		if (!plan.items[i].internal && !plan.items[i].skip &&
-		    plan.items[i].change != CHANGE_DRIFT)
-			json_array_append_new(changes, render_action_json(&plan.items[i]));
+	for (i = 0; i < r.plan.n; i++)
+		if (!r.plan.items[i].internal && !r.plan.items[i].skip &&
+		    r.plan.items[i].change != CHANGE_DRIFT)
+			json_array_append_new(changes, render_action_json(&r.plan.items[i]));
 	upgraded = 1;
 done:
 	*out = json_pack("{s:s, s:s?, s:s, s:b, s:O}", "current", o->current, "available", latest,
@@ -350,9 +381,8 @@ done:
 			 "changes", changes);
 	ret = 0;
 out:
-	apply_result_release(&res);
-	plan_release(&plan);
-	remote_state_release(&rs);
+	plan_release(&r.plan);
+	remote_state_release(&r.rs);
 	desired_state_release(&ds);
 	diag_list_release(&diags);
 	json_decref(changes);

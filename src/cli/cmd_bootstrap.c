@@ -160,7 +160,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	const struct resource *tmpl = NULL;
 	const char *name, *channel, *project, *model, *embedding;
 	const char **tags, **ids_more, **largs;
-	int ntags = 0, nids = 0, nlargs = 0, ret, i, dry, leased = 0;
+	int ntags = 0, nids = 0, nlargs = 0, ret, i, dry;
 	const char **keys = NULL;
 	char *letta = NULL, *agent_id = NULL;
 	struct buf root = BUF_INIT;
@@ -300,8 +300,8 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	}
 
 	/* Like sync and upgrade: refuse while another run holds the project's lease. */
-	if (!dry && (ret = reconcile_lease_take(&r, opts_count(&o, "break-lease") > 0, &leased,
-						&ctx->err)) < 0)
+	if (!dry && (ret = reconcile_lease_hold(&r, opts_count(&o, "break-lease") > 0,
+					       &ctx->err)) < 0)
 		goto out;
 
 	/* Step 1: the project (when new), identities, then the agent. */
@@ -474,10 +474,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 		output_line(ctx, "Agent %s bootstrapped; run 'letta --agent %s' to talk to it",
 			    name, agent_id);
 
-	if (leased) {
-		reconcile_lease_release(&r);
-		leased = 0;
-	}
+	reconcile_lease_finish(&r, NULL);
 
 	/* Step 5: replace this process with Letta Code. */
 	if (letta) {
@@ -501,8 +498,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 			ctx->err_reported = 1; /* one document already printed */
 	}
 out:
-	if (leased)
-		reconcile_lease_release(&r);
+	reconcile_lease_finish(&r, NULL);
 	json_decref(body);
 	json_decref(warnings);
 	json_decref(idsj);

@@ -157,18 +157,12 @@ static int run_pass(struct cli_ctx *ctx, const struct plan *p, struct letta *api
 		    enum ls_code *first_fail, int pass, int *only_409, int quiet)
 {
 	struct buf line = BUF_INIT;
-	struct progress pr = PROGRESS_INIT;
 	size_t i;
 	int aret = 0, replanning;
 
-	if (plan_count_writes(p) > 0) {
-		/* The progress line goes before the outcomes are printed. */
-		progress_start(&pr, ctx, quiet, "sync", "changes", 0);
-		letta_set_progress(api, progress_letta, &pr);
-		aret = apply_plan(res, api, p, &ctx->err);
-		letta_set_progress(api, NULL, NULL);
-		progress_finish(&pr);
-	}
+	/* The progress line goes before the outcomes are printed. */
+	if (plan_count_writes(p) > 0)
+		aret = reconcile_apply(res, ctx, api, p, quiet, "sync", 0, &ctx->err);
 	replanning = pass == 1 && aret == LS_EFAIL && has_plain_conflict(p, res);
 	for (i = 0; i < p->n; i++) {
 		const struct plan_action *a = &p->items[i];
@@ -350,6 +344,49 @@ static int ask_conflicts(struct reconcile *r, struct cli_ctx *ctx)
 	return replan;
 }
 
+/* What sync's passes share (the arg of its reconcile_pass() callbacks). */
+struct sync_run {
+	struct cli_ctx *ctx;
+	struct apply_result res;
+	struct counts *c;        /* this pass's counts */
+	json_t *changes, *snaps; /* every outcome; the snapshots taken */
+	enum ls_code first_fail;
+	int pass, only_409, quiet, no_snapshot;
+	int aret;                /* apply_plan()'s code */
+	size_t deferred;         /* actions the first pass held back */
+};
+
+/* Before the lease: what this pass deletes or overwrites is saved (a snapshot). */
+static int sync_snapshot(struct reconcile *r, void *arg, struct ls_error *err)
+{
+	struct sync_run *s = arg;
+	char *snap_id = NULL;
+	int ret = cli_snapshot_before(s->ctx, r->api, &r->rs, &r->plan, "sync", r->commit,
+				      s->no_snapshot, &snap_id, err);
+
+	if (ret < 0) {
+		reconcile_lease_finish(r, NULL); /* a second pass holds the first's */
+		return ret;
+	}
+	if (snap_id)
+		json_array_append_new(s->snaps, json_string(snap_id));
+	free(snap_id);
+	return 0;
+}
+
+/* Applies a pass and reports it; the first holds back what waits for the second. */
+static int sync_apply(struct reconcile *r, void *arg, struct ls_error *err)
+{
+	struct sync_run *s = arg;
+
+	(void)err; /* run_pass() reports into ctx->err */
+	if (s->pass == 1)
+		s->deferred = hold_back(&r->plan);
+	s->aret = run_pass(s->ctx, &r->plan, r->api, &s->res, s->c, s->changes, &s->first_fail,
+			   s->pass, &s->only_409, s->quiet);
+	return 0;
+}
+
 /* Removes the failed and blocked outcomes of a first pass (the second pass reports them). */
 static void drop_failures(json_t *changes)
 {
@@ -370,21 +407,20 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct opts o;
 	struct reconcile r;
 	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
-	struct apply_result res = APPLY_RESULT_INIT;
+	struct reconcile_pass pass;
+	struct sync_run sr;
 	struct counts c, c2;
-	enum ls_code first_fail = LS_EFAIL;
 	struct buf out = BUF_INIT;
 	json_t *changes = NULL, *saved = NULL, *snaps = json_array();
-	char *snap_id = NULL;
 	struct memfs_run mem = { NULL, 0, 0, 0, 0 };
-	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1;
-	long releaser = -1;
-	size_t i, deferred = 0;
+	int conc = 8, ret, aret = 0;
+	size_t i;
 	int ret0 = opts_parse(&o, spec, argc, argv, ctx, "letta-sync sync [options]", examples,
 			      &ctx->err);
 
 	memset(&r, 0, sizeof(r));
 	memset(&c, 0, sizeof(c));
+	memset(&sr, 0, sizeof(sr));
 	ret = ret0;
 	if (ret) {
 		ret = ret > 0 ? 0 : ret; /* --help */
@@ -489,25 +525,30 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 
 	changes = json_array();
 	c.unchanged = r.plan.unchanged;
-	/* What this run deletes or overwrites is saved before its first write (the lease). */
-	if ((ret = cli_snapshot_before(ctx, r.api, &r.rs, &r.plan, "sync", r.commit,
-				       opts_count(&o, "no-snapshot"), &snap_id, &ctx->err)) < 0)
+	/*
+	 * read -> plan (done above) -> snapshot -> lease -> apply: what this run deletes or
+	 * overwrites is saved before its first write, and the lease is held while it writes.
+	 */
+	sr.ctx = ctx;
+	sr.c = &c;
+	sr.changes = changes;
+	sr.snaps = snaps;
+	sr.first_fail = LS_EFAIL;
+	sr.pass = 1;
+	sr.only_409 = 1;
+	sr.quiet = opts_count(&o, "quiet");
+	sr.no_snapshot = opts_count(&o, "no-snapshot");
+	memset(&pass, 0, sizeof(pass));
+	pass.before = sync_snapshot;
+	pass.apply = sync_apply;
+	pass.arg = &sr;
+	pass.lease = 1;
+	pass.break_lease = opts_count(&o, "break-lease");
+	if ((ret = reconcile_pass(&r, &pass, &ctx->err)) < 0)
 		goto out;
-	if (snap_id)
-		json_array_append_new(snaps, json_string(snap_id));
-	free(snap_id);
-	snap_id = NULL;
-	if (plan_count_writes(&r.plan) > 0) {
-		if ((ret = reconcile_lease_take(&r, opts_count(&o, "break-lease"), &leased,
-						&ctx->err)) < 0)
-			goto out;
-		releaser = reconcile_lease_keep(&r);
-	}
-	deferred = hold_back(&r.plan);
-	aret = run_pass(ctx, &r.plan, r.api, &res, &c, changes, &first_fail, 1, &only_409,
-			opts_count(&o, "quiet"));
+	aret = sr.aret;
 	if ((aret == 0 && !c.failed && r.plan.replan) ||
-	    (aret == LS_EFAIL && has_plain_conflict(&r.plan, &res))) {
+	    (aret == LS_EFAIL && has_plain_conflict(&r.plan, &sr.res))) {
 		/*
 		 * A second pass: objects created in the first (MCP servers' tools) complete the
 		 * plan, or a 409 without Retry-After (someone changed the object meanwhile) is
@@ -516,26 +557,17 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		 */
 		drop_failures(changes);
 		c.failed = 0;
-		first_fail = LS_EFAIL;
-		apply_result_release(&res);
-		if ((ret = reconcile_replan(&r, &ctx->err)) < 0)
-			goto out;
+		sr.first_fail = LS_EFAIL;
+		apply_result_release(&sr.res);
 		memset(&c2, 0, sizeof(c2));
-		if ((ret = cli_snapshot_before(ctx, r.api, &r.rs, &r.plan, "sync", r.commit,
-					       opts_count(&o, "no-snapshot"), &snap_id,
-					       &ctx->err)) < 0) {
-			if (leased)
-				reconcile_lease_release(&r);
+		sr.c = &c2;
+		sr.pass = 2;
+		sr.only_409 = 1;
+		pass.read = reconcile_read_kinds(&r);
+		pass.plan = reconcile_plan;
+		if ((ret = reconcile_pass(&r, &pass, &ctx->err)) < 0)
 			goto out;
-		}
-		if (snap_id)
-			json_array_append_new(snaps, json_string(snap_id));
-		free(snap_id);
-		snap_id = NULL;
-		releaser = reconcile_lease_keep(&r);
-		only_409 = 1;
-		aret = run_pass(ctx, &r.plan, r.api, &res, &c2, changes, &first_fail, 2, &only_409,
-				opts_count(&o, "quiet"));
+		aret = sr.aret;
 		c.created += c2.created;
 		c.updated += c2.updated;
 		c.deleted += c2.deleted;
@@ -543,7 +575,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		c.conflicts = c2.conflicts;
 		c.orphans = c2.orphans;
 		c.skipped += c2.skipped;
-	} else if (deferred) {
+	} else if (sr.deferred) {
 		hold_back_report(ctx, &r.plan, &c, changes);
 	}
 	/*
@@ -561,13 +593,12 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		c.failed += mem.failed;
 	}
 	/* The inventory's rewrite released the lease when it was the last write and succeeded. */
-	if (leased && !(releaser >= 0 && res.status && res.status[releaser] == APPLY_DONE))
-		reconcile_lease_release(&r);
+	reconcile_lease_finish(&r, &sr.res);
 	if (aret == LS_EINTERRUPTED) {
 		ret = aret;
-	} else if (c.failed || (aret < 0 && !(aret == LS_EFAIL && only_409 && c.conflicts))) {
+	} else if (c.failed || (aret < 0 && !(aret == LS_EFAIL && sr.only_409 && c.conflicts))) {
 		ls_error_clear(&ctx->err);
-		ls_error_set(&ctx->err, first_fail, "%zu of %zu change(s) failed", c.failed,
+		ls_error_set(&ctx->err, sr.first_fail, "%zu of %zu change(s) failed", c.failed,
 			     c.created + c.updated + c.deleted + c.failed);
 		ls_error_hint(&ctx->err, "run sync again once the cause is fixed: it converges");
 		ret = LS_EFAIL;
@@ -607,7 +638,7 @@ out:
 	json_decref(saved);
 	json_decref(snaps);
 	json_decref(changes);
-	apply_result_release(&res);
+	apply_result_release(&sr.res);
 	buf_release(&out);
 	reconcile_release(&r);
 	opts_release(&o);

@@ -109,44 +109,19 @@ struct upgrade {
 	char *pinned; /* lastAgent of .letta/settings.local.json, when no agent was named */
 	int dry_run, yes, fail_fast, conc, stop, break_lease, no_snapshot, quiet;
 	long writes;
-	/* The project's lease, taken before the first write (sync's, in cli/reconcile.c). */
+	/*
+	 * The run as cli/reconcile.c's passes see it: the project's lease (taken before the
+	 * first write) and each group's plan. It borrows api and rs (re-read between groups).
+	 */
 	struct reconcile lease;
-	int leased, lease_tried;
 	struct rollout ro; /* --waves */
 	int rolling;
 };
 
-/*
- * Takes the lease before the first write of the run, and makes p's rewrite of the inventory
- * (if any) keep it, since agents are written after it. u->lease borrows u's client and
- * remote state, which are set again each time (the remote state is re-read between groups).
- */
-static int lease_for(struct upgrade *u, struct plan *p, struct ls_error *err)
-{
-	int ret = 0;
-
-	u->lease.ctx = u->ctx;
-	u->lease.api = u->api;
-	u->lease.rs = u->rs;
-	if (!u->lease_tried) {
-		u->lease_tried = 1;
-		if ((ret = reconcile_lease_take(&u->lease, u->break_lease, &u->leased, err)) < 0)
-			return ret;
-		u->writes += u->leased;
-	}
-	u->lease.plan = *p;
-	reconcile_lease_keep(&u->lease);
-	memset(&u->lease.plan, 0, sizeof(u->lease.plan));
-	return 0;
-}
-
 static void lease_release(struct upgrade *u)
 {
-	if (!u->leased)
-		return;
 	u->lease.rs = u->rs;
-	reconcile_lease_release(&u->lease);
-	u->leased = 0;
+	reconcile_lease_finish(&u->lease, NULL);
 }
 
 /* Tags of an agent as strings (borrowed from the JSON); caller frees the array. */
@@ -222,7 +197,7 @@ static int load_version(struct desired_state *out, struct upgrade *u, size_t vi,
 
 /*
  * Plans the agents of group vi (those moving to versions[vi]) against the current remote
- * state: the planner with PLAN_UPGRADE, agents limited to the group.
+ * state: the planner with PLAN_UPGRADE, agents limited to the group. p is initialised.
  */
 static int plan_group(struct plan *p, struct upgrade *u, const struct desired_state *ds,
 		      size_t vi, struct ls_error *err)
@@ -259,7 +234,6 @@ static int plan_group(struct plan *p, struct upgrade *u, const struct desired_st
 	po.default_embedding = getenv("LETTA_DEFAULT_EMBEDDING");
 	po.now = output_now();
 	po.by = "upgrade";
-	plan_init(p);
 	ret = plan_compute(p, ds, &rs, &po, err);
 	if (ret == 0)
 		json_array_foreach(p->warnings, i, w)
@@ -372,7 +346,6 @@ static int run_subset(struct upgrade *u, struct plan *p, struct apply_result *re
 		      const int *orig_skip, int (*keep)(const struct plan_action *, void *),
 		      void *arg, struct ls_error *err)
 {
-	struct progress pr = PROGRESS_INIT;
 	size_t i, writes = 0;
 	int ret;
 
@@ -383,11 +356,7 @@ static int run_subset(struct upgrade *u, struct plan *p, struct apply_result *re
 	apply_result_release(res);
 	if (!writes)
 		return 0;
-	progress_start(&pr, u->ctx, u->quiet, "upgrade", "changes", writes);
-	letta_set_progress(u->api, progress_letta, &pr);
-	ret = apply_plan(res, u->api, p, err);
-	letta_set_progress(u->api, NULL, NULL);
-	progress_finish(&pr);
+	ret = reconcile_apply(res, u->ctx, u->api, p, u->quiet, "upgrade", writes, err);
 	u->writes += res->requests;
 	return ret;
 }
@@ -659,6 +628,140 @@ static void upgrade_release(struct upgrade *u)
 	letta_free(u->api);
 }
 
+/* One version's group, as a pass of cli/reconcile.c (read -> plan -> snapshot -> lease -> apply). */
+struct group {
+	struct upgrade *u;
+	const struct desired_state *ds;
+	size_t vi;
+	int check;
+};
+
+static int group_pending(const struct reconcile *r, void *arg)
+{
+	const struct group *g = arg;
+	size_t k;
+
+	(void)r;
+	for (k = 0; k < g->u->n; k++)
+		if (g->u->agents[k].status == ST_PENDING && g->u->agents[k].group == g->vi)
+			return 1;
+	return 0;
+}
+
+/*
+ * The group's planner: plans, classifies, refuses the breaking changes nobody confirms and
+ * plans again without them. 1 (stop) for a dry run, which reports and writes nothing.
+ */
+static int group_plan(struct reconcile *r, void *arg, struct ls_error *err)
+{
+	struct group *g = arg;
+	struct upgrade *u = g->u;
+	struct cli_ctx *ctx = u->ctx;
+	size_t k;
+	int ret, refused = 0;
+
+	ret = plan_group(&r->plan, u, g->ds, g->vi, err);
+	if (ret == 0)
+		classify(u, &r->plan, g->vi);
+	/*
+	 * The dry run ends as the real run would (issue 20): breaking changes that nobody
+	 * can confirm (no --yes, no terminal) are refused there too.
+	 */
+	for (k = 0; ret == 0 && ctx->g.dry_run && !g->check && !u->yes && !can_confirm() &&
+		    k < u->n;
+	     k++) {
+		struct upgrade_agent *ua = &u->agents[k];
+		struct ls_error e = LS_ERROR_INIT;
+
+		if (ua->status != ST_PENDING || ua->group != g->vi || !ua->breaking)
+			continue;
+		ls_error_set(&e, LS_EFAIL, "agent '%s' (%s): breaking changes need confirmation: %s",
+			     ua->name, ua->id, ua->why.buf);
+		agent_fail(ua, ST_REFUSED, &e);
+	}
+	if (ret < 0)
+		return ret;
+	if (u->dry_run)
+		return 1;
+	for (k = 0; k < u->n; k++) {
+		struct upgrade_agent *ua = &u->agents[k];
+		struct buf q = BUF_INIT;
+		struct ls_error e = LS_ERROR_INIT;
+
+		if (ua->status != ST_PENDING || ua->group != g->vi || !ua->breaking || u->yes)
+			continue;
+		buf_addf(&q, "Agent '%s' (%s): %s -> %s has breaking changes: %s. Apply them?",
+			 ua->name, ua->id, ua->t.current ? ua->t.current : "none", ua->t.available,
+			 ua->why.buf);
+		if (!confirm(q.buf)) {
+			ls_error_set(&e, LS_EFAIL,
+				     "agent '%s' (%s): breaking changes need confirmation: %s",
+				     ua->name, ua->id, ua->why.buf);
+			agent_fail(ua, ST_REFUSED, &e);
+			refused = 1;
+		}
+		buf_release(&q);
+	}
+	if (refused) {
+		/* Agents refused above must not be touched: drop them from the plan. */
+		plan_release(&r->plan);
+		plan_init(&r->plan);
+		ret = plan_group(&r->plan, u, g->ds, g->vi, err);
+	}
+	return ret;
+}
+
+/* A breaking change is saved before the group's first write. */
+static int group_snapshot(struct reconcile *r, void *arg, struct ls_error *err)
+{
+	struct group *g = arg;
+	struct upgrade *u = g->u;
+
+	if (!group_pending(r, arg))
+		return 0;
+	return u->rolling && !u->no_snapshot
+		       ? rollout_snapshot(&u->ro, u->ctx, u->api, &u->rs, &r->plan,
+					  u->versions[g->vi].commit, err)
+		       : cli_snapshot_before(u->ctx, u->api, &u->rs, &r->plan, "upgrade",
+					     u->versions[g->vi].commit, u->no_snapshot, NULL, err);
+}
+
+static int group_apply(struct reconcile *r, void *arg, struct ls_error *err)
+{
+	struct group *g = arg;
+
+	return apply_group(g->u, &r->plan, g->vi, err);
+}
+
+/*
+ * Plans, confirms, snapshots and applies group vi under the project's lease. Returns 0, 1
+ * after a dry run's report, or a negative ls_code.
+ */
+static int run_group(struct upgrade *u, const struct desired_state *ds, size_t vi, int check,
+		     struct ls_error *err)
+{
+	struct group g = { u, ds, vi, check };
+	struct reconcile_pass pass;
+	int was_leased = u->lease.leased, ret;
+
+	memset(&pass, 0, sizeof(pass));
+	pass.plan = group_plan;
+	pass.before = group_snapshot;
+	pass.writes = group_pending;
+	pass.apply = group_apply;
+	pass.arg = &g;
+	pass.lease = 1;
+	pass.break_lease = u->break_lease;
+	u->lease.ctx = u->ctx;
+	u->lease.api = u->api;
+	u->lease.rs = u->rs;
+	ret = reconcile_pass(&u->lease, &pass, err);
+	u->writes += u->lease.leased - was_leased; /* the lease's own write */
+	plan_release(&u->lease.plan);
+	plan_init(&u->lease.plan);
+	return ret;
+}
+
 /*
  * A rollout's waves: each moving agent gets its wave (canary-tagged agents first, then by a
  * stable hash of its id); all but the first wave wait. A dry run plans every wave at once.
@@ -777,13 +880,14 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct upgrade u;
-	struct plan p = PLAN_INIT;
 	size_t vi, k, moving = 0, failed = 0, upgraded = 0, skipped = 0, wave = 0;
 	int ret, check, all;
 	const char *target;
 
 	memset(&u, 0, sizeof(u));
 	remote_state_init(&u.rs);
+	plan_init(&u.lease.plan);
+	u.lease.releaser = -1;
 	ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync upgrade [options]", examples,
 			 &ctx->err);
 	if (ret) {
@@ -868,7 +972,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 	for (vi = 0; vi < u.nversions && !u.stop && !interrupt_requested(); vi++) {
 		struct desired_state ds = DESIRED_STATE_INIT;
-		int any = 0, refused;
+		int any = 0;
 		long before;
 
 		for (k = 0; k < u.n; k++)
@@ -877,76 +981,13 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 			continue;
 		if ((ret = load_version(&ds, &u, vi, &ctx->err)) < 0)
 			goto out;
-		ret = plan_group(&p, &u, &ds, vi, &ctx->err);
-		if (ret == 0)
-			classify(&u, &p, vi);
-		/*
-		 * The dry run ends as the real run would (issue 20): breaking changes that nobody
-		 * can confirm (no --yes, no terminal) are refused there too.
-		 */
-		for (k = 0; ret == 0 && ctx->g.dry_run && !check && !u.yes && !can_confirm() &&
-			    k < u.n;
-		     k++) {
-			struct upgrade_agent *ua = &u.agents[k];
-			struct ls_error e = LS_ERROR_INIT;
-
-			if (ua->status != ST_PENDING || ua->group != vi || !ua->breaking)
-				continue;
-			ls_error_set(&e, LS_EFAIL,
-				     "agent '%s' (%s): breaking changes need confirmation: %s",
-				     ua->name, ua->id, ua->why.buf);
-			agent_fail(ua, ST_REFUSED, &e);
-		}
-		if (ret < 0 || u.dry_run) {
-			desired_state_release(&ds);
-			plan_release(&p);
-			if (ret < 0)
-				goto out;
-			continue;
-		}
-		refused = 0;
-		for (k = 0; k < u.n; k++) {
-			struct upgrade_agent *ua = &u.agents[k];
-			struct buf q = BUF_INIT;
-			struct ls_error e = LS_ERROR_INIT;
-
-			if (ua->status != ST_PENDING || ua->group != vi || !ua->breaking || u.yes)
-				continue;
-			buf_addf(&q, "Agent '%s' (%s): %s -> %s has breaking changes: %s. Apply them?",
-				 ua->name, ua->id, ua->t.current ? ua->t.current : "none",
-				 ua->t.available, ua->why.buf);
-			if (!confirm(q.buf)) {
-				ls_error_set(&e, LS_EFAIL,
-					     "agent '%s' (%s): breaking changes need confirmation: %s",
-					     ua->name, ua->id, ua->why.buf);
-				agent_fail(ua, ST_REFUSED, &e);
-				refused = 1;
-			}
-			buf_release(&q);
-		}
 		before = u.writes;
-		if (refused) {
-			/* Agents refused above must not be touched: drop them from the plan. */
-			plan_release(&p);
-			ret = plan_group(&p, &u, &ds, vi, &ctx->err);
-		}
-		for (k = 0; ret == 0 && k < u.n; k++)
-			if (u.agents[k].status == ST_PENDING && u.agents[k].group == vi) {
-				/* A breaking change is saved before the group's first write. */
-				ret = u.rolling && !u.no_snapshot
-					      ? rollout_snapshot(&u.ro, ctx, u.api, &u.rs, &p,
-								 u.versions[vi].commit, &ctx->err)
-					      : cli_snapshot_before(ctx, u.api, &u.rs, &p, "upgrade",
-								    u.versions[vi].commit,
-								    u.no_snapshot, NULL, &ctx->err);
-				if (ret == 0)
-					ret = lease_for(&u, &p, &ctx->err);
-				break;
-			}
-		if (ret == 0)
-			ret = apply_group(&u, &p, vi, &ctx->err);
+		ret = run_group(&u, &ds, vi, check, &ctx->err);
 		desired_state_release(&ds);
-		plan_release(&p);
+		if (ret == 1) {
+			ret = 0;
+			continue; /* a dry run: reported, nothing written */
+		}
 		if (ret == LS_EINTERRUPTED)
 			break; /* report what was done */
 		if (ret < 0)
@@ -1026,8 +1067,8 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 	if (ret == 0 && u.dry_run && opts_count(&o, "exit-code") && moving)
 		ret = LS_ECHANGES;
 out:
-	plan_release(&p);
 	lease_release(&u);
+	plan_release(&u.lease.plan);
 	json_decref(u.lease.lease);
 	upgrade_release(&u);
 	rollout_release(&u.ro);

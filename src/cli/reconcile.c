@@ -1,6 +1,7 @@
 /* The shared front half of diff and sync (see reconcile.h). */
 #include "cli/reconcile.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/render_diff.h"
 #include "core/handles.h"
 #include "core/ownership.h"
@@ -339,6 +340,7 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	r->ds = (struct desired_state)DESIRED_STATE_INIT;
 	remote_state_init(&r->rs);
 	plan_init(&r->plan);
+	r->releaser = -1;
 	r->opts = *o; /* load_config() reads scope_soft */
 	if ((ret = cli_ctx_resolve(ctx, err)) < 0)
 		return ret;
@@ -412,11 +414,79 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	return reconcile_replan(r, err);
 }
 
+int reconcile_lease_hold(struct reconcile *r, int break_lease, struct ls_error *err)
+{
+	int ret;
+
+	if (!r->lease_tried) {
+		r->lease_tried = 1;
+		if ((ret = reconcile_lease_take(r, break_lease, &r->leased, err)) < 0)
+			return ret;
+	}
+	r->releaser = reconcile_lease_keep(r);
+	return 0;
+}
+
+void reconcile_lease_finish(struct reconcile *r, const struct apply_result *res)
+{
+	if (r->leased && !(r->releaser >= 0 && res && res->status &&
+			   res->status[r->releaser] == APPLY_DONE))
+		reconcile_lease_release(r);
+	r->leased = 0;
+}
+
+int reconcile_pass(struct reconcile *r, const struct reconcile_pass *p, struct ls_error *err)
+{
+	int ret;
+
+	r->releaser = -1;
+	if (p->read && (ret = apply_read_remote_kinds(&r->rs, r->api, p->read, err)) < 0)
+		return ret;
+	if (p->plan) {
+		plan_release(&r->plan);
+		plan_init(&r->plan);
+		if ((ret = p->plan(r, p->arg, err)) != 0)
+			return ret;
+	}
+	if (p->before && (ret = p->before(r, p->arg, err)) < 0)
+		return ret;
+	if (p->lease && (p->writes ? p->writes(r, p->arg) : plan_count_writes(&r->plan) > 0) &&
+	    (ret = reconcile_lease_hold(r, p->break_lease, err)) < 0)
+		return ret;
+	return p->apply(r, p->arg, err);
+}
+
+int reconcile_apply(struct apply_result *res, struct cli_ctx *ctx, struct letta *api,
+		    const struct plan *p, int quiet, const char *what, size_t total,
+		    struct ls_error *err)
+{
+	struct progress pr = PROGRESS_INIT;
+	int ret;
+
+	progress_start(&pr, ctx, quiet, what, "changes", total);
+	letta_set_progress(api, progress_letta, &pr);
+	ret = apply_plan(res, api, p, err);
+	letta_set_progress(api, NULL, NULL);
+	progress_finish(&pr);
+	return ret;
+}
+
+unsigned reconcile_read_kinds(const struct reconcile *r)
+{
+	return declared_kinds(&r->ds);
+}
+
+int reconcile_plan(struct reconcile *r, void *arg, struct ls_error *err)
+{
+	(void)arg;
+	return plan_now(r, err);
+}
+
 int reconcile_replan(struct reconcile *r, struct ls_error *err)
 {
 	int ret;
 
-	if ((ret = apply_read_remote_kinds(&r->rs, r->api, declared_kinds(&r->ds), err)) < 0)
+	if ((ret = apply_read_remote_kinds(&r->rs, r->api, reconcile_read_kinds(r), err)) < 0)
 		return ret;
 	plan_release(&r->plan);
 	plan_init(&r->plan);

@@ -25,6 +25,9 @@ struct reconcile {
 	int no_project; /* the project does not exist yet: its lists are empty */
 	json_t *folder_files; /* Folder spec.files, read: see plan_opts.folder_files */
 	json_t *lease;        /* the lease this run holds, or NULL */
+	int lease_tried;      /* reconcile_lease_hold() ran: the lease is taken once per run */
+	int leased;           /* a lease was written and is not released yet */
+	long releaser;        /* the plan's action whose success released it, or -1 */
 	json_t *force_names;  /* --interactive: objects git wins for, {"Kind/name": true} */
 	/* The server's model lists, read once per run when a plan first sends a handle. */
 	json_t *llm_models, *emb_models;
@@ -91,6 +94,56 @@ int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struc
  */
 long reconcile_lease_keep(struct reconcile *r);
 void reconcile_lease_release(struct reconcile *r);
+
+/*
+ * Takes the project's lease once per run (reconcile_lease_take(), the first call only) and
+ * makes r->plan's rewrite of the inventory keep it (reconcile_lease_keep(), every call; its
+ * answer goes to r->releaser). Returns 0 or the take's error.
+ */
+int reconcile_lease_hold(struct reconcile *r, int break_lease, struct ls_error *err);
+/*
+ * Releases the lease this run holds, unless the plan's rewrite of the inventory did (action
+ * r->releaser is done in res; res NULL: release it).
+ */
+void reconcile_lease_finish(struct reconcile *r, const struct apply_result *res);
+
+/*
+ * One pass of the sequence sync, upgrade and bootstrap share: read -> plan -> (snapshot) ->
+ * lease -> apply. The command hands in its planner and its apply as values; reconcile_pass()
+ * decides the order, so that no command writes before its snapshot and its lease.
+ */
+struct reconcile_pass {
+	unsigned read; /* the lists to read first (apply_read_remote_kinds() bits); 0: r->rs as is */
+	/*
+	 * Fills r->plan (emptied first); NULL: r->plan as it is. Returns 0, a negative ls_code,
+	 * or 1 to stop the pass there (nothing to write: a dry run).
+	 */
+	int (*plan)(struct reconcile *r, void *arg, struct ls_error *err);
+	/* Before the lease and the first write (the snapshot); NULL: nothing. */
+	int (*before)(struct reconcile *r, void *arg, struct ls_error *err);
+	/* Whether the pass writes (then it holds the lease); NULL: plan_count_writes() > 0. */
+	int (*writes)(const struct reconcile *r, void *arg);
+	/* Applies r->plan (required); its return is the pass's. */
+	int (*apply)(struct reconcile *r, void *arg, struct ls_error *err);
+	void *arg;
+	int lease;       /* hold the project's lease while it writes (reconcile_lease_hold()) */
+	int break_lease; /* --break-lease */
+};
+
+int reconcile_pass(struct reconcile *r, const struct reconcile_pass *p, struct ls_error *err);
+
+/*
+ * apply_plan() of p with the progress line ("<what>: n/total changes") on a terminal, unless
+ * quiet. total 0: the client counts.
+ */
+int reconcile_apply(struct apply_result *res, struct cli_ctx *ctx, struct letta *api,
+		    const struct plan *p, int quiet, const char *what, size_t total,
+		    struct ls_error *err);
+
+/* The lists a plan of r->ds needs (apply_read_remote_kinds() bits). */
+unsigned reconcile_read_kinds(const struct reconcile *r);
+/* sync's and diff's planner, as a reconcile_pass.plan: r->plan from r->ds and r->rs. */
+int reconcile_plan(struct reconcile *r, void *arg, struct ls_error *err);
 
 /* After apply: reads the remote state again and recomputes r->plan (sync's second pass). */
 int reconcile_replan(struct reconcile *r, struct ls_error *err);
