@@ -4,11 +4,9 @@
 /*
  * Scope sync (docs/specs/scope-registry.md): makes sure an agent has the scope registry block,
  * the scope policy block, the blocks of every scope its working directory (or a touched path)
- * matches, and its own lane scopes block. Blocks are found by label among the project's
- * blocks that carry scope sync's markers (managed_by letta-sync, source scope-sync, this
- * project); a block with such a label that lacks them is never adopted (a warning says so).
- * Only scope sync's own blocks are ever detached: scope blocks of scopes that no longer match,
- * and lane blocks of another slug. With dry_run nothing is written.
+ * matches, and its own lane scopes block. It reads the project's blocks and the agent's,
+ * plans (core/scope_plan.h: what is decided, and the rules) and applies the plan with
+ * api/apply.c, as sync does. With dry_run the plan is reported and nothing is written.
  */
 #include "api/letta.h"
 #include "util/error.h"
@@ -34,7 +32,9 @@ struct scope_sync_opts {
  * "focus_scope":name|null, "cwd":..., "dry_run":bool, "blocks":[{"label","kind","actions":
  * [...]}], "warnings":[...]} where kind is registry, policy, scope or lane and actions are
  * create, update, attach, detach (what was done, or with dry_run what would be). Returns 0,
- * or a negative ls_code (an unreadable registry is LS_EINVALID) with *out untouched.
+ * or a negative ls_code (an unreadable registry is LS_EINVALID; a squatted label LS_ECONFLICT,
+ * before any write; a failed request its own code, the requests after it not sent) with *out
+ * untouched.
  */
 int scope_sync_run(json_t **out, struct letta *api, const struct scope_sync_opts *o,
 		   struct ls_error *err);
