@@ -378,7 +378,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct buf out = BUF_INIT;
 	json_t *changes = NULL, *saved = NULL, *snaps = json_array(), *recompiled = NULL;
 	char *snap_id = NULL;
-	struct memfs_run mem = { NULL, 0, 0, 0, 0 };
+	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL };
 	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1;
 	long releaser = -1;
 	size_t i, deferred = 0;

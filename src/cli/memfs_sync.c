@@ -10,6 +10,7 @@
 #include "cli/memfs_sync.h"
 
 #include "api/letta.h"
+#include "cli/memfs_status.h"
 #include "cli/output.h"
 #include "core/memfiles.h"
 #include "repo/files.h"
@@ -256,6 +257,10 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		} else {
 			rc = memfs_git_sync(&res, &o, a->f, a->n, &aerr);
 		}
+		if (rc == 0 && res.rewritten)
+			memfs_warn_rewritten(r->ctx, a->decl, id, &res);
+		if (m->states)
+			json_array_append_new(m->states, memfs_state(a->decl, id, rc, &aerr, &res));
 		if (rc < 0) {
 			log_error("Agent '%s' (%s): memory files: %s", a->decl, id, aerr.msg);
 			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:s}", "kind", "Agent", "name",
@@ -267,7 +272,8 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:O, s:s}", "kind", "Agent",
 				       "name", a->decl, "agent", id, "section", "memory_files", "action",
 				       "conflict", "breaking", 0, "fields", "files", res.conflicts,
-				       "reason", "the agent and git changed the same lines; sync --force makes git win");
+				       "reason", res.rewritten ? "the server rewrote the agent's memory history and both sides changed these files since the last sync; sync --force makes git win"
+							       : "the agent and git changed the same lines; sync --force makes git win");
 			json_array_append_new(changes, ch);
 			m->conflicts++;
 			buf_addf(&head, "! Agent %s: memory_files conflict (agent's version -> git's)\n",

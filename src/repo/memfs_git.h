@@ -34,6 +34,15 @@ struct memfs_git_result {
 	json_t *files;     /* [{path, change: create|update|delete, diff}]: the agent's head -> result */
 	json_t *conflicts; /* [{path, diff}] overlapping edits (base -> agent vs base -> git) */
 	int tries;         /* pushes sent */
+	/* main's files differ from those the last letta-sync merge left: the agent edited since */
+	int agent_edits;
+	/*
+	 * The server rewrote history: the base this cache recorded (lost_base) is no longer on
+	 * main (letta-code#2203). Never force-pushed over; the base is re-established only for
+	 * the files whose content still matches it (the others are conflicts).
+	 */
+	int rewritten;
+	char lost_base[41];
 };
 
 void memfs_git_result_release(struct memfs_git_result *r);
