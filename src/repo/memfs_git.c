@@ -14,6 +14,7 @@
 #include "util/xalloc.h"
 
 #include "repo/files.h"
+#include "repo/git.h"
 
 #include <dirent.h>
 #include <git2.h>
@@ -139,6 +140,7 @@ static int mkdirs(const char *path)
 
 static int open_cache(git_repository **repo, const char *dir, struct ls_error *err)
 {
+	repo_git_ready();
 	if (git_repository_open_bare(repo, dir) == 0)
 		return 0;
 	mkdirs(dir);
@@ -753,4 +755,82 @@ int memfs_read_dir(struct memfile **out, size_t *n, const char *dir, struct ls_e
 	*out = w.f;
 	*n = w.n;
 	return 0;
+}
+
+struct tree_read {
+	git_repository *repo;
+	struct walk w;
+};
+
+static int read_blob_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct tree_read *t = payload;
+	git_blob *b = NULL;
+	struct memfile *f;
+	size_t len;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	if (git_blob_lookup(&b, t->repo, git_tree_entry_id(e)) < 0)
+		return -1;
+	if (t->w.n == t->w.alloc) {
+		t->w.alloc = t->w.alloc ? 2 * t->w.alloc : 16;
+		t->w.f = xrealloc(t->w.f, t->w.alloc * sizeof(*t->w.f));
+	}
+	f = &t->w.f[t->w.n++];
+	len = (size_t)git_blob_rawsize(b);
+	f->path = xmalloc(strlen(root) + strlen(git_tree_entry_name(e)) + 1);
+	strcpy(f->path, root);
+	strcat(f->path, git_tree_entry_name(e));
+	f->len = len;
+	f->data = xmalloc(len + 1);
+	memcpy(f->data, git_blob_rawcontent(b), len);
+	f->data[len] = 0;
+	git_blob_free(b);
+	return 0;
+}
+
+static int cmp_memfile(const void *a, const void *b)
+{
+	return strcmp(((const struct memfile *)a)->path, ((const struct memfile *)b)->path);
+}
+
+int memfs_git_read(struct memfile **out, size_t *n, char head_hex[41],
+		   const struct memfs_git_opts *o, struct ls_error *err)
+{
+	git_repository *repo = NULL;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_oid head;
+	struct tree_read tr;
+	int have = 0, rc;
+
+	*out = NULL;
+	*n = 0;
+	memset(&tr, 0, sizeof(tr));
+	if ((rc = open_cache(&repo, o->cache, err)) < 0)
+		return rc;
+	tr.repo = repo;
+	if ((rc = fetch(repo, o, &head, &have, err)) < 0)
+		goto out;
+	if (!have) {
+		rc = ls_error_set(err, LS_EFAIL, "the agent's memory repository has no main branch");
+		goto out;
+	}
+	git_oid_tostr(head_hex, 41, &head);
+	if (git_commit_lookup(&c, repo, &head) < 0 || git_commit_tree(&t, c) < 0 ||
+	    git_tree_walk(t, GIT_TREEWALK_PRE, read_blob_cb, &tr) < 0) {
+		rc = gerr(err, "reading the agent's memory");
+		memfs_files_free(tr.w.f, tr.w.n);
+		goto out;
+	}
+	if (tr.w.n)
+		qsort(tr.w.f, tr.w.n, sizeof(*tr.w.f), cmp_memfile);
+	*out = tr.w.f;
+	*n = tr.w.n;
+out:
+	git_tree_free(t);
+	git_commit_free(c);
+	git_repository_free(repo);
+	return rc;
 }

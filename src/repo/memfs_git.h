@@ -58,6 +58,12 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 		   const struct memfile *want, size_t n, struct ls_error *err);
 
 
+/*
+ * pull: fetches the agent's main (o->url, o->key, o->cache) and reads every file of its tree
+ * into out (paths relative to the memory root, sorted); head_hex gets main's commit id.
+ */
+int memfs_git_read(struct memfile **out, size_t *n, char head_hex[41],
+		   const struct memfs_git_opts *o, struct ls_error *err);
 
 /*
  * Reads every regular file under dir (recursively, sorted by path, dot-folders such as .git
