@@ -378,7 +378,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct buf out = BUF_INIT;
 	json_t *changes = NULL, *saved = NULL, *snaps = json_array(), *recompiled = NULL;
 	char *snap_id = NULL;
-	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL };
+	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL, 0 };
 	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1;
 	long releaser = -1;
 	size_t i, deferred = 0;
@@ -415,6 +415,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	/* Memory files (issue 25): read and checked before anything is sent. */
 	if ((ret = memfs_load(&mem, &r, &ctx->err)) < 0)
 		goto out;
+	mem.concurrency = conc;
 	if (opts_count(&o, "interactive") && !ctx->g.dry_run) {
 		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 			ret = ls_error_set(&ctx->err, LS_EUSAGE,

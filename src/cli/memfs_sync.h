@@ -23,6 +23,7 @@ struct memfs_run {
 	 * {agent, name, state, ...} (cli/memfs_status.c).
 	 */
 	json_t *states;
+	int concurrency; /* agents handled at once (sync --concurrency); 0: 8 */
 };
 
 /*
