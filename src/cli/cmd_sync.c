@@ -5,6 +5,7 @@
  * again converges.
  */
 #include "cli/cli.h"
+#include "cli/memfs_interactive.h"
 #include "cli/memfs_recompile.h"
 #include "cli/memfs_sync.h"
 #include "cli/opts.h"
@@ -378,7 +379,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct buf out = BUF_INIT;
 	json_t *changes = NULL, *saved = NULL, *snaps = json_array(), *recompiled = NULL;
 	char *snap_id = NULL;
-	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL, 0 };
+	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL, 0, NULL };
 	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1;
 	long releaser = -1;
 	size_t i, deferred = 0;
@@ -426,6 +427,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		if ((ret = ask_conflicts(&r, ctx)) < 0)
 			goto out;
 		if (ret > 0 && (ret = reconcile_replan(&r, &ctx->err)) < 0)
+			goto out;
+		/* Memory files in conflict, file by file (issue 25). */
+		if ((ret = memfs_ask(&mem, &r, ctx)) < 0)
 			goto out;
 		ret = 0;
 	}

@@ -41,6 +41,7 @@ void memfs_run_release(struct memfs_run *m)
 		memfs_files_free(m->a[i].f, m->a[i].n);
 	}
 	free(m->a);
+	json_decref(m->resolve);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -243,6 +244,7 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		j->o.message = j->msg.buf;
 		j->o.force = force;
 		j->o.push = push;
+		j->o.resolve = json_object_get(m->resolve, a->decl);
 		j->f = a->f;
 		j->n = a->n;
 		j->run = 1;

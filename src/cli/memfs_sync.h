@@ -24,6 +24,8 @@ struct memfs_run {
 	 */
 	json_t *states;
 	int concurrency; /* agents handled at once (sync --concurrency); 0: 8 */
+	/* sync --interactive's answers: {Agent name: {path: "git"|"agent"}}, or NULL */
+	json_t *resolve;
 };
 
 /*

@@ -473,6 +473,77 @@ static int reestablish(git_repository *repo, const git_oid *ours_id, git_oid *di
 	return rc;
 }
 
+/* The conflicted path settled with tree's entry for it (none: the file goes). */
+static void take_side(git_repository *repo, git_index *mi, const char *path, git_tree *tree)
+{
+	git_tree_entry *te = NULL;
+	git_index_entry e;
+
+	(void)repo;
+	git_index_conflict_remove(mi, path);
+	if (git_tree_entry_bypath(&te, tree, path) == 0) {
+		memset(&e, 0, sizeof(e));
+		e.mode = git_tree_entry_filemode(te);
+		e.path = path;
+		git_oid_cpy(&e.id, git_tree_entry_id(te));
+		git_index_add(mi, &e);
+		git_tree_entry_free(te);
+	} else {
+		git_error_clear();
+		if (git_index_get_bypath(mi, path, 0))
+			git_index_remove(mi, path, 0);
+	}
+}
+
+/*
+ * sync --interactive's answers (resolve: {path: "git"|"agent"}): "git" merges the file again
+ * with git winning the overlapping hunks (as --force does; the agent's other edits stay),
+ * "agent" keeps the file as the agent has it. Each settled path leaves keep.
+ */
+static int settle(git_repository *repo, git_index *mi, json_t *keep, const json_t *resolve,
+		  git_tree *ot, git_tree *ht)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(keep, tmp, k, v) {
+		const char *how = json_string_value(json_object_get(resolve, k));
+		const git_index_entry *a = NULL, *ours = NULL, *theirs = NULL;
+
+		if (!how)
+			continue;
+		if (!strcmp(how, "git") &&
+		    git_index_conflict_get(&a, &ours, &theirs, mi, k) == 0 && a && ours && theirs) {
+			git_merge_file_result mr;
+			git_merge_file_options fo;
+			git_index_entry e;
+
+			git_merge_file_options_init(&fo, GIT_MERGE_FILE_OPTIONS_VERSION);
+			fo.favor = GIT_MERGE_FILE_FAVOR_OURS;
+			memset(&mr, 0, sizeof(mr));
+			if (git_merge_file_from_index(&mr, repo, a, ours, theirs, &fo) < 0)
+				return -1;
+			memset(&e, 0, sizeof(e));
+			e.mode = ours->mode;
+			e.path = k;
+			if (git_blob_create_from_buffer(&e.id, repo, mr.ptr, mr.len) < 0) {
+				git_merge_file_result_free(&mr);
+				return -1;
+			}
+			git_merge_file_result_free(&mr);
+			git_index_conflict_remove(mi, k);
+			if (git_index_add(mi, &e) < 0)
+				return -1;
+		} else {
+			git_error_clear();
+			take_side(repo, mi, k, !strcmp(how, "git") ? ot : ht);
+		}
+		json_object_del(keep, k);
+	}
+	return 0;
+}
+
 /* Whether a is b or an ancestor of it. */
 static int reaches(git_repository *repo, const git_oid *a, const git_oid *b)
 {
@@ -590,25 +661,18 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 					json_object_set_new(keep, p, json_true());
 				}
 			git_index_conflict_iterator_free(it);
+			/* sync --interactive: the files the user settled, one by one. */
+			if (o->resolve && settle(repo, mi, keep, o->resolve, ot, ht) < 0) {
+				json_decref(keep);
+				rc = gerr(err, "memory merge");
+				goto round;
+			}
 			if (o->force) {
 				/* What is left (add/add, edit/delete): git's side of the file. */
-				json_object_foreach(keep, k, v) {
-					const git_index_entry *oe = NULL;
-					git_tree_entry *te = NULL;
-					git_index_entry e;
-
-					git_index_conflict_remove(mi, k);
-					if (git_tree_entry_bypath(&te, ot, k) == 0) {
-						memset(&e, 0, sizeof(e));
-						e.mode = git_tree_entry_filemode(te);
-						e.path = k;
-						git_oid_cpy(&e.id, git_tree_entry_id(te));
-						git_index_add(mi, &e);
-						git_tree_entry_free(te);
-					} else if ((oe = git_index_get_bypath(mi, k, 0))) {
-						git_index_remove(mi, k, 0);
-					}
-				}
+				json_object_foreach(keep, k, v)
+					take_side(repo, mi, k, ot);
+				json_decref(keep);
+			} else if (!json_object_size(keep)) {
 				json_decref(keep);
 			} else {
 				/* The hunks: what the agent has -> what git wants. */

@@ -25,6 +25,11 @@ struct memfs_git_opts {
 	const char *message; /* the commit message */
 	int force;           /* git wins for files both sides changed */
 	int push;            /* 0: plan only (diff, --dry-run) */
+	/*
+	 * sync --interactive's answers for conflicted files, {path: "git"|"agent"}: git wins the
+	 * file's overlapping hunks, or the agent's file is kept. NULL: none.
+	 */
+	const json_t *resolve;
 };
 
 struct memfs_git_result {
