@@ -287,6 +287,8 @@ static int rewrite_base(git_oid *out, git_repository *repo, git_tree *old, git_t
 		git_oid o, h, w;
 		int ho = blob_at(old, want[i].path, &o), hh = blob_at(head, want[i].path, &h);
 
+		if (!want[i].data)
+			continue;
 		if (git_blob_create_from_buffer(&w, repo, want[i].data, want[i].len) < 0)
 			goto out;
 		if (hh && ho && !git_oid_equal(&h, &o) && !git_oid_equal(&w, &o) &&
@@ -313,6 +315,12 @@ static int overlay(git_oid *out, git_repository *repo, git_tree *tree, const str
 	for (size_t i = 0; i < n; i++) {
 		git_index_entry e;
 
+		if (!want[i].data) {
+			/* A file git removes (upgrade: the new version no longer has it). */
+			if (git_index_get_bypath(idx, want[i].path, 0))
+				git_index_remove(idx, want[i].path, 0);
+			continue;
+		}
 		memset(&e, 0, sizeof(e));
 		e.mode = GIT_FILEMODE_BLOB;
 		e.path = want[i].path;

@@ -53,6 +53,9 @@ struct memfs_git_result {
 void memfs_git_result_release(struct memfs_git_result *r);
 
 /*
+ * A want entry with data NULL is a file git removes (upgrade: the new version lacks it): gone
+ * unless the agent changed it since (then a conflict, which o->force settles for git).
+ *
  * Fetches main, merges the files want (paths relative to the memory root) into it and, with
  * o->push and something to change, commits and pushes; a push refused because the agent moved
  * (non-fast-forward) fetches and merges again, up to MEMFS_GIT_TRIES times. A push whose reply
