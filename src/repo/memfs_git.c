@@ -851,9 +851,12 @@ static int read_blob_cb(const char *root, const git_tree_entry *e, void *payload
 	}
 	f = &t->w.f[t->w.n++];
 	len = (size_t)git_blob_rawsize(b);
-	f->path = xmalloc(strlen(root) + strlen(git_tree_entry_name(e)) + 1);
-	strcpy(f->path, root);
-	strcat(f->path, git_tree_entry_name(e));
+	{
+		struct buf p = BUF_INIT;
+
+		buf_addf(&p, "%s%s", root, git_tree_entry_name(e));
+		f->path = buf_detach(&p);
+	}
 	f->len = len;
 	f->data = xmalloc(len + 1);
 	memcpy(f->data, git_blob_rawcontent(b), len);
