@@ -5,9 +5,10 @@
 # The binaries are cached by commit in $LS_OLD_BIN_CACHE (default: build/old-letta-sync/ in the
 # source tree, shared by the werror and the ASan test builds and kept across runs; `make clean`
 # removes it). Only the letta-sync target is built, unoptimised and without the tests: seconds.
-# A commit that is not in the clone (a shallow clone) skips the test with a message that says
-# how to fetch it; .github/workflows/ci.yml checks out the whole history (fetch-depth: 0) and
-# .ci/run builds in that checkout, so CI has every commit.
+# .github/workflows/ci.yml checks out the whole history (fetch-depth: 0) and .ci/run runs make
+# check in that checkout, so CI has every commit. A clone without the commit (a shallow one)
+# fetches that one commit from its origin into a bare repository of the cache (the clone itself
+# is left alone); when that fails too, the test is skipped with a message that says how to get it.
 
 : "${LS_OLD_BIN_CACHE:=$LS_SOURCE_DIR/build/old-letta-sync}"
 
@@ -30,14 +31,30 @@ release_ref() {
 	done < <(src_git tag --list 'v[0-9]*' --merged HEAD --sort=-v:refname 2>/dev/null)
 }
 
-# old_bin REF: sets OLD_BIN to a letta-sync built from REF (a commit or a tag), building it
-# into the cache on first use; skips the test when REF is not in the clone.
+# fetch_commit SHA: fetches one commit from the source tree's origin into the cache's bare
+# repository $LS_OLD_BIN_CACHE/repo.git (for a shallow clone); fails when it cannot.
+fetch_commit() {
+	local url repo=$LS_OLD_BIN_CACHE/repo.git
+	url=$(src_git remote get-url origin 2>/dev/null) || return 1
+	[ -d "$repo" ] || git init -q --bare "$repo" || return 1
+	git -C "$repo" cat-file -e "$1^{commit}" 2>/dev/null && return 0
+	echo "fetching $1 from $url" >&2
+	timeout 120 git -c safe.directory='*' -C "$repo" fetch -q --depth 1 "$url" "$1" >&2 &&
+		git -C "$repo" cat-file -e "$1^{commit}" 2>/dev/null
+}
+
+# old_bin REF: sets OLD_BIN to a letta-sync built from REF (a tag, or a commit's full hash),
+# building it into the cache on first use; skips the test when the commit cannot be had.
 old_bin() {
-	local ref=$1 sha dir tmp lock
-	src_git rev-parse --git-dir >/dev/null 2>&1 ||
-		skip "$LS_SOURCE_DIR is not a git checkout: no older letta-sync to build"
-	sha=$(src_git rev-parse -q --verify "$ref^{commit}" 2>/dev/null) ||
-		skip "commit $ref is not in this clone (a shallow clone?): 'git fetch --unshallow' (or actions/checkout with fetch-depth: 0) fetches it"
+	local ref=$1 sha= dir tmp lock from
+	if src_git rev-parse --git-dir >/dev/null 2>&1; then
+		sha=$(src_git rev-parse -q --verify "$ref^{commit}" 2>/dev/null) || sha=
+	fi
+	if [ -z "$sha" ]; then
+		[[ $ref =~ ^[0-9a-f]{40}$ ]] ||
+			skip "$ref is not in $LS_SOURCE_DIR (not a git checkout, or a shallow clone): no older letta-sync to build"
+		sha=$ref
+	fi
 	dir=$LS_OLD_BIN_CACHE/$sha
 	OLD_BIN=$dir/letta-sync
 	[ -x "$OLD_BIN" ] && return 0
@@ -46,10 +63,18 @@ old_bin() {
 	exec {lock}>"$LS_OLD_BIN_CACHE/.lock"
 	flock "$lock"
 	if [ ! -x "$OLD_BIN" ]; then
+		from=(src_git)
+		if ! src_git cat-file -e "$sha^{commit}" 2>/dev/null; then
+			if ! fetch_commit "$sha"; then
+				exec {lock}>&-
+				skip "commit $sha is not in this clone (a shallow clone?) and could not be fetched from its origin: 'git fetch --unshallow' (or actions/checkout with fetch-depth: 0) gets it"
+			fi
+			from=(git -C "$LS_OLD_BIN_CACHE/repo.git")
+		fi
 		tmp=$(mktemp -d "$LS_OLD_BIN_CACHE/tmp.XXXXXX")
 		mkdir "$tmp/src"
 		echo "building letta-sync of $ref ($sha) into $dir" >&2
-		if ! { src_git archive "$sha" | tar -x -C "$tmp/src"; } ||
+		if ! { "${from[@]}" archive "$sha" | tar -x -C "$tmp/src"; } ||
 			! cmake -S "$tmp/src" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Debug -DLS_TESTS=OFF \
 				-DLS_WERROR=OFF >"$tmp/build.log" 2>&1 ||
 			! cmake --build "$tmp/build" -j 2 --target letta-sync >>"$tmp/build.log" 2>&1; then
