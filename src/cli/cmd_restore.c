@@ -225,8 +225,10 @@ static int record_inventory(struct cli_ctx *ctx, struct letta *api, const struct
 			continue;
 		e = json_deep_copy(old);
 		json_object_set_new(e, "id", json_string(now));
-		if (jsonx_get_str(r, "hash") && *jsonx_get_str(r, "hash"))
+		if (jsonx_get_str(r, "hash") && *jsonx_get_str(r, "hash")) {
 			json_object_set(e, "hash", json_object_get(r, "hash"));
+			own_hash_stamp(e, own_hash_version_of(r));
+		}
 		json_array_foreach(entries, j, x)
 			if (!strcmp(jsonx_get_str(x, "kind") ? jsonx_get_str(x, "kind") : "",
 				    jsonx_get_str(r, "kind")) &&

@@ -90,6 +90,7 @@ void own_read(struct own_marker *out, enum res_kind kind, const json_t *obj,
 	out->source = jsonx_get_str(m, "source");
 	out->project = jsonx_get_str(m, "project");
 	out->hash = jsonx_get_str(m, "hash");
+	out->hash_version = own_hash_version_of(m);
 	if (!strcmp(by, OWN_MANAGER)) {
 		if (out->project && out->project[0] && project && strcmp(out->project, project))
 			out->state = OWN_OTHER_PROJECT;
@@ -123,8 +124,10 @@ json_t *own_marker_json(enum res_kind kind, const char *name, const char *projec
 	buf_addf(&src, "%s/%s", own_kind_name(kind), name);
 	m = json_pack("{s:s, s:s, s:s}", "managed_by", OWN_MANAGER, "source", src.buf, "project",
 		      project ? project : "");
-	if (hash)
+	if (hash) {
 		json_object_set_new(m, "hash", json_string(hash));
+		own_hash_stamp(m, OWN_HASH_VERSION);
+	}
 	buf_release(&src);
 	return m;
 }
@@ -141,6 +144,117 @@ void own_hash(char out[OWN_HASH_LEN + 1], const json_t *view)
 
 	sha256_hex(out, c ? c : "", c ? strlen(c) : 0);
 	free(c);
+}
+
+/*
+ * The fields each kind's view gained after hash version 1, as {path, since} rows (see
+ * ownership.h; docs/reconcile.md "Hash versions" says how to add one). Every table is empty:
+ * the views have not changed since hashes began (git log -L of each kind's want and have
+ * functions in src/core/plan.c), so this build writes version 1.
+ */
+static const struct own_hash_field no_fields[] = { { NULL, 0 } };
+const struct own_hash_field own_hash_fields_block[] = { { NULL, 0 } };
+const struct own_hash_field own_hash_fields_tool[] = { { NULL, 0 } };
+const struct own_hash_field own_hash_fields_mcp_server[] = { { NULL, 0 } };
+const struct own_hash_field own_hash_fields_folder[] = { { NULL, 0 } };
+const struct own_hash_field own_hash_fields_identity[] = { { NULL, 0 } };
+
+const struct own_hash_field *own_hash_fields(enum res_kind kind)
+{
+	switch (kind) {
+	case KIND_BLOCK: return own_hash_fields_block;
+	case KIND_TOOL: return own_hash_fields_tool;
+	case KIND_MCP_SERVER: return own_hash_fields_mcp_server;
+	case KIND_FOLDER: return own_hash_fields_folder;
+	case KIND_IDENTITY: return own_hash_fields_identity;
+	default: return no_fields;
+	}
+}
+
+unsigned own_hash_version_of(const json_t *marker)
+{
+	const json_t *v = json_object_get(marker, OWN_HASH_VERSION_KEY);
+
+	if (!v)
+		return 1;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > (json_int_t)0xffff)
+		return 0;
+	return (unsigned)json_integer_value(v);
+}
+
+void own_hash_stamp(json_t *marker, unsigned version)
+{
+	if (version > 1)
+		json_object_set_new(marker, OWN_HASH_VERSION_KEY, json_integer((json_int_t)version));
+	else
+		json_object_del(marker, OWN_HASH_VERSION_KEY);
+}
+
+/* Removes path (see struct own_hash_field) from v, where present. */
+static void strip_path(json_t *v, const char *path)
+{
+	const char *dot = strchr(path, '.');
+	size_t n = dot ? (size_t)(dot - path) : strlen(path);
+	char *key;
+	json_t *x, *e;
+	size_t i;
+
+	if (!json_is_object(v) || !n)
+		return;
+	if (n > 2 && !memcmp(path + n - 2, "[]", 2)) {
+		key = xstrndup(path, n - 2);
+		x = json_object_get(v, key);
+		if (dot)
+			json_array_foreach(x, i, e)
+				strip_path(e, dot + 1);
+	} else {
+		key = xstrndup(path, n);
+		if (dot)
+			strip_path(json_object_get(v, key), dot + 1);
+		else
+			json_object_del(v, key);
+	}
+	free(key);
+}
+
+/* Whether version knew every field of the table (its hash is the current one). */
+static int knows_all(unsigned version, const struct own_hash_field *fields)
+{
+	for (; fields && fields->path; fields++)
+		if (fields->since > version)
+			return 0;
+	return 1;
+}
+
+void own_hash_as(char out[OWN_HASH_LEN + 1], const json_t *view, unsigned version,
+		 const struct own_hash_field *fields)
+{
+	json_t *old;
+
+	if (knows_all(version, fields)) {
+		own_hash(out, view);
+		return;
+	}
+	old = json_deep_copy(view);
+	for (; fields->path; fields++)
+		if (fields->since > version)
+			strip_path(old, fields->path);
+	own_hash(out, old);
+	json_decref(old);
+}
+
+int own_hash_matches(const char *recorded, unsigned version, const json_t *view,
+		     const char *current, const struct own_hash_field *fields)
+{
+	char h[OWN_HASH_LEN + 1];
+
+	if (!recorded || version < 1)
+		return 0;
+	if (current && knows_all(version, fields))
+		return !strcmp(recorded, current);
+	own_hash_as(h, view, version, fields);
+	return !strcmp(recorded, h);
 }
 
 int own_is_inventory(const json_t *block, const char *project)

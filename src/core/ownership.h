@@ -15,7 +15,7 @@
  *
  * The inventory is one block per project, label "letta_sync_inventory", metadata
  * {managed_by, source: "Inventory/<project>", project}, attached to no agent, whose value is
- * {"version":1,"project":"...","objects":[{kind, name, id, hash, commit}, ...],
+ * {"version":1,"project":"...","objects":[{kind, name, id, hash[, hash_version], commit}, ...],
  *  "intent":[{kind, name}, ...]}.
  *
  * "intent" is the write-ahead record: before a run writes a shared object it lists it there,
@@ -26,6 +26,21 @@
  *
  * Objects marked by the original tool (managed_by "smarty-admin" with a source) are "legacy":
  * they are adopted, i.e. re-marked on the next sync.
+ *
+ * Hash versions (docs/reconcile.md "Hash versions"). The hash covers a kind's view, so a managed
+ * field added to a view would change the hash of every object synced by the previous version
+ * and make it look edited outside git. A marker and an inventory entry therefore record, next
+ * to "hash", the version of the hash: "hash_version": N; one without it is version 1 (every
+ * marker written before hashes had versions, and every marker of version 1 today: version 1 is
+ * written as no key at all, so such markers are byte for byte what older letta-syncs wrote).
+ * OWN_HASH_VERSION is the version this build writes. The release that adds a managed field to a
+ * kind's view bumps it and adds a row {path in the view, since = the new version} to that
+ * kind's table (own_hash_fields()): an object hashed by version k is compared on its view
+ * without the rows whose since is above k, i.e. on the fields version k knew. A match is not a
+ * conflict; the next write of the object records the current version (a sync that has nothing
+ * to write does not rewrite markers to upgrade them). A version above this build's (a newer
+ * letta-sync wrote it) is compared as this build's: it matches when the newer view held no
+ * field this build lacks, and is a conflict otherwise (letta-sync does not support downgrades).
  */
 #include "core/model.h"
 
@@ -43,6 +58,10 @@
 /* The source marker of identities bootstrap creates for --identity (attached by hand, kept). */
 #define OWN_BOOTSTRAP_SOURCE "bootstrap"
 #define OWN_HASH_LEN 64
+/* The hash version this build writes (see above); 1 until a release adds a managed field. */
+#define OWN_HASH_VERSION 1u
+/* The key of the version in a marker and an inventory entry (absent: version 1). */
+#define OWN_HASH_VERSION_KEY "hash_version"
 
 enum own_state {
 	OWN_NONE = 0,      /* no marker: not ours */
@@ -57,6 +76,7 @@ struct own_marker {
 	const char *source;
 	const char *project;
 	const char *hash;
+	unsigned hash_version; /* of hash: 1 when the marker names none, 0 when unreadable */
 	int has_tag; /* tools: the "managed:letta-sync" tag is present */
 };
 
@@ -77,7 +97,10 @@ void own_read(struct own_marker *out, enum res_kind kind, const json_t *obj,
 /* Whether a marker's source names Kind/name (a legacy source may be the bare name). */
 int own_source_matches(const struct own_marker *m, enum res_kind kind, const char *name);
 
-/* The marker object {managed_by, source, project, hash}; hash may be NULL. New reference. */
+/*
+ * The marker object {managed_by, source, project, hash[, hash_version]}; hash may be NULL (a
+ * hash is of OWN_HASH_VERSION). New reference.
+ */
 json_t *own_marker_json(enum res_kind kind, const char *name, const char *project,
 			const char *hash);
 /* The identity property carrying the marker. New reference. */
@@ -86,12 +109,55 @@ json_t *own_identity_property(const char *name, const char *project, const char 
 /* SHA-256 hex of the canonical JSON of view (the managed fields only). */
 void own_hash(char out[OWN_HASH_LEN + 1], const json_t *view);
 
+/*
+ * A managed field that a hash version after 1 added to a kind's view. path is in the view:
+ * "key", "a.b" (a key of a nested object), "a[].b" (a key of each element of the array a).
+ * A kind's table is a plain array ended by {NULL, 0}.
+ */
+struct own_hash_field {
+	const char *path;
+	unsigned since; /* the first hash version whose view has it (2 or more) */
+};
+
+/*
+ * Each shared kind's table (a kind descriptor can point at it). All are empty today: no managed
+ * field has been added to a view since hashes began, so the current version is 1. Agents have
+ * no content hash (they are compared with git field by field), hence no table.
+ */
+extern const struct own_hash_field own_hash_fields_block[];
+extern const struct own_hash_field own_hash_fields_tool[];
+extern const struct own_hash_field own_hash_fields_mcp_server[];
+extern const struct own_hash_field own_hash_fields_folder[];
+extern const struct own_hash_field own_hash_fields_identity[];
+/* The table of kind (never NULL; empty for kinds without a hash). */
+const struct own_hash_field *own_hash_fields(enum res_kind kind);
+
+/* The hash version a marker or inventory entry records: 1 when absent, 0 when unreadable. */
+unsigned own_hash_version_of(const json_t *marker);
+/* Records version in a marker object or inventory entry (version 1: removes the key). */
+void own_hash_stamp(json_t *marker, unsigned version);
+
+/*
+ * The hash that version `version` computed for view (a view of this build): without the fields
+ * that version did not know.
+ */
+void own_hash_as(char out[OWN_HASH_LEN + 1], const json_t *view, unsigned version,
+		 const struct own_hash_field *fields);
+/*
+ * Whether recorded, a hash of version `version`, describes view (a view of this build). current
+ * is own_hash(view) when the caller has it (else NULL): a hash of the current version, or of an
+ * older one whose fields are all in view's version, is compared with it without hashing again.
+ */
+int own_hash_matches(const char *recorded, unsigned version, const json_t *view,
+		     const char *current, const struct own_hash_field *fields);
+
 /* Whether a block is the inventory of project. */
 int own_is_inventory(const json_t *block, const char *project);
 /* The inventory block of project among blocks, or NULL (borrowed). */
 const json_t *own_find_inventory(const json_t *blocks, const char *project);
 /*
- * The entries of an inventory block: a new array of {kind, name, id, hash, commit}. An
+ * The entries of an inventory block: a new array of {kind, name, id, hash[, hash_version],
+ * commit}. An
  * unreadable value gives an empty array (and the inventory is rewritten on the next change).
  */
 json_t *own_inventory_entries(const json_t *block);

@@ -332,7 +332,7 @@ static json_t *key_set(const json_t *obj)
 static int is_marker_key(const char *k)
 {
 	return !strcmp(k, "managed_by") || !strcmp(k, "source") || !strcmp(k, "project") ||
-	       !strcmp(k, "hash") || !strcmp(k, "files");
+	       !strcmp(k, "hash") || !strcmp(k, OWN_HASH_VERSION_KEY) || !strcmp(k, "files");
 }
 
 /* metadata without the ownership markers. */
@@ -1247,11 +1247,17 @@ static size_t plan_removal(struct pc *c, enum res_kind kind, const char *name, c
 	return ai;
 }
 
+/* An inventory entry; hash is of OWN_HASH_VERSION. */
 static json_t *entry(enum res_kind kind, const char *name, const char *id, const char *hash,
 		     const char *commit)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", own_kind_name(kind), "name", name,
-			 "id", id, "hash", hash ? hash : "", "commit", commit ? commit : "");
+	json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", own_kind_name(kind), "name",
+			      name, "id", id, "hash", hash ? hash : "", "commit",
+			      commit ? commit : "");
+
+	if (hash)
+		own_hash_stamp(e, OWN_HASH_VERSION);
+	return e;
 }
 
 /* Records what the inventory holds for r after action ai (or no action: ai == -1). */
@@ -1532,7 +1538,9 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	struct own_marker m;
 	const char *recorded = NULL, *id;
 	int rc = 0, remark = 0, force = (c->o->flags & PLAN_FORCE) != 0;
-	int unfinished = intended(c, r->kind, r->name);
+	int unfinished = intended(c, r->kind, r->name), edited = 0;
+	const struct own_hash_field *hf = own_hash_fields(r->kind);
+	unsigned rv = 0;
 	size_t ai;
 
 	if (!force && c->o->force_names) {
@@ -1614,6 +1622,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		if (old && jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id)) {
 			m.state = OWN_OURS;
 			m.hash = jsonx_get_str(old, "hash");
+			m.hash_version = own_hash_version_of(old);
 		} else if (unfinished) {
 			/* Created by a run that stopped before it could record it. */
 			m.state = OWN_OURS;
@@ -1631,6 +1640,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		 */
 		m.state = OWN_OURS;
 		m.hash = jsonx_get_str(old, "hash");
+		m.hash_version = own_hash_version_of(old);
 	}
 	if (m.state == OWN_OTHER_PROJECT && !force) {
 		ai = pl_add(c->p, r->kind, r->name, CHANGE_CONFLICT);
@@ -1658,9 +1668,12 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	/* The server copy's hash only matters when it differs or for a seed: hashed then only. */
 	hh[0] = '\0';
 	recorded = m.hash;
+	rv = m.hash_version;
 	if (!recorded && old && jsonx_get_str(old, "id") && id &&
-	    !strcmp(jsonx_get_str(old, "id"), id))
+	    !strcmp(jsonx_get_str(old, "id"), id)) {
 		recorded = jsonx_get_str(old, "hash");
+		rv = own_hash_version_of(old);
+	}
 	/*
 	 * A run that stopped half-way through writing it (a folder whose files are in and whose
 	 * hash is not) left it in a state no hash describes: it is finished, not a conflict.
@@ -1668,8 +1681,11 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (unfinished && m.state == OWN_OURS)
 		recorded = NULL;
 
-	if (r->managed == MANAGED_SEED || !json_equal(want, have))
+	if (r->managed == MANAGED_SEED || !json_equal(want, have)) {
 		own_hash(hh, have);
+		/* Whether the server's copy is not what was recorded, as its hash version saw it. */
+		edited = recorded && !own_hash_matches(recorded, rv, have, hh, hf);
+	}
 	if (r->managed == MANAGED_SEED) {
 		if (!json_equal(want, have)) {
 			ai = pl_add(c->p, r->kind, r->name, CHANGE_DRIFT);
@@ -1681,14 +1697,22 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		} else {
 			pl_same(c->p, r->kind, r->name, NULL, NULL, want);
 		}
-		record(c, (size_t)-1, old ? NULL : entry(r->kind, r->name, id, recorded ? recorded : hh,
-						      c->o->commit), old);
+		if (!old && recorded) {
+			json_t *e = entry(r->kind, r->name, id, recorded, c->o->commit);
+
+			own_hash_stamp(e, rv);
+			record(c, (size_t)-1, e, NULL);
+		} else {
+			record(c, (size_t)-1, old ? NULL : entry(r->kind, r->name, id, hh, c->o->commit),
+			       old);
+		}
 		goto out;
 	}
 
 	wm = marker_for(c, r, hw);
 	if (r->kind != KIND_MCP_SERVER)
-		remark = m.state != OWN_OURS || !m.hash || strcmp(m.hash, hw) || !m.project ||
+		remark = m.state != OWN_OURS ||
+			 !own_hash_matches(m.hash, m.hash_version, want, hw, hf) || !m.project ||
 			 strcmp(m.project, c->project) || !m.source ||
 			 !own_source_matches(&m, r->kind, r->name) ||
 			 (r->kind == KIND_TOOL && !m.has_tag);
@@ -1696,7 +1720,8 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (json_equal(want, have) && !remark) {
 		pl_same(c->p, r->kind, r->name, NULL, NULL, want);
 		if (old && jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id) &&
-		    jsonx_get_str(old, "hash") && !strcmp(jsonx_get_str(old, "hash"), hw))
+		    own_hash_matches(jsonx_get_str(old, "hash"), own_hash_version_of(old), want, hw,
+				     hf))
 			record(c, (size_t)-1, NULL, old);
 		else
 			record(c, (size_t)-1,
@@ -1706,7 +1731,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			       NULL);
 		goto out;
 	}
-	if (!json_equal(want, have) && recorded && strcmp(recorded, hh) && !force) {
+	if (!json_equal(want, have) && edited && !force) {
 		ai = pl_add(c->p, r->kind, r->name, CHANGE_CONFLICT);
 		c->p->items[ai].skip = 1;
 		c->p->items[ai].id = xstrdup(id);
@@ -1735,7 +1760,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		  : m.state == OWN_OTHER_PROJECT ? "taken over from another project (--force)"
 		  : json_equal(want, have) ? "markers refreshed"
 		  : unfinished		   ? "finishing what an interrupted run started"
-		  : recorded && strcmp(recorded, hh) ? "edited outside git; overwritten (--force)"
+		  : edited			   ? "edited outside git; overwritten (--force)"
 						   : "the manifest changed");
 	if (r->kind == KIND_BLOCK) {
 		json_int_t lim = json_integer_value(json_object_get(want, "limit"));

@@ -332,8 +332,8 @@ static const json_t *locate(struct rc *c, enum res_kind kind, const char *name, 
  * kind/name sees it, so that the next diff shows the manifest's change instead of a conflict;
  * the saved marker's hash when no manifest describes it.
  */
-static void record_hash(struct rc *c, char out[OWN_HASH_LEN + 1], enum res_kind kind,
-			const char *name, const json_t *obj)
+static unsigned record_hash(struct rc *c, char out[OWN_HASH_LEN + 1], enum res_kind kind,
+			    const char *name, const json_t *obj)
 {
 	const struct resource *r = c->o->ds ? desired_find(c->o->ds, kind, name) : NULL;
 	struct own_marker m;
@@ -345,15 +345,17 @@ static void record_hash(struct rc *c, char out[OWN_HASH_LEN + 1], enum res_kind 
 		own_hash(out, have);
 		json_decref(want);
 		json_decref(have);
-		return;
+		return OWN_HASH_VERSION;
 	}
 	own_read(&m, kind, obj, c->o->project);
 	if (m.hash)
 		snprintf(out, OWN_HASH_LEN + 1, "%s", m.hash);
+	return m.hash ? m.hash_version : OWN_HASH_VERSION;
 }
 
 /* Sets the marker hash inside a restore body (blocks, folders: metadata; tools: metadata_). */
-static void set_marker_hash(json_t *body, enum res_kind kind, const char *hash)
+static void set_marker_hash(json_t *body, enum res_kind kind, const char *hash,
+			    unsigned version)
 {
 	const char *key = kind == KIND_TOOL ? "metadata_" : "metadata";
 	json_t *md = json_object_get(body, key);
@@ -361,16 +363,18 @@ static void set_marker_hash(json_t *body, enum res_kind kind, const char *hash)
 	if (!*hash || !json_is_object(md) || !jsonx_get_str(md, "managed_by"))
 		return;
 	json_object_set_new(md, "hash", json_string(hash));
+	own_hash_stamp(md, version);
 }
 
 static void add_record(struct rc *c, enum res_kind kind, const char *name, const char *old_id,
-		       const char *id, long action, const char *hash)
+		       const char *id, long action, const char *hash, unsigned version)
 {
-	json_array_append_new(c->records,
-			      json_pack("{s:s, s:s, s:s, s:o, s:I, s:s}", "kind", own_kind_name(kind),
-					"name", name, "old_id", old_id, "id",
-					id ? json_string(id) : json_null(), "action",
-					(json_int_t)action, "hash", hash));
+	json_t *r = json_pack("{s:s, s:s, s:s, s:o, s:I, s:s}", "kind", own_kind_name(kind), "name",
+			      name, "old_id", old_id, "id", id ? json_string(id) : json_null(),
+			      "action", (json_int_t)action, "hash", hash);
+
+	own_hash_stamp(r, version);
+	json_array_append_new(c->records, r);
 }
 
 static void restore_object(struct rc *c, enum res_kind kind, const char *name, const char *id,
@@ -382,6 +386,7 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 				    : kind == KIND_FOLDER ? folder_fields
 							  : identity_fields;
 	char hash[OWN_HASH_LEN + 1];
+	unsigned hv;
 	json_t *want, *body;
 	size_t ai;
 	char *path;
@@ -395,11 +400,11 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 	}
 	if (kind == KIND_TOOL && !jsonx_get_str(obj, "source_code"))
 		return; /* built-in and MCP tools: the server makes them */
-	record_hash(c, hash, kind, name, obj);
+	hv = record_hash(c, hash, kind, name, obj);
 	want = pick(obj, fields);
 	if (kind == KIND_TOOL && json_is_object(json_object_get(obj, "metadata_")))
 		json_object_set(want, "metadata_", json_object_get(obj, "metadata_"));
-	set_marker_hash(want, kind, hash);
+	set_marker_hash(want, kind, hash, hv);
 	if (cur) {
 		const char *cid = jsonx_get_str(cur, "id");
 
@@ -409,7 +414,7 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 			json_object_del(body, "name");
 		if (!json_object_size(body)) {
 			json_decref(body);
-			add_record(c, kind, name, id, cid, -1, hash);
+			add_record(c, kind, name, id, cid, -1, hash, hv);
 			goto out;
 		}
 		ai = pl_add(c->p, kind, name, CHANGE_UPDATE);
@@ -428,7 +433,7 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 			       cid, NULL);
 		pl_req(c->p, ai, "PATCH", path, body, 0);
 		free(path);
-		add_record(c, kind, name, id, cid, -1, hash);
+		add_record(c, kind, name, id, cid, -1, hash, hv);
 		goto out;
 	}
 	ai = pl_add(c->p, kind, name, CHANGE_CREATE);
@@ -467,7 +472,7 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 		pl_req(c->p, ai, "PUT", "/v1/identities/", json_deep_copy(want), REQ_PROJECT_HEADER);
 		break;
 	}
-	add_record(c, kind, name, id, NULL, (long)ai, hash);
+	add_record(c, kind, name, id, NULL, (long)ai, hash, hv);
 out:
 	json_decref(want);
 }

@@ -62,9 +62,9 @@ struct restore_opts {
  * are created again, objects that differ are overwritten with the saved fields, agents get
  * their saved fields and attachments back (touched agents exactly, the others by re-attaching
  * what is missing). Objects equal to the saved copy get no action, so a second restore plans
- * nothing. Never deletes. *records gets [{kind, name, old_id, id|null, action, hash}]: the
- * inventory entries to rewrite once the plan ran (action: the index whose result id is the
- * object's new id, -1 when id is known). MCP servers are reported in p->warnings (their
+ * nothing. Never deletes. *records gets [{kind, name, old_id, id|null, action, hash,
+ * hash_version?}]: the inventory entries to rewrite once the plan ran (action: the index whose
+ * result id is the object's new id, -1 when id is known). MCP servers are reported in p->warnings (their
  * secrets are not in the snapshot). Returns 0 or a negative ls_code.
  */
 int snapshot_restore_plan(struct plan *out, json_t **records, const json_t *content,

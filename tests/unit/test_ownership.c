@@ -67,7 +67,7 @@ static void test_ownership__markers_per_kind(void **state)
 
 static void test_ownership__legacy_source_is_the_bare_name(void **state)
 {
-	struct own_marker m = { OWN_LEGACY, "safety", NULL, NULL, 0 };
+	struct own_marker m = { OWN_LEGACY, "safety", NULL, NULL, 0, 0 };
 
 	(void)state;
 	assert_true(own_source_matches(&m, KIND_BLOCK, "safety"));
@@ -132,6 +132,150 @@ static void test_ownership__inventory_round_trip(void **state)
 	json_decref(blocks);
 }
 
+/* own_hash of a JSON text. */
+static void hash_of(char out[OWN_HASH_LEN + 1], const char *text)
+{
+	json_t *v = json_loads(text, 0, NULL);
+
+	assert_non_null(v);
+	own_hash(out, v);
+	json_decref(v);
+}
+
+/*
+ * Versioned hashes: a view of version 3 (a key added in 2, a nested key and a key of each
+ * array element added in 3) is hashed by older versions on the fields they knew, exactly as
+ * they hashed their own (smaller) views.
+ */
+static void test_ownership__hash_rehashed_on_the_fields_a_version_knew(void **state)
+{
+	static const struct own_hash_field fields[] = {
+		{ "npm_requirements", 2 },
+		{ "json_schema.strict", 3 },
+		{ "pip[].hashes", 3 },
+		{ "absent.key", 2 }, /* a path the view lacks changes nothing */
+		{ NULL, 0 },
+	};
+	json_t *v3 = json_loads("{\"name\":\"t\",\"npm_requirements\":[{\"name\":\"x\"}],"
+				"\"json_schema\":{\"name\":\"f\",\"strict\":true},"
+				"\"pip\":[{\"name\":\"a\",\"hashes\":[\"h\"]},{\"name\":\"b\"}]}",
+				0, NULL);
+	json_t *copy, *edited;
+	char h1[OWN_HASH_LEN + 1], h2[OWN_HASH_LEN + 1], h3[OWN_HASH_LEN + 1];
+	char got[OWN_HASH_LEN + 1];
+
+	(void)state;
+	assert_non_null(v3);
+	copy = json_deep_copy(v3);
+	/* What versions 1 and 2 hashed for the same object. */
+	hash_of(h1, "{\"name\":\"t\",\"json_schema\":{\"name\":\"f\"},"
+		    "\"pip\":[{\"name\":\"a\"},{\"name\":\"b\"}]}");
+	hash_of(h2, "{\"name\":\"t\",\"npm_requirements\":[{\"name\":\"x\"}],"
+		    "\"json_schema\":{\"name\":\"f\"},\"pip\":[{\"name\":\"a\"},{\"name\":\"b\"}]}");
+	own_hash(h3, v3);
+	assert_string_not_equal(h1, h3);
+
+	own_hash_as(got, v3, 1, fields);
+	assert_string_equal(got, h1);
+	own_hash_as(got, v3, 2, fields);
+	assert_string_equal(got, h2);
+	own_hash_as(got, v3, 3, fields);
+	assert_string_equal(got, h3);
+	assert_true(json_equal(v3, copy)); /* the caller's view is left as it was */
+
+	/* Each version's hash matches on its own fields only, with or without the current hash. */
+	assert_true(own_hash_matches(h1, 1, v3, NULL, fields));
+	assert_true(own_hash_matches(h1, 1, v3, h3, fields));
+	assert_true(own_hash_matches(h2, 2, v3, h3, fields));
+	assert_true(own_hash_matches(h3, 3, v3, h3, fields));
+	assert_false(own_hash_matches(h1, 2, v3, h3, fields));
+	assert_false(own_hash_matches(h2, 1, v3, h3, fields));
+	assert_false(own_hash_matches(h3, 1, v3, NULL, fields));
+	/* A version above every row is compared as the current one. */
+	assert_true(own_hash_matches(h3, 4, v3, NULL, fields));
+	/* No hash, or an unreadable version, never matches. */
+	assert_false(own_hash_matches(NULL, 1, v3, h3, fields));
+	assert_false(own_hash_matches(h3, 0, v3, h3, fields));
+
+	/* An edit of a field version 1 knew is still an edit; one of a later field is not. */
+	edited = json_deep_copy(v3);
+	json_object_set_new(edited, "name", json_string("u"));
+	assert_false(own_hash_matches(h1, 1, edited, NULL, fields));
+	json_decref(edited);
+	edited = json_deep_copy(v3);
+	json_object_set_new(json_object_get(edited, "json_schema"), "strict", json_false());
+	assert_true(own_hash_matches(h1, 1, edited, NULL, fields));
+	assert_true(own_hash_matches(h2, 2, edited, NULL, fields));
+	assert_false(own_hash_matches(h3, 3, edited, NULL, fields));
+	json_decref(edited);
+
+	/* An empty table: every version hashes the whole view. */
+	own_hash_as(got, v3, 1, own_hash_fields(KIND_AGENT));
+	assert_string_equal(got, h3);
+	json_decref(copy);
+	json_decref(v3);
+}
+
+/* The version is recorded next to the hash: absent is 1, and version 1 writes no key. */
+static void test_ownership__hash_version_recorded(void **state)
+{
+	json_t *m = own_marker_json(KIND_BLOCK, "a", "demo", "h"), *x;
+	struct own_marker r;
+	int k;
+
+	(void)state;
+	assert_int_equal(own_hash_version_of(m), OWN_HASH_VERSION);
+	/* Version 1 markers are what letta-sync wrote before hashes had versions. */
+	assert_true((json_object_get(m, OWN_HASH_VERSION_KEY) == NULL) == (OWN_HASH_VERSION == 1));
+	json_decref(m);
+	m = own_marker_json(KIND_BLOCK, "a", "demo", NULL);
+	assert_null(json_object_get(m, OWN_HASH_VERSION_KEY));
+	json_decref(m);
+
+	x = json_object();
+	assert_int_equal(own_hash_version_of(x), 1);
+	assert_int_equal(own_hash_version_of(NULL), 1);
+	own_hash_stamp(x, 3);
+	assert_int_equal(json_integer_value(json_object_get(x, OWN_HASH_VERSION_KEY)), 3);
+	assert_int_equal(own_hash_version_of(x), 3);
+	own_hash_stamp(x, 1);
+	assert_null(json_object_get(x, OWN_HASH_VERSION_KEY));
+	json_object_set_new(x, OWN_HASH_VERSION_KEY, json_string("2"));
+	assert_int_equal(own_hash_version_of(x), 0);
+	json_object_set_new(x, OWN_HASH_VERSION_KEY, json_integer(0));
+	assert_int_equal(own_hash_version_of(x), 0);
+	json_decref(x);
+
+	/* own_read gives the marker's version, for every kind that carries markers. */
+	x = json_loads("{\"metadata_\":{\"managed_by\":\"letta-sync\",\"source\":\"Tool/t\","
+		       "\"project\":\"demo\",\"hash\":\"h\",\"hash_version\":2}}",
+		       0, NULL);
+	own_read(&r, KIND_TOOL, x, "demo");
+	assert_int_equal(r.state, OWN_OURS);
+	assert_int_equal(r.hash_version, 2);
+	json_decref(x);
+	x = json_loads("{\"properties\":[{\"key\":\"letta_sync\",\"type\":\"json\",\"value\":"
+		       "{\"managed_by\":\"letta-sync\",\"source\":\"Identity/i\",\"hash\":\"h\"}}]}",
+		       0, NULL);
+	own_read(&r, KIND_IDENTITY, x, "demo");
+	assert_int_equal(r.state, OWN_OURS);
+	assert_int_equal(r.hash_version, 1);
+	json_decref(x);
+
+	/* Every kind's table is consistent with the version this build writes. */
+	for (k = 0; k < KIND__COUNT; k++) {
+		const struct own_hash_field *f = own_hash_fields((enum res_kind)k);
+
+		assert_non_null(f);
+		for (; f->path; f++) {
+			if (f->since < 2 || f->since > OWN_HASH_VERSION)
+				fail_msg("%s: %s since %u (this build writes version %u)",
+					 own_kind_name((enum res_kind)k), f->path, f->since,
+					 OWN_HASH_VERSION);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +283,8 @@ int main(void)
 		cmocka_unit_test(test_ownership__legacy_source_is_the_bare_name),
 		cmocka_unit_test(test_ownership__hash_is_canonical),
 		cmocka_unit_test(test_ownership__inventory_round_trip),
+		cmocka_unit_test(test_ownership__hash_rehashed_on_the_fields_a_version_knew),
+		cmocka_unit_test(test_ownership__hash_version_recorded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
