@@ -42,20 +42,6 @@ static const struct fld property_fields[] = {
 	{ NULL, 0, 0 },
 };
 
-static const char *const identity_keys[] = {
-	"id", "identifier_key", "name", "identity_type", "project_id", "agent_ids", "block_ids",
-	"properties", NULL,
-};
-
-json_t *identity_render(const json_t *idn)
-{
-	json_t *o = json_object();
-
-	for (int i = 0; identity_keys[i]; i++)
-		json_object_set(o, identity_keys[i], obj_or_null(idn, identity_keys[i]));
-	return o;
-}
-
 static int enum_ok(struct sim_resp *rs, const json_t *v, const char *field,
 		   const char *const *allowed, const char *msg)
 {
@@ -201,7 +187,7 @@ static json_t *identity_new(struct sim_req *rq, const char *project_id)
 	return coll_add_take(&g_store.identities, idn);
 }
 
-void h_identities_create(struct sim_req *rq, struct sim_resp *rs)
+static void h_identities_create(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *pid;
 
@@ -215,7 +201,7 @@ void h_identities_create(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, identity_render(identity_new(rq, pid)));
 }
 
-void h_identities_upsert(struct sim_req *rq, struct sim_resp *rs)
+static void h_identities_upsert(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *pid;
 	json_t *idn, *v;
@@ -279,7 +265,7 @@ static int identity_matches(const json_t *idn, const struct ifilter *f)
 	return 1;
 }
 
-void h_identities_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_identities_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct ifilter f;
 	struct page pg;
@@ -302,7 +288,7 @@ void h_identities_list(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, out);
 }
 
-void h_identities_count(struct sim_req *rq, struct sim_resp *rs)
+static void h_identities_count(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct ifilter f;
 	long n = 0;
@@ -322,7 +308,7 @@ static json_t *identity_or_404(struct sim_req *rq, struct sim_resp *rs)
 	return idn;
 }
 
-void h_identity_get(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_get(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *idn = identity_or_404(rq, rs);
 
@@ -350,7 +336,7 @@ static void merge_properties(json_t *have, const json_t *add)
 	}
 }
 
-void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
 {
 	static const char *const scalars[] = { "identifier_key", "name", "identity_type", NULL };
 	json_t *idn = identity_or_404(rq, rs), *v, *x;
@@ -379,7 +365,7 @@ void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, identity_render(idn));
 }
 
-void h_identity_delete(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_delete(struct sim_req *rq, struct sim_resp *rs)
 {
 	if (!identity_or_404(rq, rs))
 		return;
@@ -387,7 +373,7 @@ void h_identity_delete(struct sim_req *rq, struct sim_resp *rs)
 	resp_null(rs);
 }
 
-void h_identity_properties(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_properties(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *idn = identity_or_404(rq, rs);
 	static const struct fld list_field = { "properties", F_ARR, F_REQUIRED };
@@ -405,7 +391,7 @@ void h_identity_properties(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, identity_render(idn));
 }
 
-void h_identity_agents(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_agents(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *idn = identity_or_404(rq, rs), *items, *out, *a, *id;
 	unsigned incl;
@@ -428,7 +414,7 @@ void h_identity_agents(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, out);
 }
 
-void h_identity_blocks(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_blocks(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *idn = identity_or_404(rq, rs), *items, *out, *b, *id;
 	struct page pg;
@@ -471,12 +457,31 @@ static void block_identity_toggle(struct sim_req *rq, struct sim_resp *rs, int a
 	resp_json_take(rs, 200, block_render(b));
 }
 
-void h_block_identity_attach(struct sim_req *rq, struct sim_resp *rs)
+static void h_block_identity_attach(struct sim_req *rq, struct sim_resp *rs)
 {
 	block_identity_toggle(rq, rs, 1);
 }
 
-void h_block_identity_detach(struct sim_req *rq, struct sim_resp *rs)
+static void h_block_identity_detach(struct sim_req *rq, struct sim_resp *rs)
 {
 	block_identity_toggle(rq, rs, 0);
 }
+
+/* The routes of this file (server.c walks every file's array; literal routes first). */
+/* clang-format off */
+const struct route identities_routes[] = {
+	{ "GET", "/v1/identities/", h_identities_list, 0 },
+	{ "POST", "/v1/identities/", h_identities_create, 0 },
+	{ "PUT", "/v1/identities/", h_identities_upsert, 0 },
+	{ "GET", "/v1/identities/count", h_identities_count, 0 },
+	{ "GET", "/v1/identities/{identity_id}", h_identity_get, 0 },
+	{ "PATCH", "/v1/identities/{identity_id}", h_identity_patch, 0 },
+	{ "DELETE", "/v1/identities/{identity_id}", h_identity_delete, 0 },
+	{ "PUT", "/v1/identities/{identity_id}/properties", h_identity_properties, 0 },
+	{ "GET", "/v1/identities/{identity_id}/agents", h_identity_agents, 0 },
+	{ "GET", "/v1/identities/{identity_id}/blocks", h_identity_blocks, 0 },
+	{ "PATCH", "/v1/blocks/{block_id}/identities/attach/{identity_id}", h_block_identity_attach, 0 },
+	{ "PATCH", "/v1/blocks/{block_id}/identities/detach/{identity_id}", h_block_identity_detach, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+/* clang-format on */

@@ -1,20 +1,20 @@
 /*
  * The simulator's state: one collection of JSON objects per resource, in creation order, plus
- * id minting, timestamps, paging and the --state file. Every function here runs with the store
- * lock held (server.c takes it around each handler).
+ * the options, id minting, timestamps, paging and the collections as JSON (state.c adds the
+ * MemFS repositories for the --state file). Every function here runs with the store lock held
+ * (server.c takes it around each handler).
  */
 #include "sim.h"
 #include "util/xalloc.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 struct store g_store;
+struct sim_opts g_opts;
 
 static void coll_release(struct coll *c)
 {
@@ -63,7 +63,6 @@ void store_reset(void)
 {
 	store_release();
 	store_init();
-	memfs_reset();
 }
 
 json_t *coll_add_take(struct coll *c, json_t *obj)
@@ -355,7 +354,6 @@ json_t *store_dump(void)
 #define DUMP(name) json_object_set_new(st, #name, coll_all(&g_store.name));
 	EACH_COLL(DUMP)
 #undef DUMP
-	json_object_set_new(st, "memfs_repos", memfs_dump());
 	return st;
 }
 
@@ -411,47 +409,5 @@ int store_load_json(const json_t *st, struct buf *err)
 	}
 	EACH_COLL(MAXSEQ)
 #undef MAXSEQ
-	if (memfs_load(json_object_get(st, "memfs_repos"), err) < 0) {
-		store_reset();
-		return -1;
-	}
 	return 0;
-}
-
-int store_save_file(const char *path, struct buf *err)
-{
-	struct buf tmp = BUF_INIT;
-	json_t *st = store_dump();
-	int ret = -1;
-
-	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	if (json_dump_file(st, tmp.buf, JSON_INDENT(1) | JSON_SORT_KEYS) < 0) {
-		buf_addf(err, "cannot write '%s'", tmp.buf);
-		goto out;
-	}
-	if (rename(tmp.buf, path) < 0) {
-		buf_addf(err, "cannot rename '%s' to '%s': %s", tmp.buf, path, strerror(errno));
-		unlink(tmp.buf);
-		goto out;
-	}
-	ret = 0;
-out:
-	json_decref(st);
-	buf_release(&tmp);
-	return ret;
-}
-
-int store_load_file(const char *path, struct buf *err)
-{
-	json_error_t jerr;
-	json_t *st = json_load_file(path, 0, &jerr);
-	int ret;
-
-	if (!st) {
-		buf_addf(err, "cannot load '%s': %s (line %d)", path, jerr.text, jerr.line);
-		return -1;
-	}
-	ret = store_load_json(st, err);
-	json_decref(st);
-	return ret;
 }
