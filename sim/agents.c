@@ -1,7 +1,8 @@
 /*
- * Agents (digest 5.1), their attachments (5.2) and the tags list (5.8). An agent keeps its
- * relations as id lists under internal keys (_tags, _blocks, _tools, _sources, _secrets);
- * identities keep their own agent_ids. agent_render() applies the include rules of digest 1.2.
+ * Agents (the digest, docs/contract/letta-api.md, section 5.1), their attachments (5.2) and the
+ * tags list (5.8). An agent keeps its relations as id lists under internal keys (_tags, _blocks,
+ * _tools, _sources, _secrets); identities keep their own agent_ids. agent_render() (render.c)
+ * applies the include rules of digest 1.2.
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -415,7 +416,7 @@ static int agent_matches(const json_t *a, const struct agent_filter *af)
 	if (af->base_template_id && !str_eq(a, "base_template_id", af->base_template_id))
 		return 0;
 	if (af->identity_id || json_array_size(af->identifier_keys)) {
-		json_t *idns = agent_identities(jsonx_get_str(a, "id"));
+		json_t *idns = coll_having(&g_store.identities, "agent_ids", jsonx_get_str(a, "id"));
 		int ok = 0;
 		json_array_foreach(idns, i, t) {
 			if (af->identity_id && str_eq(t, "id", af->identity_id))
@@ -447,7 +448,7 @@ static void h_agents_list(struct sim_req *rq, struct sim_resp *rs)
 	struct agent_filter af;
 	struct page pg;
 	unsigned incl;
-	json_t *items, *out, *a;
+	json_t *items;
 	size_t i;
 	int asc;
 
@@ -464,12 +465,7 @@ static void h_agents_list(struct sim_req *rq, struct sim_resp *rs)
 		if (agent_matches(g_store.agents.v[i], &af))
 			json_array_append(items, g_store.agents.v[i]);
 	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, a)
-		json_array_append_new(out, agent_render(a, incl));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page_agents(rs, items, &pg, incl);
 out:
 	afilter_release(&af);
 }
@@ -491,11 +487,7 @@ static void h_agents_count(struct sim_req *rq, struct sim_resp *rs)
 
 static json_t *agent_or_404(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *a = coll_find(&g_store.agents, req_param(rq, 0));
-
-	if (!a)
-		resp_orm_not_found(rs, "Agent", req_param(rq, 0));
-	return a;
+	return coll_find_or_404(rs, &g_store.agents, "Agent", req_param(rq, 0));
 }
 
 static void h_agent_get(struct sim_req *rq, struct sim_resp *rs)
@@ -595,23 +587,10 @@ static void list_rel(struct sim_req *rq, struct sim_resp *rs, const char *rel,
 {
 	json_t *a = agent_or_404(rq, rs);
 	struct page pg;
-	json_t *items, *out, *id, *o;
-	size_t i;
 
 	if (!a || page_parse(&pg, rq, rs, def_limit, 1, NULL) < 0)
 		return;
-	items = json_array();
-	json_array_foreach(json_object_get(a, rel), i, id) {
-		o = coll_find(c, json_string_value(id));
-		if (o)
-			json_array_append(items, o);
-	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, o)
-		json_array_append_new(out, render(o));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, coll_pick(c, json_object_get(a, rel)), &pg, render);
 }
 
 static void h_agent_blocks_list(struct sim_req *rq, struct sim_resp *rs)

@@ -1,7 +1,8 @@
 /*
- * Blocks (digest 5.3) and block templates (5.10): the filtered list, count, create and update
- * (CreateBlock and BlockUpdate themselves are in links.c: agents, imports and MemFS pushes make
- * blocks too), the cascade on delete and /{id}/agents. Blocks carry no timestamps.
+ * Blocks (the digest, docs/contract/letta-api.md, section 5.3) and block templates (5.10): the
+ * filtered list, count, create and update (CreateBlock and BlockUpdate themselves are in links.c:
+ * agents, imports and MemFS pushes make blocks too), the cascade on delete and /{id}/agents. Blocks
+ * carry no timestamps.
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -101,9 +102,8 @@ static void h_blocks_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct block_filter bf;
 	struct page pg;
-	json_t *items, *out;
+	json_t *items;
 	size_t i;
-	json_t *b;
 
 	if (filter_parse(&bf, rq, rs, 1) < 0)
 		return;
@@ -114,12 +114,7 @@ static void h_blocks_list(struct sim_req *rq, struct sim_resp *rs)
 		if (block_matches(g_store.blocks.v[i], &bf))
 			json_array_append(items, g_store.blocks.v[i]);
 	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, b)
-		json_array_append_new(out, block_render(b));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, items, &pg, block_render);
 out:
 	json_decref(bf.tags);
 }
@@ -189,8 +184,6 @@ static void h_block_agents(struct sim_req *rq, struct sim_resp *rs)
 	const char *id = req_param(rq, 0);
 	unsigned incl;
 	struct page pg;
-	json_t *items, *out, *a;
-	size_t i;
 
 	if (!coll_find(&g_store.blocks, id)) {
 		resp_not_found(rs, "Block", id);
@@ -198,12 +191,7 @@ static void h_block_agents(struct sim_req *rq, struct sim_resp *rs)
 	}
 	if (agent_includes(rq, rs, &incl) < 0 || page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
 		return;
-	items = page_apply(block_agents(id), &pg);
-	out = json_array();
-	json_array_foreach(items, i, a)
-		json_array_append_new(out, agent_render(a, incl));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page_agents(rs, coll_having(&g_store.agents, "_blocks", id), &pg, incl);
 }
 
 /* The routes of this file (server.c walks every file's array; literal routes first). */

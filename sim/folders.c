@@ -1,8 +1,8 @@
 /*
- * Folders (digest 5.6; ids `source-...`, "sources" in AgentState) and their files: strict
- * SourceCreate/SourceUpdate, unique names (409), the substring `name` filter, /agents as ids,
- * multipart upload with duplicate_handling and asynchronous processing_status, and file delete
- * at DELETE /v1/folders/{f}/{file} (204, no `files/` segment).
+ * Folders (the digest, docs/contract/letta-api.md, section 5.6; ids `source-...`, "sources" in
+ * AgentState) and their files: strict SourceCreate/SourceUpdate, unique names (409), the substring
+ * `name` filter, /agents as ids, multipart upload with duplicate_handling and asynchronous
+ * processing_status, and file delete at DELETE /v1/folders/{f}/{file} (204, no `files/` segment).
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -185,7 +185,7 @@ static void h_folders_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *name = req_arg(rq, "name");
 	struct page pg;
-	json_t *items, *out, *f;
+	json_t *items;
 	size_t i;
 
 	if (page_parse(&pg, rq, rs, 50, 0, NULL) < 0)
@@ -196,12 +196,7 @@ static void h_folders_list(struct sim_req *rq, struct sim_resp *rs)
 		if (!name || ci_contains(jsonx_get_str(g_store.folders.v[i], "name"), name))
 			json_array_append(items, g_store.folders.v[i]);
 	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, f)
-		json_array_append_new(out, folder_render(f));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, items, &pg, folder_render);
 }
 
 static void h_folders_count(struct sim_req *rq, struct sim_resp *rs)
@@ -287,12 +282,7 @@ static void h_folder_agents(struct sim_req *rq, struct sim_resp *rs)
 
 	if (!folder_or_404(rq, rs) || page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
 		return;
-	items = json_array();
-	for (i = 0; i < g_store.agents.n; i++) {
-		if (strarr_has(json_object_get(g_store.agents.v[i], "_sources"), req_param(rq, 0)))
-			json_array_append(items, g_store.agents.v[i]);
-	}
-	items = page_apply(items, &pg);
+	items = page_apply(coll_having(&g_store.agents, "_sources", req_param(rq, 0)), &pg);
 	/* A bare array of agent ids, not objects (digest 5.6). */
 	out = json_array();
 	json_array_foreach(items, i, a)

@@ -1,9 +1,10 @@
 /*
- * Identities (digest 5.7): strict IdentityCreate/Upsert/Update/IdentityProperty, 409 on a
- * duplicate (identifier_key, project_id), PUT upsert with replace semantics on an existing key
- * (and a 404 on an unknown one, as the real server does: see h_identities_upsert), PATCH that
- * merges properties by key and adds to agent_ids/block_ids, /properties, /agents and /blocks.
- * The identity holds agent_ids and block_ids; agents render their identities from here.
+ * Identities (the digest, docs/contract/letta-api.md, section 5.7): strict
+ * IdentityCreate/Upsert/Update/IdentityProperty, 409 on a duplicate (identifier_key, project_id),
+ * PUT upsert with replace semantics on an existing key (and a 404 on an unknown one, as the real
+ * server does: see h_identities_upsert), PATCH that merges properties by key and adds to
+ * agent_ids/block_ids, /properties, /agents and /blocks. The identity holds agent_ids and
+ * block_ids; agents render their identities from here.
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -269,7 +270,7 @@ static void h_identities_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct ifilter f;
 	struct page pg;
-	json_t *items, *out, *idn;
+	json_t *items;
 	size_t i;
 
 	if (page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
@@ -280,12 +281,7 @@ static void h_identities_list(struct sim_req *rq, struct sim_resp *rs)
 		if (identity_matches(g_store.identities.v[i], &f))
 			json_array_append(items, g_store.identities.v[i]);
 	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, idn)
-		json_array_append_new(out, identity_render(idn));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, items, &pg, identity_render);
 }
 
 static void h_identities_count(struct sim_req *rq, struct sim_resp *rs)
@@ -301,11 +297,7 @@ static void h_identities_count(struct sim_req *rq, struct sim_resp *rs)
 
 static json_t *identity_or_404(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *idn = coll_find(&g_store.identities, req_param(rq, 0));
-
-	if (!idn)
-		resp_orm_not_found(rs, "Identity", req_param(rq, 0));
-	return idn;
+	return coll_find_or_404(rs, &g_store.identities, "Identity", req_param(rq, 0));
 }
 
 static void h_identity_get(struct sim_req *rq, struct sim_resp *rs)
@@ -393,47 +385,25 @@ static void h_identity_properties(struct sim_req *rq, struct sim_resp *rs)
 
 static void h_identity_agents(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *idn = identity_or_404(rq, rs), *items, *out, *a, *id;
+	json_t *idn = identity_or_404(rq, rs);
 	unsigned incl;
 	struct page pg;
-	size_t i;
 
 	if (!idn || agent_includes(rq, rs, &incl) < 0 || page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
 		return;
-	items = json_array();
-	json_array_foreach(json_object_get(idn, "agent_ids"), i, id) {
-		a = coll_find(&g_store.agents, json_string_value(id));
-		if (a)
-			json_array_append(items, a);
-	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, a)
-		json_array_append_new(out, agent_render(a, incl));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page_agents(rs, coll_pick(&g_store.agents, json_object_get(idn, "agent_ids")), &pg,
+			 incl);
 }
 
 static void h_identity_blocks(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *idn = identity_or_404(rq, rs), *items, *out, *b, *id;
+	json_t *idn = identity_or_404(rq, rs);
 	struct page pg;
-	size_t i;
 
 	if (!idn || page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
 		return;
-	items = json_array();
-	json_array_foreach(json_object_get(idn, "block_ids"), i, id) {
-		b = coll_find(&g_store.blocks, json_string_value(id));
-		if (b)
-			json_array_append(items, b);
-	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, b)
-		json_array_append_new(out, block_render(b));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, coll_pick(&g_store.blocks, json_object_get(idn, "block_ids")), &pg,
+		  block_render);
 }
 
 /* PATCH /v1/blocks/{block_id}/identities/attach|detach/{identity_id}: the block back. */

@@ -1,10 +1,10 @@
 /*
- * What more than one resource file does to the store, so that no resource file calls another:
- * the cascade that unlinks a deleted object from every agent, the agents that hold a block,
- * creating and updating blocks (POST /v1/blocks/, an agent's memory_blocks, an imported
- * agent file and a MemFS push all make blocks the same way, digest 5.3), the built-in tools
- * (a first tools page and include_base_tools, digest 5.4) and projects by slug (the
- * X-Project header and the projects routes, digest 5.11).
+ * What more than one resource file does to the store, so that no resource file calls another: the
+ * cascade that unlinks a deleted object from every agent, the agents that hold a block, creating
+ * and updating blocks (POST /v1/blocks/, an agent's memory_blocks, an imported agent file and a
+ * MemFS push all make blocks the same way, docs/contract/letta-api.md section 5.3), the built-in
+ * tools (a first tools page and include_base_tools, digest 5.4) and projects by slug (the X-Project
+ * header and the projects routes, digest 5.11).
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -145,34 +145,10 @@ json_t *block_create_from(const json_t *body, const char *project_id)
 	return coll_add_take(&g_store.blocks, b);
 }
 
-json_t *block_agents(const char *block_id)
-{
-	json_t *out = json_array();
-
-	for (size_t i = 0; i < g_store.agents.n; i++) {
-		json_t *a = g_store.agents.v[i];
-		if (strarr_has(json_object_get(a, "_blocks"), block_id))
-			json_array_append(out, a);
-	}
-	return out;
-}
-
-json_t *agent_identities(const char *agent_id)
-{
-	json_t *out = json_array();
-
-	for (size_t i = 0; i < g_store.identities.n; i++) {
-		json_t *idn = g_store.identities.v[i];
-		if (strarr_has(json_object_get(idn, "agent_ids"), agent_id))
-			json_array_append(out, idn);
-	}
-	return out;
-}
-
 /* Whether another block attached to one of b's agents already has this label. */
 static int label_clash(const char *block_id, const char *label)
 {
-	json_t *agents = block_agents(block_id);
+	json_t *agents = coll_having(&g_store.agents, "_blocks", block_id);
 	size_t i, j;
 	json_t *a, *bid;
 	int clash = 0;

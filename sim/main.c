@@ -1,8 +1,8 @@
 /*
  * letta-sim: an offline Letta API server for letta-sync's tests. Reads the options, loads the
- * --state file, starts the HTTP server, prints "listening on http://127.0.0.1:PORT" (https://
- * with --tls-cert and --tls-key) as the first line of stdout (the readiness signal), then waits for SIGINT or SIGTERM and saves the
- * state on the way out.
+ * --state file, starts the HTTP server, prints "listening on http://127.0.0.1:PORT" (https:// with
+ * --tls-cert and --tls-key) as the first line of stdout (the readiness signal), then waits for
+ * SIGINT or SIGTERM and saves the state on the way out.
  */
 #include "sim.h"
 #include "server.h"

@@ -1,8 +1,9 @@
 /*
- * MCP servers through the id-based API (digest 5.5): strict bodies per server type, flat
- * responses, tokens echoed as auth_header "Authorization" + auth_token "Bearer <token>", 409 on
- * a duplicate server_name, 204 on delete. Creating and refreshing a server lists its tools and
- * registers them as external_mcp tools tagged mcp:<server_name>.
+ * MCP servers through the id-based API (the digest, docs/contract/letta-api.md, section 5.5):
+ * strict bodies per server type, flat responses, tokens echoed as auth_header "Authorization" +
+ * auth_token "Bearer <token>", 409 on a duplicate server_name, 204 on delete. Creating and
+ * refreshing a server lists its tools and registers them as external_mcp tools tagged
+ * mcp:<server_name>.
  *
  * The real server connects to the MCP server to list its tools, and refuses at create a URL
  * whose host is a literal non-public IP address (issue 21 item 5: a pydantic validator, 422

@@ -1,7 +1,8 @@
 /*
- * Health and the cloud-only projects routes (digest 5.9 and 5.11). Projects answer in the
- * cloud's shapes: {projects, hasNextPage} in camelCase, 201 on create, {"message"} errors.
- * A slug first seen in an X-Project header makes a project (docs/contract/PRODUCT.md section 7).
+ * Health and the cloud-only projects routes (the digest, docs/contract/letta-api.md, sections 5.9
+ * and 5.11). Projects answer in the cloud's shapes: {projects, hasNextPage} in camelCase, 201 on
+ * create, {"message"} errors. A slug first seen in an X-Project header makes a project
+ * (docs/contract/PRODUCT.md section 7).
  */
 #include "sim.h"
 #include "util/xalloc.h"

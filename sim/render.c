@@ -1,9 +1,9 @@
 /*
- * The JSON each object is served as, in one place because resources render each other: an
- * agent embeds its blocks, tools, sources and identities (AgentState, with the include rules of
- * digest 1.2), /v1/blocks/{id}/agents and /v1/identities/{id}/agents list agents, an identity
- * lists its blocks, an MCP server its tools. The stored objects keep internal "_..." keys
- * (relations as id lists, "_seq"); a rendering drops them.
+ * The JSON each object is served as, in one place because resources render each other: an agent
+ * embeds its blocks, tools, sources and identities (AgentState, with the include rules of
+ * docs/contract/letta-api.md section 1.2), /v1/blocks/{id}/agents and /v1/identities/{id}/agents
+ * list agents, an identity lists its blocks, an MCP server its tools. The stored objects keep
+ * internal "_..." keys (relations as id lists, "_seq"); a rendering drops them.
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -93,18 +93,33 @@ int agent_includes(struct sim_req *rq, struct sim_resp *rs, unsigned *out)
 	return 0;
 }
 
+/* A new array of the objects (taken), each rendered by render, or by agent_render with incl. */
+static json_t *render_all(json_t *items_take, json_t *(*render)(const json_t *), unsigned incl)
+{
+	json_t *out = json_array(), *o;
+	size_t i;
+
+	json_array_foreach(items_take, i, o)
+		json_array_append_new(out, render ? render(o) : agent_render(o, incl));
+	json_decref(items_take);
+	return out;
+}
+
 static json_t *render_ids(const json_t *ids, const struct coll *c, json_t *(*render)(const json_t *))
 {
-	json_t *out = json_array();
-	size_t i;
-	json_t *id;
+	return render_all(coll_pick(c, ids), render, 0);
+}
 
-	json_array_foreach(ids, i, id) {
-		json_t *o = coll_find(c, json_string_value(id));
-		if (o)
-			json_array_append_new(out, render(o));
-	}
-	return out;
+void resp_page(struct sim_resp *rs, json_t *items_take, const struct page *pg,
+	       json_t *(*render)(const json_t *))
+{
+	resp_json_take(rs, 200, render_all(page_apply(items_take, pg), render, 0));
+}
+
+void resp_page_agents(struct sim_resp *rs, json_t *items_take, const struct page *pg,
+		      unsigned incl)
+{
+	resp_json_take(rs, 200, render_all(page_apply(items_take, pg), NULL, incl));
 }
 
 /*
@@ -178,7 +193,7 @@ json_t *agent_render(const json_t *a, unsigned incl)
 						 : json_array());
 	idns = json_array();
 	if (incl & INC_IDENTITIES) {
-		json_t *all = agent_identities(id);
+		json_t *all = coll_having(&g_store.identities, "agent_ids", id);
 		json_array_foreach(all, i, v)
 			json_array_append_new(idns, identity_render(v));
 		json_decref(all);

@@ -1,7 +1,8 @@
 /*
  * What a handler reads from its request: path parameters, query arguments (repeats kept,
- * digest section 1 "Query arrays"), headers and the parts of a multipart/form-data body.
- * server.c fills struct sim_req; every resource file reads it through these.
+ * docs/contract/letta-api.md section 1 "Query arrays"), headers and the parts of a
+ * multipart/form-data body. server.c fills struct sim_req; every resource file reads it through
+ * these.
  */
 #include "sim.h"
 #include "util/xalloc.h"

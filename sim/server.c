@@ -1,6 +1,7 @@
 /*
- * The HTTP side of letta-sim: libmicrohttpd glue, routing over the resource files' route
- * arrays, auth, trailing-slash redirects, latency and fault injection, request counters and the /_sim admin API.
+ * The HTTP side of letta-sim: libmicrohttpd glue, routing over the resource files' route arrays,
+ * auth, trailing-slash redirects, latency and fault injection, request counters and the /_sim admin
+ * API.
  *
  * MHD runs one thread per connection, so a request sleeping for --latency-ms never holds up
  * another. Each request's state hangs off the connection pointer (allocated by the URI log
@@ -178,14 +179,6 @@ static unsigned long long count_request(const char *method, const char *key_path
 	return n;
 }
 
-static unsigned long long mix64(unsigned long long x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 /* A uniform number in [0,1) from (seed, "METHOD template", n, salt): the same every run. */
 static double fault_draw(unsigned long long seed, const char *method, const char *tmpl,
 			 unsigned long long n, unsigned salt)
@@ -197,7 +190,7 @@ static double fault_draw(unsigned long long seed, const char *method, const char
 	h = (h ^ ' ') * 0x100000001b3ULL;
 	for (const char *s = tmpl; *s; s++)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	h = mix64(h ^ mix64(seed + salt * 0x632be59bd9b4e019ULL) ^ mix64(n));
+	h = splitmix64(h ^ splitmix64(seed + salt * 0x632be59bd9b4e019ULL) ^ splitmix64(n));
 	return (double)(h >> 11) * (1.0 / 9007199254740992.0);
 }
 

@@ -130,6 +130,10 @@ void resp_422(struct sim_resp *rs, const char *type, const char *loc, const char
 void resp_not_found(struct sim_resp *rs, const char *what, const char *id);
 /* 404 with the ORM's "<Model> not found with id='['<id>']', ..." (routes without their own text). */
 void resp_orm_not_found(struct sim_resp *rs, const char *model, const char *id);
+struct coll;
+/* The stored object with this id in c, or NULL after resp_orm_not_found(rs, model, id). */
+json_t *coll_find_or_404(struct sim_resp *rs, const struct coll *c, const char *model,
+			 const char *id);
 /* 409 with the ORM's unique-constraint text: cols "a, b", vals "x, y". */
 void resp_unique(struct sim_resp *rs, const char *model, const char *constraint,
 		 const char *cols, const char *vals);
@@ -242,6 +246,12 @@ json_t *coll_find_by(const struct coll *c, const char *key, const char *val);
 int coll_remove(struct coll *c, const char *id);
 /* New array of every item (increfed), for filtering. */
 json_t *coll_all(const struct coll *c);
+/* New array of the items (increfed) whose string array rel holds id ("_blocks", "agent_ids"). */
+json_t *coll_having(const struct coll *c, const char *rel, const char *id);
+/* New array of the items (increfed) with these ids, in their order; unknown ids are skipped. */
+json_t *coll_pick(const struct coll *c, const json_t *ids);
+/* SplitMix64's finalizer: ids and fault draws derive from (seed, counter) through it. */
+unsigned long long splitmix64(unsigned long long x);
 
 /* "<prefix>-<uuid4>", deterministic from (seed, sequence); caller frees. */
 char *store_new_id(const char *prefix);
@@ -296,15 +306,16 @@ enum agent_incl {
 json_t *agent_render(const json_t *a, unsigned incl);
 /* The include set for a read: digest 1.2; -1 after a 422 on a bad include value. */
 int agent_includes(struct sim_req *rq, struct sim_resp *rs, unsigned *out);
-
+/* Pages items (taken; stored objects) and answers 200 with the page, each one rendered. */
+void resp_page(struct sim_resp *rs, json_t *items_take, const struct page *pg,
+	       json_t *(*render)(const json_t *));
+/* The same for agents, rendered with an include set. */
+void resp_page_agents(struct sim_resp *rs, json_t *items_take, const struct page *pg,
+		      unsigned incl);
 /* ---- links.c: what more than one resource file does to the store ---- */
 
 /* Removes an id from one relation list of every agent (cascade on delete). */
 void agents_unlink(const char *rel, const char *id);
-/* The agents (stored objects, borrowed) that have block id in their core memory. */
-json_t *block_agents(const char *block_id);
-/* The identities (stored objects, borrowed) that list the agent in their agent_ids. */
-json_t *agent_identities(const char *agent_id);
 /* Validates the request's CreateBlock body; -1 after an error reply. */
 int block_body_check(struct sim_req *rq, struct sim_resp *rs);
 /* Validates a CreateBlock body (memory_blocks[i]); -1 after a 422. */

@@ -113,9 +113,33 @@ json_t *coll_all(const struct coll *c)
 	return arr;
 }
 
+json_t *coll_having(const struct coll *c, const char *rel, const char *id)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (strarr_has(json_object_get(c->v[i], rel), id))
+			json_array_append(out, c->v[i]);
+	}
+	return out;
+}
+
+json_t *coll_pick(const struct coll *c, const json_t *ids)
+{
+	json_t *out = json_array(), *id, *o;
+	size_t i;
+
+	json_array_foreach(ids, i, id) {
+		o = coll_find(c, json_string_value(id));
+		if (o)
+			json_array_append(out, o);
+	}
+	return out;
+}
+
 /* ---- ids and time ---- */
 
-static unsigned long long splitmix64(unsigned long long x)
+unsigned long long splitmix64(unsigned long long x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;

@@ -1,7 +1,8 @@
 /*
- * Tools (digest 5.4): ToolCreate (strict) through POST and PUT, both an upsert by name that
- * resets metadata_ to {"tool_hash": ...} as the real server does (stamp_tool_hash); ToolUpdate
- * (lenient, `metadata_`); the list with its built-in tools (links.c makes them); no timestamps.
+ * Tools (the digest, docs/contract/letta-api.md, section 5.4): ToolCreate (strict) through POST and
+ * PUT, both an upsert by name that resets metadata_ to {"tool_hash": ...} as the real server does
+ * (stamp_tool_hash); ToolUpdate (lenient, `metadata_`); the list with its built-in tools (links.c
+ * makes them); no timestamps.
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -141,7 +142,7 @@ static void h_tools_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct tool_filter tf;
 	struct page pg;
-	json_t *items, *out, *t;
+	json_t *items;
 	size_t i;
 
 	if (tfilter_parse(&tf, rq, rs) < 0)
@@ -155,12 +156,7 @@ static void h_tools_list(struct sim_req *rq, struct sim_resp *rs)
 		if (tool_matches(g_store.tools.v[i], &tf))
 			json_array_append(items, g_store.tools.v[i]);
 	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, t)
-		json_array_append_new(out, tool_render(t));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, items, &pg, tool_render);
 out:
 	tfilter_release(&tf);
 }
@@ -298,11 +294,7 @@ static void h_tools_upsert(struct sim_req *rq, struct sim_resp *rs)
 
 static json_t *tool_or_404(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *t = coll_find(&g_store.tools, req_param(rq, 0));
-
-	if (!t)
-		resp_orm_not_found(rs, "Tool", req_param(rq, 0));
-	return t;
+	return coll_find_or_404(rs, &g_store.tools, "Tool", req_param(rq, 0));
 }
 
 static void h_tool_get(struct sim_req *rq, struct sim_resp *rs)
