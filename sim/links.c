@@ -15,11 +15,15 @@
 
 #define NS (F_NULLABLE)
 
+/* ---- the cascade on delete ---- */
+
 void agents_unlink(const char *rel, const char *id)
 {
 	for (size_t i = 0; i < g_store.agents.n; i++)
 		strarr_remove(json_object_get(g_store.agents.v[i], rel), id);
 }
+
+/* ---- projects by slug ---- */
 
 json_t *project_new(const char *name, const char *slug)
 {
@@ -38,6 +42,8 @@ const char *project_resolve_slug(const char *slug)
 		p = project_new(slug, slug);
 	return json_string_value(json_object_get(p, "id"));
 }
+
+/* ---- blocks (CreateBlock, BlockUpdate) ---- */
 
 static const struct fld create_fields[] = {
 	{ "label", F_STR, F_REQUIRED },
@@ -191,6 +197,8 @@ int block_update(json_t *b, struct sim_req *rq, struct sim_resp *rs)
 	strip_nul(b);
 	return 0;
 }
+
+/* ---- the built-in tools ---- */
 
 /* A handful of Letta's built-in tools (digest 5.4: a first-page list creates them). */
 static const struct builtin {
