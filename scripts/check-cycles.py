@@ -10,6 +10,9 @@ src/util/ only (sim/CMakeLists.txt). Includes come from the `#include "..."` lin
 as the compiler does for this tree (the file's own folder, then src/, then sim/). Headers
 that include each other in a circle are a cycle too (a second graph, of headers alone).
 
+One rule more, for letta-sim: a resource file (one that defines a route array, `<file>_routes`)
+calls no other resource file, only the shared files (docs/architecture.md, "letta-sim").
+
 Every strongly connected set of two or more files is a cycle. It is reported as a chain
 (a.c -> b.c -> a.c, with what each step calls or includes) unless the allow-list names
 exactly that set; an allow-list line that matches no cycle any more is an error too, so
@@ -140,7 +143,11 @@ def build_graph(root, build):
             for d, kind in where.get(s, []):
                 if d.startswith(links):
                     add(module_of(src), module_of(d), ("calls %s()" if kind == "T" else "uses %s") % s)
-    return edges, hedges, modules | {module_of(s) for s in objs}
+    # letta-sim's resource files: the ones that define a route array (`<file>_routes`).
+    resources = {module_of(src) for src, (defined, _) in syms.items()
+                 if src.startswith("sim/") and any(n.endswith("_routes") and k == "D"
+                                                   for n, k in defined.items())}
+    return edges, hedges, modules | {module_of(s) for s in objs}, resources
 
 
 def display(root, mod):
@@ -250,7 +257,7 @@ def main():
     build = os.path.abspath(a.build or os.path.join(root, "build"))
     allow_path = os.path.join(root, "scripts", "cycles-allow.txt") if a.allow is None else a.allow
 
-    edges, hedges, nodes = build_graph(root, build)
+    edges, hedges, nodes, resources = build_graph(root, build)
     if a.graph:
         for g in (edges, hedges):
             for v in sorted(g):
@@ -280,6 +287,16 @@ def main():
                 more = " (+%d more)" % (len(why) - 3) if len(why) > 3 else ""
                 print("    %s -> %s: %s%s" % (display(root, v), display(root, w),
                                             ", ".join(why[:3]), more))
+    # letta-sim: a resource file calls only the shared files, never another resource file
+    # (issue 22 item 5), so that resources cannot grow into a circle again.
+    for v in sorted(resources):
+        for w in sorted(edges.get(v, {})):
+            why = sorted(r for r in set(edges[v][w]) if not r.startswith("includes "))
+            if w in resources and why:
+                fail = 1
+                print("%s calls the resource file %s (%s): a resource file calls only the shared "
+                      "files (sim/sim.h); move what both need into one of them" %
+                      (display(root, v), display(root, w), ", ".join(why[:3])))
     for n, s in allow:
         if n not in used:
             fail = 1

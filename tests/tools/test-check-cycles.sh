@@ -153,6 +153,35 @@ printf 'sim/agents.c sim/tools.c\n' >"$t/scripts/cycles-allow.txt"
 run 1
 has "scripts/cycles-allow.txt:1: no cycle sim/agents.c sim/tools.c any more: remove the line"
 
+# 6b. letta-sim's resource files (those with a route array) call no other resource file, even
+#     one way: agents.c calling blocks.c's block_render() fails; both calling links.c passes.
+case=resources
+mk $case
+put sim/links.c <<'EOF'
+int block_render(int id) { return id; }
+EOF
+put sim/blocks.c <<'EOF'
+int block_render(int id);
+const char *const blocks_routes[] = { "GET /v1/blocks/", 0 };
+int blocks_get(int id) { return block_render(id); }
+EOF
+put sim/agents.c <<'EOF'
+int block_render(int id);
+const char *const agents_routes[] = { "GET /v1/agents/", 0 };
+int agents_get(int id) { return block_render(id); }
+EOF
+build
+run 0 --allow ""
+rm "$t/sim/links.c"
+put sim/blocks.c <<'EOF'
+const char *const blocks_routes[] = { "GET /v1/blocks/", 0 };
+int block_render(int id) { return id; }
+EOF
+rm -rf "$t/build"
+build
+run 1 --allow ""
+has "sim/agents.c calls the resource file sim/blocks.c (calls block_render())"
+
 # 7. sim/ links with src/util/ only: a name sim/ defines and src/core/ calls is no edge.
 case=trees
 mk $case
