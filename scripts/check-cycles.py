@@ -78,25 +78,28 @@ def object_files(root, build):
     return seen
 
 
-def nm_symbols(objs):
-    """({defined global: 'T' text or 'D' data}, undefined) of a list of object files."""
-    defined, undefined = {}, set()
-    for o in objs:
-        res = subprocess.run(["nm", "-P", o], capture_output=True, text=True)
-        if res.returncode != 0:
-            sys.exit("check-cycles: nm %s failed: %s" % (o, res.stderr.strip()))
-        for line in res.stdout.splitlines():
-            f = line.split()
-            if len(f) < 2:
-                continue
-            name, kind = f[0], f[1]
-            if kind == "U":
-                undefined.add(name)
-            elif kind in "TW":
-                defined[name] = "T"
-            elif kind in "DBRGSCV":
-                defined[name] = "D"
-    return defined, undefined - set(defined)
+def nm_symbols(objs_of):
+    """{source: ({defined global: 'T' text or 'D' data}, undefined)}, from one nm run over the
+    object files of every source (objs_of: {source: [object, ...]})."""
+    src_of = {o: src for src, objs in objs_of.items() for o in objs}
+    res = subprocess.run(["nm", "-P", "-A"] + sorted(src_of), capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.exit("check-cycles: nm failed: %s" % res.stderr.strip())
+    defined = {src: {} for src in objs_of}
+    undefined = {src: set() for src in objs_of}
+    for line in res.stdout.splitlines():
+        obj, _, rest = line.partition(": ")
+        f = rest.split()
+        if obj not in src_of or len(f) < 2:
+            continue
+        src, name, kind = src_of[obj], f[0], f[1]
+        if kind == "U":
+            undefined[src].add(name)
+        elif kind in "TW":
+            defined[src][name] = "T"
+        elif kind in "DBRGSCV":
+            defined[src][name] = "D"
+    return {src: (defined[src], undefined[src] - set(defined[src])) for src in objs_of}
 
 
 # Which trees a file of each top folder links with (sim/CMakeLists.txt, src/*/CMakeLists.txt).
@@ -132,7 +135,7 @@ def build_graph(root, build):
     objs = object_files(root, build)
     if not objs:
         sys.exit("check-cycles: no object files of src/ or sim/ under %s (build first)" % build)
-    syms = {src: nm_symbols(o) for src, o in objs.items()}
+    syms = nm_symbols(objs)
     where = {}
     for src, (defined, _) in syms.items():
         for s, kind in defined.items():
