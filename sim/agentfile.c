@@ -76,7 +76,7 @@ static void export_rel(json_t *list, json_t *refs, const json_t *ids, const stru
 	}
 }
 
-void h_agent_export(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_export(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *a = coll_find(&g_store.agents, req_param(rq, 0));
 	json_t *doc, *ag, *blocks, *tools, *sources, *refs;
@@ -138,7 +138,7 @@ static const char *map_id(const json_t *map, const json_t *fid)
 	return jsonx_get_str(map, json_string_value(fid));
 }
 
-void h_agents_import(struct sim_req *rq, struct sim_resp *rs)
+static void h_agents_import(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *data = NULL, *slug;
 	size_t len = 0, i, j;
@@ -267,3 +267,12 @@ out:
 	free(override);
 	free(pid_form);
 }
+
+/* The routes of this file (server.c walks every file's array; literal routes first). */
+/* clang-format off */
+const struct route agentfile_routes[] = {
+	{ "POST", "/v1/agents/import", h_agents_import, 0 },
+	{ "GET", "/v1/agents/{agent_id}/export", h_agent_export, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+/* clang-format on */

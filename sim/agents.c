@@ -1,7 +1,8 @@
 /*
- * Agents (digest 5.1), their attachments (5.2) and the tags list (5.8). An agent keeps its
- * relations as id lists under internal keys (_tags, _blocks, _tools, _sources, _secrets);
- * identities keep their own agent_ids. agent_render() applies the include rules of digest 1.2.
+ * Agents (the digest, docs/contract/letta-api.md, section 5.1), their attachments (5.2) and the
+ * tags list (5.8). An agent keeps its relations as id lists under internal keys (_tags, _blocks,
+ * _tools, _sources, _secrets); identities keep their own agent_ids. agent_render() (render.c)
+ * applies the include rules of digest 1.2.
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -124,175 +125,6 @@ static const char *const update_scalars[] = {
 	"base_template_id", "timezone", "hidden", NULL,
 };
 
-static const char *const include_values[] = {
-	"agent.blocks", "agent.identities", "agent.managed_group", "agent.pending_approval",
-	"agent.secrets", "agent.sources", "agent.tags", "agent.tools", NULL,
-};
-
-static const unsigned include_bits[] = {
-	INC_BLOCKS, INC_IDENTITIES, 0, 0, INC_SECRETS, INC_SOURCES, INC_TAGS, INC_TOOLS,
-};
-
-int agent_includes(struct sim_req *rq, struct sim_resp *rs, unsigned *out)
-{
-	json_t *inc = req_args_all(rq, "include", 0);
-	size_t i;
-	json_t *v;
-	unsigned bits = 0;
-
-	json_array_foreach(inc, i, v) {
-		int k;
-		for (k = 0; include_values[k]; k++) {
-			if (!strcmp(json_string_value(v), include_values[k]))
-				break;
-		}
-		if (!include_values[k]) {
-			resp_422(rs, "enum", "query", "include",
-				 "Input should be 'agent.blocks', 'agent.identities', "
-				 "'agent.managed_group', 'agent.pending_approval', 'agent.secrets', "
-				 "'agent.sources', 'agent.tags' or 'agent.tools'",
-				 v, NULL);
-			json_decref(inc);
-			return -1;
-		}
-		bits |= include_bits[k];
-	}
-	/*
-	 * Digest 1.2: a 1.0 client gets only what it asks for; a legacy client gets everything
-	 * unless it names what it wants.
-	 */
-	if (!rq->v1_client && !json_array_size(inc))
-		bits = INC_ALL;
-	json_decref(inc);
-	*out = bits;
-	return 0;
-}
-
-static json_t *render_ids(const json_t *ids, const struct coll *c, json_t *(*render)(const json_t *))
-{
-	json_t *out = json_array();
-	size_t i;
-	json_t *id;
-
-	json_array_foreach(ids, i, id) {
-		json_t *o = coll_find(c, json_string_value(id));
-		if (o)
-			json_array_append_new(out, render(o));
-	}
-	return out;
-}
-
-static json_t *agent_identities(const char *agent_id)
-{
-	json_t *out = json_array();
-
-	for (size_t i = 0; i < g_store.identities.n; i++) {
-		json_t *idn = g_store.identities.v[i];
-		if (strarr_has(json_object_get(idn, "agent_ids"), agent_id))
-			json_array_append(out, idn);
-	}
-	return out;
-}
-
-/*
- * The AgentState fields the real server returns that letta-sync does not manage (issue 21 item
- * 7; openapi.json AgentState). A stored agent may set them; otherwise they get the values a new
- * agent has on the server: one initial message, no tool rules, no groups, the file limits of a
- * 128k-token context window (letta/utils.py get_file_limits_for_context_window: 10 files,
- * 25000 chars; *sim* for other windows), and the deprecated tool_exec_environment_variables
- * mirroring secrets. model_settings is left null (the spec allows it).
- */
-static void agent_extras(json_t *o, const char *id)
-{
-	static const char *const nulls[] = { "compaction_settings", "last_run_duration_ms",
-					     "last_stop_reason", "managed_group",
-					     "multi_agent_group", "pending_approval",
-					     "response_format", "model_settings", NULL };
-	struct buf mid = BUF_INIT;
-
-	for (int i = 0; nulls[i]; i++)
-		if (!json_object_get(o, nulls[i]))
-			json_object_set_new(o, nulls[i], json_null());
-	if (!json_object_get(o, "enable_sleeptime"))
-		json_object_set_new(o, "enable_sleeptime", json_false());
-	if (!json_object_get(o, "message_buffer_autoclear"))
-		json_object_set_new(o, "message_buffer_autoclear", json_false());
-	if (!json_object_get(o, "max_files_open"))
-		json_object_set_new(o, "max_files_open", json_integer(10));
-	if (!json_object_get(o, "per_file_view_window_char_limit"))
-		json_object_set_new(o, "per_file_view_window_char_limit", json_integer(25000));
-	if (!json_object_get(o, "tool_rules"))
-		json_object_set_new(o, "tool_rules", json_array());
-	if (!json_object_get(o, "message_ids")) {
-		/* The system message, its id derived from the agent's so that no counter moves. */
-		buf_addf(&mid, "message-%s", id && !strncmp(id, "agent-", 6) ? id + 6 : "");
-		json_object_set_new(o, "message_ids", json_pack("[s]", mid.buf));
-		buf_release(&mid);
-	}
-	json_object_set(o, "tool_exec_environment_variables", json_object_get(o, "secrets"));
-	if (!jsonx_get_str(o, "created_by_id"))
-		json_object_set_new(o, "created_by_id", json_string(SIM_USER_ID));
-	if (!jsonx_get_str(o, "last_updated_by_id"))
-		json_object_set_new(o, "last_updated_by_id", json_string(SIM_USER_ID));
-}
-
-json_t *agent_render(const json_t *a, unsigned incl)
-{
-	json_t *o = obj_public(a);
-	json_t *blocks, *idns, *secrets = json_array();
-	const char *id = jsonx_get_str(a, "id");
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	json_object_set_new(o, "tags", (incl & INC_TAGS) ? json_deep_copy(json_object_get(a, "_tags"))
-							   : json_array());
-	blocks = (incl & INC_BLOCKS)
-			 ? render_ids(json_object_get(a, "_blocks"), &g_store.blocks, block_render)
-			 : json_array();
-	json_object_set_new(o, "memory",
-			    json_pack("{s:O,s:[],s:s,s:O}", "blocks", blocks, "file_blocks",
-				      "prompt_template", "", "agent_type",
-				      json_object_get(a, "agent_type")));
-	json_object_set_new(o, "blocks", blocks);
-	json_object_set_new(o, "tools",
-			    (incl & INC_TOOLS) ? render_ids(json_object_get(a, "_tools"),
-							    &g_store.tools, tool_render)
-					       : json_array());
-	json_object_set_new(o, "sources",
-			    (incl & INC_SOURCES) ? render_ids(json_object_get(a, "_sources"),
-							      &g_store.folders, source_render)
-						 : json_array());
-	idns = json_array();
-	if (incl & INC_IDENTITIES) {
-		json_t *all = agent_identities(id);
-		json_array_foreach(all, i, v)
-			json_array_append_new(idns, identity_render(v));
-		json_decref(all);
-	}
-	json_object_set_new(o, "identities", idns);
-	{
-		json_t *ids = json_array();
-		json_array_foreach(idns, i, v)
-			json_array_append(ids, json_object_get(v, "id"));
-		json_object_set_new(o, "identity_ids", ids);
-	}
-	if (incl & INC_SECRETS) {
-		json_object_foreach(json_object_get(a, "_secrets"), k, v)
-			json_array_append_new(secrets, json_pack("{s:s,s:O,s:s}", "key", k, "value",
-								 v, "agent_id", id));
-	}
-	json_object_set_new(o, "secrets", secrets);
-	agent_extras(o, id);
-	return o;
-}
-
-void agents_unlink(const char *rel, const char *id)
-{
-	for (size_t i = 0; i < g_store.agents.n; i++)
-		strarr_remove(json_object_get(g_store.agents.v[i], rel), id);
-}
-
 static json_t *embedding_config_for(const char *handle)
 {
 	const char *slash = strchr(handle, '/');
@@ -388,7 +220,7 @@ static const char *const names_a[] = { "Brave", "Calm", "Eager", "Gentle", "Joll
 static const char *const names_b[] = { "Otter", "Falcon", "Heron", "Lynx", "Marten", "Owl",
 				       "Panda", "Quokka", "Raven", "Seal", "Tapir", "Wren" };
 
-void h_agents_create(struct sim_req *rq, struct sim_resp *rs)
+static void h_agents_create(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *body, *a, *v, *blocks = json_array(), *tools = json_array(), *mb;
 	json_t *llm = NULL, *ec = NULL;
@@ -584,7 +416,7 @@ static int agent_matches(const json_t *a, const struct agent_filter *af)
 	if (af->base_template_id && !str_eq(a, "base_template_id", af->base_template_id))
 		return 0;
 	if (af->identity_id || json_array_size(af->identifier_keys)) {
-		json_t *idns = agent_identities(jsonx_get_str(a, "id"));
+		json_t *idns = coll_having(&g_store.identities, "agent_ids", jsonx_get_str(a, "id"));
 		int ok = 0;
 		json_array_foreach(idns, i, t) {
 			if (af->identity_id && str_eq(t, "id", af->identity_id))
@@ -611,12 +443,12 @@ static int agent_matches(const json_t *a, const struct agent_filter *af)
 static const char *const agent_order_by[] = { "created_at", "updated_at", "last_run_completion",
 					      NULL };
 
-void h_agents_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_agents_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct agent_filter af;
 	struct page pg;
 	unsigned incl;
-	json_t *items, *out, *a;
+	json_t *items;
 	size_t i;
 	int asc;
 
@@ -633,17 +465,12 @@ void h_agents_list(struct sim_req *rq, struct sim_resp *rs)
 		if (agent_matches(g_store.agents.v[i], &af))
 			json_array_append(items, g_store.agents.v[i]);
 	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, a)
-		json_array_append_new(out, agent_render(a, incl));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page_agents(rs, items, &pg, incl);
 out:
 	afilter_release(&af);
 }
 
-void h_agents_count(struct sim_req *rq, struct sim_resp *rs)
+static void h_agents_count(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct agent_filter af;
 	long n = 0;
@@ -660,14 +487,10 @@ void h_agents_count(struct sim_req *rq, struct sim_resp *rs)
 
 static json_t *agent_or_404(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *a = coll_find(&g_store.agents, req_param(rq, 0));
-
-	if (!a)
-		resp_orm_not_found(rs, "Agent", req_param(rq, 0));
-	return a;
+	return coll_find_or_404(rs, &g_store.agents, "Agent", req_param(rq, 0));
 }
 
-void h_agent_get(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_get(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *a = agent_or_404(rq, rs);
 	unsigned incl;
@@ -677,7 +500,7 @@ void h_agent_get(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, agent_render(a, incl));
 }
 
-void h_agent_patch(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_patch(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *a = agent_or_404(rq, rs);
 	json_t *body, *v, *llm = NULL, *ec = NULL;
@@ -743,7 +566,7 @@ void h_agent_patch(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, agent_render(a, INC_ALL));
 }
 
-void h_agent_delete(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_delete(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *a = agent_or_404(rq, rs);
 	const char *id;
@@ -764,31 +587,18 @@ static void list_rel(struct sim_req *rq, struct sim_resp *rs, const char *rel,
 {
 	json_t *a = agent_or_404(rq, rs);
 	struct page pg;
-	json_t *items, *out, *id, *o;
-	size_t i;
 
 	if (!a || page_parse(&pg, rq, rs, def_limit, 1, NULL) < 0)
 		return;
-	items = json_array();
-	json_array_foreach(json_object_get(a, rel), i, id) {
-		o = coll_find(c, json_string_value(id));
-		if (o)
-			json_array_append(items, o);
-	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, o)
-		json_array_append_new(out, render(o));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, coll_pick(c, json_object_get(a, rel)), &pg, render);
 }
 
-void h_agent_blocks_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_blocks_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	list_rel(rq, rs, "_blocks", &g_store.blocks, block_render, 100);
 }
 
-void h_agent_block_attach(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_block_attach(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *a = agent_or_404(rq, rs), *b, *id;
 	const char *label;
@@ -821,7 +631,7 @@ void h_agent_block_attach(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, agent_render(a, INC_ALL));
 }
 
-void h_agent_block_detach(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_block_detach(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *a = agent_or_404(rq, rs);
 
@@ -853,7 +663,7 @@ static json_t *block_by_label(struct sim_req *rq, struct sim_resp *rs)
 	return NULL;
 }
 
-void h_agent_block_get(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_block_get(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *b = block_by_label(rq, rs);
 
@@ -861,7 +671,7 @@ void h_agent_block_get(struct sim_req *rq, struct sim_resp *rs)
 		resp_json_take(rs, 200, block_render(b));
 }
 
-void h_agent_block_patch(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_block_patch(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *b = block_by_label(rq, rs);
 
@@ -871,7 +681,7 @@ void h_agent_block_patch(struct sim_req *rq, struct sim_resp *rs)
 
 /* ---- tools ---- */
 
-void h_agent_tools_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_tools_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	list_rel(rq, rs, "_tools", &g_store.tools, tool_render, 10);
 }
@@ -903,27 +713,27 @@ static void rel_toggle(struct sim_req *rq, struct sim_resp *rs, const char *rel,
 		resp_json_take(rs, 200, agent_render(a, INC_ALL));
 }
 
-void h_agent_tool_attach(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_tool_attach(struct sim_req *rq, struct sim_resp *rs)
 {
 	rel_toggle(rq, rs, "_tools", &g_store.tools, "Tool", 1);
 }
 
-void h_agent_tool_detach(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_tool_detach(struct sim_req *rq, struct sim_resp *rs)
 {
 	rel_toggle(rq, rs, "_tools", &g_store.tools, "Tool", 0);
 }
 
-void h_agent_folders_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_folders_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	list_rel(rq, rs, "_sources", &g_store.folders, source_render, 100);
 }
 
-void h_agent_folder_attach(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_folder_attach(struct sim_req *rq, struct sim_resp *rs)
 {
 	rel_toggle(rq, rs, "_sources", &g_store.folders, "Folder", 1);
 }
 
-void h_agent_folder_detach(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_folder_detach(struct sim_req *rq, struct sim_resp *rs)
 {
 	rel_toggle(rq, rs, "_sources", &g_store.folders, "Folder", 0);
 }
@@ -946,12 +756,12 @@ static void identity_toggle(struct sim_req *rq, struct sim_resp *rs, int attach)
 	resp_null(rs);
 }
 
-void h_agent_identity_attach(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_identity_attach(struct sim_req *rq, struct sim_resp *rs)
 {
 	identity_toggle(rq, rs, 1);
 }
 
-void h_agent_identity_detach(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_identity_detach(struct sim_req *rq, struct sim_resp *rs)
 {
 	identity_toggle(rq, rs, 0);
 }
@@ -963,7 +773,7 @@ static int cmp_str(const void *x, const void *y)
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-void h_tags_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_tags_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *name = req_arg(rq, "name") ? req_arg(rq, "name") : req_arg(rq, "query_text");
 	const char *after = req_arg(rq, "after"), *before = req_arg(rq, "before");
@@ -1014,3 +824,32 @@ void h_tags_list(struct sim_req *rq, struct sim_resp *rs)
 	json_decref(set);
 	resp_json_take(rs, 200, out);
 }
+
+/* The routes of this file (server.c walks every file's array; literal routes first). */
+/* clang-format off */
+const struct route agents_routes[] = {
+	{ "GET", "/v1/agents/", h_agents_list, 0 },
+	{ "POST", "/v1/agents/", h_agents_create, 0 },
+	{ "GET", "/v1/agents/count", h_agents_count, 0 },
+	{ "GET", "/v1/agents/{agent_id}", h_agent_get, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}", h_agent_patch, 0 },
+	{ "DELETE", "/v1/agents/{agent_id}", h_agent_delete, 0 },
+	{ "GET", "/v1/agents/{agent_id}/core-memory/blocks", h_agent_blocks_list, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/core-memory/blocks/attach/{block_id}", h_agent_block_attach, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/core-memory/blocks/detach/{block_id}", h_agent_block_detach, 0 },
+	{ "GET", "/v1/agents/{agent_id}/core-memory/blocks/{block_label}", h_agent_block_get, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/core-memory/blocks/{block_label}", h_agent_block_patch, 0 },
+	{ "GET", "/v1/agents/{agent_id}/tools", h_agent_tools_list, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/tools/attach/{tool_id}", h_agent_tool_attach, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/tools/detach/{tool_id}", h_agent_tool_detach, 0 },
+	{ "GET", "/v1/agents/{agent_id}/folders", h_agent_folders_list, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/folders/attach/{folder_id}", h_agent_folder_attach, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/folders/detach/{folder_id}", h_agent_folder_detach, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/sources/attach/{source_id}", h_agent_folder_attach, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/sources/detach/{source_id}", h_agent_folder_detach, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/identities/attach/{identity_id}", h_agent_identity_attach, 0 },
+	{ "PATCH", "/v1/agents/{agent_id}/identities/detach/{identity_id}", h_agent_identity_detach, 0 },
+	{ "GET", "/v1/tags/", h_tags_list, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+/* clang-format on */

@@ -1,8 +1,8 @@
 /*
- * Folders (digest 5.6; ids `source-...`, "sources" in AgentState) and their files: strict
- * SourceCreate/SourceUpdate, unique names (409), the substring `name` filter, /agents as ids,
- * multipart upload with duplicate_handling and asynchronous processing_status, and file delete
- * at DELETE /v1/folders/{f}/{file} (204, no `files/` segment).
+ * Folders (the digest, docs/contract/letta-api.md, section 5.6; ids `source-...`, "sources" in
+ * AgentState) and their files: strict SourceCreate/SourceUpdate, unique names (409), the substring
+ * `name` filter, /agents as ids, multipart upload with duplicate_handling and asynchronous
+ * processing_status, and file delete at DELETE /v1/folders/{f}/{file} (204, no `files/` segment).
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -76,21 +76,6 @@ static const struct {
 	{ NULL, NULL },
 };
 
-/* Folder (the /v1/folders routes): no vector_db_provider, which only Source has. */
-json_t *folder_render(const json_t *f)
-{
-	return obj_public(f);
-}
-
-/* Source (AgentState.sources, GET /v1/agents/{id}/folders): Folder plus vector_db_provider. */
-json_t *source_render(const json_t *f)
-{
-	json_t *o = obj_public(f);
-
-	json_object_set_new(o, "vector_db_provider", json_string("native"));
-	return o;
-}
-
 static long long now_us(void)
 {
 	struct timespec ts;
@@ -151,7 +136,7 @@ static json_t *folder_by_name(const char *name)
 	return coll_find_by(&g_store.folders, "name", name);
 }
 
-void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
+static void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *body, *ec, *f, *made = NULL;
 	const char *emb, *name;
@@ -196,11 +181,11 @@ void h_folders_create(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, folder_render(f));
 }
 
-void h_folders_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_folders_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *name = req_arg(rq, "name");
 	struct page pg;
-	json_t *items, *out, *f;
+	json_t *items;
 	size_t i;
 
 	if (page_parse(&pg, rq, rs, 50, 0, NULL) < 0)
@@ -211,15 +196,10 @@ void h_folders_list(struct sim_req *rq, struct sim_resp *rs)
 		if (!name || ci_contains(jsonx_get_str(g_store.folders.v[i], "name"), name))
 			json_array_append(items, g_store.folders.v[i]);
 	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, f)
-		json_array_append_new(out, folder_render(f));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, items, &pg, folder_render);
 }
 
-void h_folders_count(struct sim_req *rq, struct sim_resp *rs)
+static void h_folders_count(struct sim_req *rq, struct sim_resp *rs)
 {
 	(void)rq;
 	resp_json_take(rs, 200, json_integer((json_int_t)g_store.folders.n));
@@ -235,7 +215,7 @@ static json_t *folder_or_404(struct sim_req *rq, struct sim_resp *rs)
 	return f;
 }
 
-void h_folder_get(struct sim_req *rq, struct sim_resp *rs)
+static void h_folder_get(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *f = folder_or_404(rq, rs);
 
@@ -243,7 +223,7 @@ void h_folder_get(struct sim_req *rq, struct sim_resp *rs)
 		resp_json_take(rs, 200, folder_render(f));
 }
 
-void h_folder_patch(struct sim_req *rq, struct sim_resp *rs)
+static void h_folder_patch(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *f = folder_or_404(rq, rs), *other, *v;
 	const char *name;
@@ -284,7 +264,7 @@ static void files_drop(const char *folder_id)
 	}
 }
 
-void h_folder_delete(struct sim_req *rq, struct sim_resp *rs)
+static void h_folder_delete(struct sim_req *rq, struct sim_resp *rs)
 {
 	if (!folder_or_404(rq, rs))
 		return;
@@ -294,7 +274,7 @@ void h_folder_delete(struct sim_req *rq, struct sim_resp *rs)
 	resp_null(rs);
 }
 
-void h_folder_agents(struct sim_req *rq, struct sim_resp *rs)
+static void h_folder_agents(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct page pg;
 	json_t *items, *out, *a;
@@ -302,12 +282,7 @@ void h_folder_agents(struct sim_req *rq, struct sim_resp *rs)
 
 	if (!folder_or_404(rq, rs) || page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
 		return;
-	items = json_array();
-	for (i = 0; i < g_store.agents.n; i++) {
-		if (strarr_has(json_object_get(g_store.agents.v[i], "_sources"), req_param(rq, 0)))
-			json_array_append(items, g_store.agents.v[i]);
-	}
-	items = page_apply(items, &pg);
+	items = page_apply(coll_having(&g_store.agents, "_sources", req_param(rq, 0)), &pg);
 	/* A bare array of agent ids, not objects (digest 5.6). */
 	out = json_array();
 	json_array_foreach(items, i, a)
@@ -316,7 +291,7 @@ void h_folder_agents(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, out);
 }
 
-void h_folder_files(struct sim_req *rq, struct sim_resp *rs)
+static void h_folder_files(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct page pg;
 	json_t *items, *out, *file;
@@ -350,7 +325,7 @@ static json_t *file_in_folder(struct sim_req *rq, struct sim_resp *rs)
 	return file;
 }
 
-void h_folder_file_get(struct sim_req *rq, struct sim_resp *rs)
+static void h_folder_file_get(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *file;
 	int content;
@@ -362,7 +337,7 @@ void h_folder_file_get(struct sim_req *rq, struct sim_resp *rs)
 		resp_json_take(rs, 200, file_render(file, content));
 }
 
-void h_folder_file_delete(struct sim_req *rq, struct sim_resp *rs)
+static void h_folder_file_delete(struct sim_req *rq, struct sim_resp *rs)
 {
 	if (!folder_or_404(rq, rs) || !file_in_folder(rq, rs))
 		return;
@@ -371,94 +346,6 @@ void h_folder_file_delete(struct sim_req *rq, struct sim_resp *rs)
 }
 
 /* ---- multipart upload ---- */
-
-static const char *find_mem(const char *hay, size_t hl, const char *needle, size_t nl)
-{
-	if (nl > hl)
-		return NULL;
-	for (size_t i = 0; i + nl <= hl; i++) {
-		if (hay[i] == needle[0] && !memcmp(hay + i, needle, nl))
-			return hay + i;
-	}
-	return NULL;
-}
-
-/* A header parameter (`boundary=`, `filename=`), quoted or not; caller frees. */
-static char *header_param(const char *h, size_t hl, const char *key)
-{
-	size_t kl = strlen(key);
-	const char *p = h, *end = h + hl, *s;
-
-	while ((p = find_mem(p, (size_t)(end - p), key, kl)) != NULL) {
-		if (p > h && p[-1] != ' ' && p[-1] != ';' && p[-1] != '\t') {
-			p += kl;
-			continue;
-		}
-		p += kl;
-		if (p < end && *p == '"') {
-			s = ++p;
-			while (p < end && *p != '"')
-				p++;
-		} else {
-			s = p;
-			while (p < end && *p != ';' && *p != '\r' && *p != '\n' && *p != ' ')
-				p++;
-		}
-		return xstrndup(s, (size_t)(p - s));
-	}
-	return NULL;
-}
-
-/*
- * Finds the form part named field; data and len point into the body. Returns its filename
- * ("upload" when it has none), NULL when there is no such part.
- */
-char *sim_multipart(const struct sim_req *rq, const char *field, const char **data, size_t *len)
-{
-	char *boundary = NULL, *fname = NULL;
-	struct buf delim = BUF_INIT;
-	const char *body = rq->body.buf, *end = rq->body.buf + rq->body.len, *p, *hend, *next;
-
-	if (!rq->content_type || strncasecmp(rq->content_type, "multipart/form-data", 19))
-		return NULL;
-	boundary = header_param(rq->content_type, strlen(rq->content_type), "boundary=");
-	if (!boundary)
-		return NULL;
-	buf_addf(&delim, "--%s", boundary);
-	p = find_mem(body, rq->body.len, delim.buf, delim.len);
-	while (p) {
-		p += delim.len;
-		if (p + 2 <= end && !strncmp(p, "--", 2))
-			break;
-		if (p + 2 <= end && !strncmp(p, "\r\n", 2))
-			p += 2;
-		hend = find_mem(p, (size_t)(end - p), "\r\n\r\n", 4);
-		if (!hend)
-			break;
-		next = find_mem(hend + 4, (size_t)(end - hend - 4), delim.buf, delim.len);
-		if (!next)
-			break;
-		{
-			char *name = header_param(p, (size_t)(hend - p), "name=");
-			int is_file = name && !strcmp(name, field);
-			free(name);
-			if (is_file) {
-				fname = header_param(p, (size_t)(hend - p), "filename=");
-				if (!fname)
-					fname = xstrdup("upload");
-				*data = hend + 4;
-				*len = (size_t)(next - *data);
-				if (*len >= 2 && !strncmp(next - 2, "\r\n", 2))
-					*len -= 2;
-				break;
-			}
-		}
-		p = next;
-	}
-	free(boundary);
-	buf_release(&delim);
-	return fname;
-}
 
 static const char *mime_for(const char *name)
 {
@@ -500,7 +387,7 @@ static char *suffixed(const char *folder_id, const char *name)
 	}
 }
 
-void h_folder_upload(struct sim_req *rq, struct sim_resp *rs)
+static void h_folder_upload(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *mode = req_arg(rq, "duplicate_handling");
 	const char *data = NULL, *mime, *folder_id = req_param(rq, 0);
@@ -569,3 +456,21 @@ out:
 	free(id);
 	free(now);
 }
+
+/* The routes of this file (server.c walks every file's array; literal routes first). */
+/* clang-format off */
+const struct route folders_routes[] = {
+	{ "GET", "/v1/folders/", h_folders_list, 0 },
+	{ "POST", "/v1/folders/", h_folders_create, 0 },
+	{ "GET", "/v1/folders/count", h_folders_count, 0 },
+	{ "GET", "/v1/folders/{folder_id}", h_folder_get, 0 },
+	{ "PATCH", "/v1/folders/{folder_id}", h_folder_patch, 0 },
+	{ "DELETE", "/v1/folders/{folder_id}", h_folder_delete, 0 },
+	{ "GET", "/v1/folders/{folder_id}/agents", h_folder_agents, 0 },
+	{ "GET", "/v1/folders/{folder_id}/files", h_folder_files, 0 },
+	{ "GET", "/v1/folders/{folder_id}/files/{file_id}", h_folder_file_get, 0 },
+	{ "POST", "/v1/folders/{folder_id}/upload", h_folder_upload, 0 },
+	{ "DELETE", "/v1/folders/{folder_id}/{file_id}", h_folder_file_delete, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+/* clang-format on */

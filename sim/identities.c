@@ -1,9 +1,10 @@
 /*
- * Identities (digest 5.7): strict IdentityCreate/Upsert/Update/IdentityProperty, 409 on a
- * duplicate (identifier_key, project_id), PUT upsert with replace semantics on an existing key
- * (and a 404 on an unknown one, as the real server does: see h_identities_upsert), PATCH that
- * merges properties by key and adds to agent_ids/block_ids, /properties, /agents and /blocks.
- * The identity holds agent_ids and block_ids; agents render their identities from here.
+ * Identities (the digest, docs/contract/letta-api.md, section 5.7): strict
+ * IdentityCreate/Upsert/Update/IdentityProperty, 409 on a duplicate (identifier_key, project_id),
+ * PUT upsert with replace semantics on an existing key (and a 404 on an unknown one, as the real
+ * server does: see h_identities_upsert), PATCH that merges properties by key and adds to
+ * agent_ids/block_ids, /properties, /agents and /blocks. The identity holds agent_ids and
+ * block_ids; agents render their identities from here.
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -41,20 +42,6 @@ static const struct fld property_fields[] = {
 	{ "type", F_STR, F_REQUIRED },
 	{ NULL, 0, 0 },
 };
-
-static const char *const identity_keys[] = {
-	"id", "identifier_key", "name", "identity_type", "project_id", "agent_ids", "block_ids",
-	"properties", NULL,
-};
-
-json_t *identity_render(const json_t *idn)
-{
-	json_t *o = json_object();
-
-	for (int i = 0; identity_keys[i]; i++)
-		json_object_set(o, identity_keys[i], obj_or_null(idn, identity_keys[i]));
-	return o;
-}
 
 static int enum_ok(struct sim_resp *rs, const json_t *v, const char *field,
 		   const char *const *allowed, const char *msg)
@@ -201,7 +188,7 @@ static json_t *identity_new(struct sim_req *rq, const char *project_id)
 	return coll_add_take(&g_store.identities, idn);
 }
 
-void h_identities_create(struct sim_req *rq, struct sim_resp *rs)
+static void h_identities_create(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *pid;
 
@@ -215,7 +202,7 @@ void h_identities_create(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, identity_render(identity_new(rq, pid)));
 }
 
-void h_identities_upsert(struct sim_req *rq, struct sim_resp *rs)
+static void h_identities_upsert(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *pid;
 	json_t *idn, *v;
@@ -279,11 +266,11 @@ static int identity_matches(const json_t *idn, const struct ifilter *f)
 	return 1;
 }
 
-void h_identities_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_identities_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct ifilter f;
 	struct page pg;
-	json_t *items, *out, *idn;
+	json_t *items;
 	size_t i;
 
 	if (page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
@@ -294,15 +281,10 @@ void h_identities_list(struct sim_req *rq, struct sim_resp *rs)
 		if (identity_matches(g_store.identities.v[i], &f))
 			json_array_append(items, g_store.identities.v[i]);
 	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, idn)
-		json_array_append_new(out, identity_render(idn));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, items, &pg, identity_render);
 }
 
-void h_identities_count(struct sim_req *rq, struct sim_resp *rs)
+static void h_identities_count(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct ifilter f;
 	long n = 0;
@@ -315,14 +297,10 @@ void h_identities_count(struct sim_req *rq, struct sim_resp *rs)
 
 static json_t *identity_or_404(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *idn = coll_find(&g_store.identities, req_param(rq, 0));
-
-	if (!idn)
-		resp_orm_not_found(rs, "Identity", req_param(rq, 0));
-	return idn;
+	return coll_find_or_404(rs, &g_store.identities, "Identity", req_param(rq, 0));
 }
 
-void h_identity_get(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_get(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *idn = identity_or_404(rq, rs);
 
@@ -350,7 +328,7 @@ static void merge_properties(json_t *have, const json_t *add)
 	}
 }
 
-void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
 {
 	static const char *const scalars[] = { "identifier_key", "name", "identity_type", NULL };
 	json_t *idn = identity_or_404(rq, rs), *v, *x;
@@ -379,7 +357,7 @@ void h_identity_patch(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, identity_render(idn));
 }
 
-void h_identity_delete(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_delete(struct sim_req *rq, struct sim_resp *rs)
 {
 	if (!identity_or_404(rq, rs))
 		return;
@@ -387,7 +365,7 @@ void h_identity_delete(struct sim_req *rq, struct sim_resp *rs)
 	resp_null(rs);
 }
 
-void h_identity_properties(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_properties(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *idn = identity_or_404(rq, rs);
 	static const struct fld list_field = { "properties", F_ARR, F_REQUIRED };
@@ -405,49 +383,27 @@ void h_identity_properties(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, identity_render(idn));
 }
 
-void h_identity_agents(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_agents(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *idn = identity_or_404(rq, rs), *items, *out, *a, *id;
+	json_t *idn = identity_or_404(rq, rs);
 	unsigned incl;
 	struct page pg;
-	size_t i;
 
 	if (!idn || agent_includes(rq, rs, &incl) < 0 || page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
 		return;
-	items = json_array();
-	json_array_foreach(json_object_get(idn, "agent_ids"), i, id) {
-		a = coll_find(&g_store.agents, json_string_value(id));
-		if (a)
-			json_array_append(items, a);
-	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, a)
-		json_array_append_new(out, agent_render(a, incl));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page_agents(rs, coll_pick(&g_store.agents, json_object_get(idn, "agent_ids")), &pg,
+			 incl);
 }
 
-void h_identity_blocks(struct sim_req *rq, struct sim_resp *rs)
+static void h_identity_blocks(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *idn = identity_or_404(rq, rs), *items, *out, *b, *id;
+	json_t *idn = identity_or_404(rq, rs);
 	struct page pg;
-	size_t i;
 
 	if (!idn || page_parse(&pg, rq, rs, 50, 1, NULL) < 0)
 		return;
-	items = json_array();
-	json_array_foreach(json_object_get(idn, "block_ids"), i, id) {
-		b = coll_find(&g_store.blocks, json_string_value(id));
-		if (b)
-			json_array_append(items, b);
-	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, b)
-		json_array_append_new(out, block_render(b));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, coll_pick(&g_store.blocks, json_object_get(idn, "block_ids")), &pg,
+		  block_render);
 }
 
 /* PATCH /v1/blocks/{block_id}/identities/attach|detach/{identity_id}: the block back. */
@@ -471,12 +427,31 @@ static void block_identity_toggle(struct sim_req *rq, struct sim_resp *rs, int a
 	resp_json_take(rs, 200, block_render(b));
 }
 
-void h_block_identity_attach(struct sim_req *rq, struct sim_resp *rs)
+static void h_block_identity_attach(struct sim_req *rq, struct sim_resp *rs)
 {
 	block_identity_toggle(rq, rs, 1);
 }
 
-void h_block_identity_detach(struct sim_req *rq, struct sim_resp *rs)
+static void h_block_identity_detach(struct sim_req *rq, struct sim_resp *rs)
 {
 	block_identity_toggle(rq, rs, 0);
 }
+
+/* The routes of this file (server.c walks every file's array; literal routes first). */
+/* clang-format off */
+const struct route identities_routes[] = {
+	{ "GET", "/v1/identities/", h_identities_list, 0 },
+	{ "POST", "/v1/identities/", h_identities_create, 0 },
+	{ "PUT", "/v1/identities/", h_identities_upsert, 0 },
+	{ "GET", "/v1/identities/count", h_identities_count, 0 },
+	{ "GET", "/v1/identities/{identity_id}", h_identity_get, 0 },
+	{ "PATCH", "/v1/identities/{identity_id}", h_identity_patch, 0 },
+	{ "DELETE", "/v1/identities/{identity_id}", h_identity_delete, 0 },
+	{ "PUT", "/v1/identities/{identity_id}/properties", h_identity_properties, 0 },
+	{ "GET", "/v1/identities/{identity_id}/agents", h_identity_agents, 0 },
+	{ "GET", "/v1/identities/{identity_id}/blocks", h_identity_blocks, 0 },
+	{ "PATCH", "/v1/blocks/{block_id}/identities/attach/{identity_id}", h_block_identity_attach, 0 },
+	{ "PATCH", "/v1/blocks/{block_id}/identities/detach/{identity_id}", h_block_identity_detach, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+/* clang-format on */

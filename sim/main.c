@@ -1,8 +1,8 @@
 /*
  * letta-sim: an offline Letta API server for letta-sync's tests. Reads the options, loads the
- * --state file, starts the HTTP server, prints "listening on http://127.0.0.1:PORT" (https://
- * with --tls-cert and --tls-key) as the first line of stdout (the readiness signal), then waits for SIGINT or SIGTERM and saves the
- * state on the way out.
+ * --state file, starts the HTTP server, prints "listening on http://127.0.0.1:PORT" (https:// with
+ * --tls-cert and --tls-key) as the first line of stdout (the readiness signal), then waits for
+ * SIGINT or SIGTERM and saves the state on the way out.
  */
 #include "sim.h"
 #include "server.h"
@@ -291,7 +291,7 @@ int main(int argc, char **argv)
 	}
 	models_init();
 	if (g_opts.state_path && access(g_opts.state_path, F_OK) == 0 &&
-	    store_load_file(g_opts.state_path, &err) < 0) {
+	    state_load_file(g_opts.state_path, &err) < 0) {
 		fprintf(stderr, "letta-sim: %s\n", err.buf);
 		memfs_release();
 		return 1;
@@ -317,7 +317,7 @@ int main(int argc, char **argv)
 
 	sigwait(&set, &sig);
 	pthread_mutex_lock(&g_lock);
-	if (g_opts.state_path && store_save_file(g_opts.state_path, &err) < 0)
+	if (g_opts.state_path && state_save_file(g_opts.state_path, &err) < 0)
 		fprintf(stderr, "letta-sim: %s\n", err.buf);
 	pthread_mutex_unlock(&g_lock);
 	server_stop(d);

@@ -1,8 +1,9 @@
 /*
- * MCP servers through the id-based API (digest 5.5): strict bodies per server type, flat
- * responses, tokens echoed as auth_header "Authorization" + auth_token "Bearer <token>", 409 on
- * a duplicate server_name, 204 on delete. Creating and refreshing a server lists its tools and
- * registers them as external_mcp tools tagged mcp:<server_name>.
+ * MCP servers through the id-based API (the digest, docs/contract/letta-api.md, section 5.5):
+ * strict bodies per server type, flat responses, tokens echoed as auth_header "Authorization" +
+ * auth_token "Bearer <token>", 409 on a duplicate server_name, 204 on delete. Creating and
+ * refreshing a server lists its tools and registers them as external_mcp tools tagged
+ * mcp:<server_name>.
  *
  * The real server connects to the MCP server to list its tools, and refuses at create a URL
  * whose host is a literal non-public IP address (issue 21 item 5: a pydantic validator, 422
@@ -467,7 +468,7 @@ static int url_check(struct sim_resp *rs, const json_t *cfg)
 	return -1;
 }
 
-void h_mcp_create(struct sim_req *rq, struct sim_resp *rs)
+static void h_mcp_create(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *cfg, *m;
 	const char *name, *type;
@@ -515,7 +516,7 @@ void h_mcp_create(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, mcp_render(m));
 }
 
-void h_mcp_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_mcp_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *out = json_array();
 
@@ -534,7 +535,7 @@ static json_t *mcp_or_404(struct sim_req *rq, struct sim_resp *rs)
 	return m;
 }
 
-void h_mcp_get(struct sim_req *rq, struct sim_resp *rs)
+static void h_mcp_get(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *m = mcp_or_404(rq, rs);
 
@@ -542,7 +543,7 @@ void h_mcp_get(struct sim_req *rq, struct sim_resp *rs)
 		resp_json_take(rs, 200, mcp_render(m));
 }
 
-void h_mcp_patch(struct sim_req *rq, struct sim_resp *rs)
+static void h_mcp_patch(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *m = mcp_or_404(rq, rs), *cfg, *other, *v;
 	const char *name, *type;
@@ -591,7 +592,7 @@ void h_mcp_patch(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, mcp_render(m));
 }
 
-void h_mcp_delete(struct sim_req *rq, struct sim_resp *rs)
+static void h_mcp_delete(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *m = mcp_or_404(rq, rs);
 
@@ -602,7 +603,7 @@ void h_mcp_delete(struct sim_req *rq, struct sim_resp *rs)
 	resp_empty(rs, 204);
 }
 
-void h_mcp_tools(struct sim_req *rq, struct sim_resp *rs)
+static void h_mcp_tools(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *m = mcp_or_404(rq, rs), *out;
 	struct buf tag = BUF_INIT;
@@ -620,7 +621,7 @@ void h_mcp_tools(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, out);
 }
 
-void h_mcp_refresh(struct sim_req *rq, struct sim_resp *rs)
+static void h_mcp_refresh(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *m = mcp_or_404(rq, rs);
 	const char *agent_id = req_arg(rq, "agent_id");
@@ -650,3 +651,17 @@ void h_mcp_refresh(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, json_pack("{s:o,s:o,s:o}", "added", r.added, "updated", r.updated,
 					  "deleted", r.deleted));
 }
+
+/* The routes of this file (server.c walks every file's array; literal routes first). */
+/* clang-format off */
+const struct route mcp_routes[] = {
+	{ "GET", "/v1/mcp-servers/", h_mcp_list, 0 },
+	{ "POST", "/v1/mcp-servers/", h_mcp_create, 0 },
+	{ "GET", "/v1/mcp-servers/{mcp_server_id}", h_mcp_get, 0 },
+	{ "PATCH", "/v1/mcp-servers/{mcp_server_id}", h_mcp_patch, 0 },
+	{ "DELETE", "/v1/mcp-servers/{mcp_server_id}", h_mcp_delete, 0 },
+	{ "GET", "/v1/mcp-servers/{mcp_server_id}/tools", h_mcp_tools, 0 },
+	{ "PATCH", "/v1/mcp-servers/{mcp_server_id}/refresh", h_mcp_refresh, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+/* clang-format on */

@@ -330,47 +330,82 @@ static const char *add_tools(json_t *out, const json_t *res)
 	return jsonx_get_str(res, "nextCursor");
 }
 
-static json_t *list_streamable(const char *url, const json_t *headers, struct buf *err)
+/*
+ * One client session over either transport: call sends a request and gets its answer, notify
+ * sends a notification (no answer). session_tools() runs the same conversation over both.
+ */
+struct link {
+	int (*call)(struct link *l, const json_t *msg, long id, json_t **answer, struct buf *err);
+	int (*notify)(struct link *l, const json_t *msg, struct buf *err);
+	const char *url; /* streamable HTTP: the endpoint; HTTP+SSE: where messages are POSTed */
+	const json_t *headers;
+	char session[256];   /* streamable HTTP: the Mcp-Session-Id the server gave */
+	struct stream *st;   /* HTTP+SSE: the event stream the answers come on */
+	int initialized;     /* initialize answered and notifications/initialized sent */
+};
+
+/* initialize, notifications/initialized, then tools/list page by page. */
+static json_t *session_tools(struct link *l, struct buf *err)
 {
-	char session[256] = "";
 	json_t *answer = NULL, *msg, *out = NULL;
 	const json_t *res;
 	char *cursor = NULL;
 	long id = 1;
 
 	msg = rpc(id, "initialize", init_params());
-	if (post(&answer, url, msg, headers, session, sizeof(session), id, err) < 0 ||
-	    !result_of(answer, "initialize", err))
+	if (l->call(l, msg, id, &answer, err) < 0 || !result_of(answer, "initialize", err))
 		goto out;
 	json_decref(msg);
 	json_decref(answer);
 	answer = NULL;
 	msg = json_pack("{s:s,s:s}", "jsonrpc", "2.0", "method", "notifications/initialized");
-	if (post(NULL, url, msg, headers, session, sizeof(session), -1, err) < 0)
+	if (l->notify(l, msg, err) < 0)
 		goto out;
+	l->initialized = 1;
 	out = json_array();
 	for (int page = 0; page < MCP_MAX_PAGES; page++) {
+		const char *next;
+
 		json_decref(msg);
 		json_decref(answer);
 		answer = NULL;
 		msg = rpc(++id, "tools/list", cursor ? json_pack("{s:s}", "cursor", cursor) : NULL);
 		free(cursor);
 		cursor = NULL;
-		if (post(&answer, url, msg, headers, session, sizeof(session), id, err) < 0 ||
+		if (l->call(l, msg, id, &answer, err) < 0 ||
 		    !(res = result_of(answer, "tools/list", err))) {
 			json_decref(out);
 			out = NULL;
 			break;
 		}
-		{
-			const char *next = add_tools(out, res);
-			if (!next)
-				break;
-			cursor = strdup(next);
-		}
+		if (!(next = add_tools(out, res)))
+			break;
+		cursor = strdup(next);
 	}
 	free(cursor);
-	if (session[0]) {
+out:
+	json_decref(msg);
+	json_decref(answer);
+	return out;
+}
+
+static int streamable_call(struct link *l, const json_t *msg, long id, json_t **answer,
+			   struct buf *err)
+{
+	return post(answer, l->url, msg, l->headers, l->session, sizeof(l->session), id, err);
+}
+
+static int streamable_notify(struct link *l, const json_t *msg, struct buf *err)
+{
+	return post(NULL, l->url, msg, l->headers, l->session, sizeof(l->session), -1, err);
+}
+
+static json_t *list_streamable(const char *url, const json_t *headers, struct buf *err)
+{
+	struct link l = { streamable_call, streamable_notify, url, headers, "", NULL, 0 };
+	json_t *out = session_tools(&l, err);
+
+	if (l.initialized && l.session[0]) {
 		/* Ends the session (best-effort: a server may answer 405). */
 		struct resp r;
 		struct curl_slist *h = base_headers(headers);
@@ -379,7 +414,7 @@ static json_t *list_streamable(const char *url, const json_t *headers, struct bu
 
 		memset(&r, 0, sizeof(r));
 		buf_init(&r.body);
-		buf_addf(&line, "Mcp-Session-Id: %s", session);
+		buf_addf(&line, "Mcp-Session-Id: %s", l.session);
 		h = curl_slist_append(h, line.buf);
 		c = easy(url, &r, h, 2000);
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
@@ -389,9 +424,6 @@ static json_t *list_streamable(const char *url, const json_t *headers, struct bu
 		buf_release(&line);
 		buf_release(&r.body);
 	}
-out:
-	json_decref(msg);
-	json_decref(answer);
 	return out;
 }
 
@@ -448,15 +480,29 @@ static json_t *stream_wait(struct stream *st, long want_id, int *ok, struct buf 
 	return NULL;
 }
 
+static int sse_call(struct link *l, const json_t *msg, long id, json_t **answer,
+		    struct buf *err)
+{
+	int ok;
+
+	if (post(NULL, l->url, msg, l->headers, NULL, 0, -1, err) < 0 ||
+	    !(*answer = stream_wait(l->st, id, &ok, err)))
+		return -1;
+	return 0;
+}
+
+static int sse_notify(struct link *l, const json_t *msg, struct buf *err)
+{
+	return post(NULL, l->url, msg, l->headers, NULL, 0, -1, err);
+}
+
 static json_t *list_sse(const char *url, const json_t *headers, struct buf *err)
 {
 	struct stream st;
 	struct resp r;
-	json_t *out = NULL, *msg = NULL, *answer = NULL;
-	const json_t *res;
-	char *post_url = NULL, *cursor = NULL;
+	json_t *out = NULL;
+	char *post_url = NULL;
 	CURLU *u = NULL;
-	long id = 1;
 	int ok;
 
 	memset(&st, 0, sizeof(st));
@@ -481,39 +527,11 @@ static json_t *list_sse(const char *url, const json_t *headers, struct buf *err)
 		buf_addf(err, "bad endpoint '%s'", st.sse.endpoint);
 		goto out;
 	}
-	msg = rpc(id, "initialize", init_params());
-	if (post(NULL, post_url, msg, headers, NULL, 0, -1, err) < 0 ||
-	    !(answer = stream_wait(&st, id, &ok, err)) || !result_of(answer, "initialize", err))
-		goto out;
-	json_decref(msg);
-	msg = json_pack("{s:s,s:s}", "jsonrpc", "2.0", "method", "notifications/initialized");
-	if (post(NULL, post_url, msg, headers, NULL, 0, -1, err) < 0)
-		goto out;
-	out = json_array();
-	for (int page = 0; page < MCP_MAX_PAGES; page++) {
-		const char *next;
-
-		json_decref(msg);
-		json_decref(answer);
-		answer = NULL;
-		msg = rpc(++id, "tools/list", cursor ? json_pack("{s:s}", "cursor", cursor) : NULL);
-		free(cursor);
-		cursor = NULL;
-		if (post(NULL, post_url, msg, headers, NULL, 0, -1, err) < 0 ||
-		    !(answer = stream_wait(&st, id, &ok, err)) ||
-		    !(res = result_of(answer, "tools/list", err))) {
-			json_decref(out);
-			out = NULL;
-			break;
-		}
-		if (!(next = add_tools(out, res)))
-			break;
-		cursor = strdup(next);
+	{
+		struct link l = { sse_call, sse_notify, post_url, headers, "", &st, 0 };
+		out = session_tools(&l, err);
 	}
-	free(cursor);
 out:
-	json_decref(msg);
-	json_decref(answer);
 	curl_free(post_url);
 	curl_url_cleanup(u);
 	curl_multi_remove_handle(st.multi, st.get);

@@ -1120,7 +1120,7 @@ out:
 	buf_release(&err);
 }
 
-void h_git_info_refs(struct sim_req *rq, struct sim_resp *rs)
+static void h_git_info_refs(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *svc = req_arg(rq, "service");
 
@@ -1134,13 +1134,13 @@ void h_git_info_refs(struct sim_req *rq, struct sim_resp *rs)
 	cgi(rq, rs, "info/refs");
 }
 
-void h_git_upload_pack(struct sim_req *rq, struct sim_resp *rs)
+static void h_git_upload_pack(struct sim_req *rq, struct sim_resp *rs)
 {
 	if (git_agent(rq, rs))
 		cgi(rq, rs, "git-upload-pack");
 }
 
-void h_git_receive_pack(struct sim_req *rq, struct sim_resp *rs)
+static void h_git_receive_pack(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *a = git_agent(rq, rs);
 	struct buf repo = BUF_INIT, before = BUF_INIT, after = BUF_INIT;
@@ -1162,7 +1162,7 @@ void h_git_receive_pack(struct sim_req *rq, struct sim_resp *rs)
 
 /* ---- recompile (openapi: POST /v1/agents/{agent_id}/recompile -> the prompt, a string) ---- */
 
-void h_agent_recompile(struct sim_req *rq, struct sim_resp *rs)
+static void h_agent_recompile(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *a = coll_find(&g_store.agents, req_param(rq, 0)), *id;
 	struct buf p = BUF_INIT;
@@ -1361,3 +1361,14 @@ int memfs_auth_ok(const char *authz, const char *key)
 	buf_release(&raw);
 	return ok;
 }
+
+/* The routes of this file (server.c walks every file's array; literal routes first). */
+/* clang-format off */
+const struct route memfs_routes[] = {
+	{ "POST", "/v1/agents/{agent_id}/recompile", h_agent_recompile, 0 },
+	{ "GET", "/v1/git/{agent_id}/state.git/info/refs", h_git_info_refs, R_GIT },
+	{ "POST", "/v1/git/{agent_id}/state.git/git-upload-pack", h_git_upload_pack, R_GIT },
+	{ "POST", "/v1/git/{agent_id}/state.git/git-receive-pack", h_git_receive_pack, R_GIT },
+	{ NULL, NULL, NULL, 0 },
+};
+/* clang-format on */

@@ -1,7 +1,8 @@
 /*
- * Health and the cloud-only projects routes (digest 5.9 and 5.11). Projects answer in the
- * cloud's shapes: {projects, hasNextPage} in camelCase, 201 on create, {"message"} errors.
- * A slug first seen in an X-Project header makes a project (docs/contract/PRODUCT.md section 7).
+ * Health and the cloud-only projects routes (the digest, docs/contract/letta-api.md, sections 5.9
+ * and 5.11). Projects answer in the cloud's shapes: {projects, hasNextPage} in camelCase, 201 on
+ * create, {"message"} errors. A slug first seen in an X-Project header makes a project
+ * (docs/contract/PRODUCT.md section 7).
  */
 #include "sim.h"
 #include "util/xalloc.h"
@@ -11,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void h_health(struct sim_req *rq, struct sim_resp *rs)
+static void h_health(struct sim_req *rq, struct sim_resp *rs)
 {
 	(void)rq;
 	resp_json_take(rs, 200, json_pack("{s:s,s:s}", "version", "0.16.7-sim", "status", "ok"));
@@ -38,24 +39,6 @@ static char *slugify(const char *name)
 	return buf_detach(&b);
 }
 
-static json_t *project_new(const char *name, const char *slug)
-{
-	char *id = store_new_uuid();
-	json_t *p = json_pack("{s:s,s:s,s:s}", "id", id, "name", name, "slug", slug);
-
-	free(id);
-	return coll_add_take(&g_store.projects, p);
-}
-
-const char *project_resolve_slug(const char *slug)
-{
-	json_t *p = coll_find_by(&g_store.projects, "slug", slug);
-
-	if (!p)
-		p = project_new(slug, slug);
-	return json_string_value(json_object_get(p, "id"));
-}
-
 static int parse_nonneg(const char *s, long def, long *out)
 {
 	char *end;
@@ -71,7 +54,7 @@ static int parse_nonneg(const char *s, long def, long *out)
 	return 0;
 }
 
-void h_projects_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_projects_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *name = req_arg(rq, "name");
 	long offset, limit;
@@ -98,7 +81,7 @@ void h_projects_list(struct sim_req *rq, struct sim_resp *rs)
 					  matched > (size_t)offset + (size_t)limit));
 }
 
-void h_projects_create(struct sim_req *rq, struct sim_resp *rs)
+static void h_projects_create(struct sim_req *rq, struct sim_resp *rs)
 {
 	const char *name = jsonx_get_str(rq->json, "name");
 	char *slug;
@@ -134,7 +117,7 @@ void h_projects_create(struct sim_req *rq, struct sim_resp *rs)
 	free(slug);
 }
 
-void h_projects_delete(struct sim_req *rq, struct sim_resp *rs)
+static void h_projects_delete(struct sim_req *rq, struct sim_resp *rs)
 {
 	if (!coll_remove(&g_store.projects, req_param(rq, 0))) {
 		resp_message(rs, 404, "Project not found");
@@ -142,3 +125,14 @@ void h_projects_delete(struct sim_req *rq, struct sim_resp *rs)
 	}
 	resp_json_take(rs, 200, json_pack("{s:b}", "success", 1));
 }
+
+/* The routes of this file (server.c walks every file's array; literal routes first). */
+/* clang-format off */
+const struct route projects_routes[] = {
+	{ "GET", "/v1/health/", h_health, R_NOAUTH | R_NOFAULT },
+	{ "GET", "/v1/projects", h_projects_list, 0 },
+	{ "POST", "/v1/projects", h_projects_create, 0 },
+	{ "DELETE", "/v1/projects/{projectId}", h_projects_delete, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+/* clang-format on */

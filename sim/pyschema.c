@@ -1,6 +1,7 @@
 /*
  * The JSON schema of a Python tool, derived from its last top-level `def` and the Google-style
- * docstring, as the server does when ToolCreate has no json_schema (digest 5.4, docs/contract/PRODUCT.md 7):
+ * docstring, as the server does when ToolCreate has no json_schema (docs/contract/letta-api.md
+ * section 5.4, docs/contract/PRODUCT.md 7):
  *
  *   def roll(sides: int, times: int = 1) -> str:
  *       """Roll a die.

@@ -1,7 +1,8 @@
 /*
- * Response bodies in the shapes of digest section 2.1, and the request validation that leads
- * to them: pydantic's 422 (a string `detail` holding the Python repr of the error list), the
- * `{"detail": ...}` of most errors and the cloud routes' `{"message": ...}`.
+ * Response bodies in the shapes of the digest (docs/contract/letta-api.md) section 2.1, and the
+ * request validation that leads to them: pydantic's 422 (a string `detail` holding the Python repr
+ * of the error list), the `{"detail": ...}` of most errors and the cloud routes' `{"message":
+ * ...}`.
  */
 #include "sim.h"
 #include "util/xalloc.h"
@@ -92,6 +93,16 @@ void resp_orm_not_found(struct sim_resp *rs, const char *model, const char *id)
  * violated for {cls.__name__}. Check your input for duplicates: {e}") with e the driver's error,
  * and app.py answers 409 {"detail": str(exc)}.
  */
+json_t *coll_find_or_404(struct sim_resp *rs, const struct coll *c, const char *model,
+			 const char *id)
+{
+	json_t *o = coll_find(c, id);
+
+	if (!o)
+		resp_orm_not_found(rs, model, id);
+	return o;
+}
+
 void resp_unique(struct sim_resp *rs, const char *model, const char *constraint,
 		 const char *cols, const char *vals)
 {

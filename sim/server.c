@@ -1,6 +1,7 @@
 /*
- * The HTTP side of letta-sim: libmicrohttpd glue, the route table, auth, trailing-slash
- * redirects, latency and fault injection, request counters and the /_sim admin API.
+ * The HTTP side of letta-sim: libmicrohttpd glue, routing over the resource files' route arrays,
+ * auth, trailing-slash redirects, latency and fault injection, request counters and the /_sim admin
+ * API.
  *
  * MHD runs one thread per connection, so a request sleeping for --latency-ms never holds up
  * another. Each request's state hangs off the connection pointer (allocated by the URI log
@@ -23,7 +24,7 @@
 
 #define MAX_BODY (64u * 1024u * 1024u)
 
-struct sim_opts g_opts;
+
 pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Request counters, guarded by g_lock; keys are "METHOD /route/{template}". */
@@ -37,78 +38,19 @@ struct conn_sock {
 	int seen;
 };
 
-enum route_flags {
-	R_NOAUTH = 1 << 0,  /* /v1/health/ answers without a key */
-	R_NOFAULT = 1 << 1, /* the handshake is never faulted */
-	R_GIT = 1 << 2,     /* git smart HTTP: Basic or Bearer auth, binary bodies, 404s */
-};
-
-struct route {
-	const char *method;
-	const char *tmpl;
-	sim_handler fn;
-	unsigned flags;
-};
-
 /*
- * Literal routes come before parameter routes that would also match them
- * ("/v1/agents/count" before "/v1/agents/{agent_id}").
+ * The route arrays of the resource files, walked in this order; within an array, literal routes
+ * come before parameter routes that would also match them ("/v1/agents/count" before
+ * "/v1/agents/{agent_id}"), and no two arrays hold routes that match the same request.
  */
-static const struct route routes[] = {
-	{ "GET", "/v1/health/", h_health, R_NOAUTH | R_NOFAULT },
-	{ "GET", "/v1/projects", h_projects_list, 0 },
-	{ "POST", "/v1/projects", h_projects_create, 0 },
-	{ "DELETE", "/v1/projects/{projectId}", h_projects_delete, 0 },
-
-	{ "GET", "/v1/agents/", h_agents_list, 0 },
-	{ "POST", "/v1/agents/", h_agents_create, 0 },
-	{ "GET", "/v1/agents/count", h_agents_count, 0 },
-	{ "POST", "/v1/agents/import", h_agents_import, 0 },
-	{ "GET", "/v1/agents/{agent_id}", h_agent_get, 0 },
-	{ "PATCH", "/v1/agents/{agent_id}", h_agent_patch, 0 },
-	{ "DELETE", "/v1/agents/{agent_id}", h_agent_delete, 0 },
-	{ "GET", "/v1/agents/{agent_id}/export", h_agent_export, 0 },
-	{ "GET", "/v1/agents/{agent_id}/core-memory/blocks", h_agent_blocks_list, 0 },
-	{ "PATCH", "/v1/agents/{agent_id}/core-memory/blocks/attach/{block_id}",
-	  h_agent_block_attach, 0 },
-	{ "PATCH", "/v1/agents/{agent_id}/core-memory/blocks/detach/{block_id}",
-	  h_agent_block_detach, 0 },
-	{ "GET", "/v1/agents/{agent_id}/core-memory/blocks/{block_label}", h_agent_block_get, 0 },
-	{ "PATCH", "/v1/agents/{agent_id}/core-memory/blocks/{block_label}", h_agent_block_patch,
-	  0 },
-	{ "POST", "/v1/agents/{agent_id}/recompile", h_agent_recompile, 0 },
-	{ "GET", "/v1/agents/{agent_id}/tools", h_agent_tools_list, 0 },
-	{ "PATCH", "/v1/agents/{agent_id}/tools/attach/{tool_id}", h_agent_tool_attach, 0 },
-	{ "PATCH", "/v1/agents/{agent_id}/tools/detach/{tool_id}", h_agent_tool_detach, 0 },
-	SIM_PART2_AGENT_ROUTES
-
-	{ "GET", "/v1/blocks/", h_blocks_list, 0 },
-	{ "POST", "/v1/blocks/", h_blocks_create, 0 },
-	{ "GET", "/v1/blocks/count", h_blocks_count, 0 },
-	{ "GET", "/v1/blocks/{block_id}", h_block_get, 0 },
-	{ "PATCH", "/v1/blocks/{block_id}", h_block_patch, 0 },
-	{ "DELETE", "/v1/blocks/{block_id}", h_block_delete, 0 },
-	{ "GET", "/v1/blocks/{block_id}/agents", h_block_agents, 0 },
-
-	{ "GET", "/v1/tools/", h_tools_list, 0 },
-	{ "POST", "/v1/tools/", h_tools_upsert, 0 },
-	{ "PUT", "/v1/tools/", h_tools_upsert, 0 },
-	{ "GET", "/v1/tools/count", h_tools_count, 0 },
-	{ "GET", "/v1/tools/{tool_id}", h_tool_get, 0 },
-	{ "PATCH", "/v1/tools/{tool_id}", h_tool_patch, 0 },
-	{ "DELETE", "/v1/tools/{tool_id}", h_tool_delete, 0 },
-
-	{ "GET", "/v1/tags/", h_tags_list, 0 },
-	{ "GET", "/v1/models/", h_models_list, 0 },
-	{ "GET", "/v1/models/embedding", h_models_embedding, 0 },
-	SIM_PART2_ROUTES
-
-	/* docs/contract/memfs.md: git smart HTTP at <base>/v1/git/<agent-id>/state.git */
-	{ "GET", "/v1/git/{agent_id}/state.git/info/refs", h_git_info_refs, R_GIT },
-	{ "POST", "/v1/git/{agent_id}/state.git/git-upload-pack", h_git_upload_pack, R_GIT },
-	{ "POST", "/v1/git/{agent_id}/state.git/git-receive-pack", h_git_receive_pack, R_GIT },
-	{ NULL, NULL, NULL, 0 },
+static const struct route *const route_tables[] = {
+	projects_routes, agents_routes, agentfile_routes, blocks_routes, tools_routes,
+	models_routes, folders_routes, identities_routes, mcp_routes, memfs_routes,
 };
+
+#define EACH_ROUTE(r)                                                                          \
+	for (size_t t_ = 0; t_ < sizeof(route_tables) / sizeof(*route_tables); t_++)          \
+		for (const struct route *r = route_tables[t_]; r->method; r++)
 
 /* Path parameters checked against "<prefix>-<uuid4>" (digest section 1 "IDs"). */
 static const struct {
@@ -129,50 +71,6 @@ struct conn_state {
 };
 
 /* ---- request accessors ---- */
-
-const char *req_param(const struct sim_req *rq, size_t i)
-{
-	return i < rq->nparams ? rq->params[i] : "";
-}
-
-const char *req_arg(const struct sim_req *rq, const char *key)
-{
-	for (size_t i = 0; i < rq->nargs; i++) {
-		if (!strcmp(rq->args[i].key, key))
-			return rq->args[i].val;
-	}
-	return NULL;
-}
-
-json_t *req_args_all(const struct sim_req *rq, const char *key, int split_commas)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; i < rq->nargs; i++) {
-		const char *v = rq->args[i].val;
-		if (strcmp(rq->args[i].key, key))
-			continue;
-		if (!split_commas) {
-			json_array_append_new(arr, json_string(v));
-			continue;
-		}
-		while (*v) {
-			const char *c = strchr(v, ',');
-			size_t n = c ? (size_t)(c - v) : strlen(v);
-			if (n)
-				json_array_append_new(arr, json_stringn(v, n));
-			v += n;
-			if (*v == ',')
-				v++;
-		}
-	}
-	return arr;
-}
-
-const char *req_header(const struct sim_req *rq, const char *name)
-{
-	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
-}
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 				   const char *value)
@@ -245,7 +143,7 @@ static int route_match(const char *tmpl, const char *path, struct sim_req *rq)
 static const struct route *route_find(const char *method, const char *path, int *path_only)
 {
 	*path_only = 0;
-	for (const struct route *r = routes; r->method; r++) {
+	EACH_ROUTE(r) {
 		if (route_match(r->tmpl, path, NULL)) {
 			if (!strcmp(r->method, method))
 				return r;
@@ -281,14 +179,6 @@ static unsigned long long count_request(const char *method, const char *key_path
 	return n;
 }
 
-static unsigned long long mix64(unsigned long long x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 /* A uniform number in [0,1) from (seed, "METHOD template", n, salt): the same every run. */
 static double fault_draw(unsigned long long seed, const char *method, const char *tmpl,
 			 unsigned long long n, unsigned salt)
@@ -300,7 +190,7 @@ static double fault_draw(unsigned long long seed, const char *method, const char
 	h = (h ^ ' ') * 0x100000001b3ULL;
 	for (const char *s = tmpl; *s; s++)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	h = mix64(h ^ mix64(seed + salt * 0x632be59bd9b4e019ULL) ^ mix64(n));
+	h = splitmix64(h ^ splitmix64(seed + salt * 0x632be59bd9b4e019ULL) ^ splitmix64(n));
 	return (double)(h >> 11) * (1.0 / 9007199254740992.0);
 }
 
@@ -482,7 +372,7 @@ static void admin(struct sim_req *rq, struct sim_resp *rs)
 	} else if (!strcmp(p, "/_sim/routes") && !strcmp(m, "GET")) {
 		json_t *list = json_array();
 		struct buf k = BUF_INIT;
-		for (const struct route *r = routes; r->method; r++) {
+		EACH_ROUTE(r) {
 			buf_reset(&k);
 			buf_addf(&k, "%s %s", r->method, r->tmpl);
 			json_array_append_new(list, json_string(k.buf));
@@ -501,13 +391,13 @@ static void admin(struct sim_req *rq, struct sim_resp *rs)
 			resp_json_take(rs, 200, faults_json(&g_store.faults));
 		}
 	} else if (!strcmp(p, "/_sim/reset") && !strcmp(m, "POST")) {
-		store_reset();
+		state_reset();
 		stats_reset();
 		resp_json_take(rs, 200, json_pack("{s:b}", "ok", 1));
 	} else if (!strcmp(p, "/_sim/state") && !strcmp(m, "GET")) {
-		resp_json_take(rs, 200, store_dump());
+		resp_json_take(rs, 200, state_dump());
 	} else if (!strcmp(p, "/_sim/state") && !strcmp(m, "PUT")) {
-		if (!rq->json || store_load_json(rq->json, &err) < 0)
+		if (!rq->json || state_load_json(rq->json, &err) < 0)
 			resp_detail(rs, 400, "bad state: %s", err.len ? err.buf : "no JSON body");
 		else
 			resp_json_take(rs, 200, json_pack("{s:b}", "ok", 1));
@@ -519,7 +409,7 @@ static void admin(struct sim_req *rq, struct sim_resp *rs)
 	} else if (!strcmp(p, "/_sim/save") && !strcmp(m, "POST")) {
 		if (!g_opts.state_path)
 			resp_detail(rs, 400, "letta-sim was started without --state");
-		else if (store_save_file(g_opts.state_path, &err) < 0)
+		else if (state_save_file(g_opts.state_path, &err) < 0)
 			resp_detail(rs, 500, "%s", err.buf);
 		else
 			resp_json_take(rs, 200, json_pack("{s:b,s:s}", "ok", 1, "path",

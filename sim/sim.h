@@ -130,6 +130,10 @@ void resp_422(struct sim_resp *rs, const char *type, const char *loc, const char
 void resp_not_found(struct sim_resp *rs, const char *what, const char *id);
 /* 404 with the ORM's "<Model> not found with id='['<id>']', ..." (routes without their own text). */
 void resp_orm_not_found(struct sim_resp *rs, const char *model, const char *id);
+struct coll;
+/* The stored object with this id in c, or NULL after resp_orm_not_found(rs, model, id). */
+json_t *coll_find_or_404(struct sim_resp *rs, const struct coll *c, const char *model,
+			 const char *id);
 /* 409 with the ORM's unique-constraint text: cols "a, b", vals "x, y". */
 void resp_unique(struct sim_resp *rs, const char *model, const char *constraint,
 		 const char *cols, const char *vals);
@@ -232,7 +236,7 @@ extern struct sim_opts g_opts;
 
 void store_init(void);
 void store_release(void);
-/* Empties every collection (admin reset); keeps the fault knobs. */
+/* Empties every collection; keeps the fault knobs. */
 void store_reset(void);
 /* Takes obj, stamps "_seq", appends; returns obj (borrowed). */
 json_t *coll_add_take(struct coll *c, json_t *obj);
@@ -242,6 +246,12 @@ json_t *coll_find_by(const struct coll *c, const char *key, const char *val);
 int coll_remove(struct coll *c, const char *id);
 /* New array of every item (increfed), for filtering. */
 json_t *coll_all(const struct coll *c);
+/* New array of the items (increfed) whose string array rel holds id ("_blocks", "agent_ids"). */
+json_t *coll_having(const struct coll *c, const char *rel, const char *id);
+/* New array of the items (increfed) with these ids, in their order; unknown ids are skipped. */
+json_t *coll_pick(const struct coll *c, const json_t *ids);
+/* SplitMix64's finalizer: ids and fault draws derive from (seed, counter) through it. */
+unsigned long long splitmix64(unsigned long long x);
 
 /* "<prefix>-<uuid4>", deterministic from (seed, sequence); caller frees. */
 char *store_new_id(const char *prefix);
@@ -252,11 +262,9 @@ char *store_now_iso(void);
 /* "^<prefix>-<uuid4>$" with the exact length (digest section 1 "IDs"). */
 int id_valid(const char *prefix, const char *id);
 
-/* The whole state as JSON (the --state file shape), and back. */
+/* The collections as JSON (state.c adds the MemFS repositories), and back. */
 json_t *store_dump(void);
 int store_load_json(const json_t *st, struct buf *err);
-int store_save_file(const char *path, struct buf *err);
-int store_load_file(const char *path, struct buf *err);
 
 /* A member, or JSON null when absent (borrowed). */
 json_t *obj_or_null(const json_t *obj, const char *key);
@@ -268,27 +276,24 @@ void strarr_add(json_t *arr, const char *s);
 int strarr_remove(json_t *arr, const char *s);
 int ci_contains(const char *hay, const char *needle);
 
-/* ---- resources (one file each) ---- */
+/* ---- state.c: the store and the MemFS repositories together ---- */
 
-/* projects.c: the slug's project, created on first use; returns its id (borrowed). */
-const char *project_resolve_slug(const char *slug);
-/* tools.c */
-void tools_ensure_builtins(void);
-json_t *tool_render(const json_t *t);
-/* Appends the ids of the tools include_base_tools attaches, creating them when missing. */
-void tools_base_ids(json_t *out_ids);
-int tool_derive_schema(json_t **out, const char *source, struct buf *err);
-/* blocks.c */
+/* Empties every collection and repository (admin reset); keeps the fault knobs. */
+void state_reset(void);
+/* The whole state as JSON (the --state file shape), and back. */
+json_t *state_dump(void);
+int state_load_json(const json_t *st, struct buf *err);
+int state_save_file(const char *path, struct buf *err);
+int state_load_file(const char *path, struct buf *err);
+
+/* ---- render.c: the JSON an object is served as (resources render each other) ---- */
+
 json_t *block_render(const json_t *b);
-/* Creates a block from a validated CreateBlock body; returns it (borrowed). */
-json_t *block_create_from(const json_t *body, const char *project_id);
-/* Validates a BlockUpdate body and applies it (null = unchanged); -1 after an error reply. */
-int block_update(json_t *b, struct sim_req *rq, struct sim_resp *rs);
-/* Validates a CreateBlock body; -1 after a 422. */
-int block_create_check(struct sim_req *rq, struct sim_resp *rs, const json_t *body);
-/* The agents (stored objects, borrowed) that have block id in their core memory. */
-json_t *block_agents(const char *block_id);
-/* agents.c */
+json_t *tool_render(const json_t *t);
+/* Folder (the /v1/folders routes) and Source (AgentState.sources: Folder + vector_db_provider). */
+json_t *folder_render(const json_t *f);
+json_t *source_render(const json_t *f);
+json_t *identity_render(const json_t *i);
 enum agent_incl {
 	INC_TAGS = 1 << 0,
 	INC_BLOCKS = 1 << 1,
@@ -301,38 +306,74 @@ enum agent_incl {
 json_t *agent_render(const json_t *a, unsigned incl);
 /* The include set for a read: digest 1.2; -1 after a 422 on a bad include value. */
 int agent_includes(struct sim_req *rq, struct sim_resp *rs, unsigned *out);
+/* Pages items (taken; stored objects) and answers 200 with the page, each one rendered. */
+void resp_page(struct sim_resp *rs, json_t *items_take, const struct page *pg,
+	       json_t *(*render)(const json_t *));
+/* The same for agents, rendered with an include set. */
+void resp_page_agents(struct sim_resp *rs, json_t *items_take, const struct page *pg,
+		      unsigned incl);
+/* ---- links.c: what more than one resource file does to the store ---- */
+
 /* Removes an id from one relation list of every agent (cascade on delete). */
 void agents_unlink(const char *rel, const char *id);
-/* models.c: the model lists (built-in, or --models FILE) and the handle checks. */
-void models_init(void);
-void models_release(void);
-int models_load_file(const char *path, struct buf *err);
-/*
- * The llm_config / embedding_config for a handle, or NULL after the real server's answer to
- * an unknown one (404 "Handle X not found"; 400 "Embedding model X not found").
- */
-json_t *models_llm_config(struct sim_resp *rs, const char *handle);
-json_t *models_embedding_config(struct sim_resp *rs, const char *handle, long chunk);
-/*
- * mcp_client.c: the tools ([{name, description, inputSchema}]) of the MCP server at url, by
- * type "streamable_http" or "sse", sending headers ({name: value}); NULL with err set.
- */
-json_t *mcp_client_tools(const char *type, const char *url, const json_t *headers,
-			 struct buf *err);
-/* libcurl's global set-up and clean-up (main, outside any thread). */
-void mcp_client_init(void);
-void mcp_client_cleanup(void);
-/* folders.c / identities.c (part 2) */
-json_t *folder_render(const json_t *f);
-json_t *source_render(const json_t *f);
-json_t *identity_render(const json_t *i);
+/* Validates the request's CreateBlock body; -1 after an error reply. */
+int block_body_check(struct sim_req *rq, struct sim_resp *rs);
+/* Validates a CreateBlock body (memory_blocks[i]); -1 after a 422. */
+int block_create_check(struct sim_req *rq, struct sim_resp *rs, const json_t *body);
+/* Creates a block from a validated CreateBlock body; returns it (borrowed). */
+json_t *block_create_from(const json_t *body, const char *project_id);
+/* Validates a BlockUpdate body and applies it (null = unchanged); -1 after an error reply. */
+int block_update(json_t *b, struct sim_req *rq, struct sim_resp *rs);
+/* A new tool object of this name and type with the server's defaults (not stored). */
+json_t *tool_new(const char *name, const char *type);
+/* Creates the built-in tools that are missing. */
+void tools_ensure_builtins(void);
+/* Appends the ids of the tools include_base_tools attaches, creating them when missing. */
+void tools_base_ids(json_t *out_ids);
+/* A new project (stored; borrowed). */
+json_t *project_new(const char *name, const char *slug);
+/* The slug's project, created on first use; returns its id (borrowed). */
+const char *project_resolve_slug(const char *slug);
+
+/* ---- request.c: multipart bodies ---- */
+
 /*
  * The multipart/form-data part named field: data and len point into the body; returns its
  * filename ("upload" when none; caller frees) or NULL when the part is absent.
  */
 char *sim_multipart(const struct sim_req *rq, const char *field, const char **data, size_t *len);
 
-/* memfs.c: git-backed agent memory (docs/contract/memfs.md) */
+/* ---- catalog.c: the model lists (built-in, or --models FILE) and the handle checks ---- */
+
+void models_init(void);
+void models_release(void);
+int models_load_file(const char *path, struct buf *err);
+/* The lists themselves ([Model], [EmbeddingModel]; borrowed). */
+json_t *models_llm_list(void);
+json_t *models_embedding_list(void);
+/*
+ * The llm_config / embedding_config for a handle, or NULL after the real server's answer to
+ * an unknown one (404 "Handle X not found"; 400 "Embedding model X not found").
+ */
+json_t *models_llm_config(struct sim_resp *rs, const char *handle);
+json_t *models_embedding_config(struct sim_resp *rs, const char *handle, long chunk);
+
+/* ---- pyschema.c: a Python tool's JSON schema, as the server derives it ---- */
+
+int tool_derive_schema(json_t **out, const char *source, struct buf *err);
+
+/*
+ * ---- mcp_client.c: the tools ([{name, description, inputSchema}]) of the MCP server at url,
+ * by type "streamable_http" or "sse", sending headers ({name: value}); NULL with err set ----
+ */
+json_t *mcp_client_tools(const char *type, const char *url, const json_t *headers,
+			 struct buf *err);
+/* libcurl's global set-up and clean-up (main, outside any thread). */
+void mcp_client_init(void);
+void mcp_client_cleanup(void);
+
+/* ---- memfs.c: git-backed agent memory (docs/contract/memfs.md) ---- */
+
 int memfs_init(void);
 void memfs_release(void);
 void memfs_reset(void);
@@ -346,83 +387,35 @@ int memfs_agent_enabled(const json_t *a);
 int memfs_auth_ok(const char *authz, const char *key);
 void memfs_admin_rewrite(const char *agent_id, struct sim_resp *rs);
 
-/* The route table lives in server.c; handlers are declared here. */
-#define H(name) void name(struct sim_req *rq, struct sim_resp *rs)
-H(h_health);
-H(h_projects_list);
-H(h_projects_create);
-H(h_projects_delete);
-H(h_agents_list);
-H(h_agents_count);
-H(h_agents_create);
-H(h_agent_get);
-H(h_agent_patch);
-H(h_agent_delete);
-H(h_agent_export);
-H(h_agents_import);
-H(h_agent_blocks_list);
-H(h_agent_block_attach);
-H(h_agent_block_detach);
-H(h_agent_block_get);
-H(h_agent_block_patch);
-H(h_agent_tools_list);
-H(h_agent_tool_attach);
-H(h_agent_tool_detach);
-H(h_agent_folders_list);
-H(h_agent_folder_attach);
-H(h_agent_folder_detach);
-H(h_agent_identity_attach);
-H(h_agent_identity_detach);
-H(h_blocks_list);
-H(h_blocks_count);
-H(h_blocks_create);
-H(h_block_get);
-H(h_block_patch);
-H(h_block_delete);
-H(h_block_agents);
-H(h_tools_list);
-H(h_tools_count);
-H(h_tools_upsert);
-H(h_tool_get);
-H(h_tool_patch);
-H(h_tool_delete);
-H(h_tags_list);
-H(h_models_list);
-H(h_models_embedding);
-H(h_folders_list);
-H(h_folders_count);
-H(h_folders_create);
-H(h_folder_get);
-H(h_folder_patch);
-H(h_folder_delete);
-H(h_folder_agents);
-H(h_folder_files);
-H(h_folder_file_get);
-H(h_folder_upload);
-H(h_folder_file_delete);
-H(h_identities_list);
-H(h_identities_count);
-H(h_identities_create);
-H(h_identities_upsert);
-H(h_identity_get);
-H(h_identity_patch);
-H(h_identity_delete);
-H(h_identity_properties);
-H(h_identity_agents);
-H(h_identity_blocks);
-H(h_block_identity_attach);
-H(h_block_identity_detach);
-H(h_mcp_list);
-H(h_mcp_create);
-H(h_mcp_get);
-H(h_mcp_patch);
-H(h_mcp_delete);
-H(h_mcp_tools);
-H(h_mcp_refresh);
-H(h_git_info_refs);
-H(h_git_upload_pack);
-H(h_git_receive_pack);
-H(h_agent_recompile);
-#undef H
+/*
+ * ---- the routes: one array per resource file, NULL-terminated; server.c walks them ----
+ *
+ * A resource file (agents.c, blocks.c, ...) holds its handlers and its array and calls only the
+ * shared files above (request.c, reply.c, store.c, state.c, render.c, links.c, catalog.c,
+ * pyschema.c, mcp_client.c), never another resource file: scripts/check-cycles.py keeps it so.
+ */
+enum route_flags {
+	R_NOAUTH = 1 << 0,  /* /v1/health/ answers without a key */
+	R_NOFAULT = 1 << 1, /* the handshake is never faulted */
+	R_GIT = 1 << 2,     /* git smart HTTP: Basic or Bearer auth, binary bodies, 404s */
+};
+
+struct route {
+	const char *method;
+	const char *tmpl;
+	sim_handler fn;
+	unsigned flags;
+};
+
+extern const struct route projects_routes[]; /* health and the cloud's projects */
+extern const struct route agents_routes[];   /* agents, attachments, tags */
+extern const struct route agentfile_routes[]; /* export and import */
+extern const struct route blocks_routes[];
+extern const struct route tools_routes[];
+extern const struct route models_routes[];
+extern const struct route folders_routes[];
+extern const struct route identities_routes[];
+extern const struct route mcp_routes[];
+extern const struct route memfs_routes[]; /* git smart HTTP and recompile */
 
 #endif

@@ -1,20 +1,20 @@
 /*
  * The simulator's state: one collection of JSON objects per resource, in creation order, plus
- * id minting, timestamps, paging and the --state file. Every function here runs with the store
- * lock held (server.c takes it around each handler).
+ * the options, id minting, timestamps, paging and the collections as JSON (state.c adds the
+ * MemFS repositories for the --state file). Every function here runs with the store lock held
+ * (server.c takes it around each handler).
  */
 #include "sim.h"
 #include "util/xalloc.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 struct store g_store;
+struct sim_opts g_opts;
 
 static void coll_release(struct coll *c)
 {
@@ -63,7 +63,6 @@ void store_reset(void)
 {
 	store_release();
 	store_init();
-	memfs_reset();
 }
 
 json_t *coll_add_take(struct coll *c, json_t *obj)
@@ -114,9 +113,33 @@ json_t *coll_all(const struct coll *c)
 	return arr;
 }
 
+json_t *coll_having(const struct coll *c, const char *rel, const char *id)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (strarr_has(json_object_get(c->v[i], rel), id))
+			json_array_append(out, c->v[i]);
+	}
+	return out;
+}
+
+json_t *coll_pick(const struct coll *c, const json_t *ids)
+{
+	json_t *out = json_array(), *id, *o;
+	size_t i;
+
+	json_array_foreach(ids, i, id) {
+		o = coll_find(c, json_string_value(id));
+		if (o)
+			json_array_append(out, o);
+	}
+	return out;
+}
+
 /* ---- ids and time ---- */
 
-static unsigned long long splitmix64(unsigned long long x)
+unsigned long long splitmix64(unsigned long long x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -355,7 +378,6 @@ json_t *store_dump(void)
 #define DUMP(name) json_object_set_new(st, #name, coll_all(&g_store.name));
 	EACH_COLL(DUMP)
 #undef DUMP
-	json_object_set_new(st, "memfs_repos", memfs_dump());
 	return st;
 }
 
@@ -411,47 +433,5 @@ int store_load_json(const json_t *st, struct buf *err)
 	}
 	EACH_COLL(MAXSEQ)
 #undef MAXSEQ
-	if (memfs_load(json_object_get(st, "memfs_repos"), err) < 0) {
-		store_reset();
-		return -1;
-	}
 	return 0;
-}
-
-int store_save_file(const char *path, struct buf *err)
-{
-	struct buf tmp = BUF_INIT;
-	json_t *st = store_dump();
-	int ret = -1;
-
-	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	if (json_dump_file(st, tmp.buf, JSON_INDENT(1) | JSON_SORT_KEYS) < 0) {
-		buf_addf(err, "cannot write '%s'", tmp.buf);
-		goto out;
-	}
-	if (rename(tmp.buf, path) < 0) {
-		buf_addf(err, "cannot rename '%s' to '%s': %s", tmp.buf, path, strerror(errno));
-		unlink(tmp.buf);
-		goto out;
-	}
-	ret = 0;
-out:
-	json_decref(st);
-	buf_release(&tmp);
-	return ret;
-}
-
-int store_load_file(const char *path, struct buf *err)
-{
-	json_error_t jerr;
-	json_t *st = json_load_file(path, 0, &jerr);
-	int ret;
-
-	if (!st) {
-		buf_addf(err, "cannot load '%s': %s (line %d)", path, jerr.text, jerr.line);
-		return -1;
-	}
-	ret = store_load_json(st, err);
-	json_decref(st);
-	return ret;
 }

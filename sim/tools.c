@@ -1,7 +1,8 @@
 /*
- * Tools (digest 5.4): ToolCreate (strict) through POST and PUT, both an upsert by name that
- * resets metadata_ to {"tool_hash": ...} as the real server does (stamp_tool_hash); ToolUpdate
- * (lenient, `metadata_`); the list with its built-in tools; no timestamps.
+ * Tools (the digest, docs/contract/letta-api.md, section 5.4): ToolCreate (strict) through POST and
+ * PUT, both an upsert by name that resets metadata_ to {"tool_hash": ...} as the real server does
+ * (stamp_tool_hash); ToolUpdate (lenient, `metadata_`); the list with its built-in tools (links.c
+ * makes them); no timestamps.
  */
 #include "sim.h"
 #include "util/jsonx.h"
@@ -49,80 +50,6 @@ static const char *const tool_types[] = {
 	"letta_sleeptime_core", "letta_voice_sleeptime_core", "letta_builtin", "letta_files_core",
 	"external_langchain", "external_composio", "external_mcp", NULL,
 };
-
-/* A handful of Letta's built-in tools (digest 5.4: a first-page list creates them). */
-static const struct builtin {
-	const char *name;
-	const char *type;
-	const char *desc;
-	const char *param;
-	const char *param_desc;
-	int base; /* attached by include_base_tools */
-} builtins[] = {
-	{ "send_message", "letta_core", "Sends a message to the human user.", "message",
-	  "Message contents. All unicode (including emojis) are supported.", 1 },
-	{ "conversation_search", "letta_core", "Search prior conversation history.", "query",
-	  "String to search for.", 1 },
-	{ "archival_memory_insert", "letta_core", "Add to archival memory.", "content",
-	  "Content to write to the memory.", 1 },
-	{ "archival_memory_search", "letta_core", "Search archival memory.", "query",
-	  "String to search for.", 1 },
-	{ "core_memory_append", "letta_memory_core", "Append to the contents of core memory.",
-	  "content", "Content to write to the memory.", 1 },
-	{ "core_memory_replace", "letta_memory_core", "Replace the contents of core memory.",
-	  "new_content", "Content to write to the memory.", 1 },
-	{ "web_search", "letta_builtin", "Search the web.", "query", "The search query.", 0 },
-	{ NULL, NULL, NULL, NULL, NULL, 0 },
-};
-
-json_t *tool_render(const json_t *t)
-{
-	return obj_public(t);
-}
-
-static json_t *tool_new(const char *name, const char *type)
-{
-	char *id = store_new_id("tool");
-	json_t *t = json_pack("{s:s,s:s,s:s,s:n,s:s,s:[],s:n,s:n,s:n,s:i,s:n,s:n,s:n,s:b,s:n,s:n,"
-			      "s:{},s:n}",
-			      "id", id, "tool_type", type, "name", name, "description",
-			      "source_type", "python", "tags", "source_code", "json_schema",
-			      "args_json_schema", "return_char_limit", 50000, "pip_requirements",
-			      "npm_requirements", "default_requires_approval",
-			      "enable_parallel_execution", 0, "created_by_id",
-			      "last_updated_by_id", "metadata_", "project_id");
-
-	free(id);
-	return t;
-}
-
-void tools_ensure_builtins(void)
-{
-	for (const struct builtin *b = builtins; b->name; b++) {
-		json_t *t;
-		if (coll_find_by(&g_store.tools, "name", b->name))
-			continue;
-		t = tool_new(b->name, b->type);
-		json_object_set_new(t, "description", json_string(b->desc));
-		json_object_set_new(t, "json_schema",
-				    json_pack("{s:s,s:s,s:{s:s,s:{s:{s:s,s:s}},s:[s]}}", "name",
-					      b->name, "description", b->desc, "parameters", "type",
-					      "object", "properties", b->param, "type", "string",
-					      "description", b->param_desc, "required", b->param));
-		json_object_set_new(t, "tags", json_pack("[s]", "letta"));
-		coll_add_take(&g_store.tools, t);
-	}
-}
-
-void tools_base_ids(json_t *out_ids)
-{
-	tools_ensure_builtins();
-	for (const struct builtin *b = builtins; b->name; b++) {
-		json_t *t = coll_find_by(&g_store.tools, "name", b->name);
-		if (b->base && t)
-			strarr_add(out_ids, jsonx_get_str(t, "id"));
-	}
-}
 
 /* ---- list and count ---- */
 
@@ -211,11 +138,11 @@ static int tool_matches(const json_t *t, const struct tool_filter *tf)
 	return 1;
 }
 
-void h_tools_list(struct sim_req *rq, struct sim_resp *rs)
+static void h_tools_list(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct tool_filter tf;
 	struct page pg;
-	json_t *items, *out, *t;
+	json_t *items;
 	size_t i;
 
 	if (tfilter_parse(&tf, rq, rs) < 0)
@@ -229,17 +156,12 @@ void h_tools_list(struct sim_req *rq, struct sim_resp *rs)
 		if (tool_matches(g_store.tools.v[i], &tf))
 			json_array_append(items, g_store.tools.v[i]);
 	}
-	items = page_apply(items, &pg);
-	out = json_array();
-	json_array_foreach(items, i, t)
-		json_array_append_new(out, tool_render(t));
-	json_decref(items);
-	resp_json_take(rs, 200, out);
+	resp_page(rs, items, &pg, tool_render);
 out:
 	tfilter_release(&tf);
 }
 
-void h_tools_count(struct sim_req *rq, struct sim_resp *rs)
+static void h_tools_count(struct sim_req *rq, struct sim_resp *rs)
 {
 	struct tool_filter tf;
 	long n = 0;
@@ -338,7 +260,7 @@ static void stamp_tool_hash(json_t *t)
 	json_object_set_new(t, "metadata_", json_pack("{s:s}", "tool_hash", hex));
 }
 
-void h_tools_upsert(struct sim_req *rq, struct sim_resp *rs)
+static void h_tools_upsert(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *schema = NULL, *t;
 	const char *name;
@@ -372,14 +294,10 @@ void h_tools_upsert(struct sim_req *rq, struct sim_resp *rs)
 
 static json_t *tool_or_404(struct sim_req *rq, struct sim_resp *rs)
 {
-	json_t *t = coll_find(&g_store.tools, req_param(rq, 0));
-
-	if (!t)
-		resp_orm_not_found(rs, "Tool", req_param(rq, 0));
-	return t;
+	return coll_find_or_404(rs, &g_store.tools, "Tool", req_param(rq, 0));
 }
 
-void h_tool_get(struct sim_req *rq, struct sim_resp *rs)
+static void h_tool_get(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *t = tool_or_404(rq, rs);
 
@@ -387,7 +305,7 @@ void h_tool_get(struct sim_req *rq, struct sim_resp *rs)
 		resp_json_take(rs, 200, tool_render(t));
 }
 
-void h_tool_patch(struct sim_req *rq, struct sim_resp *rs)
+static void h_tool_patch(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *t = tool_or_404(rq, rs), *schema = NULL, *other;
 	const char *name;
@@ -422,7 +340,7 @@ void h_tool_patch(struct sim_req *rq, struct sim_resp *rs)
 	resp_json_take(rs, 200, tool_render(t));
 }
 
-void h_tool_delete(struct sim_req *rq, struct sim_resp *rs)
+static void h_tool_delete(struct sim_req *rq, struct sim_resp *rs)
 {
 	json_t *t = tool_or_404(rq, rs);
 
@@ -432,3 +350,17 @@ void h_tool_delete(struct sim_req *rq, struct sim_resp *rs)
 	coll_remove(&g_store.tools, req_param(rq, 0));
 	resp_null(rs);
 }
+
+/* The routes of this file (server.c walks every file's array; literal routes first). */
+/* clang-format off */
+const struct route tools_routes[] = {
+	{ "GET", "/v1/tools/", h_tools_list, 0 },
+	{ "POST", "/v1/tools/", h_tools_upsert, 0 },
+	{ "PUT", "/v1/tools/", h_tools_upsert, 0 },
+	{ "GET", "/v1/tools/count", h_tools_count, 0 },
+	{ "GET", "/v1/tools/{tool_id}", h_tool_get, 0 },
+	{ "PATCH", "/v1/tools/{tool_id}", h_tool_patch, 0 },
+	{ "DELETE", "/v1/tools/{tool_id}", h_tool_delete, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+/* clang-format on */

@@ -11,7 +11,7 @@
 
 #include "api/letta.h"
 #include "cli/memfs_pool.h"
-#include "cli/memfs_status.h"
+#include "cli/memfs_report.h"
 #include "cli/output.h"
 #include "core/memfiles.h"
 #include "repo/files.h"

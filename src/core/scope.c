@@ -221,8 +221,9 @@ static char *label(const char *fmt1, const char *a, const char *b, const char *c
 		buf_addstr(&out, c);
 	}
 	/*
-	 * Block labels are at most 50 characters of [A-Za-z0-9_/-] (letta-api README 5.3); a
-	 * longer one keeps 41 characters and a hash of the whole, so two never collide by cutting.
+	 * Block labels are at most 50 characters of [A-Za-z0-9_/-] (docs/contract/letta-api.md
+	 * section 5.3); a longer one keeps 41 characters and a hash of the whole, so two never
+	 * collide by cutting.
 	 */
 	if (out.len > 50) {
 		unsigned long h = 2166136261ul;

@@ -26,6 +26,14 @@ YAML
 	} | manifest templates.yaml
 }
 
+# boot_setup: the repository with templates, synced once (the bootstrap tests' start).
+boot_setup() {
+	sync_setup
+	templates
+	run sync
+	expect_rc 0
+}
+
 # agents_named NAME: the project's agents with that name (JSON array, tags and blocks loaded).
 agents_named() {
 	sim_get "/v1/agents/?name=$1&include=agent.tags&include=agent.blocks&include=agent.identities"

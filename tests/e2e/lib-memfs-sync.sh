@@ -1,10 +1,9 @@
 # Sourced by the memory-files sync tests (t0560-t0589) after lib-e2e.sh, lib-sync.sh and
 # lib-memfs.sh: a config repository with the agent "mem" declaring memory: {dir: memory/mem}.
 
-# mem_setup: the repository, two memory files, one sync; sets $A (the agent's id) and clones
-# its memory into $TMP/c (the agent's own working copy).
-mem_setup() {
-	sync_setup
+# mem_manifest: agents.yaml with the Template "helper" and the agent "mem" declaring
+# memory: {dir: memory/mem}.
+mem_manifest() {
 	{ helper_yaml "You help."; cat <<'YAML'
 ---
 apiVersion: letta.ai/v1
@@ -13,6 +12,13 @@ metadata: {name: mem}
 spec: {layer: project, template: helper, memory: {dir: memory/mem}}
 YAML
 	} | manifest agents.yaml
+}
+
+# mem_setup: the repository, two memory files, one sync; sets $A (the agent's id) and clones
+# its memory into $TMP/c (the agent's own working copy).
+mem_setup() {
+	sync_setup
+	mem_manifest
 	mkdir -p memory/mem
 	write_md memory/mem/system/persona.md "Who I am" $'one\ntwo\nthree\nfour\nfive\nsix\nseven\n'
 	write_md memory/mem/reference/notes.md "Notes" $'a\nb\n'

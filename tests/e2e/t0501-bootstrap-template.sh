@@ -6,10 +6,7 @@
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-boot.sh"
-sync_setup
-templates
-run sync
-expect_rc 0
+boot_setup
 
 # The default template.
 run bootstrap --name ann --skip-scope-sync --tag team:x extra:1 --identity ann@example.com \

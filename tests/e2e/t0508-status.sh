@@ -7,10 +7,7 @@
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-boot.sh"
-sync_setup
-templates
-run sync
-expect_rc 0
+boot_setup
 run bootstrap --name ann --skip-scope-sync --identity ann@example.com
 expect_rc 0
 ANN=$(jq -r .lastAgent .letta/settings.local.json)

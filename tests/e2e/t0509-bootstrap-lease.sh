@@ -5,10 +5,7 @@
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-boot.sh"
-sync_setup
-templates
-run sync
-expect_rc 0
+boot_setup
 inv=$(sim_get "/v1/blocks/?label=letta_sync_inventory" | jq -r '.[0].id')
 meta=$(sim_get "/v1/blocks/$inv" | jq -c '.metadata')
 later=$(($(date +%s) + 300))

@@ -6,10 +6,7 @@
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-boot.sh"
-sync_setup
-templates
-run sync
-expect_rc 0
+boot_setup
 
 printf 'scopes:\n  - scope: repo\n    matchh: {path_prefixes: ["./"]}\n' >.letta/scope_registry.yaml
 git add -A && git commit -qm "bad registry"

@@ -7,19 +7,13 @@
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
+. "$(dirname "$0")/lib-memfs-sync.sh"
 sync_setup
 R1="GET /v1/git/{agent_id}/state.git/info/refs"
 UP="POST /v1/git/{agent_id}/state.git/git-upload-pack"
 RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
-{ helper_yaml "You help."; cat <<'YAML'
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: mem}
-spec: {layer: project, template: helper, memory: {dir: memory/mem}}
-YAML
-} | manifest agents.yaml
+mem_manifest
 mkdir -p memory/mem
 write_md memory/mem/system/persona.md "Who I am" $'I keep notes.\n'
 write_md memory/mem/system/project/conventions.md "Conventions" $'We write C11.\n' $'limit: 2000\n'

@@ -31,12 +31,7 @@ curl -fsS -o /dev/null -o /dev/null -o /dev/null "$SIM_URL/v1/health/" "$SIM_URL
 [ "$(sim_stats | jq '.connections, .total' | tr '\n' ' ')" = "1 3 " ] ||
 	fail "3 requests on one connection should count 1 connection: $(sim_stats)"
 
-manifest blocks.yaml <<'YAML'
-apiVersion: letta.ai/v1
-kind: Block
-metadata: {name: policy}
-spec: {layer: project, label: policy, value: "be kind"}
-YAML
+policy_yaml | manifest blocks.yaml
 
 # An untrusted CA (LETTA_CA_BUNDLE wins over CURL_CA_BUNDLE): refused before any request,
 # not retried, and the message says what to do.

@@ -7,12 +7,7 @@
 . "$(dirname "$0")/lib-sync.sh"
 sync_setup
 
-manifest blocks.yaml <<'YAML'
-apiVersion: letta.ai/v1
-kind: Block
-metadata: {name: policy}
-spec: {layer: project, label: policy, value: "be kind"}
-YAML
+policy_yaml | manifest blocks.yaml
 run sync
 expect_rc 0
 pid=$(sim_get /v1/projects | jq -r --arg s "$LETTA_SYNC_PROJECT" '.projects[] | select(.slug == $s) | .id')

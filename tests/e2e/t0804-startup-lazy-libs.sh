@@ -14,12 +14,7 @@ loaded() {
 	LD_DEBUG=libs "$LS_BIN" "$@" 2>&1 >/dev/null | sed -n 's/.*calling init: //p' || true
 }
 sync_setup
-manifest blocks.yaml <<'YAML'
-apiVersion: letta.ai/v1
-kind: Block
-metadata: {name: policy}
-spec: {layer: project, label: policy, value: "be kind"}
-YAML
+policy_yaml | manifest blocks.yaml
 
 for cmd in "--version" "--help" "validate"; do
 	libs=$(loaded $cmd)

@@ -6,12 +6,7 @@
 . "$(dirname "$0")/lib-sync.sh"
 sync_setup
 
-manifest blocks.yaml <<'YAML'
-apiVersion: letta.ai/v1
-kind: Block
-metadata: {name: policy}
-spec: {layer: project, label: policy, value: "be kind"}
-YAML
+policy_yaml | manifest blocks.yaml
 run sync
 expect_rc 0
 b=$(sim_get "/v1/blocks/?label=policy" | jq -r '.[0].id')
