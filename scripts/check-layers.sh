@@ -27,6 +27,13 @@ if [ -n "$hits" ]; then
 	echo "$hits"
 	fail=1
 fi
+# core plans typed operations; the only route table is src/api/letta.c's (issue 22 item 1).
+hits=$(grep -RnF '/v1/' src/core --include='*.c' --include='*.h' || true)
+if [ -n "$hits" ]; then
+	echo "layer violation: src/core names an API route (emit a typed operation; routes live in src/api/letta.c):"
+	echo "$hits"
+	fail=1
+fi
 # core must not touch the environment, clock or stdout either.
 hits=$(grep -RnE '\b(getenv|fopen|printf|puts|time\(|clock_gettime|rand\()' src/core --include='*.c' | grep -vE 'snprintf|vsnprintf|buf_addf|//|/\*' || true)
 if [ -n "$hits" ]; then

@@ -215,60 +215,6 @@ void apply_result_release(struct apply_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Which typed create a POST (or the tools PUT) is, or -1. */
-static int create_kind(const char *method, const char *path)
-{
-	if (strcmp(method, "POST"))
-		return -1;
-	if (!strcmp(path, "/v1/blocks/"))
-		return LETTA_BLOCK;
-	if (!strcmp(path, "/v1/tools/"))
-		return LETTA_TOOL;
-	if (!strcmp(path, "/v1/folders/"))
-		return LETTA_FOLDER;
-	if (!strcmp(path, "/v1/mcp-servers/"))
-		return LETTA_MCP_SERVER;
-	if (!strcmp(path, "/v1/identities/"))
-		return LETTA_IDENTITY;
-	if (!strcmp(path, "/v1/agents/"))
-		return LETTA_AGENT;
-	return -1;
-}
-
-/* Builds the http request for request j of action ai; the body and path are resolved. */
-static void build_req(struct http_req *req, struct letta *api, const struct plan_request *pr,
-		      char *path_take, json_t *body_take)
-{
-	int kind = create_kind(pr->method, path_take);
-
-	if (pr->upload) {
-		const char *name = strstr(path_take, "name=");
-
-		letta_req_write(req, api, "POST", path_take, body_take, NULL, NULL);
-		req->upload_file = xstrdup(pr->upload);
-		req->upload_name = xstrdup(strrchr(pr->upload, '/') ? strrchr(pr->upload, '/') + 1
-								      : pr->upload);
-		http_req_what(req, "the upload of '%s'", name ? name + 5 : pr->upload);
-		return;
-	}
-	if (kind >= 0) {
-		letta_req_create(req, api, (enum letta_kind)kind, body_take, NULL, NULL);
-		json_decref(body_take);
-		free(path_take);
-		return;
-	}
-	letta_req_write(req, api,
-			!strcmp(pr->method, "PATCH")    ? "PATCH"
-			: !strcmp(pr->method, "PUT")    ? "PUT"
-			: !strcmp(pr->method, "DELETE") ? "DELETE"
-							: "POST",
-			path_take, body_take, NULL, NULL);
-	if (pr->flags & REQ_PROJECT_HEADER)
-		req->flags |= HTTP_F_PROJECT | HTTP_F_PROJECT_ID;
-	if (!strncmp(req->path, "/v1/tools/", 10) || !strncmp(req->path, "/v1/identities/", 15))
-		req->flags |= HTTP_F_PROJECT_ID;
-}
-
 /* The applied actions that finished, and those that failed, so far. */
 static void progress_counts(const struct plan *p, const struct apply_result *r, size_t *done,
 			    size_t *failed)
@@ -401,23 +347,30 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 			const struct plan_action *a = &p->items[slots[j].action];
 			const struct plan_request *pr = &a->reqs[slots[j].next];
 			struct ls_error rerr = LS_ERROR_INIT;
-			char *path = plan_resolve_path(pr->path, &res, slots[j].action, &rerr);
-			json_t *body = pr->body ? plan_resolve_body(pr->body, pr->flags, &res,
-								    slots[j].action, &rerr)
-						: NULL;
+			char *id = pr->id ? plan_resolve_id(pr->id, &res, slots[j].action, &rerr)
+					  : NULL;
+			char *parent = pr->parent && (!pr->id || id)
+					       ? plan_resolve_id(pr->parent, &res, slots[j].action,
+								 &rerr)
+					       : NULL;
+			json_t *body = pr->body && (!pr->id || id) && (!pr->parent || parent)
+					       ? plan_resolve_body(pr->body, pr->flags, &res,
+								   slots[j].action, &rerr)
+					       : NULL;
 
-			if (!path || (pr->body && !body)) {
+			if ((pr->id && !id) || (pr->parent && !parent) || (pr->body && !body)) {
 				/* Cannot happen when deps are right; report, not crash. */
-				free(path);
+				free(id);
+				free(parent);
 				json_decref(body);
-				path = xstrdup("/v1/health/");
-				body = NULL;
-				http_req_init_take(&reqs[j], "GET", path, NULL);
+				http_req_init_take(&reqs[j], "GET", xstrdup("/v1/health/"), NULL);
 				reqs[j].ret = LS_EINTERNAL;
 				out->errs[slots[j].action] = rerr;
 				continue;
 			}
-			build_req(&reqs[j], api, pr, path, body);
+			letta_req_op(&reqs[j], api, pr, id, parent, body);
+			free(id);
+			free(parent);
 		}
 		{
 			struct ls_error werr = LS_ERROR_INIT;

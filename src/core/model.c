@@ -1,30 +1,23 @@
 /* The desired-state model: lifetime, lookups and positions; see model.h. */
 #include "core/model.h"
+#include "core/kinds/kinds.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[KIND__COUNT] = {
-	"Block", "Tool", "MCPServer", "Template", "Folder", "Identity", "AgentPolicy", "Agent",
-};
-
 static const char *const layer_names[LAYER__COUNT] = { "base", "org", "project" };
 
+/* The names are the kind table's (core/kinds/kinds.c). */
 const char *res_kind_name(enum res_kind kind)
 {
-	if ((unsigned)kind >= KIND__COUNT)
-		return "?";
-	return kind_names[kind];
+	return kind_name(kind);
 }
 
 int res_kind_parse(const char *name)
 {
-	for (int i = 0; i < KIND__COUNT; i++)
-		if (name && !strcmp(name, kind_names[i]))
-			return i;
-	return -1;
+	return kind_parse(name);
 }
 
 const char *res_layer_name(enum res_layer layer)

@@ -10,6 +10,7 @@
  */
 #include "core/plan.h"
 #include "core/plan_int.h"
+#include "core/kinds/kinds.h"
 #include "core/ownership.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -67,8 +68,9 @@ static void action_release(struct plan_action *a)
 	json_decref(a->fields);
 	json_decref(a->view);
 	for (j = 0; j < a->nreqs; j++) {
-		free(a->reqs[j].method);
-		free(a->reqs[j].path);
+		free(a->reqs[j].id);
+		free(a->reqs[j].parent);
+		free(a->reqs[j].name);
 		free(a->reqs[j].upload);
 		json_decref(a->reqs[j].body);
 	}
@@ -144,19 +146,22 @@ size_t pl_add(struct plan *p, enum res_kind kind, const char *name, enum plan_ch
 	return p->n++;
 }
 
-void pl_req(struct plan *p, size_t ai, const char *method, const char *path, json_t *body_take,
-	    unsigned flags)
+struct plan_request *pl_op(struct plan *p, size_t ai, enum plan_op op, enum plan_target target,
+			   const char *id, const char *parent, json_t *body_take, unsigned flags)
 {
 	struct plan_action *a = &p->items[ai];
 	struct plan_request *r;
 
 	a->reqs = xrealloc(a->reqs, (a->nreqs + 1) * sizeof(*a->reqs));
 	r = &a->reqs[a->nreqs++];
-	r->method = xstrdup(method);
-	r->path = xstrdup(path);
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->target = target;
+	r->id = id ? xstrdup(id) : NULL;
+	r->parent = parent ? xstrdup(parent) : NULL;
 	r->body = body_take;
 	r->flags = flags;
-	r->upload = NULL;
+	return r;
 }
 
 void pl_dep(struct plan *p, size_t ai, size_t dep)
@@ -188,14 +193,6 @@ char *pl_ref(size_t ai)
 	struct buf b = BUF_INIT;
 
 	buf_addf(&b, "@ref:%zu", ai);
-	return buf_detach(&b);
-}
-
-char *pl_path(const char *prefix, const char *id, const char *suffix)
-{
-	struct buf b = BUF_INIT;
-
-	buf_addf(&b, "%s%s%s", prefix, id ? id : "", suffix ? suffix : "");
 	return buf_detach(&b);
 }
 
@@ -902,20 +899,6 @@ static json_t *folder_metadata(const struct pc *c, const struct resource *r, con
 	return m;
 }
 
-/* Percent-encodes a query value (RFC 3986 unreserved characters kept). */
-static void add_escaped(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '.' || ch == '_' || ch == '~')
-			buf_addch(b, (char)ch);
-		else
-			buf_addf(b, "%%%02X", ch);
-	}
-}
-
 /*
  * Uploads of the files whose content changed (or that are missing) and deletes of the files
  * no pattern matches any more; folder is the id (or "@self"), obj the remote folder or NULL.
@@ -931,35 +914,29 @@ static void folder_file_reqs(struct pc *c, size_t ai, const struct resource *r,
 
 	json_object_foreach((json_t *)want, fn, f)
 	{
-		struct buf path = BUF_INIT;
 		const json_t *h = json_object_get(have, fn);
+		struct plan_request *rq;
 
 		if (h && json_equal((json_t *)h, (json_t *)f))
 			continue;
-		buf_addf(&path, "/v1/folders/%s/upload?duplicate_handling=replace&name=", folder);
-		add_escaped(&path, fn);
-		pl_req(c->p, ai, "POST", path.buf, NULL, 0);
-		c->p->items[ai].reqs[c->p->items[ai].nreqs - 1].upload =
-			xstrdup(jsonx_get_str(json_object_get(local, fn), "path"));
-		buf_release(&path);
+		rq = pl_op(c->p, ai, OP_UPLOAD, TARGET_FOLDER_FILE, NULL, folder, NULL, 0);
+		rq->name = xstrdup(fn);
+		rq->upload = xstrdup(jsonx_get_str(json_object_get(local, fn), "path"));
 	}
 	json_array_foreach(obj ? json_object_get(obj, "files") : NULL, i, f)
 	{
 		const char *n = jsonx_get_str(f, "file_name"), *fid = jsonx_get_str(f, "id");
-		struct buf path = BUF_INIT;
 
 		if (!n || !fid || json_object_get(want, n))
 			continue;
-		buf_addf(&path, "/v1/folders/%s/%s", folder, fid);
-		pl_req(c->p, ai, "DELETE", path.buf, NULL, REQ_404_OK);
-		buf_release(&path);
+		pl_op(c->p, ai, OP_DELETE, TARGET_FOLDER_FILE, fid, folder, NULL, REQ_404_OK);
 	}
 	json_decref(have);
 }
 
-/* The identity write of action ai: POST (create) or PUT (replace), with our marker property. */
+/* The identity write of action ai: a create or an upsert, with our marker property. */
 static void identity_req(struct pc *c, size_t ai, const struct resource *r, const json_t *view,
-			 const char *hash, const char *method)
+			 const char *hash, enum plan_op op)
 {
 	json_t *props = json_deep_copy(json_object_get(view, "properties"));
 	json_t *body;
@@ -970,7 +947,7 @@ static void identity_req(struct pc *c, size_t ai, const struct resource *r, cons
 			 "identity_type", json_object_get(view, "identity_type"), "properties", props);
 	if (c->o->project_id)
 		json_object_set_new(body, "project_id", json_string(c->o->project_id));
-	pl_req(c->p, ai, method, "/v1/identities/", body, REQ_PROJECT_HEADER);
+	pl_op(c->p, ai, op, TARGET_IDENTITY, NULL, NULL, body, REQ_PROJECT_HEADER);
 }
 
 /* Requests that create r (action ai). */
@@ -987,16 +964,16 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 				    with_markers(c, r, json_object_get(view, "metadata"), hash));
 		if (c->o->project_id)
 			json_object_set_new(body, "project_id", json_string(c->o->project_id));
-		pl_req(c->p, ai, "POST", "/v1/blocks/", body, 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_BLOCK, NULL, NULL, body, 0);
 		break;
 	case KIND_TOOL:
 		/* ToolCreate is strict: no name, no tool_type, no metadata_ (set right after). */
 		body = json_deep_copy(view);
 		json_object_del(body, "name");
 		json_array_append_new(json_object_get(body, "tags"), json_string(OWN_TAG));
-		pl_req(c->p, ai, "POST", "/v1/tools/", body, 0);
-		pl_req(c->p, ai, "PATCH", "/v1/tools/@self",
-		       json_pack("{s:o}", "metadata_", marker_for(c, r, hash)), 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_TOOL, NULL, NULL, body, 0);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_TOOL, "@self", NULL,
+		      json_pack("{s:o}", "metadata_", marker_for(c, r, hash)), 0);
 		break;
 	case KIND_FOLDER: {
 		struct buf tmp = BUF_INIT;
@@ -1029,11 +1006,11 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		if (json_is_integer(chunk))
 			json_object_set(body, "embedding_chunk_size", (json_t *)chunk);
 		buf_release(&tmp);
-		pl_req(c->p, ai, "POST", "/v1/folders/", body, 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_FOLDER, NULL, NULL, body, 0);
 		if (json_object_size(json_object_get(view, "files"))) {
 			folder_file_reqs(c, ai, r, view, "@self", NULL);
-			pl_req(c->p, ai, "PATCH", "/v1/folders/@self",
-			       json_pack("{s:o}", "metadata", folder_metadata(c, r, view, hash, 1)), 0);
+			pl_op(c->p, ai, OP_UPDATE, TARGET_FOLDER, "@self", NULL,
+			      json_pack("{s:o}", "metadata", folder_metadata(c, r, view, hash, 1)), 0);
 		}
 		break;
 	}
@@ -1044,7 +1021,7 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 			json_decref(body);
 			return rc;
 		}
-		pl_req(c->p, ai, "POST", "/v1/mcp-servers/", body, 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_MCP_SERVER, NULL, NULL, body, 0);
 		break;
 	case KIND_IDENTITY:
 		/*
@@ -1052,7 +1029,7 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		 * know (docs/letta-sim.md "Identity upsert"). A 409 (the key appeared meanwhile) is
 		 * settled by the create guard, which adopts the identity carrying our marker.
 		 */
-		identity_req(c, ai, r, view, hash, "POST");
+		identity_req(c, ai, r, view, hash, OP_CREATE);
 		break;
 	default:
 		BUG("create of kind %d", (int)r->kind);
@@ -1065,7 +1042,6 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		       const char *hash, const char *id, const json_t *obj)
 {
 	json_t *body;
-	char *path;
 	int rc = 0;
 
 	switch (r->kind) {
@@ -1073,18 +1049,14 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		body = json_deep_copy(view);
 		json_object_set_new(body, "metadata",
 				    with_markers(c, r, json_object_get(view, "metadata"), hash));
-		path = pl_path("/v1/blocks/", id, NULL);
-		pl_req(c->p, ai, "PATCH", path, body, 0);
-		free(path);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_BLOCK, id, NULL, body, 0);
 		break;
 	case KIND_TOOL:
 		body = json_deep_copy(view);
 		json_object_del(body, "name");
 		json_array_append_new(json_object_get(body, "tags"), json_string(OWN_TAG));
 		json_object_set_new(body, "metadata_", marker_for(c, r, hash));
-		path = pl_path("/v1/tools/", id, NULL);
-		pl_req(c->p, ai, "PATCH", path, body, 0);
-		free(path);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_TOOL, id, NULL, body, 0);
 		break;
 	case KIND_FOLDER:
 		/* Files first: the metadata records their hashes only once they are in. */
@@ -1092,9 +1064,7 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		body = json_deep_copy(view);
 		json_object_del(body, "files");
 		json_object_set_new(body, "metadata", folder_metadata(c, r, view, hash, 1));
-		path = pl_path("/v1/folders/", id, NULL);
-		pl_req(c->p, ai, "PATCH", path, body, 0);
-		free(path);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_FOLDER, id, NULL, body, 0);
 		break;
 	case KIND_MCP_SERVER:
 		body = json_pack("{s:O, s:o}", "server_name", json_object_get(view, "server_name"),
@@ -1103,17 +1073,13 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 			json_decref(body);
 			return rc;
 		}
-		path = pl_path("/v1/mcp-servers/", id, NULL);
-		pl_req(c->p, ai, "PATCH", path, body, 0);
-		free(path);
-		path = pl_path("/v1/mcp-servers/", id, "/refresh");
-		pl_req(c->p, ai, "PATCH", path, NULL, 0);
-		free(path);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_MCP_SERVER, id, NULL, body, 0);
+		pl_op(c->p, ai, OP_REFRESH, TARGET_MCP_SERVER, id, NULL, NULL, 0);
 		break;
 	case KIND_IDENTITY:
 		(void)obj;
 		/* The key exists: PUT replaces name, type and properties (an update on both servers). */
-		identity_req(c, ai, r, view, hash, "PUT");
+		identity_req(c, ai, r, view, hash, OP_UPSERT);
 		break;
 	default:
 		BUG("update of kind %d", (int)r->kind);
@@ -1121,59 +1087,22 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 	return 0;
 }
 
-static const char *delete_prefix(enum res_kind kind)
-{
-	switch (kind) {
-	case KIND_BLOCK:
-		return "/v1/blocks/";
-	case KIND_TOOL:
-		return "/v1/tools/";
-	case KIND_FOLDER:
-		return "/v1/folders/";
-	case KIND_MCP_SERVER:
-		return "/v1/mcp-servers/";
-	case KIND_IDENTITY:
-		return "/v1/identities/";
-	default:
-		return NULL;
-	}
-}
-
+/* The remote objects of a shared kind (the kind table's list), NULL for the others. */
 static const json_t *remote_list(const struct pc *c, enum res_kind kind)
 {
-	switch (kind) {
-	case KIND_BLOCK:
-		return c->have->blocks;
-	case KIND_TOOL:
-		return c->have->tools;
-	case KIND_FOLDER:
-		return c->have->folders;
-	case KIND_MCP_SERVER:
-		return c->have->mcp_servers;
-	case KIND_IDENTITY:
-		return c->have->identities;
-	default:
-		return NULL;
-	}
+	return kind_ops(kind)->shared ? kind_remote_list(c->have, kind) : NULL;
 }
 
 /*
- * The key an object of that kind is found by: tool, folder and MCP names, identity keys. The
- * desired view uses the wire field names, so the same function reads both sides.
+ * The key an object of that kind is found by (the kind table's: tool, folder and MCP names,
+ * identity keys; blocks are found by their marker). The desired view uses the wire field
+ * names, so the same function reads both sides.
  */
 static const char *remote_key(enum res_kind kind, const json_t *o)
 {
-	switch (kind) {
-	case KIND_TOOL:
-	case KIND_FOLDER:
-		return jsonx_get_str(o, "name");
-	case KIND_MCP_SERVER:
-		return jsonx_get_str(o, "server_name");
-	case KIND_IDENTITY:
-		return jsonx_get_str(o, "identifier_key");
-	default:
-		return NULL;
-	}
+	const char *key = kind_ops(kind)->key;
+
+	return kind == KIND_BLOCK || !key ? NULL : jsonx_get_str(o, key);
 }
 
 static int agent_has(const json_t *agent, const char *rel, const char *id)
@@ -1194,7 +1123,6 @@ static size_t plan_removal(struct pc *c, enum res_kind kind, const char *name, c
 	struct buf unmanaged = BUF_INIT;
 	size_t ai, i;
 	const json_t *ag;
-	char *path;
 	json_t *view;
 
 	ai = pl_add(c->p, kind, name, prune ? CHANGE_DELETE : CHANGE_ORPHAN);
@@ -1225,23 +1153,14 @@ static size_t plan_removal(struct pc *c, enum res_kind kind, const char *name, c
 		{
 			if (!agent_has(ag, "blocks", id) || !own_agent_is_managed(ag))
 				continue;
-			path = pl_path("/v1/agents/", jsonx_get_str(ag, "id"),
-				       "/core-memory/blocks/detach/");
-			{
-				char *full = pl_path(path, id, NULL);
-
-				pl_req(c->p, ai, "PATCH", full, NULL, REQ_404_OK);
-				free(full);
-			}
-			free(path);
+			pl_op(c->p, ai, OP_DETACH, TARGET_AGENT_BLOCK, id, jsonx_get_str(ag, "id"),
+			      NULL, REQ_404_OK);
 		}
 		if (c->p->items[ai].nreqs == 0)
 			c->p->items[ai].skip = 1;
 	} else {
 		pl_reason(c->p, ai, "%s", why);
-		path = pl_path(delete_prefix(kind), id, NULL);
-		pl_req(c->p, ai, "DELETE", path, NULL, REQ_404_OK);
-		free(path);
+		pl_op(c->p, ai, OP_DELETE, kind_ops(kind)->target, id, NULL, NULL, REQ_404_OK);
 	}
 	buf_release(&unmanaged);
 	return ai;
@@ -1498,17 +1417,9 @@ static void marker_fields(json_t *fields, enum res_kind kind, const struct own_m
  */
 int plan_kind_in_sections(enum res_kind k, unsigned sections)
 {
-	int s;
+	int s = kind_ops(k)->shared ? kind_ops(k)->section : -1;
 
-	switch (k) {
-	case KIND_BLOCK: s = SECTION_MEMORY_BLOCKS; break;
-	case KIND_TOOL: s = SECTION_TOOLS; break;
-	case KIND_MCP_SERVER: s = SECTION_MCP_SERVERS; break;
-	case KIND_FOLDER: s = SECTION_FOLDERS; break;
-	case KIND_IDENTITY: s = SECTION_IDENTITIES; break;
-	default: return 1;
-	}
-	return !sections || (sections & (1u << s));
+	return s < 0 || !sections || (sections & (1u << s));
 }
 
 /* Whether an earlier run meant to write Kind/name and did not finish (see ownership.h). */
@@ -1623,7 +1534,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		   (m.state == OWN_NONE || (m.state == OWN_OURS && !m.hash)) && old &&
 		   jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id)) {
 		/*
-		 * The server's POST and PUT /v1/tools/ reset metadata_ to {"tool_hash": ...}
+		 * The server's tool create and upsert reset metadata_ to {"tool_hash": ...}
 		 * (docs/letta-sim.md "Tool writes reset metadata_"), and its identity upsert replaces
 		 * the properties that hold our marker: an object another client re-wrote has lost our
 		 * marker, and maybe our tag. The inventory still records it as ours, with the hash of
@@ -1853,8 +1764,8 @@ static json_t *inventory_body(struct pc *c, json_t *entries, json_t *intents)
 			 "metadata", own_inventory_metadata(c->project), "limit", INVENTORY_LIMIT);
 }
 
-/* Adds an internal action writing the inventory: PATCH path, or a create when path is NULL. */
-static size_t inventory_action(struct pc *c, const char *path, json_t *body_take)
+/* Adds an internal action writing the inventory: an update of block id, or a create when id is NULL. */
+static size_t inventory_action(struct pc *c, const char *id, json_t *body_take)
 {
 	size_t ai = pl_add(c->p, KIND_BLOCK, OWN_INVENTORY_LABEL,
 			   c->inventory ? CHANGE_UPDATE : CHANGE_CREATE);
@@ -1863,12 +1774,12 @@ static size_t inventory_action(struct pc *c, const char *path, json_t *body_take
 	pl_reason(c->p, ai, "the inventory of project '%s'", c->project);
 	if (c->inventory)
 		c->p->items[ai].id = xstrdup(jsonx_get_str(c->inventory, "id"));
-	if (path) {
-		pl_req(c->p, ai, "PATCH", path, body_take, REQ_STRINGIFY_VALUE);
+	if (id) {
+		pl_op(c->p, ai, OP_UPDATE, TARGET_BLOCK, id, NULL, body_take, REQ_STRINGIFY_VALUE);
 	} else {
 		if (c->o->project_id)
 			json_object_set_new(body_take, "project_id", json_string(c->o->project_id));
-		pl_req(c->p, ai, "POST", "/v1/blocks/", body_take, REQ_STRINGIFY_VALUE);
+		pl_op(c->p, ai, OP_CREATE, TARGET_BLOCK, NULL, NULL, body_take, REQ_STRINGIFY_VALUE);
 	}
 	return ai;
 }
@@ -1885,7 +1796,7 @@ static void plan_inventory(struct pc *c, size_t first_action)
 	size_t i, ai, wa = (size_t)-1, writes = 0, end = c->p->n, nold, nnew;
 	json_t *ahead = json_array(), *after = json_array();
 	char **oldk, **newk;
-	char *path = NULL;
+	char *inv_id = NULL;
 	const char *k;
 	json_t *v;
 	int same;
@@ -1926,20 +1837,16 @@ static void plan_inventory(struct pc *c, size_t first_action)
 	}
 
 	if (c->inventory)
-		path = pl_path("/v1/blocks/", jsonx_get_str(c->inventory, "id"), NULL);
+		inv_id = xstrdup(jsonx_get_str(c->inventory, "id"));
 	if (json_array_size(after)) {
-		wa = inventory_action(c, path, inventory_body(c, c->old_entries, ahead));
+		wa = inventory_action(c, inv_id, inventory_body(c, c->old_entries, ahead));
 		for (i = first_action; i < end; i++)
 			if (!c->p->items[i].skip && c->p->items[i].nreqs)
 				pl_dep(c->p, i, wa);
-		if (!path) {
-			char *ref = pl_ref(wa);
-
-			path = pl_path("/v1/blocks/", ref, NULL);
-			free(ref);
-		}
+		if (!inv_id)
+			inv_id = pl_ref(wa);
 	}
-	ai = inventory_action(c, path, inventory_body(c, c->new_entries, after));
+	ai = inventory_action(c, inv_id, inventory_body(c, c->new_entries, after));
 	c->p->items[ai].soft = 1; /* {"@if"} keeps the old entries of failed actions */
 	if (wa != (size_t)-1) {
 		pl_dep(c->p, ai, wa);
@@ -1949,22 +1856,14 @@ static void plan_inventory(struct pc *c, size_t first_action)
 	for (i = first_action; i < end; i++)
 		if (!c->p->items[i].skip && c->p->items[i].nreqs)
 			pl_dep(c->p, ai, i);
-	free(path);
+	free(inv_id);
 	json_decref(ahead);
 	json_decref(after);
 }
 
-static const enum res_kind shared_order[] = { KIND_BLOCK, KIND_TOOL, KIND_MCP_SERVER,
-					      KIND_FOLDER, KIND_IDENTITY };
-
 static int is_shared(enum res_kind k)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(shared_order) / sizeof(shared_order[0]); i++)
-		if (shared_order[i] == k)
-			return 1;
-	return 0;
+	return kind_ops(k)->shared;
 }
 
 int plan_compute(struct plan *out, const struct desired_state *want,
@@ -2000,11 +1899,13 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 		out->warnings = json_array();
 	first = out->n;
 
-	for (k = 0; k < sizeof(shared_order) / sizeof(shared_order[0]) && rc == 0; k++) {
+	/* The shared kinds in the kind table's order: Block, Tool, MCPServer, Folder, Identity. */
+	for (k = 0; k < KIND__COUNT && rc == 0; k++) {
 		for (i = 0; i < want->n && rc == 0; i++) {
 			const struct resource *r = &want->items[i];
 
-			if (r->kind != shared_order[k] || r->managed == MANAGED_FALSE)
+			if (!kind_table[k].shared || r->kind != kind_table[k].kind ||
+			    r->managed == MANAGED_FALSE)
 				continue;
 			rc = plan_resource(&c, r);
 		}

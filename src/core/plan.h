@@ -7,7 +7,7 @@
  * them. Pure: no I/O. api/apply.c runs a plan; cli/render_diff.c prints it.
  *
  * Requests may refer to ids that exist only once earlier actions have run:
- *   - a string "@ref:N" anywhere in a path or body is replaced by the id of action N's result
+ *   - a string "@ref:N" anywhere in a request's ids or body is replaced by the id of action N's result
  *     (the "id" of its first request's response, or the id it already had);
  *   - "@self" is the same for the action the request belongs to (a second request after a
  *     create);
@@ -55,9 +55,46 @@ enum req_flags {
 	REQ_STRINGIFY_VALUE = 1 << 2, /* after substitution, body.value becomes its JSON text */
 };
 
+/*
+ * What a request does, typed: the planner says what it wants done to which object, never how
+ * it travels. api/letta.c holds the one route table that maps (op, target) to a method, a path
+ * and a retry class (letta_route()); api/apply.c sends it, and what a diff shows comes from the
+ * same table.
+ */
+enum plan_op {
+	OP_CREATE = 0, /* a new object in its collection */
+	OP_UPSERT,     /* a write by natural key that creates or replaces (identities, tools) */
+	OP_UPDATE,     /* changes to the object id */
+	OP_DELETE,     /* the object id (a folder file: of folder parent) */
+	OP_ATTACH,     /* the object id to agent parent */
+	OP_DETACH,     /* the object id from agent parent */
+	OP_UPLOAD,     /* the local file `upload`, named name, into folder parent (replacing) */
+	OP_REFRESH,    /* MCP server id re-lists its tools */
+	OP__COUNT
+};
+
+/* What an operation acts on. The first six are the API's kinds (enum letta_kind's order). */
+enum plan_target {
+	TARGET_BLOCK = 0,
+	TARGET_TOOL,
+	TARGET_FOLDER,
+	TARGET_MCP_SERVER,
+	TARGET_IDENTITY,
+	TARGET_AGENT,
+	TARGET_FOLDER_FILE, /* a file of a folder (parent) */
+	TARGET_AGENT_BLOCK, /* a block on an agent (parent): attach, detach */
+	TARGET_AGENT_TOOL,
+	TARGET_AGENT_FOLDER,
+	TARGET_AGENT_IDENTITY,
+	TARGET__COUNT
+};
+
 struct plan_request {
-	char *method;  /* "POST", "PATCH", "PUT", "DELETE" */
-	char *path;    /* "/v1/blocks/", "/v1/blocks/block-..."; may hold "@ref:N" or "@self" */
+	enum plan_op op;
+	enum plan_target target;
+	char *id;      /* the object: an id, "@ref:N" or "@self"; NULL for creates and upserts */
+	char *parent;  /* the agent or folder the object belongs to (same forms), or NULL */
+	char *name;    /* the file name of an upload, or NULL */
 	json_t *body;  /* NULL for none */
 	unsigned flags;
 	char *upload;  /* a local file sent as multipart "file" (folder uploads), or NULL */
@@ -209,11 +246,12 @@ struct plan_results {
 };
 
 /*
- * A copy of a request path or body with every reference resolved for action self. Returns
- * NULL (and sets err) when a "@ref" names an action without an id. REQ_STRINGIFY_VALUE turns
+ * A copy of a request id (or any string holding references) or body with every reference
+ * resolved for action self. Returns NULL (and sets err) when a "@ref" names an action without
+ * an id. REQ_STRINGIFY_VALUE turns
  * body.value into its compact JSON text.
  */
-char *plan_resolve_path(const char *path, const struct plan_results *res, size_t self,
+char *plan_resolve_id(const char *s, const struct plan_results *res, size_t self,
 			struct ls_error *err);
 json_t *plan_resolve_body(const json_t *body, unsigned flags, const struct plan_results *res,
 			  size_t self, struct ls_error *err);

@@ -1030,7 +1030,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 				if (c->o->project_id)
 					json_object_set_new(body, "project_id",
 							    json_string(c->o->project_id));
-				pl_req(c->p, bi, "POST", "/v1/blocks/", body, 0);
+				pl_op(c->p, bi, OP_CREATE, TARGET_BLOCK, NULL, NULL, body, 0);
 				ref = pl_ref(bi);
 				json_object_set_new(c->names, ref, json_string(label));
 				add_id(want_ids, ref);
@@ -1214,7 +1214,6 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		pl_same(c->p, KIND_AGENT, name, id, NULL, none);
 		json_decref(none);
 	} else {
-		char *path = pl_path("/v1/agents/", id, NULL);
 		json_t *meta = last_sync_metadata(c, json_object_get(agent, "metadata"),
 						  secrets_written);
 
@@ -1228,9 +1227,8 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		deps_of(c, patch_ai, patch);
 		for (i = first_private; i < patch_ai; i++)
 			pl_dep(c->p, patch_ai, i);
-		pl_req(c->p, patch_ai, "PATCH", path, patch, 0);
+		pl_op(c->p, patch_ai, OP_UPDATE, TARGET_AGENT, id, NULL, patch, 0);
 		patch = NULL;
-		free(path);
 		for (i = 0; i < SECTION__COUNT; i++) {
 			size_t ai;
 
@@ -1381,7 +1379,7 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 		}
 	}
 	deps_of(c, ai, body);
-	pl_req(c->p, ai, "POST", "/v1/agents/", body, REQ_PROJECT_HEADER);
+	pl_op(c->p, ai, OP_CREATE, TARGET_AGENT, NULL, NULL, body, REQ_PROJECT_HEADER);
 	json_decref(tags);
 	json_decref(ids);
 	agent_want_release(&w);

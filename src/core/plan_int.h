@@ -8,9 +8,12 @@
 
 /* Appends an action and returns its index (pointers into p->items move on growth). */
 size_t pl_add(struct plan *p, enum res_kind kind, const char *name, enum plan_change change);
-/* Appends a request to action ai; takes body. */
-void pl_req(struct plan *p, size_t ai, const char *method, const char *path, json_t *body_take,
-	    unsigned flags);
+/*
+ * Appends an operation to action ai (see enum plan_op for what id and parent are); takes body.
+ * The request is valid until the next one is added.
+ */
+struct plan_request *pl_op(struct plan *p, size_t ai, enum plan_op op, enum plan_target target,
+			   const char *id, const char *parent, json_t *body_take, unsigned flags);
 void pl_dep(struct plan *p, size_t ai, size_t dep);
 __attribute__((format(printf, 3, 4))) void pl_reason(struct plan *p, size_t ai, const char *fmt,
 						     ...);
@@ -19,8 +22,6 @@ void pl_same(struct plan *p, enum res_kind kind, const char *name, const char *a
 	     const char *section, const json_t *view);
 /* "@ref:N"; caller frees. */
 char *pl_ref(size_t ai);
-/* prefix + id + suffix; caller frees. */
-char *pl_path(const char *prefix, const char *id, const char *suffix);
 void pl_field(json_t *fields, const char *path, const json_t *from, const json_t *to);
 void pl_diff(json_t *fields, const char *prefix, const json_t *from, const json_t *to);
 json_t *pl_norm(const json_t *v);

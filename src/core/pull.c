@@ -4,6 +4,7 @@
  * diff compares.
  */
 #include "core/pull.h"
+#include "core/kinds/kinds.h"
 #include "core/ownership.h"
 #include "core/plan_int.h"
 #include "util/buf.h"
@@ -25,24 +26,7 @@ static const enum res_kind pull_kinds[] = { KIND_BLOCK,	   KIND_TOOL,	  KIND_MCP
 
 const char *pull_file_name(enum res_kind kind)
 {
-	switch (kind) {
-	case KIND_BLOCK:
-		return "blocks.yaml";
-	case KIND_TOOL:
-		return "tools.yaml";
-	case KIND_MCP_SERVER:
-		return "mcp-servers.yaml";
-	case KIND_FOLDER:
-		return "folders.yaml";
-	case KIND_IDENTITY:
-		return "identities.yaml";
-	case KIND_TEMPLATE:
-		return "templates.yaml";
-	case KIND_AGENT:
-		return "agents.yaml";
-	default:
-		return NULL;
-	}
+	return (unsigned)kind < KIND__COUNT ? kind_ops(kind)->file : NULL;
 }
 
 struct pc {
