@@ -4,6 +4,7 @@
  * dependencies are done run together in the same wave.
  */
 #include "api/apply.h"
+#include "core/kinds/kinds.h"
 #include "core/ownership.h"
 #include "util/buf.h"
 #include "util/interrupt.h"
@@ -136,23 +137,12 @@ static unsigned more_kinds(const struct remote_state *rs)
 	/*
 	 * A kind name anywhere in an inventory's text: cheaper than parsing its thousands of
 	 * entries (the planner parses it once), and a name that merely looks like a kind only
-	 * reads one list too many.
+	 * reads one list too many. What a kind needs read is the kind table's (core/kinds).
 	 */
-	static const struct {
-		const char *quoted;
-		unsigned mask;
-	} names[] = {
-		{ "\"Tool\"", 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER },
-		{ "\"MCPServer\"", 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER },
-		{ "\"Folder\"", 1u << LETTA_FOLDER },
-		{ "\"Identity\"", 1u << LETTA_IDENTITY },
-		{ "\"Template\"", APPLY_READ_ALL },
-		{ "\"AgentPolicy\"", APPLY_READ_ALL },
-		{ "\"Agent\"", APPLY_READ_ALL },
-	};
 	unsigned mask = 0;
 	const json_t *b, *a;
-	size_t i, k;
+	size_t i;
+	int k;
 
 	json_array_foreach(rs->agents, i, a)
 		if (own_agent_is_managed(a))
@@ -164,11 +154,16 @@ static unsigned more_kinds(const struct remote_state *rs)
 		/* Every inventory, whatever its project: reading one list too many is harmless. */
 		if (!label || strcmp(label, OWN_INVENTORY_LABEL) || !value)
 			continue;
-		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-			if (strstr(value, names[k].quoted))
-				mask |= names[k].mask;
+		for (k = 0; k < KIND__COUNT; k++) {
+			struct buf quoted = BUF_INIT;
+
+			buf_addf(&quoted, "\"%s\"", kind_table[k].name);
+			if (strstr(value, quoted.buf))
+				mask |= kind_table[k].reads;
+			buf_release(&quoted);
+		}
 	}
-	return mask;
+	return mask & APPLY_READ_ALL;
 }
 
 int apply_read_remote_kinds(struct remote_state *out, struct letta *api, unsigned kinds,

@@ -3,7 +3,7 @@
 #include "core/kinds/kinds.h"
 
 #include "core/ownership.h"
-#include "core/plan_int.h"
+#include "core/plan_build.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
@@ -329,7 +329,7 @@ static void record_hash(struct rc *c, char out[OWN_HASH_LEN + 1], enum res_kind 
 
 	out[0] = 0;
 	if (r && kind != KIND_FOLDER) {
-		json_t *want = pl_want_view(r), *have = pl_have_view(kind, obj, want);
+		json_t *want = kind_want_view(r), *have = kind_have_view(kind, obj, want);
 
 		own_hash(out, have);
 		json_decref(want);

@@ -2,7 +2,7 @@
  * core/snapshot (what a destructive plan saves, the restore plan) and repo/snapshot (the store
  * under .letta/snapshots/: atomic, private, listed oldest first).
  */
-#include "core/plan_int.h"
+#include "core/plan_build.h"
 #include "core/snapshot.h"
 #include "support/plan_req.h"
 #include "repo/snapshot.h"

@@ -5,26 +5,107 @@
 #include <string.h>
 
 #define LIST(m) offsetof(struct remote_state, m)
+/* A tool may be an MCP server's: tools and MCP servers are read together. */
+#define TOOLS (1u << TARGET_TOOL | 1u << TARGET_MCP_SERVER)
 
-/* In enum res_kind's order. */
+/* In enum res_kind's order. Agents keep their planner (core/plan_agents.c). */
 const struct kind_ops kind_table[KIND__COUNT] = {
-	[KIND_BLOCK] = { KIND_BLOCK, "Block", "blocks.yaml", 1, SECTION_MEMORY_BLOCKS, TARGET_BLOCK,
-			 LIST(blocks), "label" },
-	[KIND_TOOL] = { KIND_TOOL, "Tool", "tools.yaml", 1, SECTION_TOOLS, TARGET_TOOL, LIST(tools),
-			"name" },
-	[KIND_MCP_SERVER] = { KIND_MCP_SERVER, "MCPServer", "mcp-servers.yaml", 1,
-			      SECTION_MCP_SERVERS, TARGET_MCP_SERVER, LIST(mcp_servers),
-			      "server_name" },
-	[KIND_TEMPLATE] = { KIND_TEMPLATE, "Template", "templates.yaml", 0, -1, TARGET__COUNT,
-			    KIND_NO_LIST, NULL },
-	[KIND_FOLDER] = { KIND_FOLDER, "Folder", "folders.yaml", 1, SECTION_FOLDERS, TARGET_FOLDER,
-			  LIST(folders), "name" },
-	[KIND_IDENTITY] = { KIND_IDENTITY, "Identity", "identities.yaml", 1, SECTION_IDENTITIES,
-			    TARGET_IDENTITY, LIST(identities), "identifier_key" },
-	[KIND_AGENT_POLICY] = { KIND_AGENT_POLICY, "AgentPolicy", NULL, 0, -1, TARGET__COUNT,
-				KIND_NO_LIST, NULL },
-	[KIND_AGENT] = { KIND_AGENT, "Agent", "agents.yaml", 0, -1, TARGET_AGENT, LIST(agents),
-			 "name" },
+	[KIND_BLOCK] = {
+		.kind = KIND_BLOCK,
+		.name = "Block",
+		.file = "blocks.yaml",
+		.shared = 1,
+		.section = SECTION_MEMORY_BLOCKS,
+		.target = TARGET_BLOCK,
+		.list = LIST(blocks),
+		.key = "label",
+		.impl = &kind_block_impl,
+		.reads = 1u << TARGET_BLOCK,
+	},
+	[KIND_TOOL] = {
+		.kind = KIND_TOOL,
+		.name = "Tool",
+		.file = "tools.yaml",
+		.shared = 1,
+		.section = SECTION_TOOLS,
+		.target = TARGET_TOOL,
+		.list = LIST(tools),
+		.key = "name",
+		.impl = &kind_tool_impl,
+		.reads = TOOLS,
+	},
+	[KIND_MCP_SERVER] = {
+		.kind = KIND_MCP_SERVER,
+		.name = "MCPServer",
+		.file = "mcp-servers.yaml",
+		.shared = 1,
+		.section = SECTION_MCP_SERVERS,
+		.target = TARGET_MCP_SERVER,
+		.list = LIST(mcp_servers),
+		.key = "server_name",
+		.impl = &kind_mcp_server_impl,
+		.reads = TOOLS,
+	},
+	[KIND_TEMPLATE] = {
+		.kind = KIND_TEMPLATE,
+		.name = "Template",
+		.file = "templates.yaml",
+		.shared = 0,
+		.section = -1,
+		.target = TARGET__COUNT,
+		.list = KIND_NO_LIST,
+		.key = NULL,
+		.impl = NULL,
+		.reads = KIND_READS_ALL,
+	},
+	[KIND_FOLDER] = {
+		.kind = KIND_FOLDER,
+		.name = "Folder",
+		.file = "folders.yaml",
+		.shared = 1,
+		.section = SECTION_FOLDERS,
+		.target = TARGET_FOLDER,
+		.list = LIST(folders),
+		.key = "name",
+		.impl = &kind_folder_impl,
+		.reads = 1u << TARGET_FOLDER,
+	},
+	[KIND_IDENTITY] = {
+		.kind = KIND_IDENTITY,
+		.name = "Identity",
+		.file = "identities.yaml",
+		.shared = 1,
+		.section = SECTION_IDENTITIES,
+		.target = TARGET_IDENTITY,
+		.list = LIST(identities),
+		.key = "identifier_key",
+		.impl = &kind_identity_impl,
+		.reads = 1u << TARGET_IDENTITY,
+	},
+	[KIND_AGENT_POLICY] = {
+		.kind = KIND_AGENT_POLICY,
+		.name = "AgentPolicy",
+		.file = NULL,
+		.shared = 0,
+		.section = -1,
+		.target = TARGET__COUNT,
+		.list = KIND_NO_LIST,
+		.key = NULL,
+		.impl = NULL,
+		.reads = KIND_READS_ALL,
+	},
+	[KIND_AGENT] = {
+		.kind = KIND_AGENT,
+		.name = "Agent",
+		.file = "agents.yaml",
+		.shared = 0,
+		.section = -1,
+		.target = TARGET_AGENT,
+		.list = LIST(agents),
+		.key = NULL,
+		.impl = NULL,
+		.reads = KIND_READS_ALL,
+	},
 };
 
 const struct kind_ops *kind_ops(enum res_kind k)
@@ -62,4 +143,28 @@ json_t *kind_remote_list(const struct remote_state *rs, enum res_kind k)
 	if (o->list == KIND_NO_LIST)
 		return NULL;
 	return *(json_t *const *)((const char *)rs + o->list);
+}
+
+json_t *kind_want_view(const struct resource *r)
+{
+	const struct kind_impl *k = kind_ops(r->kind)->impl;
+
+	return k ? k->want(r) : json_object();
+}
+
+json_t *kind_have_view(enum res_kind kind, const json_t *o, const json_t *want)
+{
+	const struct kind_impl *k = kind_ops(kind)->impl;
+	const char *key;
+	json_t *v, *x;
+	void *tmp;
+
+	if (!k)
+		return json_object();
+	v = k->have(o);
+	if (want)
+		json_object_foreach_safe(v, tmp, key, x)
+			if (!json_object_get(want, key))
+				json_object_del(v, key);
+	return v;
 }

@@ -8,6 +8,7 @@
  * the tests walk it instead of keeping tables of their own (docs/architecture.md "The kind
  * table"). A shared kind's own behaviour (views, bodies) lives in src/core/kinds/<kind>.c.
  */
+#include "core/kinds/impl.h"
 #include "core/model.h"
 #include "core/plan.h"
 #include "core/remote.h"
@@ -24,7 +25,16 @@ struct kind_ops {
 	enum plan_target target; /* what its remote objects are, TARGET__COUNT: none */
 	size_t list;             /* offsetof(struct remote_state, its list), or KIND_NO_LIST */
 	const char *key;         /* the remote field a shared object is found by, NULL: none */
+	const struct kind_impl *impl; /* a shared kind's file (kinds/impl.h), NULL for the others */
+	/*
+	 * The remote lists a plan of this kind needs, as bits 1 << enum plan_target (a tool may
+	 * come from an MCP server; templates, policies and agents refer to every kind):
+	 * KIND_READS_ALL for every list.
+	 */
+	unsigned reads;
 };
+
+#define KIND_READS_ALL (~0u)
 
 #define KIND_NO_LIST ((size_t)-1)
 
@@ -41,5 +51,13 @@ int kind_parse(const char *name);
 const struct kind_ops *kind_of_target(enum plan_target target);
 /* The remote list of kind k's objects (borrowed), or NULL when it has none. */
 json_t *kind_remote_list(const struct remote_state *rs, enum res_kind k);
+
+/*
+ * The managed fields of a desired resource, and of a remote object limited to want's keys
+ * (every managed field when want is NULL): the kind file's views; {} for a kind without one.
+ * New references.
+ */
+json_t *kind_want_view(const struct resource *r);
+json_t *kind_have_view(enum res_kind kind, const json_t *o, const json_t *want);
 
 #endif
