@@ -2,7 +2,7 @@
 #include "core/bootstrap.h"
 #include "core/kinds/impl.h"
 #include "core/ownership.h"
-#include "core/plan.h"
+#include "core/plan_agents.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 

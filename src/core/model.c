@@ -1,6 +1,5 @@
 /* The desired-state model: lifetime, lookups and positions; see model.h. */
 #include "core/model.h"
-#include "core/kinds/kinds.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -8,17 +7,6 @@
 #include <string.h>
 
 static const char *const layer_names[LAYER__COUNT] = { "base", "org", "project" };
-
-/* The names are the kind table's (core/kinds/kinds.c). */
-const char *res_kind_name(enum res_kind kind)
-{
-	return kind_name(kind);
-}
-
-int res_kind_parse(const char *name)
-{
-	return kind_parse(name);
-}
 
 const char *res_layer_name(enum res_layer layer)
 {

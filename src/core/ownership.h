@@ -27,16 +27,11 @@
  * Objects marked by the original tool (managed_by "smarty-admin" with a source) are "legacy":
  * they are adopted, i.e. re-marked on the next sync.
  */
+#include "core/markers.h"
 #include "core/model.h"
 
 #include <jansson.h>
 
-#define OWN_MANAGER "letta-sync"
-#define OWN_LEGACY_MANAGER "smarty-admin"
-#define OWN_TAG "managed:letta-sync"
-#define OWN_LEGACY_TAG "managed:smarty-admin"
-#define OWN_LEGACY_TOOL_TAG "managed_by:smarty-admin"
-#define OWN_IDENTITY_PROPERTY "letta_sync"
 #define OWN_INVENTORY_LABEL "letta_sync_inventory"
 /* The source marker of the blocks scope sync makes (docs/specs/scope-registry.md). */
 #define OWN_SCOPE_SYNC_SOURCE "scope-sync"

@@ -9,7 +9,7 @@
  * content hash is the hash of the view.
  */
 #include "core/plan.h"
-#include "core/plan_int.h"
+#include "core/plan_agents.h"
 #include "core/plan_build.h"
 #include "core/kinds/view.h"
 #include "core/kinds/kinds.h"

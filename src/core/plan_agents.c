@@ -13,7 +13,7 @@
  */
 #include "core/memfiles.h"
 #include "core/ownership.h"
-#include "core/plan_int.h"
+#include "core/plan_agents.h"
 #include "core/plan_build.h"
 #include "core/kinds/impl.h"
 #include "core/kinds/view.h"

@@ -6,7 +6,7 @@
  * reasons and field-level changes. Used by plan.c, plan_agents.c and snapshot.c; calls
  * none of them. Internal to core.
  */
-#include "core/plan.h"
+#include "core/plan_types.h"
 
 #include <stdarg.h>
 

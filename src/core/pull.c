@@ -6,7 +6,7 @@
 #include "core/pull.h"
 #include "core/kinds/kinds.h"
 #include "core/ownership.h"
-#include "core/plan_int.h"
+#include "core/plan_agents.h"
 #include "core/kinds/view.h"
 #include "util/buf.h"
 #include "util/jsonx.h"

@@ -3,7 +3,7 @@
  * fields, its desired and remote views (the hash input; our marker property left out) and
  * what pull writes from a remote identity.
  */
-#include "core/ownership.h"
+#include "core/markers.h"
 #include "core/kinds/impl.h"
 #include "core/kinds/view.h"
 #include "util/jsonx.h"

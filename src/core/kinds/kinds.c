@@ -128,6 +128,17 @@ int kind_parse(const char *name)
 	return -1;
 }
 
+/* model.h's names for kinds are the table's. */
+const char *res_kind_name(enum res_kind kind)
+{
+	return kind_name(kind);
+}
+
+int res_kind_parse(const char *name)
+{
+	return kind_parse(name);
+}
+
 const struct kind_ops *kind_of_target(enum plan_target target)
 {
 	for (int i = 0; i < KIND__COUNT; i++)

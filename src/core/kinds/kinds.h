@@ -10,7 +10,7 @@
  */
 #include "core/kinds/impl.h"
 #include "core/model.h"
-#include "core/plan.h"
+#include "core/plan_types.h"
 #include "core/remote.h"
 
 #include <jansson.h>

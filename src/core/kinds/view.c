@@ -3,7 +3,7 @@
  * sets, user metadata without our markers) and spec look-ups. See view.h.
  */
 #include "core/kinds/view.h"
-#include "core/ownership.h"
+#include "core/markers.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
