@@ -52,17 +52,12 @@ static int read_folder_files(struct remote_state *rs, struct letta *api, struct 
 	return ret;
 }
 
-/* The kinds of the lists in apply_read_remote_kinds(), in remote_state's order. */
-static const enum letta_kind read_kinds[] = { LETTA_BLOCK,	LETTA_TOOL,	LETTA_FOLDER,
-					      LETTA_MCP_SERVER, LETTA_IDENTITY, LETTA_AGENT };
-#define NREAD (sizeof(read_kinds) / sizeof(read_kinds[0]))
+/* The lists of apply_read_remote_kinds(): one per API kind, read into the kind table's slot. */
+#define NREAD LETTA_KIND_COUNT
 
 static json_t **read_dst(struct remote_state *rs, size_t i)
 {
-	json_t **dst[NREAD] = { &rs->blocks,	 &rs->tools,	  &rs->folders,
-				&rs->mcp_servers, &rs->identities, &rs->agents };
-
-	return dst[i];
+	return kind_remote_slot(rs, kind_of_target((enum plan_target)i)->kind);
 }
 
 /* Reads the lists of the kinds in mask (bits 1 << enum letta_kind) at once into rs. */
@@ -74,15 +69,15 @@ static int read_lists(struct remote_state *rs, struct letta *api, unsigned mask,
 	int ret;
 
 	for (i = 0; i < NREAD; i++) {
-		if (!(mask & (1u << read_kinds[i])))
+		if (!(mask & (1u << (enum letta_kind)i)))
 			continue;
-		letta_req_list(&reqs[n], api, read_kinds[i], NULL);
+		letta_req_list(&reqs[n], api, (enum letta_kind)i, NULL);
 		/*
 		 * Tool names are unique per organisation: read them all, not only this project's,
 		 * so that another project's tool of the same name is a conflict rather than
 		 * overwritten by the upsert (docs/contract/PRODUCT.md section 2).
 		 */
-		if (read_kinds[i] == LETTA_TOOL)
+		if ((enum letta_kind)i == LETTA_TOOL)
 			reqs[n].flags &= ~(unsigned)HTTP_F_PROJECT_ID;
 		idx[n++] = i;
 	}
@@ -95,7 +90,7 @@ static int read_lists(struct remote_state *rs, struct letta *api, unsigned mask,
 		ret = 0;
 		ls_error_clear(err);
 		for (i = 0; i < n; i++) {
-			enum letta_kind k = read_kinds[idx[i]];
+			enum letta_kind k = (enum letta_kind)idx[i];
 
 			if (reqs[i].ret == 0)
 				continue;

@@ -147,13 +147,18 @@ const struct kind_ops *kind_of_target(enum plan_target target)
 	return NULL;
 }
 
-json_t *kind_remote_list(const struct remote_state *rs, enum res_kind k)
+json_t **kind_remote_slot(struct remote_state *rs, enum res_kind k)
 {
 	const struct kind_ops *o = kind_ops(k);
 
-	if (o->list == KIND_NO_LIST)
-		return NULL;
-	return *(json_t *const *)((const char *)rs + o->list);
+	return o->list == KIND_NO_LIST ? NULL : (json_t **)(void *)((char *)rs + o->list);
+}
+
+json_t *kind_remote_list(const struct remote_state *rs, enum res_kind k)
+{
+	json_t **slot = kind_remote_slot((struct remote_state *)rs, k);
+
+	return slot ? *slot : NULL;
 }
 
 json_t *kind_want_view(const struct resource *r)

@@ -51,6 +51,8 @@ int kind_parse(const char *name);
 const struct kind_ops *kind_of_target(enum plan_target target);
 /* The remote list of kind k's objects (borrowed), or NULL when it has none. */
 json_t *kind_remote_list(const struct remote_state *rs, enum res_kind k);
+/* Where rs holds that list (for the reader that fills it), or NULL when it has none. */
+json_t **kind_remote_slot(struct remote_state *rs, enum res_kind k);
 
 /*
  * The managed fields of a desired resource, and of a remote object limited to want's keys
