@@ -27,6 +27,25 @@ if [ -n "$hits" ]; then
 	echo "$hits"
 	fail=1
 fi
+# core plans typed operations; the only route table is src/api/letta.c's (issue 22 item 1).
+hits=$(grep -RnF '/v1/' src/core --include='*.c' --include='*.h' || true)
+if [ -n "$hits" ]; then
+	echo "layer violation: src/core names an API route (emit a typed operation; routes live in src/api/letta.c):"
+	echo "$hits"
+	fail=1
+fi
+# A kind file (src/core/kinds/<kind>.c) has a small interface of its own: it includes only the
+# kinds' headers, the model, the marker names (core/markers.h) and util, so that the kind
+# table, the kind files and the planner, validate and pull that walk the table make no cycle
+# (issue 22 item 2).
+hits=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' src/core/kinds/*.c src/core/kinds/*.h 2>/dev/null |
+	grep -vE '^src/core/kinds/kinds\.[ch]:' |
+	grep -vE '"(core/kinds/[a-z_]+\.h|core/model\.h|core/markers\.h|util/[a-z_]+\.h)"' || true)
+if [ -n "$hits" ]; then
+	echo "layer violation: a kind file includes more than the kinds' headers, the model, the marker names and util:"
+	echo "$hits"
+	fail=1
+fi
 # core must not touch the environment, clock or stdout either.
 hits=$(grep -RnE '\b(getenv|fopen|printf|puts|time\(|clock_gettime|rand\()' src/core --include='*.c' | grep -vE 'snprintf|vsnprintf|buf_addf|//|/\*' || true)
 if [ -n "$hits" ]; then

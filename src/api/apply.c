@@ -4,6 +4,7 @@
  * dependencies are done run together in the same wave.
  */
 #include "api/apply.h"
+#include "core/kinds/kinds.h"
 #include "core/ownership.h"
 #include "util/buf.h"
 #include "util/interrupt.h"
@@ -51,17 +52,12 @@ static int read_folder_files(struct remote_state *rs, struct letta *api, struct 
 	return ret;
 }
 
-/* The kinds of the lists in apply_read_remote_kinds(), in remote_state's order. */
-static const enum letta_kind read_kinds[] = { LETTA_BLOCK,	LETTA_TOOL,	LETTA_FOLDER,
-					      LETTA_MCP_SERVER, LETTA_IDENTITY, LETTA_AGENT };
-#define NREAD (sizeof(read_kinds) / sizeof(read_kinds[0]))
+/* The lists of apply_read_remote_kinds(): one per API kind, read into the kind table's slot. */
+#define NREAD LETTA_KIND_COUNT
 
 static json_t **read_dst(struct remote_state *rs, size_t i)
 {
-	json_t **dst[NREAD] = { &rs->blocks,	 &rs->tools,	  &rs->folders,
-				&rs->mcp_servers, &rs->identities, &rs->agents };
-
-	return dst[i];
+	return kind_remote_slot(rs, kind_of_target((enum plan_target)i)->kind);
 }
 
 /* Reads the lists of the kinds in mask (bits 1 << enum letta_kind) at once into rs. */
@@ -73,15 +69,15 @@ static int read_lists(struct remote_state *rs, struct letta *api, unsigned mask,
 	int ret;
 
 	for (i = 0; i < NREAD; i++) {
-		if (!(mask & (1u << read_kinds[i])))
+		if (!(mask & (1u << (enum letta_kind)i)))
 			continue;
-		letta_req_list(&reqs[n], api, read_kinds[i], NULL);
+		letta_req_list(&reqs[n], api, (enum letta_kind)i, NULL);
 		/*
 		 * Tool names are unique per organisation: read them all, not only this project's,
 		 * so that another project's tool of the same name is a conflict rather than
 		 * overwritten by the upsert (docs/contract/PRODUCT.md section 2).
 		 */
-		if (read_kinds[i] == LETTA_TOOL)
+		if ((enum letta_kind)i == LETTA_TOOL)
 			reqs[n].flags &= ~(unsigned)HTTP_F_PROJECT_ID;
 		idx[n++] = i;
 	}
@@ -94,7 +90,7 @@ static int read_lists(struct remote_state *rs, struct letta *api, unsigned mask,
 		ret = 0;
 		ls_error_clear(err);
 		for (i = 0; i < n; i++) {
-			enum letta_kind k = read_kinds[idx[i]];
+			enum letta_kind k = (enum letta_kind)idx[i];
 
 			if (reqs[i].ret == 0)
 				continue;
@@ -136,23 +132,12 @@ static unsigned more_kinds(const struct remote_state *rs)
 	/*
 	 * A kind name anywhere in an inventory's text: cheaper than parsing its thousands of
 	 * entries (the planner parses it once), and a name that merely looks like a kind only
-	 * reads one list too many.
+	 * reads one list too many. What a kind needs read is the kind table's (core/kinds).
 	 */
-	static const struct {
-		const char *quoted;
-		unsigned mask;
-	} names[] = {
-		{ "\"Tool\"", 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER },
-		{ "\"MCPServer\"", 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER },
-		{ "\"Folder\"", 1u << LETTA_FOLDER },
-		{ "\"Identity\"", 1u << LETTA_IDENTITY },
-		{ "\"Template\"", APPLY_READ_ALL },
-		{ "\"AgentPolicy\"", APPLY_READ_ALL },
-		{ "\"Agent\"", APPLY_READ_ALL },
-	};
 	unsigned mask = 0;
 	const json_t *b, *a;
-	size_t i, k;
+	size_t i;
+	int k;
 
 	json_array_foreach(rs->agents, i, a)
 		if (own_agent_is_managed(a))
@@ -164,11 +149,16 @@ static unsigned more_kinds(const struct remote_state *rs)
 		/* Every inventory, whatever its project: reading one list too many is harmless. */
 		if (!label || strcmp(label, OWN_INVENTORY_LABEL) || !value)
 			continue;
-		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-			if (strstr(value, names[k].quoted))
-				mask |= names[k].mask;
+		for (k = 0; k < KIND__COUNT; k++) {
+			struct buf quoted = BUF_INIT;
+
+			buf_addf(&quoted, "\"%s\"", kind_table[k].name);
+			if (strstr(value, quoted.buf))
+				mask |= kind_table[k].reads;
+			buf_release(&quoted);
+		}
 	}
-	return mask;
+	return mask & APPLY_READ_ALL;
 }
 
 int apply_read_remote_kinds(struct remote_state *out, struct letta *api, unsigned kinds,
@@ -213,60 +203,6 @@ void apply_result_release(struct apply_result *r)
 	free(r->status);
 	free(r->errs);
 	memset(r, 0, sizeof(*r));
-}
-
-/* Which typed create a POST (or the tools PUT) is, or -1. */
-static int create_kind(const char *method, const char *path)
-{
-	if (strcmp(method, "POST"))
-		return -1;
-	if (!strcmp(path, "/v1/blocks/"))
-		return LETTA_BLOCK;
-	if (!strcmp(path, "/v1/tools/"))
-		return LETTA_TOOL;
-	if (!strcmp(path, "/v1/folders/"))
-		return LETTA_FOLDER;
-	if (!strcmp(path, "/v1/mcp-servers/"))
-		return LETTA_MCP_SERVER;
-	if (!strcmp(path, "/v1/identities/"))
-		return LETTA_IDENTITY;
-	if (!strcmp(path, "/v1/agents/"))
-		return LETTA_AGENT;
-	return -1;
-}
-
-/* Builds the http request for request j of action ai; the body and path are resolved. */
-static void build_req(struct http_req *req, struct letta *api, const struct plan_request *pr,
-		      char *path_take, json_t *body_take)
-{
-	int kind = create_kind(pr->method, path_take);
-
-	if (pr->upload) {
-		const char *name = strstr(path_take, "name=");
-
-		letta_req_write(req, api, "POST", path_take, body_take, NULL, NULL);
-		req->upload_file = xstrdup(pr->upload);
-		req->upload_name = xstrdup(strrchr(pr->upload, '/') ? strrchr(pr->upload, '/') + 1
-								      : pr->upload);
-		http_req_what(req, "the upload of '%s'", name ? name + 5 : pr->upload);
-		return;
-	}
-	if (kind >= 0) {
-		letta_req_create(req, api, (enum letta_kind)kind, body_take, NULL, NULL);
-		json_decref(body_take);
-		free(path_take);
-		return;
-	}
-	letta_req_write(req, api,
-			!strcmp(pr->method, "PATCH")    ? "PATCH"
-			: !strcmp(pr->method, "PUT")    ? "PUT"
-			: !strcmp(pr->method, "DELETE") ? "DELETE"
-							: "POST",
-			path_take, body_take, NULL, NULL);
-	if (pr->flags & REQ_PROJECT_HEADER)
-		req->flags |= HTTP_F_PROJECT | HTTP_F_PROJECT_ID;
-	if (!strncmp(req->path, "/v1/tools/", 10) || !strncmp(req->path, "/v1/identities/", 15))
-		req->flags |= HTTP_F_PROJECT_ID;
 }
 
 /* The applied actions that finished, and those that failed, so far. */
@@ -401,23 +337,30 @@ int apply_plan(struct apply_result *out, struct letta *api, const struct plan *p
 			const struct plan_action *a = &p->items[slots[j].action];
 			const struct plan_request *pr = &a->reqs[slots[j].next];
 			struct ls_error rerr = LS_ERROR_INIT;
-			char *path = plan_resolve_path(pr->path, &res, slots[j].action, &rerr);
-			json_t *body = pr->body ? plan_resolve_body(pr->body, pr->flags, &res,
-								    slots[j].action, &rerr)
-						: NULL;
+			char *id = pr->id ? plan_resolve_id(pr->id, &res, slots[j].action, &rerr)
+					  : NULL;
+			char *parent = pr->parent && (!pr->id || id)
+					       ? plan_resolve_id(pr->parent, &res, slots[j].action,
+								 &rerr)
+					       : NULL;
+			json_t *body = pr->body && (!pr->id || id) && (!pr->parent || parent)
+					       ? plan_resolve_body(pr->body, pr->flags, &res,
+								   slots[j].action, &rerr)
+					       : NULL;
 
-			if (!path || (pr->body && !body)) {
+			if ((pr->id && !id) || (pr->parent && !parent) || (pr->body && !body)) {
 				/* Cannot happen when deps are right; report, not crash. */
-				free(path);
+				free(id);
+				free(parent);
 				json_decref(body);
-				path = xstrdup("/v1/health/");
-				body = NULL;
-				http_req_init_take(&reqs[j], "GET", path, NULL);
+				http_req_init_take(&reqs[j], "GET", xstrdup("/v1/health/"), NULL);
 				reqs[j].ret = LS_EINTERNAL;
 				out->errs[slots[j].action] = rerr;
 				continue;
 			}
-			build_req(&reqs[j], api, pr, path, body);
+			letta_req_op(&reqs[j], api, pr, id, parent, body);
+			free(id);
+			free(parent);
 		}
 		{
 			struct ls_error werr = LS_ERROR_INIT;

@@ -32,31 +32,24 @@ enum scope {
 
 struct kind_info {
 	const char *name;
-	const char *coll;        /* collection path, with its trailing slash */
-	const char *create_method; /* how a create is settled: letta_write_class() */
+	const char *coll;        /* collection path, with its trailing slash (lists, fetches) */
 	const char *key;         /* natural key in the body and in list items */
 	const char *key_query;   /* list filter on the key, NULL when there is none */
 	int paged;
 	enum scope scope;
-	unsigned create_flags;
 	int stamp_project;       /* the create body takes project_id */
-	const char *attach_seg;  /* "/v1/agents/{a}/<seg>/attach/{id}", NULL when not attachable */
 };
 
+/* How each kind is read; how it is written is the route table's (below). */
 static const struct kind_info kinds[LETTA_KIND_COUNT] = {
-	[LETTA_BLOCK] = { "block", "/v1/blocks/", "POST", "label", "label", 1, SCOPE_QUERY, 0, 1,
-			  "core-memory/blocks" },
-	[LETTA_TOOL] = { "tool", "/v1/tools/", "PUT", "name", "name", 1, SCOPE_HEADER_ID,
-			 HTTP_F_PROJECT_ID, 0, "tools" },
-	[LETTA_FOLDER] = { "folder", "/v1/folders/", "POST", "name", "name", 1, SCOPE_NONE, 0, 0,
-			   "folders" },
-	[LETTA_MCP_SERVER] = { "MCP server", "/v1/mcp-servers/", "POST", "server_name", NULL, 0,
-			       SCOPE_NONE, 0, 0, NULL },
-	[LETTA_IDENTITY] = { "identity", "/v1/identities/", "POST", "identifier_key",
-			     "identifier_key", 1, SCOPE_HEADER_ID, HTTP_F_PROJECT | HTTP_F_PROJECT_ID,
-			     1, "identities" },
-	[LETTA_AGENT] = { "agent", "/v1/agents/", "POST", "name", "name", 1, SCOPE_QUERY,
-			  HTTP_F_PROJECT, 0, NULL },
+	[LETTA_BLOCK] = { "block", "/v1/blocks/", "label", "label", 1, SCOPE_QUERY, 1 },
+	[LETTA_TOOL] = { "tool", "/v1/tools/", "name", "name", 1, SCOPE_HEADER_ID, 0 },
+	[LETTA_FOLDER] = { "folder", "/v1/folders/", "name", "name", 1, SCOPE_NONE, 0 },
+	[LETTA_MCP_SERVER] = { "MCP server", "/v1/mcp-servers/", "server_name", NULL, 0, SCOPE_NONE,
+			       0 },
+	[LETTA_IDENTITY] = { "identity", "/v1/identities/", "identifier_key", "identifier_key", 1,
+			     SCOPE_HEADER_ID, 1 },
+	[LETTA_AGENT] = { "agent", "/v1/agents/", "name", "name", 1, SCOPE_QUERY, 0 },
 };
 
 /*
@@ -390,28 +383,173 @@ static int create_guard(json_t **found, struct http *h, struct http_req *req,
  *
  * api/http.c applies the class (http_retry_decide()); nothing else repeats a write.
  */
-struct write_route {
+/*
+ * THE route table: every write the client sends, as a typed operation (core/plan.h: what the
+ * planner emits) with its method, path and retry class. apply, the typed builders below and
+ * the diff's request lines all read it; letta_write_class() reads it for a write given as a
+ * method and path. In a path, {id}, {parent} and {name} stand for the operation's values.
+ */
+struct route {
+	enum plan_op op;
+	enum plan_target target;
 	const char *method;
-	const char *path;       /* the path without its query */
+	const char *path;
 	enum http_retry_class cls;
-	int create;             /* a create settled by a natural-key guard: a letta_kind, or -1 */
+	int create;     /* a create settled by a natural-key guard: a letta_kind, ROUTE_PROJECT, or -1 */
+	unsigned flags; /* HTTP_F_PROJECT, HTTP_F_PROJECT_ID: the scope headers it sends */
 };
 
 /* A create settled by its natural key but not one of enum letta_kind (no list of its own). */
 #define ROUTE_PROJECT (-2)
+/* The target of the project create, which no plan makes. */
+#define TARGET_PROJECT TARGET__COUNT
 
-static const struct write_route write_routes[] = {
-	{ "POST", "/v1/projects", HTTP_RETRY_CREATE, ROUTE_PROJECT },
-	{ "POST", "/v1/blocks/", HTTP_RETRY_CREATE, LETTA_BLOCK },
-	{ "POST", "/v1/agents/", HTTP_RETRY_CREATE, LETTA_AGENT },
-	{ "POST", "/v1/folders/", HTTP_RETRY_CREATE_UNIQUE, LETTA_FOLDER },
-	{ "POST", "/v1/mcp-servers/", HTTP_RETRY_CREATE_UNIQUE, LETTA_MCP_SERVER },
-	{ "POST", "/v1/identities/", HTTP_RETRY_CREATE_UNIQUE, LETTA_IDENTITY },
+#define PID HTTP_F_PROJECT_ID
+static const struct route routes[] = {
+	{ OP_CREATE, TARGET_PROJECT, "POST", "/v1/projects", HTTP_RETRY_CREATE, ROUTE_PROJECT, 0 },
+	{ OP_CREATE, TARGET_BLOCK, "POST", "/v1/blocks/", HTTP_RETRY_CREATE, LETTA_BLOCK, 0 },
+	{ OP_CREATE, TARGET_AGENT, "POST", "/v1/agents/", HTTP_RETRY_CREATE, LETTA_AGENT,
+	  HTTP_F_PROJECT },
+	{ OP_CREATE, TARGET_FOLDER, "POST", "/v1/folders/", HTTP_RETRY_CREATE_UNIQUE, LETTA_FOLDER,
+	  0 },
+	{ OP_CREATE, TARGET_MCP_SERVER, "POST", "/v1/mcp-servers/", HTTP_RETRY_CREATE_UNIQUE,
+	  LETTA_MCP_SERVER, 0 },
+	{ OP_CREATE, TARGET_IDENTITY, "POST", "/v1/identities/", HTTP_RETRY_CREATE_UNIQUE,
+	  LETTA_IDENTITY, HTTP_F_PROJECT | PID },
+	/*
+	 * A tool is created by the upsert by name (the name comes from its json_schema): a repeat
+	 * finds the tool the first one made.
+	 */
+	{ OP_CREATE, TARGET_TOOL, "PUT", "/v1/tools/", HTTP_RETRY_SAFE, -1, PID },
 	/* Upserts by name and by identifier_key. */
-	{ "PUT", "/v1/tools/", HTTP_RETRY_SAFE, -1 },
-	{ "POST", "/v1/tools/", HTTP_RETRY_SAFE, -1 },
-	{ "PUT", "/v1/identities/", HTTP_RETRY_SAFE, -1 },
+	{ OP_UPSERT, TARGET_TOOL, "PUT", "/v1/tools/", HTTP_RETRY_SAFE, -1, PID },
+	{ OP_UPSERT, TARGET_IDENTITY, "PUT", "/v1/identities/", HTTP_RETRY_SAFE, -1, PID },
+	{ OP_UPDATE, TARGET_BLOCK, "PATCH", "/v1/blocks/{id}", HTTP_RETRY_SAFE, -1, 0 },
+	{ OP_UPDATE, TARGET_TOOL, "PATCH", "/v1/tools/{id}", HTTP_RETRY_SAFE, -1, PID },
+	{ OP_UPDATE, TARGET_FOLDER, "PATCH", "/v1/folders/{id}", HTTP_RETRY_SAFE, -1, 0 },
+	{ OP_UPDATE, TARGET_MCP_SERVER, "PATCH", "/v1/mcp-servers/{id}", HTTP_RETRY_SAFE, -1, 0 },
+	{ OP_UPDATE, TARGET_IDENTITY, "PATCH", "/v1/identities/{id}", HTTP_RETRY_SAFE, -1, PID },
+	{ OP_UPDATE, TARGET_AGENT, "PATCH", "/v1/agents/{id}", HTTP_RETRY_SAFE, -1, 0 },
+	/* Removals: a repeat's 404 means done. */
+	{ OP_DELETE, TARGET_BLOCK, "DELETE", "/v1/blocks/{id}", HTTP_RETRY_REMOVE, -1, 0 },
+	{ OP_DELETE, TARGET_TOOL, "DELETE", "/v1/tools/{id}", HTTP_RETRY_REMOVE, -1, PID },
+	{ OP_DELETE, TARGET_FOLDER, "DELETE", "/v1/folders/{id}", HTTP_RETRY_REMOVE, -1, 0 },
+	{ OP_DELETE, TARGET_MCP_SERVER, "DELETE", "/v1/mcp-servers/{id}", HTTP_RETRY_REMOVE, -1,
+	  0 },
+	{ OP_DELETE, TARGET_IDENTITY, "DELETE", "/v1/identities/{id}", HTTP_RETRY_REMOVE, -1, PID },
+	{ OP_DELETE, TARGET_AGENT, "DELETE", "/v1/agents/{id}", HTTP_RETRY_REMOVE, -1, 0 },
+	{ OP_DELETE, TARGET_FOLDER_FILE, "DELETE", "/v1/folders/{parent}/{id}", HTTP_RETRY_REMOVE,
+	  -1, 0 },
+	/* Replacing a file of the same name makes an upload idempotent. */
+	{ OP_UPLOAD, TARGET_FOLDER_FILE, "POST",
+	  "/v1/folders/{parent}/upload?duplicate_handling=replace&name={name}", HTTP_RETRY_SAFE, -1,
+	  0 },
+	{ OP_REFRESH, TARGET_MCP_SERVER, "PATCH", "/v1/mcp-servers/{id}/refresh", HTTP_RETRY_SAFE,
+	  -1, 0 },
+	/*
+	 * Attaching is idempotent; detaching twice is a 404 (blocks) or a no-op (the rest): both
+	 * mean done on a repeat.
+	 */
+	{ OP_ATTACH, TARGET_AGENT_BLOCK, "PATCH", "/v1/agents/{parent}/core-memory/blocks/attach/{id}",
+	  HTTP_RETRY_SAFE, -1, 0 },
+	{ OP_DETACH, TARGET_AGENT_BLOCK, "PATCH", "/v1/agents/{parent}/core-memory/blocks/detach/{id}",
+	  HTTP_RETRY_REMOVE, -1, 0 },
+	{ OP_ATTACH, TARGET_AGENT_TOOL, "PATCH", "/v1/agents/{parent}/tools/attach/{id}",
+	  HTTP_RETRY_SAFE, -1, 0 },
+	{ OP_DETACH, TARGET_AGENT_TOOL, "PATCH", "/v1/agents/{parent}/tools/detach/{id}",
+	  HTTP_RETRY_REMOVE, -1, 0 },
+	{ OP_ATTACH, TARGET_AGENT_FOLDER, "PATCH", "/v1/agents/{parent}/folders/attach/{id}",
+	  HTTP_RETRY_SAFE, -1, 0 },
+	{ OP_DETACH, TARGET_AGENT_FOLDER, "PATCH", "/v1/agents/{parent}/folders/detach/{id}",
+	  HTTP_RETRY_REMOVE, -1, 0 },
+	{ OP_ATTACH, TARGET_AGENT_IDENTITY, "PATCH", "/v1/agents/{parent}/identities/attach/{id}",
+	  HTTP_RETRY_SAFE, -1, 0 },
+	{ OP_DETACH, TARGET_AGENT_IDENTITY, "PATCH", "/v1/agents/{parent}/identities/detach/{id}",
+	  HTTP_RETRY_REMOVE, -1, 0 },
 };
+#undef PID
+
+_Static_assert((int)TARGET_BLOCK == (int)LETTA_BLOCK && (int)TARGET_TOOL == (int)LETTA_TOOL &&
+		       (int)TARGET_FOLDER == (int)LETTA_FOLDER &&
+		       (int)TARGET_MCP_SERVER == (int)LETTA_MCP_SERVER &&
+		       (int)TARGET_IDENTITY == (int)LETTA_IDENTITY &&
+		       (int)TARGET_AGENT == (int)LETTA_AGENT,
+	       "a plan target of an API kind is that kind");
+
+static const struct route *route_of(enum plan_op op, enum plan_target target)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (routes[i].op == op && routes[i].target == target)
+			return &routes[i];
+	BUG("no route for operation %d on target %d", (int)op, (int)target);
+}
+
+const char *letta_op_method(enum plan_op op, enum plan_target target)
+{
+	return route_of(op, target)->method;
+}
+
+enum http_retry_class letta_op_class(enum plan_op op, enum plan_target target)
+{
+	return route_of(op, target)->cls;
+}
+
+/* An id in a path: escaped, except a reference the plan resolves before sending ("@self"). */
+static void add_op_id(struct buf *b, const char *id)
+{
+	if (id && id[0] == '@')
+		buf_addstr(b, id);
+	else
+		add_id(b, id);
+}
+
+char *letta_op_path(enum plan_op op, enum plan_target target, const char *id,
+		    const char *parent, const char *name)
+{
+	const char *t = route_of(op, target)->path;
+	struct buf b = BUF_INIT;
+
+	while (*t) {
+		if (!strncmp(t, "{id}", 4)) {
+			add_op_id(&b, id);
+			t += 4;
+		} else if (!strncmp(t, "{parent}", 8)) {
+			add_op_id(&b, parent);
+			t += 8;
+		} else if (!strncmp(t, "{name}", 6)) {
+			add_id(&b, name);
+			t += 6;
+		} else {
+			buf_addch(&b, *t++);
+		}
+	}
+	return buf_detach(&b);
+}
+
+/* Whether path (without its query, n bytes) fits a route's path ({...} is one segment). */
+static int path_fits(const char *tmpl, const char *path, size_t n)
+{
+	const char *p = path, *end = path + n;
+
+	while (*tmpl && *tmpl != '?') {
+		if (*tmpl == '{') {
+			const char *close = strchr(tmpl, '}');
+			const char *seg = p;
+
+			while (p < end && *p != '/')
+				p++;
+			if (p == seg || !close)
+				return 0;
+			tmpl = close + 1;
+		} else {
+			if (p >= end || *p != *tmpl)
+				return 0;
+			p++;
+			tmpl++;
+		}
+	}
+	return p == end;
+}
 
 /* The retry class of an upload: replace and skip make it idempotent, suffix and error not. */
 static enum http_retry_class upload_class(const char *path)
@@ -430,17 +568,16 @@ enum http_retry_class letta_write_class(const char *method, const char *path, in
 	size_t n = strcspn(path, "?");
 
 	*create = -1;
-	for (size_t i = 0; i < sizeof(write_routes) / sizeof(write_routes[0]); i++) {
-		const struct write_route *r = &write_routes[i];
-		size_t len = strlen(r->path);
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *r = &routes[i];
 
-		if (strcmp(method, r->method))
-			continue;
-		if (n != len || strncmp(path, r->path, n))
+		if (strcmp(method, r->method) || !path_fits(r->path, path, n))
 			continue;
 		*create = r->create;
-		return r->cls;
+		/* An upload's class is its duplicate_handling's. */
+		return r->op == OP_UPLOAD ? upload_class(path) : r->cls;
 	}
+	/* Writes outside the table (identity properties, ...): by their method. */
 	if (!strcmp(method, "DELETE") || strstr(path, "/detach/"))
 		return HTTP_RETRY_REMOVE;
 	if (!strcmp(method, "POST") && n > 7 && !strncmp(path + n - 7, "/upload", 7))
@@ -508,6 +645,16 @@ void letta_req_write(struct http_req *req, struct letta *api, const char *method
 	}
 }
 
+/* The route's request: path, method, retry class, guard and scope headers. */
+static void req_route(struct http_req *req, struct letta *api, const struct route *r,
+		      const char *id, const char *parent, const char *name, json_t *body_take,
+		      letta_match_fn match, void *match_ctx)
+{
+	letta_req_write(req, api, r->method, letta_op_path(r->op, r->target, id, parent, name),
+			body_take, match, match_ctx);
+	req->flags |= r->flags;
+}
+
 void letta_req_create(struct http_req *req, struct letta *api, enum letta_kind kind,
 		      json_t *body, letta_match_fn match, void *match_ctx)
 {
@@ -520,8 +667,8 @@ void letta_req_create(struct http_req *req, struct letta *api, enum letta_kind k
 	b = json_copy(body);
 	if (k->stamp_project && api->project_id && !jsonx_get_str(b, "project_id"))
 		json_object_set_new(b, "project_id", json_string(api->project_id));
-	letta_req_write(req, api, k->create_method, xstrdup(k->coll), b, match, match_ctx);
-	req->flags |= k->create_flags;
+	req_route(req, api, route_of(OP_CREATE, (enum plan_target)kind), NULL, NULL, NULL, b,
+		  match, match_ctx);
 	if (key)
 		http_req_what(req, "%s '%s'", k->name, key);
 	else
@@ -532,52 +679,77 @@ void letta_req_update(struct http_req *req, struct letta *api, enum letta_kind k
 		      const char *id, json_t *body)
 {
 	const struct kind_info *k = kind_info(kind);
-	struct buf path = BUF_INIT;
 
-	buf_addstr(&path, k->coll);
-	add_id(&path, id);
-	letta_req_write(req, api, "PATCH", buf_detach(&path), json_incref(body), NULL, NULL);
-	if (k->scope == SCOPE_HEADER_ID)
-		req->flags |= HTTP_F_PROJECT_ID;
+	req_route(req, api, route_of(OP_UPDATE, (enum plan_target)kind), id ? id : "", NULL,
+		  NULL, json_incref(body), NULL, NULL);
 	http_req_what(req, "%s '%s'", k->name, id ? id : "");
-	(void)api;
 }
 
 void letta_req_delete(struct http_req *req, struct letta *api, enum letta_kind kind,
 		      const char *id)
 {
 	const struct kind_info *k = kind_info(kind);
-	struct buf path = BUF_INIT;
 
-	buf_addstr(&path, k->coll);
-	add_id(&path, id);
-	letta_req_write(req, api, "DELETE", buf_detach(&path), NULL, NULL, NULL);
-	if (k->scope == SCOPE_HEADER_ID)
-		req->flags |= HTTP_F_PROJECT_ID;
+	req_route(req, api, route_of(OP_DELETE, (enum plan_target)kind), id ? id : "", NULL,
+		  NULL, NULL, NULL, NULL);
 	http_req_what(req, "%s '%s'", k->name, id ? id : "");
-	(void)api;
+}
+
+/* The target "a <kind> on an agent" (attach, detach), or -1. */
+static int agent_target(enum letta_kind kind)
+{
+	switch (kind) {
+	case LETTA_BLOCK:
+		return TARGET_AGENT_BLOCK;
+	case LETTA_TOOL:
+		return TARGET_AGENT_TOOL;
+	case LETTA_FOLDER:
+		return TARGET_AGENT_FOLDER;
+	case LETTA_IDENTITY:
+		return TARGET_AGENT_IDENTITY;
+	default:
+		return -1;
+	}
 }
 
 void letta_req_attach(struct http_req *req, struct letta *api, const char *agent_id,
 		      enum letta_kind kind, const char *id, int attach)
 {
 	const struct kind_info *k = kind_info(kind);
-	struct buf path = BUF_INIT;
+	int t = agent_target(kind);
 
-	if (!k->attach_seg)
+	if (t < 0)
 		BUG("a %s cannot be attached to an agent", k->name);
-	buf_addstr(&path, "/v1/agents/");
-	add_id(&path, agent_id);
-	buf_addf(&path, "/%s/%s/", k->attach_seg, attach ? "attach" : "detach");
-	add_id(&path, id);
-	/*
-	 * Detaching twice is a 404 (blocks) or a no-op (the rest): both mean done on a repeat. The
-	 * answer is AgentState or null depending on the client kind: never rely on it.
-	 */
-	letta_req_write(req, api, "PATCH", buf_detach(&path), NULL, NULL, NULL);
+	/* The answer is AgentState or null depending on the client kind: never rely on it. */
+	req_route(req, api, route_of(attach ? OP_ATTACH : OP_DETACH, (enum plan_target)t),
+		  id ? id : "", agent_id ? agent_id : "", NULL, NULL, NULL, NULL);
 	http_req_what(req, "%s '%s' on agent '%s'", k->name, id ? id : "",
 		      agent_id ? agent_id : "");
-	(void)api;
+}
+
+void letta_req_op(struct http_req *req, struct letta *api, const struct plan_request *op,
+		  const char *id, const char *parent, json_t *body_take)
+{
+	const struct route *r = route_of(op->op, op->target);
+
+	if (op->op == OP_CREATE && op->target <= TARGET_AGENT) {
+		/* The typed create: the project stamped, its natural key named in errors. */
+		letta_req_create(req, api, (enum letta_kind)op->target,
+				 body_take ? body_take : json_object(), NULL, NULL);
+		json_decref(body_take);
+		return;
+	}
+	req_route(req, api, r, id, parent, op->name, body_take, NULL, NULL);
+	if (op->flags & REQ_PROJECT_HEADER)
+		req->flags |= HTTP_F_PROJECT | HTTP_F_PROJECT_ID;
+	if (op->upload) {
+		const char *name = strstr(req->path, "name=");
+
+		req->upload_file = xstrdup(op->upload);
+		req->upload_name = xstrdup(strrchr(op->upload, '/') ? strrchr(op->upload, '/') + 1
+								    : op->upload);
+		http_req_what(req, "the upload of '%s'", name ? name + 5 : op->upload);
+	}
 }
 
 /* ---- Generic calls ---- */

@@ -19,12 +19,13 @@
  */
 
 #include "api/http.h"
+#include "core/plan.h"
 #include "core/target.h"
 #include "util/error.h"
 
 #include <jansson.h>
 
-/* The kinds of object the typed functions know. */
+/* The kinds of object the typed functions know (enum plan_target's first six, in its order). */
 enum letta_kind {
 	LETTA_BLOCK = 0,
 	LETTA_TOOL,
@@ -198,6 +199,23 @@ void letta_req_attach(struct http_req *req, struct letta *api, const char *agent
  * happen. path may carry a query.
  */
 enum http_retry_class letta_write_class(const char *method, const char *path, int *create);
+
+/*
+ * A plan's typed operation (core/plan.h) as the request it is: the route table's method, path
+ * ({id}, {parent}, {name} filled in, ids escaped, "@self"/"@ref:N" kept for display) and retry
+ * class. What a diff shows and what apply sends come from here. The path is new memory.
+ */
+const char *letta_op_method(enum plan_op op, enum plan_target target);
+char *letta_op_path(enum plan_op op, enum plan_target target, const char *id,
+		    const char *parent, const char *name);
+enum http_retry_class letta_op_class(enum plan_op op, enum plan_target target);
+/*
+ * Builds the request of a plan operation whose references are resolved (id, parent: the
+ * operation's, resolved; body_take: its body, resolved, taken): creates as letta_req_create(),
+ * REQ_PROJECT_HEADER as both scope headers, uploads with their file.
+ */
+void letta_req_op(struct http_req *req, struct letta *api, const struct plan_request *op,
+		  const char *id, const char *parent, json_t *body_take);
 
 /*
  * Builds any write (POST, PUT, PATCH, DELETE) with its retry class, guard (match and match_ctx

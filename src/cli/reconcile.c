@@ -4,6 +4,7 @@
 #include "cli/progress.h"
 #include "cli/render_diff.h"
 #include "core/handles.h"
+#include "core/kinds/kinds.h"
 #include "core/ownership.h"
 #include "repo/config.h"
 #include "repo/git.h"
@@ -298,9 +299,10 @@ static int plan_now(struct reconcile *r, struct ls_error *err)
 }
 
 /*
- * The lists a plan of ds needs (bits of apply_read_remote_kinds()): a kind's own list, tools
- * and MCP servers together (a tool may come from a server), and every list for templates and
- * agents, which refer to tools, folders and identities. A repository of blocks alone reads
+ * The lists a plan of ds needs (bits of apply_read_remote_kinds(), the kind table's reads,
+ * core/kinds/kinds.c): a kind's own list, tools and MCP servers together (a tool may come from
+ * a server), and every list for templates and agents, which refer to tools, folders and
+ * identities. A repository of blocks alone reads
  * the blocks and agents lists only (issue 26: no list of a kind nothing declares).
  */
 static unsigned declared_kinds(const struct desired_state *ds)
@@ -308,23 +310,11 @@ static unsigned declared_kinds(const struct desired_state *ds)
 	unsigned mask = 0;
 
 	for (size_t i = 0; i < ds->n; i++) {
-		switch (ds->items[i].kind) {
-		case KIND_BLOCK:
-			mask |= 1u << LETTA_BLOCK;
-			break;
-		case KIND_TOOL:
-		case KIND_MCP_SERVER:
-			mask |= 1u << LETTA_TOOL | 1u << LETTA_MCP_SERVER;
-			break;
-		case KIND_FOLDER:
-			mask |= 1u << LETTA_FOLDER;
-			break;
-		case KIND_IDENTITY:
-			mask |= 1u << LETTA_IDENTITY;
-			break;
-		default:
+		unsigned reads = kind_ops(ds->items[i].kind)->reads; /* the kind table's */
+
+		if (reads == KIND_READS_ALL)
 			return APPLY_READ_ALL;
-		}
+		mask |= reads;
 	}
 	return mask;
 }

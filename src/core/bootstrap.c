@@ -1,8 +1,9 @@
 /* bootstrap's create body, built from a Template and the remote lists (see bootstrap.h). */
 #include "core/bootstrap.h"
+#include "core/kinds/impl.h"
 #include "core/memfiles.h"
 #include "core/ownership.h"
-#include "core/plan.h"
+#include "core/plan_agents.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 
@@ -308,19 +309,14 @@ static void resolve_mcp_tools(struct lookup *l, const json_t *mcp, json_t *out, 
 	}
 }
 
-static json_t *private_block(const char *agent, const char *project, const char *label,
-			     const json_t *value, const json_t *limit, const json_t *description)
+/* A private block: the one builder's body (kinds/impl.h) with the marker "Agent/<agent>/<label>". */
+static json_t *private_block(const char *agent, const char *project, const json_t *entry)
 {
 	struct buf src = BUF_INIT;
-	json_t *b;
+	json_t *b = block_private_body(entry);
 
-	buf_addf(&src, "%s/%s", agent, label);
-	b = json_pack("{s:s, s:O, s:o}", "label", label, "value", value, "metadata",
-		      own_marker_json(KIND_AGENT, src.buf, project, NULL));
-	if (json_is_integer(limit))
-		json_object_set(b, "limit", (json_t *)limit);
-	if (json_is_string(description))
-		json_object_set(b, "description", (json_t *)description);
+	buf_addf(&src, "%s/%s", agent, jsonx_get_str(entry, "label"));
+	json_object_set_new(b, "metadata", own_marker_json(KIND_AGENT, src.buf, project, NULL));
 	buf_release(&src);
 	return b;
 }
@@ -355,18 +351,16 @@ int bootstrap_body(json_t **out, const struct desired_state *ds, const struct re
 	folders = json_array();
 	ids = json_array();
 	if (!o->tmpl) {
-		json_t *v = json_string("");
 		struct buf p = BUF_INIT;
-		json_t *pv;
+		json_t *persona, *human;
 
 		buf_addf(&p, "I am %s, a helpful assistant.", o->name);
-		pv = json_string(p.buf);
-		json_array_append_new(mem, private_block(o->name, project, "persona", pv, NULL,
-							 NULL));
-		json_array_append_new(mem, private_block(o->name, project, "human", v, NULL,
-							 NULL));
-		json_decref(pv);
-		json_decref(v);
+		persona = json_pack("{s:s, s:s}", "label", "persona", "value", p.buf);
+		human = json_pack("{s:s, s:s}", "label", "human", "value", "");
+		json_array_append_new(mem, private_block(o->name, project, persona));
+		json_array_append_new(mem, private_block(o->name, project, human));
+		json_decref(persona);
+		json_decref(human);
 		buf_release(&p);
 	}
 	json_array_foreach(json_object_get(spec, "blocks"), i, e)
@@ -375,13 +369,7 @@ int bootstrap_body(json_t **out, const struct desired_state *ds, const struct re
 		const char *id;
 
 		if (label && json_object_get(e, "value") && (!n || !desired_find(ds, KIND_BLOCK, n))) {
-			json_array_append_new(mem, private_block(o->name, project, label,
-								 json_object_get(e, "value"),
-								 json_object_get(e, "limit"),
-								 json_object_get(e, "description")));
-			if (json_is_boolean(json_object_get(e, "readOnly")))
-				json_object_set(json_array_get(mem, json_array_size(mem) - 1),
-						"read_only", json_object_get(e, "readOnly"));
+			json_array_append_new(mem, private_block(o->name, project, e));
 			continue;
 		}
 		if (!n)

@@ -3,7 +3,7 @@
 
 /*
  * bootstrap's pure half: choosing the template, the model, and building the agent create body
- * (POST /v1/agents/) from a Template's spec.agent and what the server already has. The cli
+ * (an agent create) from a Template's spec.agent and what the server already has. The cli
  * gathers the inputs (manifests, remote lists, flags, environment); the api layer sends it.
  */
 #include "core/model.h"
@@ -61,7 +61,7 @@ const json_t *bootstrap_find_agent(const json_t *agents, const char *name);
 
 /*
  * The model bootstrap takes when nothing names one (no template modelConfig.model, --model,
- * LETTA_DEFAULT_MODEL or LETTA_MODEL), from the server's GET /v1/models/ list (Model
+ * LETTA_DEFAULT_MODEL or LETTA_MODEL), from the server's model list (Model
  * objects with "handle"): letta/letta-free (Letta Cloud's default) when the server serves it,
  * else the first model the server lists, in its order. NULL when it lists none. Borrowed.
  */

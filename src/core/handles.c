@@ -26,8 +26,8 @@ json_t *handles_in_plan(const struct plan *p)
 		for (size_t j = 0; j < a->nreqs; j++) {
 			const struct plan_request *rq = &a->reqs[j];
 
-			if (!rq->body || !strcmp(rq->method, "DELETE") ||
-			    (strncmp(rq->path, "/v1/agents", 10) && strncmp(rq->path, "/v1/folders", 11)))
+			if (!rq->body || rq->op == OP_DELETE ||
+			    (rq->target != TARGET_AGENT && rq->target != TARGET_FOLDER))
 				continue;
 			for (int f = 0; fields[f]; f++) {
 				const char *h = jsonx_get_str(rq->body, fields[f]);

@@ -3,7 +3,7 @@
 
 /*
  * Model and embedding handles ("openai/gpt-4o-mini") a plan sends, checked against the lists
- * the server serves (GET /v1/models/ and GET /v1/models/embedding) before anything is written:
+ * the server serves (the model and embedding lists) before anything is written:
  * the real server refuses an unknown model handle with a 404 and an unknown embedding handle
  * with a 400 only once the objects before it have been written. Pure: the caller reads the
  * lists.
@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 /*
- * The handles the plan's requests send (bodies of writes to /v1/agents and /v1/folders):
+ * The handles the plan's requests send (bodies of agent and folder writes):
  * {"model": {handle: [action index...]}, "embedding": {handle: [action index...]}}; both
  * objects empty when the plan sends none (then the lists need not be read).
  */

@@ -3,6 +3,7 @@
  * kind, metadata.name, spec.layer) checked, every problem a diagnostic with path:line:col.
  */
 #include "core/manifest.h"
+#include "core/kinds/kinds.h"
 #include "util/buf.h"
 #include "util/suggest.h"
 #include "util/xalloc.h"
@@ -14,8 +15,6 @@
 
 const char *const manifest_top_keys[] = { "apiVersion", "kind", "metadata", "spec", "status",
 					"_merge", "_delete", NULL };
-static const char *const kind_list[] = { "Block", "Tool", "MCPServer", "Template", "Folder",
-					 "Identity", "AgentPolicy", "Agent", NULL };
 static const char *const layer_list[] = { "base", "org", "project", NULL };
 const char *const manifest_merge_strategies[] = { "append", "replace", "merge-by-key", NULL };
 
@@ -132,13 +131,23 @@ static void parse_doc(struct doc_ctx *c, int dir_layer, size_t file, size_t doci
 	}
 	k = res_kind_parse(json_string_value(kind));
 	if (k < 0) {
-		const char *guess = suggest(json_string_value(kind), kind_list);
+		const char *names[KIND__COUNT + 1];
+		struct buf all = BUF_INIT;
+		const char *guess;
+
+		for (int i = 0; i < KIND__COUNT; i++) {
+			names[i] = kind_table[i].name;
+			buf_addf(&all, "%s%s", i ? ", " : "", names[i]);
+		}
+		names[KIND__COUNT] = NULL;
+		guess = suggest(json_string_value(kind), names);
 
 		doc_diag(c, DIAG_ERROR, "/kind", "unknown kind '%s'", json_string_value(kind));
 		if (guess)
 			diag_hint(&c->set->diags, "did you mean '%s'?", guess);
 		else
-			diag_hint(&c->set->diags, "kinds: Block, Tool, MCPServer, Template, Folder, Identity, AgentPolicy, Agent");
+			diag_hint(&c->set->diags, "kinds: %s", all.buf);
+		buf_release(&all);
 		return;
 	}
 	if (!json_is_object(meta)) {

@@ -6,26 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[KIND__COUNT] = {
-	"Block", "Tool", "MCPServer", "Template", "Folder", "Identity", "AgentPolicy", "Agent",
-};
-
 static const char *const layer_names[LAYER__COUNT] = { "base", "org", "project" };
-
-const char *res_kind_name(enum res_kind kind)
-{
-	if ((unsigned)kind >= KIND__COUNT)
-		return "?";
-	return kind_names[kind];
-}
-
-int res_kind_parse(const char *name)
-{
-	for (int i = 0; i < KIND__COUNT; i++)
-		if (name && !strcmp(name, kind_names[i]))
-			return i;
-	return -1;
-}
 
 const char *res_layer_name(enum res_layer layer)
 {

@@ -1,5 +1,6 @@
 /* Ownership markers, hashes and the inventory (see ownership.h). */
 #include "core/ownership.h"
+#include "core/kinds/kinds.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/sha256.h"
@@ -8,27 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[KIND__COUNT] = {
-	[KIND_BLOCK] = "Block",		[KIND_TOOL] = "Tool",	  [KIND_MCP_SERVER] = "MCPServer",
-	[KIND_TEMPLATE] = "Template",	[KIND_FOLDER] = "Folder", [KIND_IDENTITY] = "Identity",
-	[KIND_AGENT_POLICY] = "AgentPolicy", [KIND_AGENT] = "Agent",
-};
-
+/* The names are the kind table's (core/kinds/kinds.c). */
 const char *own_kind_name(enum res_kind kind)
 {
-	if ((int)kind < 0 || kind >= KIND__COUNT)
-		return "?";
-	return kind_names[kind];
+	return kind_name(kind);
 }
 
 int own_kind_parse(const char *name)
 {
-	int i;
-
-	for (i = 0; name && i < KIND__COUNT; i++)
-		if (!strcmp(kind_names[i], name))
-			return i;
-	return -1;
+	return kind_parse(name);
 }
 
 static const json_t *marker_object(enum res_kind kind, const json_t *obj)

@@ -42,16 +42,11 @@
  * letta-sync wrote it) is compared as this build's: it matches when the newer view held no
  * field this build lacks, and is a conflict otherwise (letta-sync does not support downgrades).
  */
+#include "core/markers.h"
 #include "core/model.h"
 
 #include <jansson.h>
 
-#define OWN_MANAGER "letta-sync"
-#define OWN_LEGACY_MANAGER "smarty-admin"
-#define OWN_TAG "managed:letta-sync"
-#define OWN_LEGACY_TAG "managed:smarty-admin"
-#define OWN_LEGACY_TOOL_TAG "managed_by:smarty-admin"
-#define OWN_IDENTITY_PROPERTY "letta_sync"
 #define OWN_INVENTORY_LABEL "letta_sync_inventory"
 /* The source marker of the blocks scope sync makes (docs/specs/scope-registry.md). */
 #define OWN_SCOPE_SYNC_SOURCE "scope-sync"
@@ -61,7 +56,6 @@
 /* The hash version this build writes (see above); 1 until a release adds a managed field. */
 #define OWN_HASH_VERSION 1u
 /* The key of the version in a marker and an inventory entry (absent: version 1). */
-#define OWN_HASH_VERSION_KEY "hash_version"
 
 enum own_state {
 	OWN_NONE = 0,      /* no marker: not ours */

@@ -9,7 +9,10 @@
  * content hash is the hash of the view.
  */
 #include "core/plan.h"
-#include "core/plan_int.h"
+#include "core/plan_agents.h"
+#include "core/plan_build.h"
+#include "core/kinds/view.h"
+#include "core/kinds/kinds.h"
 #include "core/ownership.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -19,687 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_LIMIT_DEFAULT 100000
-#define TOOL_RETURN_LIMIT_DEFAULT 50000
 #define INVENTORY_LIMIT 5000000
-
-const char *const plan_section_names[SECTION__COUNT + 1] = {
-	"system_prompt", "memory_blocks", "tools", "folders", "tags", "model", "identities",
-	"mcp_servers", "settings", "memory_files", NULL,
-};
-
-int plan_section_parse(const char *name)
-{
-	int i;
-
-	for (i = 0; name && i < SECTION__COUNT; i++)
-		if (!strcmp(plan_section_names[i], name))
-			return i;
-	return -1;
-}
-
-const char *plan_change_name(enum plan_change c)
-{
-	static const char *const names[] = { "create",	 "update",    "delete", "orphan",
-					     "conflict", "downgrade", "drift" };
-
-	if ((unsigned)c >= sizeof(names) / sizeof(names[0]))
-		return "?";
-	return names[c];
-}
-
-void plan_init(struct plan *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->warnings = json_array();
-	p->same = json_array();
-}
-
-static void action_release(struct plan_action *a)
-{
-	size_t j;
-
-	free(a->name);
-	free(a->agent);
-	free(a->section);
-	free(a->reason);
-	free(a->id);
-	json_decref(a->fields);
-	json_decref(a->view);
-	for (j = 0; j < a->nreqs; j++) {
-		free(a->reqs[j].method);
-		free(a->reqs[j].path);
-		free(a->reqs[j].upload);
-		json_decref(a->reqs[j].body);
-	}
-	free(a->reqs);
-	free(a->deps);
-}
-
-void plan_truncate(struct plan *p, size_t n)
-{
-	while (p->n > n)
-		action_release(&p->items[--p->n]);
-}
-
-void plan_release(struct plan *p)
-{
-	size_t i;
-
-	if (!p)
-		return;
-	for (i = 0; i < p->n; i++) {
-		action_release(&p->items[i]);
-	}
-	free(p->items);
-	json_decref(p->warnings);
-	json_decref(p->same);
-	memset(p, 0, sizeof(*p));
-}
-
-void pl_same(struct plan *p, enum res_kind kind, const char *name, const char *agent,
-	     const char *section, const json_t *view)
-{
-	p->unchanged++;
-	if (!p->same)
-		p->same = json_array();
-	json_array_append_new(p->same, json_pack("{s:s, s:s, s:s?, s:s?, s:O}", "kind",
-						 own_kind_name(kind), "name", name, "agent", agent,
-						 "section", section, "view", view));
-}
-
-size_t plan_count_changes(const struct plan *p)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < p->n; i++)
-		if (!p->items[i].internal && p->items[i].change != CHANGE_DRIFT)
-			n++;
-	return n;
-}
-
-size_t plan_count_writes(const struct plan *p)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < p->n; i++)
-		if (!p->items[i].skip && p->items[i].nreqs > 0)
-			n++;
-	return n;
-}
-
-/* ---- building actions ---- */
-
-size_t pl_add(struct plan *p, enum res_kind kind, const char *name, enum plan_change change)
-{
-	struct plan_action *a;
-
-	p->items = xgrow(p->items, sizeof(*p->items), p->n + 1, &p->alloc);
-	a = &p->items[p->n];
-	memset(a, 0, sizeof(*a));
-	a->kind = kind;
-	a->name = xstrdup(name ? name : "");
-	a->change = change;
-	a->fields = json_array();
-	return p->n++;
-}
-
-void pl_req(struct plan *p, size_t ai, const char *method, const char *path, json_t *body_take,
-	    unsigned flags)
-{
-	struct plan_action *a = &p->items[ai];
-	struct plan_request *r;
-
-	a->reqs = xrealloc(a->reqs, (a->nreqs + 1) * sizeof(*a->reqs));
-	r = &a->reqs[a->nreqs++];
-	r->method = xstrdup(method);
-	r->path = xstrdup(path);
-	r->body = body_take;
-	r->flags = flags;
-	r->upload = NULL;
-}
-
-void pl_dep(struct plan *p, size_t ai, size_t dep)
-{
-	struct plan_action *a = &p->items[ai];
-	size_t i;
-
-	for (i = 0; i < a->ndeps; i++)
-		if (a->deps[i] == dep)
-			return;
-	a->deps = xrealloc(a->deps, (a->ndeps + 1) * sizeof(*a->deps));
-	a->deps[a->ndeps++] = dep;
-}
-
-void pl_reason(struct plan *p, size_t ai, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	free(p->items[ai].reason);
-	p->items[ai].reason = buf_detach(&b);
-}
-
-char *pl_ref(size_t ai)
-{
-	struct buf b = BUF_INIT;
-
-	buf_addf(&b, "@ref:%zu", ai);
-	return buf_detach(&b);
-}
-
-char *pl_path(const char *prefix, const char *id, const char *suffix)
-{
-	struct buf b = BUF_INIT;
-
-	buf_addf(&b, "%s%s%s", prefix, id ? id : "", suffix ? suffix : "");
-	return buf_detach(&b);
-}
-
-void pl_field(json_t *fields, const char *path, const json_t *from, const json_t *to)
-{
-	json_array_append_new(fields, json_pack("{s:s, s:O, s:O}", "path", path, "from",
-						from ? from : json_null(), "to",
-						to ? to : json_null()));
-}
-
-/* Field-level differences from -> to under prefix; objects are compared key by key. */
-void pl_diff(json_t *fields, const char *prefix, const json_t *from, const json_t *to)
-{
-	/* A create or a delete lists every field, from or to null. */
-	int whole = (!prefix || !prefix[0]) && (!from || !to);
-
-	if ((json_is_object(from) || (whole && !from)) && (json_is_object(to) || (whole && !to)) &&
-	    json_object_size(from) + json_object_size(to) > 0) {
-		json_t *keys = json_array();
-		const char *k;
-		json_t *v;
-		size_t i;
-
-		json_object_foreach((json_t *)from, k, v)
-			json_array_append_new(keys, json_string(k));
-		json_object_foreach((json_t *)to, k, v)
-			if (!json_object_get(from, k))
-				json_array_append_new(keys, json_string(k));
-		/* Sorted, so the output is stable. */
-		for (i = 1; i < json_array_size(keys); i++) {
-			size_t j = i;
-
-			while (j > 0 && strcmp(json_string_value(json_array_get(keys, j - 1)),
-					       json_string_value(json_array_get(keys, j))) > 0) {
-				json_t *t = json_incref(json_array_get(keys, j));
-
-				json_array_set(keys, j, json_array_get(keys, j - 1));
-				json_array_set_new(keys, j - 1, t);
-				j--;
-			}
-		}
-		json_array_foreach(keys, i, v)
-		{
-			struct buf path = BUF_INIT;
-
-			k = json_string_value(v);
-			if (prefix && prefix[0])
-				buf_addf(&path, "%s.%s", prefix, k);
-			else
-				buf_addstr(&path, k);
-			pl_diff(fields, path.buf, json_object_get(from, k), json_object_get(to, k));
-			buf_release(&path);
-		}
-		json_decref(keys);
-		return;
-	}
-	if (!json_equal((json_t *)(from ? from : json_null()), (json_t *)(to ? to : json_null())))
-		pl_field(fields, prefix, from, to);
-}
-
-/* ---- normalisation ---- */
-
-/* A deep copy without null object members (null and absent mean the same). */
-json_t *pl_norm(const json_t *v)
-{
-	json_t *out;
-	const char *k;
-	json_t *x;
-	size_t i;
-
-	if (json_is_object(v)) {
-		out = json_object();
-		json_object_foreach((json_t *)v, k, x)
-			if (!json_is_null(x))
-				json_object_set_new(out, k, pl_norm(x));
-		return out;
-	}
-	if (json_is_array(v)) {
-		out = json_array();
-		json_array_foreach(v, i, x)
-			json_array_append_new(out, pl_norm(x));
-		return out;
-	}
-	if (!v)
-		return json_null();
-	return json_deep_copy(v);
-}
-
-json_t *pl_str(const json_t *v)
-{
-	return json_string(json_is_string(v) ? json_string_value(v) : "");
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* A sorted, de-duplicated array of the strings in arr, without those drop() rejects. */
-json_t *pl_strset(const json_t *arr, int (*drop)(const char *))
-{
-	const char **v = NULL;
-	size_t i, n = 0;
-	json_t *out = json_array(), *x;
-
-	v = xmalloc((json_array_size(arr) + 1) * sizeof(*v));
-	json_array_foreach(arr, i, x)
-	{
-		if (json_is_string(x) && !(drop && drop(json_string_value(x))))
-			v[n++] = json_string_value(x);
-	}
-	qsort(v, n, sizeof(*v), cmp_str);
-	for (i = 0; i < n; i++)
-		if (i == 0 || strcmp(v[i], v[i - 1]))
-			json_array_append_new(out, json_string(v[i]));
-	free(v);
-	return out;
-}
-
-/* The sorted keys of an object, as an array. */
-static json_t *key_set(const json_t *obj)
-{
-	json_t *keys = json_array(), *out;
-	const char *k;
-	json_t *v;
-
-	json_object_foreach((json_t *)obj, k, v)
-		json_array_append_new(keys, json_string(k));
-	out = pl_strset(keys, NULL);
-	json_decref(keys);
-	return out;
-}
-
-static int is_marker_key(const char *k)
-{
-	return !strcmp(k, "managed_by") || !strcmp(k, "source") || !strcmp(k, "project") ||
-	       !strcmp(k, "hash") || !strcmp(k, OWN_HASH_VERSION_KEY) || !strcmp(k, "files");
-}
-
-/* metadata without the ownership markers. */
-static json_t *user_metadata(const json_t *m)
-{
-	json_t *out = json_object(), *v;
-	const char *k;
-
-	json_object_foreach((json_t *)m, k, v)
-		if (!is_marker_key(k) && !json_is_null(v))
-			json_object_set_new(out, k, pl_norm(v));
-	return out;
-}
-
-static int is_own_tag(const char *t)
-{
-	return !strcmp(t, OWN_TAG) || !strcmp(t, OWN_LEGACY_TAG) || !strcmp(t, OWN_LEGACY_TOOL_TAG);
-}
-
-const char *pl_spec_str(const struct resource *r, const char *key)
-{
-	return jsonx_get_str(r->spec, key);
-}
-
-static const char *meta_str(const struct resource *r, const char *key)
-{
-	return jsonx_get_str(json_object_get(r->doc, "metadata"), key);
-}
-
-static const char *first_str(const char *a, const char *b, const char *c)
-{
-	return a ? a : b ? b : c ? c : "";
-}
-
-/* ---- views: the managed fields of each kind ---- */
-
-static json_t *block_want(const struct resource *r)
-{
-	const json_t *limit = json_object_get(r->spec, "limit");
-	const json_t *md = json_object_get(r->spec, "lettaMetadata");
-
-	return json_pack("{s:s, s:b, s:s, s:I, s:s, s:o}", "label",
-			 first_str(pl_spec_str(r, "label"), r->name, NULL), "read_only",
-			 json_is_true(json_object_get(r->spec, "readOnly")), "value",
-			 first_str(pl_spec_str(r, "value"), NULL, NULL), "limit",
-			 (json_int_t)(json_is_integer(limit) ? json_integer_value(limit)
-							     : BLOCK_LIMIT_DEFAULT),
-			 "description",
-			 first_str(pl_spec_str(r, "description"), meta_str(r, "description"), NULL),
-			 "metadata", json_is_object(md) ? pl_norm(md) : json_object());
-}
-
-static json_t *block_have(const json_t *o)
-{
-	const json_t *limit = json_object_get(o, "limit");
-
-	return json_pack("{s:o, s:b, s:o, s:I, s:o, s:o}", "label",
-			 pl_str(json_object_get(o, "label")), "read_only",
-			 json_is_true(json_object_get(o, "read_only")), "value", pl_str(json_object_get(o, "value")), "limit",
-			 (json_int_t)(json_is_integer(limit) ? json_integer_value(limit)
-							     : BLOCK_LIMIT_DEFAULT),
-			 "description", pl_str(json_object_get(o, "description")), "metadata",
-			 user_metadata(json_object_get(o, "metadata")));
-}
-
-/* The bare function schema of a manifest's jsonSchema ({type:"function", function:{...}}). */
-static const json_t *tool_schema(const struct resource *r)
-{
-	const json_t *s = json_object_get(r->spec, "jsonSchema");
-	const json_t *f = json_object_get(s, "function");
-
-	if (json_is_object(f))
-		return f;
-	return json_is_object(s) ? s : NULL;
-}
-
-static const char *tool_name(const struct resource *r)
-{
-	const char *n = jsonx_get_str(tool_schema(r), "name");
-
-	return n ? n : r->name;
-}
-
-static json_t *pip_reqs(const json_t *arr, const char *name_key)
-{
-	json_t *out = json_array(), *x;
-	size_t i;
-
-	json_array_foreach(arr, i, x)
-	{
-		const char *n = jsonx_get_str(x, name_key);
-		const char *v = jsonx_get_str(x, "version");
-		json_t *e;
-
-		if (!n && json_is_string(x))
-			n = json_string_value(x);
-		if (!n)
-			continue;
-		e = json_pack("{s:s}", "name", n);
-		if (v && v[0])
-			json_object_set_new(e, "version", json_string(v));
-		json_array_append_new(out, e);
-	}
-	return out;
-}
-
-static json_t *tool_want(const struct resource *r)
-{
-	const json_t *schema = tool_schema(r);
-	const json_t *rcl = json_object_get(r->spec, "returnCharLimit");
-	const json_t *appr = json_object_get(r->spec, "requiresApproval");
-	const char *code = r->source_code ? r->source_code : pl_spec_str(r, "sourceCode");
-	json_t *v;
-
-	v = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:b}", "name", tool_name(r),
-		      "description",
-		      first_str(pl_spec_str(r, "description"), jsonx_get_str(schema, "description"),
-				meta_str(r, "description")),
-		      "source_type", first_str(pl_spec_str(r, "sourceType"), "python", NULL),
-		      "source_code", code ? code : "", "tags",
-		      pl_strset(json_object_get(r->spec, "tags"), is_own_tag), "return_char_limit",
-		      (json_int_t)(json_is_integer(rcl) ? json_integer_value(rcl)
-							: TOOL_RETURN_LIMIT_DEFAULT),
-		      "pip_requirements",
-		      pip_reqs(json_object_get(r->spec, "pipRequirements"), "package"),
-		      "default_requires_approval", json_is_true(appr));
-	if (schema)
-		json_object_set_new(v, "json_schema", pl_norm(schema));
-	return v;
-}
-
-static json_t *tool_have(const json_t *o)
-{
-	const json_t *rcl = json_object_get(o, "return_char_limit");
-	const char *st = jsonx_get_str(o, "source_type");
-
-	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:I, s:o, s:b}", "name",
-			 pl_str(json_object_get(o, "name")), "description",
-			 pl_str(json_object_get(o, "description")), "source_type",
-			 st ? st : "python", "source_code",
-			 pl_str(json_object_get(o, "source_code")), "json_schema",
-			 pl_norm(json_object_get(o, "json_schema")), "tags",
-			 pl_strset(json_object_get(o, "tags"), is_own_tag), "return_char_limit",
-			 (json_int_t)(json_is_integer(rcl) ? json_integer_value(rcl)
-							   : TOOL_RETURN_LIMIT_DEFAULT),
-			 "pip_requirements",
-			 pip_reqs(json_object_get(o, "pip_requirements"), "name"),
-			 "default_requires_approval",
-			 json_is_true(json_object_get(o, "default_requires_approval")));
-}
-
-static json_t *folder_want(const struct resource *r)
-{
-	const json_t *md = json_object_get(r->spec, "lettaMetadata");
-
-	return json_pack("{s:s, s:s, s:s, s:o}", "name",
-			 first_str(pl_spec_str(r, "name"), r->name, NULL), "description",
-			 first_str(pl_spec_str(r, "description"), meta_str(r, "description"), NULL),
-			 "instructions", first_str(pl_spec_str(r, "instructions"), NULL, NULL),
-			 "metadata", json_is_object(md) ? pl_norm(md) : json_object());
-}
-
-/*
- * A folder's files as {file name: sha256}: the hash letta-sync recorded in the folder's
- * metadata when it uploaded that file, "?" for a file it did not upload.
- */
-static json_t *folder_files_have(const json_t *o)
-{
-	const json_t *rec = json_object_get(json_object_get(o, "metadata"), "files"), *f;
-	json_t *out = json_object();
-	size_t i;
-
-	json_array_foreach(json_object_get(o, "files"), i, f)
-	{
-		const char *n = jsonx_get_str(f, "file_name");
-		const char *h = jsonx_get_str(rec, n ? n : "");
-
-		if (n)
-			json_object_set_new(out, n, json_string(h ? h : "?"));
-	}
-	return out;
-}
-
-static json_t *folder_have(const json_t *o)
-{
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "name", pl_str(json_object_get(o, "name")),
-			 "description", pl_str(json_object_get(o, "description")), "instructions",
-			 pl_str(json_object_get(o, "instructions")), "metadata",
-			 user_metadata(json_object_get(o, "metadata")), "files",
-			 folder_files_have(o));
-}
-
-static const char *mcp_type(const struct resource *r)
-{
-	const char *t = first_str(pl_spec_str(r, "serverType"), pl_spec_str(r, "type"), "sse");
-
-	if (!strcmp(t, "http") || !strcmp(t, "streamable-http"))
-		return "streamable_http";
-	return t;
-}
-
-static json_t *mcp_want(const struct resource *r)
-{
-	const char *type = mcp_type(r);
-	json_t *v = json_pack("{s:s, s:s}", "server_name",
-			      first_str(pl_spec_str(r, "serverName"), r->name, NULL),
-			      "mcp_server_type", type);
-
-	if (!strcmp(type, "stdio")) {
-		const json_t *sc = json_object_get(r->spec, "stdioConfig");
-		const json_t *args = json_object_get(sc, "args");
-
-		json_object_set_new(v, "command", pl_str(json_object_get(sc, "command")));
-		json_object_set_new(v, "args", json_is_array(args) ? pl_norm(args) : json_array());
-		json_object_set_new(v, "env", key_set(json_object_get(sc, "env")));
-	} else {
-		json_object_set_new(v, "server_url", pl_str(json_object_get(r->spec, "serverUrl")));
-		json_object_set_new(v, "auth",
-				    json_boolean(pl_spec_str(r, "token") ||
-						 pl_spec_str(r, "tokenSecretRef")));
-		json_object_set_new(v, "custom_headers",
-				    key_set(json_object_get(r->spec, "customHeaders")));
-	}
-	return v;
-}
-
-static json_t *mcp_have(const json_t *o)
-{
-	const char *type = jsonx_get_str(o, "mcp_server_type");
-	json_t *v = json_pack("{s:o, s:s}", "server_name", pl_str(json_object_get(o, "server_name")),
-			      "mcp_server_type", type ? type : "");
-
-	if (type && !strcmp(type, "stdio")) {
-		const json_t *args = json_object_get(o, "args");
-
-		json_object_set_new(v, "command", pl_str(json_object_get(o, "command")));
-		json_object_set_new(v, "args", json_is_array(args) ? pl_norm(args) : json_array());
-		json_object_set_new(v, "env", key_set(json_object_get(o, "env")));
-	} else {
-		const char *tok = jsonx_get_str(o, "auth_token");
-
-		json_object_set_new(v, "server_url", pl_str(json_object_get(o, "server_url")));
-		json_object_set_new(v, "auth", json_boolean(tok && tok[0]));
-		json_object_set_new(v, "custom_headers",
-				    key_set(json_object_get(o, "custom_headers")));
-	}
-	return v;
-}
-
-static const char *identity_type(const struct resource *r)
-{
-	const char *t = first_str(pl_spec_str(r, "identityType"), "other", NULL);
-
-	if (!strcmp(t, "org") || !strcmp(t, "user"))
-		return t;
-	return "other"; /* service, team and anything else */
-}
-
-static int cmp_prop(const void *a, const void *b)
-{
-	return strcmp(jsonx_get_str(*(json_t *const *)a, "key"),
-		      jsonx_get_str(*(json_t *const *)b, "key"));
-}
-
-/* Identity properties as [{key, type, value}] sorted by key, without the marker. */
-static json_t *props_norm(const json_t *arr)
-{
-	json_t **v, *out = json_array(), *x;
-	size_t i, n = 0;
-
-	v = xmalloc((json_array_size(arr) + 1) * sizeof(*v));
-	json_array_foreach(arr, i, x)
-	{
-		const char *key = jsonx_get_str(x, "key");
-		const char *type = jsonx_get_str(x, "type");
-		const json_t *val = json_object_get(x, "value");
-
-		if (!key || !strcmp(key, OWN_IDENTITY_PROPERTY))
-			continue;
-		if (!type)
-			type = json_is_string(val)		       ? "string"
-			       : json_is_number(val)		       ? "number"
-			       : json_is_boolean(val)		       ? "boolean"
-								       : "json";
-		v[n++] = json_pack("{s:s, s:s, s:o}", "key", key, "type", type, "value",
-				   val ? pl_norm(val) : json_string(""));
-	}
-	qsort(v, n, sizeof(*v), cmp_prop);
-	for (i = 0; i < n; i++)
-		json_array_append_new(out, v[i]);
-	free(v);
-	return out;
-}
-
-static const char *identity_key(const struct resource *r)
-{
-	return first_str(pl_spec_str(r, "identifierKey"), r->name, NULL);
-}
-
-static json_t *identity_want(const struct resource *r)
-{
-	return json_pack("{s:s, s:s, s:s, s:o}", "identifier_key", identity_key(r), "name",
-			 first_str(pl_spec_str(r, "name"), r->name, NULL), "identity_type",
-			 identity_type(r), "properties",
-			 props_norm(json_object_get(r->spec, "properties")));
-}
-
-static json_t *identity_have(const json_t *o)
-{
-	return json_pack("{s:o, s:o, s:o, s:o}", "identifier_key",
-			 pl_str(json_object_get(o, "identifier_key")), "name",
-			 pl_str(json_object_get(o, "name")), "identity_type",
-			 pl_str(json_object_get(o, "identity_type")), "properties",
-			 props_norm(json_object_get(o, "properties")));
-}
-
-json_t *pl_want_view(const struct resource *r)
-{
-	switch (r->kind) {
-	case KIND_BLOCK:
-		return block_want(r);
-	case KIND_TOOL:
-		return tool_want(r);
-	case KIND_FOLDER:
-		return folder_want(r);
-	case KIND_MCP_SERVER:
-		return mcp_want(r);
-	case KIND_IDENTITY:
-		return identity_want(r);
-	default:
-		return json_object();
-	}
-}
-
-/* The remote view, limited to the keys the desired view manages. */
-json_t *pl_have_view(enum res_kind kind, const json_t *o, const json_t *want)
-{
-	json_t *v;
-	const char *k;
-	json_t *x;
-	void *tmp;
-
-	switch (kind) {
-	case KIND_BLOCK:
-		v = block_have(o);
-		break;
-	case KIND_TOOL:
-		v = tool_have(o);
-		break;
-	case KIND_FOLDER:
-		v = folder_have(o);
-		break;
-	case KIND_MCP_SERVER:
-		v = mcp_have(o);
-		break;
-	case KIND_IDENTITY:
-		v = identity_have(o);
-		break;
-	default:
-		return json_object();
-	}
-	if (want)
-		json_object_foreach_safe(v, tmp, k, x)
-			if (!json_object_get(want, k))
-				json_object_del(v, k);
-	return v;
-}
 
 /* ---- the planner ---- */
 
@@ -846,17 +169,17 @@ static json_t *mcp_config(const struct pc *c, const struct resource *r, const js
 	if (!strcmp(type, "stdio")) {
 		const json_t *sc = json_object_get(r->spec, "stdioConfig");
 
-		json_object_set_new(cfg, "command", pl_str(json_object_get(sc, "command")));
+		json_object_set_new(cfg, "command", view_str(json_object_get(sc, "command")));
 		json_object_set(cfg, "args", json_object_get(view, "args"));
 		*rc = secret_map(cfg, "env", c, r, "stdioConfig.env", json_object_get(sc, "env"));
 	} else {
 		const json_t *h = json_object_get(r->spec, "customHeaders");
-		const char *tok = pl_spec_str(r, "token");
+		const char *tok = view_spec_str(r, "token");
 		struct buf ref = BUF_INIT;
 
 		json_object_set(cfg, "server_url", json_object_get(view, "server_url"));
-		if (!tok && pl_spec_str(r, "tokenSecretRef")) {
-			buf_addf(&ref, "${%s}", pl_spec_str(r, "tokenSecretRef"));
+		if (!tok && view_spec_str(r, "tokenSecretRef")) {
+			buf_addf(&ref, "${%s}", view_spec_str(r, "tokenSecretRef"));
 			tok = ref.buf;
 		}
 		if (tok) {
@@ -876,7 +199,7 @@ static const char *folder_embedding(const struct pc *c, const struct resource *r
 				    struct buf *tmp)
 {
 	const json_t *ec = json_object_get(r->spec, "embeddingConfig");
-	const char *e = pl_spec_str(r, "embedding");
+	const char *e = view_spec_str(r, "embedding");
 	const char *model = jsonx_get_str(ec, "model");
 	const char *prov = jsonx_get_str(ec, "provider");
 
@@ -902,20 +225,6 @@ static json_t *folder_metadata(const struct pc *c, const struct resource *r, con
 	return m;
 }
 
-/* Percent-encodes a query value (RFC 3986 unreserved characters kept). */
-static void add_escaped(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '.' || ch == '_' || ch == '~')
-			buf_addch(b, (char)ch);
-		else
-			buf_addf(b, "%%%02X", ch);
-	}
-}
-
 /*
  * Uploads of the files whose content changed (or that are missing) and deletes of the files
  * no pattern matches any more; folder is the id (or "@self"), obj the remote folder or NULL.
@@ -931,35 +240,29 @@ static void folder_file_reqs(struct pc *c, size_t ai, const struct resource *r,
 
 	json_object_foreach((json_t *)want, fn, f)
 	{
-		struct buf path = BUF_INIT;
 		const json_t *h = json_object_get(have, fn);
+		struct plan_request *rq;
 
 		if (h && json_equal((json_t *)h, (json_t *)f))
 			continue;
-		buf_addf(&path, "/v1/folders/%s/upload?duplicate_handling=replace&name=", folder);
-		add_escaped(&path, fn);
-		pl_req(c->p, ai, "POST", path.buf, NULL, 0);
-		c->p->items[ai].reqs[c->p->items[ai].nreqs - 1].upload =
-			xstrdup(jsonx_get_str(json_object_get(local, fn), "path"));
-		buf_release(&path);
+		rq = pl_op(c->p, ai, OP_UPLOAD, TARGET_FOLDER_FILE, NULL, folder, NULL, 0);
+		rq->name = xstrdup(fn);
+		rq->upload = xstrdup(jsonx_get_str(json_object_get(local, fn), "path"));
 	}
 	json_array_foreach(obj ? json_object_get(obj, "files") : NULL, i, f)
 	{
 		const char *n = jsonx_get_str(f, "file_name"), *fid = jsonx_get_str(f, "id");
-		struct buf path = BUF_INIT;
 
 		if (!n || !fid || json_object_get(want, n))
 			continue;
-		buf_addf(&path, "/v1/folders/%s/%s", folder, fid);
-		pl_req(c->p, ai, "DELETE", path.buf, NULL, REQ_404_OK);
-		buf_release(&path);
+		pl_op(c->p, ai, OP_DELETE, TARGET_FOLDER_FILE, fid, folder, NULL, REQ_404_OK);
 	}
 	json_decref(have);
 }
 
-/* The identity write of action ai: POST (create) or PUT (replace), with our marker property. */
+/* The identity write of action ai: a create or an upsert, with our marker property. */
 static void identity_req(struct pc *c, size_t ai, const struct resource *r, const json_t *view,
-			 const char *hash, const char *method)
+			 const char *hash, enum plan_op op)
 {
 	json_t *props = json_deep_copy(json_object_get(view, "properties"));
 	json_t *body;
@@ -970,7 +273,7 @@ static void identity_req(struct pc *c, size_t ai, const struct resource *r, cons
 			 "identity_type", json_object_get(view, "identity_type"), "properties", props);
 	if (c->o->project_id)
 		json_object_set_new(body, "project_id", json_string(c->o->project_id));
-	pl_req(c->p, ai, method, "/v1/identities/", body, REQ_PROJECT_HEADER);
+	pl_op(c->p, ai, op, TARGET_IDENTITY, NULL, NULL, body, REQ_PROJECT_HEADER);
 }
 
 /* Requests that create r (action ai). */
@@ -987,16 +290,16 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 				    with_markers(c, r, json_object_get(view, "metadata"), hash));
 		if (c->o->project_id)
 			json_object_set_new(body, "project_id", json_string(c->o->project_id));
-		pl_req(c->p, ai, "POST", "/v1/blocks/", body, 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_BLOCK, NULL, NULL, body, 0);
 		break;
 	case KIND_TOOL:
 		/* ToolCreate is strict: no name, no tool_type, no metadata_ (set right after). */
 		body = json_deep_copy(view);
 		json_object_del(body, "name");
 		json_array_append_new(json_object_get(body, "tags"), json_string(OWN_TAG));
-		pl_req(c->p, ai, "POST", "/v1/tools/", body, 0);
-		pl_req(c->p, ai, "PATCH", "/v1/tools/@self",
-		       json_pack("{s:o}", "metadata_", marker_for(c, r, hash)), 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_TOOL, NULL, NULL, body, 0);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_TOOL, "@self", NULL,
+		      json_pack("{s:o}", "metadata_", marker_for(c, r, hash)), 0);
 		break;
 	case KIND_FOLDER: {
 		struct buf tmp = BUF_INIT;
@@ -1029,11 +332,11 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		if (json_is_integer(chunk))
 			json_object_set(body, "embedding_chunk_size", (json_t *)chunk);
 		buf_release(&tmp);
-		pl_req(c->p, ai, "POST", "/v1/folders/", body, 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_FOLDER, NULL, NULL, body, 0);
 		if (json_object_size(json_object_get(view, "files"))) {
 			folder_file_reqs(c, ai, r, view, "@self", NULL);
-			pl_req(c->p, ai, "PATCH", "/v1/folders/@self",
-			       json_pack("{s:o}", "metadata", folder_metadata(c, r, view, hash, 1)), 0);
+			pl_op(c->p, ai, OP_UPDATE, TARGET_FOLDER, "@self", NULL,
+			      json_pack("{s:o}", "metadata", folder_metadata(c, r, view, hash, 1)), 0);
 		}
 		break;
 	}
@@ -1044,7 +347,7 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 			json_decref(body);
 			return rc;
 		}
-		pl_req(c->p, ai, "POST", "/v1/mcp-servers/", body, 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_MCP_SERVER, NULL, NULL, body, 0);
 		break;
 	case KIND_IDENTITY:
 		/*
@@ -1052,7 +355,7 @@ static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		 * know (docs/letta-sim.md "Identity upsert"). A 409 (the key appeared meanwhile) is
 		 * settled by the create guard, which adopts the identity carrying our marker.
 		 */
-		identity_req(c, ai, r, view, hash, "POST");
+		identity_req(c, ai, r, view, hash, OP_CREATE);
 		break;
 	default:
 		BUG("create of kind %d", (int)r->kind);
@@ -1065,7 +368,6 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		       const char *hash, const char *id, const json_t *obj)
 {
 	json_t *body;
-	char *path;
 	int rc = 0;
 
 	switch (r->kind) {
@@ -1073,18 +375,14 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		body = json_deep_copy(view);
 		json_object_set_new(body, "metadata",
 				    with_markers(c, r, json_object_get(view, "metadata"), hash));
-		path = pl_path("/v1/blocks/", id, NULL);
-		pl_req(c->p, ai, "PATCH", path, body, 0);
-		free(path);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_BLOCK, id, NULL, body, 0);
 		break;
 	case KIND_TOOL:
 		body = json_deep_copy(view);
 		json_object_del(body, "name");
 		json_array_append_new(json_object_get(body, "tags"), json_string(OWN_TAG));
 		json_object_set_new(body, "metadata_", marker_for(c, r, hash));
-		path = pl_path("/v1/tools/", id, NULL);
-		pl_req(c->p, ai, "PATCH", path, body, 0);
-		free(path);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_TOOL, id, NULL, body, 0);
 		break;
 	case KIND_FOLDER:
 		/* Files first: the metadata records their hashes only once they are in. */
@@ -1092,9 +390,7 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 		body = json_deep_copy(view);
 		json_object_del(body, "files");
 		json_object_set_new(body, "metadata", folder_metadata(c, r, view, hash, 1));
-		path = pl_path("/v1/folders/", id, NULL);
-		pl_req(c->p, ai, "PATCH", path, body, 0);
-		free(path);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_FOLDER, id, NULL, body, 0);
 		break;
 	case KIND_MCP_SERVER:
 		body = json_pack("{s:O, s:o}", "server_name", json_object_get(view, "server_name"),
@@ -1103,17 +399,13 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 			json_decref(body);
 			return rc;
 		}
-		path = pl_path("/v1/mcp-servers/", id, NULL);
-		pl_req(c->p, ai, "PATCH", path, body, 0);
-		free(path);
-		path = pl_path("/v1/mcp-servers/", id, "/refresh");
-		pl_req(c->p, ai, "PATCH", path, NULL, 0);
-		free(path);
+		pl_op(c->p, ai, OP_UPDATE, TARGET_MCP_SERVER, id, NULL, body, 0);
+		pl_op(c->p, ai, OP_REFRESH, TARGET_MCP_SERVER, id, NULL, NULL, 0);
 		break;
 	case KIND_IDENTITY:
 		(void)obj;
 		/* The key exists: PUT replaces name, type and properties (an update on both servers). */
-		identity_req(c, ai, r, view, hash, "PUT");
+		identity_req(c, ai, r, view, hash, OP_UPSERT);
 		break;
 	default:
 		BUG("update of kind %d", (int)r->kind);
@@ -1121,59 +413,22 @@ static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const 
 	return 0;
 }
 
-static const char *delete_prefix(enum res_kind kind)
-{
-	switch (kind) {
-	case KIND_BLOCK:
-		return "/v1/blocks/";
-	case KIND_TOOL:
-		return "/v1/tools/";
-	case KIND_FOLDER:
-		return "/v1/folders/";
-	case KIND_MCP_SERVER:
-		return "/v1/mcp-servers/";
-	case KIND_IDENTITY:
-		return "/v1/identities/";
-	default:
-		return NULL;
-	}
-}
-
+/* The remote objects of a shared kind (the kind table's list), NULL for the others. */
 static const json_t *remote_list(const struct pc *c, enum res_kind kind)
 {
-	switch (kind) {
-	case KIND_BLOCK:
-		return c->have->blocks;
-	case KIND_TOOL:
-		return c->have->tools;
-	case KIND_FOLDER:
-		return c->have->folders;
-	case KIND_MCP_SERVER:
-		return c->have->mcp_servers;
-	case KIND_IDENTITY:
-		return c->have->identities;
-	default:
-		return NULL;
-	}
+	return kind_ops(kind)->shared ? kind_remote_list(c->have, kind) : NULL;
 }
 
 /*
- * The key an object of that kind is found by: tool, folder and MCP names, identity keys. The
- * desired view uses the wire field names, so the same function reads both sides.
+ * The key an object of that kind is found by (the kind table's: tool, folder and MCP names,
+ * identity keys; blocks are found by their marker). The desired view uses the wire field
+ * names, so the same function reads both sides.
  */
 static const char *remote_key(enum res_kind kind, const json_t *o)
 {
-	switch (kind) {
-	case KIND_TOOL:
-	case KIND_FOLDER:
-		return jsonx_get_str(o, "name");
-	case KIND_MCP_SERVER:
-		return jsonx_get_str(o, "server_name");
-	case KIND_IDENTITY:
-		return jsonx_get_str(o, "identifier_key");
-	default:
-		return NULL;
-	}
+	const char *key = kind_ops(kind)->key;
+
+	return kind == KIND_BLOCK || !key ? NULL : jsonx_get_str(o, key);
 }
 
 static int agent_has(const json_t *agent, const char *rel, const char *id)
@@ -1194,13 +449,12 @@ static size_t plan_removal(struct pc *c, enum res_kind kind, const char *name, c
 	struct buf unmanaged = BUF_INIT;
 	size_t ai, i;
 	const json_t *ag;
-	char *path;
 	json_t *view;
 
 	ai = pl_add(c->p, kind, name, prune ? CHANGE_DELETE : CHANGE_ORPHAN);
 	c->p->items[ai].id = xstrdup(id);
 	c->p->items[ai].breaking = 1;
-	view = pl_have_view(kind, obj, NULL);
+	view = kind_have_view(kind, obj, NULL);
 	pl_diff(c->p->items[ai].fields, "", view, NULL);
 	json_decref(view);
 	if (kind == KIND_BLOCK) {
@@ -1225,23 +479,14 @@ static size_t plan_removal(struct pc *c, enum res_kind kind, const char *name, c
 		{
 			if (!agent_has(ag, "blocks", id) || !own_agent_is_managed(ag))
 				continue;
-			path = pl_path("/v1/agents/", jsonx_get_str(ag, "id"),
-				       "/core-memory/blocks/detach/");
-			{
-				char *full = pl_path(path, id, NULL);
-
-				pl_req(c->p, ai, "PATCH", full, NULL, REQ_404_OK);
-				free(full);
-			}
-			free(path);
+			pl_op(c->p, ai, OP_DETACH, TARGET_AGENT_BLOCK, id, jsonx_get_str(ag, "id"),
+			      NULL, REQ_404_OK);
 		}
 		if (c->p->items[ai].nreqs == 0)
 			c->p->items[ai].skip = 1;
 	} else {
 		pl_reason(c->p, ai, "%s", why);
-		path = pl_path(delete_prefix(kind), id, NULL);
-		pl_req(c->p, ai, "DELETE", path, NULL, REQ_404_OK);
-		free(path);
+		pl_op(c->p, ai, OP_DELETE, kind_ops(kind)->target, id, NULL, NULL, REQ_404_OK);
 	}
 	buf_release(&unmanaged);
 	return ai;
@@ -1504,17 +749,9 @@ static void marker_fields(json_t *fields, enum res_kind kind, const struct own_m
  */
 int plan_kind_in_sections(enum res_kind k, unsigned sections)
 {
-	int s;
+	int s = kind_ops(k)->shared ? kind_ops(k)->section : -1;
 
-	switch (k) {
-	case KIND_BLOCK: s = SECTION_MEMORY_BLOCKS; break;
-	case KIND_TOOL: s = SECTION_TOOLS; break;
-	case KIND_MCP_SERVER: s = SECTION_MCP_SERVERS; break;
-	case KIND_FOLDER: s = SECTION_FOLDERS; break;
-	case KIND_IDENTITY: s = SECTION_IDENTITIES; break;
-	default: return 1;
-	}
-	return !sections || (sections & (1u << s));
+	return s < 0 || !sections || (sections & (1u << s));
 }
 
 /* Whether an earlier run meant to write Kind/name and did not finish (see ownership.h). */
@@ -1533,7 +770,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 {
 	const json_t *old = inv_find(c, r->kind, r->name);
 	const json_t *obj;
-	json_t *want = pl_want_view(r), *have = NULL, *wm = NULL;
+	json_t *want = kind_want_view(r), *have = NULL, *wm = NULL;
 	char hw[OWN_HASH_LEN + 1], hh[OWN_HASH_LEN + 1];
 	struct own_marker m;
 	const char *recorded = NULL, *id;
@@ -1632,7 +869,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		   (m.state == OWN_NONE || (m.state == OWN_OURS && !m.hash)) && old &&
 		   jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id)) {
 		/*
-		 * The server's POST and PUT /v1/tools/ reset metadata_ to {"tool_hash": ...}
+		 * The server's tool create and upsert reset metadata_ to {"tool_hash": ...}
 		 * (docs/letta-sim.md "Tool writes reset metadata_"), and its identity upsert replaces
 		 * the properties that hold our marker: an object another client re-wrote has lost our
 		 * marker, and maybe our tag. The inventory still records it as ours, with the hash of
@@ -1664,7 +901,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		record(c, (size_t)-1, NULL, old);
 		goto out;
 	}
-	have = pl_have_view(r->kind, obj, want);
+	have = kind_have_view(r->kind, obj, want);
 	/* The server copy's hash only matters when it differs or for a seed: hashed then only. */
 	hh[0] = '\0';
 	recorded = m.hash;
@@ -1878,8 +1115,8 @@ static json_t *inventory_body(struct pc *c, json_t *entries, json_t *intents)
 			 "metadata", own_inventory_metadata(c->project), "limit", INVENTORY_LIMIT);
 }
 
-/* Adds an internal action writing the inventory: PATCH path, or a create when path is NULL. */
-static size_t inventory_action(struct pc *c, const char *path, json_t *body_take)
+/* Adds an internal action writing the inventory: an update of block id, or a create when id is NULL. */
+static size_t inventory_action(struct pc *c, const char *id, json_t *body_take)
 {
 	size_t ai = pl_add(c->p, KIND_BLOCK, OWN_INVENTORY_LABEL,
 			   c->inventory ? CHANGE_UPDATE : CHANGE_CREATE);
@@ -1888,12 +1125,12 @@ static size_t inventory_action(struct pc *c, const char *path, json_t *body_take
 	pl_reason(c->p, ai, "the inventory of project '%s'", c->project);
 	if (c->inventory)
 		c->p->items[ai].id = xstrdup(jsonx_get_str(c->inventory, "id"));
-	if (path) {
-		pl_req(c->p, ai, "PATCH", path, body_take, REQ_STRINGIFY_VALUE);
+	if (id) {
+		pl_op(c->p, ai, OP_UPDATE, TARGET_BLOCK, id, NULL, body_take, REQ_STRINGIFY_VALUE);
 	} else {
 		if (c->o->project_id)
 			json_object_set_new(body_take, "project_id", json_string(c->o->project_id));
-		pl_req(c->p, ai, "POST", "/v1/blocks/", body_take, REQ_STRINGIFY_VALUE);
+		pl_op(c->p, ai, OP_CREATE, TARGET_BLOCK, NULL, NULL, body_take, REQ_STRINGIFY_VALUE);
 	}
 	return ai;
 }
@@ -1910,7 +1147,7 @@ static void plan_inventory(struct pc *c, size_t first_action)
 	size_t i, ai, wa = (size_t)-1, writes = 0, end = c->p->n, nold, nnew;
 	json_t *ahead = json_array(), *after = json_array();
 	char **oldk, **newk;
-	char *path = NULL;
+	char *inv_id = NULL;
 	const char *k;
 	json_t *v;
 	int same;
@@ -1951,20 +1188,16 @@ static void plan_inventory(struct pc *c, size_t first_action)
 	}
 
 	if (c->inventory)
-		path = pl_path("/v1/blocks/", jsonx_get_str(c->inventory, "id"), NULL);
+		inv_id = xstrdup(jsonx_get_str(c->inventory, "id"));
 	if (json_array_size(after)) {
-		wa = inventory_action(c, path, inventory_body(c, c->old_entries, ahead));
+		wa = inventory_action(c, inv_id, inventory_body(c, c->old_entries, ahead));
 		for (i = first_action; i < end; i++)
 			if (!c->p->items[i].skip && c->p->items[i].nreqs)
 				pl_dep(c->p, i, wa);
-		if (!path) {
-			char *ref = pl_ref(wa);
-
-			path = pl_path("/v1/blocks/", ref, NULL);
-			free(ref);
-		}
+		if (!inv_id)
+			inv_id = pl_ref(wa);
 	}
-	ai = inventory_action(c, path, inventory_body(c, c->new_entries, after));
+	ai = inventory_action(c, inv_id, inventory_body(c, c->new_entries, after));
 	c->p->items[ai].soft = 1; /* {"@if"} keeps the old entries of failed actions */
 	if (wa != (size_t)-1) {
 		pl_dep(c->p, ai, wa);
@@ -1974,22 +1207,14 @@ static void plan_inventory(struct pc *c, size_t first_action)
 	for (i = first_action; i < end; i++)
 		if (!c->p->items[i].skip && c->p->items[i].nreqs)
 			pl_dep(c->p, ai, i);
-	free(path);
+	free(inv_id);
 	json_decref(ahead);
 	json_decref(after);
 }
 
-static const enum res_kind shared_order[] = { KIND_BLOCK, KIND_TOOL, KIND_MCP_SERVER,
-					      KIND_FOLDER, KIND_IDENTITY };
-
 static int is_shared(enum res_kind k)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(shared_order) / sizeof(shared_order[0]); i++)
-		if (shared_order[i] == k)
-			return 1;
-	return 0;
+	return kind_ops(k)->shared;
 }
 
 int plan_compute(struct plan *out, const struct desired_state *want,
@@ -2025,11 +1250,13 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 		out->warnings = json_array();
 	first = out->n;
 
-	for (k = 0; k < sizeof(shared_order) / sizeof(shared_order[0]) && rc == 0; k++) {
+	/* The shared kinds in the kind table's order: Block, Tool, MCPServer, Folder, Identity. */
+	for (k = 0; k < KIND__COUNT && rc == 0; k++) {
 		for (i = 0; i < want->n && rc == 0; i++) {
 			const struct resource *r = &want->items[i];
 
-			if (r->kind != shared_order[k] || r->managed == MANAGED_FALSE)
+			if (!kind_table[k].shared || r->kind != kind_table[k].kind ||
+			    r->managed == MANAGED_FALSE)
 				continue;
 			rc = plan_resource(&c, r);
 		}

@@ -13,7 +13,10 @@
  */
 #include "core/memfiles.h"
 #include "core/ownership.h"
-#include "core/plan_int.h"
+#include "core/plan_agents.h"
+#include "core/plan_build.h"
+#include "core/kinds/impl.h"
+#include "core/kinds/view.h"
 #include "core/semver.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -352,7 +355,7 @@ static const char *shared_id(struct ac *c, enum res_kind kind, const char *name)
 		/* Templates name identities by identifier key. */
 		for (i = 0; i < c->want->n; i++) {
 			const struct resource *r = &c->want->items[i];
-			const char *key = pl_spec_str(r, "identifierKey");
+			const char *key = view_spec_str(r, "identifierKey");
 
 			if (r->kind == KIND_IDENTITY && key && !strcmp(key, name)) {
 				buf_addf(&k, "Identity/%s", r->name);
@@ -370,7 +373,7 @@ static const char *shared_id(struct ac *c, enum res_kind kind, const char *name)
 	if (kind == KIND_BLOCK) {
 		/* A Block with managed: false: the project's one block with its label. */
 		const struct resource *r = res_find(c->want, KIND_BLOCK, name);
-		const char *label = r ? pl_spec_str(r, "label") : NULL;
+		const char *label = r ? view_spec_str(r, "label") : NULL;
 		const json_t *only = NULL;
 		size_t n = 0;
 
@@ -437,7 +440,7 @@ static const char *mcp_server_of(const json_t *tool)
 
 static json_t *sorted(json_t *arr_take)
 {
-	json_t *out = pl_strset(arr_take, NULL);
+	json_t *out = view_strset(arr_take, NULL);
 
 	json_decref(arr_take);
 	return out;
@@ -551,7 +554,7 @@ static int filter_mcp_tool(struct ac *c, const json_t *o)
 
 	for (i = 0; srv && i < c->want->n; i++) {
 		const struct resource *r = &c->want->items[i];
-		const char *sn = pl_spec_str(r, "serverName");
+		const char *sn = view_spec_str(r, "serverName");
 
 		if (r->kind == KIND_MCP_SERVER && !strcmp(sn ? sn : r->name, srv))
 			return 1;
@@ -639,7 +642,7 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 	w->name = agent_name;
 	w->tmpl = tmpl ? tmpl->name : NULL;
 	w->spec = merged_spec(tmpl, decl);
-	w->tags = pl_strset(json_object_get(w->spec, "tags"), NULL);
+	w->tags = view_strset(json_object_get(w->spec, "tags"), NULL);
 	/* Memory as files (issue 25): the server gives a tagged agent its git repository. */
 	if (memfiles_dir(w->spec) && !jsonx_array_has_str(w->tags, MEMFILES_TAG))
 		json_array_append_new(w->tags, json_string(MEMFILES_TAG));
@@ -699,16 +702,7 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 		const char *label = jsonx_get_str(e, "label");
 
 		if (label && json_object_get(e, "value") && !res_find(c->want, KIND_BLOCK, n)) {
-			json_t *pb = json_pack("{s:s, s:O}", "label", label, "value",
-					       json_object_get(e, "value"));
-
-			if (json_object_get(e, "limit"))
-				json_object_set(pb, "limit", json_object_get(e, "limit"));
-			if (jsonx_get_str(e, "description"))
-				json_object_set(pb, "description", json_object_get(e, "description"));
-			if (json_is_boolean(json_object_get(e, "readOnly")))
-				json_object_set(pb, "read_only", json_object_get(e, "readOnly"));
-			json_array_append_new(w->private_blocks, pb);
+			json_array_append_new(w->private_blocks, block_private_body(e));
 			continue;
 		}
 		if (!n && label)
@@ -732,7 +726,7 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 		const char *srv = jsonx_get_str(e, "server");
 		const json_t *names = json_object_get(e, "tools"), *t, *n;
 		const struct resource *r = res_find(c->want, KIND_MCP_SERVER, srv);
-		const char *sn = r && pl_spec_str(r, "serverName") ? pl_spec_str(r, "serverName")
+		const char *sn = r && view_spec_str(r, "serverName") ? view_spec_str(r, "serverName")
 								   : srv;
 		const char *sid = r ? shared_id(c, KIND_MCP_SERVER, srv) : NULL;
 		size_t j, k, offered;
@@ -769,7 +763,7 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 			 */
 			warn(c, "MCP server '%s' has no tools: the Letta server could not list them "
 				"(can it reach %s?); none of its tools is attached",
-			     srv, pl_spec_str(r, "serverUrl") ? pl_spec_str(r, "serverUrl")
+			     srv, view_spec_str(r, "serverUrl") ? view_spec_str(r, "serverUrl")
 							      : "the server");
 			continue;
 		}
@@ -961,7 +955,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	const char *id = jsonx_get_str(agent, "id");
 	const json_t *cur_tags = json_object_get(agent, "tags");
 	const char *applied = jsonx_array_prefixed(cur_tags, "version:");
-	const char *channel = decl ? pl_spec_str(decl, "channel") : NULL;
+	const char *channel = decl ? view_spec_str(decl, "channel") : NULL;
 	const char *cur_channel = jsonx_array_prefixed(cur_tags, "channel:");
 	int force = (c->o->flags & PLAN_FORCE) != 0;
 	struct agent_want w;
@@ -1029,7 +1023,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	/* memory_blocks: shared attachments, then private blocks created when missing. */
 	if (section_on(c, SECTION_MEMORY_BLOCKS)) {
 		json_t *want_ids = json_deep_copy(w.blocks), *final = NULL;
-		const char *strategy = tmpl ? pl_spec_str(tmpl, "blockReconciliationStrategy") : NULL;
+		const char *strategy = tmpl ? view_spec_str(tmpl, "blockReconciliationStrategy") : NULL;
 
 		json_array_foreach(w.private_blocks, i, pb)
 		{
@@ -1062,7 +1056,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 				if (c->o->project_id)
 					json_object_set_new(body, "project_id",
 							    json_string(c->o->project_id));
-				pl_req(c->p, bi, "POST", "/v1/blocks/", body, 0);
+				pl_op(c->p, bi, OP_CREATE, TARGET_BLOCK, NULL, NULL, body, 0);
 				ref = pl_ref(bi);
 				json_object_set_new(c->names, ref, json_string(label));
 				add_id(want_ids, ref);
@@ -1140,7 +1134,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	}
 	if (section_on(c, SECTION_TAGS)) {
 		json_t *want_tags = final_tags(c, cur_tags, &w, channel);
-		json_t *have_tags = pl_strset(cur_tags, NULL);
+		json_t *have_tags = view_strset(cur_tags, NULL);
 
 		if (!json_equal(want_tags, have_tags)) {
 			pl_field(sec_fields[SECTION_TAGS], "tags", have_tags, want_tags);
@@ -1284,7 +1278,6 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		pl_same(c->p, KIND_AGENT, name, id, NULL, none);
 		json_decref(none);
 	} else {
-		char *path = pl_path("/v1/agents/", id, NULL);
 		json_t *meta = last_sync_metadata(c, json_object_get(agent, "metadata"),
 						  secrets_written);
 
@@ -1298,9 +1291,8 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		deps_of(c, patch_ai, patch);
 		for (i = first_private; i < patch_ai; i++)
 			pl_dep(c->p, patch_ai, i);
-		pl_req(c->p, patch_ai, "PATCH", path, patch, 0);
+		pl_op(c->p, patch_ai, OP_UPDATE, TARGET_AGENT, id, NULL, patch, 0);
 		patch = NULL;
-		free(path);
 		for (i = 0; i < SECTION__COUNT; i++) {
 			size_t ai;
 
@@ -1358,9 +1350,9 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 		buf_addf(&t, "template:%s", w.tmpl);
 		json_array_append_new(tags, json_string(t.buf));
 	}
-	if (pl_spec_str(decl, "channel")) {
+	if (view_spec_str(decl, "channel")) {
 		buf_reset(&t);
-		buf_addf(&t, "channel:%s", pl_spec_str(decl, "channel"));
+		buf_addf(&t, "channel:%s", view_spec_str(decl, "channel"));
 		json_array_append_new(tags, json_string(t.buf));
 	}
 	buf_reset(&t);
@@ -1452,7 +1444,7 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 		}
 	}
 	deps_of(c, ai, body);
-	pl_req(c->p, ai, "POST", "/v1/agents/", body, REQ_PROJECT_HEADER);
+	pl_op(c->p, ai, OP_CREATE, TARGET_AGENT, NULL, NULL, body, REQ_PROJECT_HEADER);
 	json_decref(tags);
 	json_decref(ids);
 	agent_want_release(&w);
@@ -1461,7 +1453,7 @@ static int plan_create(struct ac *c, const struct resource *decl, const struct r
 
 static const char *decl_name(const struct resource *d)
 {
-	const char *n = pl_spec_str(d, "name");
+	const char *n = view_spec_str(d, "name");
 
 	return n ? n : d->name;
 }
@@ -1534,7 +1526,7 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 				decl = &want->items[j];
 		if (decl && decl->managed == MANAGED_FALSE)
 			continue;
-		tn = decl && pl_spec_str(decl, "template") ? pl_spec_str(decl, "template")
+		tn = decl && view_spec_str(decl, "template") ? view_spec_str(decl, "template")
 							    : jsonx_array_prefixed(json_object_get(a, "tags"),
 									"template:");
 		tmpl = tn ? res_find(want, KIND_TEMPLATE, tn) : NULL;
@@ -1577,7 +1569,7 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 			match = a;
 			nmatch++;
 		}
-		tn = pl_spec_str(d, "template");
+		tn = view_spec_str(d, "template");
 		if (managed) {
 			/* planned above */
 		} else if (nmatch == 1 && (opts->flags & PLAN_ADOPT)) {
@@ -1641,7 +1633,7 @@ json_t *plan_agent_spec(const struct desired_state *want, const struct resource 
 	memset(&c, 0, sizeof(c));
 	c.p = &p;
 	c.want = want;
-	tags = pl_strset(json_object_get(spec, "tags"), NULL);
+	tags = view_strset(json_object_get(spec, "tags"), NULL);
 	if (agent_tags)
 		json_array_extend(tags, (json_t *)agent_tags);
 	if (tmpl) {

@@ -45,7 +45,7 @@ static const char *ref_id(const char *s, const struct plan_results *res, size_t 
 	return NULL;
 }
 
-char *plan_resolve_path(const char *path, const struct plan_results *res, size_t self,
+char *plan_resolve_id(const char *path, const struct plan_results *res, size_t self,
 			struct ls_error *err)
 {
 	struct buf out = BUF_INIT;

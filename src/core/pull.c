@@ -4,10 +4,11 @@
  * diff compares.
  */
 #include "core/pull.h"
-
+#include "core/kinds/kinds.h"
 #include "core/memfiles.h"
 #include "core/ownership.h"
-#include "core/plan_int.h"
+#include "core/plan_agents.h"
+#include "core/kinds/view.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/sha256.h"
@@ -27,24 +28,7 @@ static const enum res_kind pull_kinds[] = { KIND_BLOCK,	   KIND_TOOL,	  KIND_MCP
 
 const char *pull_file_name(enum res_kind kind)
 {
-	switch (kind) {
-	case KIND_BLOCK:
-		return "blocks.yaml";
-	case KIND_TOOL:
-		return "tools.yaml";
-	case KIND_MCP_SERVER:
-		return "mcp-servers.yaml";
-	case KIND_FOLDER:
-		return "folders.yaml";
-	case KIND_IDENTITY:
-		return "identities.yaml";
-	case KIND_TEMPLATE:
-		return "templates.yaml";
-	case KIND_AGENT:
-		return "agents.yaml";
-	default:
-		return NULL;
-	}
+	return (unsigned)kind < KIND__COUNT ? kind_ops(kind)->file : NULL;
 }
 
 struct pc {
@@ -76,41 +60,7 @@ static void warn(struct pc *c, const char *fmt, ...)
 	buf_release(&b);
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A deep copy with object keys sorted and null members dropped: stable output. */
-static json_t *sorted_copy(const json_t *v)
-{
-	if (json_is_object(v)) {
-		const char **keys = xmalloc((json_object_size(v) + 1) * sizeof(*keys));
-		json_t *out = json_object(), *x;
-		const char *k;
-		size_t n = 0, i;
-
-		json_object_foreach((json_t *)v, k, x)
-			if (!json_is_null(x))
-				keys[n++] = k;
-		qsort(keys, n, sizeof(*keys), cmp_key);
-		for (i = 0; i < n; i++)
-			json_object_set_new(out, keys[i],
-					    sorted_copy(json_object_get(v, keys[i])));
-		free(keys);
-		return out;
-	}
-	if (json_is_array(v)) {
-		json_t *out = json_array(), *x;
-		size_t i;
-
-		json_array_foreach(v, i, x)
-			json_array_append_new(out, sorted_copy(x));
-		return out;
-	}
-	return v ? json_deep_copy(v) : json_null();
-}
-
 static const char *str_or(const json_t *o, const char *key, const char *def)
 {
 	const char *s = jsonx_get_str(o, key);
@@ -222,8 +172,8 @@ static int views_equal(enum res_kind kind, const json_t *doc, const json_t *obj,
 	r.doc = (json_t *)doc;
 	r.spec = json_object_get(doc, "spec");
 	r.source_code = (char *)(uintptr_t)source_code;
-	w = pl_want_view(&r);
-	h = pl_have_view(kind, obj, w);
+	w = kind_want_view(&r);
+	h = kind_have_view(kind, obj, w);
 	eq = json_equal(w, h);
 	json_decref(w);
 	json_decref(h);
@@ -306,7 +256,7 @@ static void add_doc(struct pc *c, enum res_kind kind, json_t *doc_take, const js
 		return;
 	}
 	if (r && obj && defined_elsewhere(c, r, path, &where, &same_layer)) {
-		json_t *w = pl_want_view(r), *h = pl_have_view(kind, obj, w);
+		json_t *w = kind_want_view(r), *h = kind_have_view(kind, obj, w);
 		int eq = json_equal(w, h);
 
 		json_decref(w);
@@ -338,8 +288,8 @@ static void add_doc(struct pc *c, enum res_kind kind, json_t *doc_take, const js
 /* The metadata the planner manages (markers and recorded file hashes left out), sorted. */
 static json_t *user_metadata(enum res_kind kind, const json_t *obj)
 {
-	json_t *view = pl_have_view(kind, obj, NULL);
-	json_t *out = sorted_copy(json_object_get(view, "metadata"));
+	json_t *view = kind_have_view(kind, obj, NULL);
+	json_t *out = view_sorted_copy(json_object_get(view, "metadata"));
 
 	json_decref(view);
 	return json_is_object(out) ? out : json_object();
@@ -385,7 +335,7 @@ static void pull_blocks(struct pc *c)
 		{
 			struct own_marker m;
 			const char *name, *label = jsonx_get_str(b, "label");
-			json_t *doc, *spec, *md;
+			json_t *doc, *spec;
 			int ours;
 
 			if (own_is_inventory(b, c->project) || !label ||
@@ -414,26 +364,12 @@ static void pull_blocks(struct pc *c)
 			doc = doc_new(c, KIND_BLOCK, name, jsonx_get_str(b, "description"),
 				      managed_value(c, KIND_BLOCK, name, ours));
 			spec = json_object_get(doc, "spec");
-			json_object_set_new(spec, "label", json_string(label));
-			json_object_set_new(spec, "value", json_string(str_or(b, "value", "")));
-			if (json_is_integer(json_object_get(b, "limit")))
-				json_object_set(spec, "limit", json_object_get(b, "limit"));
-			if (json_is_true(json_object_get(b, "read_only")))
-				json_object_set_new(spec, "readOnly", json_true());
-			md = user_metadata(KIND_BLOCK, b);
-			if (json_object_size(md))
-				json_object_set(spec, "lettaMetadata", md);
-			json_decref(md);
+			kind_ops(KIND_BLOCK)->impl->pull(spec, b, name);
 			json_object_set_new(c->labels, label, json_true());
 			add_doc(c, KIND_BLOCK, doc, b, ours);
 		}
 	}
 	json_decref(attached);
-}
-
-static int is_own_tag(const char *t)
-{
-	return !strcmp(t, OWN_TAG) || !strcmp(t, OWN_LEGACY_TAG) || !strcmp(t, OWN_LEGACY_TOOL_TAG);
 }
 
 static void pull_tools(struct pc *c)
@@ -445,10 +381,8 @@ static void pull_tools(struct pc *c)
 	{
 		struct own_marker m;
 		const char *name = jsonx_get_str(t, "name"), *type = jsonx_get_str(t, "tool_type");
-		const json_t *schema = json_object_get(t, "json_schema"), *rcl;
-		json_t *doc, *spec, *tags, *pip, *x, *w;
-		struct resource r;
-		size_t j;
+		const json_t *schema = json_object_get(t, "json_schema");
+		json_t *doc, *spec;
 		int ours;
 
 		if (!name || (type && strcmp(type, "custom")) || !json_is_object(schema) ||
@@ -462,44 +396,7 @@ static void pull_tools(struct pc *c)
 			continue;
 		doc = doc_new(c, KIND_TOOL, name, NULL, managed_value(c, KIND_TOOL, name, ours));
 		spec = json_object_get(doc, "spec");
-		json_object_set_new(spec, "sourceType", json_string(str_or(t, "source_type", "python")));
-		json_object_set_new(spec, "description", json_string(str_or(t, "description", "")));
-		json_object_set_new(spec, "sourceCode", json_string(jsonx_get_str(t, "source_code")));
-		json_object_set_new(spec, "jsonSchema",
-				    json_pack("{s:s, s:o}", "type", "function", "function",
-					      sorted_copy(schema)));
-		tags = pl_strset(json_object_get(t, "tags"), is_own_tag);
-		if (json_array_size(tags))
-			json_object_set(spec, "tags", tags);
-		json_decref(tags);
-		pip = json_array();
-		json_array_foreach(json_object_get(t, "pip_requirements"), j, x)
-		{
-			if (!jsonx_get_str(x, "name"))
-				continue;
-			json_array_append_new(pip, json_pack("{s:s}", "package",
-							     jsonx_get_str(x, "name")));
-			if (nonempty(jsonx_get_str(x, "version")))
-				json_object_set(json_array_get(pip, json_array_size(pip) - 1),
-						"version", json_object_get(x, "version"));
-		}
-		if (json_array_size(pip))
-			json_object_set(spec, "pipRequirements", pip);
-		json_decref(pip);
-		if (json_is_true(json_object_get(t, "default_requires_approval")))
-			json_object_set_new(spec, "requiresApproval", json_true());
-		/* returnCharLimit only when it is not the planner's default. */
-		memset(&r, 0, sizeof(r));
-		r.kind = KIND_TOOL;
-		r.name = (char *)(uintptr_t)name;
-		r.doc = doc;
-		r.spec = spec;
-		w = pl_want_view(&r);
-		rcl = json_object_get(t, "return_char_limit");
-		if (json_is_integer(rcl) &&
-		    !json_equal(json_object_get(w, "return_char_limit"), (json_t *)rcl))
-			json_object_set(spec, "returnCharLimit", (json_t *)rcl);
-		json_decref(w);
+		kind_ops(KIND_TOOL)->impl->pull(spec, t, name);
 		add_doc(c, KIND_TOOL, doc, t, ours);
 	}
 }
@@ -601,7 +498,7 @@ static void pull_mcp_servers(struct pc *c)
 				json_object_foreach((json_t *)env, k, v)
 					json_object_set_new(e, k,
 							    secret_ref(jsonx_get_str(lenv, k), k, NULL));
-				sorted = sorted_copy(e);
+				sorted = view_sorted_copy(e);
 				json_object_set_new(sc, "env", sorted);
 				json_decref(e);
 			}
@@ -628,7 +525,7 @@ static void pull_mcp_servers(struct pc *c)
 
 				json_object_foreach((json_t *)h, k, v)
 					json_object_set_new(e, k, secret_ref(jsonx_get_str(lh, k), name, k));
-				sorted = sorted_copy(e);
+				sorted = view_sorted_copy(e);
 				json_object_set_new(spec, "customHeaders", sorted);
 				json_decref(e);
 			}
@@ -750,11 +647,6 @@ static void pull_folders(struct pc *c)
 	}
 }
 
-static int cmp_prop(const void *a, const void *b)
-{
-	return strcmp(str_or(*(json_t *const *)a, "key", ""), str_or(*(json_t *const *)b, "key", ""));
-}
-
 static void pull_identities(struct pc *c)
 {
 	const json_t *o;
@@ -764,8 +656,7 @@ static void pull_identities(struct pc *c)
 	{
 		struct own_marker m;
 		const char *key = jsonx_get_str(o, "identifier_key"), *name;
-		json_t *doc, *spec, **props, *p, *arr;
-		size_t j, n = 0;
+		json_t *doc, *spec;
 		int ours;
 
 		if (!key)
@@ -780,32 +671,7 @@ static void pull_identities(struct pc *c)
 		doc = doc_new(c, KIND_IDENTITY, name, NULL,
 			      managed_value(c, KIND_IDENTITY, name, ours));
 		spec = json_object_get(doc, "spec");
-		json_object_set_new(spec, "identifierKey", json_string(key));
-		json_object_set_new(spec, "name", json_string(str_or(o, "name", name)));
-		json_object_set_new(spec, "identityType",
-				    json_string(str_or(o, "identity_type", "other")));
-		props = xmalloc((json_array_size(json_object_get(o, "properties")) + 1) *
-				sizeof(*props));
-		json_array_foreach(json_object_get(o, "properties"), j, p)
-		{
-			const char *k = jsonx_get_str(p, "key");
-			const json_t *v = json_object_get(p, "value");
-
-			if (!k || !strcmp(k, OWN_IDENTITY_PROPERTY) || !v || json_is_null(v))
-				continue;
-			props[n] = json_pack("{s:s, s:o}", "key", k, "value", sorted_copy(v));
-			if (jsonx_get_str(p, "type"))
-				json_object_set(props[n], "type", json_object_get(p, "type"));
-			n++;
-		}
-		qsort(props, n, sizeof(*props), cmp_prop);
-		arr = json_array();
-		for (j = 0; j < n; j++)
-			json_array_append_new(arr, props[j]);
-		free(props);
-		if (json_array_size(arr))
-			json_object_set(spec, "properties", arr);
-		json_decref(arr);
+		kind_ops(KIND_IDENTITY)->impl->pull(spec, o, name);
 		add_doc(c, KIND_IDENTITY, doc, o, ours);
 	}
 }
@@ -858,7 +724,7 @@ static int is_marker_tag(const char *t)
 
 static json_t *sorted_set(json_t *take)
 {
-	json_t *s = pl_strset(take, NULL);
+	json_t *s = view_strset(take, NULL);
 
 	json_decref(take);
 	return s;
@@ -991,12 +857,12 @@ static void agent_facts(struct pc *c, struct agent_facts *f, const json_t *a)
 	f->mcp_pairs = sorted_set(f->mcp_pairs);
 	f->all_pairs = sorted_set(f->all_pairs);
 	{
-		json_t *sorted = sorted_copy(mcp); /* servers in name order */
+		json_t *sorted = view_sorted_copy(mcp); /* servers in name order */
 
 		f->mcp = json_array();
 		json_object_foreach(sorted, k, v)
 			json_array_append_new(f->mcp, json_pack("{s:s, s:o}", "server", k, "tools",
-								pl_strset(v, NULL)));
+								view_strset(v, NULL)));
 		json_decref(sorted);
 		json_decref(mcp);
 	}
@@ -1133,7 +999,7 @@ static void expect_from(struct pc *c, struct expect *e, const json_t *spec)
 	e->tools = names_of(json_object_get(spec, "tools"));
 	e->folders = names_of(json_object_get(spec, "folders"));
 	e->identities = names_of(json_object_get(spec, "identities"));
-	e->tags = pl_strset(json_object_get(spec, "tags"), NULL);
+	e->tags = view_strset(json_object_get(spec, "tags"), NULL);
 	e->pairs = json_array();
 	json_array_foreach(json_object_get(spec, "mcpTools"), i, x)
 	{

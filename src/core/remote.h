@@ -10,7 +10,7 @@
  *   blocks       BlockResponse[] of the project (templates excluded), the inventory included
  *   tools        Tool[] visible to the project
  *   folders      Folder[]; the api layer may add "files": FileMetadata[] to each
- *   mcp_servers  the flat MCP server objects of GET /v1/mcp-servers/
+ *   mcp_servers  the flat MCP server objects of the MCP server list
  *   identities   Identity[]
  *   agents       AgentState[] of the project with tags, blocks, tools, sources and identities
  *                loaded (include=agent.tags&include=agent.blocks&...)

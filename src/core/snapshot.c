@@ -1,8 +1,9 @@
 /* Snapshots: what a destructive run saves, and the plan that puts it back (snapshot.h). */
 #include "core/snapshot.h"
+#include "core/kinds/kinds.h"
 
 #include "core/ownership.h"
-#include "core/plan_int.h"
+#include "core/plan_build.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
@@ -23,22 +24,10 @@ __attribute__((format(__printf__, 2, 3))) static void add_warning(struct plan *p
 	buf_release(&b);
 }
 
+/* The remote objects of a shared kind (the kind table's list), NULL for the others. */
 static const json_t *kind_list(const struct remote_state *rs, enum res_kind kind)
 {
-	switch (kind) {
-	case KIND_BLOCK:
-		return rs->blocks;
-	case KIND_TOOL:
-		return rs->tools;
-	case KIND_FOLDER:
-		return rs->folders;
-	case KIND_MCP_SERVER:
-		return rs->mcp_servers;
-	case KIND_IDENTITY:
-		return rs->identities;
-	default:
-		return NULL;
-	}
+	return kind_ops(kind)->shared ? kind_remote_list(rs, kind) : NULL;
 }
 
 static int destructive(const struct plan_action *a)
@@ -340,7 +329,7 @@ static unsigned record_hash(struct rc *c, char out[OWN_HASH_LEN + 1], enum res_k
 
 	out[0] = 0;
 	if (r && kind != KIND_FOLDER) {
-		json_t *want = pl_want_view(r), *have = pl_have_view(kind, obj, want);
+		json_t *want = kind_want_view(r), *have = kind_have_view(kind, obj, want);
 
 		own_hash(out, have);
 		json_decref(want);
@@ -389,7 +378,6 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 	unsigned hv;
 	json_t *want, *body;
 	size_t ai;
-	char *path;
 
 	if (kind == KIND_MCP_SERVER) {
 		add_warning(c->p,
@@ -426,13 +414,12 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 			pl_diff(c->p->items[ai].fields, "", was, body);
 			json_decref(was);
 		}
-		path = pl_path(kind == KIND_BLOCK ? "/v1/blocks/"
-			       : kind == KIND_TOOL ? "/v1/tools/"
-			       : kind == KIND_FOLDER ? "/v1/folders/"
-						     : "/v1/identities/",
-			       cid, NULL);
-		pl_req(c->p, ai, "PATCH", path, body, 0);
-		free(path);
+		pl_op(c->p, ai, OP_UPDATE,
+		      kind == KIND_BLOCK    ? TARGET_BLOCK
+		      : kind == KIND_TOOL   ? TARGET_TOOL
+		      : kind == KIND_FOLDER ? TARGET_FOLDER
+					    : TARGET_IDENTITY,
+		      cid, NULL, body, 0);
 		add_record(c, kind, name, id, cid, -1, hash, hv);
 		goto out;
 	}
@@ -450,26 +437,27 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 		body = json_deep_copy(want);
 		if (c->o->project_id)
 			json_object_set_new(body, "project_id", json_string(c->o->project_id));
-		pl_req(c->p, ai, "POST", "/v1/blocks/", body, 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_BLOCK, NULL, NULL, body, 0);
 		break;
 	case KIND_TOOL:
 		body = json_deep_copy(want);
 		json_object_del(body, "metadata_");
-		pl_req(c->p, ai, "PUT", "/v1/tools/", body, 0);
+		pl_op(c->p, ai, OP_UPSERT, TARGET_TOOL, NULL, NULL, body, 0);
 		if (json_object_get(want, "metadata_"))
-			pl_req(c->p, ai, "PATCH", "/v1/tools/@self",
-			       json_pack("{s:O}", "metadata_", json_object_get(want, "metadata_")),
-			       0);
+			pl_op(c->p, ai, OP_UPDATE, TARGET_TOOL, "@self", NULL,
+			      json_pack("{s:O}", "metadata_", json_object_get(want, "metadata_")),
+			      0);
 		break;
 	case KIND_FOLDER:
 		body = json_deep_copy(want);
 		if (json_is_object(json_object_get(obj, "embedding_config")))
 			json_object_set(body, "embedding_config",
 					json_object_get(obj, "embedding_config"));
-		pl_req(c->p, ai, "POST", "/v1/folders/", body, 0);
+		pl_op(c->p, ai, OP_CREATE, TARGET_FOLDER, NULL, NULL, body, 0);
 		break;
 	default:
-		pl_req(c->p, ai, "PUT", "/v1/identities/", json_deep_copy(want), REQ_PROJECT_HEADER);
+		pl_op(c->p, ai, OP_UPSERT, TARGET_IDENTITY, NULL, NULL, json_deep_copy(want),
+		      REQ_PROJECT_HEADER);
 		break;
 	}
 	add_record(c, kind, name, id, NULL, (long)ai, hash, hv);
@@ -557,7 +545,6 @@ static void restore_imported(struct rc *c, const json_t *saved, const char *name
 	const json_t *cur = remote_find_id(c->rs->agents, now_id), *x;
 	json_t *want = json_array(), *have, *copies = json_array(), *y;
 	size_t i, j, ai;
-	char *path;
 
 	if (!cur) {
 		json_decref(want);
@@ -623,9 +610,8 @@ static void restore_imported(struct rc *c, const json_t *saved, const char *name
 		json_decref(from);
 		json_decref(to);
 	}
-	path = pl_path("/v1/agents/", now_id, NULL);
-	pl_req(c->p, ai, "PATCH", path, json_pack("{s:O}", "block_ids", want), 0);
-	free(path);
+	pl_op(c->p, ai, OP_UPDATE, TARGET_AGENT, now_id, NULL, json_pack("{s:O}", "block_ids", want),
+	      0);
 	/* The copies go last, once the agent no longer uses them. */
 	json_array_foreach(copies, i, y) {
 		const json_t *b = remote_find_id(json_object_get(cur, "blocks"), json_string_value(y));
@@ -635,9 +621,8 @@ static void restore_imported(struct rc *c, const json_t *saved, const char *name
 
 		c->p->items[di].id = xstrdup(json_string_value(y));
 		pl_reason(c->p, di, "a copy the import made of a block that still exists, replaced by it");
-		path = pl_path("/v1/blocks/", json_string_value(y), NULL);
-		pl_req(c->p, di, "DELETE", path, NULL, REQ_404_OK);
-		free(path);
+		pl_op(c->p, di, OP_DELETE, TARGET_BLOCK, json_string_value(y), NULL, NULL,
+		      REQ_404_OK);
 		pl_dep(c->p, di, ai);
 	}
 out:
@@ -659,7 +644,6 @@ static void restore_agent(struct rc *c, const json_t *saved_entry)
 	int touched = json_is_true(json_object_get(saved_entry, "touched"));
 	json_t *body = json_object(), *tmp;
 	size_t ai, k;
-	char *path;
 
 	if (now_id) {
 		restore_imported(c, saved, name, now_id);
@@ -719,9 +703,7 @@ static void restore_agent(struct rc *c, const json_t *saved_entry)
 	json_decref(tmp);
 	pl_reason(c->p, ai, "%s", touched ? "restored from the snapshot"
 					  : "re-attached what the snapshot's run detached");
-	path = pl_path("/v1/agents/", old_id, NULL);
-	pl_req(c->p, ai, "PATCH", path, body, 0);
-	free(path);
+	pl_op(c->p, ai, OP_UPDATE, TARGET_AGENT, old_id, NULL, body, 0);
 }
 
 int snapshot_restore_plan(struct plan *out, json_t **records, const json_t *content,

@@ -3,6 +3,7 @@
  * enums, unknown fields), then the per-kind rules and cross-references. See validate.h.
  */
 #include "core/validate.h"
+#include "core/kinds/kinds.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/suggest.h"
@@ -14,20 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define END { NULL, 0, 0, NULL, 0, NULL }
+#define END FIELD_END
 
-static const char *const e_layer[] = { "base", "org", "project", NULL };
-static const char *const e_source_type[] = { "python", "typescript", NULL };
-static const char *const e_tool_type[] = { "custom", "letta_core", "letta_mcp", "letta_builtin", NULL };
-static const char *const e_server_type[] = { "sse", "stdio", "streamable_http", NULL };
-static const char *const e_identity_type[] = { "org", "user", "other", NULL };
-static const char *const e_prop_type[] = { "string", "number", "boolean", "json", NULL };
 static const char *const e_channel[] = { "stable", "beta", "pinned", NULL };
 static const char *const e_block_strategy[] = { "reconcile-all", "preserve-deleted", NULL };
 
-#define COMMON_SPEC \
-	{ "managed", TY_BOOL | TY_STR, 0, NULL, 0, NULL }, \
-	{ "layer", TY_STR, 0, NULL, 0, e_layer }
+#define COMMON_SPEC FIELD_COMMON_SPEC
 
 const struct field validate_metadata_fields[] = {
 	{ "name", TY_STR, F_REQ, NULL, 0, NULL },
@@ -37,82 +30,13 @@ const struct field validate_metadata_fields[] = {
 	END,
 };
 
-static const struct field f_block[] = {
-	COMMON_SPEC,
-	{ "label", TY_STR, F_REQ, NULL, 0, NULL },
-	{ "value", TY_STR, F_REQ, NULL, 0, NULL },
-	{ "limit", TY_INT, 0, NULL, 0, NULL },
-	{ "description", TY_STR, 0, NULL, 0, NULL },
-	{ "isTemplate", TY_BOOL, 0, NULL, 0, NULL },
-	{ "templateName", TY_STR, 0, NULL, 0, NULL },
-	{ "identityId", TY_STR, 0, NULL, 0, NULL },
-	{ "lettaMetadata", TY_OBJ, 0, NULL, 0, NULL },
-	{ "tags", TY_ARR, 0, NULL, TY_STR, NULL },
-	{ "readOnly", TY_BOOL, 0, NULL, 0, NULL },
-	END,
-};
 
-static const struct field f_params[] = {
-	{ "type", TY_STR, 0, NULL, 0, NULL },
-	{ "properties", TY_OBJ, 0, NULL, 0, NULL },
-	{ "required", TY_ARR, 0, NULL, TY_STR, NULL },
-	{ "additionalProperties", TY_ANY, 0, NULL, 0, NULL },
-	END,
-};
 
-static const struct field f_function[] = {
-	{ "name", TY_STR, 0, NULL, 0, NULL },
-	{ "description", TY_STR, 0, NULL, 0, NULL },
-	{ "parameters", TY_OBJ, 0, f_params, 0, NULL },
-	{ "strict", TY_BOOL, 0, NULL, 0, NULL },
-	END,
-};
 
-static const struct field f_json_schema[] = {
-	{ "type", TY_STR, 0, NULL, 0, NULL },
-	{ "function", TY_OBJ, 0, f_function, 0, NULL },
-	END,
-};
 
-static const struct field f_pip[] = {
-	{ "package", TY_STR, F_REQ, NULL, 0, NULL },
-	{ "version", TY_STR, 0, NULL, 0, NULL },
-	END,
-};
 
-static const struct field f_tool[] = {
-	COMMON_SPEC,
-	{ "sourceType", TY_STR, F_REQ, NULL, 0, e_source_type },
-	{ "sourceCode", TY_STR, 0, NULL, 0, NULL },
-	{ "sourceFile", TY_STR, 0, NULL, 0, NULL },
-	{ "jsonSchema", TY_OBJ, F_REQ, f_json_schema, 0, NULL },
-	{ "toolType", TY_STR, 0, NULL, 0, e_tool_type },
-	{ "tags", TY_ARR, 0, NULL, TY_STR, NULL },
-	{ "pipRequirements", TY_ARR, 0, f_pip, TY_OBJ, NULL },
-	{ "requiresApproval", TY_BOOL, 0, NULL, 0, NULL },
-	{ "description", TY_STR, 0, NULL, 0, NULL },
-	{ "returnCharLimit", TY_INT, 0, NULL, 0, NULL },
-	END,
-};
 
-static const struct field f_stdio[] = {
-	{ "command", TY_STR, 0, NULL, 0, NULL },
-	{ "args", TY_ARR, 0, NULL, TY_STR, NULL },
-	{ "env", TY_MAP, 0, NULL, 0, NULL },
-	END,
-};
 
-static const struct field f_mcp[] = {
-	COMMON_SPEC,
-	{ "serverType", TY_STR, F_REQ, NULL, 0, e_server_type },
-	{ "serverUrl", TY_STR, 0, NULL, 0, NULL },
-	{ "token", TY_STR, 0, NULL, 0, NULL },
-	{ "tokenSecretRef", TY_STR, 0, NULL, 0, NULL },
-	{ "customHeaders", TY_MAP, 0, NULL, 0, NULL },
-	{ "customHeadersSecretRef", TY_STR, 0, NULL, 0, NULL },
-	{ "stdioConfig", TY_OBJ, 0, f_stdio, 0, NULL },
-	END,
-};
 
 static const struct field f_model[] = {
 	{ "model", TY_STR, 0, NULL, 0, NULL },
@@ -219,39 +143,9 @@ static const struct field f_template[] = {
 	END,
 };
 
-static const struct field f_embedding_config[] = {
-	{ "model", TY_STR, 0, NULL, 0, NULL },
-	{ "chunkSize", TY_INT, 0, NULL, 0, NULL },
-	{ "provider", TY_STR, 0, NULL, 0, NULL },
-	END,
-};
 
-static const struct field f_folder[] = {
-	COMMON_SPEC,
-	{ "description", TY_STR, 0, NULL, 0, NULL },
-	{ "instructions", TY_STR, 0, NULL, 0, NULL },
-	{ "embeddingConfig", TY_OBJ, 0, f_embedding_config, 0, NULL },
-	{ "embedding", TY_STR, 0, NULL, 0, NULL },
-	{ "files", TY_ARR, 0, NULL, TY_STR, NULL },
-	{ "lettaMetadata", TY_OBJ, 0, NULL, 0, NULL },
-	END,
-};
 
-static const struct field f_property[] = {
-	{ "key", TY_STR, F_REQ, NULL, 0, NULL },
-	{ "value", TY_STR | TY_NUM | TY_INT | TY_BOOL | TY_OBJ, F_REQ, NULL, 0, NULL },
-	{ "type", TY_STR, 0, NULL, 0, e_prop_type },
-	END,
-};
 
-static const struct field f_identity[] = {
-	COMMON_SPEC,
-	{ "identifierKey", TY_STR, 0, NULL, 0, NULL },
-	{ "name", TY_STR, 0, NULL, 0, NULL },
-	{ "identityType", TY_STR, 0, NULL, 0, e_identity_type },
-	{ "properties", TY_ARR, 0, f_property, TY_OBJ, NULL },
-	END,
-};
 
 static const struct field f_selector[] = {
 	{ "matchTags", TY_ARR, 0, NULL, TY_STR, NULL },
@@ -287,13 +181,18 @@ static const struct field f_agent[] = {
 	END,
 };
 
+/* The kinds without a kind file; a shared kind's table is its kind file's. */
 static const struct field *const kind_fields[KIND__COUNT] = {
-	f_block, f_tool, f_mcp, f_template, f_folder, f_identity, f_policy, f_agent,
+	[KIND_TEMPLATE] = f_template,
+	[KIND_AGENT_POLICY] = f_policy,
+	[KIND_AGENT] = f_agent,
 };
 
 const struct field *validate_kind_fields(enum res_kind kind)
 {
-	return kind_fields[kind];
+	const struct kind_ops *k = kind_ops(kind);
+
+	return k->impl ? k->impl->fields : kind_fields[kind];
 }
 
 /* Letta's built-in tools: agents may name them without a Tool manifest. */
@@ -444,7 +343,7 @@ static void check_value(struct vctx *c, const json_t *v, const struct field *f, 
 			for (size_t i = 0; f->enums[i]; i++)
 				buf_addf(&all, "%s%s", i ? ", " : "", f->enums[i]);
 			verr(c, DIAG_ERROR, ptr->buf, "Invalid %s: %s", f->name, s);
-			if (f->enums == e_identity_type && (!strcmp(s, "service") || !strcmp(s, "team")))
+			if (!strcmp(f->name, "identityType") && (!strcmp(s, "service") || !strcmp(s, "team")))
 				diag_hint(c->diags, "Letta knows org, user and other: use 'other' for %s identities", s);
 			else if (guess)
 				diag_hint(c->diags, "did you mean '%s'? (one of: %s)", guess, all.buf);
@@ -924,7 +823,7 @@ void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 			check_fields(&c, json_object_get(r->doc, "metadata"), validate_metadata_fields, &ptr);
 		buf_reset(&ptr);
 		buf_addstr(&ptr, "/spec");
-		check_fields(&c, r->spec, kind_fields[r->kind], &ptr);
+		check_fields(&c, r->spec, validate_kind_fields(r->kind), &ptr);
 		check_managed(&c, r->spec);
 		switch (r->kind) {
 		case KIND_BLOCK:

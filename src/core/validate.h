@@ -9,6 +9,7 @@
  * diagnostic at the path:line:col of the value.
  */
 #include "core/diag.h"
+#include "core/kinds/field.h"
 #include "core/model.h"
 
 #include <jansson.h>
@@ -19,33 +20,10 @@
 #define VALIDATE_LABEL_MAX     50
 
 /*
- * The schema tables: for each kind, the fields of spec (and of metadata), with their accepted
- * JSON types, required flags, nested fields and allowed string values. validate_desired()
- * checks manifests against them; core/schema.c turns the same tables into a JSON Schema.
+ * The schema tables (core/kinds/field.h): a shared kind's in its kind file, the others' in
+ * validate.c. validate_desired() checks manifests against them; core/schema.c turns the
+ * same tables into a JSON Schema.
  */
-/* Accepted JSON types of a field, as a bit set. */
-enum ty {
-	TY_STR = 1 << 0,
-	TY_INT = 1 << 1,
-	TY_BOOL = 1 << 2,
-	TY_OBJ = 1 << 3,
-	TY_ARR = 1 << 4,
-	TY_NUM = 1 << 5,
-	TY_MAP = 1 << 6, /* an object of strings (labels, headers, env) */
-	TY_ANY = 0x7f,
-};
-
-enum field_flags { F_REQ = 1 << 0 };
-
-struct field {
-	const char *name;
-	unsigned type;
-	unsigned flags;
-	const struct field *fields; /* members of an object, or of object items of an array */
-	unsigned item;              /* item types of an array (0: any) */
-	const char *const *enums;   /* allowed string values */
-};
-
 /* A table ends with a field whose name is NULL. */
 extern const struct field validate_metadata_fields[];
 const struct field *validate_kind_fields(enum res_kind kind);

@@ -160,12 +160,47 @@ static void test_body_from_template(void **state)
 	ds_free(&ds);
 }
 
+/* readOnly on a template's private block is sent as read_only (test_plan_agents has sync's). */
+static void test_private_block_read_only(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs;
+	struct bootstrap_opts o;
+	struct ls_error err = LS_ERROR_INIT;
+	json_t *body = NULL, *warnings = json_array(), *mb;
+
+	(void)state;
+	remote_state_init(&rs);
+	ds_add(&ds, KIND_TEMPLATE, "helper", MANAGED_TRUE,
+	       "{\"default\":true,\"agent\":{\"system\":\"You help.\",\"modelConfig\":{\"model\":"
+	       "\"openai/gpt-4o-mini\",\"embedding\":\"openai/text-embedding-3-small\"},"
+	       "\"blocks\":[{\"label\":\"persona\",\"value\":\"I help\",\"readOnly\":true}]}}");
+	memset(&o, 0, sizeof(o));
+	o.name = "bob";
+	o.channel = "stable";
+	o.version = "0.0.0";
+	o.project = "demo";
+	assert_int_equal(bootstrap_template(&o.tmpl, &ds, NULL, 0, &err), 0);
+	assert_int_equal(bootstrap_body(&body, &ds, &rs, &o, warnings, &err), 0);
+	mb = json_object_get(body, "memory_blocks");
+	assert_int_equal(json_array_size(mb), 1);
+	assert_true(json_is_true(json_object_get(json_array_get(mb, 0), "read_only")));
+	assert_string_equal(jsonx_get_str(json_object_get(json_array_get(mb, 0), "metadata"),
+					  "source"),
+			    "Agent/bob/persona");
+	json_decref(body);
+	json_decref(warnings);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_template_choice),
 		cmocka_unit_test(test_model_and_tags),
 		cmocka_unit_test(test_body_from_template),
+		cmocka_unit_test(test_private_block_read_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

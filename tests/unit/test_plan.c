@@ -7,6 +7,7 @@
 #include "core/ownership.h"
 #include "core/plan.h"
 #include "support/fake_remote.h"
+#include "support/plan_req.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -781,8 +782,8 @@ static void test_plan__prune_is_attachment_aware(void **state)
 	a = only_change(&p);
 	assert_int_equal(a->change, CHANGE_ORPHAN);
 	assert_int_equal(a->nreqs, 1);
-	assert_string_equal(a->reqs[0].method, "PATCH");
-	assert_non_null(strstr(a->reqs[0].path, "agent-00000000-0000-4000-8000-000000000001"));
+	assert_string_equal(req_method(&a->reqs[0]), "PATCH");
+	assert_non_null(strstr(req_path(&a->reqs[0]), "agent-00000000-0000-4000-8000-000000000001"));
 	assert_non_null(strstr(a->reason, "theirs"));
 	assert_true(fake_apply(&rs, &p) > 0);
 	assert_non_null(remote_obj(&rs, &kinds[0])); /* not deleted */
@@ -817,11 +818,11 @@ static void test_plan__folder_files_follow_the_repository(void **state)
 	for (i = 0; i < a->nreqs; i++)
 		if (a->reqs[i].upload) {
 			uploads++;
-			assert_non_null(strstr(a->reqs[i].path, "/v1/folders/@self/upload?"));
+			assert_non_null(strstr(req_path(&a->reqs[i]), "/v1/folders/@self/upload?"));
 		}
 	assert_int_equal(uploads, 2);
-	assert_non_null(strstr(a->reqs[2].path, "name=b%20c.md"));
-	assert_string_equal(a->reqs[a->nreqs - 1].method, "PATCH");
+	assert_non_null(strstr(req_path(&a->reqs[2]), "name=b%20c.md"));
+	assert_string_equal(req_method(&a->reqs[a->nreqs - 1]), "PATCH");
 	assert_true(fake_apply(&rs, &p) > 0);
 	assert_int_equal(json_array_size(json_object_get(json_array_get(rs.folders, 0), "files")), 2);
 	compute(&p, &ds, &rs, &o);
@@ -836,8 +837,8 @@ static void test_plan__folder_files_follow_the_repository(void **state)
 	assert_int_equal(a->change, CHANGE_UPDATE);
 	assert_int_equal(a->nreqs, 3);
 	assert_non_null(a->reqs[0].upload);
-	assert_string_equal(a->reqs[1].method, "DELETE");
-	assert_string_equal(a->reqs[2].method, "PATCH");
+	assert_string_equal(req_method(&a->reqs[1]), "DELETE");
+	assert_string_equal(req_method(&a->reqs[2]), "PATCH");
 	assert_true(fake_apply(&rs, &p) > 0);
 	compute(&p, &ds, &rs, &o);
 	assert_int_equal(p.n, 0);
@@ -848,7 +849,7 @@ static void test_plan__folder_files_follow_the_repository(void **state)
 	o.flags |= PLAN_FORCE;
 	compute(&p, &ds, &rs, &o);
 	a = only_change(&p);
-	assert_string_equal(a->reqs[0].method, "DELETE");
+	assert_string_equal(req_method(&a->reqs[0]), "DELETE");
 
 	json_decref(files);
 	plan_release(&p);

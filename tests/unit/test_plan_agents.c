@@ -559,6 +559,74 @@ static void test_plan_agents__unmanaged_block_can_be_attached(void **state)
 	ds_free(&ds);
 }
 
+/*
+ * readOnly on an agent's private block is sent (as read_only) by every place that builds one:
+ * the agent's create and a private block added to an existing agent (bootstrap's is
+ * test_bootstrap's). One builder makes them (core/kinds/block.c block_private_body()).
+ */
+static const json_t *private_block_body(const struct plan *p, const char *label)
+{
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t j = 0; j < p->items[i].nreqs; j++) {
+			const struct plan_request *r = &p->items[i].reqs[j];
+
+			if (r->op == OP_CREATE && r->target == TARGET_BLOCK &&
+			    !strcmp(jsonx_get_str(r->body, "label") ? jsonx_get_str(r->body, "label")
+								     : "",
+				    label))
+				return r->body;
+		}
+	return NULL;
+}
+
+static void test_plan_agents__private_block_read_only_is_sent(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = opts();
+	const struct plan_action *a;
+	const json_t *mb, *body;
+	json_t *bob, *blocks, *b;
+	size_t i;
+
+	(void)state;
+	ds_add(&ds, KIND_TEMPLATE, "helper", MANAGED_TRUE,
+	       "{\"default\":true,\"agent\":{\"system\":\"You help.\",\"modelConfig\":{\"model\":"
+	       "\"openai/gpt-4o-mini\"},\"blocks\":[{\"label\":\"persona\",\"value\":\"I help\","
+	       "\"readOnly\":true},{\"label\":\"notes\",\"value\":\"n\"}]}}");
+	ds_add(&ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"helper\"}");
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	a = find_action(&p, KIND_AGENT, NULL);
+	assert_non_null(a);
+	assert_int_equal(a->change, CHANGE_CREATE);
+	mb = json_object_get(a->reqs[0].body, "memory_blocks");
+	assert_int_equal(json_array_size(mb), 2);
+	assert_true(json_is_true(json_object_get(json_array_get(mb, 0), "read_only")));
+	assert_null(json_object_get(json_array_get(mb, 1), "read_only"));
+	assert_true(fake_apply(&rs, &p) > 0);
+
+	/* The agent lost its persona block: sync creates it again, read-only. */
+	bob = agent_named(&rs, "bob");
+	assert_non_null(bob);
+	blocks = json_object_get(bob, "blocks");
+	json_array_foreach(blocks, i, b)
+		if (!strcmp(jsonx_get_str(b, "label"), "persona")) {
+			json_array_remove(blocks, i);
+			break;
+		}
+	compute(&p, &ds, &rs, &o);
+	body = private_block_body(&p, "persona");
+	assert_non_null(body);
+	assert_true(json_is_true(json_object_get(body, "read_only")));
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_plan_agents__upgrade_creates_missing_shared_only),
 		cmocka_unit_test(test_plan_agents__unmanaged_block_can_be_attached),
 		cmocka_unit_test(test_plan_agents__plan_does_not_modify_the_declarations),
+		cmocka_unit_test(test_plan_agents__private_block_read_only_is_sent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

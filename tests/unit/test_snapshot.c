@@ -2,8 +2,9 @@
  * core/snapshot (what a destructive plan saves, the restore plan) and repo/snapshot (the store
  * under .letta/snapshots/: atomic, private, listed oldest first).
  */
-#include "core/plan_int.h"
+#include "core/plan_build.h"
 #include "core/snapshot.h"
+#include "support/plan_req.h"
 #include "repo/snapshot.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -173,8 +174,8 @@ static void test_snapshot__restore_recreates_reattaches_and_converges(void **sta
 	a = find(&p, "policy");
 	assert_non_null(a);
 	assert_int_equal(a->change, CHANGE_CREATE);
-	assert_string_equal(a->reqs[0].method, "POST");
-	assert_string_equal(a->reqs[0].path, "/v1/blocks/");
+	assert_string_equal(req_method(&a->reqs[0]), "POST");
+	assert_string_equal(req_path(&a->reqs[0]), "/v1/blocks/");
 	body = a->reqs[0].body;
 	assert_string_equal(jsonx_get_str(body, "value"), "be kind");
 	assert_int_equal(jsonx_get_int(body, "limit", 0), 500);
@@ -182,8 +183,8 @@ static void test_snapshot__restore_recreates_reattaches_and_converges(void **sta
 	assert_string_equal(jsonx_get_str(json_object_get(body, "metadata"), "hash"), "h1");
 	a = find(&p, "bob");
 	assert_non_null(a);
-	assert_string_equal(a->reqs[0].method, "PATCH");
-	assert_string_equal(a->reqs[0].path, "/v1/agents/agent-1");
+	assert_string_equal(req_method(&a->reqs[0]), "PATCH");
+	assert_string_equal(req_path(&a->reqs[0]), "/v1/agents/agent-1");
 	assert_string_equal(json_string_value(json_array_get(
 				    json_object_get(a->reqs[0].body, "block_ids"), 0)),
 			    "@ref:0");
@@ -228,7 +229,7 @@ static void test_snapshot__restore_recreates_reattaches_and_converges(void **sta
 	assert_int_equal(snapshot_restore_plan(&p, &records, content, &rs, &o, NULL), 0);
 	assert_int_equal(p.n, 1);
 	assert_int_equal(p.items[0].change, CHANGE_UPDATE);
-	assert_string_equal(p.items[0].reqs[0].path, "/v1/blocks/block-9");
+	assert_string_equal(req_path(&p.items[0].reqs[0]), "/v1/blocks/block-9");
 	assert_int_equal(json_object_size(p.items[0].reqs[0].body), 1);
 	assert_string_equal(jsonx_get_str(p.items[0].reqs[0].body, "value"), "be kind");
 	plan_release(&p);

@@ -1,11 +1,13 @@
 /*
- * Test support: an in-memory fake of the Letta server, enough to apply a plan's requests to a
- * struct remote_state (as letta-sim would), and helpers to build desired states. Header-only
+ * Test support: an in-memory fake of the Letta server, enough to apply a plan's typed
+ * operations to a struct remote_state (as letta-sim would; the lists are the kind table's), and helpers to build desired states. Header-only
  * so that each test executable stays one file plus this.
  */
 #ifndef LS_TEST_FAKE_REMOTE_H
 #define LS_TEST_FAKE_REMOTE_H
 
+#include "api/letta.h"
+#include "core/kinds/kinds.h"
 #include "core/model.h"
 #include "core/plan.h"
 #include "core/remote.h"
@@ -92,30 +94,14 @@ static __attribute__((unused)) void ds_set(struct desired_state *ds, enum res_ki
 									      JSON_DECODE_ANY, NULL));
 }
 
-static json_t *fake_list(struct remote_state *rs, const char *path, const char **rest)
+/* The list of the objects an operation on target acts on (the kind table's), or NULL. */
+static json_t *fake_list(struct remote_state *rs, enum plan_target target)
 {
-	static const struct {
-		const char *prefix;
-		size_t off;
-	} t[] = {
-		{ "/v1/blocks/", offsetof(struct remote_state, blocks) },
-		{ "/v1/tools/", offsetof(struct remote_state, tools) },
-		{ "/v1/folders/", offsetof(struct remote_state, folders) },
-		{ "/v1/mcp-servers/", offsetof(struct remote_state, mcp_servers) },
-		{ "/v1/identities/", offsetof(struct remote_state, identities) },
-		{ "/v1/agents/", offsetof(struct remote_state, agents) },
-	};
-	size_t i;
+	const struct kind_ops *k = kind_of_target(target == TARGET_FOLDER_FILE ? TARGET_FOLDER
+						  : target >= TARGET_AGENT_BLOCK ? TARGET_AGENT
+										 : target);
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		size_t l = strlen(t[i].prefix);
-
-		if (!strncmp(path, t[i].prefix, l)) {
-			*rest = path + l;
-			return *(json_t **)((char *)rs + t[i].off);
-		}
-	}
-	return NULL;
+	return k ? kind_remote_list(rs, k->kind) : NULL;
 }
 
 static json_t *fake_find(json_t *list, const char *id, size_t *idx)
@@ -127,8 +113,7 @@ static json_t *fake_find(json_t *list, const char *id, size_t *idx)
 	{
 		const char *vid = jsonx_get_str(v, "id");
 
-		if (vid && !strncmp(vid, id, strlen(vid)) &&
-		    (id[strlen(vid)] == '\0' || id[strlen(vid)] == '/')) {
+		if (vid && id && !strcmp(vid, id)) {
 			if (idx)
 				*idx = i;
 			return v;
@@ -176,8 +161,8 @@ static __attribute__((unused)) void fake_mcp_flatten(json_t *obj, const json_t *
 	}
 }
 
-static json_t *fake_request(struct remote_state *rs, const char *method, const char *path,
-			    const json_t *body);
+static json_t *fake_request(struct remote_state *rs, const struct plan_request *op,
+			    const char *id, const char *parent, const json_t *body);
 
 /* Whole-set replacement of an agent's relations from *_ids lists (objects copied). */
 static void fake_set_rel(struct remote_state *rs, json_t *agent, const json_t *body)
@@ -235,24 +220,22 @@ static void fake_set_rel(struct remote_state *rs, json_t *agent, const json_t *b
 }
 
 /*
- * Applies one resolved request; returns the response (new reference, may be json_null()) or
- * NULL for a failure (404).
+ * Applies one operation (id and parent resolved); returns the response (new reference, may be
+ * json_null()) or NULL for a failure (404).
  */
-static json_t *fake_request(struct remote_state *rs, const char *method, const char *path,
-			    const json_t *body)
+static json_t *fake_request(struct remote_state *rs, const struct plan_request *op,
+			    const char *id, const char *parent, const json_t *body)
 {
-	const char *rest = NULL;
-	json_t *list = fake_list(rs, path, &rest), *obj;
+	json_t *list = fake_list(rs, op->target), *obj;
 	size_t idx = 0;
 
 	if (!list)
 		return NULL;
-	if (list == rs->folders && (strstr(rest, "/upload?") || (!strcmp(method, "DELETE") &&
-								 strchr(rest, '/')))) {
+	if (op->target == TARGET_FOLDER_FILE) {
 		json_t *files, *f;
 		size_t i;
 
-		obj = fake_find(list, rest, NULL);
+		obj = fake_find(list, parent, NULL);
 		if (!obj)
 			return NULL;
 		files = json_object_get(obj, "files");
@@ -260,47 +243,34 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
 			files = json_array();
 			json_object_set_new(obj, "files", files);
 		}
-		if (!strcmp(method, "DELETE")) {
+		if (op->op == OP_DELETE) {
 			json_array_foreach(files, i, f)
-				if (!strcmp(jsonx_get_str(f, "id"), strchr(rest, '/') + 1)) {
+				if (!strcmp(jsonx_get_str(f, "id"), id)) {
 					json_array_remove(files, i);
 					return json_null();
 				}
 			return NULL;
-		} else {
-			/* name=<percent-encoded>; duplicate_handling=replace. */
-			const char *n = strstr(rest, "name=") + 5;
-			struct buf name = BUF_INIT;
-
-			for (; *n && *n != '&'; n++) {
-				if (*n == '%' && n[1] && n[2]) {
-					char hex[3] = { n[1], n[2], 0 };
-
-					buf_addch(&name, (char)strtol(hex, NULL, 16));
-					n += 2;
-				} else {
-					buf_addch(&name, *n);
-				}
-			}
-			json_array_foreach(files, i, f)
-				if (!strcmp(jsonx_get_str(f, "file_name"), name.buf)) {
-					json_array_remove(files, i);
-					break;
-				}
-			f = json_pack("{s:o, s:s, s:s}", "id", fake_id("file"), "file_name", name.buf,
-				      "source_id", jsonx_get_str(obj, "id"));
-			json_array_append(files, f);
-			buf_release(&name);
-			return f;
 		}
+		/* An upload replaces the file of the same name (duplicate_handling=replace). */
+		json_array_foreach(files, i, f)
+			if (!strcmp(jsonx_get_str(f, "file_name"), op->name)) {
+				json_array_remove(files, i);
+				break;
+			}
+		f = json_pack("{s:o, s:s, s:s}", "id", fake_id("file"), "file_name", op->name,
+			      "source_id", jsonx_get_str(obj, "id"));
+		json_array_append(files, f);
+		return f;
 	}
-	if (!strcmp(method, "DELETE")) {
-		if (!fake_find(list, rest, &idx))
+	if (op->op == OP_DELETE) {
+		if (!fake_find(list, id, &idx))
 			return NULL;
 		json_array_remove(list, idx);
 		return json_null();
 	}
-	if (list == rs->agents && !strcmp(method, "POST")) {
+	if (op->target == TARGET_AGENT && op->op == OP_CREATE) {
+		struct plan_request block_create = { OP_CREATE, TARGET_BLOCK, NULL, NULL, NULL,
+						     NULL, 0, NULL };
 		json_t *blocks = json_array(), *mb;
 		size_t i;
 
@@ -310,7 +280,7 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
 				json_object_get(body, "tags"));
 		json_array_foreach(json_object_get(body, "memory_blocks"), i, mb)
 		{
-			json_t *b = fake_request(rs, "POST", "/v1/blocks/", mb);
+			json_t *b = fake_request(rs, &block_create, NULL, NULL, mb);
 
 			json_array_append_new(blocks, json_pack("{s:O}", "id", json_object_get(b, "id")));
 			json_decref(b);
@@ -320,8 +290,8 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
 		json_array_append(list, obj);
 		return obj;
 	}
-	if (list == rs->agents && !strchr(rest, '/')) {
-		obj = fake_find(list, rest, NULL);
+	if (op->target == TARGET_AGENT) {
+		obj = fake_find(list, id, NULL);
 		if (!obj)
 			return NULL;
 		if (json_is_string(json_object_get(body, "system")))
@@ -333,25 +303,23 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
 		fake_set_rel(rs, obj, body);
 		return json_incref(obj);
 	}
-	if (list == rs->agents) {
-		/* PATCH /v1/agents/{a}/core-memory/blocks/detach/{b} */
-		const char *d = strstr(rest, "/core-memory/blocks/detach/");
+	if (op->target == TARGET_AGENT_BLOCK) {
 		json_t *blocks;
 
-		obj = fake_find(list, rest, NULL);
-		if (!obj || !d)
+		obj = fake_find(list, parent, NULL);
+		if (!obj || op->op != OP_DETACH)
 			return NULL;
 		blocks = json_object_get(obj, "blocks");
 		json_array_foreach(blocks, idx, body)
 		{
-			if (!strcmp(jsonx_get_str(body, "id"), d + strlen("/core-memory/blocks/detach/"))) {
+			if (!strcmp(jsonx_get_str(body, "id"), id)) {
 				json_array_remove(blocks, idx);
 				return json_null();
 			}
 		}
 		return NULL;
 	}
-	if (!strcmp(method, "POST") || (!strcmp(method, "PUT") && !*rest)) {
+	if (op->op == OP_CREATE || op->op == OP_UPSERT) {
 		if (list == rs->tools) {
 			/* Upsert by name; the name comes from the schema. */
 			const char *name = jsonx_get_str(json_object_get(body, "json_schema"), "name");
@@ -411,10 +379,10 @@ static json_t *fake_request(struct remote_state *rs, const char *method, const c
 		json_array_append(list, obj);
 		return obj;
 	}
-	obj = fake_find(list, rest, NULL);
+	obj = fake_find(list, id, NULL);
 	if (!obj)
 		return NULL;
-	if (strstr(rest, "/refresh"))
+	if (op->op == OP_REFRESH)
 		return json_null();
 	if (list == rs->mcp_servers)
 		fake_mcp_flatten(obj, body);
@@ -448,20 +416,28 @@ static __attribute__((unused)) int fake_apply(struct remote_state *rs, const str
 		res.ok[i] = 1;
 		for (j = 0; j < a->nreqs; j++) {
 			struct ls_error err = LS_ERROR_INIT;
-			char *path = plan_resolve_path(a->reqs[j].path, &res, i, &err);
-			json_t *body = plan_resolve_body(a->reqs[j].body, a->reqs[j].flags, &res, i,
-							 &err);
+			const struct plan_request *op = &a->reqs[j];
+			char *id = op->id ? plan_resolve_id(op->id, &res, i, &err) : NULL;
+			char *parent = op->parent ? plan_resolve_id(op->parent, &res, i, &err) : NULL;
+			json_t *body = plan_resolve_body(op->body, op->flags, &res, i, &err);
 			json_t *reply;
 
-			if (!path) {
+			if ((op->id && !id) || (op->parent && !parent)) {
+				free(id);
+				free(parent);
+				json_decref(body);
 				res.ok[i] = -1;
 				failed = 1;
 				break;
 			}
-			reply = fake_request(rs, a->reqs[j].method, path, body);
+			reply = fake_request(rs, op, id, parent, body);
 			nreq++;
-			if (!reply && !(a->reqs[j].flags & REQ_404_OK)) {
-				fprintf(stderr, "fake: %s %s failed\n", a->reqs[j].method, path);
+			if (!reply && !(op->flags & REQ_404_OK)) {
+				char *path = letta_op_path(op->op, op->target, id, parent, op->name);
+
+				fprintf(stderr, "fake: %s %s failed\n",
+					letta_op_method(op->op, op->target), path);
+				free(path);
 				res.ok[i] = -1;
 				failed = 1;
 			}
@@ -469,7 +445,8 @@ static __attribute__((unused)) int fake_apply(struct remote_state *rs, const str
 				res.ids[i] = xstrdup(jsonx_get_str(reply, "id"));
 			json_decref(reply);
 			json_decref(body);
-			free(path);
+			free(id);
+			free(parent);
 			if (res.ok[i] < 0)
 				break;
 		}
