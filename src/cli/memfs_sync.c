@@ -10,6 +10,7 @@
 #include "cli/memfs_sync.h"
 
 #include "api/letta.h"
+#include "cli/memfs_decl.h"
 #include "cli/output.h"
 #include "core/memfiles.h"
 #include "repo/files.h"
@@ -28,6 +29,7 @@ struct memfs_agent {
 	char *dir;  /* the memory folder, relative to the config repository's root */
 	struct memfile *f;
 	size_t n;
+	int own; /* the agent's own change in the plan as loaded (memfs_agent_change), or -1 */
 };
 
 void memfs_run_release(struct memfs_run *m)
@@ -80,23 +82,19 @@ int memfs_load(struct memfs_run *m, struct reconcile *r, struct ls_error *err)
 		name = jsonx_get_str(res->spec, "name") ? jsonx_get_str(res->spec, "name") : res->name;
 		if (only && strcmp(only, name) && strcmp(only, res->name))
 			continue;
-		dir = jsonx_get_str(decl, "dir");
-		if (!dir)
+		if (!memfs_decl_any(decl))
 			continue;
+		dir = memfs_decl_prefix(&path, decl, res->name);
 		m->a = xrealloc(m->a, (m->n + 1) * sizeof(*m->a));
 		a = &m->a[m->n++];
 		memset(a, 0, sizeof(*a));
 		a->name = xstrdup(name);
 		a->decl = xstrdup(res->name);
 		a->dir = xstrdup(dir);
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", root.buf, dir);
-		if ((ret = memfs_read_dir(&a->f, &a->n, path.buf, err)) < 0) {
-			ls_error_hint(err, "Agent '%s' declares memory.dir '%s': create the folder or fix the path",
-				      res->name, dir);
+		a->own = memfs_agent_change(r, res->name);
+		if ((ret = memfs_decl_files(&a->f, &a->n, decl, root.buf, err)) < 0)
 			break;
-		}
-		memfiles_check(a->f, a->n, dir, &diags);
+		memfs_decl_check(a->f, a->n, dir, &diags);
 	}
 	diag_list_sort(&diags);
 	for (size_t i = 0; i < diags.n; i++) {
@@ -178,6 +176,27 @@ static const json_t *agent_of(struct reconcile *r, const char *id)
 	return NULL;
 }
 
+/* A new file as a unified diff hunk: every line added. */
+static char *added(const struct memfile *f)
+{
+	struct buf b = BUF_INIT;
+	size_t lines = 0;
+
+	for (size_t i = 0; i < f->len; i++)
+		lines += f->data[i] == '\n' || i + 1 == f->len;
+	buf_addf(&b, "@@ -0,0 +1,%zu @@\n", lines);
+	for (size_t i = 0; i < f->len;) {
+		const char *e = memchr(f->data + i, '\n', f->len - i);
+		size_t l = e ? (size_t)(e - (f->data + i)) : f->len - i;
+
+		buf_addch(&b, '+');
+		buf_add(&b, f->data + i, l);
+		buf_addch(&b, '\n');
+		i += l + 1;
+	}
+	return buf_detach(&b);
+}
+
 /* diff of an agent without a repository yet: every file is written. */
 static void all_new(struct memfs_run *m, const struct memfs_agent *a, const char *id,
 		    const char *why, json_t *changes, struct buf *human)
@@ -185,15 +204,19 @@ static void all_new(struct memfs_run *m, const struct memfs_agent *a, const char
 	json_t *files = json_array();
 	struct buf head = BUF_INIT;
 
-	for (size_t k = 0; k < a->n; k++)
+	for (size_t k = 0; k < a->n; k++) {
+		char *d = added(&a->f[k]);
+
 		json_array_append_new(files, json_pack("{s:s, s:s, s:s}", "path", a->f[k].path,
-						       "change", "create", "diff", ""));
+						       "change", "create", "diff", d));
+		free(d);
+	}
 	json_array_append_new(changes,
 			      json_pack("{s:s, s:s, s:s?, s:s, s:s, s:b, s:[], s:o, s:s}", "kind",
 					"Agent", "name", a->decl, "agent", id, "section",
 					"memory_files", "action", "create", "breaking", 0, "fields",
 					"files", files, "reason", why));
-	m->changed++;
+	m->changed += a->own < 0;
 	if (human) {
 		buf_addf(&head, "+ Agent %s: memory_files (%zu file(s); %s)\n", a->decl, a->n, why);
 		human_files(human, head.buf, files);
@@ -243,6 +266,8 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		o.message = msg.buf;
 		o.force = force;
 		o.push = push;
+		o.prune = (r->opts.plan_flags & PLAN_PRUNE) != 0;
+		memfs_retry_opts(&o.retries, &o.retry_base_ms, &o.retry_max_ms);
 		if (!push && agent_of(r, id) &&
 		    !jsonx_array_has_str(json_object_get(agent_of(r, id), "tags"), MEMFILES_TAG)) {
 			/*
@@ -282,13 +307,16 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 				buf_release(&t);
 			}
 		} else if (json_array_size(res.files)) {
+			int own = a->own;
+
 			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:O, s:s*, s:s*}", "kind",
 				       "Agent", "name", a->decl, "agent", id, "section", "memory_files",
-				       "action", "update", "breaking", 0, "fields", "files", res.files,
-				       "commit", *res.pushed ? res.pushed : NULL, "base",
+				       "action", own == CHANGE_CREATE ? "create" : "update", "breaking",
+				       0, "fields", "files", res.files, "commit",
+				       *res.pushed ? res.pushed : NULL, "base",
 				       *res.base ? res.base : NULL);
 			json_array_append_new(changes, ch);
-			m->changed++;
+			m->changed += own < 0; /* else counted with the agent's own change */
 			buf_addf(&head, "~ Agent %s: memory_files (%zu file(s))\n", a->decl,
 				 json_array_size(res.files));
 			if (human)
@@ -297,6 +325,8 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 				log_info("Agent '%s': memory pushed as %s (%d push(es))", a->decl,
 					 res.pushed, res.tries);
 		}
+		if (rc == 0)
+			memfs_report_orphans(a->decl, id, res.orphans, res.kept, ch, changes, human);
 		memfs_git_result_release(&res);
 		free(id);
 		buf_release(&url);
@@ -322,17 +352,17 @@ void memfs_check_desired(const struct desired_state *ds, const char *root,
 		struct ls_error err = LS_ERROR_INIT;
 
 		if (res->kind != KIND_AGENT || !(decl = memfiles_decl(ds, res->name)) ||
-		    !(dir = jsonx_get_str(decl, "dir")))
+		    !memfs_decl_any(decl))
 			continue;
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", root ? root : ".", dir);
-		if (memfs_read_dir(&f, &n, path.buf, &err) < 0) {
+		dir = memfs_decl_prefix(&path, decl, res->name);
+		if (memfs_decl_files(&f, &n, decl, root ? root : ".", &err) < 0) {
 			diag_add(diags, DIAG_ERROR, res->pos.file, res->pos.line, res->pos.col,
 				 "Agent.%s: memory.dir '%s': %s", res->name, dir, err.msg);
-			diag_hint(diags, "create the folder or fix the path (relative to the repository's root)");
+			diag_hint(diags, "%s", *err.hint ? err.hint : "fix the path (relative to the repository's root)");
+			ls_error_clear(&err);
 			continue;
 		}
-		memfiles_check(f, n, dir, diags);
+		memfs_decl_check(f, n, dir, diags);
 		memfs_files_free(f, n);
 	}
 	buf_release(&path);

@@ -8,16 +8,25 @@
  */
 #include "core/diag.h"
 #include "core/model.h"
+#include "util/buf.h"
 
 #include <stddef.h>
 
 #define MEMFILES_TAG "git-memory-enabled"
+
+/* How a declared file is written (managed: true|seed|false, as for blocks). */
+enum memfile_mode {
+	MEMFILE_MANAGED = 0, /* written and merged on every sync */
+	MEMFILE_SEED,        /* written when the agent's memory lacks it, never updated */
+	MEMFILE_UNMANAGED,   /* declared (never pruned) but never written: the agent's */
+};
 
 /* One file of an agent's memory: path relative to the memory root ("system/human.md"). */
 struct memfile {
 	char *path;
 	char *data;
 	size_t len;
+	int mode; /* enum memfile_mode */
 };
 
 /*
@@ -32,6 +41,25 @@ size_t memfiles_check(const struct memfile *f, size_t n, const char *prefix,
 
 /* The memory folder an agent's merged spec declares (spec.memory.dir), or NULL. */
 const char *memfiles_dir(const json_t *agent_spec);
+/* Whether the merged spec declares memory files (spec.memory with dir, files or skills). */
+int memfiles_managed(const json_t *agent_spec);
+/* managed: of an inline file: absent or true, "seed", false. */
+enum memfile_mode memfiles_mode(const json_t *managed);
+
+/*
+ * An inline file's content (spec.memory.files[i]): when it gives frontmatter fields (name,
+ * description, limit), a --- block of them, then body; else body as it is.
+ */
+void memfiles_render(struct buf *out, const json_t *file, const char *body, size_t len);
+
+/*
+ * Checks a memory declaration (an Agent's spec.memory, base "/spec", or a Template's
+ * spec.agent.memory, base "/spec/agent") beyond its field types: paths relative and inside
+ * the repository, one entry per path, value or from_file, managed true|false|seed, read_only
+ * (protected), limit. Problems go to diags at the manifest's line:col.
+ */
+void memfiles_validate_decl(const struct desired_state *ds, const struct resource *r,
+			    const json_t *mem, const char *base, struct diag_list *diags);
 
 /*
  * The memory declaration of the agent named name: its Agent's spec.memory, else its Template's

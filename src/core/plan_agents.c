@@ -641,7 +641,7 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 	w->spec = merged_spec(tmpl, decl);
 	w->tags = pl_strset(json_object_get(w->spec, "tags"), NULL);
 	/* Memory as files (issue 25): the server gives a tagged agent its git repository. */
-	if (memfiles_dir(w->spec) && !jsonx_array_has_str(w->tags, MEMFILES_TAG))
+	if (memfiles_managed(w->spec) && !jsonx_array_has_str(w->tags, MEMFILES_TAG))
 		json_array_append_new(w->tags, json_string(MEMFILES_TAG));
 	all_tags = json_deep_copy(w->tags);
 	if (cur_tags)
@@ -1187,7 +1187,8 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 
 		json_array_foreach(cur_tags, i, t)
 			if (json_is_string(t) &&
-			    in_set(json_object_get(w.ignore, "tags"), json_string_value(t)))
+			    in_set(json_object_get(w.ignore, "tags"), json_string_value(t)) &&
+			    !jsonx_array_has_str(w.tags, json_string_value(t)))
 				buf_addf(&tb, "%s%s", tb.len ? ", " : "tags ", json_string_value(t));
 		json_array_foreach(w.ignored_tools, i, t)
 			buf_addf(&tb, "%stool %s (named by the manifests)", tb.len ? ", " : "",

@@ -39,7 +39,7 @@ for point in INT:1.5 KILL:1.5 INT:0.9 KILL:2.5; do
 		| (.projects | length) == 1
 		and ([.blocks[] | select(.label == "letta_sync_inventory")] | length) == 1
 		and ([.blocks[] | select(.label == "persona")] | length) == 1
-		and ([.agents[].name] | sort) == ["docs-bot", "release-bot", "review-bot"]
+		and ([.agents[].name] | sort) == ["docs-bot", "notes-bot", "release-bot", "review-bot"]
 		and ([.folders[].name]) == ["handbook"]
 		and ([.mcp_servers[].server_name]) == ["github"]
 		and ([.identities[]] | length) == 1

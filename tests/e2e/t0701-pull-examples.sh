@@ -28,7 +28,7 @@ run pull
 expect_rc 0
 expect_out '^wrote \.letta/manifests/project/blocks\.yaml \(5 documents\)$'
 expect_out '^wrote \.letta/manifests/org/mcp-servers\.yaml \(1 document\)$'
-expect_out '^wrote \.letta/manifests/project/agents\.yaml \(3 documents\)$'
+expect_out '^wrote \.letta/manifests/project/agents\.yaml \(4 documents\)$'
 expect_out '^wrote \.letta/folders/handbook/onboarding\.md$'
 expect_out '^pulled [0-9]+ objects into 8 files$'
 # The folder's files come back (letta-sync recorded their hashes when it uploaded them).
@@ -79,7 +79,7 @@ expect_out '^nothing to write: the manifests already describe the server \([0-9]
 run pull --json --dry-run
 expect_rc 0
 expect_jq '.ok == true and .command == "pull" and .data.dry_run == true and .data.layer == "project"'
-expect_jq '[.data.objects[] | select(.kind == "Agent")] | length == 3'
+expect_jq '[.data.objects[] | select(.kind == "Agent")] | length == 4'
 expect_jq '.data.files == []'
 # A file removed by hand (one nothing else refers to) is written again, alone.
 rm .letta/manifests/project/agents.yaml
@@ -119,7 +119,7 @@ for f in base/blocks.yaml org/mcp.yaml project/blocks.yaml project/templates.yam
 	cmp -s ".letta/manifests/$f" "$LS_SOURCE_DIR/examples/.letta/manifests/$f" ||
 		fail "pull rewrote $f: $(diff "$LS_SOURCE_DIR/examples/.letta/manifests/$f" ".letta/manifests/$f")"
 done
-expect_out '^wrote \.letta/manifests/project/agents\.yaml \(3 documents\)$'
+expect_out '^wrote \.letta/manifests/project/agents\.yaml \(4 documents\)$'
 [ "$(grep -c '^wrote ' "$TMP/out")" -eq 1 ] || fail "pull wrote more than agents.yaml: $(cat "$TMP/out")"
 run validate
 expect_rc 0

@@ -8,7 +8,7 @@
 
 #include "core/memfiles.h"
 
-#define F(p, d) { (char *)(p), (char *)(d), sizeof(d) - 1 }
+#define F(p, d) { (char *)(p), (char *)(d), sizeof(d) - 1, MEMFILE_MANAGED }
 
 /* The errors of a set of files as "path:line:col: msg" lines. */
 static size_t check(const struct memfile *f, size_t n, char *out, size_t cap)
@@ -32,7 +32,7 @@ static void test_memfiles__system_layout(void **state)
 		F("system/persona.md", "---\ndescription: Who I am\nlimit: 20\n---\nI help.\n"),
 		F("system/project/x.md", "---\ndescription: X\n---\nx\n"),
 		F("reference/notes.md", "---\ndescription: Notes\n---\n"),
-		F("skills/review/SKILL.md", "anything\n"),
+		F("skills/review/SKILL.md", "---\nname: review\ndescription: Reviews\n---\nanything\n"),
 		F("other/free.md", "no frontmatter needed here\n"),
 		F("system/data.json", "{}"),
 	};
