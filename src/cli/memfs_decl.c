@@ -153,16 +153,52 @@ const char *memfs_decl_prefix(struct buf *buf, const json_t *decl, const char *a
 	return buf->buf;
 }
 
-size_t memfs_decl_check(const struct memfile *f, size_t n, const char *prefix,
+/* Where the memory file path comes from in the config repository, for a diagnostic. */
+static void origin(struct buf *out, const json_t *decl, const char *agent, const char *path)
+{
+	const char *skills = jsonx_get_str(decl, "skills"), *dir = jsonx_get_str(decl, "dir");
+	const json_t *e;
+	size_t i;
+
+	buf_reset(out);
+	json_array_foreach(json_object_get(decl, "files"), i, e) {
+		const char *p = jsonx_get_str(e, "path"), *from = jsonx_get_str(e, "from_file");
+
+		if (p && !strcmp(p, path)) {
+			if (from)
+				buf_addstr(out, from);
+			else
+				buf_addf(out, "%s.memory.files[%s]", agent, path);
+			return;
+		}
+	}
+	if (skills && !strncmp(path, "skills/", 7))
+		buf_addf(out, "%s/%s", skills, path + 7);
+	else
+		buf_addf(out, "%s/%s", dir ? dir : "", path);
+}
+
+size_t memfs_decl_check(const struct memfile *f, size_t n, const json_t *decl, const char *agent,
 			struct diag_list *diags)
 {
 	struct memfile *w = xcalloc(n + 1, sizeof(*w));
-	size_t k = 0, r;
+	size_t k = 0, r, first = diags->n;
+	struct buf o = BUF_INIT;
 
 	for (size_t i = 0; i < n; i++)
 		if (f[i].mode != MEMFILE_UNMANAGED)
 			w[k++] = f[i];
-	r = memfiles_check(w, k, prefix, diags);
+	r = memfiles_check(w, k, "", diags);
+	for (size_t i = first; i < diags->n; i++) {
+		struct diag *d = &diags->items[i];
+
+		if (!d->file)
+			continue;
+		origin(&o, decl, agent, d->file);
+		free(d->file);
+		d->file = xstrdup(o.buf);
+	}
+	buf_release(&o);
 	free(w);
 	return r;
 }

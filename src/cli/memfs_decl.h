@@ -24,13 +24,14 @@ int memfs_decl_files(struct memfile **out, size_t *n, const json_t *decl, const 
 
 /* Whether decl declares any memory (dir, skills or files). */
 int memfs_decl_any(const json_t *decl);
-/*
- * The prefix of the paths memfs_decl_check reports: memory.dir, else "<agent>.memory" (kept in
- * buf).
- */
+/* memory.dir, else "<agent>.memory" (kept in buf): a name for the agent's memory in messages. */
 const char *memfs_decl_prefix(struct buf *buf, const json_t *decl, const char *agent);
-/* memfiles_check() of the files that are written (managed: false ones are not). */
-size_t memfs_decl_check(const struct memfile *f, size_t n, const char *prefix,
+/*
+ * memfiles_check() of the files that are written (managed: false ones are not), each problem
+ * at the file it comes from: memory.dir/<path>, memory.skills/<name>/..., a from_file, or
+ * "<agent>.memory.files[<path>]" for an inline value.
+ */
+size_t memfs_decl_check(const struct memfile *f, size_t n, const json_t *decl, const char *agent,
 			struct diag_list *diags);
 
 /*

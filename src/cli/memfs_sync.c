@@ -94,7 +94,7 @@ int memfs_load(struct memfs_run *m, struct reconcile *r, struct ls_error *err)
 		a->own = memfs_agent_change(r, res->name);
 		if ((ret = memfs_decl_files(&a->f, &a->n, decl, root.buf, err)) < 0)
 			break;
-		memfs_decl_check(a->f, a->n, dir, &diags);
+		memfs_decl_check(a->f, a->n, decl, res->name, &diags);
 	}
 	diag_list_sort(&diags);
 	for (size_t i = 0; i < diags.n; i++) {
@@ -362,7 +362,7 @@ void memfs_check_desired(const struct desired_state *ds, const char *root,
 			ls_error_clear(&err);
 			continue;
 		}
-		memfs_decl_check(f, n, dir, diags);
+		memfs_decl_check(f, n, decl, res->name, diags);
 		memfs_files_free(f, n);
 	}
 	buf_release(&path);
