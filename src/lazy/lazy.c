@@ -148,6 +148,7 @@ LAZY(LIB_GIT2, int, git_tree_walk, (const git_tree *tree, git_treewalk_mode mode
 /* repo/memfs_git.c (issue 25: agent memory over git smart HTTP). */
 LAZY(LIB_GIT2, int, git_blob_create_from_buffer, (git_oid *id, git_repository *repo, const void *buffer, size_t len), (id, repo, buffer, len))
 LAZY(LIB_GIT2, const git_signature *, git_commit_author, (const git_commit *commit), (commit))
+LAZY(LIB_GIT2, const char *, git_commit_message, (const git_commit *commit), (commit))
 LAZY(LIB_GIT2, int, git_commit_create, (git_oid *id, git_repository *repo, const char *update_ref, const git_signature *author, const git_signature *committer, const char *message_encoding, const char *message, const git_tree *tree, size_t parent_count, const git_commit *parents[]), (id, repo, update_ref, author, committer, message_encoding, message, tree, parent_count, parents))
 LAZY_VOID(LIB_GIT2, git_commit_free, (git_commit *commit), (commit))
 LAZY(LIB_GIT2, int, git_commit_lookup, (git_commit **commit, git_repository *repo, const git_oid *id), (commit, repo, id))
