@@ -80,8 +80,8 @@ static int by_path(const void *a, const void *b)
 	return strcmp(((const struct memfile *)a)->path, ((const struct memfile *)b)->path);
 }
 
-int memfs_decl_files(struct memfile **out, size_t *n, const json_t *decl, const char *root,
-		     struct ls_error *err)
+int memfs_decl_files(struct memfile **out, size_t *n, const json_t *decl, const json_t *blocks,
+		     const char *root, struct ls_error *err)
 {
 	struct fileset s = { NULL, 0, 0 };
 	const char *dir = jsonx_get_str(decl, "dir"), *skills = jsonx_get_str(decl, "skills");
@@ -92,6 +92,13 @@ int memfs_decl_files(struct memfile **out, size_t *n, const json_t *decl, const 
 
 	*out = NULL;
 	*n = 0;
+	/* Blocks moved into files (memfiles_from_blocks): what the config repository declares wins. */
+	json_array_foreach(blocks, i, e) {
+		const json_t *c = json_object_get(e, "content");
+
+		put(&s, jsonx_get_str(e, "path"), dup_data(json_string_value(c), json_string_length(c)),
+		    json_string_length(c), (int)json_integer_value(json_object_get(e, "mode")));
+	}
 	if (dir && (rc = add_dir(&s, root, dir, "", "dir", err)) < 0)
 		goto out;
 	if (skills && (rc = add_dir(&s, root, skills, "skills/", "skills", err)) < 0)
@@ -174,6 +181,8 @@ static void origin(struct buf *out, const json_t *decl, const char *agent, const
 	}
 	if (skills && !strncmp(path, "skills/", 7))
 		buf_addf(out, "%s/%s", skills, path + 7);
+	else if (!dir && !strncmp(path, "system/", 7))
+		buf_addf(out, "%s.memory.blocks[%s]", agent, path);
 	else
 		buf_addf(out, "%s/%s", dir ? dir : "", path);
 }

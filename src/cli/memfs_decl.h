@@ -16,11 +16,12 @@
 
 /*
  * Reads the files of decl (an Agent's spec.memory or its Template's) under root (the config
- * repository's root) into *out, sorted by path. LS_ENOTFOUND (with a hint naming what) when
+ * repository's root) into *out, sorted by path, over the blocks moved into files (blocks:
+ * memfiles_from_blocks(), may be NULL). LS_ENOTFOUND (with a hint naming what) when
  * a folder or a from_file is missing.
  */
-int memfs_decl_files(struct memfile **out, size_t *n, const json_t *decl, const char *root,
-		     struct ls_error *err);
+int memfs_decl_files(struct memfile **out, size_t *n, const json_t *decl, const json_t *blocks,
+		     const char *root, struct ls_error *err);
 
 /* Whether decl declares any memory (dir, skills or files). */
 int memfs_decl_any(const json_t *decl);

@@ -76,6 +76,7 @@ int memfs_load(struct memfs_run *m, struct reconcile *r, struct ls_error *err)
 		const json_t *decl;
 		const char *dir, *name;
 		struct memfs_agent *a;
+		json_t *blocks;
 
 		if (res->kind != KIND_AGENT || !(decl = memfiles_decl(&r->ds, res->name)))
 			continue;
@@ -92,7 +93,10 @@ int memfs_load(struct memfs_run *m, struct reconcile *r, struct ls_error *err)
 		a->decl = xstrdup(res->name);
 		a->dir = xstrdup(dir);
 		a->own = memfs_agent_change(r, res->name);
-		if ((ret = memfs_decl_files(&a->f, &a->n, decl, root.buf, err)) < 0)
+		blocks = memfiles_from_blocks(&r->ds, res->name);
+		ret = memfs_decl_files(&a->f, &a->n, decl, blocks, root.buf, err);
+		json_decref(blocks);
+		if (ret < 0)
 			break;
 		memfs_decl_check(a->f, a->n, decl, res->name, &diags);
 	}
@@ -350,12 +354,17 @@ void memfs_check_desired(const struct desired_state *ds, const char *root,
 		struct memfile *f = NULL;
 		size_t n = 0;
 		struct ls_error err = LS_ERROR_INIT;
+		json_t *blocks;
+		int rc;
 
 		if (res->kind != KIND_AGENT || !(decl = memfiles_decl(ds, res->name)) ||
 		    !memfs_decl_any(decl))
 			continue;
 		dir = memfs_decl_prefix(&path, decl, res->name);
-		if (memfs_decl_files(&f, &n, decl, root ? root : ".", &err) < 0) {
+		blocks = memfiles_from_blocks(ds, res->name);
+		rc = memfs_decl_files(&f, &n, decl, blocks, root ? root : ".", &err);
+		json_decref(blocks);
+		if (rc < 0) {
 			diag_add(diags, DIAG_ERROR, res->pos.file, res->pos.line, res->pos.col,
 				 "Agent.%s: memory.dir '%s': %s", res->name, dir, err.msg);
 			diag_hint(diags, "%s", *err.hint ? err.hint : "fix the path (relative to the repository's root)");

@@ -379,7 +379,11 @@ enum memfile_mode memfiles_mode(const json_t *managed)
 	return MEMFILE_MANAGED;
 }
 
-/* A YAML scalar: plain when that reads back as the same string, else JSON's quoting. */
+/*
+ * A YAML scalar: plain when that reads back as the same string, else JSON's quoting. The same
+ * rule as the server's rendering of a block (sim/memfs.c yaml_scalar), so that a block and the
+ * file made from it are byte for byte the same.
+ */
 static void yaml_scalar(struct buf *out, const char *s)
 {
 	int plain = *s && !strchr("-?:,[]{}#&*!|>'\"%@` ", *s) && s[strlen(s) - 1] != ' ';
@@ -389,7 +393,7 @@ static void yaml_scalar(struct buf *out, const char *s)
 	for (const char *c = s; *c && plain; c++)
 		plain = (unsigned char)*c >= 0x20 && *c != ':' && *c != '#' && *c != '\\';
 	if (plain && (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") ||
-		      !strcmp(s, "~") || strspn(s, "0123456789.+-eE") == strlen(s)))
+		      strspn(s, "0123456789.+-eE") == strlen(s)))
 		plain = 0;
 	if (plain) {
 		buf_addstr(out, s);
@@ -552,4 +556,87 @@ void memfiles_validate_decl(const struct desired_state *ds, const struct resourc
 out:
 	json_decref(seen);
 	buf_release(&v.ptr);
+}
+
+/* A Block without a limit is created with this one (core/plan.c BLOCK_LIMIT_DEFAULT). */
+#define MEMFILES_BLOCK_LIMIT 100000
+
+json_t *memfiles_from_blocks(const struct desired_state *ds, const char *agent)
+{
+	const struct resource *a = desired_find(ds, KIND_AGENT, agent), *t;
+	const json_t *decl = memfiles_decl(ds, agent), *blocks, *e;
+	json_t *out = json_array();
+	struct buf content = BUF_INIT, path = BUF_INIT;
+	size_t i;
+
+	if (!a || !json_is_object(decl) ||
+	    !(jsonx_get_str(decl, "dir") || jsonx_get_str(decl, "skills") ||
+	      json_array_size(json_object_get(decl, "files"))))
+		return out;
+	blocks = json_object_get(a->spec, "blocks");
+	if (!blocks) {
+		const char *tn = jsonx_get_str(a->spec, "template");
+
+		t = tn ? desired_find(ds, KIND_TEMPLATE, tn) : NULL;
+		blocks = t ? json_object_get(json_object_get(t->spec, "agent"), "blocks") : NULL;
+	}
+	json_array_foreach(json_is_array(blocks) ? blocks : NULL, i, e) {
+		const char *name = json_is_string(e) ? json_string_value(e) : jsonx_get_str(e, "name");
+		const struct resource *b = name ? desired_find(ds, KIND_BLOCK, name) : NULL;
+		json_t *f = json_object();
+		const char *label, *value, *desc;
+		json_int_t limit = -1;
+		int mode;
+
+		if (b) {
+			if (json_is_true(json_object_get(b->spec, "readOnly")))
+				goto skip;
+			label = jsonx_get_str(b->spec, "label") ? jsonx_get_str(b->spec, "label") : b->name;
+			value = jsonx_get_str(b->spec, "value");
+			desc = jsonx_get_str(b->spec, "description");
+			if (!desc)
+				desc = jsonx_get_str(json_object_get(b->doc, "metadata"), "description");
+			limit = json_is_integer(json_object_get(b->spec, "limit"))
+					? json_integer_value(json_object_get(b->spec, "limit"))
+					: MEMFILES_BLOCK_LIMIT;
+			mode = b->managed == MANAGED_FALSE  ? MEMFILE_UNMANAGED
+			       : b->managed == MANAGED_SEED ? MEMFILE_SEED
+							    : MEMFILE_MANAGED;
+		} else if (json_is_object(e) && jsonx_get_str(e, "label") &&
+			   jsonx_get_str(e, "value") && !name) {
+			if (json_is_true(json_object_get(e, "readOnly")))
+				goto skip;
+			label = jsonx_get_str(e, "label");
+			value = jsonx_get_str(e, "value");
+			desc = jsonx_get_str(e, "description");
+			if (json_is_integer(json_object_get(e, "limit")))
+				limit = json_integer_value(json_object_get(e, "limit"));
+			mode = MEMFILE_SEED;
+		} else {
+			goto skip;
+		}
+		if (!desc || !*desc)
+			desc = label;
+		buf_reset(&content);
+		buf_reset(&path);
+		buf_addstr(&content, "---\ndescription: ");
+		yaml_scalar(&content, desc);
+		buf_addch(&content, '\n');
+		if (limit >= 0)
+			buf_addf(&content, "limit: %lld\n", (long long)limit);
+		buf_addstr(&content, "---\n");
+		buf_addstr(&content, value ? value : "");
+		buf_addf(&path, "system/%s.md", label);
+		json_object_set_new(f, "label", json_string(label));
+		json_object_set_new(f, "path", json_string(path.buf));
+		json_object_set_new(f, "content", json_stringn(content.buf, content.len));
+		json_object_set_new(f, "mode", json_integer(mode));
+		json_object_set_new(f, "shared", json_boolean(b != NULL));
+		json_array_append(out, f);
+skip:
+		json_decref(f);
+	}
+	buf_release(&content);
+	buf_release(&path);
+	return out;
 }

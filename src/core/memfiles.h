@@ -67,4 +67,20 @@ void memfiles_validate_decl(const struct desired_state *ds, const struct resourc
  */
 const json_t *memfiles_decl(const struct desired_state *ds, const char *name);
 
+/*
+ * Migration from blocks (issue 25): the blocks the manifests give a memory-managed agent (its
+ * Agent's spec.blocks, else its Template's spec.agent.blocks) become memory files
+ * system/<label>.md: the value is the body, description (else the label, as the server
+ * renders it) and limit the frontmatter. A shared Block keeps its managed mode; a private
+ * block (label and value) is a seed, as private blocks are (created once, then the agent's).
+ * read-only blocks stay blocks (read_only cannot be pushed). Returns
+ * [{label, path, content, mode, shared}] (empty when the agent does not manage memory as
+ * files); the planner leaves these labels to the files (core/plan_agents.c): an attached
+ * private block stays (the server makes its file that block), an attached shared Block is
+ * detached in the update that tags the agent, before the push, which then makes the file the
+ * agent's own block (pushed while the shared Block is attached, the file would rewrite it for
+ * every agent: the server projects each file onto the attached block of its label).
+ */
+json_t *memfiles_from_blocks(const struct desired_state *ds, const char *agent);
+
 #endif

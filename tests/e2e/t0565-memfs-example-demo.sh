@@ -16,7 +16,7 @@ bash "$LS_SOURCE_DIR/scripts/demo.sh" "$LS_BUILD_DIR" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 set -e
 expect_rc 0
-expect_out '^\+ Agent notes-bot: memory_files \(3 file\(s\); the agent does not exist yet\)$'
+expect_out '^\+ Agent notes-bot: memory_files \(9 file\(s\); the agent does not exist yet\)$'
 expect_out '^  create system/conventions.md$'
 expect_out '^    \+description: How this project writes code and commit messages$'
 expect_out '^  create skills/changelog/SKILL.md$'
