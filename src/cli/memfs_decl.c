@@ -267,3 +267,63 @@ void memfs_retry_opts(int *retries, long *base_ms, long *max_ms)
 	*base_ms = lo.http.retry_base_ms;
 	*max_ms = lo.http.retry_max_ms;
 }
+
+/* A new file as a unified diff hunk: every line added. */
+static char *added(const struct memfile *f)
+{
+	return memfs_text_diff("", 0, f->data, f->len);
+}
+
+json_t *memfs_preview(const struct memfile *f, size_t n, const json_t *agent, const json_t *moved)
+{
+	json_t *out = json_array(), *shared = json_object();
+	const json_t *e;
+	struct buf r = BUF_INIT;
+	size_t i;
+
+	json_array_foreach(moved, i, e)
+		if (json_is_true(json_object_get(e, "shared")))
+			json_object_set_new(shared, jsonx_get_str(e, "label"), json_true());
+	for (size_t k = 0; k < n; k++) {
+		const json_t *b = NULL, *blk;
+		const char *p = f[k].path;
+		size_t pl = strlen(p);
+		char *d;
+
+		if (f[k].mode == MEMFILE_UNMANAGED)
+			continue;
+		if (agent && !strncmp(p, "system/", 7) && pl > 10 && !strcmp(p + pl - 3, ".md")) {
+			json_array_foreach(json_object_get(agent, "blocks"), i, blk) {
+				const char *l = jsonx_get_str(blk, "label");
+
+				if (l && strlen(l) == pl - 10 && !strncmp(l, p + 7, pl - 10) &&
+				    !json_object_get(shared, l))
+					b = blk;
+			}
+		}
+		if (b) {
+			const json_t *lim = json_object_get(b, "limit");
+
+			if (f[k].mode == MEMFILE_SEED)
+				continue; /* the agent's block is the file */
+			buf_reset(&r);
+			memfiles_render_block(&r, jsonx_get_str(b, "label"), jsonx_get_str(b, "description"),
+					      jsonx_get_str(b, "value"),
+					      json_is_integer(lim) ? (long long)json_integer_value(lim) : -1,
+					      json_is_true(json_object_get(b, "read_only")));
+			if (r.len == f[k].len && !memcmp(r.buf, f[k].data, r.len))
+				continue;
+			d = memfs_text_diff(r.buf, r.len, f[k].data, f[k].len);
+			json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "path", p, "change",
+							     "update", "diff", d));
+		} else {
+			d = added(&f[k]);
+			json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "path", p, "change",
+							     "create", "diff", d));
+		}
+		free(d);
+	}
+	json_decref(shared);
+	buf_release(&r);
+	return out;
+}

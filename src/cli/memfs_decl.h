@@ -51,6 +51,16 @@ int memfs_agent_change(const struct reconcile *r, const char *decl);
 void memfs_report_orphans(const char *decl, const char *id, const json_t *orphans,
 			  const json_t *kept, json_t *ch, json_t *changes, struct buf *human);
 
+/*
+ * The files a sync would write for an agent that has no repository yet ([{path, change,
+ * diff}]): agent is its state on the server (NULL: created by the run). The server makes the
+ * repository from the agent's attached blocks when it gets the tag, so a block that stays
+ * attached (not a shared Block moved into a file, see memfiles_from_blocks: moved) is its
+ * file already: a seed file there is not written, a managed one is an update from the block
+ * as the server renders it. Unmanaged files are never written.
+ */
+json_t *memfs_preview(const struct memfile *f, size_t n, const json_t *agent, const json_t *moved);
+
 /* The API's retry settings (LETTA_SYNC_MAX_RETRIES ...) for the git transport's fetches. */
 void memfs_retry_opts(int *retries, long *base_ms, long *max_ms);
 

@@ -180,40 +180,19 @@ static const json_t *agent_of(struct reconcile *r, const char *id)
 	return NULL;
 }
 
-/* A new file as a unified diff hunk: every line added. */
-static char *added(const struct memfile *f)
-{
-	struct buf b = BUF_INIT;
-	size_t lines = 0;
-
-	for (size_t i = 0; i < f->len; i++)
-		lines += f->data[i] == '\n' || i + 1 == f->len;
-	buf_addf(&b, "@@ -0,0 +1,%zu @@\n", lines);
-	for (size_t i = 0; i < f->len;) {
-		const char *e = memchr(f->data + i, '\n', f->len - i);
-		size_t l = e ? (size_t)(e - (f->data + i)) : f->len - i;
-
-		buf_addch(&b, '+');
-		buf_add(&b, f->data + i, l);
-		buf_addch(&b, '\n');
-		i += l + 1;
-	}
-	return buf_detach(&b);
-}
-
 /* diff of an agent without a repository yet: every file is written. */
-static void all_new(struct memfs_run *m, const struct memfs_agent *a, const char *id,
-		    const char *why, json_t *changes, struct buf *human)
+static void all_new(struct memfs_run *m, struct reconcile *r, const struct memfs_agent *a,
+		    const char *id, const json_t *agent, const char *why, json_t *changes,
+		    struct buf *human)
 {
-	json_t *files = json_array();
+	json_t *moved = memfiles_from_blocks(&r->ds, a->decl);
+	json_t *files = memfs_preview(a->f, a->n, agent, moved);
 	struct buf head = BUF_INIT;
 
-	for (size_t k = 0; k < a->n; k++) {
-		char *d = added(&a->f[k]);
-
-		json_array_append_new(files, json_pack("{s:s, s:s, s:s}", "path", a->f[k].path,
-						       "change", "create", "diff", d));
-		free(d);
+	json_decref(moved);
+	if (!json_array_size(files)) {
+		json_decref(files);
+		return;
 	}
 	json_array_append_new(changes,
 			      json_pack("{s:s, s:s, s:s?, s:s, s:s, s:b, s:[], s:o, s:s}", "kind",
@@ -222,7 +201,8 @@ static void all_new(struct memfs_run *m, const struct memfs_agent *a, const char
 					"files", files, "reason", why));
 	m->changed += a->own < 0;
 	if (human) {
-		buf_addf(&head, "+ Agent %s: memory_files (%zu file(s); %s)\n", a->decl, a->n, why);
+		buf_addf(&head, "+ Agent %s: memory_files (%zu file(s); %s)\n", a->decl,
+			 json_array_size(files), why);
 		human_files(human, head.buf, files);
 	}
 	buf_release(&head);
@@ -252,7 +232,7 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		id = agent_id(r, a->name);
 		if (!id) {
 			if (!push) {
-				all_new(m, a, NULL, "the agent does not exist yet", changes, human);
+				all_new(m, r, a, NULL, NULL, "the agent does not exist yet", changes, human);
 			} else {
 				log_error("Agent '%s': not found on the server; its memory files were not synced",
 					  a->decl);
@@ -278,7 +258,8 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 			 * diff of an agent that gets its repository from this sync (the tag): no
 			 * repository to fetch yet (every git route is a 404 without the tag).
 			 */
-			all_new(m, a, id, "the agent gets its memory repository (tag git-memory-enabled) from this sync",
+			all_new(m, r, a, id, agent_of(r, id),
+				"the agent gets its memory repository (tag git-memory-enabled) from this sync",
 				changes, human);
 			memset(&res, 0, sizeof(res));
 			rc = 0;

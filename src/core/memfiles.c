@@ -558,6 +558,20 @@ out:
 	buf_release(&v.ptr);
 }
 
+void memfiles_render_block(struct buf *out, const char *label, const char *desc,
+			   const char *value, long long limit, int read_only)
+{
+	buf_addstr(out, "---\ndescription: ");
+	yaml_scalar(out, desc && *desc ? desc : label);
+	buf_addch(out, '\n');
+	if (limit >= 0)
+		buf_addf(out, "limit: %lld\n", limit);
+	if (read_only)
+		buf_addstr(out, "read_only: true\n");
+	buf_addstr(out, "---\n");
+	buf_addstr(out, value ? value : "");
+}
+
 /* A Block without a limit is created with this one (core/plan.c BLOCK_LIMIT_DEFAULT). */
 #define MEMFILES_BLOCK_LIMIT 100000
 
@@ -615,17 +629,9 @@ json_t *memfiles_from_blocks(const struct desired_state *ds, const char *agent)
 		} else {
 			goto skip;
 		}
-		if (!desc || !*desc)
-			desc = label;
 		buf_reset(&content);
 		buf_reset(&path);
-		buf_addstr(&content, "---\ndescription: ");
-		yaml_scalar(&content, desc);
-		buf_addch(&content, '\n');
-		if (limit >= 0)
-			buf_addf(&content, "limit: %lld\n", (long long)limit);
-		buf_addstr(&content, "---\n");
-		buf_addstr(&content, value ? value : "");
+		memfiles_render_block(&content, label, desc, value, (long long)limit, 0);
 		buf_addf(&path, "system/%s.md", label);
 		json_object_set_new(f, "label", json_string(label));
 		json_object_set_new(f, "path", json_string(path.buf));

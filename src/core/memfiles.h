@@ -83,4 +83,11 @@ const json_t *memfiles_decl(const struct desired_state *ds, const char *name);
  */
 json_t *memfiles_from_blocks(const struct desired_state *ds, const char *agent);
 
+/*
+ * A block as the server renders it into system/<label>.md (sim/memfs.c block_file, system
+ * layout): description (else the label), limit when >= 0, read_only when set, then the value.
+ */
+void memfiles_render_block(struct buf *out, const char *label, const char *desc,
+			   const char *value, long long limit, int read_only);
+
 #endif

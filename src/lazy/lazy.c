@@ -181,6 +181,7 @@ LAZY(LIB_GIT2, int, git_merge_trees, (git_index **out, git_repository *repo, con
 LAZY(LIB_GIT2, int, git_oid_cpy, (git_oid *out, const git_oid *src), (out, src))
 LAZY_VOID(LIB_GIT2, git_patch_free, (git_patch *patch), (patch))
 LAZY(LIB_GIT2, int, git_patch_from_diff, (git_patch **out, git_diff *diff, size_t idx), (out, diff, idx))
+LAZY(LIB_GIT2, int, git_patch_from_buffers, (git_patch **out, const void *old_buffer, size_t old_len, const char *old_as_path, const void *new_buffer, size_t new_len, const char *new_as_path, const git_diff_options *opts), (out, old_buffer, old_len, old_as_path, new_buffer, new_len, new_as_path, opts))
 LAZY(LIB_GIT2, int, git_patch_print, (git_patch *patch, git_diff_line_cb print_cb, void *payload), (patch, print_cb, payload))
 LAZY(LIB_GIT2, int, git_push_options_init, (git_push_options *opts, unsigned int version), (opts, version))
 LAZY(LIB_GIT2, int, git_reference_create, (git_reference **out, git_repository *repo, const char *name, const git_oid *id, int force, const char *log_message), (out, repo, name, id, force, log_message))

@@ -705,6 +705,20 @@ out:
 	return rc;
 }
 
+char *memfs_text_diff(const char *a, size_t alen, const char *b, size_t blen)
+{
+	git_patch *p = NULL;
+	struct buf t = BUF_INIT;
+
+	if (git_patch_from_buffers(&p, a, alen, NULL, b, blen, NULL, NULL) == 0 && p)
+		git_patch_print(p, patch_cb, &t);
+	git_patch_free(p);
+	git_error_clear();
+	if (!t.buf)
+		buf_addstr(&t, "");
+	return buf_detach(&t);
+}
+
 void memfs_files_free(struct memfile *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -65,6 +65,9 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 
 
 
+/* Unified hunks from a to b (diff's display), as the merge's diffs show them. Caller frees. */
+char *memfs_text_diff(const char *a, size_t alen, const char *b, size_t blen);
+
 /*
  * Reads every regular file under dir (recursively, sorted by path, dot-folders such as .git
  * skipped but .memfs.config.json kept) as memory files with paths relative to dir.

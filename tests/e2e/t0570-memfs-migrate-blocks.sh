@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Migration from blocks (issue 25): an agent whose memory letta-sync manages as blocks (the
 # shared Block policy and the private block notes of its Template) starts declaring memory
-# files. diff shows the blocks as the files system/policy.md and system/notes.md before
-# anything is sent; one sync tags the agent and pushes once; nothing is lost: the agent's own
+# files. diff shows what moves before anything is sent (the shared Block becomes the file
+# system/policy.md; the private notes is the agent's file already: nothing written); one sync tags the agent and pushes once; nothing is lost: the agent's own
 # edit of its private block is its file's body (the same block), the shared Block is detached
 # from this agent (unchanged, for the others) and its content is the agent's own block now,
 # made by the push. Afterwards a Block edit in git reaches the file, and syncs are no-ops.
@@ -45,13 +45,14 @@ write_agents '  memory:
 run diff
 expect_rc 0
 expect_out 'git-memory-enabled'
-expect_out '^  create system/notes.md$'
+# The private block stays the agent's (its block is the file): nothing to write for it.
+! grep -q 'system/notes.md' "$TMP/out" || fail "diff writes over the agent's notes: $(cat "$TMP/out")"
 expect_out '^  create system/policy.md$'
 expect_out '^    \+be kind$'
 expect_out '^  create system/persona.md$'
 expect_out 'memory_blocks'
 run diff --json
-expect_jq '[.data[] | select(.section == "memory_files") | .files[].path] | sort == ["system/notes.md", "system/persona.md", "system/policy.md"]'
+expect_jq '[.data[] | select(.section == "memory_files") | .files[].path] | sort == ["system/persona.md", "system/policy.md"]'
 
 sim_admin POST /_sim/stats/reset >/dev/null
 run sync
