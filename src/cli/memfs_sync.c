@@ -180,7 +180,7 @@ static const json_t *agent_of(struct reconcile *r, const char *id)
 	return NULL;
 }
 
-/* diff of an agent without a repository yet: every file is written. */
+/* diff of an agent without a repository yet: what the push after its tag will write (memfs_preview). */
 static void all_new(struct memfs_run *m, struct reconcile *r, const struct memfs_agent *a,
 		    const char *id, const json_t *agent, const char *why, json_t *changes,
 		    struct buf *human)
@@ -346,8 +346,12 @@ void memfs_check_desired(const struct desired_state *ds, const char *root,
 		rc = memfs_decl_files(&f, &n, decl, blocks, root ? root : ".", &err);
 		json_decref(blocks);
 		if (rc < 0) {
-			diag_add(diags, DIAG_ERROR, res->pos.file, res->pos.line, res->pos.col,
-				 "Agent.%s: memory.dir '%s': %s", res->name, dir, err.msg);
+			if (jsonx_get_str(decl, "dir"))
+				diag_add(diags, DIAG_ERROR, res->pos.file, res->pos.line, res->pos.col,
+					 "Agent.%s: memory.dir '%s': %s", res->name, dir, err.msg);
+			else
+				diag_add(diags, DIAG_ERROR, res->pos.file, res->pos.line, res->pos.col,
+					 "Agent.%s: memory: %s", res->name, err.msg);
 			diag_hint(diags, "%s", *err.hint ? err.hint : "fix the path (relative to the repository's root)");
 			ls_error_clear(&err);
 			continue;
