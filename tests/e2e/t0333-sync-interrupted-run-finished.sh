@@ -15,6 +15,9 @@ cd "$TMP/examples"
 
 for point in INT:1.5 KILL:1.5 INT:0.9 KILL:2.5; do
 	sig=${point%%:*} at=${point#*:}
+	# A new server each round, whose agent ids may repeat the last one's: the memory cache of
+	# the old server (notes-bot's) would read as a history the server rewrote.
+	rm -rf .letta/cache
 	start_sim --latency-ms 200
 	"$LS_BIN" sync >"$TMP/out" 2>"$TMP/err" &
 	pid=$!
