@@ -10,6 +10,7 @@
 #include "cli/memfs_sync.h"
 
 #include "api/letta.h"
+#include "cli/memfs_decl.h"
 #include "cli/memfs_pool.h"
 #include "cli/memfs_report.h"
 #include "cli/output.h"
@@ -30,6 +31,7 @@ struct memfs_agent {
 	char *dir;  /* the memory folder, relative to the config repository's root */
 	struct memfile *f;
 	size_t n;
+	int own; /* the agent's own change in the plan as loaded (memfs_agent_change), or -1 */
 };
 
 void memfs_run_release(struct memfs_run *m)
@@ -77,29 +79,29 @@ int memfs_load(struct memfs_run *m, struct reconcile *r, struct ls_error *err)
 		const json_t *decl;
 		const char *dir, *name;
 		struct memfs_agent *a;
+		json_t *blocks;
 
 		if (res->kind != KIND_AGENT || !(decl = memfiles_decl(&r->ds, res->name)))
 			continue;
 		name = jsonx_get_str(res->spec, "name") ? jsonx_get_str(res->spec, "name") : res->name;
 		if (only && strcmp(only, name) && strcmp(only, res->name))
 			continue;
-		dir = jsonx_get_str(decl, "dir");
-		if (!dir)
+		if (!memfs_decl_any(decl))
 			continue;
+		dir = memfs_decl_prefix(&path, decl, res->name);
 		m->a = xrealloc(m->a, (m->n + 1) * sizeof(*m->a));
 		a = &m->a[m->n++];
 		memset(a, 0, sizeof(*a));
 		a->name = xstrdup(name);
 		a->decl = xstrdup(res->name);
 		a->dir = xstrdup(dir);
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", root.buf, dir);
-		if ((ret = memfs_read_dir(&a->f, &a->n, path.buf, err)) < 0) {
-			ls_error_hint(err, "Agent '%s' declares memory.dir '%s': create the folder or fix the path",
-				      res->name, dir);
+		a->own = memfs_agent_change(r, res->name);
+		blocks = memfiles_from_blocks(&r->ds, res->name);
+		ret = memfs_decl_files(&a->f, &a->n, decl, blocks, root.buf, err);
+		json_decref(blocks);
+		if (ret < 0)
 			break;
-		}
-		memfiles_check(a->f, a->n, dir, &diags);
+		memfs_decl_check(a->f, a->n, decl, res->name, &diags);
 	}
 	diag_list_sort(&diags);
 	for (size_t i = 0; i < diags.n; i++) {
@@ -181,24 +183,29 @@ static const json_t *agent_of(struct reconcile *r, const char *id)
 	return NULL;
 }
 
-/* diff of an agent without a repository yet: every file is written. */
-static void all_new(struct memfs_run *m, const struct memfs_agent *a, const char *id,
-		    const char *why, json_t *changes, struct buf *human)
+/* diff of an agent without a repository yet: what the push after its tag will write (memfs_preview). */
+static void all_new(struct memfs_run *m, struct reconcile *r, const struct memfs_agent *a,
+		    const char *id, const json_t *agent, const char *why, json_t *changes,
+		    struct buf *human)
 {
-	json_t *files = json_array();
+	json_t *moved = memfiles_from_blocks(&r->ds, a->decl);
+	json_t *files = memfs_preview(a->f, a->n, agent, moved);
 	struct buf head = BUF_INIT;
 
-	for (size_t k = 0; k < a->n; k++)
-		json_array_append_new(files, json_pack("{s:s, s:s, s:s}", "path", a->f[k].path,
-						       "change", "create", "diff", ""));
+	json_decref(moved);
+	if (!json_array_size(files)) {
+		json_decref(files);
+		return;
+	}
 	json_array_append_new(changes,
 			      json_pack("{s:s, s:s, s:s?, s:s, s:s, s:b, s:[], s:o, s:s}", "kind",
 					"Agent", "name", a->decl, "agent", id, "section",
 					"memory_files", "action", "create", "breaking", 0, "fields",
 					"files", files, "reason", why));
-	m->changed++;
+	m->changed += a->own < 0;
 	if (human) {
-		buf_addf(&head, "+ Agent %s: memory_files (%zu file(s); %s)\n", a->decl, a->n, why);
+		buf_addf(&head, "+ Agent %s: memory_files (%zu file(s); %s)\n", a->decl,
+			 json_array_size(files), why);
 		human_files(human, head.buf, files);
 	}
 	buf_release(&head);
@@ -244,6 +251,8 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		j->o.message = j->msg.buf;
 		j->o.force = force;
 		j->o.push = push;
+		j->o.prune = (r->opts.plan_flags & PLAN_PRUNE) != 0;
+		memfs_retry_opts(&j->o.retries, &j->o.retry_base_ms, &j->o.retry_max_ms);
 		j->o.resolve = json_object_get(m->resolve, a->decl);
 		j->f = a->f;
 		j->n = a->n;
@@ -269,7 +278,7 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		memset(&none, 0, sizeof(none));
 		if (!id) {
 			if (!push) {
-				all_new(m, a, NULL, "the agent does not exist yet", changes, human);
+				all_new(m, r, a, NULL, NULL, "the agent does not exist yet", changes, human);
 			} else {
 				log_error("Agent '%s': not found on the server; its memory files were not synced",
 					  a->decl);
@@ -278,7 +287,8 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 			continue;
 		}
 		if (j->fresh)
-			all_new(m, a, id, "the agent gets its memory repository (tag git-memory-enabled) from this sync",
+			all_new(m, r, a, id, agent_of(r, id),
+				"the agent gets its memory repository (tag git-memory-enabled) from this sync",
 				changes, human);
 		if (rc == 0 && res->rewritten)
 			memfs_warn_rewritten(r->ctx, a->decl, id, res);
@@ -311,13 +321,16 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 				buf_release(&t);
 			}
 		} else if (json_array_size(res->files)) {
+			int own = a->own;
+
 			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:O, s:s*, s:s*}", "kind",
 				       "Agent", "name", a->decl, "agent", id, "section", "memory_files",
-				       "action", "update", "breaking", 0, "fields", "files", res->files,
-				       "commit", *res->pushed ? res->pushed : NULL, "base",
+				       "action", own == CHANGE_CREATE ? "create" : "update", "breaking",
+				       0, "fields", "files", res->files, "commit",
+				       *res->pushed ? res->pushed : NULL, "base",
 				       *res->base ? res->base : NULL);
 			json_array_append_new(changes, ch);
-			m->changed++;
+			m->changed += own < 0; /* else counted with the agent's own change */
 			buf_addf(&head, "~ Agent %s: memory_files (%zu file(s))\n", a->decl,
 				 json_array_size(res->files));
 			if (human)
@@ -326,6 +339,8 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 				log_info("Agent '%s': memory pushed as %s (%d push(es))", a->decl,
 					 res->pushed, res->tries);
 		}
+		if (rc == 0)
+			memfs_report_orphans(a->decl, id, res->orphans, res->kept, ch, changes, human);
 		buf_release(&head);
 	}
 out:
@@ -346,19 +361,28 @@ void memfs_check_desired(const struct desired_state *ds, const char *root,
 		struct memfile *f = NULL;
 		size_t n = 0;
 		struct ls_error err = LS_ERROR_INIT;
+		json_t *blocks;
+		int rc;
 
 		if (res->kind != KIND_AGENT || !(decl = memfiles_decl(ds, res->name)) ||
-		    !(dir = jsonx_get_str(decl, "dir")))
+		    !memfs_decl_any(decl))
 			continue;
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", root ? root : ".", dir);
-		if (memfs_read_dir(&f, &n, path.buf, &err) < 0) {
-			diag_add(diags, DIAG_ERROR, res->pos.file, res->pos.line, res->pos.col,
-				 "Agent.%s: memory.dir '%s': %s", res->name, dir, err.msg);
-			diag_hint(diags, "create the folder or fix the path (relative to the repository's root)");
+		dir = memfs_decl_prefix(&path, decl, res->name);
+		blocks = memfiles_from_blocks(ds, res->name);
+		rc = memfs_decl_files(&f, &n, decl, blocks, root ? root : ".", &err);
+		json_decref(blocks);
+		if (rc < 0) {
+			if (jsonx_get_str(decl, "dir"))
+				diag_add(diags, DIAG_ERROR, res->pos.file, res->pos.line, res->pos.col,
+					 "Agent.%s: memory.dir '%s': %s", res->name, dir, err.msg);
+			else
+				diag_add(diags, DIAG_ERROR, res->pos.file, res->pos.line, res->pos.col,
+					 "Agent.%s: memory: %s", res->name, err.msg);
+			diag_hint(diags, "%s", *err.hint ? err.hint : "fix the path (relative to the repository's root)");
+			ls_error_clear(&err);
 			continue;
 		}
-		memfiles_check(f, n, dir, diags);
+		memfs_decl_check(f, n, decl, res->name, diags);
 		memfs_files_free(f, n);
 	}
 	buf_release(&path);

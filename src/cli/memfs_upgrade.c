@@ -53,6 +53,7 @@ static int read_at(struct memfile **f, size_t *n, const char *rev, const char *d
 		memcpy((*f)[*n].data, bf[i].data, bf[i].len);
 		(*f)[*n].data[bf[i].len] = 0;
 		(*f)[*n].len = bf[i].len;
+		(*f)[*n].mode = MEMFILE_MANAGED;
 		(*n)++;
 	}
 	git_tree_files_free(bf, nb);
@@ -99,6 +100,7 @@ int memfs_upgrade_agent(struct cli_ctx *ctx, const struct desired_state *ds, con
 			want[n].path = xstrdup(cur[i].path);
 			want[n].data = NULL;
 			want[n].len = 0;
+			want[n].mode = MEMFILE_MANAGED;
 			n++;
 		}
 	}

@@ -1,5 +1,6 @@
 /* The shared front half of diff and sync (see reconcile.h). */
 #include "cli/reconcile.h"
+#include "cli/memfs_sync.h"
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "cli/render_diff.h"
@@ -142,6 +143,17 @@ static int load_config(struct reconcile *r, struct cli_ctx *ctx, struct ls_error
 	int ret = config_load_flags(&r->ds, ".", r->opts.scope_soft ? CONFIG_SCOPE_SOFT : 0,
 				    &diags, &info, err);
 
+	/*
+	 * sync may create the project before it reads the memory files: their rules are checked
+	 * here, before any write (issue 25).
+	 */
+	if (ret == 0 && r->opts.create_project &&
+	    (!r->opts.sections || (r->opts.sections & (1u << SECTION_MEMORY_FILES)))) {
+		memfs_check_desired(&r->ds, info.root, &diags);
+		if (diags.nerrors)
+			ret = ls_error_set(err, LS_EINVALID, "%zu problem(s) in memory files",
+					   diags.nerrors);
+	}
 	output_diags(ctx, &diags, NULL, ret < 0, err);
 	if (ret < 0 && !err->hint[0])
 		ls_error_hint(err, "run 'letta-sync validate' to see every problem");

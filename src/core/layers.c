@@ -58,6 +58,7 @@ static const char *type_name(const json_t *v)
 
 struct mctx {
 	struct merge_report *rep;
+	int by_path; /* the array being merged is memory.files: items keyed by path */
 	struct buf ptr;  /* JSON pointer of the value being merged */
 	struct buf dots; /* the same as "spec.agent.tools", for messages */
 	int depth;
@@ -81,8 +82,11 @@ static void conflict(struct mctx *c, const json_t *a, const json_t *b)
 static json_t *merge(struct mctx *c, const json_t *a, const json_t *b, const char *field,
 		     int strategies);
 
-/* The merge key of an array item: id, else name, else label; a string is its own key. */
-static const char *item_key(const json_t *item)
+/*
+ * The merge key of an array item: id, else name, else label; a string is its own key. The
+ * items of memory.files (issue 25) are keyed by their path alone.
+ */
+static const char *item_key(const json_t *item, int by_path)
 {
 	const char *k;
 
@@ -90,6 +94,8 @@ static const char *item_key(const json_t *item)
 		return json_string_value(item);
 	if (!json_is_object(item))
 		return NULL;
+	if (by_path)
+		return jsonx_get_str(item, "path");
 	k = jsonx_get_str(item, "id");
 	if (!k)
 		k = jsonx_get_str(item, "name");
@@ -160,9 +166,9 @@ static json_t *merge_append(struct mctx *c, const json_t *a, const json_t *b)
 }
 
 /* The typed merge key of an item ("o:name" or "s:name"), or 0 when it has none. */
-static int typed_key(struct buf *out, const json_t *item)
+static int typed_key(struct buf *out, const json_t *item, int by_path)
 {
-	const char *k = item_key(item);
+	const char *k = item_key(item, by_path);
 
 	buf_reset(out);
 	if (!k)
@@ -203,7 +209,7 @@ static json_t *merge_keyed(struct mctx *c, const json_t *a, const json_t *b)
 
 	json_array_foreach(a, i, item) {
 		json_array_append_new(lower, json_deep_copy(item));
-		if (typed_key(&key, item)) {
+		if (typed_key(&key, item, c->by_path)) {
 			json_t *list = json_object_get(index, key.buf);
 
 			if (!list) {
@@ -223,11 +229,11 @@ static json_t *merge_keyed(struct mctx *c, const json_t *a, const json_t *b)
 			continue;
 		}
 		if (json_is_object(item) && json_is_true(json_object_get(item, "_delete"))) {
-			if (item_key(item))
-				remove_lower(index, item_key(item), gone);
+			if (item_key(item, c->by_path))
+				remove_lower(index, item_key(item, c->by_path), gone);
 			continue;
 		}
-		list = typed_key(&key, item) ? json_object_get(index, key.buf) : NULL;
+		list = typed_key(&key, item, c->by_path) ? json_object_get(index, key.buf) : NULL;
 		json_array_foreach(list, j, v) {
 			if (!gone[json_integer_value(v)]) {
 				found = (size_t)json_integer_value(v);
@@ -278,6 +284,16 @@ static json_t *merge_array(struct mctx *c, const json_t *a, const json_t *b, con
 	return merge_keyed(c, a, b);
 }
 
+/* memory.files of an Agent or Template (issue 25): merged per file path. */
+static int is_memory_files(const struct mctx *c, const char *field)
+{
+	const char *suf = "/memory/files";
+	size_t n = strlen(suf);
+
+	return field && !strcmp(field, "files") && c->ptr.len >= n &&
+	       !strcmp(c->ptr.buf + c->ptr.len - n, suf);
+}
+
 static json_t *merge_object(struct mctx *c, const json_t *a, const json_t *b, int strategies)
 {
 	json_t *out = a ? json_deep_copy(a) : json_object();
@@ -325,6 +341,14 @@ static json_t *merge(struct mctx *c, const json_t *a, const json_t *b, const cha
 	}
 	if (json_is_object(b))
 		return merge_object(c, json_is_object(a) ? a : NULL, b, strategies);
+	if (json_is_array(b) && is_memory_files(c, field)) {
+		json_t *out;
+
+		c->by_path = 1;
+		out = merge_keyed(c, json_is_array(a) ? a : NULL, b);
+		c->by_path = 0;
+		return out;
+	}
 	if (json_is_array(b))
 		return merge_array(c, json_is_array(a) ? a : NULL, b, field, strategies);
 	return json_deep_copy(b);
@@ -337,6 +361,7 @@ json_t *layers_merge_value(const json_t *lower, const json_t *upper, struct merg
 	json_t *out;
 
 	c.rep = rep ? rep : &none;
+	c.by_path = 0;
 	buf_init(&c.ptr);
 	buf_init(&c.dots);
 	c.depth = 0;

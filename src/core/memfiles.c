@@ -9,8 +9,11 @@
 
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/suggest.h"
 #include "util/yamlx.h"
 
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *memfiles_dir(const json_t *agent_spec)
@@ -229,6 +232,51 @@ out:
 	buf_release(&why);
 }
 
+/*
+ * A file of a skill folder skills/<name>/...: the folder needs its SKILL.md, and SKILL.md a
+ * frontmatter with name and description (the Agent Skills format Letta Code loads; a skill
+ * without a description is never offered to the agent). Checked once per folder, at SKILL.md
+ * or, when it is missing, at the folder's first file.
+ */
+static void check_skill(const struct memfile *all, size_t n, const struct memfile *f,
+			const char *file, struct diag_list *diags)
+{
+	const char *p = f->path, *slash = strchr(p + 7, '/');
+	struct buf skill = BUF_INIT, why = BUF_INIT;
+	const struct memfile *s;
+	struct fm m;
+	int line;
+
+	buf_add(&skill, p, (size_t)(slash - p));
+	buf_addstr(&skill, "/SKILL.md");
+	s = find(all, n, skill.buf);
+	if (!s) {
+		/* Only at the folder's first file (the files are sorted by path). */
+		if (f == all || strncmp(f[-1].path, skill.buf, (size_t)(slash - p) + 1))
+			ERR(file, 1, 1, "the skill folder %.*s has no SKILL.md", (int)(slash - p), p);
+		goto out;
+	}
+	if (s != f)
+		goto out;
+	if (fm_parse(f, &m, &why, &line) <= 0) {
+		ERR(file, line, 1, "%s", why.len ? why.buf : "SKILL.md needs frontmatter (---, name: ..., description: ..., ---)");
+	} else {
+		const char *keys[] = { "name", "description" };
+
+		for (int k = 0; k < 2; k++) {
+			json_t *v = json_object_get(m.v, keys[k]);
+
+			if (!json_is_string(v) || !*json_string_value(v))
+				ERR(file, 1, 1, "SKILL.md: missing required field '%s'", keys[k]);
+		}
+	}
+	json_decref(m.v);
+	json_decref(m.pos);
+out:
+	buf_release(&skill);
+	buf_release(&why);
+}
+
 /* In-prompt (block) files: .md files under system/, or the root layout's root .md files but MEMORY.md. */
 static int in_prompt(const char *path, int root)
 {
@@ -280,6 +328,8 @@ size_t memfiles_check(const struct memfile *f, size_t n, const char *prefix,
 			if (has_suffix(p, ".md") && !strchr(p + 7, '/')) {
 				ERR(PATH(p), 1, 1, "invalid skill path (skills must be folders)");
 				diag_hint(diags, "use skills/<name>/SKILL.md");
+			} else if (strchr(p + 7, '/')) {
+				check_skill(f, n, &f[i], PATH(p), diags);
 			}
 			continue;
 		}
@@ -308,4 +358,291 @@ size_t memfiles_check(const struct memfile *f, size_t n, const char *prefix,
 #undef PATH
 	buf_release(&file);
 	return diags->nerrors - before;
+}
+
+int memfiles_managed(const json_t *agent_spec)
+{
+	const json_t *m = json_object_get(agent_spec, "memory");
+
+	return json_is_object(m) &&
+	       (json_is_string(json_object_get(m, "dir")) ||
+		json_is_string(json_object_get(m, "skills")) ||
+		json_array_size(json_object_get(m, "files")) > 0);
+}
+
+enum memfile_mode memfiles_mode(const json_t *managed)
+{
+	if (json_is_false(managed))
+		return MEMFILE_UNMANAGED;
+	if (json_is_string(managed) && !strcmp(json_string_value(managed), "seed"))
+		return MEMFILE_SEED;
+	return MEMFILE_MANAGED;
+}
+
+/*
+ * A YAML scalar: plain when that reads back as the same string, else JSON's quoting. The same
+ * rule as the server's rendering of a block (sim/memfs.c yaml_scalar), so that a block and the
+ * file made from it are byte for byte the same.
+ */
+static void yaml_scalar(struct buf *out, const char *s)
+{
+	int plain = *s && !strchr("-?:,[]{}#&*!|>'\"%@` ", *s) && s[strlen(s) - 1] != ' ';
+	json_t *str;
+	char *j;
+
+	for (const char *c = s; *c && plain; c++)
+		plain = (unsigned char)*c >= 0x20 && *c != ':' && *c != '#' && *c != '\\';
+	if (plain && (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "null") ||
+		      strspn(s, "0123456789.+-eE") == strlen(s)))
+		plain = 0;
+	if (plain) {
+		buf_addstr(out, s);
+		return;
+	}
+	str = json_string(s);
+	j = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+	json_decref(str);
+	buf_addstr(out, j ? j : "\"\"");
+	free(j);
+}
+
+void memfiles_render(struct buf *out, const json_t *file, const char *body, size_t len)
+{
+	const char *name = jsonx_get_str(file, "name"), *desc = jsonx_get_str(file, "description");
+	const json_t *limit = json_object_get(file, "limit");
+
+	if (name || desc || json_is_integer(limit)) {
+		buf_addstr(out, "---\n");
+		if (name) {
+			buf_addstr(out, "name: ");
+			yaml_scalar(out, name);
+			buf_addch(out, '\n');
+		}
+		if (desc) {
+			buf_addstr(out, "description: ");
+			yaml_scalar(out, desc);
+			buf_addch(out, '\n');
+		}
+		if (json_is_integer(limit))
+			buf_addf(out, "limit: %lld\n", (long long)json_integer_value(limit));
+		buf_addstr(out, "---\n");
+	}
+	buf_add(out, body ? body : "", len);
+}
+
+/* A path inside the config repository or the memory root: relative, no "..", no "//". */
+static int path_ok(const char *p)
+{
+	if (!*p || *p == '/' || strstr(p, "//") || !strcmp(p, ".."))
+		return 0;
+	if (!strncmp(p, "../", 3) || strstr(p, "/../") || has_suffix(p, "/.."))
+		return 0;
+	return 1;
+}
+
+struct vd {
+	const struct desired_state *ds;
+	const struct resource *r;
+	struct diag_list *diags;
+	struct buf ptr;
+};
+
+__attribute__((format(__printf__, 3, 4))) static void vd_err(struct vd *v, const char *rel,
+							    const char *fmt, ...)
+{
+	struct src_pos pos;
+	struct buf p = BUF_INIT, m = BUF_INIT;
+	va_list ap;
+
+	buf_addf(&p, "%s%s", v->ptr.buf, rel);
+	desired_pos(&pos, v->ds, v->r, p.buf);
+	va_start(ap, fmt);
+	buf_vaddf(&m, fmt, ap);
+	va_end(ap);
+	diag_add(v->diags, DIAG_ERROR, pos.file, pos.line, pos.col, "%s.%s: %s",
+		 res_kind_name(v->r->kind), v->r->name, m.buf);
+	buf_release(&p);
+	buf_release(&m);
+}
+
+void memfiles_validate_decl(const struct desired_state *ds, const struct resource *r,
+			    const json_t *mem, const char *base, struct diag_list *diags)
+{
+	static const char *const modes[] = { "seed", NULL };
+	struct vd v = { ds, r, diags, BUF_INIT };
+	json_t *seen = json_object();
+	const json_t *files, *f;
+	size_t i;
+
+	if (!json_is_object(mem))
+		goto out;
+	buf_addf(&v.ptr, "%s/memory", base);
+	if (!json_object_get(mem, "dir") && !json_object_get(mem, "files") &&
+	    !json_object_get(mem, "skills"))
+		vd_err(&v, "", "memory declares nothing: give dir, files or skills");
+	{
+		const char *keys[] = { "dir", "skills" };
+
+		for (int k = 0; k < 2; k++) {
+			const char *s = jsonx_get_str(mem, keys[k]);
+			struct buf rel = BUF_INIT;
+
+			buf_addf(&rel, "/%s", keys[k]);
+			if (s && !path_ok(s))
+				vd_err(&v, rel.buf, "memory.%s '%s' must be a folder inside the config repository (relative, without '..')",
+				       keys[k], s);
+			buf_release(&rel);
+		}
+	}
+	files = json_object_get(mem, "files");
+	json_array_foreach(json_is_array(files) ? files : NULL, i, f) {
+		const char *path = jsonx_get_str(f, "path");
+		const json_t *m = json_object_get(f, "managed"), *lim = json_object_get(f, "limit");
+		const json_t *val = json_object_get(f, "value");
+		int mode = memfiles_mode(m);
+		struct buf rel = BUF_INIT;
+
+		if (!json_is_object(f))
+			continue;
+		buf_addf(&rel, "/files/%zu", i);
+		if (path && !path_ok(path)) {
+			buf_addstr(&rel, "/path");
+			vd_err(&v, rel.buf, "memory file path '%s' must be relative to the memory root, without '..'", path);
+		} else if (path && json_object_get(seen, path)) {
+			buf_addstr(&rel, "/path");
+			vd_err(&v, rel.buf, "memory file '%s' is declared twice (one entry per path)", path);
+		} else if (path) {
+			json_object_set_new(seen, path, json_true());
+		}
+		buf_reset(&rel);
+		buf_addf(&rel, "/files/%zu", i);
+		if (json_is_string(m) && strcmp(json_string_value(m), "seed")) {
+			const char *g = suggest(json_string_value(m), modes);
+
+			buf_addstr(&rel, "/managed");
+			vd_err(&v, rel.buf, "Invalid managed: %s (true, false or seed)", json_string_value(m));
+			if (g)
+				diag_hint(diags, "did you mean '%s'?", g);
+		} else if (val && json_object_get(f, "from_file")) {
+			buf_addstr(&rel, "/from_file");
+			vd_err(&v, rel.buf, "give value or from_file, not both");
+		} else if (!val && !json_object_get(f, "from_file") && mode != MEMFILE_UNMANAGED) {
+			vd_err(&v, rel.buf, "memory file '%s' needs value or from_file (or managed: false)",
+			       path ? path : "");
+		} else if (json_is_string(json_object_get(f, "from_file")) &&
+			   !path_ok(jsonx_get_str(f, "from_file"))) {
+			buf_addstr(&rel, "/from_file");
+			vd_err(&v, rel.buf, "from_file '%s' must be a file inside the config repository (relative, without '..')",
+			       jsonx_get_str(f, "from_file"));
+		}
+		buf_reset(&rel);
+		buf_addf(&rel, "/files/%zu", i);
+		if (json_object_get(f, "read_only")) {
+			buf_addstr(&rel, "/read_only");
+			vd_err(&v, rel.buf, "'read_only' is a protected field: only the server or the user sets it (docs/contract/memfs.md)");
+		} else if (lim && (!json_is_integer(lim) || json_integer_value(lim) <= 0)) {
+			buf_addstr(&rel, "/limit");
+			vd_err(&v, rel.buf, "'limit' must be a positive integer");
+		} else if (lim && json_is_string(val) &&
+			   chars(json_string_value(val), json_string_length(val)) >
+				   (size_t)json_integer_value(lim)) {
+			buf_addstr(&rel, "/value");
+			vd_err(&v, rel.buf, "the value has %zu characters, over its limit of %lld",
+			       chars(json_string_value(val), json_string_length(val)),
+			       (long long)json_integer_value(lim));
+		}
+		buf_release(&rel);
+	}
+out:
+	json_decref(seen);
+	buf_release(&v.ptr);
+}
+
+void memfiles_render_block(struct buf *out, const char *label, const char *desc,
+			   const char *value, long long limit, int read_only)
+{
+	buf_addstr(out, "---\ndescription: ");
+	yaml_scalar(out, desc && *desc ? desc : label);
+	buf_addch(out, '\n');
+	if (limit >= 0)
+		buf_addf(out, "limit: %lld\n", limit);
+	if (read_only)
+		buf_addstr(out, "read_only: true\n");
+	buf_addstr(out, "---\n");
+	buf_addstr(out, value ? value : "");
+}
+
+/* A Block without a limit is created with this one (core/plan.c BLOCK_LIMIT_DEFAULT). */
+#define MEMFILES_BLOCK_LIMIT 100000
+
+json_t *memfiles_from_blocks(const struct desired_state *ds, const char *agent)
+{
+	const struct resource *a = desired_find(ds, KIND_AGENT, agent), *t;
+	const json_t *decl = memfiles_decl(ds, agent), *blocks, *e;
+	json_t *out = json_array();
+	struct buf content = BUF_INIT, path = BUF_INIT;
+	size_t i;
+
+	if (!a || !json_is_object(decl) ||
+	    !(jsonx_get_str(decl, "dir") || jsonx_get_str(decl, "skills") ||
+	      json_array_size(json_object_get(decl, "files"))))
+		return out;
+	blocks = json_object_get(a->spec, "blocks");
+	if (!blocks) {
+		const char *tn = jsonx_get_str(a->spec, "template");
+
+		t = tn ? desired_find(ds, KIND_TEMPLATE, tn) : NULL;
+		blocks = t ? json_object_get(json_object_get(t->spec, "agent"), "blocks") : NULL;
+	}
+	json_array_foreach(json_is_array(blocks) ? blocks : NULL, i, e) {
+		const char *name = json_is_string(e) ? json_string_value(e) : jsonx_get_str(e, "name");
+		const struct resource *b = name ? desired_find(ds, KIND_BLOCK, name) : NULL;
+		json_t *f = json_object();
+		const char *label, *value, *desc;
+		json_int_t limit = -1;
+		int mode;
+
+		if (b) {
+			if (json_is_true(json_object_get(b->spec, "readOnly")))
+				goto skip;
+			label = jsonx_get_str(b->spec, "label") ? jsonx_get_str(b->spec, "label") : b->name;
+			value = jsonx_get_str(b->spec, "value");
+			desc = jsonx_get_str(b->spec, "description");
+			if (!desc)
+				desc = jsonx_get_str(json_object_get(b->doc, "metadata"), "description");
+			limit = json_is_integer(json_object_get(b->spec, "limit"))
+					? json_integer_value(json_object_get(b->spec, "limit"))
+					: MEMFILES_BLOCK_LIMIT;
+			mode = b->managed == MANAGED_FALSE  ? MEMFILE_UNMANAGED
+			       : b->managed == MANAGED_SEED ? MEMFILE_SEED
+							    : MEMFILE_MANAGED;
+		} else if (json_is_object(e) && jsonx_get_str(e, "label") &&
+			   jsonx_get_str(e, "value") && !name) {
+			if (json_is_true(json_object_get(e, "readOnly")))
+				goto skip;
+			label = jsonx_get_str(e, "label");
+			value = jsonx_get_str(e, "value");
+			desc = jsonx_get_str(e, "description");
+			if (json_is_integer(json_object_get(e, "limit")))
+				limit = json_integer_value(json_object_get(e, "limit"));
+			mode = MEMFILE_SEED;
+		} else {
+			goto skip;
+		}
+		buf_reset(&content);
+		buf_reset(&path);
+		memfiles_render_block(&content, label, desc, value, (long long)limit, 0);
+		buf_addf(&path, "system/%s.md", label);
+		json_object_set_new(f, "label", json_string(label));
+		json_object_set_new(f, "path", json_string(path.buf));
+		json_object_set_new(f, "content", json_stringn(content.buf, content.len));
+		json_object_set_new(f, "mode", json_integer(mode));
+		json_object_set_new(f, "shared", json_boolean(b != NULL));
+		json_array_append(out, f);
+skip:
+		json_decref(f);
+	}
+	buf_release(&content);
+	buf_release(&path);
+	return out;
 }

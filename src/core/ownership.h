@@ -55,7 +55,7 @@
 #define OWN_HASH_LEN 64
 /* The hash version this build writes (see above); 1 until a release adds a managed field. */
 #define OWN_HASH_VERSION 1u
-/* The key of the version in a marker and an inventory entry (absent: version 1). */
+/* OWN_HASH_VERSION_KEY (core/markers.h) holds it in a marker and an inventory entry (absent: 1). */
 
 enum own_state {
 	OWN_NONE = 0,      /* no marker: not ours */

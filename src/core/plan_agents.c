@@ -587,6 +587,8 @@ struct agent_want {
 	json_t *tags;           /* the agent's own tags (template + declaration) */
 	json_t *ignore;         /* {tags, tools, system}: left to other tools (Letta Code) */
 	json_t *ignored_tools;  /* tools the manifests name that the ignore list holds back */
+	json_t *file_labels;    /* labels whose blocks are memory files now: {label: private?} */
+	json_t *shared_ids;     /* ids of the shared Blocks the manifests give the agent */
 };
 
 static void agent_want_release(struct agent_want *w)
@@ -601,6 +603,8 @@ static void agent_want_release(struct agent_want *w)
 	json_decref(w->tags);
 	json_decref(w->ignore);
 	json_decref(w->ignored_tools);
+	json_decref(w->file_labels);
+	json_decref(w->shared_ids);
 }
 
 static void add_id(json_t *set, const char *id)
@@ -644,7 +648,7 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 	w->spec = merged_spec(tmpl, decl);
 	w->tags = view_strset(json_object_get(w->spec, "tags"), NULL);
 	/* Memory as files (issue 25): the server gives a tagged agent its git repository. */
-	if (memfiles_dir(w->spec) && !jsonx_array_has_str(w->tags, MEMFILES_TAG))
+	if (memfiles_managed(w->spec) && !jsonx_array_has_str(w->tags, MEMFILES_TAG))
 		json_array_append_new(w->tags, json_string(MEMFILES_TAG));
 	all_tags = json_deep_copy(w->tags);
 	if (cur_tags)
@@ -696,10 +700,33 @@ static void build_want(struct ac *c, struct agent_want *w, const char *agent_nam
 
 	w->blocks = json_array();
 	w->private_blocks = json_array();
+	/*
+	 * Memory as files (issue 25): the blocks memfiles_from_blocks() moves into files are the
+	 * files' (the server makes each file the agent's block of its label); the planner neither
+	 * creates, attaches nor detaches them.
+	 */
+	w->file_labels = json_object();
+	w->shared_ids = json_array();
+	{
+		json_t *moved = decl ? memfiles_from_blocks(c->want, decl->name) : NULL;
+
+		json_array_foreach(moved, i, e)
+			json_object_set_new(w->file_labels, jsonx_get_str(e, "label"),
+					    json_boolean(!json_is_true(json_object_get(e, "shared"))));
+		json_decref(moved);
+	}
 	json_array_foreach(json_object_get(w->spec, "blocks"), i, e)
 	{
 		const char *n = jsonx_get_str(e, "name");
 		const char *label = jsonx_get_str(e, "label");
+		const struct resource *sb = res_find(c->want, KIND_BLOCK, n ? n : json_string_value(e));
+
+		if (sb && shared_id(c, KIND_BLOCK, sb->name))
+			add_id(w->shared_ids, shared_id(c, KIND_BLOCK, sb->name));
+		if (json_object_get(w->file_labels,
+				    sb ? (view_spec_str(sb, "label") ? view_spec_str(sb, "label") : sb->name)
+				       : label ? label : ""))
+			continue;
 
 		if (label && json_object_get(e, "value") && !res_find(c->want, KIND_BLOCK, n)) {
 			json_array_append_new(w->private_blocks, block_private_body(e));
@@ -1024,6 +1051,17 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	if (section_on(c, SECTION_MEMORY_BLOCKS)) {
 		json_t *want_ids = json_deep_copy(w.blocks), *final = NULL;
 		const char *strategy = tmpl ? view_spec_str(tmpl, "blockReconciliationStrategy") : NULL;
+		const json_t *cb;
+
+		/*
+		 * Private blocks that are memory files now stay (each is its file's block); a
+		 * shared Block whose label is a file now is detached (memfiles_from_blocks).
+		 */
+		json_array_foreach(cur_blocks, i, cb)
+			if (jsonx_get_str(cb, "label") &&
+			    json_is_true(json_object_get(w.file_labels, jsonx_get_str(cb, "label"))) &&
+			    !in_set(w.shared_ids, jsonx_get_str(cb, "id")))
+				add_id(want_ids, jsonx_get_str(cb, "id"));
 
 		json_array_foreach(w.private_blocks, i, pb)
 		{
@@ -1251,7 +1289,8 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 
 		json_array_foreach(cur_tags, i, t)
 			if (json_is_string(t) &&
-			    in_set(json_object_get(w.ignore, "tags"), json_string_value(t)))
+			    in_set(json_object_get(w.ignore, "tags"), json_string_value(t)) &&
+			    !jsonx_array_has_str(w.tags, json_string_value(t)))
 				buf_addf(&tb, "%s%s", tb.len ? ", " : "tags ", json_string_value(t));
 		json_array_foreach(w.ignored_tools, i, t)
 			buf_addf(&tb, "%stool %s (named by the manifests)", tb.len ? ", " : "",

@@ -4,6 +4,7 @@
  */
 #include "core/validate.h"
 #include "core/kinds/kinds.h"
+#include "core/memfiles.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/suggest.h"
@@ -67,9 +68,27 @@ static const struct field f_mcp_tools[] = {
 	END,
 };
 
-/* Agent memory as files (issue 25): the folder in the config repository. */
+/*
+ * Agent memory as files (issue 25, docs/memory-files.md): a folder of the config repository,
+ * inline files (frontmatter fields as docs/contract/memfs.md allows), a folder of skills.
+ * core/memfiles.c memfiles_validate_decl() checks the rest (paths, value or from_file, managed).
+ */
+static const struct field f_memory_file[] = {
+	{ "path", TY_STR, F_REQ, NULL, 0, NULL },
+	{ "name", TY_STR, 0, NULL, 0, NULL },
+	{ "description", TY_STR, 0, NULL, 0, NULL },
+	{ "limit", TY_INT, 0, NULL, 0, NULL },
+	{ "read_only", TY_BOOL, 0, NULL, 0, NULL },
+	{ "value", TY_STR, 0, NULL, 0, NULL },
+	{ "from_file", TY_STR, 0, NULL, 0, NULL },
+	{ "managed", TY_BOOL | TY_STR, 0, NULL, 0, NULL },
+	END,
+};
+
 static const struct field f_memory[] = {
-	{ "dir", TY_STR, F_REQ, NULL, 0, NULL },
+	{ "dir", TY_STR, 0, NULL, 0, NULL },
+	{ "files", TY_ARR, 0, f_memory_file, TY_OBJ, NULL },
+	{ "skills", TY_STR, 0, NULL, 0, NULL },
 	END,
 };
 
@@ -569,6 +588,7 @@ static void check_agent_fields(struct vctx *c, const json_t *a, const char *base
 			json_object_set_new(labels, label, json_true());
 		}
 	}
+	memfiles_validate_decl(c->ds, c->r, json_object_get(a, "memory"), base, c->diags);
 	buf_reset(&ptr);
 	buf_addf(&ptr, "%s/tools", base);
 	check_named_list(c, json_object_get(a, "tools"), KIND_TOOL, ptr.buf);

@@ -21,11 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 void memfs_git_result_release(struct memfs_git_result *r)
 {
 	json_decref(r->files);
 	json_decref(r->conflicts);
+	json_decref(r->orphans);
+	json_decref(r->kept);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -149,6 +152,40 @@ static int open_cache(git_repository **repo, const char *dir, struct ls_error *e
 	return 0;
 }
 
+/* Waits before the attempt after failure number t (0-based): base doubled, at most max. */
+static void backoff(const struct memfs_git_opts *o, int t)
+{
+	long ms = o->retry_base_ms << (t < 20 ? t : 20);
+	struct timespec ts;
+
+	if (o->retry_max_ms > 0 && ms > o->retry_max_ms)
+		ms = o->retry_max_ms;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * One fetch: connect, then fetch over the open connection. libgit2 1.5's git_remote_fetch()
+ * keeps its copy of the custom headers (the Authorization header) when it fails to connect
+ * (LeakSanitizer shows it for a failed ref advertisement); git_remote_connect_ext() does not,
+ * and a fetch over a connected remote sends no second ref advertisement.
+ */
+static int fetch_once(git_remote *rem, const git_strarray *specs, const git_fetch_options *fo)
+{
+	git_remote_connect_options co;
+	int rc;
+
+	git_remote_connect_options_init(&co, GIT_REMOTE_CONNECT_OPTIONS_VERSION);
+	co.callbacks = fo->callbacks;
+	co.custom_headers = fo->custom_headers;
+	rc = git_remote_connect_ext(rem, GIT_DIRECTION_FETCH, &co);
+	if (rc == 0)
+		rc = git_remote_fetch(rem, specs, fo, NULL);
+	git_remote_disconnect(rem);
+	return rc;
+}
+
 static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *head, int *have,
 		 struct ls_error *err)
 {
@@ -172,7 +209,14 @@ static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	if (git_remote_create_anonymous(&rem, repo, o->url) < 0)
 		return gerr(err, "memory repository");
-	rc = git_remote_fetch(rem, &specs, &fo, NULL);
+	rc = fetch_once(rem, &specs, &fo);
+	/* A fetch only reads: repeated after a failure, with backoff (see memfs_git_opts). */
+	for (int t = 0; rc < 0 && t < o->retries && ps.asked < 2; t++) {
+		backoff(o, t);
+		git_error_clear();
+		ps.asked = 0;
+		rc = fetch_once(rem, &specs, &fo);
+	}
 	git_remote_free(rem);
 	auth_free(&ps);
 	if (rc < 0)
@@ -287,7 +331,7 @@ static int rewrite_base(git_oid *out, git_repository *repo, git_tree *old, git_t
 		git_oid o, h, w;
 		int ho = blob_at(old, want[i].path, &o), hh = blob_at(head, want[i].path, &h);
 
-		if (!want[i].data)
+		if (!want[i].data || want[i].mode != MEMFILE_MANAGED)
 			continue;
 		if (git_blob_create_from_buffer(&w, repo, want[i].data, want[i].len) < 0)
 			goto out;
@@ -321,6 +365,8 @@ static int overlay(git_oid *out, git_repository *repo, git_tree *tree, const str
 				git_index_remove(idx, want[i].path, 0);
 			continue;
 		}
+		if (want[i].mode != MEMFILE_MANAGED)
+			continue; /* seed: added after the merge; unmanaged: never written */
 		memset(&e, 0, sizeof(e));
 		e.mode = GIT_FILEMODE_BLOB;
 		e.path = want[i].path;
@@ -332,6 +378,141 @@ static int overlay(git_oid *out, git_repository *repo, git_tree *tree, const str
 out:
 	git_index_free(idx);
 	return rc;
+}
+
+/* The D commits this version writes say so: only their trees list exactly what was shipped. */
+#define MEMFS_RECORD_TRAILER "Letta-Sync-Record: shipped-files"
+
+static const struct memfile *declared(const struct memfile *want, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(want[i].path, path))
+			return &want[i];
+	return NULL;
+}
+
+static int blob_paths_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct buf p = BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	buf_addf(&p, "%s%s", root, git_tree_entry_name(e));
+	git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
+	json_object_set_new(payload, p.buf, json_string(hex));
+	buf_release(&p);
+	return 0;
+}
+
+/*
+ * The git side of the merge (ours: the merge base bt with the managed files written over it)
+ * and the record (D's tree, see find_base: exactly the files letta-sync ships; without a
+ * trusted record, the managed files alone). Seed and unmanaged files leave the record (they
+ * are the agent's once written). A file of the record no manifest declares now is an orphan;
+ * with --prune it leaves ours and the record (so the merge deletes it) when the agent's head
+ * still has what was shipped, else it is kept (the agent changed it).
+ */
+static int build_ours(git_oid *ours, git_oid *rec, git_repository *repo, git_tree *record,
+		      git_tree *bt, git_tree *ht, const struct memfs_git_opts *o,
+		      const struct memfile *want, size_t n, struct memfs_git_result *out)
+{
+	git_index *ri = NULL;
+	json_t *shipped = json_object(), *have = json_object(), *v;
+	const char *k;
+	int rc = -1;
+
+	if (overlay(ours, repo, bt, want, n) < 0 || overlay(rec, repo, record, want, n) < 0)
+		goto out;
+	if (!record) {
+		rc = 0;
+		goto out;
+	}
+	if (git_index_new(&ri) < 0)
+		goto out;
+	{
+		git_tree *t = NULL;
+		git_index *oi = NULL;
+
+		if (git_tree_lookup(&t, repo, rec) < 0 || git_index_read_tree(ri, t) < 0 ||
+		    git_tree_walk(record, GIT_TREEWALK_PRE, blob_paths_cb, shipped) < 0 ||
+		    git_tree_walk(ht, GIT_TREEWALK_PRE, blob_paths_cb, have) < 0) {
+			git_tree_free(t);
+			goto out;
+		}
+		git_tree_free(t);
+		for (size_t i = 0; i < n; i++)
+			if (want[i].mode != MEMFILE_MANAGED)
+				git_index_remove(ri, want[i].path, 0);
+		if (o->prune) {
+			if (git_tree_lookup(&t, repo, ours) < 0 || git_index_new(&oi) < 0 ||
+			    git_index_read_tree(oi, t) < 0) {
+				git_tree_free(t);
+				git_index_free(oi);
+				goto out;
+			}
+			git_tree_free(t);
+		}
+		json_object_foreach(shipped, k, v) {
+			const json_t *h = json_object_get(have, k);
+
+			if (declared(want, n, k))
+				continue;
+			if (!o->prune) {
+				json_array_append_new(out->orphans, json_string(k));
+			} else if (!h || json_equal(h, v)) {
+				git_index_remove(oi, k, 0);
+				git_index_remove(ri, k, 0);
+			} else {
+				json_array_append_new(out->kept, json_string(k));
+			}
+		}
+		if (oi && git_index_write_tree_to(ours, oi, repo) < 0) {
+			git_index_free(oi);
+			goto out;
+		}
+		git_index_free(oi);
+	}
+	if (git_index_write_tree_to(rec, ri, repo) < 0)
+		goto out;
+	rc = 0;
+out:
+	git_index_free(ri);
+	json_decref(shipped);
+	json_decref(have);
+	return rc;
+}
+
+/* Seed files the merged memory lacks: written once (created when missing, never updated). */
+static int add_seeds(git_repository *repo, git_index *mi, const struct memfile *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		git_index_entry e;
+
+		if (want[i].mode != MEMFILE_SEED || git_index_get_bypath(mi, want[i].path, 0) ||
+		    git_index_get_bypath(mi, want[i].path, 2) || git_index_get_bypath(mi, want[i].path, 3))
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.mode = GIT_FILEMODE_BLOB;
+		e.path = want[i].path;
+		if (git_blob_create_from_buffer(&e.id, repo, want[i].data, want[i].len) < 0 ||
+		    git_index_add(mi, &e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether the D commit id records exactly the files shipped (this version's trailer). */
+static int record_trusted(git_repository *repo, const git_oid *id)
+{
+	git_commit *c = NULL;
+	int ok;
+
+	if (git_commit_lookup(&c, repo, id) < 0)
+		return 0;
+	ok = git_commit_message(c) && strstr(git_commit_message(c), MEMFS_RECORD_TRAILER) != NULL;
+	git_commit_free(c);
+	return ok;
 }
 
 static int patch_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
@@ -412,7 +593,7 @@ static int commit_push(git_repository *repo, const struct memfs_git_opts *o, con
 	}
 	parents[0] = dprev;
 	if (git_commit_create(did, repo, NULL, sig, sig, NULL,
-			      "letta-sync: the config repository's memory files\n", otree,
+			      "letta-sync: the config repository's memory files\n\n" MEMFS_RECORD_TRAILER "\n", otree,
 			      dprev ? 1 : 0, parents) < 0 ||
 	    git_commit_lookup(&dc, repo, did) < 0) {
 		rc = gerr(err, "memory commit");
@@ -439,6 +620,16 @@ static int commit_push(git_repository *repo, const struct memfs_git_opts *o, con
 		goto out;
 	}
 	if (git_remote_push(rem, &specs, &po) < 0) {
+		const git_error *ge = git_error_last();
+
+		/* A 409: the server refused the push (someone moved main); like a non-fast-forward. */
+		if (ge && ge->message && strstr(ge->message, "status code: 409")) {
+			*rejected = 1;
+			buf_addstr(why, ge->message);
+			git_error_clear();
+			rc = 0;
+			goto out;
+		}
 		rc = gerr(err, "pushing the agent's memory");
 		goto out;
 	}
@@ -473,8 +664,8 @@ static int reestablish(git_repository *repo, const git_oid *ours_id, git_oid *di
 	if (git_signature_now(&sig, MEMFS_GIT_AUTHOR, MEMFS_GIT_EMAIL) == 0 &&
 	    git_tree_lookup(&t, repo, ours_id) == 0)
 		rc = git_commit_create(did, repo, NULL, sig, sig, NULL,
-				       "letta-sync: the config repository's memory files\n", t, 0,
-				       NULL);
+				       "letta-sync: the config repository's memory files\n\n" MEMFS_RECORD_TRAILER "\n",
+				       t, 0, NULL);
 	git_tree_free(t);
 	git_signature_free(sig);
 	git_error_clear();
@@ -562,8 +753,8 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 		   const struct memfile *want, size_t n, struct ls_error *err)
 {
 	git_repository *repo = NULL;
-	git_oid head, base, ours_id, res_id, cid, did, merge, rec, seen;
-	int have = 0, rc = 0, tries = 0, lost = 0, has_rec;
+	git_oid head, base, ours_id, rec_id, res_id, cid, did, merge, rec, seen;
+	int have = 0, rc = 0, tries = 0, lost = 0, fails = 0, rejects = 0, has_rec;
 	struct buf why = BUF_INIT;
 
 	memset(&cid, 0, sizeof(cid));
@@ -571,6 +762,8 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 	memset(out, 0, sizeof(*out));
 	out->files = json_array();
 	out->conflicts = json_array();
+	out->orphans = json_array();
+	out->kept = json_array();
 	if ((rc = open_cache(&repo, o->cache, err)) < 0)
 		goto out;
 	has_rec = record_read(repo, &rec, &seen);
@@ -650,7 +843,10 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 		json_array_clear(out->conflicts);
 		/* --force: git wins the overlapping hunks, the agent keeps the rest. */
 		mo.file_favor = o->force ? GIT_MERGE_FILE_FAVOR_OURS : GIT_MERGE_FILE_FAVOR_NORMAL;
-		if (overlay(&ours_id, repo, bt, want, n) < 0 ||
+		json_array_clear(out->orphans);
+		json_array_clear(out->kept);
+		if (build_ours(&ours_id, &rec_id, repo, has_base && record_trusted(repo, &base) ? bt : NULL,
+			       bt, ht, o, want, n, out) < 0 ||
 		    git_tree_lookup(&ot, repo, &ours_id) < 0 ||
 		    git_merge_trees(&mi, repo, bt, ot, ht, &mo) < 0) {
 			rc = gerr(err, "memory merge");
@@ -690,7 +886,7 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 				goto round;
 			}
 		}
-		if (git_index_write_tree_to(&res_id, mi, repo) < 0) {
+		if (add_seeds(repo, mi, want, n) < 0 || git_index_write_tree_to(&res_id, mi, repo) < 0) {
 			rc = gerr(err, "memory merge");
 			goto round;
 		}
@@ -699,7 +895,7 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			if (o->push && has_base)
 				record_write(repo, &base, &head);
 			else if (o->push && out->rewritten &&
-				 reestablish(repo, &ours_id, &did) == 0)
+				 reestablish(repo, &rec_id, &did) == 0)
 				record_write(repo, &did, &head);
 			goto round;
 		}
@@ -713,20 +909,24 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			goto round;
 		tries++;
 		buf_reset(&why);
-		rc = commit_push(repo, o, &res_id, &ours_id, has_base ? &base : NULL, &head, &cid,
+		rc = commit_push(repo, o, &res_id, &rec_id, has_base ? &base : NULL, &head, &cid,
 				 &did, &rejected, &why, err);
 		if (rc < 0) {
-			/* No answer (a lost reply, a dropped connection): fetch to see. */
-			if (tries < MEMFS_GIT_TRIES) {
+			/*
+			 * No answer (a lost reply, a dropped connection, a 5xx or 429): fetch to
+			 * see, within the retry budget of the API (see memfs_git_opts).
+			 */
+			if (fails++ < (o->retries > MEMFS_GIT_TRIES - 1 ? o->retries : MEMFS_GIT_TRIES - 1)) {
 				ls_error_clear(err);
 				rc = 0;
 				lost = 1;
+				backoff(o, fails - 1);
 			}
 		} else if (rejected) {
-			if (tries >= MEMFS_GIT_TRIES)
+			if (++rejects >= MEMFS_GIT_TRIES)
 				rc = ls_error_set(err, LS_ECONFLICT,
 						  "the agent's memory moved during each of %d pushes (%s)",
-						  tries, why.buf ? why.buf : "rejected");
+						  rejects, why.buf ? why.buf : "rejected");
 		} else {
 			git_oid_tostr(out->pushed, sizeof(out->pushed), &cid);
 			record_write(repo, &did, &cid);
@@ -748,6 +948,20 @@ out:
 	buf_release(&why);
 	git_repository_free(repo);
 	return rc;
+}
+
+char *memfs_text_diff(const char *a, size_t alen, const char *b, size_t blen)
+{
+	git_patch *p = NULL;
+	struct buf t = BUF_INIT;
+
+	if (git_patch_from_buffers(&p, a, alen, NULL, b, blen, NULL, NULL) == 0 && p)
+		git_patch_print(p, patch_cb, &t);
+	git_patch_free(p);
+	git_error_clear();
+	if (!t.buf)
+		buf_addstr(&t, "");
+	return buf_detach(&t);
 }
 
 void memfs_files_free(struct memfile *f, size_t n)
@@ -800,6 +1014,7 @@ static int walk_dir(struct walk *w, const char *root, const char *rel)
 					w->f[w->n].data = xmalloc(data.len + 1);
 					memcpy(w->f[w->n].data, data.buf ? data.buf : "", data.len);
 					w->f[w->n].data[data.len] = 0;
+					w->f[w->n].mode = MEMFILE_MANAGED;
 					w->n++;
 				}
 			}
@@ -861,6 +1076,7 @@ static int read_blob_cb(const char *root, const git_tree_entry *e, void *payload
 	f->data = xmalloc(len + 1);
 	memcpy(f->data, git_blob_rawcontent(b), len);
 	f->data[len] = 0;
+	f->mode = MEMFILE_MANAGED;
 	git_blob_free(b);
 	return 0;
 }

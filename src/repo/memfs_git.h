@@ -25,6 +25,14 @@ struct memfs_git_opts {
 	const char *message; /* the commit message */
 	int force;           /* git wins for files both sides changed */
 	int push;            /* 0: plan only (diff, --dry-run) */
+	int prune;           /* remove files letta-sync shipped that no manifest declares now */
+	/*
+	 * A fetch that fails (a dropped connection, a 5xx) is repeated up to retries times,
+	 * waiting retry_base_ms doubled each time, at most retry_max_ms (LETTA_SYNC_MAX_RETRIES,
+	 * LETTA_SYNC_RETRY_BASE_MS, LETTA_SYNC_RETRY_MAX_MS, as for the API: docs/reliability.md).
+	 */
+	int retries;
+	long retry_base_ms, retry_max_ms;
 	/*
 	 * sync --interactive's answers for conflicted files, {path: "git"|"agent"}: git wins the
 	 * file's overlapping hunks, or the agent's file is kept. NULL: none.
@@ -38,6 +46,12 @@ struct memfs_git_result {
 	char pushed[41];  /* the commit pushed, "" when nothing was */
 	json_t *files;     /* [{path, change: create|update|delete, diff}]: the agent's head -> result */
 	json_t *conflicts; /* [{path, diff}] overlapping edits (base -> agent vs base -> git) */
+	/*
+	 * Files letta-sync shipped (in its last record) that no manifest declares now: [path].
+	 * orphans: left in place (no --prune); kept: --prune left them because the agent
+	 * changed them since.
+	 */
+	json_t *orphans, *kept;
 	int tries;         /* pushes sent */
 	/* main's files differ from those the last letta-sync merge left: the agent edited since */
 	int agent_edits;
@@ -56,7 +70,8 @@ void memfs_git_result_release(struct memfs_git_result *r);
  * A want entry with data NULL is a file git removes (upgrade: the new version lacks it): gone
  * unless the agent changed it since (then a conflict, which o->force settles for git).
  *
- * Fetches main, merges the files want (paths relative to the memory root) into it and, with
+ * Fetches main, merges the files want (paths relative to the memory root; their mode says
+ * managed, seed or not written, see enum memfile_mode) into it and, with
  * o->push and something to change, commits and pushes; a push refused because the agent moved
  * (non-fast-forward) fetches and merges again, up to MEMFS_GIT_TRIES times. A push whose reply
  * was lost is settled by the next fetch. Returns 0 (conflicts, if any, in out->conflicts:
@@ -72,6 +87,9 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
  */
 int memfs_git_read(struct memfile **out, size_t *n, char head_hex[41],
 		   const struct memfs_git_opts *o, struct ls_error *err);
+
+/* Unified hunks from a to b (diff's display), as the merge's diffs show them. Caller frees. */
+char *memfs_text_diff(const char *a, size_t alen, const char *b, size_t blen);
 
 /*
  * Reads every regular file under dir (recursively, sorted by path, dot-folders such as .git

@@ -48,7 +48,7 @@ run sync
 expect_rc 0
 expect_out 'created Agent/review-bot'
 curl -fsS -H "Authorization: Bearer $SIM_KEY" "$SIM_URL/v1/agents/?limit=100" >"$TMP/agents.json"
-jq -e 'length == 3 and all(.[]; .model == "ollama/qwen3:8b")' "$TMP/agents.json" >/dev/null ||
+jq -e 'length == 4 and all(.[]; .model == "ollama/qwen3:8b")' "$TMP/agents.json" >/dev/null ||
 	fail "agents not on the local model: $(jq -c '[.[] | {name, model}]' "$TMP/agents.json")"
 curl -fsS -H "Authorization: Bearer $SIM_KEY" "$SIM_URL/v1/folders/" |
 	jq -e '.[0].embedding_config.handle == "ollama/nomic-embed-text"' >/dev/null || fail "folder not on the local embedding"

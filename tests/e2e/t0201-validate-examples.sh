@@ -9,13 +9,13 @@ cp -r "$LS_SOURCE_DIR/examples" "$repo"
 cd "$repo"
 run validate
 expect_rc 0
-[ "$(cat "$TMP/out")" = "ok: 16 resources in 16 files" ] || fail "stdout: $(cat "$TMP/out")"
+[ "$(cat "$TMP/out")" = "ok: 17 resources in 16 files" ] || fail "stdout: $(cat "$TMP/out")"
 [ ! -s "$TMP/err" ] || fail "stderr not empty: $(cat "$TMP/err")"
 
 cd "$repo/docs/handbook"
 run validate
 expect_rc 0
-expect_out '^ok: 16 resources in 16 files$'
+expect_out '^ok: 17 resources in 16 files$'
 
 cd "$TMP"
 run validate -C repo --json

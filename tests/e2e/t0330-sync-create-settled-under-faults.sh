@@ -35,7 +35,7 @@ start_sim
 run sync
 expect_rc 0
 census >"$TMP/want.json"
-jq -e '.projects == ["demo"] and .blocks.letta_sync_inventory == 1 and (.agents | length) == 3 and .mcp_servers == ["github"]' "$TMP/want.json" >/dev/null ||
+jq -e '.projects == ["demo"] and .blocks.letta_sync_inventory == 1 and (.agents | length) == 4 and .mcp_servers == ["github"]' "$TMP/want.json" >/dev/null ||
 	fail "unexpected fault-free state: $(cat "$TMP/want.json")"
 
 for seed in 11 3 7; do

@@ -36,7 +36,7 @@ for ref in "$id" "demo:$id"; do
 	run status --project "$ref"
 	expect_rc 0
 	n=$(grep -c 'Drift: *in sync' "$TMP/out" || true)
-	[ "$n" -eq 3 ] || fail "status --project $ref shows drift: $(cat "$TMP/out")"
+	[ "$n" -eq 4 ] || fail "status --project $ref shows drift: $(cat "$TMP/out")"
 	state | cmp -s - "$TMP/state.json" || fail "--project $ref changed the server: $(state)"
 done
 

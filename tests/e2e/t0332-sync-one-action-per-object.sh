@@ -22,8 +22,9 @@ run sync --json
 expect_rc 0
 expect_jq ".data.summary.created == $dry_create and .data.summary.updated == $dry_update"
 expect_jq '.data.summary.updated == 0'
-# Each object once in the report, with the action the dry run announced.
-expect_jq '[.data.changes[] | [.kind, .name]] | (length == (unique | length))'
+# Each object once in the report (an agent's memory files, issue 25, are their own entry with
+# section memory_files), with the action the dry run announced.
+expect_jq '[.data.changes[] | [.kind, .name, .section]] | (length == (unique | length))'
 jq -c '[.data.changes[] | {kind, name, action}] | sort' "$TMP/out" | cmp -s - "$TMP/dry.json" ||
 	fail "the run's actions differ from the dry run's: $(jq -c '[.data.changes[] | {kind, name, action}] | sort' "$TMP/out") vs $(cat "$TMP/dry.json")"
 

@@ -11,6 +11,11 @@ export GITHUB_TOKEN=ghp_pulltest_$RANDOM$RANDOM
 
 cp -r "$LS_SOURCE_DIR/examples" "$TMP/examples"
 cd "$TMP/examples"
+# Without the memory-managed agent notes-bot (its last document): pull does not write memory
+# files yet (issue 25's pull item), so its round trip cannot be exact here.
+sed -i '/^# Memory as files (docs\/memory-files.md)/,$d' .letta/manifests/project/agents.yaml
+sed -i '${/^---$/d}' .letta/manifests/project/agents.yaml
+rm -r memory
 run sync
 expect_rc 0
 

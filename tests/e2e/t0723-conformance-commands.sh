@@ -87,6 +87,11 @@ p 0 projects create conformance-extra
 # --prune (a delete).
 cp -r "$LS_SOURCE_DIR/examples" "$TMP/examples"
 cd "$TMP/examples"
+# notes-bot without its memory files: their git smart HTTP routes are not in openapi.json
+# (docs/contract/memfs.md), so Prism cannot check them (t0560-t0570 test them on letta-sim).
+sed -i '/^  memory:$/,$d' .letta/manifests/project/agents.yaml
+grep -q 'name: notes-bot' .letta/manifests/project/agents.yaml || fail "the example changed: no notes-bot"
+! grep -q '^  memory:' .letta/manifests/project/agents.yaml || fail "notes-bot still declares memory"
 git init -q -b main
 cat >.letta/manifests/project/extra.yaml <<'YAML'
 apiVersion: letta.ai/v1

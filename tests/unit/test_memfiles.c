@@ -8,7 +8,7 @@
 
 #include "core/memfiles.h"
 
-#define F(p, d) { (char *)(p), (char *)(d), sizeof(d) - 1 }
+#define F(p, d) { (char *)(p), (char *)(d), sizeof(d) - 1, MEMFILE_MANAGED }
 
 /* The errors of a set of files as "path:line:col: msg" lines. */
 static size_t check(const struct memfile *f, size_t n, char *out, size_t cap)
@@ -32,7 +32,7 @@ static void test_memfiles__system_layout(void **state)
 		F("system/persona.md", "---\ndescription: Who I am\nlimit: 20\n---\nI help.\n"),
 		F("system/project/x.md", "---\ndescription: X\n---\nx\n"),
 		F("reference/notes.md", "---\ndescription: Notes\n---\n"),
-		F("skills/review/SKILL.md", "anything\n"),
+		F("skills/review/SKILL.md", "---\nname: review\ndescription: Reviews\n---\nanything\n"),
 		F("other/free.md", "no frontmatter needed here\n"),
 		F("system/data.json", "{}"),
 	};
@@ -103,12 +103,59 @@ static void test_memfiles__config(void **state)
 	assert_non_null(strstr(out, "mem/.memfs.config.json:1:"));
 }
 
+/* Skills are folders with a SKILL.md that names and describes the skill. */
+static void test_memfiles__skills(void **state)
+{
+	char out[4096];
+	const struct memfile f[] = {
+		F("skills/a/SKILL.md", "---\nname: a\ndescription: A\n---\nbody\n"),
+		F("skills/a/extra.txt", "x\n"),
+		F("skills/b/notes.txt", "no SKILL.md here\n"),
+		F("skills/b/other.txt", "still none\n"),
+		F("skills/c/SKILL.md", "---\nname: c\n---\n"),
+		F("skills/d/SKILL.md", "no frontmatter\n"),
+	};
+
+	(void)state;
+	assert_int_equal(check(f, 6, out, sizeof(out)), 3);
+	assert_non_null(strstr(out, "mem/skills/b/notes.txt:1:1: the skill folder skills/b has no SKILL.md"));
+	assert_null(strstr(out, "mem/skills/b/other.txt"));
+	assert_non_null(strstr(out, "mem/skills/c/SKILL.md:1:1: SKILL.md: missing required field 'description'"));
+	assert_non_null(strstr(out, "mem/skills/d/SKILL.md:1:1: SKILL.md needs frontmatter"));
+}
+
+/* Inline files: frontmatter from the fields, quoted where YAML would read it otherwise. */
+static void test_memfiles__render(void **state)
+{
+	struct buf b = BUF_INIT;
+	json_t *f = json_pack("{s:s, s:s, s:i}", "path", "system/x.md", "description", "How: steps",
+			      "limit", 10);
+	json_t *bare = json_pack("{s:s}", "path", "notes.txt");
+
+	(void)state;
+	memfiles_render(&b, f, "body\n", 5);
+	assert_string_equal(b.buf, "---\ndescription: \"How: steps\"\nlimit: 10\n---\nbody\n");
+	buf_reset(&b);
+	memfiles_render(&b, bare, "as is", 5);
+	assert_string_equal(b.buf, "as is");
+	assert_int_equal(memfiles_mode(NULL), MEMFILE_MANAGED);
+	assert_int_equal(memfiles_mode(json_false()), MEMFILE_UNMANAGED);
+	json_decref(f);
+	json_decref(bare);
+	f = json_string("seed");
+	assert_int_equal(memfiles_mode(f), MEMFILE_SEED);
+	json_decref(f);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memfiles__system_layout),
 		cmocka_unit_test(test_memfiles__root_layout),
 		cmocka_unit_test(test_memfiles__config),
+		cmocka_unit_test(test_memfiles__skills),
+		cmocka_unit_test(test_memfiles__render),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
