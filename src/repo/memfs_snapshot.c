@@ -2,6 +2,7 @@
 #include "repo/memfs_snapshot.h"
 
 #include "repo/files.h"
+#include "repo/git.h"
 #include "repo/memfs_git_int.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -57,6 +58,7 @@ int memfs_git_bundle(char head[41], const struct memfs_git_opts *o, const char *
 	int have = 0, fd = -1, rc;
 
 	head[0] = 0;
+	repo_git_ready();
 	if ((rc = memfs_git_open(&repo, o, err)) < 0 ||
 	    (rc = memfs_git_fetch(repo, o, &h, &have, err)) < 0)
 		goto out;
@@ -300,6 +302,7 @@ int memfs_git_restore(struct memfs_restore_result *out, const struct memfs_git_o
 	memset(out, 0, sizeof(*out));
 	memset(&cid, 0, sizeof(cid));
 	out->files = json_array();
+	repo_git_ready();
 	if ((rc = memfs_git_open(&repo, o, err)) < 0 ||
 	    (rc = load_bundle(&snap, repo, bundle, err)) < 0)
 		goto out;
