@@ -365,6 +365,35 @@ static void drop_failures(json_t *changes)
 	}
 }
 
+/*
+ * sync --force over overlapping memory edits overwrites what the agent wrote (issue 27): the
+ * agents whose memory files are in conflict (found by a merge without --force that pushes
+ * nothing: one fetch each) are saved, with their memory repositories, before the first write.
+ * Their remote JSON objects, a new reference.
+ */
+static json_t *memory_overwrites(struct memfs_run *mem, struct reconcile *r)
+{
+	json_t *probe = json_array(), *out = json_array(), *c;
+	struct buf human = BUF_INIT;
+	struct ls_error e = LS_ERROR_INIT;
+	size_t i;
+
+	if (memfs_apply(mem, r, 0, 0, probe, &human, &e) < 0)
+		ls_error_clear(&e);
+	mem->changed = mem->conflicts = mem->failed = 0;
+	json_array_foreach(probe, i, c) {
+		const char *action = json_string_value(json_object_get(c, "action"));
+		const char *id = json_string_value(json_object_get(c, "agent"));
+		const json_t *ag = id ? remote_find_id(r->rs.agents, id) : NULL;
+
+		if (action && !strcmp(action, "conflict") && ag)
+			json_array_append(out, (json_t *)ag);
+	}
+	buf_release(&human);
+	json_decref(probe);
+	return out;
+}
+
 int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
@@ -489,9 +518,19 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	changes = json_array();
 	c.unchanged = r.plan.unchanged;
 	/* What this run deletes or overwrites is saved before its first write (the lease). */
-	if ((ret = cli_snapshot_before(ctx, r.api, &r.rs, &r.plan, "sync", r.commit,
-				       opts_count(&o, "no-snapshot"), &snap_id, &ctx->err)) < 0)
-		goto out;
+	{
+		json_t *mem_agents = (ro.plan_flags & PLAN_FORCE) && mem.n &&
+					     !opts_count(&o, "no-snapshot")
+					     ? memory_overwrites(&mem, &r)
+					     : NULL;
+
+		ret = cli_snapshot_before_memory(ctx, r.api, &r.rs, &r.plan, mem_agents, "sync",
+						 r.commit, opts_count(&o, "no-snapshot"), &snap_id,
+						 &ctx->err);
+		json_decref(mem_agents);
+		if (ret < 0)
+			goto out;
+	}
 	if (snap_id)
 		json_array_append_new(snaps, json_string(snap_id));
 	free(snap_id);

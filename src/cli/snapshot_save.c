@@ -166,12 +166,23 @@ int cli_snapshot_before(struct cli_ctx *ctx, struct letta *api, const struct rem
 			const struct plan *plan, const char *command, const char *commit,
 			int no_snapshot, char **id_out, struct ls_error *err)
 {
+	return cli_snapshot_before_memory(ctx, api, rs, plan, NULL, command, commit, no_snapshot,
+					  id_out, err);
+}
+
+int cli_snapshot_before_memory(struct cli_ctx *ctx, struct letta *api,
+			       const struct remote_state *rs, const struct plan *plan,
+			       const json_t *memory_agents, const char *command, const char *commit,
+			       int no_snapshot, char **id_out, struct ls_error *err)
+{
 	char *id = NULL;
+	json_t *ag;
+	size_t i;
 	int ret;
 
 	if (id_out)
 		*id_out = NULL;
-	if (!snapshot_needed(plan))
+	if (!snapshot_needed(plan) && !json_array_size(memory_agents))
 		return 0;
 	if (no_snapshot) {
 		output_warn(ctx, "no snapshot taken (--no-snapshot): what this run deletes or "
@@ -181,6 +192,8 @@ int cli_snapshot_before(struct cli_ctx *ctx, struct letta *api, const struct rem
 	{
 		json_t *content = snapshot_collect(plan, rs);
 
+		json_array_foreach(memory_agents, i, ag)
+			snapshot_add_agent(content, ag, 0);
 		snapshot_add_inventory(content, rs, cli_project_slug(ctx));
 		ret = cli_snapshot_save(ctx, api, content, plan, command, commit, &id, err);
 	}
