@@ -2,7 +2,7 @@
 # backup saves each managed agent's memory repository (MemFS) as a git bundle of its main,
 # memory/<agent id>.bundle (mode 0600): the git program verifies it and clones the agent's
 # files and history from it; snapshot.json and snapshots --json name it; no key in any file of
-# the snapshot; one fetch per agent (no push).
+# the snapshot; one fetch per agent (no push); snapshots show names the bundle and its head.
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
@@ -55,4 +55,14 @@ expect_jq '.data[-1].contents.memory_bundles == 1'
 run snapshots
 expect_rc 0
 expect_out '1 memory_bundles'
+run snapshots show "$id"
+expect_rc 0
+expect_out "Agent/mem \($A\): agent file"
+expect_out "memory bundle memory/$A.bundle \(main ${head:0:7}\)"
+run snapshots show "$id" --json
+expect_rc 0
+jq -e --arg a "$A" --arg h "$head" '.data.agents == [{"id": $a, "name": "mem", "touched": true, "agent_file": true, "memory": {"head": $h, "bundle": ("memory/" + $a + ".bundle")}}] and .data.contents.memory_bundles == 1 and (.data.size > 0)' \
+	"$TMP/out" >/dev/null || fail "show --json: $(cat "$TMP/out")"
+run snapshots show
+expect_rc 64
 echo ok
