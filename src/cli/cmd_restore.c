@@ -470,7 +470,8 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 				output_json_ok(ctx, data, NULL);
 			}
 		} else {
-			render_diff_human(&b, &p, 0);
+			if (p.n || !nmem)
+				render_diff_human(&b, &p, 0);
 			fputs(b.buf, stdout);
 			fputs(mh.buf, stdout);
 			output_line(ctx, "Dry run: %zu object(s) and %zu agent memor%s to restore from %s%s",

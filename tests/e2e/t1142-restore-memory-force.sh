@@ -68,6 +68,13 @@ blocks_of "$A"
 expect_blocks '.persona.value | test("TWO \\(agent\\)") and test("SIX \\(agent, later\\)")'
 grep -qx 'be kind' "$TMP/c/reference/rules.md" || fail "git's earlier file was removed"
 
+run restore "$id" --dry-run
+expect_rc 0
+cp "$TMP/out" "$TMP/dry-after"
+# The next diff leaves the restored memory alone (the agent's side is the newer edit).
+run diff --json
+expect_rc 0
+expect_jq '[.data[] | select(.section == "memory_files")] | length == 0'
 sim_admin POST /_sim/stats/reset >/dev/null
 expect_writes 0 restore "$id"
 expect_rc 0
