@@ -299,8 +299,9 @@ struct memory_tally {
  * changes (would change), human (may be NULL) their diffs.
  */
 static void restore_memory(struct cli_ctx *ctx, const char *root, const char *id,
-			   const json_t *content, const json_t *only, const json_t *map, int dry,
-			   json_t *done, struct buf *human, struct memory_tally *t, struct lease *lease)
+			   const json_t *content, const struct remote_state *rs, const json_t *only,
+			   const json_t *map, int dry, json_t *done, struct buf *human,
+			   struct memory_tally *t, struct lease *lease)
 {
 	const char *base = ctx->target.base_url ? ctx->target.base_url : "";
 	json_t *ag;
@@ -322,6 +323,19 @@ static void restore_memory(struct cli_ctx *ctx, const char *root, const char *id
 			continue;
 		if (jsonx_get_str(map, old))
 			now = jsonx_get_str(map, old);
+		if (!remote_find_id(rs->agents, now)) {
+			/* Gone: a dry run plans its import first; a real one could not bring it back. */
+			if (dry)
+				json_array_append_new(done, json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind",
+								      "Agent", "name", name, "section",
+								      "memory_files", "action", "create",
+								      "reason", "pushed once the agent is re-created"));
+			if (dry && human)
+				buf_addf(human, "+ Agent %s: memory_files (pushed as in snapshot %s once the agent is re-created)\n",
+					 name, id);
+			free(bundle);
+			continue;
+		}
 		buf_addf(&url, "%s/v1/git/%s/state.git", base, now);
 		buf_addf(&cache, "%s/.letta/cache/memfs/%s.git", root, now);
 		buf_addf(&msg, "letta-sync: restore memory of %s from snapshot %s\n", name, id);
@@ -452,7 +466,7 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 		struct buf b = BUF_INIT, mh = BUF_INIT;
 		size_t nimport = json_array_size(done), nmem;
 
-		restore_memory(ctx, root, id, content, only, map, 1, done, &mh, &mem, &lease);
+		restore_memory(ctx, root, id, content, &rs, only, map, 1, done, &mh, &mem, &lease);
 		nmem = json_array_size(done) - nimport - mem.failed;
 		if (mem.failed)
 			ret = ls_error_set(&ctx->err, LS_EFAIL,
@@ -523,7 +537,7 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	ls_error_clear(&ctx->err);
 	ret = 0;
 	/* The memory repositories, once the agents have their tags (and so repositories) back. */
-	restore_memory(ctx, root, id, content, only, map, 0, done, NULL, &mem, &lease);
+	restore_memory(ctx, root, id, content, &rs, only, map, 0, done, NULL, &mem, &lease);
 	restored += mem.restored;
 	failed += mem.failed;
 	/* The inventory last: it records only what is back. */

@@ -20,6 +20,12 @@ rm -rf "$TMP/snapfiles" && git clone -q ".letta/snapshots/$id/memory/$A.bundle" 
 
 sim_call DELETE "/v1/agents/$A"
 expect_status 200
+run restore "$id" --dry-run
+expect_rc 0
+expect_out 'Agent mem: memory_files \(pushed as in snapshot .* once the agent is re-created\)'
+run restore "$id" --dry-run --json
+expect_rc 0
+expect_jq '[.data.changes[] | select(.section == "memory_files")] == [{"kind": "Agent", "name": "mem", "section": "memory_files", "action": "create", "reason": "pushed once the agent is re-created"}]'
 sim_admin POST /_sim/stats/reset >/dev/null
 run restore "$id"
 expect_rc 0
