@@ -15,6 +15,7 @@
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
 #include "cli/snapshot_save.h"
+#include "core/memfiles.h"
 #include "core/ownership.h"
 #include "core/snapshot.h"
 #include "repo/config.h"
@@ -353,7 +354,14 @@ static void restore_memory(struct cli_ctx *ctx, const char *root, const char *id
 				rc = memfs_git_restore(&res, &o, bundle, id, &e);
 		}
 		if (rc < 0) {
+			const json_t *cur = remote_find_id(rs->agents, now);
+
 			log_error("Agent/%s (%s): memory: %s", name, now, e.msg);
+			if (cur && !jsonx_array_has_str(json_object_get(cur, "tags"), MEMFILES_TAG))
+				log_error("Agent/%s has no tag '%s' now, so no memory repository: give "
+					  "it the tag back (a sync of its manifest does) and run the "
+					  "restore again",
+					  name, MEMFILES_TAG);
 			t->failed++;
 			entry = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "Agent", "name",
 					  name, "agent", now, "section", "memory_files", "action",

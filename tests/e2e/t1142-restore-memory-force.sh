@@ -79,4 +79,17 @@ sim_admin POST /_sim/stats/reset >/dev/null
 expect_writes 0 restore "$id"
 expect_rc 0
 [ "$(stat_count "$UP")" -eq 0 ] && [ "$(stat_count "$RP")" -eq 0 ] || fail "git POSTs on a second restore: $(sim_stats)"
+
+# The agent loses its tag (so its repository); the snapshot only saved its memory (the run
+# did not change the agent itself), so restore does not give the tag back: it says what to do.
+tags=$(sim_get "/v1/agents/$A" | jq -c '[.tags[] | select(. != "git-memory-enabled")]')
+sim_call PATCH "/v1/agents/$A" "{\"tags\":$tags}"
+expect_status 200
+run restore "$id"
+expect_rc 1
+expect_err "Agent/mem has no tag 'git-memory-enabled' now"
+run sync
+expect_rc 0
+run restore "$id"
+expect_rc 0
 echo ok
