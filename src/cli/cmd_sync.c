@@ -5,6 +5,8 @@
  * again converges.
  */
 #include "cli/cli.h"
+#include "cli/memfs_interactive.h"
+#include "cli/memfs_recompile.h"
 #include "cli/memfs_sync.h"
 #include "cli/opts.h"
 #include "cli/output.h"
@@ -35,6 +37,7 @@ static const struct opt_spec spec[] = {
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another sync holds it" },
 	{ "interactive", 0, OPT_FLAG, NULL, "on a terminal, decide each conflict: keep local, keep remote, diff, skip" },
 	{ "no-snapshot", 0, OPT_FLAG, NULL, "take no snapshot before deleting or overwriting (no undo)" },
+	{ "no-recompile", 0, OPT_FLAG, NULL, "do not recompile agents whose memory or system prompt changed" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	OPT_END
 };
@@ -403,9 +406,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct counts c, c2;
 	enum ls_code first_fail = LS_EFAIL;
 	struct buf out = BUF_INIT;
-	json_t *changes = NULL, *saved = NULL, *snaps = json_array();
+	json_t *changes = NULL, *saved = NULL, *snaps = json_array(), *recompiled = NULL;
 	char *snap_id = NULL;
-	struct memfs_run mem = { NULL, 0, 0, 0, 0 };
+	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL, 0, NULL };
 	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1;
 	long releaser = -1;
 	size_t i, deferred = 0;
@@ -442,6 +445,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	/* Memory files (issue 25): read and checked before anything is sent. */
 	if ((ret = memfs_load(&mem, &r, &ctx->err)) < 0)
 		goto out;
+	mem.concurrency = conc;
 	if (opts_count(&o, "interactive") && !ctx->g.dry_run) {
 		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 			ret = ls_error_set(&ctx->err, LS_EUSAGE,
@@ -452,6 +456,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		if ((ret = ask_conflicts(&r, ctx)) < 0)
 			goto out;
 		if (ret > 0 && (ret = reconcile_replan(&r, &ctx->err)) < 0)
+			goto out;
+		/* Memory files in conflict, file by file (issue 25). */
+		if ((ret = memfs_ask(&mem, &r, ctx)) < 0)
 			goto out;
 		ret = 0;
 	}
@@ -598,6 +605,13 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		c.conflicts += mem.conflicts;
 		c.failed += mem.failed;
 	}
+	/* Running agents see memory and system changes after a recompile (issue 25). */
+	if (aret != LS_EINTERRUPTED && !opts_count(&o, "no-recompile")) {
+		json_t *ids = memfs_recompile_targets(changes);
+
+		recompiled = memfs_recompile(ctx, r.api, ids);
+		json_decref(ids);
+	}
 	/* The inventory's rewrite released the lease when it was the last write and succeeded. */
 	if (leased && !(releaser >= 0 && res.status && res.status[releaser] == APPLY_DONE))
 		reconcile_lease_release(&r);
@@ -630,17 +644,19 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 				    c.created, c.updated, c.deleted, c.unchanged);
 	} else if (ret == 0) {
 		output_json_ok(ctx,
-			       json_pack("{s:b, s:o, s:o, s:O}", "dry_run", 0, "summary",
+			       json_pack("{s:b, s:o, s:o, s:O, s:O*}", "dry_run", 0, "summary",
 					 summary_json(&c), "changes", json_incref(changes),
-					 "snapshots", snaps),
+					 "snapshots", snaps, "recompiled", recompiled),
 			       render_diff_info(&r.plan));
 	} else {
 		output_error_details(ctx, &ctx->err,
-				     json_pack("{s:o, s:o, s:O}", "summary", summary_json(&c),
-					       "changes", json_incref(changes), "snapshots", snaps));
+				     json_pack("{s:o, s:o, s:O, s:O*}", "summary", summary_json(&c),
+					       "changes", json_incref(changes), "snapshots", snaps,
+					       "recompiled", recompiled));
 		ctx->err_reported = 1;
 	}
 out:
+	json_decref(recompiled);
 	memfs_run_release(&mem);
 	json_decref(saved);
 	json_decref(snaps);

@@ -148,6 +148,7 @@ LAZY(LIB_GIT2, int, git_tree_walk, (const git_tree *tree, git_treewalk_mode mode
 /* repo/memfs_git.c (issue 25: agent memory over git smart HTTP). */
 LAZY(LIB_GIT2, int, git_blob_create_from_buffer, (git_oid *id, git_repository *repo, const void *buffer, size_t len), (id, repo, buffer, len))
 LAZY(LIB_GIT2, const git_signature *, git_commit_author, (const git_commit *commit), (commit))
+LAZY(LIB_GIT2, const git_oid *, git_commit_id, (const git_commit *commit), (commit))
 LAZY(LIB_GIT2, int, git_commit_create, (git_oid *id, git_repository *repo, const char *update_ref, const git_signature *author, const git_signature *committer, const char *message_encoding, const char *message, const git_tree *tree, size_t parent_count, const git_commit *parents[]), (id, repo, update_ref, author, committer, message_encoding, message, tree, parent_count, parents))
 LAZY_VOID(LIB_GIT2, git_commit_free, (git_commit *commit), (commit))
 LAZY(LIB_GIT2, int, git_commit_lookup, (git_commit **commit, git_repository *repo, const git_oid *id), (commit, repo, id))
@@ -167,6 +168,7 @@ LAZY(LIB_GIT2, int, git_index_add, (git_index *index, const git_index_entry *sou
 LAZY_VOID(LIB_GIT2, git_index_conflict_iterator_free, (git_index_conflict_iterator *iterator), (iterator))
 LAZY(LIB_GIT2, int, git_index_conflict_iterator_new, (git_index_conflict_iterator **iterator_out, git_index *index), (iterator_out, index))
 LAZY(LIB_GIT2, int, git_index_conflict_next, (const git_index_entry **ancestor_out, const git_index_entry **our_out, const git_index_entry **their_out, git_index_conflict_iterator *iterator), (ancestor_out, our_out, their_out, iterator))
+LAZY(LIB_GIT2, int, git_index_conflict_get, (const git_index_entry **ancestor_out, const git_index_entry **our_out, const git_index_entry **their_out, git_index *index, const char *path), (ancestor_out, our_out, their_out, index, path))
 LAZY(LIB_GIT2, int, git_index_conflict_remove, (git_index *index, const char *path), (index, path))
 LAZY_VOID(LIB_GIT2, git_index_free, (git_index *index), (index))
 LAZY(LIB_GIT2, const git_index_entry *, git_index_get_bypath, (git_index *index, const char *path, int stage), (index, path, stage))
@@ -176,6 +178,9 @@ LAZY(LIB_GIT2, int, git_index_read_tree, (git_index *index, const git_tree *tree
 LAZY(LIB_GIT2, int, git_index_remove, (git_index *index, const char *path, int stage), (index, path, stage))
 LAZY(LIB_GIT2, int, git_index_write_tree_to, (git_oid *out, git_index *index, git_repository *repo), (out, index, repo))
 LAZY(LIB_GIT2, int, git_merge_options_init, (git_merge_options *opts, unsigned int version), (opts, version))
+LAZY(LIB_GIT2, int, git_merge_file_from_index, (git_merge_file_result *out, git_repository *repo, const git_index_entry *ancestor, const git_index_entry *ours, const git_index_entry *theirs, const git_merge_file_options *opts), (out, repo, ancestor, ours, theirs, opts))
+LAZY(LIB_GIT2, int, git_merge_file_options_init, (git_merge_file_options *opts, unsigned int version), (opts, version))
+LAZY_VOID(LIB_GIT2, git_merge_file_result_free, (git_merge_file_result *result), (result))
 LAZY(LIB_GIT2, int, git_merge_trees, (git_index **out, git_repository *repo, const git_tree *ancestor_tree, const git_tree *our_tree, const git_tree *their_tree, const git_merge_options *opts), (out, repo, ancestor_tree, our_tree, their_tree, opts))
 LAZY(LIB_GIT2, int, git_oid_cpy, (git_oid *out, const git_oid *src), (out, src))
 LAZY_VOID(LIB_GIT2, git_patch_free, (git_patch *patch), (patch))
@@ -194,7 +199,6 @@ LAZY(LIB_GIT2, int, git_tree_dup, (git_tree **out, git_tree *source), (out, sour
 LAZY(LIB_GIT2, const git_oid *, git_tree_id, (const git_tree *tree), (tree))
 LAZY(LIB_GIT2, int, git_tree_lookup, (git_tree **out, git_repository *repo, const git_oid *id), (out, repo, id))
 /* repo/memfs_snapshot.c (issue 27: memory bundles in snapshots, restore as a new commit). */
-LAZY(LIB_GIT2, const git_oid *, git_commit_id, (const git_commit *commit), (commit))
 LAZY(LIB_GIT2, const char *, git_commit_message, (const git_commit *commit), (commit))
 LAZY(LIB_GIT2, int, git_odb_exists, (git_odb *db, const git_oid *id), (db, id))
 LAZY_VOID(LIB_GIT2, git_odb_free, (git_odb *db), (db))
