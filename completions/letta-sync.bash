@@ -44,6 +44,10 @@ _letta_sync() {
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	elif [ "$cmd" = projects ]; then
 		COMPREPLY=($(compgen -W "list create" -- "$cur"))
+	elif [ "$cmd" = snapshots ] && [ "$prev" = show ]; then
+		COMPREPLY=($(compgen -W "$("${words[0]}" snapshots 2>/dev/null | awk 'NR > 1 {print $1}')" -- "$cur"))
+	elif [ "$cmd" = snapshots ]; then
+		COMPREPLY=($(compgen -W "show" -- "$cur"))
 	elif [ "$cmd" = restore ]; then
 		# The ids `letta-sync snapshots` lists (its first column, after the header).
 		COMPREPLY=($(compgen -W "$("${words[0]}" snapshots 2>/dev/null | awk 'NR > 1 {print $1}')" -- "$cur"))

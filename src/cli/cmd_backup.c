@@ -10,6 +10,7 @@
 #include "cli/snapshot_save.h"
 #include "core/snapshot.h"
 #include "repo/git.h"
+#include "repo/snapshot.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 
@@ -93,6 +94,22 @@ int cmd_backup(int argc, char **argv, struct cli_ctx *ctx)
 		if (ret < 0) {
 			json_decref(c);
 			goto out;
+		}
+		/* As written: with the agent files and memory bundles it holds. */
+		{
+			char *root = cli_snapshot_root();
+			json_t *meta = NULL, *saved = NULL;
+			struct ls_error e = LS_ERROR_INIT;
+
+			if (snapshot_read(&meta, &saved, root, id, &e) == 0 &&
+			    json_is_object(json_object_get(meta, "contents"))) {
+				json_decref(c);
+				c = json_incref(json_object_get(meta, "contents"));
+			}
+			ls_error_clear(&e);
+			json_decref(meta);
+			json_decref(saved);
+			free(root);
 		}
 		if (ctx->g.json)
 			output_json_ok(ctx, json_pack("{s:s, s:o}", "id", id, "contents", c), NULL);

@@ -15,9 +15,11 @@
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
 #include "cli/snapshot_save.h"
+#include "core/memfiles.h"
 #include "core/ownership.h"
 #include "core/snapshot.h"
 #include "repo/config.h"
+#include "repo/memfs_snapshot.h"
 #include "repo/snapshot.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -263,6 +265,137 @@ static int record_inventory(struct cli_ctx *ctx, struct letta *api, const struct
 	return ret;
 }
 
+/* The file-level changes of a memory restore, as diff prints memory files (cli/memfs_sync.c). */
+static void memory_human(struct buf *h, const char *name, const char *id, const json_t *files)
+{
+	const json_t *f;
+	size_t i;
+
+	buf_addf(h, "~ Agent %s: memory_files (%zu file(s) back as in snapshot %s)\n", name,
+		 json_array_size(files), id);
+	json_array_foreach(files, i, f) {
+		const char *d = jsonx_get_str(f, "diff");
+
+		buf_addf(h, "  %s %s\n", jsonx_get_str(f, "change"), jsonx_get_str(f, "path"));
+		for (const char *s = d ? d : ""; *s;) {
+			const char *e = strchr(s, '\n');
+			size_t l = e ? (size_t)(e - s) : strlen(s);
+
+			buf_addstr(h, "    ");
+			buf_add(h, s, l);
+			buf_addch(h, '\n');
+			s += l + (e != NULL);
+		}
+	}
+}
+
+struct memory_tally {
+	size_t restored, failed;
+};
+
+/*
+ * Step 6: each memory repository (MemFS) the snapshot holds is put back as one new commit on
+ * the agent's main (repo/memfs_snapshot.h: never a force-push; what the agent committed since
+ * stays). Runs after the agents got their tags back (the tag git-memory-enabled gives an agent
+ * its repository). A dry run (and a real one first, to take the lease only when it pushes)
+ * computes the file-level changes without pushing. done gets one entry per agent whose memory
+ * changes (would change), human (may be NULL) their diffs.
+ */
+static void restore_memory(struct cli_ctx *ctx, const char *root, const char *id,
+			   const json_t *content, const struct remote_state *rs, const json_t *only,
+			   const json_t *map, int dry, json_t *done, struct buf *human,
+			   struct memory_tally *t, struct lease *lease)
+{
+	const char *base = ctx->target.base_url ? ctx->target.base_url : "";
+	json_t *ag;
+	size_t i;
+
+	json_array_foreach(json_object_get(content, "agents"), i, ag) {
+		const char *old = jsonx_get_str(ag, "id"), *name = jsonx_get_str(ag, "name");
+		const char *now = old;
+		struct memfs_git_opts o;
+		struct memfs_restore_result res;
+		struct ls_error e = LS_ERROR_INIT;
+		struct buf url = BUF_INIT, cache = BUF_INIT, msg = BUF_INIT;
+		char *bundle;
+		json_t *entry = NULL;
+		int rc;
+
+		if (!old || !name || !snapshot_only(only, KIND_AGENT, name) ||
+		    !(bundle = snapshot_memory_bundle(root, id, old)))
+			continue;
+		if (jsonx_get_str(map, old))
+			now = jsonx_get_str(map, old);
+		if (!remote_find_id(rs->agents, now)) {
+			/* Gone: a dry run plans its import first; a real one could not bring it back. */
+			if (dry)
+				json_array_append_new(done, json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind",
+								      "Agent", "name", name, "section",
+								      "memory_files", "action", "create",
+								      "reason", "pushed once the agent is re-created"));
+			if (dry && human)
+				buf_addf(human, "+ Agent %s: memory_files (pushed as in snapshot %s once the agent is re-created)\n",
+					 name, id);
+			free(bundle);
+			continue;
+		}
+		buf_addf(&url, "%s/v1/git/%s/state.git", base, now);
+		buf_addf(&cache, "%s/.letta/cache/memfs/%s.git", root, now);
+		buf_addf(&msg, "letta-sync: restore memory of %s from snapshot %s\n", name, id);
+		memset(&o, 0, sizeof(o));
+		o.url = url.buf;
+		o.key = cli_api_secret();
+		o.cache = cache.buf;
+		o.message = msg.buf;
+		o.push = 0;
+		rc = memfs_git_restore(&res, &o, bundle, id, &e);
+		if (rc == 0 && !dry && json_array_size(res.files)) {
+			memfs_restore_result_release(&res);
+			o.push = 1;
+			if ((rc = lease_take(lease, &e)) == 0)
+				rc = memfs_git_restore(&res, &o, bundle, id, &e);
+		}
+		if (rc < 0) {
+			const json_t *cur = remote_find_id(rs->agents, now);
+
+			log_error("Agent/%s (%s): memory: %s", name, now, e.msg);
+			if (cur && !jsonx_array_has_str(json_object_get(cur, "tags"), MEMFILES_TAG))
+				log_error("Agent/%s has no tag '%s' now, so no memory repository: give "
+					  "it the tag back (a sync of its manifest does) and run the "
+					  "restore again",
+					  name, MEMFILES_TAG);
+			t->failed++;
+			entry = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "Agent", "name",
+					  name, "agent", now, "section", "memory_files", "action",
+					  "update", "status", "failed", "error", e.msg);
+		} else if (json_array_size(res.files)) {
+			entry = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:s*, s:s*}", "kind",
+					  "Agent", "name", name, "agent", now, "section",
+					  "memory_files", "action", "update", "files", res.files,
+					  "snapshot_head", res.snapshot, "base",
+					  *res.base ? res.base : NULL, "commit",
+					  *res.pushed ? res.pushed : NULL);
+			if (!dry) {
+				json_object_set_new(entry, "status", json_string("done"));
+				t->restored++;
+				output_line(ctx, "%srestored%s memory of Agent/%s (commit %.7s on the "
+						 "agent's main, %zu file(s))",
+					    output_color("green"), output_color("reset"), name,
+					    res.pushed, json_array_size(res.files));
+			} else if (human) {
+				memory_human(human, name, id, res.files);
+			}
+		}
+		if (entry)
+			json_array_append_new(done, entry);
+		memfs_restore_result_release(&res);
+		free(bundle);
+		buf_release(&url);
+		buf_release(&cache);
+		buf_release(&msg);
+	}
+}
+
 int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
@@ -275,6 +408,7 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	struct lease lease;
 	json_t *meta = NULL, *content = NULL, *only = NULL, *records = NULL, *map = json_object();
 	json_t *done = json_array(), *w;
+	struct memory_tally mem = { 0, 0 };
 	char *root = NULL;
 	const char *id, *snap_project;
 	size_t i, failed = 0, restored = 0;
@@ -339,22 +473,37 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 		output_warn(ctx, "%s", json_string_value(w));
 
 	if (ctx->g.dry_run) {
+		struct buf b = BUF_INIT, mh = BUF_INIT;
+		size_t nimport = json_array_size(done), nmem;
+
+		restore_memory(ctx, root, id, content, &rs, only, map, 1, done, &mh, &mem, &lease);
+		nmem = json_array_size(done) - nimport - mem.failed;
+		if (mem.failed)
+			ret = ls_error_set(&ctx->err, LS_EFAIL,
+					   "the memory of %zu agent(s) could not be read", mem.failed);
 		if (ctx->g.json) {
-			json_t *changes = render_diff_data(&p);
+			json_t *changes = render_diff_data(&p), *data;
 
 			json_array_extend(changes, done);
-			output_json_ok(ctx, json_pack("{s:s, s:b, s:o}", "snapshot", id, "dry_run", 1,
-						      "changes", changes),
-				       NULL);
+			data = json_pack("{s:s, s:b, s:o}", "snapshot", id, "dry_run", 1, "changes",
+					 changes);
+			if (ret < 0) {
+				output_error_details(ctx, &ctx->err, data);
+				ctx->err_reported = 1;
+			} else {
+				output_json_ok(ctx, data, NULL);
+			}
 		} else {
-			struct buf b = BUF_INIT;
-
-			render_diff_human(&b, &p, 0);
+			if (p.n || !nmem)
+				render_diff_human(&b, &p, 0);
 			fputs(b.buf, stdout);
-			buf_release(&b);
-			output_line(ctx, "Dry run: %zu object(s) to restore from %s%s", p.n, id,
-				    json_array_size(done) ? " (and agents to re-create)" : "");
+			fputs(mh.buf, stdout);
+			output_line(ctx, "Dry run: %zu object(s) and %zu agent memor%s to restore from %s%s",
+				    p.n, nmem, nmem == 1 ? "y" : "ies", id,
+				    nimport ? " (and agents to re-create)" : "");
 		}
+		buf_release(&b);
+		buf_release(&mh);
 		goto out;
 	}
 
@@ -397,6 +546,10 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 		goto report;
 	ls_error_clear(&ctx->err);
 	ret = 0;
+	/* The memory repositories, once the agents have their tags (and so repositories) back. */
+	restore_memory(ctx, root, id, content, &rs, only, map, 0, done, NULL, &mem, &lease);
+	restored += mem.restored;
+	failed += mem.failed;
 	/* The inventory last: it records only what is back. */
 	{
 		struct ls_error e = LS_ERROR_INIT;
@@ -408,7 +561,7 @@ int cmd_restore(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (failed) {
 		ret = ls_error_set(&ctx->err, LS_EFAIL, "%zu of %zu restore step(s) failed", failed,
-				   p.n + 1);
+				   p.n + 1 + mem.restored + mem.failed);
 		ls_error_hint(&ctx->err, "run the restore again once the cause is fixed: what is "
 					 "back stays, the rest is retried");
 	}

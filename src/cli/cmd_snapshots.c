@@ -1,7 +1,8 @@
 /*
  * snapshots: lists the local snapshots under .letta/snapshots/ (issue 27), oldest first: id
  * (what restore takes), time, the command that took it, the commit, what is inside and the
- * size. --prune-older-than <age> removes the older ones.
+ * size. --prune-older-than <age> removes the older ones. `snapshots show <id>` details one:
+ * its objects, its agents with their agent files and memory bundles.
  */
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -25,7 +26,8 @@ static const struct opt_spec spec[] = {
 static const char examples[] =
 	"  letta-sync snapshots\n"
 	"  letta-sync snapshots --json | jq -r '.data[-1].id'\n"
-	"  letta-sync snapshots --prune-older-than 30d\n";
+	"  letta-sync snapshots --prune-older-than 30d\n"
+	"  letta-sync snapshots show 20261206T101500Z-a1b2c3\n";
 
 /* "30d", "12h", "90m", "45s" -> seconds; -1 when malformed. */
 static long long parse_age(const char *s)
@@ -75,6 +77,92 @@ static void contents_text(struct buf *b, const json_t *contents)
 		buf_addstr(b, "nothing");
 }
 
+/* The entry of id in the list (with its size), or NULL. */
+static const json_t *find_listed(const json_t *list, const char *id)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(list, i, s)
+		if (jsonx_get_str(s, "id") && !strcmp(jsonx_get_str(s, "id"), id))
+			return s;
+	return NULL;
+}
+
+/* snapshots show <id>: what one snapshot holds, memory bundles included. */
+static int show(struct cli_ctx *ctx, const char *root, const char *id, const json_t *list)
+{
+	json_t *meta = NULL, *content = NULL, *agents = json_array(), *objects = json_array(), *x;
+	const json_t *listed = find_listed(list, id), *mem;
+	struct buf c = BUF_INIT;
+	size_t i, j;
+	int ret;
+
+	if ((ret = snapshot_read(&meta, &content, root, id, &ctx->err)) < 0)
+		goto out;
+	mem = json_object_get(meta, "memory");
+	json_array_foreach(json_object_get(content, "objects"), i, x)
+		json_array_append_new(objects, json_pack("{s:O, s:O, s:O}", "kind", or_null(x, "kind"),
+							 "name", or_null(x, "name"), "id",
+							 or_null(x, "id")));
+	json_array_foreach(json_object_get(content, "agents"), i, x) {
+		const char *aid = jsonx_get_str(x, "id");
+		char *af = aid ? snapshot_agent_file(root, id, aid) : NULL;
+		json_t *m = json_null(), *e;
+
+		json_array_foreach((json_t *)mem, j, e)
+			if (aid && jsonx_get_str(e, "agent") && !strcmp(jsonx_get_str(e, "agent"), aid))
+				m = json_pack("{s:O, s:O}", "head", or_null(e, "head"), "bundle",
+					      or_null(e, "bundle"));
+		json_array_append_new(agents,
+				      json_pack("{s:O, s:O, s:O, s:b, s:o}", "id", or_null(x, "id"),
+						"name", or_null(x, "name"), "touched",
+						or_null(x, "touched"), "agent_file", af != NULL,
+						"memory", m));
+		free(af);
+	}
+	if (ctx->g.json) {
+		json_t *data = json_deep_copy(meta);
+
+		json_object_set(data, "size", listed ? or_null(listed, "size") : json_null());
+		json_object_set(data, "objects", objects);
+		json_object_set(data, "agents", agents);
+		json_object_del(data, "memory");
+		output_json_ok(ctx, data, NULL);
+		goto out;
+	}
+	contents_text(&c, json_object_get(meta, "contents"));
+	output_line(ctx, "Snapshot %s", id);
+	output_line(ctx, "  time:     %s", jsonx_get_str(meta, "time") ? jsonx_get_str(meta, "time") : "");
+	output_line(ctx, "  command:  %s", jsonx_get_str(meta, "command") ? jsonx_get_str(meta, "command") : "");
+	output_line(ctx, "  commit:   %s", jsonx_get_str(meta, "commit") && *jsonx_get_str(meta, "commit")
+						   ? jsonx_get_str(meta, "commit")
+						   : "-");
+	output_line(ctx, "  size:     %lld bytes",
+		    listed ? (long long)json_integer_value(json_object_get(listed, "size")) : 0LL);
+	output_line(ctx, "  contents: %s", c.buf);
+	json_array_foreach(objects, i, x)
+		output_line(ctx, "  %s/%s (%s)", jsonx_get_str(x, "kind"), jsonx_get_str(x, "name"),
+			    jsonx_get_str(x, "id") ? jsonx_get_str(x, "id") : "");
+	json_array_foreach(agents, i, x) {
+		const json_t *m = json_object_get(x, "memory");
+
+		output_line(ctx, "  Agent/%s (%s)%s", jsonx_get_str(x, "name"), jsonx_get_str(x, "id"),
+			    json_is_true(json_object_get(x, "agent_file")) ? ": agent file" : "");
+		if (json_is_object(m))
+			output_line(ctx, "    memory bundle %s (main %.7s)", jsonx_get_str(m, "bundle"),
+				    jsonx_get_str(m, "head") ? jsonx_get_str(m, "head") : "");
+	}
+	output_line(ctx, "'letta-sync restore %s --dry-run' shows what a restore would change", id);
+out:
+	buf_release(&c);
+	json_decref(meta);
+	json_decref(content);
+	json_decref(agents);
+	json_decref(objects);
+	return ret;
+}
+
 int cmd_snapshots(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
@@ -82,15 +170,21 @@ int cmd_snapshots(int argc, char **argv, struct cli_ctx *ctx)
 	char *root = NULL;
 	long long age = -1, now = (long long)time(NULL);
 	size_t i;
-	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync snapshots [options]", examples,
+	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync snapshots [options] | snapshots show <id>", examples,
 			     &ctx->err);
 
 	if (ret) {
 		ret = ret > 0 ? 0 : ret;
 		goto out;
 	}
-	if ((ret = opts_no_args(&o, &ctx->err)) < 0)
+	if (o.nargs && !(o.nargs == 2 && !strcmp(o.args[0], "show"))) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE, o.nargs == 1 && !strcmp(o.args[0], "show")
+								 ? "snapshots show takes one snapshot id"
+								 : "unexpected argument '%s'",
+				   o.args[0]);
+		ls_error_hint(&ctx->err, "letta-sync snapshots [--prune-older-than <age>] | snapshots show <id>");
 		goto out;
+	}
 	if (opts_value(&o, "prune-older-than") &&
 	    (age = parse_age(opts_value(&o, "prune-older-than"))) < 0) {
 		ret = ls_error_set(&ctx->err, LS_EUSAGE,
@@ -102,6 +196,10 @@ int cmd_snapshots(int argc, char **argv, struct cli_ctx *ctx)
 	root = cli_snapshot_root();
 	if ((ret = snapshot_list(&list, root, &ctx->err)) < 0)
 		goto out;
+	if (o.nargs == 2) {
+		ret = show(ctx, root, o.args[1], list);
+		goto out;
+	}
 	json_array_foreach(list, i, s) {
 		const char *id = jsonx_get_str(s, "id");
 		long long t = snapshot_id_time(id);

@@ -357,6 +357,7 @@ struct sync_run {
 	int pass, only_409, quiet, no_snapshot;
 	int aret;                /* apply_plan()'s code */
 	size_t deferred;         /* actions the first pass held back */
+	json_t *mem_agents;      /* agents whose memory the snapshot bundles, or NULL */
 };
 
 /* Before the lease: what this pass deletes or overwrites is saved (a snapshot). */
@@ -364,8 +365,8 @@ static int sync_snapshot(struct reconcile *r, void *arg, struct ls_error *err)
 {
 	struct sync_run *s = arg;
 	char *snap_id = NULL;
-	int ret = cli_snapshot_before(s->ctx, r->api, &r->rs, &r->plan, "sync", r->commit,
-				      s->no_snapshot, &snap_id, err);
+	int ret = cli_snapshot_before_memory(s->ctx, r->api, &r->rs, &r->plan, s->mem_agents,
+					     "sync", r->commit, s->no_snapshot, &snap_id, err);
 
 	if (ret < 0) {
 		reconcile_lease_finish(r, NULL); /* a second pass holds the first's */
@@ -405,13 +406,42 @@ static void drop_failures(json_t *changes)
 	}
 }
 
+/*
+ * sync --force over overlapping memory edits overwrites what the agent wrote (issue 27): the
+ * agents whose memory files are in conflict (found by a merge without --force that pushes
+ * nothing: one fetch each) are saved, with their memory repositories, before the first write.
+ * Their remote JSON objects, a new reference.
+ */
+static json_t *memory_overwrites(struct memfs_run *mem, struct reconcile *r)
+{
+	json_t *probe = json_array(), *out = json_array(), *c;
+	struct buf human = BUF_INIT;
+	struct ls_error e = LS_ERROR_INIT;
+	size_t i;
+
+	if (memfs_apply(mem, r, 0, 0, probe, &human, &e) < 0)
+		ls_error_clear(&e);
+	mem->changed = mem->conflicts = mem->failed = 0;
+	json_array_foreach(probe, i, c) {
+		const char *action = json_string_value(json_object_get(c, "action"));
+		const char *id = json_string_value(json_object_get(c, "agent"));
+		const json_t *ag = id ? remote_find_id(r->rs.agents, id) : NULL;
+
+		if (action && !strcmp(action, "conflict") && ag)
+			json_array_append(out, (json_t *)ag);
+	}
+	buf_release(&human);
+	json_decref(probe);
+	return out;
+}
+
 int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
 	struct reconcile r;
 	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
 	struct reconcile_pass pass;
-	struct sync_run sr;
+	struct sync_run sr = { 0 };
 	struct counts c, c2;
 	struct buf out = BUF_INIT;
 	json_t *changes = NULL, *saved = NULL, *snaps = json_array(), *recompiled = NULL;
@@ -545,13 +575,20 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	sr.only_409 = 1;
 	sr.quiet = opts_count(&o, "quiet");
 	sr.no_snapshot = opts_count(&o, "no-snapshot");
+	/* sync --force over overlapping memory edits: the agents' memory goes in the snapshot. */
+	sr.mem_agents = (ro.plan_flags & PLAN_FORCE) && mem.n && !sr.no_snapshot
+				? memory_overwrites(&mem, &r)
+				: NULL;
 	memset(&pass, 0, sizeof(pass));
 	pass.before = sync_snapshot;
 	pass.apply = sync_apply;
 	pass.arg = &sr;
 	pass.lease = 1;
 	pass.break_lease = opts_count(&o, "break-lease");
-	if ((ret = reconcile_pass(&r, &pass, &ctx->err)) < 0)
+	ret = reconcile_pass(&r, &pass, &ctx->err);
+	json_decref(sr.mem_agents);
+	sr.mem_agents = NULL;
+	if (ret < 0)
 		goto out;
 	aret = sr.aret;
 	if ((aret == 0 && !c.failed && r.plan.replan) ||

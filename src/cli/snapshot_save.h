@@ -31,6 +31,16 @@ int cli_snapshot_before(struct cli_ctx *ctx, struct letta *api, const struct rem
 			const struct plan *plan, const char *command, const char *commit,
 			int no_snapshot, char **id_out, struct ls_error *err);
 
+/*
+ * cli_snapshot_before, and also when memory_agents (remote agent JSON objects, may be NULL)
+ * is not empty: agents whose memory files this run overwrites (sync --force over overlapping
+ * edits), saved with their memory repositories even when the plan itself destroys nothing.
+ */
+int cli_snapshot_before_memory(struct cli_ctx *ctx, struct letta *api,
+			       const struct remote_state *rs, const struct plan *plan,
+			       const json_t *memory_agents, const char *command, const char *commit,
+			       int no_snapshot, char **id_out, struct ls_error *err);
+
 /* The project as the planner names it in markers: slug, else id, else "". */
 const char *cli_project_slug(const struct cli_ctx *ctx);
 

@@ -203,6 +203,12 @@ json_t *snapshot_collect_all(const struct remote_state *rs, const char *project,
 	return json_pack("{s:o, s:o}", "objects", objects, "agents", agents);
 }
 
+void snapshot_add_agent(json_t *content, const json_t *agent, int touched)
+{
+	if (jsonx_get_str(agent, "id"))
+		add_agent(json_object_get(content, "agents"), agent, touched);
+}
+
 void snapshot_add_inventory(json_t *content, const struct remote_state *rs, const char *project)
 {
 	const json_t *inv = own_find_inventory(rs->blocks, project);

@@ -37,6 +37,13 @@ json_t *snapshot_collect(const struct plan *p, const struct remote_state *rs);
 json_t *snapshot_collect_all(const struct remote_state *rs, const char *project,
 			     const char *agent);
 
+/*
+ * Adds agent (its remote JSON) to content's agents unless there: touched (restore gives it
+ * its saved fields exactly) or not (only what it misses is re-attached). Memory files that a
+ * sync --force overwrites add their agents so (not touched).
+ */
+void snapshot_add_agent(json_t *content, const json_t *agent, int touched);
+
 /* Adds "inventory": the entries of project's inventory in rs (what restore records again). */
 void snapshot_add_inventory(json_t *content, const struct remote_state *rs, const char *project);
 

@@ -203,6 +203,19 @@ LAZY(LIB_GIT2, int, git_signature_now, (git_signature **out, const char *name, c
 LAZY(LIB_GIT2, int, git_tree_dup, (git_tree **out, git_tree *source), (out, source))
 LAZY(LIB_GIT2, const git_oid *, git_tree_id, (const git_tree *tree), (tree))
 LAZY(LIB_GIT2, int, git_tree_lookup, (git_tree **out, git_repository *repo, const git_oid *id), (out, repo, id))
+/* repo/memfs_snapshot.c (issue 27: memory bundles in snapshots, restore as a new commit). */
+LAZY(LIB_GIT2, const char *, git_commit_message, (const git_commit *commit), (commit))
+LAZY(LIB_GIT2, int, git_odb_exists, (git_odb *db, const git_oid *id), (db, id))
+LAZY_VOID(LIB_GIT2, git_odb_free, (git_odb *db), (db))
+LAZY(LIB_GIT2, int, git_odb_write_pack, (git_odb_writepack **out, git_odb *db, git_indexer_progress_cb progress_cb, void *progress_payload), (out, db, progress_cb, progress_payload))
+LAZY(LIB_GIT2, int, git_packbuilder_foreach, (git_packbuilder *pb, git_packbuilder_foreach_cb cb, void *payload), (pb, cb, payload))
+LAZY_VOID(LIB_GIT2, git_packbuilder_free, (git_packbuilder *pb), (pb))
+LAZY(LIB_GIT2, int, git_packbuilder_insert_walk, (git_packbuilder *pb, git_revwalk *walk), (pb, walk))
+LAZY(LIB_GIT2, int, git_packbuilder_new, (git_packbuilder **out, git_repository *repo), (out, repo))
+LAZY(LIB_GIT2, int, git_repository_odb, (git_odb **out, git_repository *repo), (out, repo))
+LAZY_VOID(LIB_GIT2, git_revwalk_free, (git_revwalk *walk), (walk))
+LAZY(LIB_GIT2, int, git_revwalk_new, (git_revwalk **out, git_repository *repo), (out, repo))
+LAZY(LIB_GIT2, int, git_revwalk_push, (git_revwalk *walk, const git_oid *id), (walk, id))
 /* clang-format on */
 
 /*

@@ -9,6 +9,7 @@
  * only where they differ, nothing the agent has is lost.
  */
 #include "repo/memfs_git.h"
+#include "repo/memfs_git_int.h"
 
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -1042,6 +1043,59 @@ int memfs_read_dir(struct memfile **out, size_t *n, const char *dir, struct ls_e
 	*out = w.f;
 	*n = w.n;
 	return 0;
+}
+
+/*
+ * For repo/memfs_snapshot.c (memfs_git_int.h): the same cache, fetch, credentials and push as
+ * the sync above, without its merge.
+ */
+int memfs_git_open(git_repository **repo, const struct memfs_git_opts *o, struct ls_error *err)
+{
+	return open_cache(repo, o->cache, err);
+}
+
+int memfs_git_fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *head, int *have,
+		    struct ls_error *err)
+{
+	return fetch(repo, o, head, have, err);
+}
+
+json_t *memfs_git_diff(git_repository *repo, git_tree *a, git_tree *b)
+{
+	return diff_trees(repo, a, b, NULL);
+}
+
+int memfs_git_push_main(git_repository *repo, const struct memfs_git_opts *o, int *rejected,
+			struct buf *why, struct ls_error *err)
+{
+	git_remote *rem = NULL;
+	git_push_options po;
+	char spec[] = "refs/heads/main:refs/heads/main";
+	char *specp = spec;
+	git_strarray specs = { &specp, 1 };
+	struct push_st ps = { o->key, NULL, 0, 0, BUF_INIT };
+	int rc = 0;
+
+	*rejected = 0;
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	po.callbacks.credentials = cred_cb;
+	po.callbacks.payload = &ps;
+	po.callbacks.push_update_reference = push_ref_cb;
+	auth_header(&ps);
+	if (ps.auth) {
+		po.custom_headers.strings = &ps.auth;
+		po.custom_headers.count = 1;
+	}
+	if (git_remote_create_anonymous(&rem, repo, o->url) < 0)
+		rc = gerr(err, "memory repository");
+	else if (git_remote_push(rem, &specs, &po) < 0)
+		rc = gerr(err, "pushing the agent's memory");
+	*rejected = ps.rejected;
+	buf_add(why, ps.why.buf ? ps.why.buf : "", ps.why.len);
+	auth_free(&ps);
+	buf_release(&ps.why);
+	git_remote_free(rem);
+	return rc;
 }
 
 struct tree_read {

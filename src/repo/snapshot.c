@@ -208,8 +208,73 @@ static void new_id(char out[24])
 	snprintf(out + 16, 8, "-%06x", r & 0xffffff);
 }
 
+int snapshot_stage(char **dir_out, const char *root, struct ls_error *err)
+{
+	struct buf dir = BUF_INIT;
+	char id[24];
+	int ret;
+
+	*dir_out = NULL;
+	if ((ret = ensure_dir(root, err)) < 0)
+		return ret;
+	do {
+		new_id(id);
+		dir_path(&dir, root, NULL);
+		buf_addf(&dir, "/.tmp-stage-%s", id);
+	} while (files_exists(dir.buf));
+	if (mkdir(dir.buf, 0700) < 0) {
+		ret = ls_error_set(err, LS_EFAIL, "cannot create '%s': %s", dir.buf, strerror(errno));
+		buf_release(&dir);
+		return ret;
+	}
+	*dir_out = buf_detach(&dir);
+	return 0;
+}
+
+void snapshot_stage_remove(const char *dir)
+{
+	if (dir)
+		remove_tree(dir);
+}
+
+/* Moves each staged bundle ({agent id: path}) to dir/memory/<agent id>.bundle. */
+static int move_bundles(const char *dir, const json_t *bundles, struct ls_error *err)
+{
+	struct buf mem = BUF_INIT, to = BUF_INIT;
+	const char *agent_id;
+	json_t *path;
+	int ret = 0;
+
+	if (!json_object_size(bundles))
+		return 0;
+	buf_addf(&mem, "%s/memory", dir);
+	if (mkdir(mem.buf, 0700) < 0) {
+		ret = ls_error_set(err, LS_EFAIL, "cannot create '%s': %s", mem.buf, strerror(errno));
+		goto out;
+	}
+	json_object_foreach((json_t *)bundles, agent_id, path) {
+		if (strchr(agent_id, '/') || agent_id[0] == '.') {
+			ret = ls_error_set(err, LS_EFAIL, "agent id '%s' is not a file name", agent_id);
+			goto out;
+		}
+		buf_reset(&to);
+		buf_addf(&to, "%s/%s.bundle", mem.buf, agent_id);
+		if (rename(json_string_value(path), to.buf) < 0) {
+			ret = ls_error_set(err, LS_EFAIL, "cannot move '%s' to '%s': %s",
+					   json_string_value(path), to.buf, strerror(errno));
+			goto out;
+		}
+	}
+	sync_dir(mem.buf);
+out:
+	buf_release(&mem);
+	buf_release(&to);
+	return ret;
+}
+
 int snapshot_write(char **id_out, const char *root, json_t *meta, const json_t *content,
-		   const json_t *plan, const json_t *agent_files, struct ls_error *err)
+		   const json_t *plan, const json_t *agent_files, const json_t *bundles,
+		   struct ls_error *err)
 {
 	struct buf tmp = BUF_INIT, final = BUF_INIT, agents = BUF_INIT, af = BUF_INIT;
 	char id[24], iso[32];
@@ -264,6 +329,8 @@ int snapshot_write(char **id_out, const char *root, json_t *meta, const json_t *
 		}
 		sync_dir(agents.buf);
 	}
+	if ((ret = move_bundles(tmp.buf, bundles, err)) < 0)
+		goto fail;
 	/* snapshot.json last: a directory without it is never read. */
 	if ((ret = write_json(tmp.buf, "snapshot.json", meta, err)) < 0)
 		goto fail;
@@ -416,6 +483,19 @@ char *snapshot_agent_file(const char *root, const char *id, const char *agent_id
 
 	dir_path(&p, root, id);
 	buf_addf(&p, "/agents/%s.af", agent_id);
+	if (strchr(agent_id, '/') || !files_exists(p.buf)) {
+		buf_release(&p);
+		return NULL;
+	}
+	return buf_detach(&p);
+}
+
+char *snapshot_memory_bundle(const char *root, const char *id, const char *agent_id)
+{
+	struct buf p = BUF_INIT;
+
+	dir_path(&p, root, id);
+	buf_addf(&p, "/memory/%s.bundle", agent_id);
 	if (strchr(agent_id, '/') || !files_exists(p.buf)) {
 		buf_release(&p);
 		return NULL;

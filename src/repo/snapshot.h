@@ -14,8 +14,8 @@
  *   content.json    the saved objects and agents (core/snapshot.h)
  *   plan.json       the plan of the run that took it (render_diff_data), or null
  *   agents/<agent id>.af   the agent file (.af export) of each agent, secrets removed
- * Reserved for agent memory repositories (MemFS): memory/<agent id>.bundle, a git bundle of
- * the repository's head (not written yet).
+ *   memory/<agent id>.bundle   each agent's memory repository (MemFS) as a git bundle of its
+ *                  main (repo/memfs_snapshot.h), staged first (snapshot_stage) and moved in
  */
 #include "util/error.h"
 
@@ -23,11 +23,24 @@
 
 /*
  * Writes a snapshot under root (the config root): meta (id and time are filled in), content,
- * plan (may be NULL) and agent_files ({agent id: agent file}, may be NULL). *id_out gets the
+ * plan (may be NULL), agent_files ({agent id: agent file}, may be NULL) and bundles ({agent id:
+ * path of a finished bundle in a stage directory}, may be NULL: moved in). *id_out gets the
  * new id (caller frees). Returns 0 or a negative ls_code naming the file.
  */
 int snapshot_write(char **id_out, const char *root, json_t *meta, const json_t *content,
-		   const json_t *plan, const json_t *agent_files, struct ls_error *err);
+		   const json_t *plan, const json_t *agent_files, const json_t *bundles,
+		   struct ls_error *err);
+
+/*
+ * A new stage directory for files written before the snapshot itself (memory bundles), under
+ * .letta/snapshots/ and named .tmp-stage-*, so that a killed run's is never listed and is
+ * removed like any left-over (*dir_out: caller frees, then snapshot_stage_remove()).
+ */
+int snapshot_stage(char **dir_out, const char *root, struct ls_error *err);
+void snapshot_stage_remove(const char *dir);
+
+/* The path of the memory bundle of agent_id in snapshot id (caller frees), or NULL. */
+char *snapshot_memory_bundle(const char *root, const char *id, const char *agent_id);
 
 /*
  * Every complete snapshot under root, oldest first: an array of their snapshot.json objects

@@ -277,7 +277,7 @@ static void test_snapshot__store_is_atomic_private_and_listed(void **state)
 
 	(void)state;
 	assert_non_null(root);
-	assert_int_equal(snapshot_write(&id, root, meta, content, NULL, files, &err), 0);
+	assert_int_equal(snapshot_write(&id, root, meta, content, NULL, files, NULL, &err), 0);
 	assert_int_equal(strlen(id), 23);
 	assert_true(snapshot_id_time(id) > 0);
 	assert_int_equal(snapshot_id_time("20200101T000000Z-abcdef"), 1577836800LL);
