@@ -51,6 +51,8 @@ static const struct opt_spec spec[] = {
 	{ "wait", 0, OPT_VALUE, "<duration>", "pause between waves (30s, 5m; default 0)" },
 	{ "canary-tag", 0, OPT_VALUE, "<tag>", "agents with this tag go in the first waves" },
 	{ "auto-rollback", 0, OPT_FLAG, NULL, "when the gate fails, restore every agent moved" },
+	{ "resume", 0, OPT_FLAG, NULL, "continue the project's unfinished rollout" },
+	{ "abort", 0, OPT_FLAG, NULL, "end the unfinished rollout, restoring every agent it moved" },
 	OPT_END
 };
 
@@ -60,7 +62,8 @@ static const char examples[] =
 	"  letta-sync upgrade --agent agent-123 --target v2.0.0 --yes\n"
 	"  letta-sync upgrade --all --check --json | jq '.data[] | select(.breaking)'\n"
 	"  letta-sync upgrade --all --concurrency 16 --fail-fast\n"
-	"  letta-sync upgrade --all --waves 1,10%,100% --gate ./smoke.sh --auto-rollback\n";
+	"  letta-sync upgrade --all --waves 1,10%,100% --gate ./smoke.sh --auto-rollback\n"
+	"  letta-sync upgrade --resume               # after an interrupted rollout\n";
 
 enum agent_status {
 	ST_UP_TO_DATE = 0,
@@ -114,6 +117,8 @@ struct upgrade {
 	int leased, lease_tried;
 	struct rollout ro; /* --waves */
 	int rolling;
+	int resume, abort; /* --resume, --abort: the rollout recorded in the inventory */
+	size_t start_wave; /* --resume: the first wave whose gate did not pass */
 };
 
 /*
@@ -147,6 +152,31 @@ static void lease_release(struct upgrade *u)
 	u->lease.rs = u->rs;
 	reconcile_lease_release(&u->lease);
 	u->leased = 0;
+}
+
+/* The inventory block as read (the rollout's record lives in its metadata). */
+static json_t *inventory(struct upgrade *u)
+{
+	return (json_t *)own_find_inventory(u->rs.blocks, cli_project_slug(u->ctx));
+}
+
+/* Writes the rollout's record (rollout.h), keeping the lease while the run holds it. */
+static int save_state(struct upgrade *u)
+{
+	return rollout_state_save(&u->ro, u->api, inventory(u), u->leased ? u->lease.lease : NULL,
+				  &u->ctx->err);
+}
+
+/* The rollout's gates and waits renew the lease (a wait may outlast it). */
+static int renew_lease(void *arg)
+{
+	struct upgrade *u = arg;
+	struct ls_error err = LS_ERROR_INIT;
+
+	if (!u->leased)
+		return 0;
+	u->lease.rs = u->rs;
+	return reconcile_lease_renew(&u->lease, &err);
 }
 
 /* Tags of an agent as strings (borrowed from the JSON); caller frees the array. */
@@ -628,12 +658,22 @@ static int decide(struct upgrade *u, const char *target, struct ls_error *err)
 	for (k = 0; k < u->n; k++) {
 		struct upgrade_agent *ua = &u->agents[k];
 		const char **tags = tags_of(ua->wire, &n);
+		const char *to = target;
+		int outside = 0;
 
+		if (u->resume) {
+			/* --resume: the version recorded for it; agents not in the rollout stay. */
+			to = rollout_state_agent(&u->ro, ua->id, &ua->wave);
+			outside = !to;
+			ua->in_rollout = !outside;
+		}
 		ret = upgrade_select(&ua->t, tags, n, u->ctx->g.channel, u->vnames, u->nversions,
-				     target, err);
+				     to, err);
 		free(tags);
 		if (ret < 0)
 			return ret;
+		if (outside)
+			ua->t.move = 0;
 		ua->status = ua->t.move ? ST_PENDING : ST_UP_TO_DATE;
 		for (i = 0; ua->t.move && i < u->nversions; i++)
 			if (u->vnames[i] == ua->t.available)
@@ -661,81 +701,131 @@ static void upgrade_release(struct upgrade *u)
 
 /*
  * A rollout's waves: each moving agent gets its wave (canary-tagged agents first, then by a
- * stable hash of its id); all but the first wave wait. A dry run plans every wave at once.
+ * stable hash of its id); all but the first wave wait. A dry run plans every wave at once. A
+ * new rollout's record (rollout.h) is made here and written with the first wave's first
+ * write; --resume takes the waves of the record and starts at the first one whose gate did
+ * not pass.
  */
-static void rollout_assign(struct upgrade *u)
+static void rollout_assign(struct upgrade *u, const char *waves_text, const char *target)
 {
 	const char **ids = xcalloc(u->n + 1, sizeof(*ids));
+	const char **to = xcalloc(u->n + 1, sizeof(*to));
 	int *canary = xcalloc(u->n + 1, sizeof(*canary));
 	size_t *wave = xcalloc(u->n + 1, sizeof(*wave));
 	size_t *idx = xcalloc(u->n + 1, sizeof(*idx));
 	size_t k, m = 0, i, nt;
 
-	for (k = 0; k < u->n; k++) {
-		const char **tags;
+	if (u->resume) {
+		u->start_wave = rollout_state_first_open(&u->ro);
+		for (k = 0; k < u->n; k++)
+			if (u->agents[k].in_rollout && u->agents[k].wave > u->start_wave &&
+			    u->agents[k].status == ST_PENDING && !u->dry_run)
+				u->agents[k].status = ST_WAITING;
+		log_info("resuming rollout %s at wave %zu of %zu",
+			 jsonx_get_str(u->ro.state, "id"), u->start_wave + 1, u->ro.nwaves);
+	} else {
+		for (k = 0; k < u->n; k++) {
+			const char **tags;
 
-		if (u->agents[k].status != ST_PENDING)
-			continue;
-		tags = tags_of(u->agents[k].wire, &nt);
-		for (i = 0; u->ro.canary_tag && i < nt; i++)
-			canary[m] |= !strcmp(tags[i], u->ro.canary_tag);
-		free(tags);
-		ids[m] = u->agents[k].id;
-		idx[m++] = k;
-	}
-	waves_assign(wave, ids, canary, m, u->ro.waves, u->ro.nwaves);
-	for (i = 0; i < m; i++) {
-		u->agents[idx[i]].wave = wave[i];
-		u->agents[idx[i]].in_rollout = 1;
-		if (wave[i] && !u->dry_run)
-			u->agents[idx[i]].status = ST_WAITING;
+			if (u->agents[k].status != ST_PENDING)
+				continue;
+			tags = tags_of(u->agents[k].wire, &nt);
+			for (i = 0; u->ro.canary_tag && i < nt; i++)
+				canary[m] |= !strcmp(tags[i], u->ro.canary_tag);
+			free(tags);
+			ids[m] = u->agents[k].id;
+			to[m] = u->agents[k].t.available;
+			idx[m++] = k;
+		}
+		waves_assign(wave, ids, canary, m, u->ro.waves, u->ro.nwaves);
+		for (i = 0; i < m; i++) {
+			u->agents[idx[i]].wave = wave[i];
+			u->agents[idx[i]].in_rollout = 1;
+			if (wave[i] && !u->dry_run)
+				u->agents[idx[i]].status = ST_WAITING;
+		}
+		if (m && !u->dry_run)
+			rollout_state_start(&u->ro, waves_text, target, ids, wave, to, m);
 	}
 	for (i = 0; i < u->ro.nwaves; i++) {
 		struct buf line = BUF_INIT;
 
 		for (k = 0; k < u->n; k++)
-			if (u->agents[k].t.move && u->agents[k].wave == i)
+			if (u->agents[k].in_rollout && u->agents[k].wave == i)
 				buf_addf(&line, "%s%s", line.len ? ", " : "", u->agents[k].name);
 		log_info("wave %zu of %zu: %s", i + 1, u->ro.nwaves, line.len ? line.buf : "(none)");
 		buf_release(&line);
 	}
 	free(ids);
+	free(to);
 	free(canary);
 	free(wave);
 	free(idx);
 }
 
 /*
- * After a rollout's wave: stops on a failed agent or a failing gate (restoring the waves done
- * with --auto-rollback, else printing the restore lines); otherwise waits and lets the next
- * wave's agents go. Returns 1 for another wave, 0 when the rollout is over, or a negative
- * ls_code (ctx->err set).
+ * After a rollout's wave: records it moved, then stops on a failed agent or a failing gate
+ * (restoring the waves done with --auto-rollback, else printing the restore lines);
+ * otherwise records the wave passed, waits and lets the next wave's agents go. The record
+ * is written at each step, so that --resume knows where a killed run stopped. Returns 1 for
+ * another wave, 0 when the rollout is over (or interrupted), or a negative ls_code (ctx->err
+ * set).
  */
 static int rollout_next(struct upgrade *u, size_t wave)
 {
 	struct cli_ctx *ctx = u->ctx;
 	struct buf ids = BUF_INIT;
-	size_t k, bad = 0;
-	int ret = 0, more = 0;
+	size_t k, bad = 0, good = 0;
+	int ret = 0;
 
 	for (k = 0; k < u->n; k++) {
-		if (u->agents[k].wave != wave || !u->agents[k].t.move)
+		if (u->agents[k].wave != wave || !u->agents[k].in_rollout)
 			continue;
-		if (u->agents[k].status == ST_UPGRADED)
+		if (u->agents[k].status == ST_UPGRADED || u->agents[k].status == ST_UP_TO_DATE) {
 			buf_addf(&ids, "%s%s", ids.len ? "," : "", u->agents[k].id);
-		else if (u->agents[k].status != ST_SKIPPED)
+			good++;
+		} else if (u->agents[k].status != ST_SKIPPED) {
 			bad++;
+		}
 	}
 	if (bad) {
 		/* The failure summary after the loop names the agents. */
+		rollout_state_wave(&u->ro, wave, "failed");
+		rollout_state_set(&u->ro, "stopped");
+		if (save_state(u) < 0)
+			log_error("%s", ctx->err.msg);
+		ls_error_clear(&ctx->err);
+		log_info("wave %zu of %zu: %zu agent(s) failed; the rollout stopped ('letta-sync "
+			 "upgrade --resume' retries them, '--abort' undoes the rollout)",
+			 wave + 1, u->ro.nwaves, bad);
 		rollout_print_restore(&u->ro);
 		buf_release(&ids);
 		return 0;
 	}
+	rollout_state_wave(&u->ro, wave, "moved");
+	if ((ret = save_state(u)) < 0) {
+		buf_release(&ids);
+		return ret;
+	}
+	log_info("wave %zu of %zu: moved (%zu agent(s))", wave + 1, u->ro.nwaves, good);
 	if (u->ro.gate && (ret = rollout_gate(&u->ro, ctx, wave, ids.buf ? ids.buf : "",
 					      &ctx->err)) < 0) {
+		buf_release(&ids);
+		if (ret == LS_EINTERRUPTED)
+			return ret; /* recorded as moved: --resume runs the gate again */
+		rollout_state_gate(&u->ro, wave, u->ro.gate_exit < 0 ? "timed_out" : "failed",
+				   u->ro.gate_exit);
+		rollout_state_wave(&u->ro, wave, "failed");
+		rollout_state_set(&u->ro, "stopped");
+		{
+			struct ls_error gate_err = ctx->err;
+
+			if (save_state(u) < 0)
+				log_error("%s", ctx->err.msg);
+			ctx->err = gate_err;
+		}
 		if (u->ro.auto_rollback) {
-			struct ls_error rb = LS_ERROR_INIT;
+			struct ls_error rb = LS_ERROR_INIT, se = LS_ERROR_INIT;
 
 			lease_release(u); /* restore takes it */
 			if (rollout_rollback(&u->ro, ctx, &rb) < 0) {
@@ -746,22 +836,35 @@ static int rollout_next(struct upgrade *u, size_t wave)
 				for (k = 0; k < u->n; k++)
 					if (u->agents[k].status == ST_UPGRADED)
 						u->agents[k].status = ST_ROLLED_BACK;
+				for (k = 0; k <= wave; k++)
+					rollout_state_wave(&u->ro, k, "rolled_back");
+				rollout_state_set(&u->ro, "rolled_back");
+				if (rollout_state_save(&u->ro, u->api, inventory(u), NULL, &se) < 0)
+					log_error("%s", se.msg);
 				ls_error_hint(&ctx->err, "every agent the rollout moved was restored "
 							 "(--auto-rollback)");
 			}
 		} else {
 			rollout_print_restore(&u->ro);
-			ls_error_hint(&ctx->err, "the restore lines above undo the waves done");
+			ls_error_hint(&ctx->err, "the restore lines above undo the waves done "
+						 "('upgrade --abort' runs them); 'upgrade --resume' "
+						 "runs the gate again");
 		}
-		buf_release(&ids);
 		return ret;
 	}
 	buf_release(&ids);
+	if (u->ro.gate)
+		rollout_state_gate(&u->ro, wave, "passed", 0);
+	rollout_state_wave(&u->ro, wave, "passed");
+	if (wave + 1 >= u->ro.nwaves)
+		rollout_state_set(&u->ro, "done");
+	if ((ret = save_state(u)) < 0)
+		return ret;
+	log_info("wave %zu of %zu: passed%s", wave + 1, u->ro.nwaves,
+		 wave + 1 >= u->ro.nwaves ? "; the rollout is done" : "");
 	for (k = 0; k < u->n; k++)
-		if (u->agents[k].status == ST_WAITING && u->agents[k].wave == wave + 1) {
+		if (u->agents[k].status == ST_WAITING && u->agents[k].wave == wave + 1)
 			u->agents[k].status = ST_PENDING;
-			more = 1;
-		}
 	if (wave + 1 >= u->ro.nwaves)
 		return 0;
 	rollout_wait(&u->ro);
@@ -769,7 +872,120 @@ static int rollout_next(struct upgrade *u, size_t wave)
 		return 0;
 	if ((ret = apply_read_remote(&u->rs, u->api, &ctx->err)) < 0)
 		return ret;
-	(void)more;
+	return 1;
+}
+
+/*
+ * --abort: restores every snapshot the recorded rollout took (newest first, through
+ * 'letta-sync restore', which takes the lease), then records the rollout as aborted. Agents
+ * the rollout did not move are not touched. With --dry-run, prints the restore lines only.
+ */
+static int rollout_abort(struct upgrade *u)
+{
+	struct cli_ctx *ctx = u->ctx;
+	size_t k;
+	int ret;
+
+	log_info("aborting %s: %zu snapshot(s) to restore", jsonx_get_str(u->ro.state, "id"),
+		 u->ro.nsnapshots);
+	if (u->dry_run) {
+		rollout_print_restore(&u->ro);
+		return 0;
+	}
+	if ((ret = rollout_rollback(&u->ro, ctx, &ctx->err)) < 0) {
+		rollout_print_restore(&u->ro);
+		ls_error_hint(&ctx->err, "run the restore lines above, then 'upgrade --abort' again");
+		return ret;
+	}
+	/* The restores rewrote the inventory: its metadata as it is now. */
+	if ((ret = apply_read_remote(&u->rs, u->api, &ctx->err)) < 0)
+		return ret;
+	for (k = 0; k < json_array_size(json_object_get(u->ro.state, "wave")); k++)
+		if (strcmp(jsonx_get_str(json_array_get(json_object_get(u->ro.state, "wave"), k),
+					 "status"),
+			   "pending"))
+			rollout_state_wave(&u->ro, k, "rolled_back");
+	rollout_state_set(&u->ro, "aborted");
+	return save_state(u);
+}
+
+/*
+ * A new rollout that moves agents while the recorded one is unfinished is refused: by the
+ * lease while that one runs (LEASE_HELD), else as a conflict naming it. Returns 0 or the
+ * error.
+ */
+static int refuse_unfinished(struct upgrade *u)
+{
+	const json_t *open = rollout_state_find(inventory(u));
+	struct plan none = PLAN_INIT;
+	struct buf line = BUF_INIT;
+	int ret;
+
+	if (!open || !u->ro.state || u->resume || u->dry_run)
+		return 0;
+	if ((ret = lease_for(u, &none, &u->ctx->err)) < 0)
+		return ret;
+	lease_release(u);
+	rollout_state_describe(&line, open);
+	ret = ls_error_set(&u->ctx->err, LS_ECONFLICT, "a rollout is unfinished: %s", line.buf);
+	ls_error_hint(&u->ctx->err, "'letta-sync upgrade --resume' continues it, 'letta-sync "
+				    "upgrade --abort' undoes it");
+	buf_release(&line);
+	return ret;
+}
+
+/*
+ * After the remote state is read: --resume and --abort take the recorded rollout (with the
+ * options it was started with, unless given again), --abort then ends it; a new rollout is
+ * refused while one is unfinished. Returns 0, 1 when --abort is done, or a negative ls_code.
+ */
+static int rollout_setup(struct upgrade *u, const struct opts *o)
+{
+	struct cli_ctx *ctx = u->ctx;
+	char wait[32], timeout[32];
+	json_t *st;
+	int ret;
+
+	u->ro.renew = renew_lease;
+	u->ro.renew_arg = u;
+	u->ro.renew_s = reconcile_lease_seconds() / 3;
+	if (!u->resume && !u->abort)
+		return 0;
+	if ((ret = rollout_state_load(&st, inventory(u), &ctx->err)) < 0)
+		return ret;
+	snprintf(wait, sizeof(wait), "%llds", jsonx_get_int(st, "wait", 0));
+	snprintf(timeout, sizeof(timeout), "%llds", jsonx_get_int(st, "gate_timeout", 600));
+	ret = rollout_init(&u->ro, jsonx_get_str(st, "waves"),
+			   opts_value(o, "gate") ? opts_value(o, "gate") : jsonx_get_str(st, "gate"),
+			   opts_value(o, "wait") ? opts_value(o, "wait") : wait,
+			   opts_value(o, "gate-timeout") ? opts_value(o, "gate-timeout") : timeout,
+			   jsonx_get_str(st, "canary_tag"),
+			   opts_count(o, "auto-rollback") || jsonx_get_bool(st, "auto_rollback", 0),
+			   &ctx->err);
+	if (ret < 0) {
+		json_decref(st);
+		return ret;
+	}
+	rollout_state_adopt(&u->ro, st); /* the options above borrow from it */
+	u->ro.renew = renew_lease;
+	u->ro.renew_arg = u;
+	u->ro.renew_s = reconcile_lease_seconds() / 3;
+	u->rolling = 1;
+	if (!u->abort)
+		return 0;
+	if ((ret = rollout_abort(u)) < 0)
+		return ret;
+	if (ctx->g.json) {
+		output_json_ok(ctx, json_pack("{s:O, s:b}", "rollout", u->ro.state, "dry_run",
+					      u->dry_run),
+			       NULL);
+	} else {
+		struct buf line = BUF_INIT;
+
+		rollout_state_describe(&line, u->ro.state);
+		output_line(ctx, "%s%s", u->dry_run ? "Dry run: would abort " : "Aborted ", line.buf);
+		buf_release(&line);
+	}
 	return 1;
 }
 
@@ -804,7 +1020,24 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = opts_int(&u.conc, &o, "concurrency", 8, 1, 256, &ctx->err)) < 0)
 		goto out;
-	if (opts_value(&o, "waves")) {
+	u.resume = opts_count(&o, "resume") > 0;
+	u.abort = opts_count(&o, "abort") > 0;
+	if (u.resume && u.abort) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE,
+				   "the '--resume' and '--abort' options cannot be used together");
+		goto out;
+	}
+	if ((u.resume || u.abort) && (opts_value(&o, "waves") || opts_value(&o, "canary-tag") ||
+				      target || ctx->g.agent || check)) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE,
+				   "'--%s' takes the recorded rollout's waves, agents and versions: "
+				   "no '--waves', '--canary-tag', '--target', '--agent' or '--check'",
+				   u.resume ? "resume" : "abort");
+		goto out;
+	}
+	if (u.resume || u.abort) {
+		all = 1;
+	} else if (opts_value(&o, "waves")) {
 		if (!all) {
 			ret = ls_error_set(&ctx->err, LS_EUSAGE, "'--waves' needs '--all'");
 			goto out;
@@ -822,7 +1055,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 							 "'--auto-rollback' need '--waves'");
 		goto out;
 	}
-	if (all && ctx->g.agent) {
+	if (all && ctx->g.agent && !u.resume && !u.abort) {
 		ret = ls_error_set(&ctx->err, LS_EUSAGE,
 				   "the '--all' and '--agent' options cannot be used together");
 		goto out;
@@ -855,15 +1088,35 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = apply_read_remote(&u.rs, u.api, &ctx->err)) < 0)
 		goto out;
+	if ((ret = rollout_setup(&u, &o)) != 0) {
+		ret = ret > 0 ? 0 : ret; /* 1: --abort is done */
+		goto out;
+	}
 	if ((ret = select_agents(&u, all, &ctx->err)) < 0)
 		goto out;
 	if ((ret = decide(&u, target, &ctx->err)) < 0)
 		goto out;
-	if (u.rolling)
-		rollout_assign(&u);
+	if (u.rolling) {
+		struct plan none = PLAN_INIT;
+
+		rollout_assign(&u, opts_value(&o, "waves"), target);
+		wave = u.start_wave;
+		if ((ret = refuse_unfinished(&u)) < 0)
+			goto out;
+		/* --resume holds the lease from the start: its first step may be a gate. */
+		if (u.resume && !u.dry_run && (ret = lease_for(&u, &none, &ctx->err)) < 0)
+			goto out;
+		if (u.resume && !u.dry_run && u.start_wave >= u.ro.nwaves) {
+			rollout_state_set(&u.ro, "done");
+			if ((ret = save_state(&u)) < 0)
+				goto out;
+		}
+	}
 
 	/* One group per version, oldest first: plan, report or confirm, apply. */
 next_wave: /* a rollout comes back here for each wave (rollout_next()) */
+	u.ro.wave = wave;
+	ret = 0;
 	for (vi = 0; vi < u.nversions && !u.stop && !interrupt_requested(); vi++) {
 		struct desired_state ds = DESIRED_STATE_INIT;
 		int any = 0, refused;
@@ -939,6 +1192,12 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 								    u.no_snapshot, NULL, &ctx->err);
 				if (ret == 0)
 					ret = lease_for(&u, &p, &ctx->err);
+				if (ret == 0 && u.rolling) {
+					/* Recorded before the wave's first write (and its snapshot). */
+					rollout_state_wave(&u.ro, wave, "moving");
+					ret = save_state(&u);
+					rollout_state_keep(&u.ro, &p);
+				}
 				break;
 			}
 		if (ret == 0)
@@ -954,11 +1213,23 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 			goto out; /* later groups plan against what this one created */
 	}
 
-	if (u.rolling && ret == 0 && !u.dry_run && !interrupt_requested()) {
+	if (u.rolling && ret == 0 && !u.dry_run && !interrupt_requested() &&
+	    wave < u.ro.nwaves && u.ro.state) {
 		if ((ret = rollout_next(&u, wave)) == 1) {
 			wave++;
 			goto next_wave;
 		}
+	}
+	if (u.rolling && u.leased && interrupt_requested()) {
+		/*
+		 * A rollout stopped by Ctrl-C or SIGTERM (in a gate or a wait, or between
+		 * requests): its record says where it stopped; the lease is released so that
+		 * --resume needs no --break-lease. The one request is let through (the API layer
+		 * starts none after an interrupt), and the interrupt stays.
+		 */
+		interrupt_set(0);
+		lease_release(&u);
+		interrupt_set(1);
 	}
 	lease_release(&u);
 	for (k = 0; k < u.n; k++) {
@@ -972,6 +1243,8 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		ls_error_clear(&ctx->err);
 		ret = ls_error_set(&ctx->err, LS_EINTERRUPTED,
 				   "interrupted: %zu of %zu agent(s) were upgraded", upgraded, moving);
+		if (u.ro.state)
+			ls_error_hint(&ctx->err, "'letta-sync upgrade --resume' continues the rollout");
 	} else if (failed) {
 		for (k = 0; k < u.n; k++)
 			if (u.agents[k].err.code && !ctx->g.json && !(failed == 1 && u.n == 1))
@@ -996,10 +1269,15 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		for (k = 0; k < u.n; k++)
 			json_array_append_new(data, agent_json(&u.agents[k], !check));
 		if (ret < 0) {
-			output_error_details(ctx, &ctx->err, json_pack("{s:o}", "agents", data));
+			json_t *d = json_pack("{s:o}", "agents", data);
+
+			if (u.ro.state)
+				json_object_set(d, "rollout", u.ro.state);
+			output_error_details(ctx, &ctx->err, d);
 			ctx->err_reported = 1;
 		} else {
-			output_json_ok(ctx, data, NULL);
+			output_json_ok(ctx, data,
+				       u.ro.state ? json_pack("{s:O}", "rollout", u.ro.state) : NULL);
 		}
 	} else {
 		for (k = 0; k < u.n; k++)
@@ -1020,6 +1298,13 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		else
 			output_line(ctx, "Upgrade completed with errors: %zu upgraded, %zu failed",
 				    upgraded, failed);
+		if (u.ro.state) {
+			struct buf line = BUF_INIT;
+
+			rollout_state_describe(&line, u.ro.state);
+			output_line(ctx, "Rollout: %s", line.buf);
+			buf_release(&line);
+		}
 	}
 	if (ret == 0 && u.dry_run && opts_count(&o, "exit-code") && moving)
 		ret = LS_ECHANGES;

@@ -6,9 +6,11 @@
 
 #include "cli/output.h"
 #include "cli/snapshot_save.h"
+#include "core/ownership.h"
 #include "core/snapshot.h"
 #include "util/buf.h"
 #include "util/interrupt.h"
+#include "util/jsonx.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -72,6 +74,7 @@ void rollout_release(struct rollout *r)
 		free(r->snapshots[i]);
 	free(r->snapshots);
 	free(r->waves);
+	json_decref(r->state);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -91,6 +94,13 @@ int rollout_snapshot(struct rollout *r, struct cli_ctx *ctx, struct letta *api,
 		 r->nsnapshots + 1);
 	r->snapshots = xrealloc(r->snapshots, (r->nsnapshots + 1) * sizeof(*r->snapshots));
 	r->snapshots[r->nsnapshots++] = id;
+	if (r->state) {
+		json_t *w = json_array_get(json_object_get(r->state, "wave"), r->wave);
+
+		if (!json_is_array(json_object_get(w, "snapshots")))
+			json_object_set_new(w, "snapshots", json_array());
+		json_array_append_new(json_object_get(w, "snapshots"), json_string(id));
+	}
 	return 0;
 }
 
@@ -100,6 +110,19 @@ static void sleep_ms(long ms)
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !interrupt_requested())
 		;
+}
+
+/*
+ * Renews the lease when renew_s seconds passed since *last (ms waited so far): a gate or a
+ * wait longer than the lease's time to live must not let another run take the project.
+ */
+static void maybe_renew(const struct rollout *r, long waited_ms, long *last_ms)
+{
+	if (!r || !r->renew || r->renew_s <= 0 || waited_ms - *last_ms < r->renew_s * 1000)
+		return;
+	*last_ms = waited_ms;
+	if (r->renew(r->renew_arg) < 0)
+		log_warn("could not renew the lease (it expires by itself)");
 }
 
 /* The child's environment: where the server is and which project. */
@@ -116,10 +139,10 @@ static void child_env(struct cli_ctx *ctx)
  * timeout_s (0: no limit). Returns the exit status, 128+signal, -2 on time-out, -1 when it
  * could not start.
  */
-static int run_child(struct cli_ctx *ctx, char *const *argv, const char *const *env,
-		     long timeout_s)
+static int run_child(const struct rollout *r, struct cli_ctx *ctx, char *const *argv,
+		     const char *const *env, long timeout_s)
 {
-	long waited = 0;
+	long waited = 0, renewed = 0;
 	pid_t pid;
 	int st;
 
@@ -154,13 +177,14 @@ static int run_child(struct cli_ctx *ctx, char *const *argv, const char *const *
 		}
 		sleep_ms(50);
 		waited += 50;
+		maybe_renew(r, waited, &renewed);
 	}
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
-int rollout_gate(const struct rollout *r, struct cli_ctx *ctx, size_t wave, const char *ids,
+int rollout_gate(struct rollout *r, struct cli_ctx *ctx, size_t wave, const char *ids,
 		 struct ls_error *err)
 {
 	char wv[32], nw[32];
@@ -172,11 +196,16 @@ int rollout_gate(const struct rollout *r, struct cli_ctx *ctx, size_t wave, cons
 	snprintf(wv, sizeof(wv), "%zu", wave + 1);
 	snprintf(nw, sizeof(nw), "%zu", r->nwaves);
 	log_info("wave %zu of %zu: running the gate", wave + 1, r->nwaves);
-	st = run_child(ctx, argv, env, r->gate_timeout_s);
+	st = run_child(r, ctx, argv, env, r->gate_timeout_s);
+	r->gate_exit = st >= 0 ? st : -1;
 	if (st == 0) {
 		log_info("wave %zu of %zu: the gate passed", wave + 1, r->nwaves);
 		return 0;
 	}
+	if (st == -2 && interrupt_requested())
+		return ls_error_set(err, LS_EINTERRUPTED, "wave %zu of %zu: interrupted while the "
+							  "gate ran ('upgrade --resume' runs it again)",
+				    wave + 1, r->nwaves);
 	if (st == -2)
 		ls_error_set(err, LS_EFAIL, "wave %zu of %zu: the gate timed out after %lds; "
 					    "the rollout stopped",
@@ -193,9 +222,17 @@ int rollout_gate(const struct rollout *r, struct cli_ctx *ctx, size_t wave, cons
 
 void rollout_wait(const struct rollout *r)
 {
-	if (r->wait_s > 0) {
-		log_info("waiting %lds before the next wave", r->wait_s);
-		sleep_ms(r->wait_s * 1000);
+	long waited = 0, renewed = 0;
+
+	if (r->wait_s <= 0)
+		return;
+	log_info("waiting %lds before the next wave", r->wait_s);
+	while (waited < r->wait_s * 1000 && !interrupt_requested()) {
+		long step = r->wait_s * 1000 - waited < 200 ? r->wait_s * 1000 - waited : 200;
+
+		sleep_ms(step);
+		waited += step;
+		maybe_renew(r, waited, &renewed);
 	}
 }
 
@@ -221,7 +258,7 @@ int rollout_rollback(const struct rollout *r, struct cli_ctx *ctx, struct ls_err
 		int st;
 
 		log_info("rolling back: letta-sync restore %s", r->snapshots[i]);
-		st = run_child(ctx, argv, NULL, 0);
+		st = run_child(NULL, ctx, argv, NULL, 0);
 		if (st != 0) {
 			log_error("'letta-sync restore %s' failed (exit status %d)", r->snapshots[i],
 				  st);
@@ -232,4 +269,225 @@ int rollout_rollback(const struct rollout *r, struct cli_ctx *ctx, struct ls_err
 		return ls_error_set(err, LS_EFAIL, "the rollback failed for %zu of %zu snapshot(s)",
 				    failed, r->nsnapshots);
 	return 0;
+}
+
+void rollout_state_start(struct rollout *r, const char *waves_text, const char *target,
+			 const char *const *ids, const size_t *wave, const char *const *to,
+			 size_t n)
+{
+	json_t *waves = json_array(), *versions = json_object();
+	char id[48];
+	size_t i, k;
+
+	/* The id: when it started, and a hash of the process and the clock (as snapshot ids). */
+	{
+		time_t now = time(NULL);
+		char when[24];
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(when, sizeof(when), "%ld.%ld.%ld", (long)now, (long)ts.tv_nsec,
+			 (long)getpid());
+		strftime(id, sizeof(id), "%Y%m%dT%H%M%SZ", gmtime(&now));
+		snprintf(id + strlen(id), sizeof(id) - strlen(id), "-%06llx",
+			 waves_hash(when) & 0xffffffULL);
+	}
+	for (k = 0; k < r->nwaves; k++) {
+		json_t *agents = json_array();
+
+		for (i = 0; i < n; i++)
+			if (wave[i] == k)
+				json_array_append_new(agents, json_string(ids[i]));
+		json_array_append_new(waves, json_pack("{s:o, s:s, s:n, s:n, s:[]}", "agents", agents,
+						       "status", "pending", "gate", "gate_exit",
+						       "snapshots"));
+	}
+	for (i = 0; i < n; i++)
+		json_object_set_new(versions, ids[i], json_string(to[i]));
+	json_decref(r->state);
+	r->state = json_pack("{s:s, s:s, s:o, s:s, s:o, s:I, s:I, s:o, s:b, s:s, s:o, s:o}", "id",
+			     id, "status", "running", "target", jsonx_str_or_null(target), "waves",
+			     waves_text, "gate", jsonx_str_or_null(r->gate), "gate_timeout",
+			     (json_int_t)r->gate_timeout_s, "wait", (json_int_t)r->wait_s,
+			     "canary_tag", jsonx_str_or_null(r->canary_tag), "auto_rollback",
+			     r->auto_rollback, "started_at", output_now(), "versions", versions,
+			     "wave", waves);
+}
+
+const json_t *rollout_state_find(const json_t *inv)
+{
+	const json_t *st = json_object_get(json_object_get(inv, "metadata"), "rollout");
+	const char *status = jsonx_get_str(st, "status");
+
+	if (!status || (strcmp(status, "running") && strcmp(status, "stopped")))
+		return NULL;
+	return st;
+}
+
+int rollout_state_load(json_t **state, const json_t *inv, struct ls_error *err)
+{
+	const json_t *st = rollout_state_find(inv);
+
+	*state = NULL;
+	if (!st || !json_is_array(json_object_get(st, "wave")) || !jsonx_get_str(st, "waves") ||
+	    !json_is_object(json_object_get(st, "versions"))) {
+		ls_error_set(err, LS_ENOTFOUND, "no rollout in progress in this project");
+		ls_error_hint(err, "'letta-sync status' shows a rollout in progress; 'upgrade --all "
+				   "--waves <list>' starts one");
+		return LS_ENOTFOUND;
+	}
+	*state = json_deep_copy(st);
+	return 0;
+}
+
+void rollout_state_adopt(struct rollout *r, json_t *state_take)
+{
+	const json_t *w, *id;
+	size_t i, j;
+
+	json_decref(r->state);
+	r->state = state_take;
+	json_array_foreach(json_object_get(r->state, "wave"), i, w)
+		json_array_foreach(json_object_get(w, "snapshots"), j, id)
+		{
+			if (!json_is_string(id))
+				continue;
+			r->snapshots = xrealloc(r->snapshots,
+						(r->nsnapshots + 1) * sizeof(*r->snapshots));
+			r->snapshots[r->nsnapshots++] = xstrdup(json_string_value(id));
+		}
+}
+
+const char *rollout_state_agent(const struct rollout *r, const char *id, size_t *wave)
+{
+	const json_t *w;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->state, "wave"), i, w)
+		if (jsonx_array_has_str(json_object_get(w, "agents"), id)) {
+			*wave = i;
+			return jsonx_get_str(json_object_get(r->state, "versions"), id);
+		}
+	return NULL;
+}
+
+size_t rollout_state_first_open(const struct rollout *r)
+{
+	const json_t *w;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->state, "wave"), i, w)
+		if (strcmp(jsonx_get_str(w, "status") ? jsonx_get_str(w, "status") : "", "passed"))
+			return i;
+	return json_array_size(json_object_get(r->state, "wave"));
+}
+
+void rollout_state_set(struct rollout *r, const char *status)
+{
+	if (r->state)
+		json_object_set_new(r->state, "status", json_string(status));
+}
+
+void rollout_state_wave(struct rollout *r, size_t wave, const char *status)
+{
+	json_t *w = json_array_get(json_object_get(r->state, "wave"), wave);
+
+	if (w)
+		json_object_set_new(w, "status", json_string(status));
+}
+
+void rollout_state_gate(struct rollout *r, size_t wave, const char *result, int exit_status)
+{
+	json_t *w = json_array_get(json_object_get(r->state, "wave"), wave);
+
+	if (!w)
+		return;
+	json_object_set_new(w, "gate", json_string(result));
+	json_object_set_new(w, "gate_exit",
+			    exit_status >= 0 ? json_integer(exit_status) : json_null());
+}
+
+int rollout_state_save(struct rollout *r, struct letta *api, json_t *inv, const json_t *lease,
+		       struct ls_error *err)
+{
+	json_t *meta, *body, *reply = NULL;
+	int ret;
+
+	if (!r->state)
+		return 0;
+	if (!inv || !jsonx_get_str(inv, "id")) {
+		log_warn("the project has no inventory: the rollout is not recorded ('--resume' "
+			 "cannot continue it)");
+		return 0;
+	}
+	meta = json_deep_copy(json_object_get(inv, "metadata"));
+	if (!json_is_object(meta)) {
+		json_decref(meta);
+		meta = json_object();
+	}
+	json_object_set_new(meta, "rollout", json_deep_copy(r->state));
+	if (lease)
+		json_object_set(meta, "lease", (json_t *)lease);
+	else
+		json_object_del(meta, "lease");
+	body = json_pack("{s:o}", "metadata", meta);
+	ret = letta_update(&reply, api, LETTA_BLOCK, jsonx_get_str(inv, "id"), body, err);
+	json_decref(body);
+	json_decref(reply);
+	if (ret < 0) {
+		ls_error_hint(err, "the rollout's record in the inventory could not be written; "
+				   "run the same command again");
+		return ret;
+	}
+	/* The in-memory inventory too: the lease's release and the plan's rewrites copy it. */
+	if (!json_is_object(json_object_get(inv, "metadata")))
+		json_object_set_new(inv, "metadata", json_object());
+	json_object_set_new(json_object_get(inv, "metadata"), "rollout",
+			    json_deep_copy(r->state));
+	return 0;
+}
+
+void rollout_state_keep(const struct rollout *r, struct plan *p)
+{
+	size_t i, j;
+
+	if (!r->state)
+		return;
+	for (i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->items[i];
+
+		if (!a->internal || a->kind != KIND_BLOCK || strcmp(a->name, OWN_INVENTORY_LABEL))
+			continue;
+		for (j = 0; j < a->nreqs; j++) {
+			json_t *meta = json_object_get(a->reqs[j].body, "metadata");
+
+			if (json_is_object(meta))
+				json_object_set_new(meta, "rollout", json_deep_copy(r->state));
+		}
+	}
+}
+
+void rollout_state_describe(struct buf *out, const json_t *st)
+{
+	const json_t *waves = json_object_get(st, "wave"), *w;
+	size_t i, n = json_array_size(waves), open = n;
+
+	json_array_foreach(waves, i, w)
+		if (open == n && strcmp(jsonx_get_str(w, "status") ? jsonx_get_str(w, "status") : "",
+					"passed"))
+			open = i;
+	buf_addf(out, "rollout %s", jsonx_get_str(st, "id") ? jsonx_get_str(st, "id") : "?");
+	if (jsonx_get_str(st, "target"))
+		buf_addf(out, " to %s", jsonx_get_str(st, "target"));
+	buf_addf(out, ": %s", jsonx_get_str(st, "status") ? jsonx_get_str(st, "status") : "?");
+	if (open < n)
+		buf_addf(out, " at wave %zu of %zu", open + 1, n);
+	buf_addstr(out, " (");
+	json_array_foreach(waves, i, w)
+		buf_addf(out, "%s%zu: %zu agent(s) %s%s%s", i ? ", " : "", i + 1,
+			 json_array_size(json_object_get(w, "agents")),
+			 jsonx_get_str(w, "status") ? jsonx_get_str(w, "status") : "?",
+			 jsonx_get_str(w, "gate") ? ", gate " : "",
+			 jsonx_get_str(w, "gate") ? jsonx_get_str(w, "gate") : "");
+	buf_addstr(out, ")");
 }
