@@ -98,6 +98,7 @@ struct upgrade_agent {
 	const char *skip_reason; /* ST_SKIPPED: why (static text) */
 	size_t wave; /* a rollout's wave (0-based), when in_rollout */
 	int in_rollout;
+	int not_newer; /* rollback: its version is not newer than --to (nothing to roll back) */
 };
 
 struct upgrade {
@@ -118,6 +119,7 @@ struct upgrade {
 	struct rollout ro; /* --waves */
 	int rolling;
 	int resume, abort; /* --resume, --abort: the rollout recorded in the inventory */
+	int rollback;      /* the rollback command (cmd_rollback.c): downgrades to --target only */
 	size_t start_wave; /* --resume: the first wave whose gate did not pass */
 };
 
@@ -341,7 +343,8 @@ static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 		json_array_clear(ua->changes);
 		buf_reset(&ua->why);
 		ua->breaking = 0;
-		if (ua->t.downgrade) {
+		if (ua->t.downgrade && !u->rollback) {
+			/* rollback asked for the downgrade: only its changes can be breaking */
 			ua->breaking = 1;
 			buf_addf(&ua->why, "downgrade from %s to %s", ua->t.current, ua->t.available);
 		}
@@ -549,7 +552,7 @@ out:
 	return ret;
 }
 
-static json_t *agent_json(const struct upgrade_agent *ua, int with_status)
+static json_t *agent_json(const struct upgrade_agent *ua, int with_status, int rollback)
 {
 	json_t *o = json_object();
 
@@ -564,7 +567,10 @@ static json_t *agent_json(const struct upgrade_agent *ua, int with_status)
 	if (ua->in_rollout)
 		json_object_set_new(o, "wave", json_integer((json_int_t)ua->wave + 1));
 	if (with_status || ua->status == ST_SKIPPED) {
-		json_object_set_new(o, "status", json_string(status_name(ua->status)));
+		json_object_set_new(o, "status",
+				    json_string(rollback && ua->status == ST_UPGRADED
+							? "rolled_back"
+							: status_name(ua->status)));
 		json_object_set_new(o, "error", ua->err.code ? json_string(ua->err.msg) : json_null());
 	}
 	if (ua->status == ST_SKIPPED)
@@ -586,7 +592,8 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 	}
 	if (!ua->t.move) {
 		buf_addf(&line, "%s: %s", ua->t.current ? ua->t.current : "no version",
-			 ua->t.channel == CHANNEL_PINNED ? "pinned (moves only with --target)"
+			 ua->not_newer ? "not newer than the version to roll back to; nothing to do"
+			 : ua->t.channel == CHANNEL_PINNED ? "pinned (moves only with --target)"
 			 : ua->t.available ? "up to date"
 					  : "no version tag in the config repository");
 		output_line(ctx, "%s", line.buf);
@@ -674,6 +681,11 @@ static int decide(struct upgrade *u, const char *target, struct ls_error *err)
 			return ret;
 		if (outside)
 			ua->t.move = 0;
+		if (u->rollback && ua->t.move && !ua->t.downgrade) {
+			/* Not newer than --to (or no version): rollback moves nothing up. */
+			ua->t.move = 0;
+			ua->not_newer = 1;
+		}
 		ua->status = ua->t.move ? ST_PENDING : ST_UP_TO_DATE;
 		for (i = 0; ua->t.move && i < u->nversions; i++)
 			if (u->vnames[i] == ua->t.available)
@@ -989,7 +1001,7 @@ static int rollout_setup(struct upgrade *u, const struct opts *o)
 	return 1;
 }
 
-int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
+static int upgrade_main(int argc, char **argv, struct cli_ctx *ctx, int rollback)
 {
 	struct opts o;
 	struct upgrade u;
@@ -1007,6 +1019,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 	u.ctx = ctx;
+	u.rollback = rollback;
 	check = opts_count(&o, "check");
 	all = opts_count(&o, "all");
 	target = opts_value(&o, "target");
@@ -1184,7 +1197,7 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		for (k = 0; ret == 0 && k < u.n; k++)
 			if (u.agents[k].status == ST_PENDING && u.agents[k].group == vi) {
 				/* A breaking change is saved before the group's first write. */
-				ret = u.rolling && !u.no_snapshot
+				ret = (u.rolling || u.rollback) && !u.no_snapshot
 					      ? rollout_snapshot(&u.ro, ctx, u.api, &u.rs, &p,
 								 u.versions[vi].commit, &ctx->err)
 					      : cli_snapshot_before(ctx, u.api, &u.rs, &p, "upgrade",
@@ -1267,7 +1280,7 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		json_t *data = json_array();
 
 		for (k = 0; k < u.n; k++)
-			json_array_append_new(data, agent_json(&u.agents[k], !check));
+			json_array_append_new(data, agent_json(&u.agents[k], !check, u.rollback));
 		if (ret < 0) {
 			json_t *d = json_pack("{s:o}", "agents", data);
 
@@ -1281,10 +1294,15 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		}
 	} else {
 		for (k = 0; k < u.n; k++)
-			if (check || ctx->g.dry_run || u.n == 1 ||
+			if (check || ctx->g.dry_run || u.n == 1 || u.agents[k].not_newer ||
 			    u.agents[k].status != ST_UP_TO_DATE)
 				print_agent(ctx, &u.agents[k]);
-		if (check || ctx->g.dry_run) {
+		if (u.rollback && ctx->g.dry_run) {
+			output_line(ctx, "Dry run: %zu of %zu agent(s) can be rolled back", moving, u.n);
+		} else if (u.rollback && ret == 0) {
+			output_line(ctx, "Rollback complete: %zu rolled back, %zu unchanged", upgraded,
+				    u.n - upgraded);
+		} else if (check || ctx->g.dry_run) {
 			output_line(ctx, "%s%zu of %zu agent(s) can be upgraded",
 				    ctx->g.dry_run && !check ? "Dry run: " : "", moving, u.n);
 			if (skipped)
@@ -1316,4 +1334,14 @@ out:
 	rollout_release(&u.ro);
 	opts_release(&o);
 	return ret;
+}
+
+int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
+{
+	return upgrade_main(argc, argv, ctx, 0);
+}
+
+int upgrade_rollback(int argc, char **argv, struct cli_ctx *ctx)
+{
+	return upgrade_main(argc, argv, ctx, 1);
 }

@@ -87,11 +87,15 @@ int rollout_snapshot(struct rollout *r, struct cli_ctx *ctx, struct letta *api,
 	int ret;
 
 	snapshot_add_inventory(content, rs, cli_project_slug(ctx));
-	ret = cli_snapshot_save(ctx, api, content, p, "upgrade", commit, &id, err);
+	ret = cli_snapshot_save(ctx, api, content, p, ctx->command ? ctx->command : "upgrade", commit,
+				&id, err);
 	if (ret < 0)
 		return ret;
-	log_info("snapshot %s saved: 'letta-sync restore %s' undoes wave %zu", id, id,
-		 r->nsnapshots + 1);
+	if (r->nwaves)
+		log_info("snapshot %s saved: 'letta-sync restore %s' undoes wave %zu", id, id,
+			 r->wave + 1);
+	else
+		log_info("snapshot %s saved: 'letta-sync restore %s' undoes it", id, id);
 	r->snapshots = xrealloc(r->snapshots, (r->nsnapshots + 1) * sizeof(*r->snapshots));
 	r->snapshots[r->nsnapshots++] = id;
 	if (r->state) {
