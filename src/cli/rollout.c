@@ -4,7 +4,9 @@
  */
 #include "cli/rollout.h"
 
+#include "api/apply.h"
 #include "cli/output.h"
+#include "cli/render_diff.h"
 #include "cli/snapshot_save.h"
 #include "core/ownership.h"
 #include "core/snapshot.h"
@@ -494,4 +496,286 @@ void rollout_state_describe(struct buf *out, const json_t *st)
 			 jsonx_get_str(w, "gate") ? ", gate " : "",
 			 jsonx_get_str(w, "gate") ? jsonx_get_str(w, "gate") : "");
 	buf_addstr(out, ")");
+}
+
+json_t *rollout_plan_waves(const struct rollout *r, const struct plan *p, const json_t *agents)
+{
+	json_t *seen = json_object(), *out = json_array(), *creates = json_array();
+	const char **ids = xcalloc(p->n + 1, sizeof(*ids));
+	int *canary = xcalloc(p->n + 1, sizeof(*canary));
+	size_t *wave = xcalloc(p->n + 1, sizeof(*wave));
+	size_t i, k, m = 0;
+
+	for (i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->items[i];
+
+		if (a->internal || a->skip || a->change == CHANGE_CONFLICT ||
+		    a->change == CHANGE_DOWNGRADE || a->change == CHANGE_DRIFT)
+			continue;
+		if (!a->agent) {
+			if (a->kind == KIND_AGENT && a->change == CHANGE_CREATE)
+				json_array_append_new(creates, json_pack("{s:n, s:s}", "id", "name",
+									 a->name));
+			continue;
+		}
+		if (json_object_get(seen, a->agent))
+			continue;
+		json_object_set_new(seen, a->agent, json_true());
+		ids[m++] = a->agent;
+	}
+	for (i = 0; i < m; i++) {
+		const json_t *ag;
+
+		json_array_foreach(agents, k, ag)
+			if (jsonx_get_str(ag, "id") && !strcmp(jsonx_get_str(ag, "id"), ids[i]))
+				canary[i] = r->canary_tag &&
+					    jsonx_array_has_str(json_object_get(ag, "tags"),
+								r->canary_tag);
+	}
+	waves_assign(wave, ids, canary, m, r->waves, r->nwaves);
+	for (k = 0; k < r->nwaves; k++) {
+		json_t *list = k ? json_array() : json_incref(creates);
+
+		for (i = 0; i < m; i++) {
+			const json_t *ag;
+			const char *name = ids[i];
+			size_t j;
+
+			if (wave[i] != k)
+				continue;
+			json_array_foreach(agents, j, ag)
+				if (jsonx_get_str(ag, "id") && !strcmp(jsonx_get_str(ag, "id"), ids[i]) &&
+				    jsonx_get_str(ag, "name"))
+					name = jsonx_get_str(ag, "name");
+			json_array_append_new(list, json_pack("{s:s, s:s}", "id", ids[i], "name", name));
+		}
+		json_array_append_new(out, json_pack("{s:I, s:o}", "wave", (json_int_t)k + 1, "agents",
+						     list));
+	}
+	json_decref(creates);
+	json_decref(seen);
+	free(ids);
+	free(canary);
+	free(wave);
+	return out;
+}
+
+void rollout_mark_wave(json_t *e, const json_t *waves)
+{
+	const char *agent = jsonx_get_str(e, "agent");
+	const json_t *w, *a;
+	size_t i, j;
+
+	json_array_foreach(waves, i, w)
+		json_array_foreach(json_object_get(w, "agents"), j, a)
+			if (agent ? jsonx_get_str(a, "id") && !strcmp(jsonx_get_str(a, "id"), agent)
+				  : !jsonx_get_str(a, "id") &&
+					    !strcmp(jsonx_get_str(e, "kind") ? jsonx_get_str(e, "kind")
+									   : "",
+						    "Agent") &&
+					    !strcmp(jsonx_get_str(a, "name"),
+						    jsonx_get_str(e, "name") ? jsonx_get_str(e, "name")
+									    : "")) {
+				json_object_set_new(e, "wave", json_integer((json_int_t)i + 1));
+				return;
+			}
+}
+
+void rollout_log_waves(const json_t *waves)
+{
+	const json_t *w, *a;
+	size_t i, j;
+
+	json_array_foreach(waves, i, w)
+	{
+		struct buf line = BUF_INIT;
+
+		json_array_foreach(json_object_get(w, "agents"), j, a)
+			buf_addf(&line, "%s%s", line.len ? ", " : "", jsonx_get_str(a, "name"));
+		log_info("wave %zu of %zu: %s", i + 1, json_array_size(waves),
+			 line.len ? line.buf : "(none)");
+		buf_release(&line);
+	}
+}
+
+void rollout_waves_markdown(struct buf *out, const json_t *waves)
+{
+	const json_t *w, *a;
+	size_t i, j;
+
+	buf_addstr(out, "\n### Rollout waves\n\n| Wave | Agents |\n|---|---|\n");
+	json_array_foreach(waves, i, w)
+	{
+		buf_addf(out, "| %zu | ", i + 1);
+		json_array_foreach(json_object_get(w, "agents"), j, a)
+			buf_addf(out, "%s`%s`%s", j ? ", " : "", jsonx_get_str(a, "name"),
+				 jsonx_get_str(a, "id") ? "" : " (new)");
+		buf_addstr(out, json_array_size(json_object_get(w, "agents")) ? " |\n" : "(none) |\n");
+	}
+}
+
+static int sync_renew(void *arg)
+{
+	struct ls_error err = LS_ERROR_INIT;
+
+	return reconcile_lease_renew(arg, &err);
+}
+
+/* Reports the applied actions of rc's plan (stdout, and changes); returns how many failed. */
+static size_t sync_report(struct reconcile *rc, const struct apply_result *res, size_t wave,
+			  json_t *changes)
+{
+	size_t i, failed = 0;
+
+	for (i = 0; i < rc->plan.n; i++) {
+		const struct plan_action *a = &rc->plan.items[i];
+		enum apply_status s = res->status ? res->status[i] : APPLY_SKIPPED;
+		int bad = s == APPLY_FAILED || s == APPLY_BLOCKED;
+		json_t *e;
+
+		if (s == APPLY_SKIPPED || a->skip)
+			continue;
+		failed += bad;
+		if (bad)
+			log_error("%s/%s: %s", own_kind_name(a->kind), a->name, res->errs[i].msg);
+		if (a->internal || a->change == CHANGE_DRIFT)
+			continue;
+		e = render_action_json(a);
+		json_object_set_new(e, "status", json_string(bad ? "failed" : "done"));
+		json_object_set_new(e, "id", res->ids && res->ids[i] ? json_string(res->ids[i])
+					     : a->id			  ? json_string(a->id)
+									  : json_null());
+		json_object_set_new(e, "error", bad ? json_string(res->errs[i].msg) : json_null());
+		json_object_set_new(e, "wave", json_integer((json_int_t)wave + 1));
+		json_array_append_new(changes, e);
+		if (!bad)
+			output_line(rc->ctx, "wave %zu: %s %s/%s%s%s%s", wave + 1,
+				    plan_change_name(a->change), own_kind_name(a->kind), a->name,
+				    a->section ? " [" : "", a->section ? a->section : "",
+				    a->section ? "]" : "");
+	}
+	return failed;
+}
+
+int rollout_sync(struct rollout *r, struct reconcile *rc, int break_lease, json_t *changes,
+		 json_t *snapshots, struct ls_error *err)
+{
+	struct cli_ctx *ctx = rc->ctx;
+	json_t *waves = rollout_plan_waves(r, &rc->plan, rc->rs.agents), *wave_of = json_object();
+	const json_t *w, *a;
+	int leased = 0, ret = 0;
+	size_t i, j;
+
+	json_array_foreach(waves, i, w)
+		json_array_foreach(json_object_get(w, "agents"), j, a)
+			if (jsonx_get_str(a, "id"))
+				json_object_set_new(wave_of, jsonx_get_str(a, "id"), json_integer((json_int_t)i));
+	rollout_log_waves(waves);
+	r->renew = sync_renew;
+	r->renew_arg = rc;
+	r->renew_s = reconcile_lease_seconds() / 3;
+	if (plan_count_writes(&rc->plan) > 0 &&
+	    (ret = reconcile_lease_take(rc, break_lease, &leased, err)) < 0)
+		goto out;
+	for (r->wave = 0; r->wave < r->nwaves; r->wave++) {
+		struct apply_result res = APPLY_RESULT_INIT;
+		const json_t *agents = json_object_get(json_array_get(waves, r->wave), "agents");
+		struct buf ids = BUF_INIT;
+		size_t k = r->wave, failed = 0;
+
+		if (k && (ret = reconcile_replan(rc, err)) < 0)
+			break;
+		for (i = 0; i < rc->plan.n; i++) {
+			struct plan_action *pa = &rc->plan.items[i];
+			const json_t *wv = pa->agent ? json_object_get(wave_of, pa->agent) : NULL;
+
+			/*
+			 * Later waves' agents wait; actions that wait for what this pass makes
+			 * (MCP tools: plan_action.deferred) are planned complete by the next wave.
+			 */
+			if ((wv && (size_t)json_integer_value(wv) != k) || pa->deferred)
+				pa->skip = 1;
+		}
+		if (plan_count_writes(&rc->plan) > 0) {
+			if (leased)
+				reconcile_lease_keep(rc);
+			if ((ret = rollout_snapshot(r, ctx, rc->api, &rc->rs, &rc->plan, rc->commit,
+						    err)) < 0)
+				break;
+			json_array_append_new(snapshots,
+					      json_string(r->snapshots[r->nsnapshots - 1]));
+			ret = apply_plan(&res, rc->api, &rc->plan, err);
+			failed = sync_report(rc, &res, k, changes);
+			/* The ids of agents created in this wave, for the gate. */
+			for (i = 0; i < rc->plan.n; i++)
+				if (!rc->plan.items[i].agent && rc->plan.items[i].kind == KIND_AGENT &&
+				    res.status && res.status[i] == APPLY_DONE && res.ids[i])
+					buf_addf(&ids, "%s%s", ids.len ? "," : "", res.ids[i]);
+		}
+		apply_result_release(&res);
+		if (ret == LS_EINTERRUPTED || interrupt_requested()) {
+			ret = ls_error_set(err, LS_EINTERRUPTED, "interrupted in wave %zu of %zu", k + 1,
+					   r->nwaves);
+			buf_release(&ids);
+			break;
+		}
+		if (failed) {
+			ls_error_clear(err);
+			ret = ls_error_set(err, LS_EFAIL, "wave %zu of %zu: %zu change(s) failed; the "
+							  "rollout stopped", k + 1, r->nwaves, failed);
+			rollout_print_restore(r);
+			buf_release(&ids);
+			break;
+		}
+		ls_error_clear(err);
+		ret = 0;
+		json_array_foreach(agents, j, a)
+			if (jsonx_get_str(a, "id"))
+				buf_addf(&ids, "%s%s", ids.len ? "," : "", jsonx_get_str(a, "id"));
+		if (r->gate && ids.len && (ret = rollout_gate(r, ctx, k, ids.buf, err)) < 0) {
+			buf_release(&ids);
+			if (ret == LS_EINTERRUPTED)
+				break;
+			if (r->auto_rollback) {
+				struct ls_error rb = LS_ERROR_INIT;
+
+				if (leased)
+					reconcile_lease_release(rc); /* restore takes it */
+				leased = 0;
+				if (rollout_rollback(r, ctx, &rb) < 0) {
+					log_error("%s", rb.msg);
+					rollout_print_restore(r);
+					ls_error_hint(err, "the rollback failed: run the restore lines above");
+				} else {
+					ls_error_hint(err, "every agent the rollout changed was restored "
+							   "(--auto-rollback)");
+				}
+			} else {
+				rollout_print_restore(r);
+				ls_error_hint(err, "the restore lines above undo the waves done");
+			}
+			break;
+		}
+		buf_release(&ids);
+		log_info("wave %zu of %zu: passed", k + 1, r->nwaves);
+		if (k + 1 < r->nwaves)
+			rollout_wait(r);
+		if (interrupt_requested()) {
+			ret = ls_error_set(err, LS_EINTERRUPTED, "interrupted after wave %zu of %zu",
+					   k + 1, r->nwaves);
+			break;
+		}
+	}
+	if (leased) {
+		int intr = interrupt_requested();
+
+		/* After Ctrl-C too: the one request is let through (see cmd_upgrade.c). */
+		interrupt_set(0);
+		reconcile_lease_release(rc);
+		interrupt_set(intr);
+	}
+out:
+	json_decref(waves);
+	json_decref(wave_of);
+	return ret;
 }

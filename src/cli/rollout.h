@@ -7,6 +7,7 @@
  * rollout (and with --auto-rollback restores every wave it moved, newest first).
  */
 #include "api/letta.h"
+#include "cli/reconcile.h"
 #include "cli/cli.h"
 #include "core/plan.h"
 #include "core/remote.h"
@@ -108,5 +109,30 @@ int rollout_state_save(struct rollout *r, struct letta *api, json_t *inv, const 
 void rollout_state_keep(const struct rollout *r, struct plan *p);
 /* One line describing a recorded rollout: "rollout <id> (to 1.1.0): wave 2 of 3 ...". */
 void rollout_state_describe(struct buf *out, const json_t *state);
+
+/*
+ * The waves of a sync plan (sync --waves, diff --waves): the agents p changes, existing ones
+ * assigned as upgrade assigns them (canary tag, then the stable hash of the id), agents p
+ * creates in the first wave. Returns [{"wave": 1, "agents": [{"id", "name"}]}, ...]; an agent
+ * to create has "id" null.
+ */
+json_t *rollout_plan_waves(const struct rollout *r, const struct plan *p, const json_t *agents);
+/* Sets "wave" (1-based) in the diff change e when its agent (id, or name for a create) is in waves. */
+void rollout_mark_wave(json_t *e, const json_t *waves);
+/* Logs the waves on stderr ("wave 1 of 3: bob, carol"). */
+void rollout_log_waves(const json_t *waves);
+/* The waves as a markdown section (diff --format markdown --waves). */
+void rollout_waves_markdown(struct buf *out, const json_t *waves);
+/*
+ * sync --waves: applies r->plan wave by wave. The shared changes, the inventory and the
+ * agents to create go with the first wave; each wave is re-planned against the server, takes
+ * a snapshot first, and is followed by the gate and the wait, as upgrade's waves are. The
+ * lease is held throughout. Each applied change is appended to changes (a diff change with
+ * "status", "id", "error" and "wave") and printed (stdout, unless --json); snapshots gets the
+ * snapshot ids. Returns 0, LS_EFAIL (err says the change, the agent or the gate that failed;
+ * with auto_rollback the waves done are restored) or LS_EINTERRUPTED.
+ */
+int rollout_sync(struct rollout *r, struct reconcile *rc, int break_lease, json_t *changes,
+		 json_t *snapshots, struct ls_error *err);
 
 #endif
