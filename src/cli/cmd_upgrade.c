@@ -979,6 +979,7 @@ static int rollout_setup(struct upgrade *u, const struct opts *o)
 		return ret;
 	}
 	rollout_state_adopt(&u->ro, st); /* the options above borrow from it */
+	u->ro.break_lease = u->break_lease;
 	u->ro.renew = renew_lease;
 	u->ro.renew_arg = u;
 	u->ro.renew_s = reconcile_lease_seconds() / 3;
@@ -1062,6 +1063,7 @@ static int upgrade_main(int argc, char **argv, struct cli_ctx *ctx, int rollback
 		if (ret < 0)
 			goto out;
 		u.rolling = !check;
+		u.ro.break_lease = u.break_lease;
 	} else if (opts_value(&o, "gate") || opts_count(&o, "auto-rollback") ||
 		   opts_value(&o, "canary-tag") || opts_value(&o, "wait")) {
 		ret = ls_error_set(&ctx->err, LS_EUSAGE, "'--gate', '--wait', '--canary-tag' and "

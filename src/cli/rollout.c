@@ -260,7 +260,7 @@ int rollout_rollback(const struct rollout *r, struct cli_ctx *ctx, struct ls_err
 
 	for (i = r->nsnapshots; i-- > 0;) {
 		char *argv[] = { (char *)"/proc/self/exe", (char *)"restore", r->snapshots[i],
-				 NULL };
+				 r->break_lease ? (char *)"--break-lease" : NULL, NULL };
 		int st;
 
 		log_info("rolling back: letta-sync restore %s", r->snapshots[i]);
@@ -674,6 +674,7 @@ int rollout_sync(struct rollout *r, struct reconcile *rc, int break_lease, json_
 	r->renew = sync_renew;
 	r->renew_arg = rc;
 	r->renew_s = reconcile_lease_seconds() / 3;
+	r->break_lease = break_lease;
 	if (plan_count_writes(&rc->plan) > 0 &&
 	    (ret = reconcile_lease_take(rc, break_lease, &leased, err)) < 0)
 		goto out;

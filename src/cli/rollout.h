@@ -33,6 +33,7 @@ struct rollout {
 	 */
 	json_t *state;
 	int gate_exit; /* the last gate's exit status, -1 after a time-out or when it did not run */
+	int break_lease; /* --break-lease: the restores of a rollback get it too */
 	/* Called every renew_s seconds of a gate or a wait (the lease, cli/reconcile.c). */
 	int (*renew)(void *arg);
 	void *renew_arg;
