@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* explicit_bzero */
 /*
  * HTTP transport over one libcurl multi handle. http_run() is the only loop: it starts queued
  * requests up to the concurrency bound, collects finished transfers, decides retries with
@@ -1216,6 +1217,44 @@ static void gave_up(struct http_req *req)
 }
 
 /* Sets req->json from the answer; 0 or an error in req->err. */
+/*
+ * An agent's secrets (AgentState.secrets: [{key, value, ...}], and the deprecated
+ * tool_exec_environment_variables that mirrors them) keep only their keys: values are never
+ * kept, logged or printed. One agent or a list of them. Returns whether a value was dropped.
+ */
+static int scrub_agent(json_t *a)
+{
+	static const char *const keys[] = { "secrets", "tool_exec_environment_variables" };
+	int hit = 0;
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		json_t *arr = json_object_get(a, keys[k]), *v;
+		size_t i;
+
+		json_array_foreach(arr, i, v) {
+			if (json_is_object(v) && json_object_get(v, "value")) {
+				json_object_del(v, "value");
+				hit = 1;
+			}
+		}
+	}
+	return hit;
+}
+
+static int scrub_secrets(json_t *j)
+{
+	json_t *v;
+	size_t i;
+	int hit = 0;
+
+	if (json_is_object(j))
+		return scrub_agent(j);
+	json_array_foreach(j, i, v)
+		if (json_is_object(v))
+			hit |= scrub_agent(v);
+	return hit;
+}
+
 static int parse_answer(struct http *h, struct http_req *req, json_t **out)
 {
 	json_error_t jerr;
@@ -1229,8 +1268,11 @@ static int parse_answer(struct http *h, struct http_req *req, json_t **out)
 		return 0;
 	}
 	*out = json_loadb(req->raw.buf, len, JSON_DECODE_ANY, &jerr);
-	if (*out)
+	if (*out) {
+		if (scrub_secrets(*out))
+			explicit_bzero(req->raw.buf, req->raw.len);
 		return 0;
+	}
 	ls_error_clear(&req->err);
 	ls_error_set(&req->err, LS_EAPI, "the answer from %s is not JSON: %s", h->base_url, jerr.text);
 	set_where(&req->err, req->method, req->priv->cur.buf);

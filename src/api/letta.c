@@ -59,9 +59,15 @@ static const struct kind_info kinds[LETTA_KIND_COUNT] = {
 			  HTTP_F_PROJECT, 0, NULL },
 };
 
-/* Relationships are empty in agent answers unless asked for (docs/contract/letta-api.md 1.2). */
+/*
+ * Relationships are empty in agent answers unless asked for (docs/contract/letta-api.md 1.2).
+ * agent.secrets tells which secrets are set (those set outside git are reported, not dropped
+ * by a write that replaces the set); their values are scrubbed as each answer is parsed
+ * (http.c), so no value outlives the parse.
+ */
 static const char *const agent_includes[] = {
-	"agent.tags", "agent.blocks", "agent.tools", "agent.sources", "agent.identities", NULL,
+	"agent.tags", "agent.blocks", "agent.tools", "agent.sources", "agent.identities",
+	"agent.secrets", NULL,
 };
 
 static const struct kind_info *kind_info(enum letta_kind kind)

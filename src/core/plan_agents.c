@@ -921,6 +921,38 @@ static int secret_values(json_t **out, struct ac *c, const char *agent, const js
 	return 0;
 }
 
+/*
+ * The names of the secrets set on the agent (agent.secrets: [{key}], values scrubbed by the
+ * API client) that neither the manifest declares nor letta-sync wrote last
+ * (metadata.letta_sync.secrets): set outside git. A new array, in the server's order.
+ */
+static json_t *outside_secrets(const json_t *agent, const json_t *declared)
+{
+	const json_t *prev = dotted(agent, "metadata.letta_sync.secrets");
+	json_t *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(agent, "secrets"), i, v) {
+		const char *k = json_is_string(v) ? json_string_value(v) : jsonx_get_str(v, "key");
+
+		if (k && !json_object_get(declared, k) && !json_object_get(prev, k))
+			json_array_append_new(out, json_string(k));
+	}
+	return out;
+}
+
+/* "'A', 'B'": the names of an array of strings, for a message. The caller frees it. */
+static char *names_list(const json_t *names)
+{
+	struct buf b = BUF_INIT;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(names, i, v)
+		buf_addf(&b, "%s'%s'", i ? ", " : "", json_string_value(v));
+	return buf_detach(&b);
+}
+
 /* Plans one existing managed agent. */
 static int plan_existing(struct ac *c, const json_t *agent, const struct resource *tmpl,
 			 const struct resource *decl)
@@ -939,7 +971,7 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	const json_t *pb;
 	json_t *cur_blocks = json_object_get((json_t *)agent, "blocks");
 	json_t *ignored = NULL; /* what was left to other tools, for diff's info */
-	json_t *secrets, *secrets_written = NULL;
+	json_t *secrets, *secrets_written = NULL, *outside = NULL;
 	int pinned, rc = 0;
 
 	if (!name)
@@ -1144,8 +1176,32 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	 * with --force. A set replaces the whole set on the server.
 	 */
 	secrets = json_object_get(w.spec, "secrets");
+	outside = json_is_object(secrets) && section_on(c, SECTION_SETTINGS)
+			  ? outside_secrets(agent, secrets)
+			  : NULL;
 	if (json_is_object(secrets) && section_on(c, SECTION_SETTINGS) &&
-	    (force || !json_equal(secrets, dotted(agent, "metadata.letta_sync.secrets")))) {
+	    (force || !json_equal(secrets, dotted(agent, "metadata.letta_sync.secrets"))) &&
+	    json_array_size(outside) && !force) {
+		/*
+		 * A write replaces the whole set: it would remove the secrets set outside git.
+		 * Held back (a conflict on the agent's secrets); --force drops them.
+		 */
+		size_t ai = pl_add(c->p, KIND_AGENT, name, CHANGE_CONFLICT);
+		char *names = names_list(outside);
+
+		c->p->items[ai].agent = xstrdup(id);
+		c->p->items[ai].id = xstrdup(id);
+		c->p->items[ai].section = xstrdup(plan_section_names[SECTION_SETTINGS]);
+		c->p->items[ai].skip = 1;
+		pl_reason(c->p, ai,
+			  "secrets %s were set on the server outside git; the manifest's secrets "
+			  "replace the whole set, so writing them would remove those: declare them "
+			  "in the manifest (as ${ENV} references) to keep them, or use --force to "
+			  "drop them",
+			  names);
+		free(names);
+	} else if (json_is_object(secrets) && section_on(c, SECTION_SETTINGS) &&
+		   (force || !json_equal(secrets, dotted(agent, "metadata.letta_sync.secrets")))) {
 		json_t *vals, *from = json_array(), *to = json_array();
 		const json_t *prev = dotted(agent, "metadata.letta_sync.secrets");
 		const char *k;
@@ -1156,6 +1212,13 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 			json_decref(to);
 			goto done;
 		}
+		if (json_array_size(outside)) {
+			char *names = names_list(outside);
+
+			warn(c, "agent '%s': --force removes secrets %s, set on the server outside git",
+			     name, names);
+			free(names);
+		}
 		json_object_foreach((json_t *)prev, k, v)
 			json_array_append_new(from, json_string(k));
 		json_object_foreach(secrets, k, v)
@@ -1165,6 +1228,13 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 		json_decref(to);
 		json_object_set_new(patch, "secrets", vals);
 		secrets_written = secrets;
+	} else if (json_array_size(outside)) {
+		char *names = names_list(outside);
+
+		warn(c, "agent '%s': secrets %s are set on the server outside git; they stay until the "
+			"manifest's secrets change (a write replaces the whole set)",
+		     name, names);
+		free(names);
 	}
 
 	/* The other settings the manifest sets (agent_settings). */
@@ -1257,6 +1327,7 @@ done:
 		json_decref(sec_fields[i]);
 	json_decref(patch);
 	json_decref(ignored);
+	json_decref(outside);
 	agent_want_release(&w);
 	return rc;
 }

@@ -26,7 +26,7 @@ static struct letta *new_api(const char *project_id)
 
 #define INCLUDES                                                                   \
 	"include=agent.tags&include=agent.blocks&include=agent.tools&include=agent.sources" \
-	"&include=agent.identities"
+	"&include=agent.identities&include=agent.secrets"
 
 static void test_letta__lists_are_paged_scoped_and_include_relations(void **state)
 {
