@@ -6,7 +6,8 @@
 #   (b) a no-op re-sync
 #   (c) 10 % drift, made in git (block values, tool descriptions, agents' system prompts), synced
 # then (d) `validate` of 10,000 resources (bench/validate-bench.sh's repository) and
-# (e) `--version` and `context` start-up. Every figure is set against a minimum derived here
+# (e) `--version` and `context` start-up, and (m) sync of 100 memory-managed agents x 20 memory
+# files (bench/memfs-bench.sh). Every figure is set against a minimum derived here
 # (requests the API needs, and the critical path: dependent round trips x latency plus
 # independent requests / concurrency x latency); see docs/performance.md, "make bench".
 # Prints a table and writes bench/results.json (OUT=...). Exits 1 when a target is missed
@@ -129,4 +130,9 @@ python3 "$SRC/bench/report.py" "$TMP" "$OUT" "$LATENCY_MS" "$CONCURRENCY" "$NBLO
 echo "bench: over HTTPS, $LATENCY_MS ms per request, ${CONNECT_MS:-40} ms per connection" >&2
 RUNS=$RUNS LATENCY_MS=$LATENCY_MS CONCURRENCY=$CONCURRENCY STARTUP_RUNS=$STARTUP_RUNS \
 	OUT=$(dirname "$OUT")/link-results.json bash "$SRC/bench/link-bench.sh" "$BUILD" || rc=$?
+
+# (m) memory files (issue 25): bench/memfs-bench.sh, 100 agents x 20 files.
+echo "bench: memory files, $LATENCY_MS ms per request" >&2
+LATENCY_MS=$LATENCY_MS CONCURRENCY=$CONCURRENCY OUT=$(dirname "$OUT")/memfs-results.json \
+	bash "$SRC/bench/memfs-bench.sh" "$BUILD" || rc=$?
 exit "${rc:-0}"

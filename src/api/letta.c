@@ -453,6 +453,9 @@ enum http_retry_class letta_write_class(const char *method, const char *path, in
 		return HTTP_RETRY_REMOVE;
 	if (!strcmp(method, "POST") && n > 7 && !strncmp(path + n - 7, "/upload", 7))
 		return upload_class(path);
+	/* A recompile rebuilds the prompt from the agent's state: the same result each time. */
+	if (!strcmp(method, "POST") && n > 10 && !strncmp(path + n - 10, "/recompile", 10))
+		return HTTP_RETRY_SAFE;
 	if (!strcmp(method, "PATCH") || !strcmp(method, "PUT") || !strcmp(method, "GET"))
 		return HTTP_RETRY_SAFE;
 	/* A POST we do not know: it may make something each time, so never repeat it blindly. */
@@ -496,7 +499,8 @@ void letta_req_write(struct http_req *req, struct letta *api, const char *method
 	http_req_init_take(req, method, path_take, body_take);
 	req->retry = letta_write_class(method, path_take, &create);
 	if (req->retry == HTTP_RETRY_REMOVE || strstr(req->path, "/detach/") ||
-	    strstr(req->path, "/attach/") || strstr(req->path, "/refresh"))
+	    strstr(req->path, "/attach/") || strstr(req->path, "/refresh") ||
+	    strstr(req->path, "/recompile"))
 		req->flags |= HTTP_F_NO_BODY;
 	if (create != -1) {
 		struct guard_ctx *g = xcalloc(1, sizeof(*g));
@@ -1137,6 +1141,17 @@ int letta_mcp_server_refresh(struct letta *api, const char *id, struct ls_error 
 	letta_req_write(&req, api, "PATCH", buf_detach(&path), NULL, NULL, NULL);
 	http_req_what(&req, "MCP server '%s'", id);
 	return run_one(NULL, api, &req, err);
+}
+
+void letta_req_recompile(struct http_req *req, struct letta *api, const char *agent_id)
+{
+	struct buf path = BUF_INIT;
+
+	buf_addstr(&path, "/v1/agents/");
+	add_id(&path, agent_id);
+	buf_addstr(&path, "/recompile");
+	letta_req_write(req, api, "POST", buf_detach(&path), NULL, NULL, NULL);
+	http_req_what(req, "agent '%s'", agent_id);
 }
 
 int letta_folder_upload(json_t **out, struct letta *api, const char *folder_id, const char *file,

@@ -266,6 +266,14 @@ int letta_mcp_server_tools(json_t **out, struct letta *api, const char *id,
 			   struct ls_error *err);
 int letta_mcp_server_refresh(struct letta *api, const char *id, struct ls_error *err);
 
+/*
+ * POST /v1/agents/{id}/recompile (tests/fixtures/letta-api/openapi.json "recompile_agent"):
+ * the server rebuilds the agent's system prompt from its memory, so that a running agent sees
+ * memory or system changes (docs/contract/memfs.md "Behaviour"). Idempotent (sent again after
+ * an ambiguous failure). Run with letta_run() to recompile many agents at once.
+ */
+void letta_req_recompile(struct http_req *req, struct letta *api, const char *agent_id);
+
 /* Folders: files (every page), upload, delete. */
 int letta_folder_files(json_t **out, struct letta *api, const char *folder_id,
 		       struct ls_error *err);

@@ -10,6 +10,7 @@
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "cli/progress.h"
+#include "cli/memfs_boot.h"
 #include "cli/reconcile.h"
 #include "core/bootstrap.h"
 #include "core/ownership.h"
@@ -155,6 +156,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	struct reconcile r;
 	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
 	struct bootstrap_opts bo;
+	struct memfs_boot mem = { NULL, NULL, 0 };
 	const struct resource *tmpl = NULL;
 	const char *name, *channel, *project, *model, *embedding;
 	const char **tags, **ids_more, **largs;
@@ -296,6 +298,11 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 		if ((ret = files_check_inside(root.buf, ".letta/settings.local.json", &ctx->err)) < 0)
 			goto out;
 	}
+	/* Memory files (issue 25): read and checked before anything is created. */
+	if (tmpl && memfiles_dir(json_object_get(tmpl->spec, "agent")) &&
+	    (ret = memfs_boot_load(&mem, root.buf, memfiles_dir(json_object_get(tmpl->spec, "agent")),
+				   &ctx->err)) < 0)
+		goto out;
 
 	/* Like sync and upgrade: refuse while another run holds the project's lease. */
 	if (!dry && (ret = reconcile_lease_take(&r, opts_count(&o, "break-lease") > 0, &leased,
@@ -384,6 +391,20 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 	output_line(ctx, "Template: %s", tmpl ? tmpl->name : "(none: minimal)");
 	print_list(ctx, "Tags", json_object_get(body, "tags"), NULL);
 	print_list(ctx, "Identities", idrep, "identifier_key");
+	/* Step 1b: its memory files, pushed as one commit (non-fatal: sync pushes them later). */
+	if (mem.dir) {
+		json_t *mrep = NULL;
+		struct ls_error merr = LS_ERROR_INIT;
+
+		if (memfs_boot_push(&mem, ctx, r.api, root.buf, name, agent_id, r.commit, &mrep,
+				    &merr) < 0)
+			output_warn(ctx, "memory files of %s not pushed (non-fatal; 'letta-sync sync' "
+					 "pushes them): %s",
+				    name, merr.msg);
+		else
+			output_line(ctx, "Memory: %zu file(s) from %s pushed", mem.n, mem.dir);
+		json_object_set_new(data, "memory", mrep);
+	}
 
 	/* Step 2: pin it. */
 	{
@@ -500,6 +521,7 @@ int cmd_bootstrap(int argc, char **argv, struct cli_ctx *ctx)
 out:
 	if (leased)
 		reconcile_lease_release(&r);
+	memfs_boot_release(&mem);
 	json_decref(body);
 	json_decref(warnings);
 	json_decref(idsj);

@@ -49,7 +49,7 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	struct reconcile_opts ro = { 0, 0, NULL, NULL, 0, 0, 0, 0 };
 	struct buf out = BUF_INIT;
 	const char *format;
-	struct memfs_run mem = { NULL, 0, 0, 0, 0 };
+	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL, 0, NULL };
 	json_t *mchanges = json_array();
 	struct buf mhuman = BUF_INIT;
 	struct rollout rw;

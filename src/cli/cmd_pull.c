@@ -6,6 +6,7 @@
 #include "api/apply.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/memfs_pull.h"
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "core/manifest.h"
@@ -183,6 +184,8 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 	struct progress pr = PROGRESS_INIT;
 	struct buf root = BUF_INIT;
 	struct letta *api = NULL;
+	struct memfs_pull mem = { NULL, 0, NULL };
+	size_t nmem = 0;
 	json_t *existing = NULL, *files = json_array(), *w;
 	const char *layer;
 	size_t i;
@@ -225,6 +228,9 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 	po.all = opts_count(&o, "all") > 0;
 	po.agent = ctx->target.agent;
 	po.dir = ".letta/manifests";
+	/* Memory files (issue 25): the folders the Agents declare. */
+	memfs_pull_prepare(&mem, rs.agents, &local, po.agent);
+	po.memory_dirs = mem.dirs;
 	if ((ret = pull_compute(&res, &rs, &local, existing, &po, &ctx->err)) < 0)
 		goto out;
 	json_array_foreach(res.warnings, i, w)
@@ -238,6 +244,9 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 		if ((ret = files_check_inside(root.buf, res.files[i].path, &ctx->err)) < 0)
 			goto out;
 	if (!po.agent && (ret = files_check_inside(root.buf, ".letta/project.json", &ctx->err)) < 0)
+		goto out;
+	/* Memory files: read, and every path checked, before anything is written. */
+	if ((ret = memfs_pull_fetch(&mem, ctx, root.buf, &ctx->err)) < 0)
 		goto out;
 	for (i = 0; i < res.n; i++) {
 		const struct pull_file *f = &res.files[i];
@@ -270,6 +279,9 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 		}
 		buf_release(&what);
 	}
+	if ((ret = memfs_pull_write(&mem, ctx, root.buf, ctx->g.dry_run, files, &nmem,
+				    &ctx->err)) < 0)
+		goto out;
 	if (!po.agent &&
 	    (ret = write_project_json(root.buf, &ctx->target.project, ctx->g.dry_run, files,
 				      &ctx->err)) < 0)
@@ -279,7 +291,7 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 			       json_pack("{s:b, s:s, s:O, s:O}", "dry_run", ctx->g.dry_run,
 					 "layer", layer, "files", files, "objects", res.objects),
 			       NULL);
-	else if (res.n == 0)
+	else if (res.n == 0 && !nmem)
 		output_line(ctx, "nothing to write: the manifests already describe the server (%zu "
 				 "object%s)",
 			    json_array_size(res.objects), json_array_size(res.objects) == 1 ? "" : "s");
@@ -289,6 +301,7 @@ int cmd_pull(int argc, char **argv, struct cli_ctx *ctx)
 			    json_array_size(res.objects) == 1 ? "" : "s", res.n,
 			    res.n == 1 ? "" : "s", ctx->g.dry_run ? " (dry run: nothing written)" : "");
 out:
+	memfs_pull_release(&mem);
 	json_decref(existing);
 	json_decref(files);
 	pull_result_release(&res);

@@ -7,6 +7,7 @@
  */
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/memfs_status.h"
 #include "cli/output.h"
 #include "cli/reconcile.h"
 #include "cli/rollout.h"
@@ -211,6 +212,9 @@ static void print_agent(struct cli_ctx *ctx, const json_t *s, int extended)
 		output_line(ctx, "  Last sync:   %s",
 			    jsonx_get_str(s, "last_sync_commit") ? jsonx_get_str(s, "last_sync_commit")
 								  : "(unknown)");
+	if (json_object_get(s, "memory"))
+		output_line(ctx, "  Memory:      %s",
+			    memfs_state_text(json_object_get(s, "memory")));
 	output_line(ctx, "  Managed:     %s", json_is_true(json_object_get(s, "managed")) ? "yes" : "no");
 	output_line(ctx, "  Pinned:      %s", json_is_true(json_object_get(s, "pinned")) ? "yes" : "no");
 	if (jsonx_get_int(d, "total", 0) == 0) {
@@ -315,6 +319,9 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 							 extended));
 		nmanaged++;
 	}
+	/* Memory files (issue 25): in step, ahead or conflicting. */
+	if ((ret = memfs_status(&r, data, &ctx->err)) < 0)
+		goto out;
 	if (want && !nmanaged) {
 		ret = ls_error_set(&ctx->err, LS_ENOTFOUND, "agent '%s' not found in project '%s'",
 				   want, *project ? project : "(none)");

@@ -5,6 +5,8 @@
  * again converges.
  */
 #include "cli/cli.h"
+#include "cli/memfs_interactive.h"
+#include "cli/memfs_recompile.h"
 #include "cli/memfs_sync.h"
 #include "cli/opts.h"
 #include "cli/output.h"
@@ -36,6 +38,7 @@ static const struct opt_spec spec[] = {
 	{ "break-lease", 0, OPT_FLAG, NULL, "take the project's lease even if another sync holds it" },
 	{ "interactive", 0, OPT_FLAG, NULL, "on a terminal, decide each conflict: keep local, keep remote, diff, skip" },
 	{ "no-snapshot", 0, OPT_FLAG, NULL, "take no snapshot before deleting or overwriting (no undo)" },
+	{ "no-recompile", 0, OPT_FLAG, NULL, "do not recompile agents whose memory or system prompt changed" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	/* Rollouts (cli/rollout.c): the agents' changes in waves, as upgrade --waves. */
 	{ "waves", 0, OPT_VALUE, "<list>", "apply the agents' changes in waves (1,10%,100%)" },
@@ -404,9 +407,10 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct counts c, c2;
 	enum ls_code first_fail = LS_EFAIL;
 	struct buf out = BUF_INIT;
-	json_t *changes = NULL, *saved = NULL, *snaps = json_array(), *waves_json = NULL;
+	json_t *changes = NULL, *saved = NULL, *snaps = json_array(), *recompiled = NULL;
+	json_t *waves_json = NULL;
 	char *snap_id = NULL;
-	struct memfs_run mem = { NULL, 0, 0, 0, 0 };
+	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL, 0, NULL };
 	struct rollout rw;
 	int conc = 8, ret, aret = 0, leased = 0, only_409 = 1, waves = 0;
 	long releaser = -1;
@@ -447,6 +451,7 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	/* Memory files (issue 25): read and checked before anything is sent. */
 	if ((ret = memfs_load(&mem, &r, &ctx->err)) < 0)
 		goto out;
+	mem.concurrency = conc;
 	if (opts_count(&o, "interactive") && !ctx->g.dry_run) {
 		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 			ret = ls_error_set(&ctx->err, LS_EUSAGE,
@@ -457,6 +462,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		if ((ret = ask_conflicts(&r, ctx)) < 0)
 			goto out;
 		if (ret > 0 && (ret = reconcile_replan(&r, &ctx->err)) < 0)
+			goto out;
+		/* Memory files in conflict, file by file (issue 25). */
+		if ((ret = memfs_ask(&mem, &r, ctx)) < 0)
 			goto out;
 		ret = 0;
 	}
@@ -529,6 +537,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	changes = json_array();
 	c.unchanged = r.plan.unchanged;
 	if (waves) {
+		recompiled = json_array();
+		rw.recompiled = opts_count(&o, "no-recompile") ? NULL : recompiled;
 		ret = rollout_sync(&rw, &r, opts_count(&o, "break-lease") > 0, changes, snaps,
 				   &ctx->err);
 		if (ret == 0 && (ret = memfs_apply(&mem, &r, 1, (ro.plan_flags & PLAN_FORCE) != 0,
@@ -536,8 +546,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 			ret = ls_error_set(&ctx->err, LS_EFAIL, "%zu memory file push(es) failed",
 					   mem.failed);
 		if (ctx->g.json && ret == 0) {
-			output_json_ok(ctx, json_pack("{s:b, s:O, s:O}", "dry_run", 0, "changes",
-						      changes, "snapshots", snaps),
+			output_json_ok(ctx, json_pack("{s:b, s:O, s:O, s:O}", "dry_run", 0, "changes",
+						      changes, "snapshots", snaps, "recompiled",
+						      recompiled),
 				       NULL);
 		} else if (ctx->g.json) {
 			output_error_details(ctx, &ctx->err,
@@ -621,6 +632,13 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		c.conflicts += mem.conflicts;
 		c.failed += mem.failed;
 	}
+	/* Running agents see memory and system changes after a recompile (issue 25). */
+	if (aret != LS_EINTERRUPTED && !opts_count(&o, "no-recompile")) {
+		json_t *ids = memfs_recompile_targets(changes);
+
+		recompiled = memfs_recompile(ctx, r.api, ids);
+		json_decref(ids);
+	}
 	/* The inventory's rewrite released the lease when it was the last write and succeeded. */
 	if (leased && !(releaser >= 0 && res.status && res.status[releaser] == APPLY_DONE))
 		reconcile_lease_release(&r);
@@ -653,19 +671,21 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 				    c.created, c.updated, c.deleted, c.unchanged);
 	} else if (ret == 0) {
 		output_json_ok(ctx,
-			       json_pack("{s:b, s:o, s:o, s:O}", "dry_run", 0, "summary",
+			       json_pack("{s:b, s:o, s:o, s:O, s:O*}", "dry_run", 0, "summary",
 					 summary_json(&c), "changes", json_incref(changes),
-					 "snapshots", snaps),
+					 "snapshots", snaps, "recompiled", recompiled),
 			       render_diff_info(&r.plan));
 	} else {
 		output_error_details(ctx, &ctx->err,
-				     json_pack("{s:o, s:o, s:O}", "summary", summary_json(&c),
-					       "changes", json_incref(changes), "snapshots", snaps));
+				     json_pack("{s:o, s:o, s:O, s:O*}", "summary", summary_json(&c),
+					       "changes", json_incref(changes), "snapshots", snaps,
+					       "recompiled", recompiled));
 		ctx->err_reported = 1;
 	}
 out:
 	rollout_release(&rw);
 	json_decref(waves_json);
+	json_decref(recompiled);
 	memfs_run_release(&mem);
 	json_decref(saved);
 	json_decref(snaps);

@@ -10,6 +10,7 @@
 #include "api/apply.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/memfs_upgrade.h"
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "cli/reconcile.h"
@@ -371,6 +372,41 @@ static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 			buf_release(&why);
 		}
 	}
+}
+
+/*
+ * Memory files (issue 25; cli/memfs_upgrade.c): planned with each pending agent's changes
+ * (push 0; a removed file is breaking), pushed once the agent is upgraded (push 1).
+ */
+static int upgrade_memory(struct upgrade *u, const struct desired_state *ds, size_t vi, int push)
+{
+	for (size_t k = 0; k < u->n; k++) {
+		struct upgrade_agent *ua = &u->agents[k];
+		struct ls_error e = LS_ERROR_INIT;
+		const char *cur = NULL;
+		json_t *ch = NULL;
+
+		if (ua->status != (push ? ST_UPGRADED : ST_PENDING) || ua->group != vi)
+			continue;
+		for (size_t i = 0; ua->t.current && i < u->nversions; i++)
+			if (!strcmp(u->versions[i].version, ua->t.current))
+				cur = u->versions[i].tag;
+		if (memfs_upgrade_agent(u->ctx, ds, ua->wire, u->versions[vi].tag,
+					u->versions[vi].commit, cur, push, &ch, &e) < 0) {
+			agent_fail(ua, ST_FAILED, &e);
+			u->stop = u->fail_fast;
+			continue;
+		}
+		if (ch && !push) {
+			if (json_is_true(json_object_get(ch, "breaking"))) {
+				ua->breaking = 1;
+				buf_addf(&ua->why, "%sremoves memory files", ua->why.len ? "; " : "");
+			}
+			json_array_append(ua->changes, ch);
+		}
+		json_decref(ch);
+	}
+	return 0;
 }
 
 /* Whether confirm() can ask: a terminal, and not under CI. */
@@ -1146,6 +1182,8 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		ret = plan_group(&p, &u, &ds, vi, &ctx->err);
 		if (ret == 0)
 			classify(&u, &p, vi);
+		if (ret == 0)
+			ret = upgrade_memory(&u, &ds, vi, 0);
 		/*
 		 * The dry run ends as the real run would (issue 20): breaking changes that nobody
 		 * can confirm (no --yes, no terminal) are refused there too.
@@ -1217,6 +1255,8 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 			}
 		if (ret == 0)
 			ret = apply_group(&u, &p, vi, &ctx->err);
+		if (ret == 0)
+			ret = upgrade_memory(&u, &ds, vi, 1);
 		desired_state_release(&ds);
 		plan_release(&p);
 		if (ret == LS_EINTERRUPTED)

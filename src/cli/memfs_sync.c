@@ -10,6 +10,8 @@
 #include "cli/memfs_sync.h"
 
 #include "api/letta.h"
+#include "cli/memfs_pool.h"
+#include "cli/memfs_status.h"
 #include "cli/output.h"
 #include "core/memfiles.h"
 #include "repo/files.h"
@@ -39,6 +41,7 @@ void memfs_run_release(struct memfs_run *m)
 		memfs_files_free(m->a[i].f, m->a[i].n);
 	}
 	free(m->a);
+	json_decref(m->resolve);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -206,23 +209,64 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 {
 	const char *base = r->ctx ? r->ctx->target.base_url : NULL;
 	struct buf root = BUF_INIT;
+	struct memfs_job *jobs = xcalloc(m->n + 1, sizeof(*jobs));
+	int ret = 0;
 
 	repo_root(&root);
+	/* What each agent needs (its id: a read for an agent this run created), in order. */
 	for (size_t i = 0; i < m->n; i++) {
 		struct memfs_agent *a = &m->a[i];
-		struct memfs_git_result res;
-		struct memfs_git_opts o;
-		struct ls_error aerr = LS_ERROR_INIT;
-		struct buf url = BUF_INIT, cache = BUF_INIT, msg = BUF_INIT, head = BUF_INIT;
-		char *id;
-		json_t *ch = NULL;
-		int rc;
+		struct memfs_job *j = &jobs[i];
 
 		if (interrupt_requested()) {
-			buf_release(&root);
-			return ls_error_set(err, LS_EINTERRUPTED, "interrupted");
+			ret = ls_error_set(err, LS_EINTERRUPTED, "interrupted");
+			goto out;
 		}
-		id = agent_id(r, a->name);
+		j->id = agent_id(r, a->name);
+		if (!j->id)
+			continue;
+		if (!push && agent_of(r, j->id) &&
+		    !jsonx_array_has_str(json_object_get(agent_of(r, j->id), "tags"), MEMFILES_TAG)) {
+			/*
+			 * diff of an agent that gets its repository from this sync (the tag): no
+			 * repository to fetch yet (every git route is a 404 without the tag).
+			 */
+			j->fresh = 1;
+			continue;
+		}
+		buf_addf(&j->url, "%s/v1/git/%s/state.git", base ? base : "", j->id);
+		buf_addf(&j->cache, "%s/.letta/cache/memfs/%s.git", root.buf, j->id);
+		buf_addf(&j->msg, "letta-sync: memory of %s from config %s\n", a->decl,
+			 r->commit && *r->commit ? r->commit : "(no commit)");
+		j->o.url = j->url.buf;
+		j->o.key = cli_api_secret();
+		j->o.cache = j->cache.buf;
+		j->o.message = j->msg.buf;
+		j->o.force = force;
+		j->o.push = push;
+		j->o.resolve = json_object_get(m->resolve, a->decl);
+		j->f = a->f;
+		j->n = a->n;
+		j->run = 1;
+	}
+	/* The fetches, merges and pushes: agents at once (--concurrency). */
+	memfs_jobs_run(jobs, m->n, m->concurrency > 0 ? m->concurrency : 8);
+	if (interrupt_requested()) {
+		ret = ls_error_set(err, LS_EINTERRUPTED, "interrupted");
+		goto out;
+	}
+	/* The outcomes, in the agents' order. */
+	for (size_t i = 0; i < m->n; i++) {
+		struct memfs_agent *a = &m->a[i];
+		struct memfs_job *j = &jobs[i];
+		const char *id = j->id;
+		struct memfs_git_result none;
+		struct memfs_git_result *res = j->run ? &j->res : &none;
+		struct buf head = BUF_INIT;
+		json_t *ch = NULL;
+		int rc = j->run ? j->rc : 0;
+
+		memset(&none, 0, sizeof(none));
 		if (!id) {
 			if (!push) {
 				all_new(m, a, NULL, "the agent does not exist yet", changes, human);
@@ -233,79 +277,61 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 			}
 			continue;
 		}
-		buf_addf(&url, "%s/v1/git/%s/state.git", base ? base : "", id);
-		buf_addf(&cache, "%s/.letta/cache/memfs/%s.git", root.buf, id);
-		buf_addf(&msg, "letta-sync: memory of %s from config %s\n", a->decl,
-			 r->commit && *r->commit ? r->commit : "(no commit)");
-		o.url = url.buf;
-		o.key = cli_api_secret();
-		o.cache = cache.buf;
-		o.message = msg.buf;
-		o.force = force;
-		o.push = push;
-		if (!push && agent_of(r, id) &&
-		    !jsonx_array_has_str(json_object_get(agent_of(r, id), "tags"), MEMFILES_TAG)) {
-			/*
-			 * diff of an agent that gets its repository from this sync (the tag): no
-			 * repository to fetch yet (every git route is a 404 without the tag).
-			 */
+		if (j->fresh)
 			all_new(m, a, id, "the agent gets its memory repository (tag git-memory-enabled) from this sync",
 				changes, human);
-			memset(&res, 0, sizeof(res));
-			rc = 0;
-		} else {
-			rc = memfs_git_sync(&res, &o, a->f, a->n, &aerr);
-		}
+		if (rc == 0 && res->rewritten)
+			memfs_warn_rewritten(r->ctx, a->decl, id, res);
+		if (m->states)
+			json_array_append_new(m->states, memfs_state(a->decl, id, rc, &j->err, res));
 		if (rc < 0) {
-			log_error("Agent '%s' (%s): memory files: %s", a->decl, id, aerr.msg);
+			log_error("Agent '%s' (%s): memory files: %s", a->decl, id, j->err.msg);
 			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:s}", "kind", "Agent", "name",
 				       a->decl, "agent", id, "section", "memory_files", "action",
-				       "update", "breaking", 0, "fields", "error", aerr.msg);
+				       "update", "breaking", 0, "fields", "error", j->err.msg);
 			json_array_append_new(changes, ch);
 			m->failed++;
-		} else if (json_array_size(res.conflicts)) {
+		} else if (json_array_size(res->conflicts)) {
 			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:O, s:s}", "kind", "Agent",
 				       "name", a->decl, "agent", id, "section", "memory_files", "action",
-				       "conflict", "breaking", 0, "fields", "files", res.conflicts,
-				       "reason", "the agent and git changed the same lines; sync --force makes git win");
+				       "conflict", "breaking", 0, "fields", "files", res->conflicts,
+				       "reason", res->rewritten ? "the server rewrote the agent's memory history and both sides changed these files since the last sync; sync --force makes git win"
+							       : "the agent and git changed the same lines; sync --force makes git win");
 			json_array_append_new(changes, ch);
 			m->conflicts++;
 			buf_addf(&head, "! Agent %s: memory_files conflict (agent's version -> git's)\n",
 				 a->decl);
 			if (human)
-				human_files(human, head.buf, res.conflicts);
+				human_files(human, head.buf, res->conflicts);
 			else {
 				struct buf t = BUF_INIT;
 
-				human_files(&t, head.buf, res.conflicts);
+				human_files(&t, head.buf, res->conflicts);
 				fputs(t.buf, stderr);
 				buf_release(&t);
 			}
-		} else if (json_array_size(res.files)) {
+		} else if (json_array_size(res->files)) {
 			ch = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:[], s:O, s:s*, s:s*}", "kind",
 				       "Agent", "name", a->decl, "agent", id, "section", "memory_files",
-				       "action", "update", "breaking", 0, "fields", "files", res.files,
-				       "commit", *res.pushed ? res.pushed : NULL, "base",
-				       *res.base ? res.base : NULL);
+				       "action", "update", "breaking", 0, "fields", "files", res->files,
+				       "commit", *res->pushed ? res->pushed : NULL, "base",
+				       *res->base ? res->base : NULL);
 			json_array_append_new(changes, ch);
 			m->changed++;
 			buf_addf(&head, "~ Agent %s: memory_files (%zu file(s))\n", a->decl,
-				 json_array_size(res.files));
+				 json_array_size(res->files));
 			if (human)
-				human_files(human, head.buf, res.files);
+				human_files(human, head.buf, res->files);
 			if (push)
 				log_info("Agent '%s': memory pushed as %s (%d push(es))", a->decl,
-					 res.pushed, res.tries);
+					 res->pushed, res->tries);
 		}
-		memfs_git_result_release(&res);
-		free(id);
-		buf_release(&url);
-		buf_release(&cache);
-		buf_release(&msg);
 		buf_release(&head);
 	}
+out:
+	memfs_jobs_free(jobs, m->n);
 	buf_release(&root);
-	return 0;
+	return ret;
 }
 
 void memfs_check_desired(const struct desired_state *ds, const char *root,

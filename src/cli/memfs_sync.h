@@ -18,6 +18,14 @@ struct memfs_run {
 	size_t changed;   /* agents whose memory changes (diff) or changed (sync) */
 	size_t conflicts; /* agents with overlapping edits, nothing pushed */
 	size_t failed;
+	/*
+	 * When not NULL (status), memfs_apply appends each agent's memory state to it:
+	 * {agent, name, state, ...} (cli/memfs_status.c).
+	 */
+	json_t *states;
+	int concurrency; /* agents handled at once (sync --concurrency); 0: 8 */
+	/* sync --interactive's answers: {Agent name: {path: "git"|"agent"}}, or NULL */
+	json_t *resolve;
 };
 
 /*

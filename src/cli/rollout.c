@@ -5,6 +5,7 @@
 #include "cli/rollout.h"
 
 #include "api/apply.h"
+#include "cli/memfs_recompile.h"
 #include "cli/output.h"
 #include "cli/render_diff.h"
 #include "cli/snapshot_save.h"
@@ -682,7 +683,7 @@ int rollout_sync(struct rollout *r, struct reconcile *rc, int break_lease, json_
 		struct apply_result res = APPLY_RESULT_INIT;
 		const json_t *agents = json_object_get(json_array_get(waves, r->wave), "agents");
 		struct buf ids = BUF_INIT;
-		size_t k = r->wave, failed = 0;
+		size_t k = r->wave, failed = 0, before;
 
 		if (k && (ret = reconcile_replan(rc, err)) < 0)
 			break;
@@ -705,8 +706,22 @@ int rollout_sync(struct rollout *r, struct reconcile *rc, int break_lease, json_
 				break;
 			json_array_append_new(snapshots,
 					      json_string(r->snapshots[r->nsnapshots - 1]));
+			before = json_array_size(changes);
 			ret = apply_plan(&res, rc->api, &rc->plan, err);
 			failed = sync_report(rc, &res, k, changes);
+			if (r->recompiled && !failed && ret != LS_EINTERRUPTED) {
+				/* Before the gate: running agents see the wave's change. */
+				json_t *mine = json_array(), *t, *done;
+
+				for (i = before; i < json_array_size(changes); i++)
+					json_array_append(mine, json_array_get(changes, i));
+				t = memfs_recompile_targets(mine);
+				done = memfs_recompile(ctx, rc->api, t);
+				json_array_extend(r->recompiled, done);
+				json_decref(done);
+				json_decref(t);
+				json_decref(mine);
+			}
 			/* The ids of agents created in this wave, for the gate. */
 			for (i = 0; i < rc->plan.n; i++)
 				if (!rc->plan.items[i].agent && rc->plan.items[i].kind == KIND_AGENT &&

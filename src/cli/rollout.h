@@ -34,6 +34,8 @@ struct rollout {
 	json_t *state;
 	int gate_exit; /* the last gate's exit status, -1 after a time-out or when it did not run */
 	int break_lease; /* --break-lease: the restores of a rollback get it too */
+	json_t *recompiled; /* sync --waves: the agents recompiled (cli/memfs_recompile.h), or NULL
+			       with --no-recompile */
 	/* Called every renew_s seconds of a gate or a wait (the lease, cli/reconcile.c). */
 	int (*renew)(void *arg);
 	void *renew_arg;
@@ -130,7 +132,8 @@ void rollout_waves_markdown(struct buf *out, const json_t *waves);
  * a snapshot first, and is followed by the gate and the wait, as upgrade's waves are. The
  * lease is held throughout. Each applied change is appended to changes (a diff change with
  * "status", "id", "error" and "wave") and printed (stdout, unless --json); snapshots gets the
- * snapshot ids. Returns 0, LS_EFAIL (err says the change, the agent or the gate that failed;
+ * snapshot ids; the agents a wave changed are recompiled before its gate (into r->recompiled,
+ * unless it is NULL). Returns 0, LS_EFAIL (err says the change, the agent or the gate that failed;
  * with auto_rollback the waves done are restored) or LS_EINTERRUPTED.
  */
 int rollout_sync(struct rollout *r, struct reconcile *rc, int break_lease, json_t *changes,

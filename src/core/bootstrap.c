@@ -1,5 +1,6 @@
 /* bootstrap's create body, built from a Template and the remote lists (see bootstrap.h). */
 #include "core/bootstrap.h"
+#include "core/memfiles.h"
 #include "core/ownership.h"
 #include "core/plan.h"
 #include "util/buf.h"
@@ -114,6 +115,9 @@ json_t *bootstrap_tags(const struct bootstrap_opts *o)
 		if (json_is_string(t))
 			json_array_append(tags, t);
 	json_array_append_new(tags, json_string(OWN_TAG));
+	/* Memory as files (issue 25): the tag gives the agent its memory repository. */
+	if (memfiles_dir(tmpl_agent(o)))
+		json_array_append_new(tags, json_string(MEMFILES_TAG));
 	if (o->tmpl) {
 		buf_addf(&b, "template:%s", o->tmpl->name);
 		json_array_append_new(tags, json_string(b.buf));

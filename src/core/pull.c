@@ -4,6 +4,8 @@
  * diff compares.
  */
 #include "core/pull.h"
+
+#include "core/memfiles.h"
 #include "core/ownership.h"
 #include "core/plan_int.h"
 #include "util/buf.h"
@@ -1450,6 +1452,16 @@ static void pull_agents(struct pc *c)
 				       json_object_get(fs[i].obj, "tags"));
 		expect_from(c, &e, spec);
 		doc = agent_decl(c, &fs[i], t, &e);
+		{
+			/* Memory as files (issue 25): where pull wrote them, unless the Template says. */
+			const char *dir = json_string_value(json_object_get(c->o->memory_dirs,
+									    fs[i].name));
+			const char *tdir = memfiles_dir(spec);
+
+			if (dir && (!tdir || strcmp(tdir, dir)))
+				json_object_set_new(json_object_get(doc, "spec"), "memory",
+						    json_pack("{s:s}", "dir", dir));
+		}
 		json_object_set_new(c->names[KIND_AGENT], fs[i].name, json_true());
 		json_array_append_new(c->docs[KIND_AGENT], doc);
 		json_array_append_new(c->out->objects,

@@ -34,6 +34,12 @@ struct pull_opts {
 	int all;               /* unmanaged objects too (spec.managed: false) */
 	const char *agent;     /* only this agent (id or name): its declaration, nothing shared */
 	const char *dir;       /* the manifest directory relative to the root: ".letta/manifests" */
+	/*
+	 * {agent name: memory folder} of the memory-managed agents whose files the caller writes
+	 * (issue 25): each Agent declares memory: {dir} unless its Template already names that
+	 * folder. NULL: none.
+	 */
+	const json_t *memory_dirs;
 };
 
 struct pull_file {

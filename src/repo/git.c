@@ -27,6 +27,11 @@ void repo_git_init(void)
 {
 }
 
+void repo_git_ready(void)
+{
+	git_ready();
+}
+
 /* Every use of libgit2 starts by opening the repository: it initialises libgit2 first. */
 static int repo_open(git_repository **repo, const char *dir)
 {

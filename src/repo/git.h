@@ -19,6 +19,9 @@ struct git_facts {
 /* Call once at start-up and shut-down; libgit2 itself is initialised on first use. */
 void repo_git_init(void);
 void repo_git_shutdown(void);
+/* Initialises libgit2 now (once; repo_git_shutdown() undoes it): for code that uses libgit2
+ * without opening the config repository through this file (repo/memfs_git.c). */
+void repo_git_ready(void);
 
 /* Fills out for the repository containing dir; returns 0 with all NULL outside git. */
 int git_facts_read(struct git_facts *out, const char *dir, struct ls_error *err);

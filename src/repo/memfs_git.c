@@ -14,6 +14,7 @@
 #include "util/xalloc.h"
 
 #include "repo/files.h"
+#include "repo/git.h"
 
 #include <dirent.h>
 #include <git2.h>
@@ -139,6 +140,7 @@ static int mkdirs(const char *path)
 
 static int open_cache(git_repository **repo, const char *dir, struct ls_error *err)
 {
+	repo_git_ready();
 	if (git_repository_open_bare(repo, dir) == 0)
 		return 0;
 	mkdirs(dir);
@@ -188,7 +190,7 @@ static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *
  * names D as its second parent. The record lives in the agent's own repository, so a lost
  * cache or a lost reply loses nothing, and the agent's later commits sit on top of it.
  */
-static int find_base(git_repository *repo, const git_oid *head, git_oid *base)
+static int find_base(git_repository *repo, const git_oid *head, git_oid *base, git_oid *merge)
 {
 	git_commit *c = NULL, *p = NULL;
 	int found = 0, depth = 0;
@@ -201,6 +203,7 @@ static int find_base(git_repository *repo, const git_oid *head, git_oid *base)
 		if (a && a->name && !strcmp(a->name, MEMFS_GIT_AUTHOR) &&
 		    git_commit_parentcount(c) == 2) {
 			git_oid_cpy(base, git_commit_parent_id(c, 1));
+			git_oid_cpy(merge, git_commit_id(c));
 			found = 1;
 			break;
 		}
@@ -212,6 +215,90 @@ static int find_base(git_repository *repo, const git_oid *head, git_oid *base)
 	}
 	git_commit_free(c);
 	return found;
+}
+
+/*
+ * The cache's record of the base (issue 25, "History rewritten by the server"): refs/letta-sync/
+ * base is the last D this cache pushed or re-established, refs/letta-sync/seen the agent's main
+ * it held for (the merge C pushed, or the head it was re-established on). The server's history
+ * stays the record (find_base); this one only tells a rewrite (the recorded base no longer on
+ * main) from a first sync, and carries a base re-established after a rewrite until the next push
+ * puts it on the server. A lost cache loses only that.
+ */
+#define REC_BASE "refs/letta-sync/base"
+#define REC_SEEN "refs/letta-sync/seen"
+
+static int record_read(git_repository *repo, git_oid *base, git_oid *seen)
+{
+	git_commit *c = NULL;
+	int ok = git_reference_name_to_id(base, repo, REC_BASE) == 0 &&
+		 git_reference_name_to_id(seen, repo, REC_SEEN) == 0 &&
+		 git_commit_lookup(&c, repo, base) == 0;
+
+	git_commit_free(c);
+	git_error_clear();
+	return ok;
+}
+
+static void record_write(git_repository *repo, const git_oid *base, const git_oid *seen)
+{
+	git_reference *r = NULL;
+
+	if (git_reference_create(&r, repo, REC_BASE, base, 1, NULL) == 0) {
+		git_reference_free(r);
+		r = NULL;
+		if (git_reference_create(&r, repo, REC_SEEN, seen, 1, NULL) == 0)
+			git_reference_free(r);
+	}
+	git_error_clear();
+}
+
+/* The blob id of path in tree, or 0 when absent. */
+static int blob_at(git_tree *tree, const char *path, git_oid *id)
+{
+	git_tree_entry *e = NULL;
+
+	if (!tree || git_tree_entry_bypath(&e, tree, path) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	git_oid_cpy(id, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return 1;
+}
+
+/*
+ * The merge base after the server rewrote history: the recorded base's tree, re-established
+ * only where the content matches. A declared file whose content on main still is the recorded
+ * base's, or whose content in git still is, keeps that base (only one side changed it: its
+ * change wins); a file both changed since (main and git each differ from the recorded base and
+ * from each other) loses its base, so that the merge reports it as a conflict instead of
+ * trusting a history the server no longer has.
+ */
+static int rewrite_base(git_oid *out, git_repository *repo, git_tree *old, git_tree *head,
+			const struct memfile *want, size_t n)
+{
+	git_index *idx = NULL;
+	int rc = -1;
+
+	if (git_index_new(&idx) < 0 || git_index_read_tree(idx, old) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		git_oid o, h, w;
+		int ho = blob_at(old, want[i].path, &o), hh = blob_at(head, want[i].path, &h);
+
+		if (!want[i].data)
+			continue;
+		if (git_blob_create_from_buffer(&w, repo, want[i].data, want[i].len) < 0)
+			goto out;
+		if (hh && ho && !git_oid_equal(&h, &o) && !git_oid_equal(&w, &o) &&
+		    !git_oid_equal(&w, &h))
+			git_index_remove(idx, want[i].path, 0);
+	}
+	rc = git_index_write_tree_to(out, idx, repo);
+out:
+	git_index_free(idx);
+	return rc;
 }
 
 /* tree (may be NULL) with want written over it; the result's tree id. */
@@ -228,6 +315,12 @@ static int overlay(git_oid *out, git_repository *repo, git_tree *tree, const str
 	for (size_t i = 0; i < n; i++) {
 		git_index_entry e;
 
+		if (!want[i].data) {
+			/* A file git removes (upgrade: the new version no longer has it). */
+			if (git_index_get_bypath(idx, want[i].path, 0))
+				git_index_remove(idx, want[i].path, 0);
+			continue;
+		}
 		memset(&e, 0, sizeof(e));
 		e.mode = GIT_FILEMODE_BLOB;
 		e.path = want[i].path;
@@ -287,11 +380,11 @@ static json_t *diff_trees(git_repository *repo, git_tree *a, git_tree *b, const 
 
 static int commit_push(git_repository *repo, const struct memfs_git_opts *o, const git_oid *tree_id,
 		       const git_oid *ours_id, const git_oid *base, const git_oid *parent,
-		       git_oid *cid, int *rejected, struct buf *why, struct ls_error *err)
+		       git_oid *cid, git_oid *did, int *rejected, struct buf *why,
+		       struct ls_error *err)
 {
 	git_tree *otree = NULL;
 	git_commit *dprev = NULL, *dc = NULL;
-	git_oid did;
 	git_signature *sig = NULL;
 	git_tree *tree = NULL;
 	git_commit *par = NULL;
@@ -318,10 +411,10 @@ static int commit_push(git_repository *repo, const struct memfs_git_opts *o, con
 		goto out;
 	}
 	parents[0] = dprev;
-	if (git_commit_create(&did, repo, NULL, sig, sig, NULL,
+	if (git_commit_create(did, repo, NULL, sig, sig, NULL,
 			      "letta-sync: the config repository's memory files\n", otree,
 			      dprev ? 1 : 0, parents) < 0 ||
-	    git_commit_lookup(&dc, repo, &did) < 0) {
+	    git_commit_lookup(&dc, repo, did) < 0) {
 		rc = gerr(err, "memory commit");
 		goto out;
 	}
@@ -366,6 +459,99 @@ out:
 	return rc;
 }
 
+/*
+ * After a rewrite, with main already holding git's files: the base re-established from the
+ * files (a D of ours, no parent: the old history is not sent back), kept in the cache until the
+ * next push puts it on the server.
+ */
+static int reestablish(git_repository *repo, const git_oid *ours_id, git_oid *did)
+{
+	git_signature *sig = NULL;
+	git_tree *t = NULL;
+	int rc = -1;
+
+	if (git_signature_now(&sig, MEMFS_GIT_AUTHOR, MEMFS_GIT_EMAIL) == 0 &&
+	    git_tree_lookup(&t, repo, ours_id) == 0)
+		rc = git_commit_create(did, repo, NULL, sig, sig, NULL,
+				       "letta-sync: the config repository's memory files\n", t, 0,
+				       NULL);
+	git_tree_free(t);
+	git_signature_free(sig);
+	git_error_clear();
+	return rc;
+}
+
+/* The conflicted path settled with tree's entry for it (none: the file goes). */
+static void take_side(git_repository *repo, git_index *mi, const char *path, git_tree *tree)
+{
+	git_tree_entry *te = NULL;
+	git_index_entry e;
+
+	(void)repo;
+	git_index_conflict_remove(mi, path);
+	if (git_tree_entry_bypath(&te, tree, path) == 0) {
+		memset(&e, 0, sizeof(e));
+		e.mode = git_tree_entry_filemode(te);
+		e.path = path;
+		git_oid_cpy(&e.id, git_tree_entry_id(te));
+		git_index_add(mi, &e);
+		git_tree_entry_free(te);
+	} else {
+		git_error_clear();
+		if (git_index_get_bypath(mi, path, 0))
+			git_index_remove(mi, path, 0);
+	}
+}
+
+/*
+ * sync --interactive's answers (resolve: {path: "git"|"agent"}): "git" merges the file again
+ * with git winning the overlapping hunks (as --force does; the agent's other edits stay),
+ * "agent" keeps the file as the agent has it. Each settled path leaves keep.
+ */
+static int settle(git_repository *repo, git_index *mi, json_t *keep, const json_t *resolve,
+		  git_tree *ot, git_tree *ht)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(keep, tmp, k, v) {
+		const char *how = json_string_value(json_object_get(resolve, k));
+		const git_index_entry *a = NULL, *ours = NULL, *theirs = NULL;
+
+		if (!how)
+			continue;
+		if (!strcmp(how, "git") &&
+		    git_index_conflict_get(&a, &ours, &theirs, mi, k) == 0 && a && ours && theirs) {
+			git_merge_file_result mr;
+			git_merge_file_options fo;
+			git_index_entry e;
+
+			git_merge_file_options_init(&fo, GIT_MERGE_FILE_OPTIONS_VERSION);
+			fo.favor = GIT_MERGE_FILE_FAVOR_OURS;
+			memset(&mr, 0, sizeof(mr));
+			if (git_merge_file_from_index(&mr, repo, a, ours, theirs, &fo) < 0)
+				return -1;
+			memset(&e, 0, sizeof(e));
+			e.mode = ours->mode;
+			e.path = k;
+			if (git_blob_create_from_buffer(&e.id, repo, mr.ptr, mr.len) < 0) {
+				git_merge_file_result_free(&mr);
+				return -1;
+			}
+			git_merge_file_result_free(&mr);
+			git_index_conflict_remove(mi, k);
+			if (git_index_add(mi, &e) < 0)
+				return -1;
+		} else {
+			git_error_clear();
+			take_side(repo, mi, k, !strcmp(how, "git") ? ot : ht);
+		}
+		json_object_del(keep, k);
+	}
+	return 0;
+}
+
 /* Whether a is b or an ancestor of it. */
 static int reaches(git_repository *repo, const git_oid *a, const git_oid *b)
 {
@@ -376,19 +562,21 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 		   const struct memfile *want, size_t n, struct ls_error *err)
 {
 	git_repository *repo = NULL;
-	git_oid head, base, ours_id, res_id, cid;
-	int have = 0, rc = 0, tries = 0, lost = 0;
+	git_oid head, base, ours_id, res_id, cid, did, merge, rec, seen;
+	int have = 0, rc = 0, tries = 0, lost = 0, has_rec;
 	struct buf why = BUF_INIT;
 
 	memset(&cid, 0, sizeof(cid));
+	memset(&did, 0, sizeof(did));
 	memset(out, 0, sizeof(*out));
 	out->files = json_array();
 	out->conflicts = json_array();
 	if ((rc = open_cache(&repo, o->cache, err)) < 0)
 		goto out;
+	has_rec = record_read(repo, &rec, &seen);
 	for (;;) {
 		git_commit *hc = NULL, *bc = NULL;
-		git_tree *ht = NULL, *bt = NULL, *ot = NULL, *rt = NULL;
+		git_tree *ht = NULL, *bt = NULL, *ot = NULL, *rt = NULL, *mt = NULL;
 		git_index *mi = NULL;
 		git_merge_options mo;
 		int rejected = 0, has_base;
@@ -402,25 +590,59 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 		}
 		git_oid_tostr(out->head, sizeof(out->head), &head);
 		/* A push whose reply was lost: the fetch shows whether it landed. */
-		if (lost && git_oid_equal(&head, &cid)) {
-			git_oid_tostr(out->pushed, sizeof(out->pushed), &cid);
-			break;
-		}
 		if (lost && reaches(repo, &cid, &head)) {
-			/* It landed and the agent committed on top: done as well. */
+			/* It landed (and perhaps the agent committed on top): done. */
 			git_oid_tostr(out->pushed, sizeof(out->pushed), &cid);
+			record_write(repo, &did, &cid);
 			break;
 		}
 		lost = 0;
-		has_base = find_base(repo, &head, &base);
+		has_base = find_base(repo, &head, &base, &merge);
+		out->rewritten = 0;
+		out->lost_base[0] = 0;
+		if (!has_base && has_rec) {
+			if (reaches(repo, &seen, &head)) {
+				/* A base re-established after a rewrite, not pushed yet. */
+				git_oid_cpy(&base, &rec);
+				git_oid_cpy(&merge, &seen);
+				has_base = 2;
+			} else {
+				/* The recorded base is no longer on main: the server rewrote it. */
+				out->rewritten = 1;
+				git_oid_tostr(out->lost_base, sizeof(out->lost_base), &rec);
+			}
+		}
 		out->base[0] = 0;
 		if (has_base)
 			git_oid_tostr(out->base, sizeof(out->base), &base);
 		if (git_commit_lookup(&hc, repo, &head) < 0 || git_commit_tree(&ht, hc) < 0 ||
-		    (has_base && (git_commit_lookup(&bc, repo, &base) < 0 ||
-				  git_commit_tree(&bt, bc) < 0))) {
+		    ((has_base || out->rewritten) &&
+		     (git_commit_lookup(&bc, repo, has_base ? &base : &rec) < 0 ||
+		      git_commit_tree(&bt, bc) < 0))) {
 			rc = gerr(err, "reading the agent's memory");
 			goto round;
+		}
+		if (out->rewritten) {
+			git_oid rb;
+			git_tree *old = bt;
+
+			bt = NULL;
+			rc = rewrite_base(&rb, repo, old, ht, want, n) < 0 ||
+			     git_tree_lookup(&bt, repo, &rb) < 0;
+			git_tree_free(old);
+			if (rc) {
+				rc = gerr(err, "memory merge");
+				goto round;
+			}
+		}
+		/* The agent's own edits: main's files differ from those letta-sync last left. */
+		out->agent_edits = 0;
+		if (has_base) {
+			git_commit *mc = NULL;
+
+			if (git_commit_lookup(&mc, repo, &merge) == 0 && git_commit_tree(&mt, mc) == 0)
+				out->agent_edits = !git_oid_equal(git_tree_id(mt), git_tree_id(ht));
+			git_commit_free(mc);
 		}
 		if (!bt)
 			git_tree_dup(&bt, ht);
@@ -447,25 +669,18 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 					json_object_set_new(keep, p, json_true());
 				}
 			git_index_conflict_iterator_free(it);
+			/* sync --interactive: the files the user settled, one by one. */
+			if (o->resolve && settle(repo, mi, keep, o->resolve, ot, ht) < 0) {
+				json_decref(keep);
+				rc = gerr(err, "memory merge");
+				goto round;
+			}
 			if (o->force) {
 				/* What is left (add/add, edit/delete): git's side of the file. */
-				json_object_foreach(keep, k, v) {
-					const git_index_entry *oe = NULL;
-					git_tree_entry *te = NULL;
-					git_index_entry e;
-
-					git_index_conflict_remove(mi, k);
-					if (git_tree_entry_bypath(&te, ot, k) == 0) {
-						memset(&e, 0, sizeof(e));
-						e.mode = git_tree_entry_filemode(te);
-						e.path = k;
-						git_oid_cpy(&e.id, git_tree_entry_id(te));
-						git_index_add(mi, &e);
-						git_tree_entry_free(te);
-					} else if ((oe = git_index_get_bypath(mi, k, 0))) {
-						git_index_remove(mi, k, 0);
-					}
-				}
+				json_object_foreach(keep, k, v)
+					take_side(repo, mi, k, ot);
+				json_decref(keep);
+			} else if (!json_object_size(keep)) {
 				json_decref(keep);
 			} else {
 				/* The hunks: what the agent has -> what git wants. */
@@ -479,8 +694,15 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			rc = gerr(err, "memory merge");
 			goto round;
 		}
-		if (git_oid_equal(&res_id, git_tree_id(ht)))
-			goto round; /* in step: nothing to push */
+		if (git_oid_equal(&res_id, git_tree_id(ht))) {
+			/* In step: nothing to push. */
+			if (o->push && has_base)
+				record_write(repo, &base, &head);
+			else if (o->push && out->rewritten &&
+				 reestablish(repo, &ours_id, &did) == 0)
+				record_write(repo, &did, &head);
+			goto round;
+		}
 		if (git_tree_lookup(&rt, repo, &res_id) < 0) {
 			rc = gerr(err, "memory merge");
 			goto round;
@@ -492,7 +714,7 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 		tries++;
 		buf_reset(&why);
 		rc = commit_push(repo, o, &res_id, &ours_id, has_base ? &base : NULL, &head, &cid,
-				 &rejected, &why, err);
+				 &did, &rejected, &why, err);
 		if (rc < 0) {
 			/* No answer (a lost reply, a dropped connection): fetch to see. */
 			if (tries < MEMFS_GIT_TRIES) {
@@ -507,8 +729,10 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 						  tries, why.buf ? why.buf : "rejected");
 		} else {
 			git_oid_tostr(out->pushed, sizeof(out->pushed), &cid);
+			record_write(repo, &did, &cid);
 		}
 round:
+		git_tree_free(mt);
 		git_index_free(mi);
 		git_tree_free(rt);
 		git_tree_free(ot);
@@ -603,4 +827,85 @@ int memfs_read_dir(struct memfile **out, size_t *n, const char *dir, struct ls_e
 	*out = w.f;
 	*n = w.n;
 	return 0;
+}
+
+struct tree_read {
+	git_repository *repo;
+	struct walk w;
+};
+
+static int read_blob_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct tree_read *t = payload;
+	git_blob *b = NULL;
+	struct memfile *f;
+	size_t len;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	if (git_blob_lookup(&b, t->repo, git_tree_entry_id(e)) < 0)
+		return -1;
+	if (t->w.n == t->w.alloc) {
+		t->w.alloc = t->w.alloc ? 2 * t->w.alloc : 16;
+		t->w.f = xrealloc(t->w.f, t->w.alloc * sizeof(*t->w.f));
+	}
+	f = &t->w.f[t->w.n++];
+	len = (size_t)git_blob_rawsize(b);
+	{
+		struct buf p = BUF_INIT;
+
+		buf_addf(&p, "%s%s", root, git_tree_entry_name(e));
+		f->path = buf_detach(&p);
+	}
+	f->len = len;
+	f->data = xmalloc(len + 1);
+	memcpy(f->data, git_blob_rawcontent(b), len);
+	f->data[len] = 0;
+	git_blob_free(b);
+	return 0;
+}
+
+static int cmp_memfile(const void *a, const void *b)
+{
+	return strcmp(((const struct memfile *)a)->path, ((const struct memfile *)b)->path);
+}
+
+int memfs_git_read(struct memfile **out, size_t *n, char head_hex[41],
+		   const struct memfs_git_opts *o, struct ls_error *err)
+{
+	git_repository *repo = NULL;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_oid head;
+	struct tree_read tr;
+	int have = 0, rc;
+
+	*out = NULL;
+	*n = 0;
+	memset(&tr, 0, sizeof(tr));
+	if ((rc = open_cache(&repo, o->cache, err)) < 0)
+		return rc;
+	tr.repo = repo;
+	if ((rc = fetch(repo, o, &head, &have, err)) < 0)
+		goto out;
+	if (!have) {
+		rc = ls_error_set(err, LS_EFAIL, "the agent's memory repository has no main branch");
+		goto out;
+	}
+	git_oid_tostr(head_hex, 41, &head);
+	if (git_commit_lookup(&c, repo, &head) < 0 || git_commit_tree(&t, c) < 0 ||
+	    git_tree_walk(t, GIT_TREEWALK_PRE, read_blob_cb, &tr) < 0) {
+		rc = gerr(err, "reading the agent's memory");
+		memfs_files_free(tr.w.f, tr.w.n);
+		goto out;
+	}
+	if (tr.w.n)
+		qsort(tr.w.f, tr.w.n, sizeof(*tr.w.f), cmp_memfile);
+	*out = tr.w.f;
+	*n = tr.w.n;
+out:
+	git_tree_free(t);
+	git_commit_free(c);
+	git_repository_free(repo);
+	return rc;
 }

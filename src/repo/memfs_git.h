@@ -25,6 +25,11 @@ struct memfs_git_opts {
 	const char *message; /* the commit message */
 	int force;           /* git wins for files both sides changed */
 	int push;            /* 0: plan only (diff, --dry-run) */
+	/*
+	 * sync --interactive's answers for conflicted files, {path: "git"|"agent"}: git wins the
+	 * file's overlapping hunks, or the agent's file is kept. NULL: none.
+	 */
+	const json_t *resolve;
 };
 
 struct memfs_git_result {
@@ -34,11 +39,23 @@ struct memfs_git_result {
 	json_t *files;     /* [{path, change: create|update|delete, diff}]: the agent's head -> result */
 	json_t *conflicts; /* [{path, diff}] overlapping edits (base -> agent vs base -> git) */
 	int tries;         /* pushes sent */
+	/* main's files differ from those the last letta-sync merge left: the agent edited since */
+	int agent_edits;
+	/*
+	 * The server rewrote history: the base this cache recorded (lost_base) is no longer on
+	 * main (letta-code#2203). Never force-pushed over; the base is re-established only for
+	 * the files whose content still matches it (the others are conflicts).
+	 */
+	int rewritten;
+	char lost_base[41];
 };
 
 void memfs_git_result_release(struct memfs_git_result *r);
 
 /*
+ * A want entry with data NULL is a file git removes (upgrade: the new version lacks it): gone
+ * unless the agent changed it since (then a conflict, which o->force settles for git).
+ *
  * Fetches main, merges the files want (paths relative to the memory root) into it and, with
  * o->push and something to change, commits and pushes; a push refused because the agent moved
  * (non-fast-forward) fetches and merges again, up to MEMFS_GIT_TRIES times. A push whose reply
@@ -49,6 +66,12 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 		   const struct memfile *want, size_t n, struct ls_error *err);
 
 
+/*
+ * pull: fetches the agent's main (o->url, o->key, o->cache) and reads every file of its tree
+ * into out (paths relative to the memory root, sorted); head_hex gets main's commit id.
+ */
+int memfs_git_read(struct memfile **out, size_t *n, char head_hex[41],
+		   const struct memfs_git_opts *o, struct ls_error *err);
 
 /*
  * Reads every regular file under dir (recursively, sorted by path, dot-folders such as .git

@@ -76,7 +76,9 @@ jq -e '.data[0] | .kind == "Agent" and .name == "bob" and .section == "system_pr
 
 # --only tags: the prompt is not touched.
 expect_writes 0 sync --only tags
-expect_writes 3 sync --only system_prompt   # the lease, the agent, the lease's release
+# the lease, the agent, the lease's release, and the recompile that lets the running agent
+# see its new prompt (issue 25, docs/memory-files.md "Recompile")
+expect_writes 4 sync --only system_prompt
 sim_get "/v1/agents/?name=bob" | jq -e '.[0].system == "You are Robert."' >/dev/null ||
 	fail "prompt not synced"
 

@@ -60,6 +60,8 @@ expect_rc 0
 expect_jq '[.data.changes[] | select(.kind == "Block" and .name == "policy") | .wave] == [1]'
 expect_jq '[.data.changes[] | select(.kind == "Agent") | .agent] | unique | length == 6'
 expect_jq '.data.snapshots | length == 3'
+# Each wave's agents are recompiled (their system prompt changed) before its gate.
+expect_jq '.data.recompiled | length == 6'
 [ "$(cut -d' ' -f1 gate.log | tr '\n' ' ')" = "1 2 3 " ] || fail "gate runs: $(cat gate.log)"
 for a in a1 a2 a3 a4 a5 a6; do [ "$(system_of $a)" = "You help a lot." ] || fail "$a: $(system_of $a)"; done
 [ "$(changes)" = 0 ] || fail "not converged: $(cat "$TMP/diff.json")"
