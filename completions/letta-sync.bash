@@ -8,7 +8,7 @@ _letta_sync() {
 		words=("${COMP_WORDS[@]}")
 		cword=$COMP_CWORD
 	}
-	local commands="backup bootstrap context diff init projects pull restore schema scope-sync snapshots status sync upgrade validate"
+	local commands="backup bootstrap context diff init projects pull restore rollback schema scope-sync snapshots status sync upgrade validate"
 	cmd=
 	for ((i = 1; i < cword; i++)); do
 		case "${words[i]}" in
@@ -26,6 +26,7 @@ _letta_sync() {
 	--format) COMPREPLY=($(compgen -W "text markdown" -- "$cur")); return ;;
 	--kind) COMPREPLY=($(compgen -W "Block Tool MCPServer Template Folder Identity AgentPolicy Agent" -- "$cur")); return ;;
 	--ci) COMPREPLY=($(compgen -W "github none" -- "$cur")); return ;;
+	--to|--target) COMPREPLY=($(compgen -W "$(git tag -l 'v*' 2>/dev/null)" -- "$cur")); return ;;
 	--waves) COMPREPLY=($(compgen -W "1,10%,100% 1,50%,100%" -- "$cur")); return ;;
 	--wait|--gate-timeout) COMPREPLY=($(compgen -W "30s 5m 10m 1h" -- "$cur")); return ;;
 	--gate) COMPREPLY=($(compgen -c -f -- "$cur")); return ;;

@@ -107,6 +107,13 @@ int cmd_snapshots(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_status(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_sync(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_rollback(int argc, char **argv, struct cli_ctx *ctx);
+/*
+ * upgrade's engine (cmd_upgrade.c) for the rollback command: argv holds upgrade options
+ * (--target and the rest); only downgrades move, the downgrade itself is not breaking, and a
+ * snapshot is always taken first.
+ */
+int upgrade_rollback(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_validate(int argc, char **argv, struct cli_ctx *ctx);
 
 #endif

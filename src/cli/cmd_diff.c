@@ -9,7 +9,9 @@
 #include "cli/output.h"
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
+#include "cli/rollout.h"
 #include "util/buf.h"
+#include "util/jsonx.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +28,8 @@ static const struct opt_spec spec[] = {
 	{ "adopt", 0, OPT_FLAG, NULL, "show what sync --adopt would do" },
 	{ "model", 0, OPT_VALUE, "<handle>", "model for agents whose template names none" },
 	{ "embedding", 0, OPT_VALUE, "<handle>", "embedding for folders and agents without one" },
+	{ "waves", 0, OPT_VALUE, "<list>", "also show the waves sync --waves would apply (1,10%,100%)" },
+	{ "canary-tag", 0, OPT_VALUE, "<tag>", "with --waves: agents with this tag go first" },
 	OPT_END
 };
 
@@ -35,6 +39,7 @@ static const char examples[] =
 	"  letta-sync diff --json | jq '.data | length'\n"
 	"  letta-sync diff --exit-code   # 2 when sync would change something\n"
 	"  letta-sync diff --format markdown > comment.md\n"
+	"  letta-sync diff --format markdown --waves 1,10%,100% > comment.md\n"
 	"  letta-sync diff --out plan.json && letta-sync sync --plan plan.json\n";
 
 int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
@@ -47,10 +52,13 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL, 0, NULL };
 	json_t *mchanges = json_array();
 	struct buf mhuman = BUF_INIT;
+	struct rollout rw;
+	json_t *waves = NULL;
 	int ret = opts_parse(&o, spec, argc, argv, ctx, "letta-sync diff [options]", examples,
 			     &ctx->err);
 
 	memset(&r, 0, sizeof(r));
+	memset(&rw, 0, sizeof(rw));
 	if (ret) {
 		ret = ret > 0 ? 0 : ret; /* --help */
 		goto out;
@@ -65,9 +73,20 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 				   "unknown format '%s' for --format; valid: text, markdown", format);
 		goto out;
 	}
+	if (!opts_value(&o, "waves") && opts_value(&o, "canary-tag")) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE, "'--canary-tag' needs '--waves'");
+		goto out;
+	}
+	if (opts_value(&o, "waves") &&
+	    (ret = rollout_init(&rw, opts_value(&o, "waves"), NULL, NULL, NULL,
+				opts_value(&o, "canary-tag"), 0, &ctx->err)) < 0)
+		goto out;
 	reconcile_parse_plan_opts(&ro, &o);
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
 		goto out;
+	/* The waves sync --waves would apply the agents' changes in (issue 28). */
+	if (rw.nwaves)
+		waves = rollout_plan_waves(&rw, &r.plan, r.rs.agents);
 	/* Memory files (issue 25): checked, fetched and merged, nothing pushed. */
 	if ((ret = memfs_load(&mem, &r, &ctx->err)) < 0 ||
 	    (ret = memfs_apply(&mem, &r, 0, (ro.plan_flags & PLAN_FORCE) != 0, mchanges, &mhuman,
@@ -80,6 +99,12 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 	if (ctx->g.json) {
 		json_t *data = render_diff_data(&r.plan);
 
+		json_t *e;
+		size_t i;
+
+		/* --waves: each agent's change says its wave. */
+		json_array_foreach(data, i, e)
+			rollout_mark_wave(e, waves);
 		json_array_extend(data, mchanges);
 		output_json_ok(ctx, data, render_diff_info(&r.plan));
 	} else if (format && !strcmp(format, "markdown")) {
@@ -87,15 +112,35 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 		fputs(out.buf, stdout);
 		if (mhuman.len)
 			printf("\n### Memory files\n\n```diff\n%s```\n", mhuman.buf);
+		if (waves) {
+			buf_reset(&out);
+			rollout_waves_markdown(&out, waves);
+			fputs(out.buf, stdout);
+		}
 	} else {
 		render_diff_human(&out, &r.plan, opts_count(&o, "full") ? RENDER_FULL : 0);
 		fputs(out.buf, stdout);
 		if (mhuman.len)
 			fputs(mhuman.buf, stdout);
+		if (waves) {
+			const json_t *w, *a;
+			size_t i, j;
+
+			json_array_foreach(waves, i, w)
+			{
+				buf_reset(&out);
+				json_array_foreach(json_object_get(w, "agents"), j, a)
+					buf_addf(&out, "%s%s", j ? ", " : "", jsonx_get_str(a, "name"));
+				printf("wave %zu of %zu: %s\n", i + 1, json_array_size(waves),
+				       out.len ? out.buf : "(none)");
+			}
+		}
 	}
 	if (opts_count(&o, "exit-code") && (plan_count_changes(&r.plan) || mem.changed || mem.conflicts))
 		ret = LS_ECHANGES;
 out:
+	json_decref(waves);
+	rollout_release(&rw);
 	memfs_run_release(&mem);
 	json_decref(mchanges);
 	buf_release(&mhuman);

@@ -2,13 +2,15 @@
  * status: per managed agent of the project (or the --agent one): id, name, project, template,
  * applied version, channel, last sync commit, drift counts from the planner and whether it is
  * the pinned agent (lastAgent). --extended adds blocks (label, characters/limit), tools,
- * folders, model, identities and tags.
+ * folders, model, identities and tags. An unfinished rollout (upgrade --waves, recorded in
+ * the inventory) gets a line, and "rollout" in --json's info.
  */
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/memfs_status.h"
 #include "cli/output.h"
 #include "cli/reconcile.h"
+#include "cli/rollout.h"
 #include "core/ownership.h"
 #include "repo/settings.h"
 #include "util/buf.h"
@@ -268,7 +270,7 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 	char *pinned = NULL;
 	const char *project, *want;
 	json_t *data = json_array(), *inventory = NULL;
-	const json_t *a;
+	const json_t *a, *rollout;
 	int ret, extended;
 	size_t i, nmanaged = 0;
 
@@ -346,8 +348,10 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 		}
 		buf_release(&qname);
 	}
+	rollout = rollout_state_find(own_find_inventory(r.rs.blocks, project));
 	if (ctx->g.json) {
-		output_json_ok(ctx, json_incref(data), NULL);
+		output_json_ok(ctx, json_incref(data),
+			       rollout ? json_pack("{s:O}", "rollout", rollout) : NULL);
 		goto out;
 	}
 	json_array_foreach(data, i, a)
@@ -361,6 +365,15 @@ int cmd_status(int argc, char **argv, struct cli_ctx *ctx)
 			output_line(ctx, "%s", "");
 		output_line(ctx, "%zu managed agent(s) in project '%s'; pinned: %s", nmanaged,
 			    *project ? project : "(none)", pinned ? pinned : "(none)");
+	}
+	if (rollout) {
+		struct buf line = BUF_INIT;
+
+		rollout_state_describe(&line, rollout);
+		output_line(ctx, "Rollout in progress: %s; 'letta-sync upgrade --resume' continues "
+				 "it, '--abort' undoes it",
+			    line.buf);
+		buf_release(&line);
 	}
 out:
 	json_decref(data);

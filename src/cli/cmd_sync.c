@@ -13,6 +13,7 @@
 #include "cli/progress.h"
 #include "cli/reconcile.h"
 #include "cli/render_diff.h"
+#include "cli/rollout.h"
 #include "cli/snapshot_save.h"
 #include "core/ownership.h"
 #include "util/buf.h"
@@ -39,6 +40,13 @@ static const struct opt_spec spec[] = {
 	{ "no-snapshot", 0, OPT_FLAG, NULL, "take no snapshot before deleting or overwriting (no undo)" },
 	{ "no-recompile", 0, OPT_FLAG, NULL, "do not recompile agents whose memory or system prompt changed" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
+	/* Rollouts (cli/rollout.c): the agents' changes in waves, as upgrade --waves. */
+	{ "waves", 0, OPT_VALUE, "<list>", "apply the agents' changes in waves (1,10%,100%)" },
+	{ "gate", 0, OPT_VALUE, "<command>", "run after each wave; a failure stops the rollout" },
+	{ "gate-timeout", 0, OPT_VALUE, "<duration>", "a gate running longer fails (default 10m)" },
+	{ "wait", 0, OPT_VALUE, "<duration>", "pause between waves (30s, 5m; default 0)" },
+	{ "canary-tag", 0, OPT_VALUE, "<tag>", "agents with this tag go in the first waves" },
+	{ "auto-rollback", 0, OPT_FLAG, NULL, "when the gate fails, restore what the waves changed" },
 	OPT_END
 };
 
@@ -47,7 +55,8 @@ static const char examples[] =
 	"  letta-sync sync\n"
 	"  letta-sync sync --only memory_blocks tools --agent agent-123\n"
 	"  letta-sync sync --prune --concurrency 16\n"
-	"  letta-sync sync --plan plan.json\n";
+	"  letta-sync sync --plan plan.json\n"
+	"  letta-sync sync --waves 1,10%,100% --gate ./smoke.sh --auto-rollback\n";
 
 struct counts {
 	size_t created, updated, deleted, unchanged, failed, conflicts, orphans, skipped;
@@ -435,6 +444,27 @@ static json_t *memory_overwrites(struct memfs_run *mem, struct reconcile *r)
 	return out;
 }
 
+/* --waves and its options (rollout.h); *on tells whether --waves was given. */
+static int sync_waves_opts(struct rollout *rw, int *on, const struct opts *o, struct ls_error *err)
+{
+	*on = opts_value(o, "waves") != NULL;
+	if (!*on) {
+		if (opts_value(o, "gate") || opts_count(o, "auto-rollback") ||
+		    opts_value(o, "canary-tag") || opts_value(o, "wait") ||
+		    opts_value(o, "gate-timeout"))
+			return ls_error_set(err, LS_EUSAGE, "'--gate', '--wait', '--gate-timeout', "
+							    "'--canary-tag' and '--auto-rollback' "
+							    "need '--waves'");
+		return 0;
+	}
+	if (opts_value(o, "plan") || opts_count(o, "interactive") || opts_count(o, "no-snapshot"))
+		return ls_error_set(err, LS_EUSAGE, "'--waves' cannot be used with '--plan', "
+						    "'--interactive' or '--no-snapshot'");
+	return rollout_init(rw, opts_value(o, "waves"), opts_value(o, "gate"), opts_value(o, "wait"),
+			    opts_value(o, "gate-timeout"), opts_value(o, "canary-tag"),
+			    opts_count(o, "auto-rollback"), err);
+}
+
 int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct opts o;
@@ -448,12 +478,16 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	struct memfs_run mem = { NULL, 0, 0, 0, 0, NULL, 0, NULL };
 	int conc = 8, ret, aret = 0;
 	size_t i;
+	json_t *waves_json = NULL;
+	struct rollout rw;
+	int waves = 0;
 	int ret0 = opts_parse(&o, spec, argc, argv, ctx, "letta-sync sync [options]", examples,
 			      &ctx->err);
 
 	memset(&r, 0, sizeof(r));
 	memset(&c, 0, sizeof(c));
 	memset(&sr, 0, sizeof(sr));
+	memset(&rw, 0, sizeof(rw));
 	ret = ret0;
 	if (ret) {
 		ret = ret > 0 ? 0 : ret; /* --help */
@@ -473,6 +507,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		ro.plan_flags |= PLAN_NEED_SECRETS;
 		ro.create_project = 1;
 	}
+	if ((ret = sync_waves_opts(&rw, &waves, &o, &ctx->err)) < 0)
+		goto out;
 	if (opts_value(&o, "plan") &&
 	    (ret = reconcile_load_plan(&saved, &ro, opts_value(&o, "plan"), &ctx->err)) < 0)
 		goto out;
@@ -501,6 +537,10 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		ret = 0;
 	}
 
+	if (waves && ctx->g.dry_run) /* the waves, on stderr and in data.waves */
+		waves_json = rollout_plan_waves(&rw, &r.plan, r.rs.agents);
+	if (waves_json)
+		rollout_log_waves(waves_json);
 	if (ctx->g.dry_run) {
 		size_t n[CHANGE_DRIFT + 1] = { 0 }, nconf;
 		json_t *data;
@@ -543,6 +583,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 				output_error_details(ctx, &ctx->err, data);
 				ctx->err_reported = 1;
 			} else {
+				if (waves_json)
+					json_object_set(data, "waves", waves_json);
 				output_json_ok(ctx, data, render_diff_info(&r.plan));
 			}
 		} else {
@@ -562,6 +604,31 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 
 	changes = json_array();
 	c.unchanged = r.plan.unchanged;
+	if (waves) {
+		recompiled = json_array();
+		rw.recompiled = opts_count(&o, "no-recompile") ? NULL : recompiled;
+		ret = rollout_sync(&rw, &r, opts_count(&o, "break-lease") > 0, changes, snaps,
+				   &ctx->err);
+		if (ret == 0 && (ret = memfs_apply(&mem, &r, 1, (ro.plan_flags & PLAN_FORCE) != 0,
+						   changes, NULL, &ctx->err)) == 0 && mem.failed)
+			ret = ls_error_set(&ctx->err, LS_EFAIL, "%zu memory file push(es) failed",
+					   mem.failed);
+		if (ctx->g.json && ret == 0) {
+			output_json_ok(ctx, json_pack("{s:b, s:O, s:O, s:O}", "dry_run", 0, "changes",
+						      changes, "snapshots", snaps, "recompiled",
+						      recompiled),
+				       NULL);
+		} else if (ctx->g.json) {
+			output_error_details(ctx, &ctx->err,
+					     json_pack("{s:O, s:O}", "changes", changes, "snapshots",
+						       snaps));
+			ctx->err_reported = 1;
+		} else if (ret == 0) {
+			output_line(ctx, "Sync complete in %zu wave(s): %zu change(s)", rw.nwaves,
+				    json_array_size(changes));
+		}
+		goto out;
+	}
 	/*
 	 * read -> plan (done above) -> snapshot -> lease -> apply: what this run deletes or
 	 * overwrites is saved before its first write, and the lease is held while it writes.
@@ -686,6 +753,8 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 		ctx->err_reported = 1;
 	}
 out:
+	rollout_release(&rw);
+	json_decref(waves_json);
 	json_decref(recompiled);
 	memfs_run_release(&mem);
 	json_decref(saved);

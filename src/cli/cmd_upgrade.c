@@ -52,6 +52,8 @@ static const struct opt_spec spec[] = {
 	{ "wait", 0, OPT_VALUE, "<duration>", "pause between waves (30s, 5m; default 0)" },
 	{ "canary-tag", 0, OPT_VALUE, "<tag>", "agents with this tag go in the first waves" },
 	{ "auto-rollback", 0, OPT_FLAG, NULL, "when the gate fails, restore every agent moved" },
+	{ "resume", 0, OPT_FLAG, NULL, "continue the project's unfinished rollout" },
+	{ "abort", 0, OPT_FLAG, NULL, "end the unfinished rollout, restoring every agent it moved" },
 	OPT_END
 };
 
@@ -61,7 +63,8 @@ static const char examples[] =
 	"  letta-sync upgrade --agent agent-123 --target v2.0.0 --yes\n"
 	"  letta-sync upgrade --all --check --json | jq '.data[] | select(.breaking)'\n"
 	"  letta-sync upgrade --all --concurrency 16 --fail-fast\n"
-	"  letta-sync upgrade --all --waves 1,10%,100% --gate ./smoke.sh --auto-rollback\n";
+	"  letta-sync upgrade --all --waves 1,10%,100% --gate ./smoke.sh --auto-rollback\n"
+	"  letta-sync upgrade --resume               # after an interrupted rollout\n";
 
 enum agent_status {
 	ST_UP_TO_DATE = 0,
@@ -96,6 +99,7 @@ struct upgrade_agent {
 	const char *skip_reason; /* ST_SKIPPED: why (static text) */
 	size_t wave; /* a rollout's wave (0-based), when in_rollout */
 	int in_rollout;
+	int not_newer; /* rollback: its version is not newer than --to (nothing to roll back) */
 };
 
 struct upgrade {
@@ -117,12 +121,59 @@ struct upgrade {
 	struct reconcile lease;
 	struct rollout ro; /* --waves */
 	int rolling;
+	int resume, abort; /* --resume, --abort: the rollout recorded in the inventory */
+	int rollback;      /* the rollback command (cmd_rollback.c): downgrades to --target only */
+	size_t start_wave; /* --resume: the first wave whose gate did not pass */
 };
+
+/*
+ * Takes the project's lease outside a group's pass (--resume holds it from the start, its
+ * first step may be a gate; an unfinished rollout is checked under it). p's rewrite of the
+ * inventory, if any, keeps it.
+ */
+static int lease_for(struct upgrade *u, struct plan *p, struct ls_error *err)
+{
+	int was = u->lease.leased, ret;
+
+	u->lease.ctx = u->ctx;
+	u->lease.api = u->api;
+	u->lease.rs = u->rs;
+	u->lease.plan = *p;
+	ret = reconcile_lease_hold(&u->lease, u->break_lease, err);
+	memset(&u->lease.plan, 0, sizeof(u->lease.plan));
+	u->writes += u->lease.leased - was; /* the lease's own write */
+	return ret;
+}
 
 static void lease_release(struct upgrade *u)
 {
 	u->lease.rs = u->rs;
 	reconcile_lease_finish(&u->lease, NULL);
+}
+
+/* The inventory block as read (the rollout's record lives in its metadata). */
+static json_t *inventory(struct upgrade *u)
+{
+	return (json_t *)own_find_inventory(u->rs.blocks, cli_project_slug(u->ctx));
+}
+
+/* Writes the rollout's record (rollout.h), keeping the lease while the run holds it. */
+static int save_state(struct upgrade *u)
+{
+	return rollout_state_save(&u->ro, u->api, inventory(u), u->lease.leased ? u->lease.lease : NULL,
+				  &u->ctx->err);
+}
+
+/* The rollout's gates and waits renew the lease (a wait may outlast it). */
+static int renew_lease(void *arg)
+{
+	struct upgrade *u = arg;
+	struct ls_error err = LS_ERROR_INIT;
+
+	if (!u->lease.leased)
+		return 0;
+	u->lease.rs = u->rs;
+	return reconcile_lease_renew(&u->lease, &err);
 }
 
 /* Tags of an agent as strings (borrowed from the JSON); caller frees the array. */
@@ -286,7 +337,8 @@ static void classify(struct upgrade *u, const struct plan *p, size_t vi)
 		json_array_clear(ua->changes);
 		buf_reset(&ua->why);
 		ua->breaking = 0;
-		if (ua->t.downgrade) {
+		if (ua->t.downgrade && !u->rollback) {
+			/* rollback asked for the downgrade: only its changes can be breaking */
 			ua->breaking = 1;
 			buf_addf(&ua->why, "downgrade from %s to %s", ua->t.current, ua->t.available);
 		}
@@ -524,7 +576,7 @@ out:
 	return ret;
 }
 
-static json_t *agent_json(const struct upgrade_agent *ua, int with_status)
+static json_t *agent_json(const struct upgrade_agent *ua, int with_status, int rollback)
 {
 	json_t *o = json_object();
 
@@ -539,7 +591,10 @@ static json_t *agent_json(const struct upgrade_agent *ua, int with_status)
 	if (ua->in_rollout)
 		json_object_set_new(o, "wave", json_integer((json_int_t)ua->wave + 1));
 	if (with_status || ua->status == ST_SKIPPED) {
-		json_object_set_new(o, "status", json_string(status_name(ua->status)));
+		json_object_set_new(o, "status",
+				    json_string(rollback && ua->status == ST_UPGRADED
+							? "rolled_back"
+							: status_name(ua->status)));
 		json_object_set_new(o, "error", ua->err.code ? json_string(ua->err.msg) : json_null());
 	}
 	if (ua->status == ST_SKIPPED)
@@ -561,7 +616,8 @@ static void print_agent(struct cli_ctx *ctx, const struct upgrade_agent *ua)
 	}
 	if (!ua->t.move) {
 		buf_addf(&line, "%s: %s", ua->t.current ? ua->t.current : "no version",
-			 ua->t.channel == CHANNEL_PINNED ? "pinned (moves only with --target)"
+			 ua->not_newer ? "not newer than the version to roll back to; nothing to do"
+			 : ua->t.channel == CHANNEL_PINNED ? "pinned (moves only with --target)"
 			 : ua->t.available ? "up to date"
 					  : "no version tag in the config repository");
 		output_line(ctx, "%s", line.buf);
@@ -633,12 +689,27 @@ static int decide(struct upgrade *u, const char *target, struct ls_error *err)
 	for (k = 0; k < u->n; k++) {
 		struct upgrade_agent *ua = &u->agents[k];
 		const char **tags = tags_of(ua->wire, &n);
+		const char *to = target;
+		int outside = 0;
 
+		if (u->resume) {
+			/* --resume: the version recorded for it; agents not in the rollout stay. */
+			to = rollout_state_agent(&u->ro, ua->id, &ua->wave);
+			outside = !to;
+			ua->in_rollout = !outside;
+		}
 		ret = upgrade_select(&ua->t, tags, n, u->ctx->g.channel, u->vnames, u->nversions,
-				     target, err);
+				     to, err);
 		free(tags);
 		if (ret < 0)
 			return ret;
+		if (outside)
+			ua->t.move = 0;
+		if (u->rollback && ua->t.move && !ua->t.downgrade) {
+			/* Not newer than --to (or no version): rollback moves nothing up. */
+			ua->t.move = 0;
+			ua->not_newer = 1;
+		}
 		ua->status = ua->t.move ? ST_PENDING : ST_UP_TO_DATE;
 		for (i = 0; ua->t.move && i < u->nversions; i++)
 			if (u->vnames[i] == ua->t.available)
@@ -757,7 +828,7 @@ static int group_snapshot(struct reconcile *r, void *arg, struct ls_error *err)
 
 	if (!group_pending(r, arg))
 		return 0;
-	return u->rolling && !u->no_snapshot
+	return (u->rolling || u->rollback) && !u->no_snapshot
 		       ? rollout_snapshot(&u->ro, u->ctx, u->api, &u->rs, &r->plan,
 					  u->versions[g->vi].commit, err)
 		       : cli_snapshot_before(u->ctx, u->api, &u->rs, &r->plan, "upgrade",
@@ -768,8 +839,17 @@ static int group_snapshot(struct reconcile *r, void *arg, struct ls_error *err)
 static int group_apply(struct reconcile *r, void *arg, struct ls_error *err)
 {
 	struct group *g = arg;
-	int ret = apply_group(g->u, &r->plan, g->vi, err);
+	struct upgrade *u = g->u;
+	int ret = 0;
 
+	if (u->rolling) {
+		/* Recorded before the wave's first write (after its snapshot, under the lease). */
+		rollout_state_wave(&u->ro, u->ro.wave, "moving");
+		ret = save_state(u);
+		rollout_state_keep(&u->ro, &r->plan);
+	}
+	if (ret == 0)
+		ret = apply_group(u, &r->plan, g->vi, err);
 	if (ret == 0)
 		ret = upgrade_memory(g->u, g->ds, g->vi, 1);
 	return ret;
@@ -806,81 +886,131 @@ static int run_group(struct upgrade *u, const struct desired_state *ds, size_t v
 
 /*
  * A rollout's waves: each moving agent gets its wave (canary-tagged agents first, then by a
- * stable hash of its id); all but the first wave wait. A dry run plans every wave at once.
+ * stable hash of its id); all but the first wave wait. A dry run plans every wave at once. A
+ * new rollout's record (rollout.h) is made here and written with the first wave's first
+ * write; --resume takes the waves of the record and starts at the first one whose gate did
+ * not pass.
  */
-static void rollout_assign(struct upgrade *u)
+static void rollout_assign(struct upgrade *u, const char *waves_text, const char *target)
 {
 	const char **ids = xcalloc(u->n + 1, sizeof(*ids));
+	const char **to = xcalloc(u->n + 1, sizeof(*to));
 	int *canary = xcalloc(u->n + 1, sizeof(*canary));
 	size_t *wave = xcalloc(u->n + 1, sizeof(*wave));
 	size_t *idx = xcalloc(u->n + 1, sizeof(*idx));
 	size_t k, m = 0, i, nt;
 
-	for (k = 0; k < u->n; k++) {
-		const char **tags;
+	if (u->resume) {
+		u->start_wave = rollout_state_first_open(&u->ro);
+		for (k = 0; k < u->n; k++)
+			if (u->agents[k].in_rollout && u->agents[k].wave > u->start_wave &&
+			    u->agents[k].status == ST_PENDING && !u->dry_run)
+				u->agents[k].status = ST_WAITING;
+		log_info("resuming rollout %s at wave %zu of %zu",
+			 jsonx_get_str(u->ro.state, "id"), u->start_wave + 1, u->ro.nwaves);
+	} else {
+		for (k = 0; k < u->n; k++) {
+			const char **tags;
 
-		if (u->agents[k].status != ST_PENDING)
-			continue;
-		tags = tags_of(u->agents[k].wire, &nt);
-		for (i = 0; u->ro.canary_tag && i < nt; i++)
-			canary[m] |= !strcmp(tags[i], u->ro.canary_tag);
-		free(tags);
-		ids[m] = u->agents[k].id;
-		idx[m++] = k;
-	}
-	waves_assign(wave, ids, canary, m, u->ro.waves, u->ro.nwaves);
-	for (i = 0; i < m; i++) {
-		u->agents[idx[i]].wave = wave[i];
-		u->agents[idx[i]].in_rollout = 1;
-		if (wave[i] && !u->dry_run)
-			u->agents[idx[i]].status = ST_WAITING;
+			if (u->agents[k].status != ST_PENDING)
+				continue;
+			tags = tags_of(u->agents[k].wire, &nt);
+			for (i = 0; u->ro.canary_tag && i < nt; i++)
+				canary[m] |= !strcmp(tags[i], u->ro.canary_tag);
+			free(tags);
+			ids[m] = u->agents[k].id;
+			to[m] = u->agents[k].t.available;
+			idx[m++] = k;
+		}
+		waves_assign(wave, ids, canary, m, u->ro.waves, u->ro.nwaves);
+		for (i = 0; i < m; i++) {
+			u->agents[idx[i]].wave = wave[i];
+			u->agents[idx[i]].in_rollout = 1;
+			if (wave[i] && !u->dry_run)
+				u->agents[idx[i]].status = ST_WAITING;
+		}
+		if (m && !u->dry_run)
+			rollout_state_start(&u->ro, waves_text, target, ids, wave, to, m);
 	}
 	for (i = 0; i < u->ro.nwaves; i++) {
 		struct buf line = BUF_INIT;
 
 		for (k = 0; k < u->n; k++)
-			if (u->agents[k].t.move && u->agents[k].wave == i)
+			if (u->agents[k].in_rollout && u->agents[k].wave == i)
 				buf_addf(&line, "%s%s", line.len ? ", " : "", u->agents[k].name);
 		log_info("wave %zu of %zu: %s", i + 1, u->ro.nwaves, line.len ? line.buf : "(none)");
 		buf_release(&line);
 	}
 	free(ids);
+	free(to);
 	free(canary);
 	free(wave);
 	free(idx);
 }
 
 /*
- * After a rollout's wave: stops on a failed agent or a failing gate (restoring the waves done
- * with --auto-rollback, else printing the restore lines); otherwise waits and lets the next
- * wave's agents go. Returns 1 for another wave, 0 when the rollout is over, or a negative
- * ls_code (ctx->err set).
+ * After a rollout's wave: records it moved, then stops on a failed agent or a failing gate
+ * (restoring the waves done with --auto-rollback, else printing the restore lines);
+ * otherwise records the wave passed, waits and lets the next wave's agents go. The record
+ * is written at each step, so that --resume knows where a killed run stopped. Returns 1 for
+ * another wave, 0 when the rollout is over (or interrupted), or a negative ls_code (ctx->err
+ * set).
  */
 static int rollout_next(struct upgrade *u, size_t wave)
 {
 	struct cli_ctx *ctx = u->ctx;
 	struct buf ids = BUF_INIT;
-	size_t k, bad = 0;
-	int ret = 0, more = 0;
+	size_t k, bad = 0, good = 0;
+	int ret = 0;
 
 	for (k = 0; k < u->n; k++) {
-		if (u->agents[k].wave != wave || !u->agents[k].t.move)
+		if (u->agents[k].wave != wave || !u->agents[k].in_rollout)
 			continue;
-		if (u->agents[k].status == ST_UPGRADED)
+		if (u->agents[k].status == ST_UPGRADED || u->agents[k].status == ST_UP_TO_DATE) {
 			buf_addf(&ids, "%s%s", ids.len ? "," : "", u->agents[k].id);
-		else if (u->agents[k].status != ST_SKIPPED)
+			good++;
+		} else if (u->agents[k].status != ST_SKIPPED) {
 			bad++;
+		}
 	}
 	if (bad) {
 		/* The failure summary after the loop names the agents. */
+		rollout_state_wave(&u->ro, wave, "failed");
+		rollout_state_set(&u->ro, "stopped");
+		if (save_state(u) < 0)
+			log_error("%s", ctx->err.msg);
+		ls_error_clear(&ctx->err);
+		log_info("wave %zu of %zu: %zu agent(s) failed; the rollout stopped ('letta-sync "
+			 "upgrade --resume' retries them, '--abort' undoes the rollout)",
+			 wave + 1, u->ro.nwaves, bad);
 		rollout_print_restore(&u->ro);
 		buf_release(&ids);
 		return 0;
 	}
+	rollout_state_wave(&u->ro, wave, "moved");
+	if ((ret = save_state(u)) < 0) {
+		buf_release(&ids);
+		return ret;
+	}
+	log_info("wave %zu of %zu: moved (%zu agent(s))", wave + 1, u->ro.nwaves, good);
 	if (u->ro.gate && (ret = rollout_gate(&u->ro, ctx, wave, ids.buf ? ids.buf : "",
 					      &ctx->err)) < 0) {
+		buf_release(&ids);
+		if (ret == LS_EINTERRUPTED)
+			return ret; /* recorded as moved: --resume runs the gate again */
+		rollout_state_gate(&u->ro, wave, u->ro.gate_exit < 0 ? "timed_out" : "failed",
+				   u->ro.gate_exit);
+		rollout_state_wave(&u->ro, wave, "failed");
+		rollout_state_set(&u->ro, "stopped");
+		{
+			struct ls_error gate_err = ctx->err;
+
+			if (save_state(u) < 0)
+				log_error("%s", ctx->err.msg);
+			ctx->err = gate_err;
+		}
 		if (u->ro.auto_rollback) {
-			struct ls_error rb = LS_ERROR_INIT;
+			struct ls_error rb = LS_ERROR_INIT, se = LS_ERROR_INIT;
 
 			lease_release(u); /* restore takes it */
 			if (rollout_rollback(&u->ro, ctx, &rb) < 0) {
@@ -891,22 +1021,35 @@ static int rollout_next(struct upgrade *u, size_t wave)
 				for (k = 0; k < u->n; k++)
 					if (u->agents[k].status == ST_UPGRADED)
 						u->agents[k].status = ST_ROLLED_BACK;
+				for (k = 0; k <= wave; k++)
+					rollout_state_wave(&u->ro, k, "rolled_back");
+				rollout_state_set(&u->ro, "rolled_back");
+				if (rollout_state_save(&u->ro, u->api, inventory(u), NULL, &se) < 0)
+					log_error("%s", se.msg);
 				ls_error_hint(&ctx->err, "every agent the rollout moved was restored "
 							 "(--auto-rollback)");
 			}
 		} else {
 			rollout_print_restore(&u->ro);
-			ls_error_hint(&ctx->err, "the restore lines above undo the waves done");
+			ls_error_hint(&ctx->err, "the restore lines above undo the waves done "
+						 "('upgrade --abort' runs them); 'upgrade --resume' "
+						 "runs the gate again");
 		}
-		buf_release(&ids);
 		return ret;
 	}
 	buf_release(&ids);
+	if (u->ro.gate)
+		rollout_state_gate(&u->ro, wave, "passed", 0);
+	rollout_state_wave(&u->ro, wave, "passed");
+	if (wave + 1 >= u->ro.nwaves)
+		rollout_state_set(&u->ro, "done");
+	if ((ret = save_state(u)) < 0)
+		return ret;
+	log_info("wave %zu of %zu: passed%s", wave + 1, u->ro.nwaves,
+		 wave + 1 >= u->ro.nwaves ? "; the rollout is done" : "");
 	for (k = 0; k < u->n; k++)
-		if (u->agents[k].status == ST_WAITING && u->agents[k].wave == wave + 1) {
+		if (u->agents[k].status == ST_WAITING && u->agents[k].wave == wave + 1)
 			u->agents[k].status = ST_PENDING;
-			more = 1;
-		}
 	if (wave + 1 >= u->ro.nwaves)
 		return 0;
 	rollout_wait(&u->ro);
@@ -914,11 +1057,125 @@ static int rollout_next(struct upgrade *u, size_t wave)
 		return 0;
 	if ((ret = apply_read_remote(&u->rs, u->api, &ctx->err)) < 0)
 		return ret;
-	(void)more;
 	return 1;
 }
 
-int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
+/*
+ * --abort: restores every snapshot the recorded rollout took (newest first, through
+ * 'letta-sync restore', which takes the lease), then records the rollout as aborted. Agents
+ * the rollout did not move are not touched. With --dry-run, prints the restore lines only.
+ */
+static int rollout_abort(struct upgrade *u)
+{
+	struct cli_ctx *ctx = u->ctx;
+	size_t k;
+	int ret;
+
+	log_info("aborting %s: %zu snapshot(s) to restore", jsonx_get_str(u->ro.state, "id"),
+		 u->ro.nsnapshots);
+	if (u->dry_run) {
+		rollout_print_restore(&u->ro);
+		return 0;
+	}
+	if ((ret = rollout_rollback(&u->ro, ctx, &ctx->err)) < 0) {
+		rollout_print_restore(&u->ro);
+		ls_error_hint(&ctx->err, "run the restore lines above, then 'upgrade --abort' again");
+		return ret;
+	}
+	/* The restores rewrote the inventory: its metadata as it is now. */
+	if ((ret = apply_read_remote(&u->rs, u->api, &ctx->err)) < 0)
+		return ret;
+	for (k = 0; k < json_array_size(json_object_get(u->ro.state, "wave")); k++)
+		if (strcmp(jsonx_get_str(json_array_get(json_object_get(u->ro.state, "wave"), k),
+					 "status"),
+			   "pending"))
+			rollout_state_wave(&u->ro, k, "rolled_back");
+	rollout_state_set(&u->ro, "aborted");
+	return save_state(u);
+}
+
+/*
+ * A new rollout that moves agents while the recorded one is unfinished is refused: by the
+ * lease while that one runs (LEASE_HELD), else as a conflict naming it. Returns 0 or the
+ * error.
+ */
+static int refuse_unfinished(struct upgrade *u)
+{
+	const json_t *open = rollout_state_find(inventory(u));
+	struct plan none = PLAN_INIT;
+	struct buf line = BUF_INIT;
+	int ret;
+
+	if (!open || !u->ro.state || u->resume || u->dry_run)
+		return 0;
+	if ((ret = lease_for(u, &none, &u->ctx->err)) < 0)
+		return ret;
+	lease_release(u);
+	rollout_state_describe(&line, open);
+	ret = ls_error_set(&u->ctx->err, LS_ECONFLICT, "a rollout is unfinished: %s", line.buf);
+	ls_error_hint(&u->ctx->err, "'letta-sync upgrade --resume' continues it, 'letta-sync "
+				    "upgrade --abort' undoes it");
+	buf_release(&line);
+	return ret;
+}
+
+/*
+ * After the remote state is read: --resume and --abort take the recorded rollout (with the
+ * options it was started with, unless given again), --abort then ends it; a new rollout is
+ * refused while one is unfinished. Returns 0, 1 when --abort is done, or a negative ls_code.
+ */
+static int rollout_setup(struct upgrade *u, const struct opts *o)
+{
+	struct cli_ctx *ctx = u->ctx;
+	char wait[32], timeout[32];
+	json_t *st;
+	int ret;
+
+	u->ro.renew = renew_lease;
+	u->ro.renew_arg = u;
+	u->ro.renew_s = reconcile_lease_seconds() / 3;
+	if (!u->resume && !u->abort)
+		return 0;
+	if ((ret = rollout_state_load(&st, inventory(u), &ctx->err)) < 0)
+		return ret;
+	snprintf(wait, sizeof(wait), "%llds", jsonx_get_int(st, "wait", 0));
+	snprintf(timeout, sizeof(timeout), "%llds", jsonx_get_int(st, "gate_timeout", 600));
+	ret = rollout_init(&u->ro, jsonx_get_str(st, "waves"),
+			   opts_value(o, "gate") ? opts_value(o, "gate") : jsonx_get_str(st, "gate"),
+			   opts_value(o, "wait") ? opts_value(o, "wait") : wait,
+			   opts_value(o, "gate-timeout") ? opts_value(o, "gate-timeout") : timeout,
+			   jsonx_get_str(st, "canary_tag"),
+			   opts_count(o, "auto-rollback") || jsonx_get_bool(st, "auto_rollback", 0),
+			   &ctx->err);
+	if (ret < 0) {
+		json_decref(st);
+		return ret;
+	}
+	rollout_state_adopt(&u->ro, st); /* the options above borrow from it */
+	u->ro.break_lease = u->break_lease;
+	u->ro.renew = renew_lease;
+	u->ro.renew_arg = u;
+	u->ro.renew_s = reconcile_lease_seconds() / 3;
+	u->rolling = 1;
+	if (!u->abort)
+		return 0;
+	if ((ret = rollout_abort(u)) < 0)
+		return ret;
+	if (ctx->g.json) {
+		output_json_ok(ctx, json_pack("{s:O, s:b}", "rollout", u->ro.state, "dry_run",
+					      u->dry_run),
+			       NULL);
+	} else {
+		struct buf line = BUF_INIT;
+
+		rollout_state_describe(&line, u->ro.state);
+		output_line(ctx, "%s%s", u->dry_run ? "Dry run: would abort " : "Aborted ", line.buf);
+		buf_release(&line);
+	}
+	return 1;
+}
+
+static int upgrade_main(int argc, char **argv, struct cli_ctx *ctx, int rollback)
 {
 	struct opts o;
 	struct upgrade u;
@@ -937,6 +1194,7 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	}
 	u.ctx = ctx;
+	u.rollback = rollback;
 	check = opts_count(&o, "check");
 	all = opts_count(&o, "all");
 	target = opts_value(&o, "target");
@@ -950,7 +1208,24 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = opts_int(&u.conc, &o, "concurrency", 8, 1, 256, &ctx->err)) < 0)
 		goto out;
-	if (opts_value(&o, "waves")) {
+	u.resume = opts_count(&o, "resume") > 0;
+	u.abort = opts_count(&o, "abort") > 0;
+	if (u.resume && u.abort) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE,
+				   "the '--resume' and '--abort' options cannot be used together");
+		goto out;
+	}
+	if ((u.resume || u.abort) && (opts_value(&o, "waves") || opts_value(&o, "canary-tag") ||
+				      target || ctx->g.agent || check)) {
+		ret = ls_error_set(&ctx->err, LS_EUSAGE,
+				   "'--%s' takes the recorded rollout's waves, agents and versions: "
+				   "no '--waves', '--canary-tag', '--target', '--agent' or '--check'",
+				   u.resume ? "resume" : "abort");
+		goto out;
+	}
+	if (u.resume || u.abort) {
+		all = 1;
+	} else if (opts_value(&o, "waves")) {
 		if (!all) {
 			ret = ls_error_set(&ctx->err, LS_EUSAGE, "'--waves' needs '--all'");
 			goto out;
@@ -962,13 +1237,14 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		if (ret < 0)
 			goto out;
 		u.rolling = !check;
+		u.ro.break_lease = u.break_lease;
 	} else if (opts_value(&o, "gate") || opts_count(&o, "auto-rollback") ||
 		   opts_value(&o, "canary-tag") || opts_value(&o, "wait")) {
 		ret = ls_error_set(&ctx->err, LS_EUSAGE, "'--gate', '--wait', '--canary-tag' and "
 							 "'--auto-rollback' need '--waves'");
 		goto out;
 	}
-	if (all && ctx->g.agent) {
+	if (all && ctx->g.agent && !u.resume && !u.abort) {
 		ret = ls_error_set(&ctx->err, LS_EUSAGE,
 				   "the '--all' and '--agent' options cannot be used together");
 		goto out;
@@ -1003,15 +1279,35 @@ int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
 		goto out;
 	if ((ret = apply_read_remote(&u.rs, u.api, &ctx->err)) < 0)
 		goto out;
+	if ((ret = rollout_setup(&u, &o)) != 0) {
+		ret = ret > 0 ? 0 : ret; /* 1: --abort is done */
+		goto out;
+	}
 	if ((ret = select_agents(&u, all, &ctx->err)) < 0)
 		goto out;
 	if ((ret = decide(&u, target, &ctx->err)) < 0)
 		goto out;
-	if (u.rolling)
-		rollout_assign(&u);
+	if (u.rolling) {
+		struct plan none = PLAN_INIT;
+
+		rollout_assign(&u, opts_value(&o, "waves"), target);
+		wave = u.start_wave;
+		if ((ret = refuse_unfinished(&u)) < 0)
+			goto out;
+		/* --resume holds the lease from the start: its first step may be a gate. */
+		if (u.resume && !u.dry_run && (ret = lease_for(&u, &none, &ctx->err)) < 0)
+			goto out;
+		if (u.resume && !u.dry_run && u.start_wave >= u.ro.nwaves) {
+			rollout_state_set(&u.ro, "done");
+			if ((ret = save_state(&u)) < 0)
+				goto out;
+		}
+	}
 
 	/* One group per version, oldest first: plan, report or confirm, apply. */
 next_wave: /* a rollout comes back here for each wave (rollout_next()) */
+	u.ro.wave = wave;
+	ret = 0;
 	for (vi = 0; vi < u.nversions && !u.stop && !interrupt_requested(); vi++) {
 		struct desired_state ds = DESIRED_STATE_INIT;
 		int any = 0;
@@ -1039,11 +1335,23 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 			goto out; /* later groups plan against what this one created */
 	}
 
-	if (u.rolling && ret == 0 && !u.dry_run && !interrupt_requested()) {
+	if (u.rolling && ret == 0 && !u.dry_run && !interrupt_requested() &&
+	    wave < u.ro.nwaves && u.ro.state) {
 		if ((ret = rollout_next(&u, wave)) == 1) {
 			wave++;
 			goto next_wave;
 		}
+	}
+	if (u.rolling && u.lease.leased && interrupt_requested()) {
+		/*
+		 * A rollout stopped by Ctrl-C or SIGTERM (in a gate or a wait, or between
+		 * requests): its record says where it stopped; the lease is released so that
+		 * --resume needs no --break-lease. The one request is let through (the API layer
+		 * starts none after an interrupt), and the interrupt stays.
+		 */
+		interrupt_set(0);
+		lease_release(&u);
+		interrupt_set(1);
 	}
 	lease_release(&u);
 	for (k = 0; k < u.n; k++) {
@@ -1057,6 +1365,8 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		ls_error_clear(&ctx->err);
 		ret = ls_error_set(&ctx->err, LS_EINTERRUPTED,
 				   "interrupted: %zu of %zu agent(s) were upgraded", upgraded, moving);
+		if (u.ro.state)
+			ls_error_hint(&ctx->err, "'letta-sync upgrade --resume' continues the rollout");
 	} else if (failed) {
 		for (k = 0; k < u.n; k++)
 			if (u.agents[k].err.code && !ctx->g.json && !(failed == 1 && u.n == 1))
@@ -1079,19 +1389,29 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		json_t *data = json_array();
 
 		for (k = 0; k < u.n; k++)
-			json_array_append_new(data, agent_json(&u.agents[k], !check));
+			json_array_append_new(data, agent_json(&u.agents[k], !check, u.rollback));
 		if (ret < 0) {
-			output_error_details(ctx, &ctx->err, json_pack("{s:o}", "agents", data));
+			json_t *d = json_pack("{s:o}", "agents", data);
+
+			if (u.ro.state)
+				json_object_set(d, "rollout", u.ro.state);
+			output_error_details(ctx, &ctx->err, d);
 			ctx->err_reported = 1;
 		} else {
-			output_json_ok(ctx, data, NULL);
+			output_json_ok(ctx, data,
+				       u.ro.state ? json_pack("{s:O}", "rollout", u.ro.state) : NULL);
 		}
 	} else {
 		for (k = 0; k < u.n; k++)
-			if (check || ctx->g.dry_run || u.n == 1 ||
+			if (check || ctx->g.dry_run || u.n == 1 || u.agents[k].not_newer ||
 			    u.agents[k].status != ST_UP_TO_DATE)
 				print_agent(ctx, &u.agents[k]);
-		if (check || ctx->g.dry_run) {
+		if (u.rollback && ctx->g.dry_run) {
+			output_line(ctx, "Dry run: %zu of %zu agent(s) can be rolled back", moving, u.n);
+		} else if (u.rollback && ret == 0) {
+			output_line(ctx, "Rollback complete: %zu rolled back, %zu unchanged", upgraded,
+				    u.n - upgraded);
+		} else if (check || ctx->g.dry_run) {
 			output_line(ctx, "%s%zu of %zu agent(s) can be upgraded",
 				    ctx->g.dry_run && !check ? "Dry run: " : "", moving, u.n);
 			if (skipped)
@@ -1105,6 +1425,13 @@ next_wave: /* a rollout comes back here for each wave (rollout_next()) */
 		else
 			output_line(ctx, "Upgrade completed with errors: %zu upgraded, %zu failed",
 				    upgraded, failed);
+		if (u.ro.state) {
+			struct buf line = BUF_INIT;
+
+			rollout_state_describe(&line, u.ro.state);
+			output_line(ctx, "Rollout: %s", line.buf);
+			buf_release(&line);
+		}
 	}
 	if (ret == 0 && u.dry_run && opts_count(&o, "exit-code") && moving)
 		ret = LS_ECHANGES;
@@ -1116,4 +1443,14 @@ out:
 	rollout_release(&u.ro);
 	opts_release(&o);
 	return ret;
+}
+
+int cmd_upgrade(int argc, char **argv, struct cli_ctx *ctx)
+{
+	return upgrade_main(argc, argv, ctx, 0);
+}
+
+int upgrade_rollback(int argc, char **argv, struct cli_ctx *ctx)
+{
+	return upgrade_main(argc, argv, ctx, 1);
 }

@@ -12,6 +12,7 @@ const struct cmd_entry cli_commands[] = {
 	{ "projects", cmd_projects, NEED_API, "list or create Letta Cloud projects" },
 	{ "pull", cmd_pull, NEED_REPO | NEED_API, "write the remote state into manifests" },
 	{ "restore", cmd_restore, NEED_REPO | NEED_API, "put back what a snapshot saved" },
+	{ "rollback", cmd_rollback, NEED_REPO | NEED_API, "move agents back to an earlier config version" },
 	{ "schema", cmd_schema, 0, "print the JSON Schema of manifests" },
 	{ "scope-sync", cmd_scope_sync, NEED_REPO | NEED_API, "attach scope blocks to an agent" },
 	{ "snapshots", cmd_snapshots, NEED_REPO, "list or prune the local snapshots" },

@@ -607,6 +607,19 @@ int reconcile_check_plan(const struct reconcile *r, const json_t *saved, struct 
 
 #define LEASE_SECONDS 600
 
+long reconcile_lease_seconds(void)
+{
+	const char *e = getenv("LETTA_SYNC_LEASE_SECONDS");
+	char *end;
+	long v;
+
+	if (!e || !*e)
+		return LEASE_SECONDS;
+	errno = 0;
+	v = strtol(e, &end, 10);
+	return errno || *end || v < 3 || v > 86400 ? LEASE_SECONDS : v;
+}
+
 static const json_t *inventory_of(const struct reconcile *r)
 {
 	const char *project = r->ctx->target.project.slug ? r->ctx->target.project.slug
@@ -702,12 +715,12 @@ int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struc
 		buf_release(&me);
 		return ret;
 	}
-	t = (time_t)(now + LEASE_SECONDS);
+	t = (time_t)(now + reconcile_lease_seconds());
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	meta = json_deep_copy(json_object_get(inv, "metadata"));
 	json_decref(r->lease);
 	r->lease = json_pack("{s:s, s:s, s:I}", "holder", me.buf, "expires_at", when, "expires",
-			     (json_int_t)(now + LEASE_SECONDS));
+			     (json_int_t)(now + reconcile_lease_seconds()));
 	json_object_set(meta, "lease", r->lease);
 	wa = write_ahead(&r->plan);
 	if (wa >= 0) {
@@ -766,6 +779,36 @@ long reconcile_lease_keep(struct reconcile *r)
 		}
 	}
 	return -1;
+}
+
+int reconcile_lease_renew(struct reconcile *r, struct ls_error *err)
+{
+	const json_t *inv = inventory_of(r);
+	long long now = (long long)time(NULL);
+	json_t *meta, *body, *reply = NULL;
+	char when[32];
+	time_t t;
+	int ret;
+
+	if (!r->lease || !inv || !jsonx_get_str(inv, "id"))
+		return 0;
+	t = (time_t)(now + reconcile_lease_seconds());
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	json_object_set_new(r->lease, "expires_at", json_string(when));
+	json_object_set_new(r->lease, "expires", json_integer((json_int_t)t));
+	meta = json_deep_copy(json_object_get(inv, "metadata"));
+	if (!json_is_object(meta)) {
+		json_decref(meta);
+		meta = json_object();
+	}
+	json_object_set(meta, "lease", r->lease);
+	body = json_pack("{s:o}", "metadata", meta);
+	ret = letta_update(&reply, r->api, LETTA_BLOCK, jsonx_get_str(inv, "id"), body, err);
+	json_decref(body);
+	json_decref(reply);
+	if (ret == 0)
+		log_info("renewed the lease until %s", when);
+	return ret;
 }
 
 void reconcile_lease_release(struct reconcile *r)

@@ -94,6 +94,15 @@ int reconcile_lease_take(struct reconcile *r, int break_lease, int *taken, struc
  */
 long reconcile_lease_keep(struct reconcile *r);
 void reconcile_lease_release(struct reconcile *r);
+/*
+ * Moves the held lease's expiry to now plus its time to live (one PATCH of the inventory's
+ * metadata, as read in r->rs plus the lease): a run that waits longer than that (a rollout's
+ * gate or --wait) keeps the project. Returns 0 (also when no lease is held) or a negative
+ * ls_code.
+ */
+int reconcile_lease_renew(struct reconcile *r, struct ls_error *err);
+/* The lease's time to live: 600 s, or LETTA_SYNC_LEASE_SECONDS (3..86400; for tests). */
+long reconcile_lease_seconds(void);
 
 /*
  * Takes the project's lease once per run (reconcile_lease_take(), the first call only) and

@@ -1103,16 +1103,23 @@ static int keys_equal(char **a, size_t na, char **b, size_t nb)
 	return 1;
 }
 
-/* The inventory's body: the entries, the intents, the markers. */
+/*
+ * The inventory's body: the entries, the intents, the markers, and the rollout record an
+ * upgrade --waves keeps there (cli/rollout.c), carried over so that no rewrite loses it.
+ */
 static json_t *inventory_body(struct pc *c, json_t *entries, json_t *intents)
 {
 	json_t *value = json_pack("{s:i, s:s, s:O, s:O}", "version", 1, "project", c->project,
 				  "objects", entries, "intent", intents);
+	json_t *md = own_inventory_metadata(c->project);
+	const json_t *ro = json_object_get(json_object_get(c->inventory, "metadata"), "rollout");
 
+	if (json_is_object(ro))
+		json_object_set_new(md, "rollout", json_deep_copy(ro));
 	return json_pack("{s:s, s:o, s:s, s:o, s:i}", "label", OWN_INVENTORY_LABEL, "value", value,
 			 "description",
 			 "letta-sync inventory: every object this config repository manages",
-			 "metadata", own_inventory_metadata(c->project), "limit", INVENTORY_LIMIT);
+			 "metadata", md, "limit", INVENTORY_LIMIT);
 }
 
 /* Adds an internal action writing the inventory: an update of block id, or a create when id is NULL. */

@@ -47,6 +47,16 @@ for l in $(grep -A2 'to undo the rollout' "$TMP/err" | tail -2 | awk '{print $3}
 done
 # shellcheck disable=SC2086
 expect_version 1.0.0 $MOVED $REST
+# The stopped rollout is recorded: a new one is refused until it is resumed or aborted; the
+# abort restores the same snapshots again, which finds everything in place (no agent write).
+run upgrade --all --waves 1,50%,100% --gate ./gate.sh
+expect_rc 1
+expect_err 'a rollout is unfinished: rollout [0-9A-Za-z-]+: stopped at wave 2 of 3'
+run upgrade --abort --json
+expect_rc 0
+expect_jq '.data.rollout.status == "aborted" and ([.data.rollout.wave[].status] == ["rolled_back", "rolled_back", "pending"])'
+# shellcheck disable=SC2086
+expect_version 1.0.0 $MOVED $REST
 
 # With --auto-rollback: every agent it moved is back at 1.0.0.
 rm -f gate.log

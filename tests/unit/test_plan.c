@@ -499,6 +499,51 @@ static void test_plan__legacy_smarty_admin_block_is_adopted(void **state)
 	ds_free(&ds);
 }
 
+/*
+ * The inventory's rewrite keeps the rollout record an upgrade --waves keeps in its metadata
+ * (issue 28: a sync between the waves of a stopped rollout must not lose it).
+ */
+static void test_plan__inventory_rewrite_keeps_the_rollout(void **state)
+{
+	struct desired_state ds = DESIRED_STATE_INIT;
+	struct remote_state rs = REMOTE_STATE_INIT;
+	struct plan p = PLAN_INIT;
+	struct plan_opts o = base_opts();
+	json_t *inv;
+	size_t i, seen = 0;
+
+	(void)state;
+	ds_add(&ds, KIND_BLOCK, kinds[0].name, MANAGED_TRUE, kinds[0].spec);
+	remote_state_init(&rs);
+	plan_init(&p);
+	compute(&p, &ds, &rs, &o);
+	assert_true(fake_apply(&rs, &p) > 0);
+	inv = (json_t *)own_find_inventory(rs.blocks, o.project);
+	assert_non_null(inv);
+	json_object_set_new(json_object_get(inv, "metadata"), "rollout",
+			    json_pack("{s:s, s:s}", "id", "r-1", "status", "stopped"));
+	ds_free(&ds);
+	ds_add(&ds, KIND_BLOCK, "guide", MANAGED_TRUE, "{\"label\":\"guide\",\"value\":\"g\"}");
+	ds_add(&ds, KIND_BLOCK, kinds[0].name, MANAGED_TRUE, kinds[0].spec);
+	compute(&p, &ds, &rs, &o);
+	for (i = 0; i < p.n; i++) {
+		const json_t *md;
+
+		if (!p.items[i].internal)
+			continue;
+		assert_true(p.items[i].nreqs == 1);
+		md = json_object_get(p.items[i].reqs[0].body, "metadata");
+		assert_string_equal(jsonx_get_str(json_object_get(md, "rollout"), "id"), "r-1");
+		assert_string_equal(jsonx_get_str(md, "managed_by"), "letta-sync");
+		seen++;
+	}
+	assert_true(seen >= 1);
+
+	plan_release(&p);
+	remote_state_release(&rs);
+	ds_free(&ds);
+}
+
 /* Tool names are unique per organisation: someone else's tool is a conflict, not ours. */
 static void test_plan__foreign_tool_is_conflict_unless_adopted(void **state)
 {
@@ -998,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(test_plan__prune_is_attachment_aware),
 		cmocka_unit_test(test_plan__folder_files_follow_the_repository),
 		cmocka_unit_test(test_plan__random_states_converge_in_one_sync),
+		cmocka_unit_test(test_plan__inventory_rewrite_keeps_the_rollout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
