@@ -344,7 +344,7 @@ static void restore_memory(struct cli_ctx *ctx, const char *root, const char *id
 		buf_addf(&msg, "letta-sync: restore memory of %s from snapshot %s\n", name, id);
 		memset(&o, 0, sizeof(o));
 		o.url = url.buf;
-		o.key = cli_api_secret();
+		o.key = ctx->secret;
 		o.cache = cache.buf;
 		o.message = msg.buf;
 		o.push = 0;

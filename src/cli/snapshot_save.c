@@ -70,7 +70,7 @@ static int save_memory(struct cli_ctx *ctx, const char *root, const json_t *cont
 		buf_addf(&path, "%s/%s.bundle", *stage, id);
 		memset(&o, 0, sizeof(o));
 		o.url = url.buf;
-		o.key = cli_api_secret();
+		o.key = ctx->secret;
 		o.cache = cache.buf;
 		ret = memfs_git_bundle(head, &o, path.buf, err);
 		if (ret == LS_ENOTFOUND) {

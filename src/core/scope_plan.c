@@ -1,7 +1,7 @@
 /* Scope sync's planner (see scope_plan.h and docs/specs/scope-registry.md). */
 #include "core/scope_plan.h"
 #include "core/ownership.h"
-#include "core/plan_int.h"
+#include "core/plan_build.h"
 #include "core/remote.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -45,35 +45,26 @@ struct sp {
 };
 
 /*
- * The requests, the only place that names routes (docs/contract/letta-api.md): a block's
- * create, its value's update, and its attachment to the agent or detachment.
+ * The operations of scope sync: a block's create, its value's update, and its attachment to
+ * the agent or detachment (api/letta.c maps them to routes).
  */
 enum scope_req { SCOPE_REQ_CREATE, SCOPE_REQ_UPDATE, SCOPE_REQ_ATTACH, SCOPE_REQ_DETACH };
 
 static void add_req(struct sp *s, size_t ai, enum scope_req r, const char *id, json_t *body_take)
 {
-	char *path = NULL;
-
 	switch (r) {
 	case SCOPE_REQ_CREATE:
-		pl_req(s->p, ai, "POST", "/v1/blocks/", body_take, 0);
-		return;
+		pl_op(s->p, ai, OP_CREATE, TARGET_BLOCK, NULL, NULL, body_take, 0);
+		break;
 	case SCOPE_REQ_UPDATE:
-		path = pl_path("/v1/blocks/", id, NULL);
-		pl_req(s->p, ai, "PATCH", path, body_take, 0);
+		pl_op(s->p, ai, OP_UPDATE, TARGET_BLOCK, id, NULL, body_take, 0);
 		break;
 	case SCOPE_REQ_ATTACH:
-	case SCOPE_REQ_DETACH: {
-		struct buf b = BUF_INIT;
-
-		buf_addf(&b, "/v1/agents/%s/core-memory/blocks/%s/%s", s->o->agent_id,
-			 r == SCOPE_REQ_ATTACH ? "attach" : "detach", id);
-		path = buf_detach(&b);
-		pl_req(s->p, ai, "PATCH", path, body_take, 0);
+	case SCOPE_REQ_DETACH:
+		pl_op(s->p, ai, r == SCOPE_REQ_ATTACH ? OP_ATTACH : OP_DETACH, TARGET_AGENT_BLOCK,
+		      id, s->o->agent_id, body_take, 0);
 		break;
 	}
-	}
-	free(path);
 }
 
 /*

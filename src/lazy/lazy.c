@@ -204,7 +204,6 @@ LAZY(LIB_GIT2, int, git_tree_dup, (git_tree **out, git_tree *source), (out, sour
 LAZY(LIB_GIT2, const git_oid *, git_tree_id, (const git_tree *tree), (tree))
 LAZY(LIB_GIT2, int, git_tree_lookup, (git_tree **out, git_repository *repo, const git_oid *id), (out, repo, id))
 /* repo/memfs_snapshot.c (issue 27: memory bundles in snapshots, restore as a new commit). */
-LAZY(LIB_GIT2, const char *, git_commit_message, (const git_commit *commit), (commit))
 LAZY(LIB_GIT2, int, git_odb_exists, (git_odb *db, const git_oid *id), (db, id))
 LAZY_VOID(LIB_GIT2, git_odb_free, (git_odb *db), (db))
 LAZY(LIB_GIT2, int, git_odb_write_pack, (git_odb_writepack **out, git_odb *db, git_indexer_progress_cb progress_cb, void *progress_payload), (out, db, progress_cb, progress_payload))

@@ -54,13 +54,15 @@ static void test_scope_plan__fresh(void **state)
 
 		assert_int_equal(a->change, CHANGE_CREATE);
 		assert_int_equal(a->nreqs, 2);
-		assert_string_equal(a->reqs[0].method, "POST");
-		assert_string_equal(a->reqs[0].path, "/v1/blocks/");
+		assert_int_equal(a->reqs[0].op, OP_CREATE);
+		assert_int_equal(a->reqs[0].target, TARGET_BLOCK);
 		assert_string_equal(json_string_value(json_object_get(
 					    json_object_get(a->reqs[0].body, "metadata"), "source")),
 				    OWN_SCOPE_SYNC_SOURCE);
-		assert_string_equal(a->reqs[1].path,
-				    "/v1/agents/agent-1/core-memory/blocks/attach/@self");
+		assert_int_equal(a->reqs[1].op, OP_ATTACH);
+		assert_int_equal(a->reqs[1].target, TARGET_AGENT_BLOCK);
+		assert_string_equal(a->reqs[1].id, "@self");
+		assert_string_equal(a->reqs[1].parent, "agent-1");
 		/* Settled in order: each after the one before it. */
 		assert_int_equal(a->ndeps, i ? 1 : 0);
 		if (i)
@@ -112,8 +114,10 @@ static void test_scope_plan__detach_and_squat(void **state)
 	assert_string_equal(p.items[4].name, "scope_acme_docs_style");
 	assert_string_equal(p.items[4].id, "block-s");
 	assert_int_equal(p.items[4].nreqs, 1);
-	assert_string_equal(p.items[4].reqs[0].path,
-			    "/v1/agents/agent-1/core-memory/blocks/detach/block-s");
+	assert_int_equal(p.items[4].reqs[0].op, OP_DETACH);
+	assert_int_equal(p.items[4].reqs[0].target, TARGET_AGENT_BLOCK);
+	assert_string_equal(p.items[4].reqs[0].id, "block-s");
+	assert_string_equal(p.items[4].reqs[0].parent, "agent-1");
 	plan_release(&p);
 	json_decref(report);
 	json_decref(blocks);
