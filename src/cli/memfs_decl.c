@@ -2,7 +2,7 @@
 #include "cli/memfs_decl.h"
 
 #include "api/letta.h"
-#include "cli/reconcile.h"
+#include "core/plan.h"
 #include "repo/files.h"
 #include "util/log.h"
 #include "repo/memfs_git.h"
@@ -212,10 +212,10 @@ size_t memfs_decl_check(const struct memfile *f, size_t n, const json_t *decl, c
 	return r;
 }
 
-int memfs_agent_change(const struct reconcile *r, const char *decl)
+int memfs_agent_change(const struct plan *p, const char *decl)
 {
-	for (size_t i = 0; i < r->plan.n; i++) {
-		const struct plan_action *a = &r->plan.items[i];
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_action *a = &p->items[i];
 
 		if (a->kind == KIND_AGENT && !a->internal && !a->skip && !strcmp(a->name, decl) &&
 		    (a->change == CHANGE_CREATE || a->change == CHANGE_UPDATE))

@@ -36,11 +36,11 @@ size_t memfs_decl_check(const struct memfile *f, size_t n, const json_t *decl, c
 			struct diag_list *diags);
 
 /*
- * The agent's own change in r's plan (create or update, applied), or -1: its memory files are
+ * The agent's own change in plan p (create or update, applied), or -1: its memory files are
  * counted with it (issue 25: "counted with the agent's other changes"), not as a second one.
  */
-struct reconcile;
-int memfs_agent_change(const struct reconcile *r, const char *decl);
+struct plan;
+int memfs_agent_change(const struct plan *p, const char *decl);
 
 /*
  * Adds what a memory merge found beyond its file changes to the report: files letta-sync

@@ -95,7 +95,7 @@ int memfs_load(struct memfs_run *m, struct reconcile *r, struct ls_error *err)
 		a->name = xstrdup(name);
 		a->decl = xstrdup(res->name);
 		a->dir = xstrdup(dir);
-		a->own = memfs_agent_change(r, res->name);
+		a->own = memfs_agent_change(&r->plan, res->name);
 		blocks = memfiles_from_blocks(&r->ds, res->name);
 		ret = memfs_decl_files(&a->f, &a->n, decl, blocks, root.buf, err);
 		json_decref(blocks);
