@@ -98,3 +98,21 @@ run_old() {
 	rc=$?
 	set -e
 }
+
+# old_examples: a simulator, the project e2e-$TEST_NAME and a git copy of examples/ in
+# $TMP/examples (the working directory), without the memory-managed agent notes-bot (its last
+# document): a version from before memory files syncs its blocks as blocks, and this one moves
+# them into files (issue 25's migration), which is a real change, not a false edit.
+old_examples() {
+	start_sim
+	export GITHUB_TOKEN=ghp_upgrade_$RANDOM
+	export LETTA_SYNC_PROJECT=e2e-$TEST_NAME
+	cp -r "$LS_SOURCE_DIR/examples" "$TMP/examples"
+	cd "$TMP/examples"
+	sed -i '/^# Memory as files (docs\/memory-files.md)/,$d' .letta/manifests/project/agents.yaml
+	sed -i '${/^---$/d}' .letta/manifests/project/agents.yaml
+	rm -r memory
+	new_repo .
+	git add -A
+	git commit -q -m examples
+}

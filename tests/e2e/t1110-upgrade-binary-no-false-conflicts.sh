@@ -16,20 +16,7 @@ needs_sim
 ref=$(release_ref)
 ref=${ref:-c4b786a9a6c12d679b82bed24b99f3691b510eb2}
 old_bin "$ref"
-start_sim
-export GITHUB_TOKEN=ghp_upgrade_$RANDOM
-export LETTA_SYNC_PROJECT=e2e-$TEST_NAME
-cp -r "$LS_SOURCE_DIR/examples" "$TMP/examples"
-cd "$TMP/examples"
-# Without the memory-managed agent notes-bot (its last document): a version from before memory
-# files syncs its blocks as blocks, and this one moves them into files (issue 25's migration),
-# which is a real change, not a false edit.
-sed -i '/^# Memory as files (docs\/memory-files.md)/,$d' .letta/manifests/project/agents.yaml
-sed -i '${/^---$/d}' .letta/manifests/project/agents.yaml
-rm -r memory
-new_repo .
-git add -A
-git commit -q -m examples
+old_examples
 
 run_old sync --json
 [ "$rc" -eq 0 ] || fail "letta-sync of $ref: sync exited $rc: $(cat "$TMP/err")"

@@ -13,20 +13,7 @@
 . "$(dirname "$0")/lib-oldbin.sh"
 needs_sim
 old_bin fce322a1e8dc896a6a166c2ddbba63c1c889aa3a
-start_sim
-export GITHUB_TOKEN=ghp_upgrade_$RANDOM
-export LETTA_SYNC_PROJECT=e2e-$TEST_NAME
-cp -r "$LS_SOURCE_DIR/examples" "$TMP/examples"
-cd "$TMP/examples"
-# Without the memory-managed agent notes-bot (its last document): a version from before memory
-# files syncs its blocks as blocks, and this one moves them into files (issue 25's migration),
-# which is a real change, not a false edit.
-sed -i '/^# Memory as files (docs\/memory-files.md)/,$d' .letta/manifests/project/agents.yaml
-sed -i '${/^---$/d}' .letta/manifests/project/agents.yaml
-rm -r memory
-new_repo .
-git add -A
-git commit -q -m examples
+old_examples
 
 run_old sync --json
 [ "$rc" -eq 0 ] || fail "the letta-sync of before whole-agent: sync exited $rc: $(cat "$TMP/err")"
