@@ -416,12 +416,13 @@ static void drop_failures(json_t *changes)
 }
 
 /*
- * sync --force over overlapping memory edits overwrites what the agent wrote (issue 27): the
- * agents whose memory files are in conflict (found by a merge without --force that pushes
- * nothing: one fetch each) are saved, with their memory repositories, before the first write.
- * Their remote JSON objects, a new reference.
+ * sync --force over overlapping memory edits overwrites what the agent wrote, and sync --prune
+ * removes memory files (issue 27): the agents whose memory files are in conflict (with
+ * PLAN_FORCE in flags) or have files to prune (PLAN_PRUNE), found by a merge without --force
+ * that pushes nothing (one fetch each), are saved, with their memory repositories, before the
+ * first write. Their remote JSON objects, a new reference.
  */
-static json_t *memory_overwrites(struct memfs_run *mem, struct reconcile *r)
+static json_t *memory_overwrites(struct memfs_run *mem, struct reconcile *r, unsigned flags)
 {
 	json_t *probe = json_array(), *out = json_array(), *c;
 	struct buf human = BUF_INIT;
@@ -436,7 +437,17 @@ static json_t *memory_overwrites(struct memfs_run *mem, struct reconcile *r)
 		const char *id = json_string_value(json_object_get(c, "agent"));
 		const json_t *ag = id ? remote_find_id(r->rs.agents, id) : NULL;
 
-		if (action && !strcmp(action, "conflict") && ag)
+		const json_t *f;
+		size_t j;
+		int removes = 0;
+
+		json_array_foreach(json_object_get(c, "files"), j, f) {
+			const char *change = jsonx_get_str(f, "change");
+
+			removes |= change && !strcmp(change, "delete");
+		}
+		if (ag && (((flags & PLAN_FORCE) && action && !strcmp(action, "conflict")) ||
+			   ((flags & PLAN_PRUNE) && removes)))
 			json_array_append(out, (json_t *)ag);
 	}
 	buf_release(&human);
@@ -642,9 +653,9 @@ int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)
 	sr.only_409 = 1;
 	sr.quiet = opts_count(&o, "quiet");
 	sr.no_snapshot = opts_count(&o, "no-snapshot");
-	/* sync --force over overlapping memory edits: the agents' memory goes in the snapshot. */
-	sr.mem_agents = (ro.plan_flags & PLAN_FORCE) && mem.n && !sr.no_snapshot
-				? memory_overwrites(&mem, &r)
+	/* --force over memory edits, --prune of memory files: the agents' memory is saved. */
+	sr.mem_agents = (ro.plan_flags & (PLAN_FORCE | PLAN_PRUNE)) && mem.n && !sr.no_snapshot
+				? memory_overwrites(&mem, &r, ro.plan_flags)
 				: NULL;
 	memset(&pass, 0, sizeof(pass));
 	pass.before = sync_snapshot;

@@ -35,6 +35,13 @@ sim_admin POST /_sim/stats/reset >/dev/null
 run sync --prune
 expect_rc 0
 [ "$(stat_count "$RP")" -eq 1 ] || fail "pushes: $(sim_stats)"
+# The files it removes were saved first (issue 27): a snapshot with the agent's memory bundle.
+id=$(sed -nE 's/.*snapshot ([0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}) saved.*/\1/p' "$TMP/err")
+[ -n "$id" ] || fail "no snapshot before --prune removed memory files: $(cat "$TMP/err")"
+jq -e '.contents.memory_bundles == 1' ".letta/snapshots/$id/snapshot.json" >/dev/null ||
+	fail "the snapshot lacks the memory bundle: $(cat ".letta/snapshots/$id/snapshot.json")"
+git bundle list-heads .letta/snapshots/"$id"/memory/*.bundle | grep -q ' refs/heads/main$' ||
+	fail "the bundle has no main"
 git -C "$TMP/c" pull -q
 [ ! -e "$TMP/c/reference/notes.md" ] || fail "not pruned"
 [ -f "$TMP/c/system/learned.md" ] || fail "the agent's own file was pruned"
