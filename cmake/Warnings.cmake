@@ -10,4 +10,6 @@ if(LS_SANITIZE)
 	add_compile_options(-fsanitize=${LS_SANITIZE} -fno-sanitize-recover=all
 		-fno-omit-frame-pointer -g)
 	add_link_options(-fsanitize=${LS_SANITIZE})
+	# Every sanitizer build frees its large structures before exit (src/util/xalloc.h).
+	add_compile_definitions(LS_FREE_AT_EXIT=1)
 endif()

@@ -773,7 +773,7 @@ out:
 	json_decref(changes);
 	apply_result_release(&sr.res);
 	buf_release(&out);
-	reconcile_release(&r);
+	reconcile_release_at_exit(&r);
 	opts_release(&o);
 	return ret;
 }

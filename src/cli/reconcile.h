@@ -157,5 +157,11 @@ int reconcile_plan(struct reconcile *r, void *arg, struct ls_error *err);
 /* After apply: reads the remote state again and recomputes r->plan (sync's second pass). */
 int reconcile_replan(struct reconcile *r, struct ls_error *err);
 void reconcile_release(struct reconcile *r);
+/*
+ * For a command that ends the process next: closes r's API client and, unless LS_FREE_AT_EXIT,
+ * leaves the rest (desired and remote state, plan) to the kernel, still reachable from a static
+ * so that valgrind counts it as reachable, not lost. Sanitizer builds free everything.
+ */
+void reconcile_release_at_exit(struct reconcile *r);
 
 #endif

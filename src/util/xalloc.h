@@ -18,6 +18,25 @@ char *xstrndup(const char *s, size_t n);
 /* Routes jansson's allocations through the functions above. Call once at start-up. */
 void xalloc_setup_jansson(void);
 
+/*
+ * LS_FREE_AT_EXIT is 1 when a command frees its large structures before the process exits:
+ * sanitizer builds (LeakSanitizer must see every block freed) or -DLS_FREE_AT_EXIT=1. Elsewhere
+ * a command may leave them to the kernel, kept reachable from a static (docs/performance.md).
+ */
+#ifndef LS_FREE_AT_EXIT
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_LEAK__)
+#define LS_FREE_AT_EXIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer) || \
+	__has_feature(memory_sanitizer)
+#define LS_FREE_AT_EXIT 1
+#endif
+#endif
+#endif
+#ifndef LS_FREE_AT_EXIT
+#define LS_FREE_AT_EXIT 0
+#endif
+
 #define UNUSED __attribute__((unused))
 
 #define BUG(...) ls_bug(__FILE__, __LINE__, __VA_ARGS__)
