@@ -142,22 +142,23 @@ void own_hash(char out[OWN_HASH_LEN + 1], const json_t *view)
  * functions in src/core/plan.c), so this build writes version 1.
  */
 static const struct own_hash_field no_fields[] = { { NULL, 0 } };
-const struct own_hash_field own_hash_fields_block[] = { { NULL, 0 } };
-const struct own_hash_field own_hash_fields_tool[] = { { NULL, 0 } };
-const struct own_hash_field own_hash_fields_mcp_server[] = { { NULL, 0 } };
-const struct own_hash_field own_hash_fields_folder[] = { { NULL, 0 } };
-const struct own_hash_field own_hash_fields_identity[] = { { NULL, 0 } };
 
 const struct own_hash_field *own_hash_fields(enum res_kind kind)
 {
-	switch (kind) {
-	case KIND_BLOCK: return own_hash_fields_block;
-	case KIND_TOOL: return own_hash_fields_tool;
-	case KIND_MCP_SERVER: return own_hash_fields_mcp_server;
-	case KIND_FOLDER: return own_hash_fields_folder;
-	case KIND_IDENTITY: return own_hash_fields_identity;
-	default: return no_fields;
-	}
+	const struct kind_impl *k = kind_ops(kind)->impl;
+
+	return k && k->hash_fields ? k->hash_fields : no_fields;
+}
+
+unsigned own_hash_version(void)
+{
+	unsigned v = 1;
+
+	for (int k = 0; k < KIND__COUNT; k++)
+		for (const struct own_hash_field *f = own_hash_fields((enum res_kind)k); f->path; f++)
+			if (f->since > v)
+				v = f->since;
+	return v;
 }
 
 unsigned own_hash_version_of(const json_t *marker)

@@ -34,8 +34,9 @@
  * marker written before hashes had versions, and every marker of version 1 today: version 1 is
  * written as no key at all, so such markers are byte for byte what older letta-syncs wrote).
  * OWN_HASH_VERSION is the version this build writes. The release that adds a managed field to a
- * kind's view bumps it and adds a row {path in the view, since = the new version} to that
- * kind's table (own_hash_fields()): an object hashed by version k is compared on its view
+ * kind's view adds a row {path in the view, since = the new version} to that kind's table in
+ * its kind file (src/core/kinds/<kind>.c; own_hash_fields()), which is the bump: the version
+ * is the highest since of any table. An object hashed by version k is compared on its view
  * without the rows whose since is above k, i.e. on the fields version k knew. A match is not a
  * conflict; the next write of the object records the current version (a sync that has nothing
  * to write does not rewrite markers to upgrade them). A version above this build's (a newer
@@ -53,8 +54,12 @@
 /* The source marker of identities bootstrap creates for --identity (attached by hand, kept). */
 #define OWN_BOOTSTRAP_SOURCE "bootstrap"
 #define OWN_HASH_LEN 64
-/* The hash version this build writes (see above); 1 until a release adds a managed field. */
-#define OWN_HASH_VERSION 1u
+/*
+ * The hash version this build writes (see above): the highest since in any kind's table, 1
+ * while no table has a row.
+ */
+#define OWN_HASH_VERSION own_hash_version()
+unsigned own_hash_version(void);
 /* OWN_HASH_VERSION_KEY (core/markers.h) holds it in a marker and an inventory entry (absent: 1). */
 
 enum own_state {
@@ -103,27 +108,7 @@ json_t *own_identity_property(const char *name, const char *project, const char 
 /* SHA-256 hex of the canonical JSON of view (the managed fields only). */
 void own_hash(char out[OWN_HASH_LEN + 1], const json_t *view);
 
-/*
- * A managed field that a hash version after 1 added to a kind's view. path is in the view:
- * "key", "a.b" (a key of a nested object), "a[].b" (a key of each element of the array a).
- * A kind's table is a plain array ended by {NULL, 0}.
- */
-struct own_hash_field {
-	const char *path;
-	unsigned since; /* the first hash version whose view has it (2 or more) */
-};
-
-/*
- * Each shared kind's table (a kind descriptor can point at it). All are empty today: no managed
- * field has been added to a view since hashes began, so the current version is 1. Agents have
- * no content hash (they are compared with git field by field), hence no table.
- */
-extern const struct own_hash_field own_hash_fields_block[];
-extern const struct own_hash_field own_hash_fields_tool[];
-extern const struct own_hash_field own_hash_fields_mcp_server[];
-extern const struct own_hash_field own_hash_fields_folder[];
-extern const struct own_hash_field own_hash_fields_identity[];
-/* The table of kind (never NULL; empty for kinds without a hash). */
+/* The table of kind: its kind file's (never NULL; empty for kinds without a hash). */
 const struct own_hash_field *own_hash_fields(enum res_kind kind);
 
 /* The hash version a marker or inventory entry records: 1 when absent, 0 when unreadable. */

@@ -6,6 +6,7 @@
  * lives").
  */
 #include "core/kinds/kinds.h"
+#include "core/ownership.h"
 #include "core/validate.h"
 #include "util/jsonx.h"
 
@@ -28,6 +29,8 @@ static const char remote_tool[] =
 	"\"tags\":[\"search\",\"managed:letta-sync\"],\"return_char_limit\":1000,"
 	"\"pip_requirements\":[{\"name\":\"requests\",\"version\":\"2.31.0\"},{\"name\":\"rich\"}],"
 	"\"default_requires_approval\":true,"
+	"\"npm_requirements\":[{\"name\":\"lodash\",\"version\":\"4.17.21\"}],"
+	"\"enable_parallel_execution\":true,"
 	"\"metadata_\":{\"managed_by\":\"letta-sync\",\"source\":\"Tool/lookup\"}}";
 
 static const struct kind_impl *tool(void)
@@ -72,6 +75,10 @@ static void test_kind_tool__pulled_manifest_has_the_servers_view(void **state)
 			    "requests");
 	assert_true(json_is_true(json_object_get(spec, "requiresApproval")));
 	assert_int_equal(jsonx_get_int(spec, "returnCharLimit", 0), 1000);
+	assert_string_equal(jsonx_get_str(json_array_get(json_object_get(spec, "npmRequirements"), 0),
+					  "package"),
+			    "lodash");
+	assert_true(json_is_true(json_object_get(spec, "enableParallelExecution")));
 	/* Our tag is a marker, not the user's. */
 	assert_int_equal(json_array_size(json_object_get(spec, "tags")), 1);
 
@@ -104,11 +111,13 @@ static void test_kind_tool__views_fill_in_the_servers_defaults(void **state)
 	assert_int_equal(jsonx_get_int(want, "return_char_limit", 0), 50000);
 	assert_int_equal(json_array_size(json_object_get(want, "pip_requirements")), 0);
 	assert_true(json_is_false(json_object_get(want, "default_requires_approval")));
+	assert_int_equal(json_array_size(json_object_get(want, "npm_requirements")), 0);
+	assert_true(json_is_false(json_object_get(want, "enable_parallel_execution")));
 	/* A server answer with nulls is the same tool. */
-	o = json_pack("{s:s, s:s, s:n, s:s, s:{s:s}, s:n, s:n, s:n, s:n}", "name", "f",
+	o = json_pack("{s:s, s:s, s:n, s:s, s:{s:s}, s:n, s:n, s:n, s:n, s:n, s:n}", "name", "f",
 		      "description", "", "source_type", "source_code", "def f(): pass",
 		      "json_schema", "name", "f", "tags", "return_char_limit", "pip_requirements",
-		      "default_requires_approval");
+		      "default_requires_approval", "npm_requirements", "enable_parallel_execution");
 	have = kind_have_view(KIND_TOOL, o, want);
 	assert_true(json_equal(want, have));
 	json_decref(want);
@@ -122,7 +131,8 @@ static void test_kind_tool__spec_fields(void **state)
 	static const char *const fields[] = { "sourceType", "sourceCode", "sourceFile",
 					      "jsonSchema", "toolType", "tags",
 					      "pipRequirements", "requiresApproval", "description",
-					      "returnCharLimit", "managed", "layer", NULL };
+					      "returnCharLimit", "npmRequirements",
+					      "enableParallelExecution", "managed", "layer", NULL };
 
 	(void)state;
 	assert_ptr_equal(validate_kind_fields(KIND_TOOL), tool()->fields);
@@ -131,12 +141,48 @@ static void test_kind_tool__spec_fields(void **state)
 			fail_msg("Tool has no spec field %s", fields[i]);
 }
 
+/*
+ * npm_requirements and enable_parallel_execution came with hash version 2: a tool that a
+ * version-1 letta-sync synced (its hash covers a view without them) is not edited outside git,
+ * while an edit of a field version 1 knew still is.
+ */
+static void test_kind_tool__fields_of_version_2_leave_version_1_hashes_alone(void **state)
+{
+	const struct own_hash_field *hf = own_hash_fields(KIND_TOOL);
+	char h1[OWN_HASH_LEN + 1], hw[OWN_HASH_LEN + 1];
+	struct resource r;
+	json_t *want, *v1;
+
+	(void)state;
+	assert_true(OWN_HASH_VERSION >= 2);
+	resource_of(&r,
+		    json_pack("{s:s, s:{s:s, s:{s:s}}}", "sourceCode", "def f(): pass", "jsonSchema",
+			      "type", "function", "function", "name", "f"),
+		    "f");
+	want = kind_want_view(&r);
+	v1 = json_deep_copy(want);
+	json_object_del(v1, "npm_requirements");
+	json_object_del(v1, "enable_parallel_execution");
+	own_hash(h1, v1);
+	own_hash(hw, want);
+	assert_string_not_equal(h1, hw);
+	assert_true(own_hash_matches(h1, 1, want, hw, hf));
+	/* Not when the recorded version is this one: then the hash covers them. */
+	assert_false(own_hash_matches(h1, OWN_HASH_VERSION, want, hw, hf));
+	json_object_set_new(want, "description", json_string("edited by hand"));
+	assert_false(own_hash_matches(h1, 1, want, NULL, hf));
+	json_decref(want);
+	json_decref(v1);
+	json_decref(r.doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kind_tool__pulled_manifest_has_the_servers_view),
 		cmocka_unit_test(test_kind_tool__views_fill_in_the_servers_defaults),
 		cmocka_unit_test(test_kind_tool__spec_fields),
+		cmocka_unit_test(test_kind_tool__fields_of_version_2_leave_version_1_hashes_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

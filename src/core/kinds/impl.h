@@ -7,6 +7,7 @@
  * core/kinds/view.c and util/, so that no kind file, the table and its users make a cycle.
  */
 #include "core/kinds/field.h"
+#include "core/markers.h"
 #include "core/model.h"
 
 #include <jansson.h>
@@ -27,6 +28,12 @@ struct kind_impl {
 	 * writes the kind itself (MCP servers: secrets as references; folders: their files).
 	 */
 	void (*pull)(json_t *spec, const json_t *o, const char *name);
+	/*
+	 * The fields its view gained after hash version 1, with the version that added each
+	 * (core/ownership.h "Hash versions"): an object hashed by an older version is compared
+	 * on the fields that version knew. Adding a field to the view adds its row here.
+	 */
+	const struct own_hash_field *hash_fields;
 };
 
 extern const struct kind_impl kind_block_impl;

@@ -43,6 +43,9 @@ static const struct field f_pip[] = {
 	FIELD_END,
 };
 
+/* npmRequirements: as pipRequirements (openapi.json NpmRequirement: name, version). */
+#define f_npm f_pip
+
 static const struct field tool_fields[] = {
 	FIELD_COMMON_SPEC,
 	{ "sourceType", TY_STR, F_REQ, NULL, 0, e_source_type },
@@ -55,7 +58,19 @@ static const struct field tool_fields[] = {
 	{ "requiresApproval", TY_BOOL, 0, NULL, 0, NULL },
 	{ "description", TY_STR, 0, NULL, 0, NULL },
 	{ "returnCharLimit", TY_INT, 0, NULL, 0, NULL },
+	{ "npmRequirements", TY_ARR, 0, f_npm, TY_OBJ, NULL },
+	{ "enableParallelExecution", TY_BOOL, 0, NULL, 0, NULL },
 	FIELD_END,
+};
+
+/*
+ * The view's fields added after hash version 1 (ownership.h "Hash versions"): an object hashed
+ * by an older version is compared without them.
+ */
+static const struct own_hash_field tool_hash_fields[] = {
+	{ "npm_requirements", 2 },
+	{ "enable_parallel_execution", 2 },
+	{ NULL, 0 },
 };
 
 /* The bare function schema of a manifest's jsonSchema ({type:"function", function:{...}}). */
@@ -121,6 +136,11 @@ static json_t *tool_want(const struct resource *r)
 		      "default_requires_approval", json_is_true(appr));
 	if (schema)
 		json_object_set_new(v, "json_schema", view_norm(schema));
+	json_object_set_new(v, "npm_requirements",
+			    pip_reqs(json_object_get(r->spec, "npmRequirements"), "package"));
+	json_object_set_new(v, "enable_parallel_execution",
+			    json_boolean(json_is_true(json_object_get(r->spec,
+								       "enableParallelExecution"))));
 	return v;
 }
 
@@ -129,7 +149,7 @@ static json_t *tool_have(const json_t *o)
 	const json_t *rcl = json_object_get(o, "return_char_limit");
 	const char *st = jsonx_get_str(o, "source_type");
 
-	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:I, s:o, s:b}", "name",
+	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:I, s:o, s:b, s:o, s:b}", "name",
 			 view_str(json_object_get(o, "name")), "description",
 			 view_str(json_object_get(o, "description")), "source_type",
 			 st ? st : "python", "source_code",
@@ -141,7 +161,33 @@ static json_t *tool_have(const json_t *o)
 			 "pip_requirements",
 			 pip_reqs(json_object_get(o, "pip_requirements"), "name"),
 			 "default_requires_approval",
-			 json_is_true(json_object_get(o, "default_requires_approval")));
+			 json_is_true(json_object_get(o, "default_requires_approval")),
+			 "npm_requirements", pip_reqs(json_object_get(o, "npm_requirements"), "name"),
+			 "enable_parallel_execution",
+			 json_is_true(json_object_get(o, "enable_parallel_execution")));
+}
+
+/* Requirements as the manifest has them (key): the API's "name" is the manifest's "package". */
+static void pull_reqs(json_t *spec, const char *key, const json_t *arr)
+{
+	json_t *out = json_array(), *x;
+	size_t i;
+
+	json_array_foreach(arr, i, x)
+	{
+		const char *n = jsonx_get_str(x, "name"), *v = jsonx_get_str(x, "version");
+		json_t *e;
+
+		if (!n)
+			continue;
+		e = json_pack("{s:s}", "package", n);
+		if (v && v[0])
+			json_object_set_new(e, "version", json_string(v));
+		json_array_append_new(out, e);
+	}
+	if (json_array_size(out))
+		json_object_set(spec, key, out);
+	json_decref(out);
 }
 
 /* A custom tool's spec as pull writes it (name, ownership and managed are pull.c's). */
@@ -149,8 +195,7 @@ static void tool_pull(json_t *spec, const json_t *t, const char *name)
 {
 	const char *st = jsonx_get_str(t, "source_type");
 	const json_t *rcl = json_object_get(t, "return_char_limit");
-	json_t *tags, *pip, *x;
-	size_t i;
+	json_t *tags;
 
 	(void)name;
 	json_object_set_new(spec, "sourceType", json_string(st ? st : "python"));
@@ -164,28 +209,16 @@ static void tool_pull(json_t *spec, const json_t *t, const char *name)
 	if (json_array_size(tags))
 		json_object_set(spec, "tags", tags);
 	json_decref(tags);
-	/* The manifest names a requirement's package "package", the API "name". */
-	pip = json_array();
-	json_array_foreach(json_object_get(t, "pip_requirements"), i, x)
-	{
-		const char *n = jsonx_get_str(x, "name"), *v = jsonx_get_str(x, "version");
-		json_t *e;
-
-		if (!n)
-			continue;
-		e = json_pack("{s:s}", "package", n);
-		if (v && v[0])
-			json_object_set_new(e, "version", json_string(v));
-		json_array_append_new(pip, e);
-	}
-	if (json_array_size(pip))
-		json_object_set(spec, "pipRequirements", pip);
-	json_decref(pip);
+	pull_reqs(spec, "pipRequirements", json_object_get(t, "pip_requirements"));
+	pull_reqs(spec, "npmRequirements", json_object_get(t, "npm_requirements"));
 	if (json_is_true(json_object_get(t, "default_requires_approval")))
 		json_object_set_new(spec, "requiresApproval", json_true());
+	if (json_is_true(json_object_get(t, "enable_parallel_execution")))
+		json_object_set_new(spec, "enableParallelExecution", json_true());
 	/* returnCharLimit only when it is not the planner's default. */
 	if (json_is_integer(rcl) && json_integer_value(rcl) != TOOL_RETURN_LIMIT_DEFAULT)
 		json_object_set(spec, "returnCharLimit", (json_t *)rcl);
 }
 
-const struct kind_impl kind_tool_impl = { tool_want, tool_have, tool_fields, tool_pull };
+const struct kind_impl kind_tool_impl = { tool_want, tool_have, tool_fields, tool_pull,
+					  tool_hash_fields };
