@@ -1201,7 +1201,7 @@ void memfs_admin_rewrite(const char *agent_id, struct sim_resp *rs)
 {
 	json_t *a = coll_find(&g_store.agents, agent_id);
 	struct buf repo = BUF_INIT, old = BUF_INIT, tree = BUF_INIT, neu = BUF_INIT;
-	struct buf rev = BUF_INIT;
+	struct buf rev = BUF_INIT, msg = BUF_INIT;
 
 	if (!a || !memfs_agent_enabled(a)) {
 		resp_detail(rs, 404, "Agent with id '%s' has no git-backed memory", agent_id);
@@ -1211,10 +1211,15 @@ void memfs_admin_rewrite(const char *agent_id, struct sim_resp *rs)
 		agent_sync_to_git(a);
 	repo_path(&repo, agent_id);
 	buf_addstr(&rev, "refs/heads/main^{tree}");
-	if (main_head(repo.buf, &old) || git(repo.buf, NULL, 0, &tree, 1, NULL, "rev-parse", rev.buf,
-					     NULL) ||
-	    git(repo.buf, NULL, 0, &neu, 1, NULL, "commit-tree", tree.buf, "-m",
-		"Memory history rewritten by the server", NULL) ||
+	/*
+	 * The message names the old head: a root commit of the same tree, message and second
+	 * would be the old head itself (two rewrites within a second, nothing changed between
+	 * them), and the rewrite a no-op.
+	 */
+	if (main_head(repo.buf, &old) == 0)
+		buf_addf(&msg, "Memory history rewritten by the server (was %s)", old.buf);
+	if (!msg.len || git(repo.buf, NULL, 0, &tree, 1, NULL, "rev-parse", rev.buf, NULL) ||
+	    git(repo.buf, NULL, 0, &neu, 1, NULL, "commit-tree", tree.buf, "-m", msg.buf, NULL) ||
 	    git(repo.buf, NULL, 0, NULL, 0, NULL, "update-ref", "-m", "rewrite", "refs/heads/main",
 		neu.buf, old.buf, NULL)) {
 		resp_detail(rs, 500, "cannot rewrite the history of %s", agent_id);
@@ -1228,6 +1233,7 @@ out:
 	buf_release(&tree);
 	buf_release(&neu);
 	buf_release(&rev);
+	buf_release(&msg);
 }
 
 /* ---- lifetime, reset and the --state file ---- */

@@ -32,6 +32,12 @@ static json_t *g_counts;
 static unsigned long long g_total, g_writes;
 /* Connections whose first request was an API request (not /_sim), since the last reset. */
 static unsigned long long g_connections;
+/*
+ * API connections open now (not reset by /_sim/stats/reset). A request the server received is
+ * handled even when its client is gone (a killed client's write still lands, after the
+ * latency); the connection closes only after that, so 0 means no API request is in flight.
+ */
+static unsigned long long g_api_open;
 
 /* Per connection (MHD's socket context): whether its first API request was seen. */
 struct conn_sock {
@@ -366,9 +372,10 @@ static void admin(struct sim_req *rq, struct sim_resp *rs)
 
 	if (!strcmp(p, "/_sim/stats") && !strcmp(m, "GET")) {
 		resp_json_take(rs, 200,
-			       json_pack("{s:O,s:I,s:I,s:I}", "requests", g_counts, "total",
+			       json_pack("{s:O,s:I,s:I,s:I,s:I}", "requests", g_counts, "total",
 					 (json_int_t)g_total, "writes", (json_int_t)g_writes,
-					 "connections", (json_int_t)g_connections));
+					 "connections", (json_int_t)g_connections, "open_connections",
+					 (json_int_t)g_api_open));
 	} else if (!strcmp(p, "/_sim/routes") && !strcmp(m, "GET")) {
 		json_t *list = json_array();
 		struct buf k = BUF_INIT;
@@ -457,6 +464,13 @@ static void conn_notify(void *cls, struct MHD_Connection *conn, void **socket_co
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		*socket_context = xcalloc(1, sizeof(struct conn_sock));
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		struct conn_sock *cs = *socket_context;
+
+		if (cs && cs->seen) {
+			pthread_mutex_lock(&g_lock);
+			g_api_open--;
+			pthread_mutex_unlock(&g_lock);
+		}
 		free(*socket_context);
 		*socket_context = NULL;
 	}
@@ -586,6 +600,7 @@ static void first_request(struct MHD_Connection *conn)
 	cs->seen = 1;
 	pthread_mutex_lock(&g_lock);
 	g_connections++;
+	g_api_open++;
 	ms = g_store.faults.connect_latency_ms;
 	pthread_mutex_unlock(&g_lock);
 	sleep_ms(ms);

@@ -25,6 +25,12 @@ sim_admin POST "/_sim/git/$A/rewrite" >"$TMP/rw" || fail "rewrite route"
 jq -e --arg o "$old" '.ok == true and .old == $o and .new != $o' "$TMP/rw" >/dev/null || fail "rewrite answer: $(cat "$TMP/rw")"
 new=$(remote_main "$A")
 [ "$new" = "$(jq -r .new "$TMP/rw")" ] || fail "main is not the rewritten commit"
+# A second rewrite at once (the same files, most likely the same second) is a new root too: it
+# used to make the very same commit, a rewrite that changed nothing (t0582 could then fail).
+sim_admin POST "/_sim/git/$A/rewrite" >"$TMP/rw" || fail "rewrite route"
+jq -e --arg o "$new" '.old == $o and .new != $o' "$TMP/rw" >/dev/null || fail "a second rewrite kept main: $(cat "$TMP/rw")"
+new=$(remote_main "$A")
+[ "$new" = "$(jq -r .new "$TMP/rw")" ] || fail "main is not the rewritten commit"
 
 # A fresh clone: one root commit, the same tree.
 memfs_clone "$A" "$TMP/fresh"

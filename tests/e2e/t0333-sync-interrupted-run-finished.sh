@@ -29,6 +29,16 @@ for point in INT:1.5 KILL:1.5 INT:0.9 KILL:2.5; do
 	done
 	kill -0 "$pid" 2>/dev/null && fail "SIG$sig at $at s: sync did not stop within 30 s"
 	wait "$pid" 2>/dev/null || true
+	# What the killed run had sent still lands: a server handles a request it received even
+	# when the client is gone (here after the 200 ms latency). The re-run starts once none is
+	# in flight, as a user's re-run would; otherwise it races the killed run's POST
+	# /v1/projects and both create the project (a second 'demo').
+	for _ in $(seq 1 300); do
+		[ "$(sim_stats | jq .open_connections)" -eq 0 ] && break
+		sleep 0.1
+	done
+	[ "$(sim_stats | jq .open_connections)" -eq 0 ] ||
+		fail "SIG$sig at $at s: the killed run's requests were still in flight after 30 s"
 	sim_admin PUT /_sim/faults '{"latency_ms":0}' >/dev/null
 
 	run sync
