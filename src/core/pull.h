@@ -18,8 +18,8 @@
  *     rules).
  * An object the repository already describes exactly, in a file pull does not own, is not
  * written again; one that differs but is defined in another file of the target layer is left
- * there with a warning. The views the planner compares (pl_want_view/pl_have_view) check every
- * written object: pull, then diff, shows no change.
+ * there with a warning. The views the planner compares (kind_want_view/kind_have_view) check
+ * every written object: pull, then diff, shows no change.
  */
 #include "core/model.h"
 #include "core/remote.h"
