@@ -134,13 +134,14 @@ struct upgrade {
 static int lease_for(struct upgrade *u, struct plan *p, struct ls_error *err)
 {
 	int was = u->lease.leased, ret;
+	struct plan own = u->lease.plan; /* the pass's (empty) plan, kept */
 
 	u->lease.ctx = u->ctx;
 	u->lease.api = u->api;
 	u->lease.rs = u->rs;
 	u->lease.plan = *p;
 	ret = reconcile_lease_hold(&u->lease, u->break_lease, err);
-	memset(&u->lease.plan, 0, sizeof(u->lease.plan));
+	u->lease.plan = own;
 	u->writes += u->lease.leased - was; /* the lease's own write */
 	return ret;
 }
