@@ -1,9 +1,9 @@
 /* Ownership markers, hashes and the inventory (see ownership.h). */
 #include "core/ownership.h"
+#include "core/kinds/impl_table.h"
 #include "core/kinds/kinds.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
-#include "util/sha256.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -107,45 +107,19 @@ int own_source_matches(const struct own_marker *m, enum res_kind kind, const cha
 json_t *own_marker_json(enum res_kind kind, const char *name, const char *project,
 			const char *hash)
 {
-	struct buf src = BUF_INIT;
-	json_t *m;
-
-	buf_addf(&src, "%s/%s", own_kind_name(kind), name);
-	m = json_pack("{s:s, s:s, s:s}", "managed_by", OWN_MANAGER, "source", src.buf, "project",
-		      project ? project : "");
-	if (hash) {
-		json_object_set_new(m, "hash", json_string(hash));
-		own_hash_stamp(m, OWN_HASH_VERSION);
-	}
-	buf_release(&src);
-	return m;
-}
-
-json_t *own_identity_property(const char *name, const char *project, const char *hash)
-{
-	return json_pack("{s:s, s:s, s:o}", "key", OWN_IDENTITY_PROPERTY, "type", "json", "value",
-			 own_marker_json(KIND_IDENTITY, name, project, hash));
-}
-
-void own_hash(char out[OWN_HASH_LEN + 1], const json_t *view)
-{
-	char *c = jsonx_canonical(view);
-
-	sha256_hex(out, c ? c : "", c ? strlen(c) : 0);
-	free(c);
+	return own_marker_at(kind, name, project, hash, OWN_HASH_VERSION);
 }
 
 /*
- * The fields each kind's view gained after hash version 1, as {path, since} rows (see
- * ownership.h; docs/reconcile.md "Hash versions" says how to add one). Every table is empty:
- * the views have not changed since hashes began (git log -L of each kind's want and have
- * functions in src/core/plan.c), so this build writes version 1.
+ * The fields each kind's view gained after hash version 1, as {path, since} rows: its kind
+ * file's table (see ownership.h; docs/reconcile.md "Hash versions" says how to add one). A
+ * kind without a kind file has none.
  */
 static const struct own_hash_field no_fields[] = { { NULL, 0 } };
 
 const struct own_hash_field *own_hash_fields(enum res_kind kind)
 {
-	const struct kind_impl *k = kind_ops(kind)->impl;
+	const struct kind_impl *k = kind_impl(kind);
 
 	return k && k->hash_fields ? k->hash_fields : no_fields;
 }
@@ -171,14 +145,6 @@ unsigned own_hash_version_of(const json_t *marker)
 	    json_integer_value(v) > (json_int_t)0xffff)
 		return 0;
 	return (unsigned)json_integer_value(v);
-}
-
-void own_hash_stamp(json_t *marker, unsigned version)
-{
-	if (version > 1)
-		json_object_set_new(marker, OWN_HASH_VERSION_KEY, json_integer((json_int_t)version));
-	else
-		json_object_del(marker, OWN_HASH_VERSION_KEY);
 }
 
 /* Removes path (see struct own_hash_field) from v, where present. */

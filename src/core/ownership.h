@@ -53,7 +53,6 @@
 #define OWN_SCOPE_SYNC_SOURCE "scope-sync"
 /* The source marker of identities bootstrap creates for --identity (attached by hand, kept). */
 #define OWN_BOOTSTRAP_SOURCE "bootstrap"
-#define OWN_HASH_LEN 64
 /*
  * The hash version this build writes (see above): the highest since in any kind's table, 1
  * while no table has a row.
@@ -98,23 +97,17 @@ int own_source_matches(const struct own_marker *m, enum res_kind kind, const cha
 
 /*
  * The marker object {managed_by, source, project, hash[, hash_version]}; hash may be NULL (a
- * hash is of OWN_HASH_VERSION). New reference.
+ * hash is of OWN_HASH_VERSION). New reference. (A kind file writes its markers with
+ * own_marker_at() and own_identity_property() of core/markers.h, own_hash() is there too.)
  */
 json_t *own_marker_json(enum res_kind kind, const char *name, const char *project,
 			const char *hash);
-/* The identity property carrying the marker. New reference. */
-json_t *own_identity_property(const char *name, const char *project, const char *hash);
-
-/* SHA-256 hex of the canonical JSON of view (the managed fields only). */
-void own_hash(char out[OWN_HASH_LEN + 1], const json_t *view);
 
 /* The table of kind: its kind file's (never NULL; empty for kinds without a hash). */
 const struct own_hash_field *own_hash_fields(enum res_kind kind);
 
 /* The hash version a marker or inventory entry records: 1 when absent, 0 when unreadable. */
 unsigned own_hash_version_of(const json_t *marker);
-/* Records version in a marker object or inventory entry (version 1: removes the key). */
-void own_hash_stamp(json_t *marker, unsigned version);
 
 /*
  * The hash that version `version` computed for view (a view of this build): without the fields

@@ -12,6 +12,7 @@
 #include "core/plan_agents.h"
 #include "core/plan_build.h"
 #include "core/kinds/view.h"
+#include "core/kinds/impl_table.h"
 #include "core/kinds/kinds.h"
 #include "core/ownership.h"
 #include "util/buf.h"
@@ -267,7 +268,7 @@ static void identity_req(struct pc *c, size_t ai, const struct resource *r, cons
 	json_t *props = json_deep_copy(json_object_get(view, "properties"));
 	json_t *body;
 
-	json_array_append_new(props, own_identity_property(r->name, c->project, hash));
+	json_array_append_new(props, own_identity_property(r->name, c->project, hash, OWN_HASH_VERSION));
 	body = json_pack("{s:O, s:O, s:O, s:o}", "identifier_key",
 			 json_object_get(view, "identifier_key"), "name", json_object_get(view, "name"),
 			 "identity_type", json_object_get(view, "identity_type"), "properties", props);

@@ -4,7 +4,7 @@
  * plan_build.h.
  */
 #include "core/plan_build.h"
-#include "core/ownership.h"
+#include "core/kinds/kinds.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -93,7 +93,7 @@ void pl_same(struct plan *p, enum res_kind kind, const char *name, const char *a
 	if (!p->same)
 		p->same = json_array();
 	json_array_append_new(p->same, json_pack("{s:s, s:s, s:s?, s:s?, s:O}", "kind",
-						 own_kind_name(kind), "name", name, "agent", agent,
+						 kind_name(kind), "name", name, "agent", agent,
 						 "section", section, "view", view));
 }
 

@@ -4,6 +4,7 @@
  * diff compares.
  */
 #include "core/pull.h"
+#include "core/kinds/impl_table.h"
 #include "core/kinds/kinds.h"
 #include "core/memfiles.h"
 #include "core/ownership.h"
@@ -364,7 +365,7 @@ static void pull_blocks(struct pc *c)
 			doc = doc_new(c, KIND_BLOCK, name, jsonx_get_str(b, "description"),
 				      managed_value(c, KIND_BLOCK, name, ours));
 			spec = json_object_get(doc, "spec");
-			kind_ops(KIND_BLOCK)->impl->pull(spec, b, name);
+			kind_impl(KIND_BLOCK)->pull(spec, b, name);
 			json_object_set_new(c->labels, label, json_true());
 			add_doc(c, KIND_BLOCK, doc, b, ours);
 		}
@@ -396,7 +397,7 @@ static void pull_tools(struct pc *c)
 			continue;
 		doc = doc_new(c, KIND_TOOL, name, NULL, managed_value(c, KIND_TOOL, name, ours));
 		spec = json_object_get(doc, "spec");
-		kind_ops(KIND_TOOL)->impl->pull(spec, t, name);
+		kind_impl(KIND_TOOL)->pull(spec, t, name);
 		add_doc(c, KIND_TOOL, doc, t, ours);
 	}
 }
@@ -671,7 +672,7 @@ static void pull_identities(struct pc *c)
 		doc = doc_new(c, KIND_IDENTITY, name, NULL,
 			      managed_value(c, KIND_IDENTITY, name, ours));
 		spec = json_object_get(doc, "spec");
-		kind_ops(KIND_IDENTITY)->impl->pull(spec, o, name);
+		kind_impl(KIND_IDENTITY)->pull(spec, o, name);
 		add_doc(c, KIND_IDENTITY, doc, o, ours);
 	}
 }

@@ -1,5 +1,6 @@
 /* Snapshots: what a destructive run saves, and the plan that puts it back (snapshot.h). */
 #include "core/snapshot.h"
+#include "core/kinds/impl_table.h"
 #include "core/kinds/kinds.h"
 
 #include "core/ownership.h"

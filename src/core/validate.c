@@ -3,6 +3,7 @@
  * enums, unknown fields), then the per-kind rules and cross-references. See validate.h.
  */
 #include "core/validate.h"
+#include "core/kinds/impl_table.h"
 #include "core/kinds/kinds.h"
 #include "core/memfiles.h"
 #include "util/buf.h"
@@ -209,9 +210,9 @@ static const struct field *const kind_fields[KIND__COUNT] = {
 
 const struct field *validate_kind_fields(enum res_kind kind)
 {
-	const struct kind_ops *k = kind_ops(kind);
+	const struct kind_impl *k = kind_impl(kind);
 
-	return k->impl ? k->impl->fields : kind_fields[kind];
+	return k ? k->fields : kind_fields[kind];
 }
 
 /* Letta's built-in tools: agents may name them without a Tool manifest. */

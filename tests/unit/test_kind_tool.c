@@ -5,7 +5,7 @@
  * Tool is added here and in tool.c, nowhere else (docs/reconcile.md "Where a shared kind
  * lives").
  */
-#include "core/kinds/kinds.h"
+#include "core/kinds/impl_table.h"
 #include "core/ownership.h"
 #include "core/validate.h"
 #include "util/jsonx.h"
@@ -35,7 +35,7 @@ static const char remote_tool[] =
 
 static const struct kind_impl *tool(void)
 {
-	const struct kind_impl *k = kind_ops(KIND_TOOL)->impl;
+	const struct kind_impl *k = kind_impl(KIND_TOOL);
 
 	assert_non_null(k);
 	return k;

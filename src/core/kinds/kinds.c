@@ -19,7 +19,6 @@ const struct kind_ops kind_table[KIND__COUNT] = {
 		.target = TARGET_BLOCK,
 		.list = LIST(blocks),
 		.key = "label",
-		.impl = &kind_block_impl,
 		.reads = 1u << TARGET_BLOCK,
 	},
 	[KIND_TOOL] = {
@@ -31,7 +30,6 @@ const struct kind_ops kind_table[KIND__COUNT] = {
 		.target = TARGET_TOOL,
 		.list = LIST(tools),
 		.key = "name",
-		.impl = &kind_tool_impl,
 		.reads = TOOLS,
 	},
 	[KIND_MCP_SERVER] = {
@@ -43,7 +41,6 @@ const struct kind_ops kind_table[KIND__COUNT] = {
 		.target = TARGET_MCP_SERVER,
 		.list = LIST(mcp_servers),
 		.key = "server_name",
-		.impl = &kind_mcp_server_impl,
 		.reads = TOOLS,
 	},
 	[KIND_TEMPLATE] = {
@@ -55,7 +52,6 @@ const struct kind_ops kind_table[KIND__COUNT] = {
 		.target = TARGET__COUNT,
 		.list = KIND_NO_LIST,
 		.key = NULL,
-		.impl = NULL,
 		.reads = KIND_READS_ALL,
 	},
 	[KIND_FOLDER] = {
@@ -67,7 +63,6 @@ const struct kind_ops kind_table[KIND__COUNT] = {
 		.target = TARGET_FOLDER,
 		.list = LIST(folders),
 		.key = "name",
-		.impl = &kind_folder_impl,
 		.reads = 1u << TARGET_FOLDER,
 	},
 	[KIND_IDENTITY] = {
@@ -79,7 +74,6 @@ const struct kind_ops kind_table[KIND__COUNT] = {
 		.target = TARGET_IDENTITY,
 		.list = LIST(identities),
 		.key = "identifier_key",
-		.impl = &kind_identity_impl,
 		.reads = 1u << TARGET_IDENTITY,
 	},
 	[KIND_AGENT_POLICY] = {
@@ -91,7 +85,6 @@ const struct kind_ops kind_table[KIND__COUNT] = {
 		.target = TARGET__COUNT,
 		.list = KIND_NO_LIST,
 		.key = NULL,
-		.impl = NULL,
 		.reads = KIND_READS_ALL,
 	},
 	[KIND_AGENT] = {
@@ -103,7 +96,6 @@ const struct kind_ops kind_table[KIND__COUNT] = {
 		.target = TARGET_AGENT,
 		.list = LIST(agents),
 		.key = NULL,
-		.impl = NULL,
 		.reads = KIND_READS_ALL,
 	},
 };
@@ -159,28 +151,4 @@ json_t *kind_remote_list(const struct remote_state *rs, enum res_kind k)
 	json_t **slot = kind_remote_slot((struct remote_state *)rs, k);
 
 	return slot ? *slot : NULL;
-}
-
-json_t *kind_want_view(const struct resource *r)
-{
-	const struct kind_impl *k = kind_ops(r->kind)->impl;
-
-	return k ? k->want(r) : json_object();
-}
-
-json_t *kind_have_view(enum res_kind kind, const json_t *o, const json_t *want)
-{
-	const struct kind_impl *k = kind_ops(kind)->impl;
-	const char *key;
-	json_t *v, *x;
-	void *tmp;
-
-	if (!k)
-		return json_object();
-	v = k->have(o);
-	if (want)
-		json_object_foreach_safe(v, tmp, key, x)
-			if (!json_object_get(want, key))
-				json_object_del(v, key);
-	return v;
 }

@@ -6,9 +6,12 @@
  * called, where pull writes it, which agent section it belongs to, which remote list holds its
  * objects and what they are found by. The planner, validate, pull, the ownership markers and
  * the tests walk it instead of keeping tables of their own (docs/architecture.md "The kind
- * table"). A shared kind's own behaviour (views, bodies) lives in src/core/kinds/<kind>.c.
+ * table"). A shared kind's own behaviour (views, bodies, checks, pull's writer) lives in its
+ * file src/core/kinds/<kind>.c, reached through the kind-implementation table
+ * (core/kinds/impl_table.h), which is kept apart from this one: this table names kinds for
+ * everyone (ownership markers included) and calls no kind file, so that a kind file may use
+ * the markers without a cycle.
  */
-#include "core/kinds/impl.h"
 #include "core/model.h"
 #include "core/plan_types.h"
 #include "core/remote.h"
@@ -25,7 +28,6 @@ struct kind_ops {
 	enum plan_target target; /* what its remote objects are, TARGET__COUNT: none */
 	size_t list;             /* offsetof(struct remote_state, its list), or KIND_NO_LIST */
 	const char *key;         /* the remote field a shared object is found by, NULL: none */
-	const struct kind_impl *impl; /* a shared kind's file (kinds/impl.h), NULL for the others */
 	/*
 	 * The remote lists a plan of this kind needs, as bits 1 << enum plan_target (a tool may
 	 * come from an MCP server; templates, policies and agents refer to every kind):
@@ -53,13 +55,5 @@ const struct kind_ops *kind_of_target(enum plan_target target);
 json_t *kind_remote_list(const struct remote_state *rs, enum res_kind k);
 /* Where rs holds that list (for the reader that fills it), or NULL when it has none. */
 json_t **kind_remote_slot(struct remote_state *rs, enum res_kind k);
-
-/*
- * The managed fields of a desired resource, and of a remote object limited to want's keys
- * (every managed field when want is NULL): the kind file's views; {} for a kind without one.
- * New references.
- */
-json_t *kind_want_view(const struct resource *r);
-json_t *kind_have_view(enum res_kind kind, const json_t *o, const json_t *want);
 
 #endif
