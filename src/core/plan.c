@@ -11,7 +11,6 @@
 #include "core/plan.h"
 #include "core/plan_agents.h"
 #include "core/plan_build.h"
-#include "core/kinds/view.h"
 #include "core/kinds/impl_table.h"
 #include "core/kinds/kinds.h"
 #include "core/ownership.h"
@@ -55,363 +54,36 @@ static void set_id(struct pc *c, const struct resource *r, const char *id)
 	buf_release(&k);
 }
 
-/* Expands ${NAME} references; NULL when one does not resolve. */
-static char *expand_secret(const struct pc *c, const char *s)
-{
-	struct buf out = BUF_INIT;
-	const char *p = s;
-
-	while (*p) {
-		const char *start = strstr(p, "${"), *end;
-		char *name;
-		const char *val;
-
-		if (!start) {
-			buf_addstr(&out, p);
-			break;
-		}
-		end = strchr(start, '}');
-		if (!end) {
-			buf_addstr(&out, p);
-			break;
-		}
-		buf_add(&out, p, (size_t)(start - p));
-		name = xstrndup(start + 2, (size_t)(end - start - 2));
-		val = c->o->secret ? c->o->secret(c->o->secret_ctx, name) : NULL;
-		if (!val) {
-			free(name);
-			buf_release(&out);
-			return NULL;
-		}
-		free(name);
-		buf_addstr(&out, val);
-		p = end + 1;
-	}
-	return buf_detach(&out);
-}
-
-/* A secret value for a request body: expanded, or an error with PLAN_NEED_SECRETS. */
-static int secret_json(json_t **out, const struct pc *c, const struct resource *r,
-		       const char *what, const char *value)
-{
-	char *v;
-
-	*out = NULL;
-	if (!value)
-		return 0;
-	if (!strchr(value, '$')) {
-		*out = json_string(value);
-		return 0;
-	}
-	v = expand_secret(c, value);
-	if (!v) {
-		if (c->o->flags & PLAN_NEED_SECRETS)
-			return ls_error_set(c->err, LS_EINVALID,
-					    "%s '%s': %s '%s' refers to an environment variable "
-					    "that is not set",
-					    own_kind_name(r->kind), r->name, what, value);
-		*out = json_string(""); /* a plan that is only shown carries no secret */
-		return 0;
-	}
-	*out = json_string(v);
-	free(v);
-	return 0;
-}
-
-/*
- * Resolves every value of a map of secrets (stdio env, custom headers) into a new object set
- * as cfg[key]; an empty or absent map sets nothing. Returns 0 or secret_json()'s error.
- */
-static int secret_map(json_t *cfg, const char *key, const struct pc *c, const struct resource *r,
-		      const char *what, const json_t *map)
-{
-	json_t *e, *v, *x;
-	const char *k;
-	int rc = 0;
-
-	if (!json_is_object(map) || !json_object_size(map))
-		return 0;
-	e = json_object();
-	json_object_foreach((json_t *)map, k, v)
-	{
-		if ((rc = secret_json(&x, c, r, what, json_string_value(v))) < 0)
-			break;
-		if (x)
-			json_object_set_new(e, k, x);
-	}
-	json_object_set_new(cfg, key, e);
-	return rc;
-}
-
 static json_t *marker_for(const struct pc *c, const struct resource *r, const char *hash)
 {
 	return own_marker_json(r->kind, r->name, c->project, hash);
 }
 
-/* Desired metadata = user metadata + markers. */
-static json_t *with_markers(const struct pc *c, const struct resource *r, const json_t *user,
-			    const char *hash)
+/* What the kind file's request builders get (core/kinds/impl.h): action ai, r, its view and hash. */
+static struct kind_write write_of(struct pc *c, size_t ai, const struct resource *r,
+				  const json_t *view, const char *hash)
 {
-	json_t *m = json_is_object(user) ? json_deep_copy(user) : json_object();
-	json_t *marker = marker_for(c, r, hash);
+	struct kind_write w = { c->p, ai, r, view, hash, OWN_HASH_VERSION, c->project, c->o, c->err };
 
-	json_object_update(m, marker);
-	json_decref(marker);
-	return m;
+	return w;
 }
 
-static json_t *mcp_config(const struct pc *c, const struct resource *r, const json_t *view,
-			  int *rc)
-{
-	const char *type = jsonx_get_str(view, "mcp_server_type");
-	json_t *cfg = json_pack("{s:s}", "mcp_server_type", type), *x = NULL;
-
-	*rc = 0;
-	if (!strcmp(type, "stdio")) {
-		const json_t *sc = json_object_get(r->spec, "stdioConfig");
-
-		json_object_set_new(cfg, "command", view_str(json_object_get(sc, "command")));
-		json_object_set(cfg, "args", json_object_get(view, "args"));
-		*rc = secret_map(cfg, "env", c, r, "stdioConfig.env", json_object_get(sc, "env"));
-	} else {
-		const json_t *h = json_object_get(r->spec, "customHeaders");
-		const char *tok = view_spec_str(r, "token");
-		struct buf ref = BUF_INIT;
-
-		json_object_set(cfg, "server_url", json_object_get(view, "server_url"));
-		if (!tok && view_spec_str(r, "tokenSecretRef")) {
-			buf_addf(&ref, "${%s}", view_spec_str(r, "tokenSecretRef"));
-			tok = ref.buf;
-		}
-		if (tok) {
-			if ((*rc = secret_json(&x, c, r, "token", tok)) == 0 && x) {
-				json_object_set_new(cfg, "auth_header", json_string("Authorization"));
-				json_object_set_new(cfg, "auth_token", x);
-			}
-		}
-		buf_release(&ref);
-		if (*rc == 0)
-			*rc = secret_map(cfg, "custom_headers", c, r, "customHeaders", h);
-	}
-	return cfg;
-}
-
-static const char *folder_embedding(const struct pc *c, const struct resource *r,
-				    struct buf *tmp)
-{
-	const json_t *ec = json_object_get(r->spec, "embeddingConfig");
-	const char *e = view_spec_str(r, "embedding");
-	const char *model = jsonx_get_str(ec, "model");
-	const char *prov = jsonx_get_str(ec, "provider");
-
-	if (e)
-		return e;
-	if (model && prov && !strchr(model, '/')) {
-		buf_addf(tmp, "%s/%s", prov, model);
-		return tmp->buf;
-	}
-	if (model)
-		return model;
-	return c->o->default_embedding;
-}
-
-/* A folder's metadata: user metadata, markers and the files uploaded (with their hashes). */
-static json_t *folder_metadata(const struct pc *c, const struct resource *r, const json_t *view,
-			       const char *hash, int with_files)
-{
-	json_t *m = with_markers(c, r, json_object_get(view, "metadata"), hash);
-
-	if (with_files && json_object_get(view, "files"))
-		json_object_set(m, "files", json_object_get(view, "files"));
-	return m;
-}
-
-/*
- * Uploads of the files whose content changed (or that are missing) and deletes of the files
- * no pattern matches any more; folder is the id (or "@self"), obj the remote folder or NULL.
- */
-static void folder_file_reqs(struct pc *c, size_t ai, const struct resource *r,
-			     const json_t *view, const char *folder, const json_t *obj)
-{
-	const json_t *want = json_object_get(view, "files"), *f;
-	const json_t *local = json_object_get(c->o->folder_files, r->name);
-	json_t *have = obj ? folder_files_have(obj) : json_object();
-	const char *fn;
-	size_t i;
-
-	json_object_foreach((json_t *)want, fn, f)
-	{
-		const json_t *h = json_object_get(have, fn);
-		struct plan_request *rq;
-
-		if (h && json_equal((json_t *)h, (json_t *)f))
-			continue;
-		rq = pl_op(c->p, ai, OP_UPLOAD, TARGET_FOLDER_FILE, NULL, folder, NULL, 0);
-		rq->name = xstrdup(fn);
-		rq->upload = xstrdup(jsonx_get_str(json_object_get(local, fn), "path"));
-	}
-	json_array_foreach(obj ? json_object_get(obj, "files") : NULL, i, f)
-	{
-		const char *n = jsonx_get_str(f, "file_name"), *fid = jsonx_get_str(f, "id");
-
-		if (!n || !fid || json_object_get(want, n))
-			continue;
-		pl_op(c->p, ai, OP_DELETE, TARGET_FOLDER_FILE, fid, folder, NULL, REQ_404_OK);
-	}
-	json_decref(have);
-}
-
-/* The identity write of action ai: a create or an upsert, with our marker property. */
-static void identity_req(struct pc *c, size_t ai, const struct resource *r, const json_t *view,
-			 const char *hash, enum plan_op op)
-{
-	json_t *props = json_deep_copy(json_object_get(view, "properties"));
-	json_t *body;
-
-	json_array_append_new(props, own_identity_property(r->name, c->project, hash, OWN_HASH_VERSION));
-	body = json_pack("{s:O, s:O, s:O, s:o}", "identifier_key",
-			 json_object_get(view, "identifier_key"), "name", json_object_get(view, "name"),
-			 "identity_type", json_object_get(view, "identity_type"), "properties", props);
-	if (c->o->project_id)
-		json_object_set_new(body, "project_id", json_string(c->o->project_id));
-	pl_op(c->p, ai, op, TARGET_IDENTITY, NULL, NULL, body, REQ_PROJECT_HEADER);
-}
-
-/* Requests that create r (action ai). */
+/* Requests that create r (action ai): its kind file's. */
 static int create_reqs(struct pc *c, size_t ai, const struct resource *r, const json_t *view,
 		       const char *hash)
 {
-	json_t *body;
-	int rc = 0;
+	struct kind_write w = write_of(c, ai, r, view, hash);
 
-	switch (r->kind) {
-	case KIND_BLOCK:
-		body = json_deep_copy(view);
-		json_object_set_new(body, "metadata",
-				    with_markers(c, r, json_object_get(view, "metadata"), hash));
-		if (c->o->project_id)
-			json_object_set_new(body, "project_id", json_string(c->o->project_id));
-		pl_op(c->p, ai, OP_CREATE, TARGET_BLOCK, NULL, NULL, body, 0);
-		break;
-	case KIND_TOOL:
-		/* ToolCreate is strict: no name, no tool_type, no metadata_ (set right after). */
-		body = json_deep_copy(view);
-		json_object_del(body, "name");
-		json_array_append_new(json_object_get(body, "tags"), json_string(OWN_TAG));
-		pl_op(c->p, ai, OP_CREATE, TARGET_TOOL, NULL, NULL, body, 0);
-		pl_op(c->p, ai, OP_UPDATE, TARGET_TOOL, "@self", NULL,
-		      json_pack("{s:o}", "metadata_", marker_for(c, r, hash)), 0);
-		break;
-	case KIND_FOLDER: {
-		struct buf tmp = BUF_INIT;
-		const char *emb = folder_embedding(c, r, &tmp);
-		const json_t *chunk =
-			json_object_get(json_object_get(r->spec, "embeddingConfig"), "chunkSize");
-
-		if (!emb) {
-			buf_release(&tmp);
-			return ls_error_set(c->err, LS_EINVALID,
-					    "Folder '%s' has no embedding: set spec.embedding "
-					    "(a provider/model handle) or LETTA_DEFAULT_EMBEDDING",
-					    r->name);
-		}
-		body = json_deep_copy(view);
-		json_object_del(body, "files");
-		if (json_object_get(view, "files")) {
-			/* Until the files are in, the folder records the hash of an empty one. */
-			json_t *empty = json_deep_copy(view);
-			char h0[OWN_HASH_LEN + 1];
-
-			json_object_set_new(empty, "files", json_object());
-			own_hash(h0, empty);
-			json_decref(empty);
-			json_object_set_new(body, "metadata", folder_metadata(c, r, view, h0, 0));
-		} else {
-			json_object_set_new(body, "metadata", folder_metadata(c, r, view, hash, 0));
-		}
-		json_object_set_new(body, "embedding", json_string(emb));
-		if (json_is_integer(chunk))
-			json_object_set(body, "embedding_chunk_size", (json_t *)chunk);
-		buf_release(&tmp);
-		pl_op(c->p, ai, OP_CREATE, TARGET_FOLDER, NULL, NULL, body, 0);
-		if (json_object_size(json_object_get(view, "files"))) {
-			folder_file_reqs(c, ai, r, view, "@self", NULL);
-			pl_op(c->p, ai, OP_UPDATE, TARGET_FOLDER, "@self", NULL,
-			      json_pack("{s:o}", "metadata", folder_metadata(c, r, view, hash, 1)), 0);
-		}
-		break;
-	}
-	case KIND_MCP_SERVER:
-		body = json_pack("{s:O, s:o}", "server_name", json_object_get(view, "server_name"),
-				 "config", mcp_config(c, r, view, &rc));
-		if (rc < 0) {
-			json_decref(body);
-			return rc;
-		}
-		pl_op(c->p, ai, OP_CREATE, TARGET_MCP_SERVER, NULL, NULL, body, 0);
-		break;
-	case KIND_IDENTITY:
-		/*
-		 * POST, not the PUT upsert: the real server's upsert answers 404 on a key it does not
-		 * know (docs/letta-sim.md "Identity upsert"). A 409 (the key appeared meanwhile) is
-		 * settled by the create guard, which adopts the identity carrying our marker.
-		 */
-		identity_req(c, ai, r, view, hash, OP_CREATE);
-		break;
-	default:
-		BUG("create of kind %d", (int)r->kind);
-	}
-	return 0;
+	return kind_impl(r->kind)->create(&w);
 }
 
-/* Requests that bring the remote object id in line with view (action ai). */
+/* Requests that bring the remote object id (obj) in line with view (action ai): its kind file's. */
 static int update_reqs(struct pc *c, size_t ai, const struct resource *r, const json_t *view,
 		       const char *hash, const char *id, const json_t *obj)
 {
-	json_t *body;
-	int rc = 0;
+	struct kind_write w = write_of(c, ai, r, view, hash);
 
-	switch (r->kind) {
-	case KIND_BLOCK:
-		body = json_deep_copy(view);
-		json_object_set_new(body, "metadata",
-				    with_markers(c, r, json_object_get(view, "metadata"), hash));
-		pl_op(c->p, ai, OP_UPDATE, TARGET_BLOCK, id, NULL, body, 0);
-		break;
-	case KIND_TOOL:
-		body = json_deep_copy(view);
-		json_object_del(body, "name");
-		json_array_append_new(json_object_get(body, "tags"), json_string(OWN_TAG));
-		json_object_set_new(body, "metadata_", marker_for(c, r, hash));
-		pl_op(c->p, ai, OP_UPDATE, TARGET_TOOL, id, NULL, body, 0);
-		break;
-	case KIND_FOLDER:
-		/* Files first: the metadata records their hashes only once they are in. */
-		folder_file_reqs(c, ai, r, view, id, obj);
-		body = json_deep_copy(view);
-		json_object_del(body, "files");
-		json_object_set_new(body, "metadata", folder_metadata(c, r, view, hash, 1));
-		pl_op(c->p, ai, OP_UPDATE, TARGET_FOLDER, id, NULL, body, 0);
-		break;
-	case KIND_MCP_SERVER:
-		body = json_pack("{s:O, s:o}", "server_name", json_object_get(view, "server_name"),
-				 "config", mcp_config(c, r, view, &rc));
-		if (rc < 0) {
-			json_decref(body);
-			return rc;
-		}
-		pl_op(c->p, ai, OP_UPDATE, TARGET_MCP_SERVER, id, NULL, body, 0);
-		pl_op(c->p, ai, OP_REFRESH, TARGET_MCP_SERVER, id, NULL, NULL, 0);
-		break;
-	case KIND_IDENTITY:
-		(void)obj;
-		/* The key exists: PUT replaces name, type and properties (an update on both servers). */
-		identity_req(c, ai, r, view, hash, OP_UPSERT);
-		break;
-	default:
-		BUG("update of kind %d", (int)r->kind);
-	}
-	return 0;
+	return kind_impl(r->kind)->update(&w, id, obj);
 }
 
 /* The remote objects of a shared kind (the kind table's list), NULL for the others. */

@@ -12,11 +12,9 @@
 #include "core/kinds/view.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
-#include "util/sha256.h"
 #include "util/xalloc.h"
 #include "util/yamlw.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,17 +49,14 @@ struct pc {
 static void warn(struct pc *c, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
 static void warn(struct pc *c, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
+	view_vwarn(c->out->warnings, fmt, ap);
 	va_end(ap);
-	json_array_append_new(c->out->warnings, json_string(b.buf));
-	buf_release(&b);
 }
 
-/* A deep copy with object keys sorted and null members dropped: stable output. */
+/* o[key] as a string, or def. */
 static const char *str_or(const json_t *o, const char *key, const char *def)
 {
 	const char *s = jsonx_get_str(o, key);
@@ -286,14 +281,16 @@ static void add_doc(struct pc *c, enum res_kind kind, json_t *doc_take, const js
 
 /* ---- shared resources ---- */
 
-/* The metadata the planner manages (markers and recorded file hashes left out), sorted. */
-static json_t *user_metadata(enum res_kind kind, const json_t *obj)
+/*
+ * The kind file's writer (core/kinds/impl.h): what it writes into doc's spec from o, named
+ * name, with the repository's resource of that name.
+ */
+static void write_spec(struct pc *c, enum res_kind kind, json_t *doc, const json_t *o,
+		       const char *name)
 {
-	json_t *view = kind_have_view(kind, obj, NULL);
-	json_t *out = view_sorted_copy(json_object_get(view, "metadata"));
+	struct kind_pull x = { name, local_find(c, kind, name), c->out->warnings, c->raw };
 
-	json_decref(view);
-	return json_is_object(out) ? out : json_object();
+	kind_impl(kind)->pull(json_object_get(doc, "spec"), o, &x);
 }
 
 /* The manifest name a marker's source gives ("Block/x" -> "x"; a legacy bare "x"). */
@@ -336,7 +333,7 @@ static void pull_blocks(struct pc *c)
 		{
 			struct own_marker m;
 			const char *name, *label = jsonx_get_str(b, "label");
-			json_t *doc, *spec;
+			json_t *doc;
 			int ours;
 
 			if (own_is_inventory(b, c->project) || !label ||
@@ -364,8 +361,7 @@ static void pull_blocks(struct pc *c)
 				continue;
 			doc = doc_new(c, KIND_BLOCK, name, jsonx_get_str(b, "description"),
 				      managed_value(c, KIND_BLOCK, name, ours));
-			spec = json_object_get(doc, "spec");
-			kind_impl(KIND_BLOCK)->pull(spec, b, name);
+			write_spec(c, KIND_BLOCK, doc, b, name);
 			json_object_set_new(c->labels, label, json_true());
 			add_doc(c, KIND_BLOCK, doc, b, ours);
 		}
@@ -383,7 +379,7 @@ static void pull_tools(struct pc *c)
 		struct own_marker m;
 		const char *name = jsonx_get_str(t, "name"), *type = jsonx_get_str(t, "tool_type");
 		const json_t *schema = json_object_get(t, "json_schema");
-		json_t *doc, *spec;
+		json_t *doc;
 		int ours;
 
 		if (!name || (type && strcmp(type, "custom")) || !json_is_object(schema) ||
@@ -396,56 +392,9 @@ static void pull_tools(struct pc *c)
 		if (!ours && !c->o->all)
 			continue;
 		doc = doc_new(c, KIND_TOOL, name, NULL, managed_value(c, KIND_TOOL, name, ours));
-		spec = json_object_get(doc, "spec");
-		kind_impl(KIND_TOOL)->pull(spec, t, name);
+		write_spec(c, KIND_TOOL, doc, t, name);
 		add_doc(c, KIND_TOOL, doc, t, ours);
 	}
-}
-
-/* An environment variable name from parts: upper case, [A-Z0-9_], no leading digit. */
-static void env_name(struct buf *out, const char *a, const char *b)
-{
-	const char *parts[2] = { a, b };
-	struct buf n = BUF_INIT;
-
-	for (int i = 0; i < 2; i++) {
-		const char *p = parts[i];
-
-		if (!p)
-			continue;
-		if (n.len && n.buf[n.len - 1] != '_')
-			buf_addch(&n, '_');
-		for (; *p; p++) {
-			unsigned char ch = (unsigned char)*p;
-
-			if (isalnum(ch))
-				buf_addch(&n, (char)toupper(ch));
-			else if (n.len && n.buf[n.len - 1] != '_')
-				buf_addch(&n, '_');
-		}
-	}
-	while (n.len && n.buf[n.len - 1] == '_')
-		buf_setlen(&n, n.len - 1);
-	if (!n.len || isdigit((unsigned char)n.buf[0]))
-		buf_addstr(out, "SECRET_");
-	buf_addstr(out, n.buf);
-	buf_release(&n);
-}
-
-/* A reference "${NAME}"; the local manifest's reference when it has one. */
-static json_t *secret_ref(const char *local_value, const char *a, const char *b)
-{
-	struct buf ref = BUF_INIT;
-	json_t *v;
-
-	if (local_value && !strncmp(local_value, "${", 2) && strchr(local_value, '}'))
-		return json_string(local_value);
-	buf_addstr(&ref, "${");
-	env_name(&ref, a, b);
-	buf_addch(&ref, '}');
-	v = json_string(ref.buf);
-	buf_release(&ref);
-	return v;
 }
 
 static int in_inventory(const struct pc *c, enum res_kind kind, const char *id)
@@ -468,10 +417,7 @@ static void pull_mcp_servers(struct pc *c)
 	json_array_foreach(c->rs->mcp_servers, i, s)
 	{
 		const char *name = jsonx_get_str(s, "server_name");
-		const char *type = str_or(s, "mcp_server_type", "sse");
-		const struct resource *r;
-		const json_t *lspec;
-		json_t *doc, *spec;
+		json_t *doc;
 		int ours;
 
 		if (!name)
@@ -479,121 +425,12 @@ static void pull_mcp_servers(struct pc *c)
 		ours = in_inventory(c, KIND_MCP_SERVER, jsonx_get_str(s, "id"));
 		if (!ours && !c->o->all)
 			continue;
-		r = local_find(c, KIND_MCP_SERVER, name);
-		lspec = r ? r->spec : NULL;
 		doc = doc_new(c, KIND_MCP_SERVER, name, NULL,
 			      managed_value(c, KIND_MCP_SERVER, name, ours));
-		spec = json_object_get(doc, "spec");
-		json_object_set_new(spec, "serverType", json_string(type));
-		if (!strcmp(type, "stdio")) {
-			json_t *sc = json_pack("{s:s}", "command", str_or(s, "command", ""));
-			const json_t *args = json_object_get(s, "args"), *env = json_object_get(s, "env");
-			const json_t *lenv = json_object_get(json_object_get(lspec, "stdioConfig"), "env");
-
-			if (json_is_array(args) && json_array_size(args))
-				json_object_set(sc, "args", (json_t *)args);
-			if (json_is_object(env) && json_object_size(env)) {
-				json_t *e = json_object(), *v, *sorted;
-				const char *k;
-
-				json_object_foreach((json_t *)env, k, v)
-					json_object_set_new(e, k,
-							    secret_ref(jsonx_get_str(lenv, k), k, NULL));
-				sorted = view_sorted_copy(e);
-				json_object_set_new(sc, "env", sorted);
-				json_decref(e);
-			}
-			json_object_set_new(spec, "stdioConfig", sc);
-		} else {
-			const char *tok = jsonx_get_str(s, "auth_token");
-			const json_t *h = json_object_get(s, "custom_headers");
-			const json_t *lh = json_object_get(lspec, "customHeaders");
-
-			json_object_set_new(spec, "serverUrl", json_string(str_or(s, "server_url", "")));
-			if (nonempty(tok)) {
-				const char *ltok = jsonx_get_str(lspec, "token");
-				const char *lref = jsonx_get_str(lspec, "tokenSecretRef");
-
-				if (!ltok && lref)
-					json_object_set_new(spec, "tokenSecretRef", json_string(lref));
-				else
-					json_object_set_new(spec, "token",
-							    secret_ref(ltok, name, "TOKEN"));
-			}
-			if (json_is_object(h) && json_object_size(h)) {
-				json_t *e = json_object(), *v, *sorted;
-				const char *k;
-
-				json_object_foreach((json_t *)h, k, v)
-					json_object_set_new(e, k, secret_ref(jsonx_get_str(lh, k), name, k));
-				sorted = view_sorted_copy(e);
-				json_object_set_new(spec, "customHeaders", sorted);
-				json_decref(e);
-			}
-		}
+		write_spec(c, KIND_MCP_SERVER, doc, s, name);
 		json_object_set_new(c->mcp_names, name, json_true());
 		add_doc(c, KIND_MCP_SERVER, doc, s, ours);
 	}
-}
-
-static int safe_name(const char *s)
-{
-	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("._- ", *s))
-			return 0;
-	return 1;
-}
-
-/*
- * A folder's files, which letta-sync uploaded from the repository: written back under
- * .letta/folders/<folder>/ (spec.files names them) when the server still has the content it
- * recorded a hash of; otherwise a warning (diff then shows the files).
- */
-static void folder_files(struct pc *c, json_t *spec, const char *name, const json_t *f)
-{
-	const json_t *rec = json_object_get(json_object_get(f, "metadata"), "files"), *x;
-	json_t *pending = json_array();
-	struct buf dir = BUF_INIT;
-	size_t i;
-	int ok = safe_name(name);
-
-	buf_addf(&dir, ".letta/folders/%s", name);
-	json_array_foreach(json_object_get(f, "files"), i, x)
-	{
-		const char *fn = jsonx_get_str(x, "file_name");
-		const char *content = jsonx_get_str(x, "content");
-		const char *want = jsonx_get_str(rec, fn ? fn : "");
-		char hex[SHA256_HEX_LEN + 1];
-		struct buf path = BUF_INIT;
-
-		if (!ok || !safe_name(fn) || !content || !want) {
-			ok = 0;
-			break;
-		}
-		sha256_hex(hex, content, strlen(content));
-		if (strcmp(hex, want)) {
-			ok = 0;
-			break;
-		}
-		buf_addf(&path, "%s/%s", dir.buf, fn);
-		json_array_append_new(pending, json_pack("{s:s, s:s, s:s}", "folder", name, "path",
-							 path.buf, "content", content));
-		buf_release(&path);
-	}
-	if (ok) {
-		buf_addstr(&dir, "/*");
-		json_object_set_new(spec, "files", json_pack("[s]", dir.buf));
-		json_array_extend(c->raw, pending);
-	} else {
-		warn(c,
-		     "Folder '%s': its files cannot be written back (not uploaded by letta-sync, "
-		     "binary, or changed on the server); add spec.files by hand",
-		     name);
-	}
-	json_decref(pending);
-	buf_release(&dir);
 }
 
 static void pull_folders(struct pc *c)
@@ -605,10 +442,7 @@ static void pull_folders(struct pc *c)
 	{
 		struct own_marker m;
 		const char *name = jsonx_get_str(f, "name");
-		const json_t *ec = json_object_get(f, "embedding_config");
-		const struct resource *r;
-		const char *emb;
-		json_t *doc, *spec, *md;
+		json_t *doc;
 		int ours;
 
 		if (!name)
@@ -619,31 +453,9 @@ static void pull_folders(struct pc *c)
 		ours = m.state == OWN_OURS || m.state == OWN_LEGACY;
 		if (!ours && !c->o->all)
 			continue;
-		r = local_find(c, KIND_FOLDER, name);
 		doc = doc_new(c, KIND_FOLDER, name, jsonx_get_str(f, "description"),
 			      managed_value(c, KIND_FOLDER, name, ours));
-		spec = json_object_get(doc, "spec");
-		if (nonempty(jsonx_get_str(f, "instructions")))
-			json_object_set(spec, "instructions", json_object_get(f, "instructions"));
-		emb = r ? jsonx_get_str(r->spec, "embedding") : NULL;
-		if (!emb)
-			emb = jsonx_get_str(f, "embedding");
-		if (!emb)
-			emb = jsonx_get_str(ec, "handle");
-		if (!emb)
-			emb = jsonx_get_str(ec, "embedding_model");
-		if (emb)
-			json_object_set_new(spec, "embedding", json_string(emb));
-		else
-			warn(c, "Folder '%s': the server reports no embedding model", name);
-		if (r && json_is_array(json_object_get(r->spec, "files")))
-			json_object_set(spec, "files", json_object_get(r->spec, "files"));
-		else if (json_array_size(json_object_get(f, "files")))
-			folder_files(c, spec, name, f);
-		md = user_metadata(KIND_FOLDER, f);
-		if (json_object_size(md))
-			json_object_set(spec, "lettaMetadata", md);
-		json_decref(md);
+		write_spec(c, KIND_FOLDER, doc, f, name);
 		add_doc(c, KIND_FOLDER, doc, f, ours);
 	}
 }
@@ -657,7 +469,7 @@ static void pull_identities(struct pc *c)
 	{
 		struct own_marker m;
 		const char *key = jsonx_get_str(o, "identifier_key"), *name;
-		json_t *doc, *spec;
+		json_t *doc;
 		int ours;
 
 		if (!key)
@@ -671,8 +483,7 @@ static void pull_identities(struct pc *c)
 		name = ours && source_name(&m, KIND_IDENTITY) ? source_name(&m, KIND_IDENTITY) : key;
 		doc = doc_new(c, KIND_IDENTITY, name, NULL,
 			      managed_value(c, KIND_IDENTITY, name, ours));
-		spec = json_object_get(doc, "spec");
-		kind_impl(KIND_IDENTITY)->pull(spec, o, name);
+		write_spec(c, KIND_IDENTITY, doc, o, name);
 		add_doc(c, KIND_IDENTITY, doc, o, ours);
 	}
 }

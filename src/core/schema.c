@@ -135,7 +135,7 @@ static void rule(json_t *s, json_t *rule_take)
 	json_array_append_new(all, rule_take);
 }
 
-/* validate_block_label(): [A-Za-z0-9_/-]{1,50}. */
+/* validate_block_label() (core/kinds/block.c): [A-Za-z0-9_/-]{1,50}. */
 static json_t *label_rule(void)
 {
 	struct buf p = BUF_INIT;
@@ -174,7 +174,7 @@ static void kind_rules(json_t *spec, json_t *metadata, enum res_kind kind)
 	     json_pack("{s:{s:s}, s:{s:s}}", "if", "type", "string", "then", "const", "seed"));
 	switch (kind) {
 	case KIND_BLOCK:
-		/* check_block() */
+		/* block_check() (core/kinds/block.c) */
 		rule(at(spec, "label"), label_rule());
 		rule(at(spec, "limit"), json_pack("{s:i}", "minimum", 1));
 		rule(spec, json_pack("{s:{s:{s:{s:b}}, s:[s]}, s:{s:[s]}}",
@@ -182,7 +182,7 @@ static void kind_rules(json_t *spec, json_t *metadata, enum res_kind kind)
 				     "then", "required", "templateName"));
 		break;
 	case KIND_TOOL:
-		/* check_tool() */
+		/* tool_check() (core/kinds/tool.c) */
 		buf_addf(&p, "^[A-Za-z_][A-Za-z0-9_]*$");
 		rule(at(metadata, "name"), json_pack("{s:s, s:i}", "pattern", p.buf, "maxLength",
 						     VALIDATE_TOOL_NAME_MAX));
@@ -194,7 +194,7 @@ static void kind_rules(json_t *spec, json_t *metadata, enum res_kind kind)
 		rule(at(spec, "jsonSchema/function/parameters/type"), json_pack("{s:s}", "const", "object"));
 		break;
 	case KIND_MCP_SERVER:
-		/* check_mcp() */
+		/* mcp_check() (core/kinds/mcp_server.c) */
 		rule(at(spec, "layer"), json_pack("{s:s}", "const", "org"));
 		rule(spec, json_pack("{s:{s:{s:{s:s}}, s:[s]}, s:{s:[s], s:{s:{s:s, s:[s]}}}}",
 				     "if", "properties", "serverType", "const", "stdio", "required",
@@ -208,7 +208,7 @@ static void kind_rules(json_t *spec, json_t *metadata, enum res_kind kind)
 		agent_rules(at(spec, "agent"));
 		break;
 	case KIND_FOLDER:
-		/* check_folder() */
+		/* folder_check() (core/kinds/folder.c) */
 		rule(at(spec, "layer"), json_pack("{s:{s:s}}", "not", "const", "base"));
 		rule(at(spec, "files/[]"),
 		     json_pack("{s:{s:s}}", "not", "pattern", "^/|^\\.\\.(/|$)|/\\.\\.(/|$)"));

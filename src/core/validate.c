@@ -1,8 +1,11 @@
 /*
  * Validation of the merged desired state: a schema table per kind (types, required fields,
- * enums, unknown fields), then the per-kind rules and cross-references. See validate.h.
+ * enums, unknown fields), then the per-kind rules (a shared kind's in its kind file, walked
+ * through the kind-implementation table; templates', policies' and agents' here) and
+ * cross-references. See validate.h.
  */
 #include "core/validate.h"
+#include "core/kinds/check.h"
 #include "core/kinds/impl_table.h"
 #include "core/kinds/kinds.h"
 #include "core/memfiles.h"
@@ -11,7 +14,6 @@
 #include "util/suggest.h"
 #include "util/xalloc.h"
 #include "util/yamlx.h"
-#include "util/utf8.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -31,14 +33,6 @@ const struct field validate_metadata_fields[] = {
 	{ "annotations", TY_OBJ, 0, NULL, 0, NULL },
 	END,
 };
-
-
-
-
-
-
-
-
 
 static const struct field f_model[] = {
 	{ "model", TY_STR, 0, NULL, 0, NULL },
@@ -163,10 +157,6 @@ static const struct field f_template[] = {
 	END,
 };
 
-
-
-
-
 static const struct field f_selector[] = {
 	{ "matchTags", TY_ARR, 0, NULL, TY_STR, NULL },
 	{ "matchLabels", TY_MAP, 0, NULL, 0, NULL },
@@ -226,27 +216,11 @@ static const char *const builtin_tools[] = {
 };
 
 struct vctx {
-	const struct desired_state *ds;
-	struct diag_list *diags;
-	const struct resource *r;
+	struct kind_check k;   /* the desired state, the resource checked, the diagnostics */
 	json_t *identity_keys; /* identifierKey -> name */
 };
 
-__attribute__((format(__printf__, 4, 5))) static void verr(struct vctx *c, enum diag_severity sev,
-						       const char *ptr, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	struct src_pos pos;
-	va_list ap;
-
-	desired_pos(&pos, c->ds, c->r, ptr);
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	diag_add(c->diags, sev, pos.file, pos.line, pos.col, "%s.%s: %s",
-		 res_kind_name(c->r->kind), c->r->name, b.buf);
-	buf_release(&b);
-}
+#define verr(c, ...) kind_err(&(c)->k, __VA_ARGS__)
 
 /* "/spec/agent/blocks/0" -> "spec.agent.blocks[0]" */
 static void dotted(struct buf *out, const char *ptr)
@@ -364,11 +338,11 @@ static void check_value(struct vctx *c, const json_t *v, const struct field *f, 
 				buf_addf(&all, "%s%s", i ? ", " : "", f->enums[i]);
 			verr(c, DIAG_ERROR, ptr->buf, "Invalid %s: %s", f->name, s);
 			if (!strcmp(f->name, "identityType") && (!strcmp(s, "service") || !strcmp(s, "team")))
-				diag_hint(c->diags, "Letta knows org, user and other: use 'other' for %s identities", s);
+				diag_hint(c->k.diags, "Letta knows org, user and other: use 'other' for %s identities", s);
 			else if (guess)
-				diag_hint(c->diags, "did you mean '%s'? (one of: %s)", guess, all.buf);
+				diag_hint(c->k.diags, "did you mean '%s'? (one of: %s)", guess, all.buf);
 			else
-				diag_hint(c->diags, "one of: %s", all.buf);
+				diag_hint(c->k.diags, "one of: %s", all.buf);
 			buf_release(&all);
 		}
 	}
@@ -419,7 +393,7 @@ static void check_fields(struct vctx *c, const json_t *obj, const struct field *
 			dotted(&d, ptr->buf);
 			verr(c, DIAG_ERROR, ptr->buf, "unknown field '%s'", d.buf);
 			if (guess)
-				diag_hint(c->diags, "did you mean '%s'?", guess);
+				diag_hint(c->k.diags, "did you mean '%s'?", guess);
 			buf_release(&d);
 		} else {
 			check_value(c, v, f, ptr);
@@ -447,26 +421,26 @@ static void check_ref(struct vctx *c, enum res_kind kind, const char *name, cons
 	size_t n = 0;
 	const char *guess;
 
-	if (!name || desired_find(c->ds, kind, name))
+	if (!name || desired_find(c->k.ds, kind, name))
 		return;
 	if (kind == KIND_TOOL && suggest(name, builtin_tools) &&
 	    !strcmp(suggest(name, builtin_tools), name))
 		return;
 	if (kind == KIND_IDENTITY && json_object_get(c->identity_keys, name))
 		return;
-	cands = xcalloc(c->ds->n + 1, sizeof(*cands));
-	for (size_t i = 0; i < c->ds->n; i++)
-		if (c->ds->items[i].kind == kind)
-			cands[n++] = c->ds->items[i].name;
+	cands = xcalloc(c->k.ds->n + 1, sizeof(*cands));
+	for (size_t i = 0; i < c->k.ds->n; i++)
+		if (c->k.ds->items[i].kind == kind)
+			cands[n++] = c->k.ds->items[i].name;
 	verr(c, DIAG_ERROR, ptr, "%s '%s' is not defined", res_kind_name(kind), name);
 	guess = suggest(name, cands);
 	free(cands);
 	if (!guess && kind == KIND_TOOL)
 		guess = suggest(name, builtin_tools);
 	if (guess)
-		diag_hint(c->diags, "did you mean '%s'?", guess);
+		diag_hint(c->k.diags, "did you mean '%s'?", guess);
 	else
-		diag_hint(c->diags, "declare it with kind: %s in .letta/manifests/", res_kind_name(kind));
+		diag_hint(c->k.diags, "declare it with kind: %s in .letta/manifests/", res_kind_name(kind));
 }
 
 static const char *entry_name(const json_t *it)
@@ -489,30 +463,6 @@ static void check_named_list(struct vctx *c, const json_t *list, enum res_kind k
 		check_ref(c, kind, entry_name(it), ptr.buf);
 	}
 	buf_release(&ptr);
-}
-
-int validate_block_label(const char *label)
-{
-	size_t n = strlen(label);
-
-	if (!n || n > VALIDATE_LABEL_MAX)
-		return 0;
-	for (const char *p = label; *p; p++) {
-		char ch = *p;
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '/' || ch == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-static void check_label(struct vctx *c, const char *label, const char *ptr)
-{
-	if (label && !validate_block_label(label)) {
-		verr(c, DIAG_ERROR, ptr,
-		     "invalid block label '%s': Letta accepts 1-50 characters of [A-Za-z0-9_/-]", label);
-	}
 }
 
 /* The agent section of a Template, or the overrides of an Agent (base is "/spec/agent" or "/spec"). */
@@ -564,7 +514,7 @@ static void check_agent_fields(struct vctx *c, const json_t *a, const char *base
 			continue;
 		}
 		if (name) {
-			const struct resource *b = desired_find(c->ds, KIND_BLOCK, name);
+			const struct resource *b = desired_find(c->k.ds, KIND_BLOCK, name);
 
 			buf_addstr(&ptr, "/name");
 			check_ref(c, KIND_BLOCK, name, ptr.buf);
@@ -577,7 +527,7 @@ static void check_agent_fields(struct vctx *c, const json_t *a, const char *base
 			continue;
 		} else {
 			buf_addstr(&ptr, "/label");
-			check_label(c, label, ptr.buf);
+			block_check_label(&c->k, label, ptr.buf);
 			if (!json_object_get(it, "value"))
 				verr(c, DIAG_ERROR, ptr.buf, "private block '%s' needs a value", label);
 		}
@@ -589,7 +539,7 @@ static void check_agent_fields(struct vctx *c, const json_t *a, const char *base
 			json_object_set_new(labels, label, json_true());
 		}
 	}
-	memfiles_validate_decl(c->ds, c->r, json_object_get(a, "memory"), base, c->diags);
+	memfiles_validate_decl(c->k.ds, c->k.r, json_object_get(a, "memory"), base, c->k.diags);
 	buf_reset(&ptr);
 	buf_addf(&ptr, "%s/tools", base);
 	check_named_list(c, json_object_get(a, "tools"), KIND_TOOL, ptr.buf);
@@ -616,157 +566,6 @@ static void check_agent_fields(struct vctx *c, const json_t *a, const char *base
 	buf_release(&ptr);
 }
 
-static void check_block(struct vctx *c, const json_t *spec, json_t *labels)
-{
-	const char *label = jsonx_get_str(spec, "label");
-	const char *value = jsonx_get_str(spec, "value");
-	const json_t *limit = json_object_get(spec, "limit");
-
-	check_label(c, label, "/spec/label");
-	if (label) {
-		const char *other = jsonx_get_str(labels, label);
-
-		if (other)
-			verr(c, DIAG_ERROR, "/spec/label",
-			     "block label '%s' is also the label of Block '%s'", label, other);
-		else
-			json_object_set_new(labels, label, json_string(c->r->name));
-	}
-	if (json_is_true(json_object_get(spec, "isTemplate")) && !json_object_get(spec, "templateName"))
-		verr(c, DIAG_ERROR, "/spec/isTemplate", "spec.templateName required when isTemplate=true");
-	if (json_is_integer(limit) && json_integer_value(limit) <= 0)
-		verr(c, DIAG_ERROR, "/spec/limit", "spec.limit must be a positive integer");
-	else if (json_is_integer(limit) && value &&
-		 utf8_count(value) > (size_t)json_integer_value(limit))
-		verr(c, DIAG_ERROR, "/spec/value", "value is %zu characters, over its limit of %lld",
-		     utf8_count(value), (long long)json_integer_value(limit));
-}
-
-static int is_identifier(const char *s)
-{
-	if (!s || !*s || (*s >= '0' && *s <= '9'))
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return 0;
-	return 1;
-}
-
-static void check_tool(struct vctx *c, const json_t *spec)
-{
-	const json_t *code = json_object_get(spec, "sourceCode");
-	const json_t *file = json_object_get(spec, "sourceFile");
-	const json_t *schema = json_object_get(spec, "jsonSchema");
-	const char *tt = jsonx_get_str(spec, "toolType");
-	const char *type, *fname;
-
-	if (!code && !file)
-		verr(c, DIAG_ERROR, "/spec", "Missing required field: spec.sourceCode");
-	else if (code && file)
-		verr(c, DIAG_ERROR, "/spec/sourceFile", "give spec.sourceCode or spec.sourceFile, not both");
-	else if (json_is_string(code) && !json_string_length(code))
-		verr(c, DIAG_ERROR, "/spec/sourceCode", "spec.sourceCode is empty");
-	if (strlen(c->r->name) > VALIDATE_TOOL_NAME_MAX)
-		verr(c, DIAG_ERROR, "/metadata/name",
-		     "tool name is %zu characters; Letta allows at most %d", strlen(c->r->name),
-		     VALIDATE_TOOL_NAME_MAX);
-	else if (!is_identifier(c->r->name))
-		verr(c, DIAG_ERROR, "/metadata/name",
-		     "tool name '%s' is not a function name ([A-Za-z_][A-Za-z0-9_]*)", c->r->name);
-	if (tt && strcmp(tt, "custom"))
-		verr(c, DIAG_ERROR, "/spec/toolType",
-		     "toolType '%s' cannot be created through the Letta API (only custom tools can)", tt);
-	if (!json_is_object(schema))
-		return;
-	type = jsonx_get_str(schema, "type");
-	if (!type || strcmp(type, "function"))
-		verr(c, DIAG_ERROR, "/spec/jsonSchema/type", "jsonSchema.type must be 'function'");
-	fname = jsonx_get_str(json_object_get(schema, "function"), "name");
-	if (!json_is_object(json_object_get(schema, "function")))
-		verr(c, DIAG_ERROR, "/spec/jsonSchema", "Missing required field: spec.jsonSchema.function");
-	else if (!fname || strcmp(fname, c->r->name))
-		verr(c, DIAG_ERROR, fname ? "/spec/jsonSchema/function/name" : "/spec/jsonSchema/function",
-		     "jsonSchema.function.name must match metadata.name");
-	type = jsonx_get_str(json_object_get(json_object_get(schema, "function"), "parameters"), "type");
-	if (type && strcmp(type, "object"))
-		verr(c, DIAG_ERROR, "/spec/jsonSchema/function/parameters/type",
-		     "jsonSchema.function.parameters.type must be 'object'");
-}
-
-static void check_secret(struct vctx *c, const char *value, const char *ptr)
-{
-	if (value && strncmp(value, "${", 2))
-		verr(c, DIAG_WARNING, ptr, "a literal secret in a manifest; use a ${ENV_VAR} reference");
-}
-
-static void check_mcp(struct vctx *c, const json_t *spec)
-{
-	const char *type = jsonx_get_str(spec, "serverType");
-	const json_t *hdrs = json_object_get(spec, "customHeaders");
-	const char *k;
-	json_t *v;
-
-	if (c->r->layer != LAYER_ORG)
-		verr(c, DIAG_ERROR, "/spec/layer", "MCPServer must have layer: org");
-	if (type && !strcmp(type, "stdio") && !jsonx_get_str(json_object_get(spec, "stdioConfig"), "command"))
-		verr(c, DIAG_ERROR, "/spec", "stdioConfig.command required for stdio servers");
-	if (type && strcmp(type, "stdio") && !json_object_get(spec, "serverUrl"))
-		verr(c, DIAG_ERROR, "/spec", "serverUrl required for SSE/HTTP servers");
-	check_secret(c, jsonx_get_str(spec, "token"), "/spec/token");
-	if (json_is_object(hdrs))
-		json_object_foreach((json_t *)hdrs, k, v) {
-			struct buf ptr = BUF_INIT;
-
-			buf_addstr(&ptr, "/spec/customHeaders");
-			yamlx_pointer_add(&ptr, k);
-			check_secret(c, json_string_value(v), ptr.buf);
-			buf_release(&ptr);
-		}
-}
-
-static void check_folder(struct vctx *c, const json_t *spec)
-{
-	const json_t *files = json_object_get(spec, "files");
-	size_t i;
-	json_t *it;
-
-	if (c->r->layer == LAYER_BASE)
-		verr(c, DIAG_ERROR, "/spec/layer", "Folder cannot have layer: base");
-	if (!jsonx_get_str(json_object_get(spec, "embeddingConfig"), "model") &&
-	    !json_object_get(spec, "embedding")) {
-		verr(c, DIAG_ERROR, "/spec", "Missing required field: spec.embeddingConfig.model");
-		diag_hint(c->diags, "or give spec.embedding, a provider/model handle");
-	}
-	json_array_foreach(json_is_array(files) ? files : NULL, i, it) {
-		const char *g = json_string_value(it);
-		struct buf ptr = BUF_INIT;
-
-		buf_addf(&ptr, "/spec/files/%zu", i);
-		if (g && (g[0] == '/' || !strcmp(g, "..") || !strncmp(g, "../", 3) ||
-			  strstr(g, "/../") || (strlen(g) >= 3 && !strcmp(g + strlen(g) - 3, "/..")))) {
-			verr(c, DIAG_ERROR, ptr.buf, "file pattern '%s' leaves the repository", g);
-		}
-		buf_release(&ptr);
-	}
-}
-
-static void check_identity(struct vctx *c, const json_t *spec)
-{
-	const char *key = jsonx_get_str(spec, "identifierKey");
-	const char *other;
-
-	if (json_object_get(spec, "lettaMetadata") || json_object_get(spec, "metadata"))
-		verr(c, DIAG_ERROR, json_object_get(spec, "metadata") ? "/spec/metadata" : "/spec/lettaMetadata",
-		     "identities have no metadata in Letta (the API refuses it)");
-	if (!key)
-		key = c->r->name;
-	other = jsonx_get_str(c->identity_keys, key);
-	if (other && strcmp(other, c->r->name))
-		verr(c, DIAG_ERROR, json_object_get(spec, "identifierKey") ? "/spec/identifierKey" : "/metadata/name",
-		     "identifierKey '%s' is also the key of Identity '%s'", key, other);
-}
-
 static void check_policy(struct vctx *c, const json_t *spec)
 {
 	const json_t *sel = json_object_get(spec, "selector");
@@ -787,14 +586,14 @@ static void check_agent(struct vctx *c, const json_t *spec, const char *default_
 	const char *other;
 
 	if (!name)
-		name = c->r->name;
+		name = c->k.r->name;
 	other = jsonx_get_str(agent_names, name);
 	if (other)
 		verr(c, DIAG_ERROR, json_object_get(spec, "name") ? "/spec/name" : "/metadata/name",
 		     "agent name '%s' is also the name of Agent '%s' (agent names are unique in a project)",
 		     name, other);
 	else
-		json_object_set_new(agent_names, name, json_string(c->r->name));
+		json_object_set_new(agent_names, name, json_string(c->k.r->name));
 
 	if (tmpl)
 		check_ref(c, KIND_TEMPLATE, tmpl, "/spec/template");
@@ -809,22 +608,25 @@ static void check_managed(struct vctx *c, const json_t *spec)
 
 	if (json_is_string(m) && strcmp(json_string_value(m), "seed")) {
 		verr(c, DIAG_ERROR, "/spec/managed", "Invalid managed: %s", json_string_value(m));
-		diag_hint(c->diags, "true (git is the truth), seed (created once) or false (never touched)");
+		diag_hint(c->k.diags, "true (git is the truth), seed (created once) or false (never touched)");
 	}
 }
 
 void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 {
 	struct vctx c;
-	json_t *labels = json_object(); /* block labels, then agent names */
+	json_t *seen[KIND__COUNT];      /* each kind's scratch (struct kind_check) */
+	json_t *agent_names = json_object();
 	const struct resource *deflt = NULL;
 	size_t ntemplates = 0;
 	struct buf ptr = BUF_INIT;
 
 	memset(&c, 0, sizeof(c));
-	c.ds = ds;
-	c.diags = diags;
+	c.k.ds = ds;
+	c.k.diags = diags;
 	c.identity_keys = json_object();
+	for (int k = 0; k < KIND__COUNT; k++)
+		seen[k] = json_object();
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct resource *r = &ds->items[i];
 		const char *key = jsonx_get_str(r->spec, "identifierKey");
@@ -837,7 +639,7 @@ void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct resource *r = &ds->items[i];
 
-		c.r = r;
+		c.k.r = r;
 		buf_reset(&ptr);
 		buf_addstr(&ptr, "/metadata");
 		if (json_is_object(json_object_get(r->doc, "metadata")))
@@ -846,16 +648,13 @@ void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 		buf_addstr(&ptr, "/spec");
 		check_fields(&c, r->spec, validate_kind_fields(r->kind), &ptr);
 		check_managed(&c, r->spec);
+		if (kind_impl(r->kind)) {
+			/* A shared kind's rules are its kind file's. */
+			c.k.seen = seen[r->kind];
+			kind_impl(r->kind)->check(&c.k);
+			continue;
+		}
 		switch (r->kind) {
-		case KIND_BLOCK:
-			check_block(&c, r->spec, labels);
-			break;
-		case KIND_TOOL:
-			check_tool(&c, r->spec);
-			break;
-		case KIND_MCP_SERVER:
-			check_mcp(&c, r->spec);
-			break;
 		case KIND_TEMPLATE:
 			if (json_is_true(json_object_get(r->spec, "default"))) {
 				if (deflt)
@@ -871,12 +670,6 @@ void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 				check_agent_fields(&c, json_object_get(r->spec, "agent"), "/spec/agent");
 			}
 			break;
-		case KIND_FOLDER:
-			check_folder(&c, r->spec);
-			break;
-		case KIND_IDENTITY:
-			check_identity(&c, r->spec);
-			break;
 		case KIND_AGENT_POLICY:
 			check_policy(&c, r->spec);
 			break;
@@ -886,14 +679,16 @@ void validate_desired(const struct desired_state *ds, struct diag_list *diags)
 			BUG("unknown kind %d", (int)r->kind);
 		}
 	}
-	json_object_clear(labels);
 	for (size_t i = 0; i < ds->n; i++) {
-		c.r = &ds->items[i];
-		if (c.r->kind == KIND_AGENT)
-			check_agent(&c, c.r->spec, deflt ? deflt->name : NULL, ntemplates, labels);
+		c.k.r = &ds->items[i];
+		if (c.k.r->kind == KIND_AGENT)
+			check_agent(&c, c.k.r->spec, deflt ? deflt->name : NULL, ntemplates,
+				    agent_names);
 	}
+	for (int k = 0; k < KIND__COUNT; k++)
+		json_decref(seen[k]);
 	json_decref(c.identity_keys);
-	json_decref(labels);
+	json_decref(agent_names);
 	buf_release(&ptr);
 }
 

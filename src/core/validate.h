@@ -10,14 +10,11 @@
  */
 #include "core/diag.h"
 #include "core/kinds/field.h"
+#include "core/kinds/impl.h" /* VALIDATE_LABEL_MAX, validate_block_label(): Block's rules */
 #include "core/model.h"
 
 #include <jansson.h>
 #include <stddef.h>
-
-/* Letta's tool-name limit and the block label pattern [A-Za-z0-9_/-]{1,50}. */
-#define VALIDATE_TOOL_NAME_MAX 48
-#define VALIDATE_LABEL_MAX     50
 
 /*
  * The schema tables (core/kinds/field.h): a shared kind's in its kind file, the others' in
@@ -29,9 +26,6 @@ extern const struct field validate_metadata_fields[];
 const struct field *validate_kind_fields(enum res_kind kind);
 
 void validate_desired(const struct desired_state *ds, struct diag_list *diags);
-
-/* Whether label matches [A-Za-z0-9_/-]{1,50}. */
-int validate_block_label(const char *label);
 
 /*
  * The scope registry (.letta/scope_registry.yaml, already parsed): a top-level "scopes" list of

@@ -68,7 +68,7 @@ static void test_kind_tool__pulled_manifest_has_the_servers_view(void **state)
 
 	(void)state;
 	assert_non_null(o);
-	tool()->pull(spec, o, "lookup");
+	tool()->pull(spec, o, &(struct kind_pull){ .name = "lookup" });
 	assert_string_equal(jsonx_get_str(spec, "sourceType"), "python");
 	assert_string_equal(jsonx_get_str(json_array_get(json_object_get(spec, "pipRequirements"), 0),
 					  "package"),

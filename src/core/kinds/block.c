@@ -1,10 +1,15 @@
 /*
- * Block: a shared memory block (docs/manifests.md "Block"). Its spec fields, its desired and
- * remote views (the hash input) and what pull writes from a remote block.
+ * Block: a shared memory block (docs/manifests.md "Block"). Its spec fields and rules, its
+ * desired and remote views (the hash input), its request bodies and what pull writes from a
+ * remote block.
  */
+#include "core/kinds/check.h"
 #include "core/kinds/impl.h"
 #include "core/kinds/view.h"
+#include "core/kinds/write.h"
+#include "core/plan_build.h"
 #include "util/jsonx.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -73,12 +78,91 @@ json_t *block_private_body(const json_t *entry)
 	return body;
 }
 
-static void block_pull(json_t *spec, const json_t *b, const char *name)
+int validate_block_label(const char *label)
+{
+	size_t n = strlen(label);
+
+	if (!n || n > VALIDATE_LABEL_MAX)
+		return 0;
+	for (const char *p = label; *p; p++) {
+		char ch = *p;
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '/' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+void block_check_label(const struct kind_check *k, const char *label, const char *ptr)
+{
+	if (label && !validate_block_label(label))
+		kind_err(k, DIAG_ERROR, ptr,
+			 "invalid block label '%s': Letta accepts 1-50 characters of [A-Za-z0-9_/-]",
+			 label);
+}
+
+/* Labels are unique among Blocks (k->seen: label -> Block name) and within the API's pattern. */
+static void block_check(struct kind_check *k)
+{
+	const json_t *spec = k->r->spec;
+	const char *label = jsonx_get_str(spec, "label");
+	const char *value = jsonx_get_str(spec, "value");
+	const json_t *limit = json_object_get(spec, "limit");
+
+	block_check_label(k, label, "/spec/label");
+	if (label) {
+		const char *other = jsonx_get_str(k->seen, label);
+
+		if (other)
+			kind_err(k, DIAG_ERROR, "/spec/label",
+				 "block label '%s' is also the label of Block '%s'", label, other);
+		else
+			json_object_set_new(k->seen, label, json_string(k->r->name));
+	}
+	if (json_is_true(json_object_get(spec, "isTemplate")) && !json_object_get(spec, "templateName"))
+		kind_err(k, DIAG_ERROR, "/spec/isTemplate",
+			 "spec.templateName required when isTemplate=true");
+	if (json_is_integer(limit) && json_integer_value(limit) <= 0)
+		kind_err(k, DIAG_ERROR, "/spec/limit", "spec.limit must be a positive integer");
+	else if (json_is_integer(limit) && value &&
+		 utf8_count(value) > (size_t)json_integer_value(limit))
+		kind_err(k, DIAG_ERROR, "/spec/value", "value is %zu characters, over its limit of %lld",
+			 utf8_count(value), (long long)json_integer_value(limit));
+}
+
+/* BlockCreate / BlockUpdate: the view, its metadata with the marker. */
+static json_t *block_body(const struct kind_write *w)
+{
+	json_t *body = json_deep_copy(w->view);
+
+	json_object_set_new(body, "metadata",
+			    kind_metadata(w, json_object_get(w->view, "metadata"), w->hash));
+	return body;
+}
+
+static int block_create(const struct kind_write *w)
+{
+	json_t *body = block_body(w);
+
+	kind_project_id(w, body);
+	pl_op(w->p, w->ai, OP_CREATE, TARGET_BLOCK, NULL, NULL, body, 0);
+	return 0;
+}
+
+static int block_update(const struct kind_write *w, const char *id, const json_t *obj)
+{
+	(void)obj;
+	pl_op(w->p, w->ai, OP_UPDATE, TARGET_BLOCK, id, NULL, block_body(w), 0);
+	return 0;
+}
+
+static void block_pull(json_t *spec, const json_t *b, const struct kind_pull *x)
 {
 	const char *value = jsonx_get_str(b, "value");
 	json_t *md = view_user_metadata(json_object_get(b, "metadata"));
 
-	(void)name;
+	(void)x;
 	json_object_set_new(spec, "label", json_string(jsonx_get_str(b, "label")));
 	json_object_set_new(spec, "value", json_string(value ? value : ""));
 	if (json_is_integer(json_object_get(b, "limit")))
@@ -93,4 +177,13 @@ static void block_pull(json_t *spec, const json_t *b, const char *name)
 /* Its view has not changed since hashes began (hash version 1). */
 static const struct own_hash_field block_hash_fields[] = { { NULL, 0 } };
 
-const struct kind_impl kind_block_impl = { block_want, block_have, block_fields, block_pull, block_hash_fields };
+const struct kind_impl kind_block_impl = {
+	.want = block_want,
+	.have = block_have,
+	.fields = block_fields,
+	.check = block_check,
+	.create = block_create,
+	.update = block_update,
+	.pull = block_pull,
+	.hash_fields = block_hash_fields,
+};

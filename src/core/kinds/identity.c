@@ -1,11 +1,15 @@
 /*
  * Identity: a user or organisation agents act for (docs/manifests.md "Identity"). Its spec
- * fields, its desired and remote views (the hash input; our marker property left out) and
- * what pull writes from a remote identity.
+ * fields and rules, its desired and remote views (the hash input; our marker property left
+ * out), its request bodies (the marker as a property) and what pull writes from a remote
+ * identity.
  */
 #include "core/markers.h"
+#include "core/kinds/check.h"
 #include "core/kinds/impl.h"
 #include "core/kinds/view.h"
+#include "core/kinds/write.h"
+#include "core/plan_build.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
@@ -98,8 +102,67 @@ static json_t *identity_have(const json_t *o)
 			 props_norm(json_object_get(o, "properties")));
 }
 
-static void identity_pull(json_t *spec, const json_t *o, const char *name)
+/* No metadata (the API has none); identifier keys unique (k->seen: key -> Identity name). */
+static void identity_check(struct kind_check *k)
 {
+	const json_t *spec = k->r->spec;
+	const char *key = jsonx_get_str(spec, "identifierKey");
+	const char *other;
+
+	if (json_object_get(spec, "lettaMetadata") || json_object_get(spec, "metadata"))
+		kind_err(k, DIAG_ERROR,
+			 json_object_get(spec, "metadata") ? "/spec/metadata" : "/spec/lettaMetadata",
+			 "identities have no metadata in Letta (the API refuses it)");
+	if (!key)
+		key = k->r->name;
+	other = jsonx_get_str(k->seen, key);
+	if (other && strcmp(other, k->r->name))
+		kind_err(k, DIAG_ERROR,
+			 json_object_get(spec, "identifierKey") ? "/spec/identifierKey" : "/metadata/name",
+			 "identifierKey '%s' is also the key of Identity '%s'", key, other);
+	else if (!other)
+		json_object_set_new(k->seen, key, json_string(k->r->name));
+}
+
+/* The identity write of the action: a create or an upsert, with our marker property. */
+static void identity_req(const struct kind_write *w, enum plan_op op)
+{
+	json_t *props = json_deep_copy(json_object_get(w->view, "properties"));
+	json_t *body;
+
+	json_array_append_new(props, own_identity_property(w->r->name, w->project, w->hash,
+							   w->hash_version));
+	body = json_pack("{s:O, s:O, s:O, s:o}", "identifier_key",
+			 json_object_get(w->view, "identifier_key"), "name",
+			 json_object_get(w->view, "name"), "identity_type",
+			 json_object_get(w->view, "identity_type"), "properties", props);
+	kind_project_id(w, body);
+	pl_op(w->p, w->ai, op, TARGET_IDENTITY, NULL, NULL, body, REQ_PROJECT_HEADER);
+}
+
+static int identity_create(const struct kind_write *w)
+{
+	/*
+	 * POST, not the PUT upsert: the real server's upsert answers 404 on a key it does not
+	 * know (docs/letta-sim.md "Identity upsert"). A 409 (the key appeared meanwhile) is
+	 * settled by the create guard, which adopts the identity carrying our marker.
+	 */
+	identity_req(w, OP_CREATE);
+	return 0;
+}
+
+static int identity_update(const struct kind_write *w, const char *id, const json_t *obj)
+{
+	(void)id;
+	(void)obj;
+	/* The key exists: PUT replaces name, type and properties (an update on both servers). */
+	identity_req(w, OP_UPSERT);
+	return 0;
+}
+
+static void identity_pull(json_t *spec, const json_t *o, const struct kind_pull *x)
+{
+	const char *name = x->name;
 	const char *n = jsonx_get_str(o, "name"), *type = jsonx_get_str(o, "identity_type");
 	const json_t *props = json_object_get(o, "properties"), *p;
 	json_t **v = xmalloc((json_array_size(props) + 1) * sizeof(*v)), *arr;
@@ -133,5 +196,13 @@ static void identity_pull(json_t *spec, const json_t *o, const char *name)
 /* Its view has not changed since hashes began (hash version 1). */
 static const struct own_hash_field identity_hash_fields[] = { { NULL, 0 } };
 
-const struct kind_impl kind_identity_impl = { identity_want, identity_have, identity_fields,
-					      identity_pull, identity_hash_fields };
+const struct kind_impl kind_identity_impl = {
+	.want = identity_want,
+	.have = identity_have,
+	.fields = identity_fields,
+	.check = identity_check,
+	.create = identity_create,
+	.update = identity_update,
+	.pull = identity_pull,
+	.hash_fields = identity_hash_fields,
+};

@@ -1,9 +1,12 @@
 /*
- * Tool: a custom tool (docs/manifests.md "Tool"). Its spec fields, its desired and remote views
- * (the hash input) and what pull writes from a remote tool.
+ * Tool: a custom tool (docs/manifests.md "Tool"). Its spec fields and rules, its desired and
+ * remote views (the hash input), its request bodies and what pull writes from a remote tool.
  */
+#include "core/kinds/check.h"
 #include "core/kinds/impl.h"
 #include "core/kinds/view.h"
+#include "core/kinds/write.h"
+#include "core/plan_build.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
@@ -167,6 +170,95 @@ static json_t *tool_have(const json_t *o)
 			 json_is_true(json_object_get(o, "enable_parallel_execution")));
 }
 
+static int is_identifier(const char *s)
+{
+	if (!s || !*s || (*s >= '0' && *s <= '9'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* Source code or a source file; a name the API takes; a function schema named as the tool. */
+static void tool_check(struct kind_check *k)
+{
+	const json_t *spec = k->r->spec;
+	const char *name = k->r->name;
+	const json_t *code = json_object_get(spec, "sourceCode");
+	const json_t *file = json_object_get(spec, "sourceFile");
+	const json_t *schema = json_object_get(spec, "jsonSchema");
+	const char *tt = jsonx_get_str(spec, "toolType");
+	const char *type, *fname;
+
+	if (!code && !file)
+		kind_err(k, DIAG_ERROR, "/spec", "Missing required field: spec.sourceCode");
+	else if (code && file)
+		kind_err(k, DIAG_ERROR, "/spec/sourceFile",
+			 "give spec.sourceCode or spec.sourceFile, not both");
+	else if (json_is_string(code) && !json_string_length(code))
+		kind_err(k, DIAG_ERROR, "/spec/sourceCode", "spec.sourceCode is empty");
+	if (strlen(name) > VALIDATE_TOOL_NAME_MAX)
+		kind_err(k, DIAG_ERROR, "/metadata/name",
+			 "tool name is %zu characters; Letta allows at most %d", strlen(name),
+			 VALIDATE_TOOL_NAME_MAX);
+	else if (!is_identifier(name))
+		kind_err(k, DIAG_ERROR, "/metadata/name",
+			 "tool name '%s' is not a function name ([A-Za-z_][A-Za-z0-9_]*)", name);
+	if (tt && strcmp(tt, "custom"))
+		kind_err(k, DIAG_ERROR, "/spec/toolType",
+			 "toolType '%s' cannot be created through the Letta API (only custom tools can)",
+			 tt);
+	if (!json_is_object(schema))
+		return;
+	type = jsonx_get_str(schema, "type");
+	if (!type || strcmp(type, "function"))
+		kind_err(k, DIAG_ERROR, "/spec/jsonSchema/type", "jsonSchema.type must be 'function'");
+	fname = jsonx_get_str(json_object_get(schema, "function"), "name");
+	if (!json_is_object(json_object_get(schema, "function")))
+		kind_err(k, DIAG_ERROR, "/spec/jsonSchema",
+			 "Missing required field: spec.jsonSchema.function");
+	else if (!fname || strcmp(fname, name))
+		kind_err(k, DIAG_ERROR,
+			 fname ? "/spec/jsonSchema/function/name" : "/spec/jsonSchema/function",
+			 "jsonSchema.function.name must match metadata.name");
+	type = jsonx_get_str(json_object_get(json_object_get(schema, "function"), "parameters"),
+			     "type");
+	if (type && strcmp(type, "object"))
+		kind_err(k, DIAG_ERROR, "/spec/jsonSchema/function/parameters/type",
+			 "jsonSchema.function.parameters.type must be 'object'");
+}
+
+/* ToolCreate / ToolUpdate: the view without its name (the server takes it from the schema), our tag added. */
+static json_t *tool_body(const struct kind_write *w)
+{
+	json_t *body = json_deep_copy(w->view);
+
+	json_object_del(body, "name");
+	json_array_append_new(json_object_get(body, "tags"), json_string(OWN_TAG));
+	return body;
+}
+
+static int tool_create(const struct kind_write *w)
+{
+	/* ToolCreate is strict: no name, no tool_type, no metadata_ (set right after). */
+	pl_op(w->p, w->ai, OP_CREATE, TARGET_TOOL, NULL, NULL, tool_body(w), 0);
+	pl_op(w->p, w->ai, OP_UPDATE, TARGET_TOOL, "@self", NULL,
+	      json_pack("{s:o}", "metadata_", kind_marker(w, w->hash)), 0);
+	return 0;
+}
+
+static int tool_update(const struct kind_write *w, const char *id, const json_t *obj)
+{
+	json_t *body = tool_body(w);
+
+	(void)obj;
+	json_object_set_new(body, "metadata_", kind_marker(w, w->hash));
+	pl_op(w->p, w->ai, OP_UPDATE, TARGET_TOOL, id, NULL, body, 0);
+	return 0;
+}
+
 /* Requirements as the manifest has them (key): the API's "name" is the manifest's "package". */
 static void pull_reqs(json_t *spec, const char *key, const json_t *arr)
 {
@@ -191,13 +283,13 @@ static void pull_reqs(json_t *spec, const char *key, const json_t *arr)
 }
 
 /* A custom tool's spec as pull writes it (name, ownership and managed are pull.c's). */
-static void tool_pull(json_t *spec, const json_t *t, const char *name)
+static void tool_pull(json_t *spec, const json_t *t, const struct kind_pull *x)
 {
 	const char *st = jsonx_get_str(t, "source_type");
 	const json_t *rcl = json_object_get(t, "return_char_limit");
 	json_t *tags;
 
-	(void)name;
+	(void)x;
 	json_object_set_new(spec, "sourceType", json_string(st ? st : "python"));
 	json_object_set_new(spec, "description",
 			    json_string(view_first_str(jsonx_get_str(t, "description"), "", NULL)));
@@ -220,5 +312,13 @@ static void tool_pull(json_t *spec, const json_t *t, const char *name)
 		json_object_set(spec, "returnCharLimit", (json_t *)rcl);
 }
 
-const struct kind_impl kind_tool_impl = { tool_want, tool_have, tool_fields, tool_pull,
-					  tool_hash_fields };
+const struct kind_impl kind_tool_impl = {
+	.want = tool_want,
+	.have = tool_have,
+	.fields = tool_fields,
+	.check = tool_check,
+	.create = tool_create,
+	.update = tool_update,
+	.pull = tool_pull,
+	.hash_fields = tool_hash_fields,
+};

@@ -4,9 +4,11 @@
  */
 #include "core/kinds/view.h"
 #include "core/markers.h"
+#include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +121,24 @@ const char *view_meta_str(const struct resource *r, const char *key)
 const char *view_first_str(const char *a, const char *b, const char *c)
 {
 	return a ? a : b ? b : c ? c : "";
+}
+
+void view_vwarn(json_t *warnings, const char *fmt, va_list ap)
+{
+	struct buf b = BUF_INIT;
+
+	buf_vaddf(&b, fmt, ap);
+	json_array_append_new(warnings, json_string(b.buf));
+	buf_release(&b);
+}
+
+void view_pull_warn(const struct kind_pull *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	view_vwarn(x->warnings, fmt, ap);
+	va_end(ap);
 }
 
 static int cmp_key(const void *a, const void *b)

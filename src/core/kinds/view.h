@@ -7,9 +7,11 @@
  * hash of the view) and for pull's spec writers. Pure; calls nothing in core but ownership's
  * marker names.
  */
+#include "core/kinds/impl.h"
 #include "core/model.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 
 /* A deep copy without null object members (null and absent mean the same). New reference. */
 json_t *view_norm(const json_t *v);
@@ -30,5 +32,9 @@ const char *view_spec_str(const struct resource *r, const char *key);
 const char *view_meta_str(const struct resource *r, const char *key);
 /* The first of a, b, c that is not NULL, else "". */
 const char *view_first_str(const char *a, const char *b, const char *c);
+/* A warning of pull's (x->warnings), printf-like; view_vwarn() appends to any array. */
+__attribute__((format(__printf__, 2, 3))) void view_pull_warn(const struct kind_pull *x,
+							      const char *fmt, ...);
+void view_vwarn(json_t *warnings, const char *fmt, va_list ap);
 
 #endif
