@@ -1,6 +1,8 @@
 /*
  * The reconcile planner for shared resources (blocks, tools, MCP servers, folders,
- * identities) and the inventory; agents are planned in plan_agents.c. See plan.h.
+ * identities) and the inventory; agents are planned in plan_agents.c. See plan.h. What is
+ * particular to a kind (its views, its request bodies) is its kind file's
+ * (src/core/kinds/<kind>.c), reached through the kind-implementation table.
  *
  * For each kind the desired resource and the remote object are both reduced to a "view": a
  * JSON object of the fields letta-sync manages, with wire names and the server's defaults
