@@ -46,6 +46,34 @@ spec:
 YAML
 }
 
+# bob_yaml [BLOCKS [TOOLS]]: the default Template "t" (system "hi", gpt-4o-mini) and the Agent
+# "bob" made from it, that the prune and 409 tests share. BLOCKS and TOOLS are spec.agent's
+# blocks and tools as YAML flow lists (e.g. "[{name: shared}]"); a line is left out when its
+# argument is not given.
+bob_yaml() {
+	cat <<YAML
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: t}
+spec:
+  layer: project
+  default: true
+  agent:
+    name: t
+    system: "hi"
+    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
+YAML
+	[ $# -lt 1 ] || printf '    blocks: %s\n' "$1"
+	[ $# -lt 2 ] || printf '    tools: %s\n' "$2"
+	cat <<YAML
+---
+apiVersion: letta.ai/v1
+kind: Agent
+metadata: {name: bob}
+spec: {layer: project, template: t}
+YAML
+}
+
 # lookup_tool_yaml [DOC [TAGS [EXTRA]]]: the project Tool "lookup", a Python function of one
 # string q, that the tool tests share. DOC is its docstring's first line and its schema's
 # description (default "Look things up."); TAGS its spec.tags ("[search]" unless given, "" for
