@@ -13,6 +13,24 @@
 
 #define NS (F_NULLABLE)
 
+/*
+ * The settings CreateAgentRequest and UpdateAgent both take, all nullable (openapi.json); the
+ * two tables below end with them. settings_apply() and settings_scalars store them.
+ */
+#define SETTINGS_FIELDS                                         \
+	{ "context_window_limit", F_INT, NS },                  \
+	{ "model_settings", F_OBJ, NS },                        \
+	{ "compaction_settings", F_OBJ, NS },                   \
+	{ "reasoning", F_BOOL, NS },                            \
+	{ "max_tokens", F_INT, NS },                            \
+	{ "parallel_tool_calls", F_BOOL, NS },                  \
+	{ "tool_rules", F_ARR, NS },                            \
+	{ "message_buffer_autoclear", F_BOOL, NS },             \
+	{ "max_files_open", F_INT, NS },                        \
+	{ "per_file_view_window_char_limit", F_INT, NS },       \
+	{ "response_format", F_OBJ, NS },                       \
+	{ "enable_sleeptime", F_BOOL, NS }
+
 static const struct fld create_fields[] = {
 	{ "name", F_STR, NS },
 	{ "model", F_STR, NS },
@@ -35,18 +53,7 @@ static const struct fld create_fields[] = {
 	{ "timezone", F_STR, NS },
 	{ "project", F_STR, NS },
 	{ "hidden", F_BOOL, NS },
-	{ "context_window_limit", F_INT, NS },
-	{ "model_settings", F_OBJ, NS },
-	{ "compaction_settings", F_OBJ, NS },
-	{ "reasoning", F_BOOL, NS },
-	{ "max_tokens", F_INT, NS },
-	{ "parallel_tool_calls", F_BOOL, NS },
-	{ "tool_rules", F_ARR, NS },
-	{ "message_buffer_autoclear", F_BOOL, NS },
-	{ "max_files_open", F_INT, NS },
-	{ "per_file_view_window_char_limit", F_INT, NS },
-	{ "response_format", F_OBJ, NS },
-	{ "enable_sleeptime", F_BOOL, NS },
+	SETTINGS_FIELDS,
 	{ NULL, 0, 0 },
 };
 
@@ -71,18 +78,7 @@ static const struct fld update_fields[] = {
 	{ "source_ids", F_ARR_STR, NS },
 	{ "identity_ids", F_ARR_STR, NS },
 	{ "secrets", F_OBJ, NS },
-	{ "context_window_limit", F_INT, NS },
-	{ "model_settings", F_OBJ, NS },
-	{ "compaction_settings", F_OBJ, NS },
-	{ "reasoning", F_BOOL, NS },
-	{ "max_tokens", F_INT, NS },
-	{ "parallel_tool_calls", F_BOOL, NS },
-	{ "tool_rules", F_ARR, NS },
-	{ "message_buffer_autoclear", F_BOOL, NS },
-	{ "max_files_open", F_INT, NS },
-	{ "per_file_view_window_char_limit", F_INT, NS },
-	{ "response_format", F_OBJ, NS },
-	{ "enable_sleeptime", F_BOOL, NS },
+	SETTINGS_FIELDS,
 	{ NULL, 0, 0 },
 };
 
