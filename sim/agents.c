@@ -736,20 +736,8 @@ static void h_agent_folder_detach(struct sim_req *rq, struct sim_resp *rs)
 
 static void identity_toggle(struct sim_req *rq, struct sim_resp *rs, int attach)
 {
-	json_t *a = agent_or_404(rq, rs), *idn;
-
-	if (!a)
-		return;
-	idn = coll_find(&g_store.identities, req_param(rq, 1));
-	if (!idn) {
-		resp_not_found(rs, "Identity", req_param(rq, 1));
-		return;
-	}
-	if (attach)
-		strarr_add(json_object_get(idn, "agent_ids"), req_param(rq, 0));
-	else
-		strarr_remove(json_object_get(idn, "agent_ids"), req_param(rq, 0));
-	resp_null(rs);
+	if (agent_or_404(rq, rs) && identity_link(rq, rs, "agent_ids", attach))
+		resp_null(rs);
 }
 
 static void h_agent_identity_attach(struct sim_req *rq, struct sim_resp *rs)
