@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
 sync_setup
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
 # The JSON Schema describes memory.files (its fields, path required).
 run schema
