@@ -5,9 +5,6 @@
 # inherits whatever the process holds.
 set -u
 . "$(dirname "$0")/lib-check.sh"
-root=${1:-.}
-cd "$root" || exit 1
-fail=0
 flag "src/ must not change the environment (pass the value down; give a child an envp):" \
 	"$(grep -RnE '\b(setenv|putenv|unsetenv|clearenv)[[:space:]]*\(' src --include='*.c' --include='*.h' || true)"
 # exec and spawn forms that take no envp.

@@ -3,9 +3,6 @@
 # from src/ ("core/plan.h"), so a grep over the #include lines is enough.
 set -u
 . "$(dirname "$0")/lib-check.sh"
-root=${1:-.}
-cd "$root" || exit 1
-fail=0
 check() { # dir, forbidden-regex, what
 	local dir=$1 re=$2 what=$3
 	[ -d "$dir" ] || return 0
