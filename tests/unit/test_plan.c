@@ -140,176 +140,171 @@ static void setup_synced(struct plan_fx *fx, const struct kind_case *kc)
 	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
 }
 
-static void test_plan__each_kind_create_then_unchanged(void **state)
+/* Runs RUN once a shared kind, each time with a fresh fixture (base_opts()). */
+static void for_each_kind(void (*run)(struct plan_fx *fx, const struct kind_case *kc))
 {
-	size_t k;
-
-	(void)state;
-	for (k = 0; k < NKINDS; k++) {
+	for (size_t k = 0; k < NKINDS; k++) {
 		struct plan_fx fx = fx_new(base_opts());
-		const struct plan_action *a;
 
-		ds_add(&fx.ds, kinds[k].kind, kinds[k].name, MANAGED_TRUE, kinds[k].spec);
-		fx_plan(&fx);
-		a = only_change(&fx.p);
-		assert_int_equal(a->change, CHANGE_CREATE);
-		assert_string_equal(a->name, kinds[k].name);
-		assert_null(a->agent);
-		assert_true(has_field(a, kinds[k].field));
-		/* the inventory: created with the write-ahead intent, then written */
-		assert_true(fx.p.n == 3 && fx.p.items[1].internal && fx.p.items[2].internal);
-		assert_true(fake_apply(&fx.rs, &fx.p) > 0);
-		assert_non_null(remote_obj(&fx.rs, &kinds[k]));
-
-		fx_plan(&fx);
-		if (fx.p.n != 0)
-			fail_msg("%s: second plan not empty: %s %s (%s)", kinds[k].name,
-				 plan_change_name(fx.p.items[0].change), fx.p.items[0].name,
-				 fx.p.items[0].reason);
-		assert_int_equal(fx.p.unchanged, 1);
-
-		/* A new commit alone writes nothing. */
-		fx.o.commit = "deadbeef";
-		fx_plan(&fx);
-		assert_int_equal(fx.p.n, 0);
-
+		run(&fx, &kinds[k]);
 		fx_release(&fx);
 	}
+}
+
+static void each_kind_create_then_unchanged(struct plan_fx *fx, const struct kind_case *kc)
+{
+	const struct plan_action *a;
+
+	ds_add(&fx->ds, kc->kind, kc->name, MANAGED_TRUE, kc->spec);
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_CREATE);
+	assert_string_equal(a->name, kc->name);
+	assert_null(a->agent);
+	assert_true(has_field(a, kc->field));
+	/* the inventory: created with the write-ahead intent, then written */
+	assert_true(fx->p.n == 3 && fx->p.items[1].internal && fx->p.items[2].internal);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	assert_non_null(remote_obj(&fx->rs, kc));
+
+	fx_plan(fx);
+	if (fx->p.n != 0)
+		fail_msg("%s: second plan not empty: %s %s (%s)", kc->name,
+			 plan_change_name(fx->p.items[0].change), fx->p.items[0].name,
+			 fx->p.items[0].reason);
+	assert_int_equal(fx->p.unchanged, 1);
+
+	/* A new commit alone writes nothing. */
+	fx->o.commit = "deadbeef";
+	fx_plan(fx);
+	assert_int_equal(fx->p.n, 0);
+}
+
+static void test_plan__each_kind_create_then_unchanged(void **state)
+{
+	(void)state;
+	for_each_kind(each_kind_create_then_unchanged);
+}
+
+static void each_kind_update(struct plan_fx *fx, const struct kind_case *kc)
+{
+	const struct plan_action *a;
+
+	setup_synced(fx, kc);
+	ds_set(&fx->ds, kc->kind, kc->name, kc->edit_key, kc->edit_value);
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_UPDATE);
+	if (!has_field(a, kc->field))
+		fail_msg("%s: update lacks field %s", kc->name, kc->field);
+	assert_int_equal(json_array_size(a->fields), 1);
+	assert_non_null(a->id);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	fx_plan(fx);
+	if (fx->p.n != 0)
+		fail_msg("%s: not converged after update: %s", kc->name, fx->p.items[0].reason);
 }
 
 static void test_plan__each_kind_update(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct plan_fx fx = fx_new(base_opts());
-		const struct plan_action *a;
+	for_each_kind(each_kind_update);
+}
 
-		setup_synced(&fx, &kinds[k]);
-		ds_set(&fx.ds, kinds[k].kind, kinds[k].name, kinds[k].edit_key,
-		       kinds[k].edit_value);
-		fx_plan(&fx);
-		a = only_change(&fx.p);
-		assert_int_equal(a->change, CHANGE_UPDATE);
-		if (!has_field(a, kinds[k].field))
-			fail_msg("%s: update lacks field %s", kinds[k].name, kinds[k].field);
-		assert_int_equal(json_array_size(a->fields), 1);
-		assert_non_null(a->id);
-		assert_true(fake_apply(&fx.rs, &fx.p) > 0);
-		fx_plan(&fx);
-		if (fx.p.n != 0)
-			fail_msg("%s: not converged after update: %s", kinds[k].name,
-				 fx.p.items[0].reason);
+static void each_kind_conflict_when_edited_outside_git(struct plan_fx *fx,
+						       const struct kind_case *kc)
+{
+	const struct plan_action *a;
 
-		fx_release(&fx);
-	}
+	setup_synced(fx, kc);
+	json_object_set_new(remote_obj(&fx->rs, kc), kc->list_field,
+			    json_loads(kc->remote_edit, JSON_DECODE_ANY, NULL));
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	if (a->change != CHANGE_CONFLICT)
+		fail_msg("%s: expected conflict, got %s", kc->name, plan_change_name(a->change));
+	assert_true(a->skip);
+	assert_int_equal(plan_count_writes(&fx->p), 0);
+
+	/* --force: git wins. */
+	fx->o.flags |= PLAN_FORCE;
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_UPDATE);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	fx->o.flags &= ~PLAN_FORCE;
+	fx_plan(fx);
+	assert_int_equal(fx->p.n, 0);
 }
 
 static void test_plan__each_kind_conflict_when_edited_outside_git(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct plan_fx fx = fx_new(base_opts());
-		const struct plan_action *a;
+	for_each_kind(each_kind_conflict_when_edited_outside_git);
+}
 
-		setup_synced(&fx, &kinds[k]);
-		json_object_set_new(remote_obj(&fx.rs, &kinds[k]), kinds[k].list_field,
-				    json_loads(kinds[k].remote_edit, JSON_DECODE_ANY, NULL));
-		fx_plan(&fx);
-		a = only_change(&fx.p);
-		if (a->change != CHANGE_CONFLICT)
-			fail_msg("%s: expected conflict, got %s", kinds[k].name,
-				 plan_change_name(a->change));
-		assert_true(a->skip);
-		assert_int_equal(plan_count_writes(&fx.p), 0);
+static void each_kind_orphan_then_prune(struct plan_fx *fx, const struct kind_case *kc)
+{
+	const struct plan_action *a;
 
-		/* --force: git wins. */
-		fx.o.flags |= PLAN_FORCE;
-		fx_plan(&fx);
-		a = only_change(&fx.p);
-		assert_int_equal(a->change, CHANGE_UPDATE);
-		assert_true(fake_apply(&fx.rs, &fx.p) > 0);
-		fx.o.flags &= ~PLAN_FORCE;
-		fx_plan(&fx);
-		assert_int_equal(fx.p.n, 0);
+	setup_synced(fx, kc);
+	ds_remove(&fx->ds, kc->kind, kc->name);
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_ORPHAN);
+	assert_true(a->skip);
+	assert_int_equal(plan_count_writes(&fx->p), 0);
 
-		fx_release(&fx);
-	}
+	fx->o.flags |= PLAN_PRUNE;
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_DELETE);
+	assert_true(a->breaking);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	assert_null(remote_obj(&fx->rs, kc));
+	fx_plan(fx);
+	assert_int_equal(fx->p.n, 0);
 }
 
 static void test_plan__each_kind_orphan_then_prune(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct plan_fx fx = fx_new(base_opts());
-		const struct plan_action *a;
+	for_each_kind(each_kind_orphan_then_prune);
+}
 
-		setup_synced(&fx, &kinds[k]);
-		ds_remove(&fx.ds, kinds[k].kind, kinds[k].name);
-		fx_plan(&fx);
-		a = only_change(&fx.p);
-		assert_int_equal(a->change, CHANGE_ORPHAN);
-		assert_true(a->skip);
-		assert_int_equal(plan_count_writes(&fx.p), 0);
-
-		fx.o.flags |= PLAN_PRUNE;
-		fx_plan(&fx);
-		a = only_change(&fx.p);
-		assert_int_equal(a->change, CHANGE_DELETE);
-		assert_true(a->breaking);
-		assert_true(fake_apply(&fx.rs, &fx.p) > 0);
-		assert_null(remote_obj(&fx.rs, &kinds[k]));
-		fx_plan(&fx);
-		assert_int_equal(fx.p.n, 0);
-
-		fx_release(&fx);
-	}
+static void each_kind_seed_created_once_then_drift_is_info(struct plan_fx *fx,
+							   const struct kind_case *kc)
+{
+	ds_add(&fx->ds, kc->kind, kc->name, MANAGED_SEED, kc->spec);
+	fx_plan(fx);
+	assert_int_equal(only_change(&fx->p)->change, CHANGE_CREATE);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	json_object_set_new(remote_obj(&fx->rs, kc), kc->list_field,
+			    json_loads(kc->remote_edit, JSON_DECODE_ANY, NULL));
+	ds_set(&fx->ds, kc->kind, kc->name, kc->edit_key, kc->edit_value);
+	fx_plan(fx);
+	assert_int_equal(only_change(&fx->p)->change, CHANGE_DRIFT);
+	assert_int_equal(plan_count_changes(&fx->p), 0);
+	assert_int_equal(plan_count_writes(&fx->p), 0);
 }
 
 static void test_plan__each_kind_seed_created_once_then_drift_is_info(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct plan_fx fx = fx_new(base_opts());
+	for_each_kind(each_kind_seed_created_once_then_drift_is_info);
+}
 
-		ds_add(&fx.ds, kinds[k].kind, kinds[k].name, MANAGED_SEED, kinds[k].spec);
-		fx_plan(&fx);
-		assert_int_equal(only_change(&fx.p)->change, CHANGE_CREATE);
-		assert_true(fake_apply(&fx.rs, &fx.p) > 0);
-		json_object_set_new(remote_obj(&fx.rs, &kinds[k]), kinds[k].list_field,
-				    json_loads(kinds[k].remote_edit, JSON_DECODE_ANY, NULL));
-		ds_set(&fx.ds, kinds[k].kind, kinds[k].name, kinds[k].edit_key,
-		       kinds[k].edit_value);
-		fx_plan(&fx);
-		assert_int_equal(only_change(&fx.p)->change, CHANGE_DRIFT);
-		assert_int_equal(plan_count_changes(&fx.p), 0);
-		assert_int_equal(plan_count_writes(&fx.p), 0);
-
-		fx_release(&fx);
-	}
+static void each_kind_managed_false_never_touched(struct plan_fx *fx, const struct kind_case *kc)
+{
+	ds_add(&fx->ds, kc->kind, kc->name, MANAGED_FALSE, kc->spec);
+	fx_plan(fx);
+	assert_int_equal(fx->p.n, 0);
 }
 
 static void test_plan__each_kind_managed_false_never_touched(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct plan_fx fx = fx_new(base_opts());
-
-		ds_add(&fx.ds, kinds[k].kind, kinds[k].name, MANAGED_FALSE, kinds[k].spec);
-		fx_plan(&fx);
-		assert_int_equal(fx.p.n, 0);
-
-		fx_release(&fx);
-	}
+	for_each_kind(each_kind_managed_false_never_touched);
 }
 
 /* A block as the server returns it: description null, limit filled in, markers present. */
