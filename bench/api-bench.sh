@@ -12,24 +12,10 @@ N=${N:-1000}
 LATENCY_MS=${LATENCY_MS:-20}
 CONCURRENCY=${CONCURRENCY:-8}
 RUNS=${RUNS:-3}
-SIM=$BUILD/letta-sim
 DRIVER=$BUILD/api-driver
-KEY=bench-key-$RANDOM$RANDOM
-
-for b in "$SIM" "$DRIVER"; do
-	[ -x "$b" ] || { echo "api-bench: $b is not built (cmake --build $BUILD)" >&2; exit 2; }
-done
-command -v jq >/dev/null || { echo "api-bench: needs jq" >&2; exit 2; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/api-bench.XXXXXX")
-SIM_PID=
-cleanup() {
-	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
 
 . "$(dirname "$0")/lib-bench.sh"
+bench_init api-bench api-bench letta-sim api-driver -- jq
 bench_start_sim api-bench --seed 1 --latency-ms "$LATENCY_MS"
 export LETTA_BASE_URL=$URL
 export LETTA_API_KEY=$KEY

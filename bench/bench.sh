@@ -28,30 +28,9 @@ NAGENTS=${NAGENTS:-100}
 NPRIVATE=${NPRIVATE:-10}
 STARTUP_RUNS=${STARTUP_RUNS:-200}
 OUT=${OUT:-$SRC/bench/results.json}
-SIM=$BUILD/letta-sim
-LS=$BUILD/letta-sync
-KEY=bench-key-$RANDOM$RANDOM
-
-for b in "$SIM" "$LS"; do
-	[ -x "$b" ] || { echo "bench: $b is not built" >&2; exit 2; }
-done
-for t in jq python3 curl git; do
-	command -v "$t" >/dev/null || { echo "bench: needs $t (make deps)" >&2; exit 2; }
-done
-[ -x /usr/bin/time ] || { echo "bench: needs /usr/bin/time (GNU time; make deps)" >&2; exit 2; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ls-bench.XXXXXX")
-SIM_PID=
-cleanup() {
-	if [ -n "$SIM_PID" ]; then
-		kill "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
-	[ -n "${BENCH_KEEP:-}" ] && echo "bench: kept $TMP" >&2 || rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
 
 . "$(dirname "$0")/lib-bench.sh"
+bench_init bench ls-bench letta-sim letta-sync -- jq python3 curl git time
 bench_start_sim bench --seed 1 --latency-ms "$LATENCY_MS"
 export LETTA_BASE_URL=$URL LETTA_API_KEY=$KEY LETTA_SYNC_PROJECT=bench-project
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com

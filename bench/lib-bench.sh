@@ -1,6 +1,53 @@
-# Sourced by the bench scripts. bench_start_sim NAME [letta-sim options...] starts $SIM on a
-# free port with $KEY, logging to $TMP/sim.log, and sets SIM_PID and URL (the scripts' own
-# cleanup traps stop it). NAME prefixes the error when it does not start.
+# Sourced by the bench scripts.
+
+# bench_init NAME PREFIX BUILT... [-- TOOL...]: the set-up every bench script shares. Sets SIM
+# and LS to $BUILD's letta-sim and letta-sync and KEY to a fresh API key; checks that each BUILT
+# (a file name in $BUILD) is built and each TOOL is installed ("time": GNU time at
+# /usr/bin/time), exiting 2 naming what is missing; makes $TMP (mktemp PREFIX.XXXXXX) and traps
+# EXIT, INT and TERM to stop $SIM_PID and remove $TMP (kept, and said so, with BENCH_KEEP=1).
+# NAME prefixes the messages.
+bench_init() {
+	local b
+	BENCH_NAME=$1
+	local prefix=$2
+	shift 2
+	SIM=$BUILD/letta-sim
+	LS=$BUILD/letta-sync
+	KEY=bench-key-$RANDOM$RANDOM
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		[ -x "$BUILD/$1" ] ||
+			{ echo "$BENCH_NAME: $BUILD/$1 is not built (cmake --build $BUILD)" >&2; exit 2; }
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	for b in "$@"; do
+		if [ "$b" = time ]; then
+			[ -x /usr/bin/time ] ||
+				{ echo "$BENCH_NAME: needs /usr/bin/time (GNU time; make deps)" >&2; exit 2; }
+		else
+			command -v "$b" >/dev/null || { echo "$BENCH_NAME: needs $b (make deps)" >&2; exit 2; }
+		fi
+	done
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/$prefix.XXXXXX")
+	SIM_PID=
+	trap bench_cleanup EXIT INT TERM
+}
+
+bench_cleanup() {
+	if [ -n "$SIM_PID" ]; then
+		kill "$SIM_PID" 2>/dev/null || true
+		wait "$SIM_PID" 2>/dev/null || true
+	fi
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		echo "$BENCH_NAME: kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+}
+
+# bench_start_sim NAME [letta-sim options...] starts $SIM on a free port with $KEY, logging to
+# $TMP/sim.log, and sets SIM_PID and URL (bench_init's trap, or the script's own, stops it).
+# NAME prefixes the error when it does not start.
 bench_start_sim() {
 	local name=$1 line
 	shift

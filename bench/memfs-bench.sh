@@ -20,30 +20,9 @@ NAGENTS=${NAGENTS:-100}
 NFILES=${NFILES:-20}
 LATENCY_MS=${LATENCY_MS:-20}
 CONCURRENCY=${CONCURRENCY:-8}
-SIM=$BUILD/letta-sim
-LS=$BUILD/letta-sync
-KEY=bench-key-$RANDOM$RANDOM
-
-for b in "$SIM" "$LS"; do
-	[ -x "$b" ] || { echo "memfs-bench: $b is not built" >&2; exit 2; }
-done
-for t in jq python3 curl git; do
-	command -v "$t" >/dev/null || { echo "memfs-bench: needs $t (make deps)" >&2; exit 2; }
-done
-[ -x /usr/bin/time ] || { echo "memfs-bench: needs /usr/bin/time (make deps)" >&2; exit 2; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ls-memfs.XXXXXX")
-SIM_PID=
-cleanup() {
-	if [ -n "$SIM_PID" ]; then
-		kill "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
-	[ -n "${BENCH_KEEP:-}" ] && echo "memfs-bench: kept $TMP" >&2 || rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
 
 . "$(dirname "$0")/lib-bench.sh"
+bench_init memfs-bench ls-memfs letta-sim letta-sync -- jq python3 curl git time
 bench_start_sim memfs-bench --seed 1 --latency-ms "$LATENCY_MS"
 export LETTA_BASE_URL=$URL LETTA_API_KEY=$KEY LETTA_SYNC_PROJECT=memfs-bench
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com

@@ -20,24 +20,9 @@ BUILD=${1:-${BUILD:-build}}
 NAGENTS=${NAGENTS:-200}
 LATENCY_MS=${LATENCY_MS:-20}
 CONCURRENCY=${CONCURRENCY:-8}
-SIM=$BUILD/letta-sim
-LS=$BUILD/letta-sync
-KEY=bench-key-$RANDOM$RANDOM
-
-for b in "$SIM" "$LS"; do
-	[ -x "$b" ] || { echo "upgrade-bench: $b is not built" >&2; exit 2; }
-done
-command -v jq >/dev/null || { echo "upgrade-bench: needs jq" >&2; exit 2; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/upgrade-bench.XXXXXX")
-SIM_PID=
-cleanup() {
-	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
 
 . "$(dirname "$0")/lib-bench.sh"
+bench_init upgrade-bench upgrade-bench letta-sim letta-sync -- jq
 bench_start_sim upgrade-bench --seed 1
 export LETTA_BASE_URL=$URL LETTA_API_KEY=$KEY LETTA_SYNC_PROJECT=bench-project CI=true
 

@@ -13,6 +13,24 @@
 
 #define NS (F_NULLABLE)
 
+/*
+ * The settings CreateAgentRequest and UpdateAgent both take, all nullable (openapi.json); the
+ * two tables below end with them. settings_apply() and settings_scalars store them.
+ */
+#define SETTINGS_FIELDS                                         \
+	{ "context_window_limit", F_INT, NS },                  \
+	{ "model_settings", F_OBJ, NS },                        \
+	{ "compaction_settings", F_OBJ, NS },                   \
+	{ "reasoning", F_BOOL, NS },                            \
+	{ "max_tokens", F_INT, NS },                            \
+	{ "parallel_tool_calls", F_BOOL, NS },                  \
+	{ "tool_rules", F_ARR, NS },                            \
+	{ "message_buffer_autoclear", F_BOOL, NS },             \
+	{ "max_files_open", F_INT, NS },                        \
+	{ "per_file_view_window_char_limit", F_INT, NS },       \
+	{ "response_format", F_OBJ, NS },                       \
+	{ "enable_sleeptime", F_BOOL, NS }
+
 static const struct fld create_fields[] = {
 	{ "name", F_STR, NS },
 	{ "model", F_STR, NS },
@@ -35,18 +53,7 @@ static const struct fld create_fields[] = {
 	{ "timezone", F_STR, NS },
 	{ "project", F_STR, NS },
 	{ "hidden", F_BOOL, NS },
-	{ "context_window_limit", F_INT, NS },
-	{ "model_settings", F_OBJ, NS },
-	{ "compaction_settings", F_OBJ, NS },
-	{ "reasoning", F_BOOL, NS },
-	{ "max_tokens", F_INT, NS },
-	{ "parallel_tool_calls", F_BOOL, NS },
-	{ "tool_rules", F_ARR, NS },
-	{ "message_buffer_autoclear", F_BOOL, NS },
-	{ "max_files_open", F_INT, NS },
-	{ "per_file_view_window_char_limit", F_INT, NS },
-	{ "response_format", F_OBJ, NS },
-	{ "enable_sleeptime", F_BOOL, NS },
+	SETTINGS_FIELDS,
 	{ NULL, 0, 0 },
 };
 
@@ -71,18 +78,7 @@ static const struct fld update_fields[] = {
 	{ "source_ids", F_ARR_STR, NS },
 	{ "identity_ids", F_ARR_STR, NS },
 	{ "secrets", F_OBJ, NS },
-	{ "context_window_limit", F_INT, NS },
-	{ "model_settings", F_OBJ, NS },
-	{ "compaction_settings", F_OBJ, NS },
-	{ "reasoning", F_BOOL, NS },
-	{ "max_tokens", F_INT, NS },
-	{ "parallel_tool_calls", F_BOOL, NS },
-	{ "tool_rules", F_ARR, NS },
-	{ "message_buffer_autoclear", F_BOOL, NS },
-	{ "max_files_open", F_INT, NS },
-	{ "per_file_view_window_char_limit", F_INT, NS },
-	{ "response_format", F_OBJ, NS },
-	{ "enable_sleeptime", F_BOOL, NS },
+	SETTINGS_FIELDS,
 	{ NULL, 0, 0 },
 };
 
@@ -740,20 +736,8 @@ static void h_agent_folder_detach(struct sim_req *rq, struct sim_resp *rs)
 
 static void identity_toggle(struct sim_req *rq, struct sim_resp *rs, int attach)
 {
-	json_t *a = agent_or_404(rq, rs), *idn;
-
-	if (!a)
-		return;
-	idn = coll_find(&g_store.identities, req_param(rq, 1));
-	if (!idn) {
-		resp_not_found(rs, "Identity", req_param(rq, 1));
-		return;
-	}
-	if (attach)
-		strarr_add(json_object_get(idn, "agent_ids"), req_param(rq, 0));
-	else
-		strarr_remove(json_object_get(idn, "agent_ids"), req_param(rq, 0));
-	resp_null(rs);
+	if (agent_or_404(rq, rs) && identity_link(rq, rs, "agent_ids", attach))
+		resp_null(rs);
 }
 
 static void h_agent_identity_attach(struct sim_req *rq, struct sim_resp *rs)

@@ -409,22 +409,14 @@ static void h_identity_blocks(struct sim_req *rq, struct sim_resp *rs)
 /* PATCH /v1/blocks/{block_id}/identities/attach|detach/{identity_id}: the block back. */
 static void block_identity_toggle(struct sim_req *rq, struct sim_resp *rs, int attach)
 {
-	json_t *b = coll_find(&g_store.blocks, req_param(rq, 0)), *idn;
+	json_t *b = coll_find(&g_store.blocks, req_param(rq, 0));
 
 	if (!b) {
 		resp_not_found(rs, "Block", req_param(rq, 0));
 		return;
 	}
-	idn = coll_find(&g_store.identities, req_param(rq, 1));
-	if (!idn) {
-		resp_not_found(rs, "Identity", req_param(rq, 1));
-		return;
-	}
-	if (attach)
-		strarr_add(json_object_get(idn, "block_ids"), req_param(rq, 0));
-	else
-		strarr_remove(json_object_get(idn, "block_ids"), req_param(rq, 0));
-	resp_json_take(rs, 200, block_render(b));
+	if (identity_link(rq, rs, "block_ids", attach))
+		resp_json_take(rs, 200, block_render(b));
 }
 
 static void h_block_identity_attach(struct sim_req *rq, struct sim_resp *rs)

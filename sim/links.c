@@ -1,6 +1,7 @@
 /*
  * What more than one resource file does to the store, so that no resource file calls another: the
- * cascade that unlinks a deleted object from every agent, the agents that hold a block, creating
+ * cascade that unlinks a deleted object from every agent, an identity's link to an agent or a block
+ * (digest 5.7: the identity holds agent_ids and block_ids), the agents that hold a block, creating
  * and updating blocks (POST /v1/blocks/, an agent's memory_blocks, an imported agent file and a
  * MemFS push all make blocks the same way, docs/contract/letta-api.md section 5.3), the built-in
  * tools (a first tools page and include_base_tools, digest 5.4) and projects by slug (the X-Project
@@ -21,6 +22,23 @@ void agents_unlink(const char *rel, const char *id)
 {
 	for (size_t i = 0; i < g_store.agents.n; i++)
 		strarr_remove(json_object_get(g_store.agents.v[i], rel), id);
+}
+
+/* ---- identities ---- */
+
+json_t *identity_link(struct sim_req *rq, struct sim_resp *rs, const char *key, int attach)
+{
+	json_t *idn = coll_find(&g_store.identities, req_param(rq, 1));
+
+	if (!idn) {
+		resp_not_found(rs, "Identity", req_param(rq, 1));
+		return NULL;
+	}
+	if (attach)
+		strarr_add(json_object_get(idn, key), req_param(rq, 0));
+	else
+		strarr_remove(json_object_get(idn, key), req_param(rq, 0));
+	return idn;
 }
 
 /* ---- projects by slug ---- */

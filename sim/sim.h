@@ -316,6 +316,12 @@ void resp_page_agents(struct sim_resp *rs, json_t *items_take, const struct page
 
 /* Removes an id from one relation list of every agent (cascade on delete). */
 void agents_unlink(const char *rel, const char *id);
+/*
+ * PATCH /v1/{agents|blocks}/{id}/identities/{attach|detach}/{identity_id}: adds (attach) or
+ * removes the route's first parameter in the id list KEY ("agent_ids", "block_ids") of the
+ * identity its second names. Returns the identity, or NULL after a 404 naming it.
+ */
+json_t *identity_link(struct sim_req *rq, struct sim_resp *rs, const char *key, int attach);
 /* Validates the request's CreateBlock body; -1 after an error reply. */
 int block_body_check(struct sim_req *rq, struct sim_resp *rs);
 /* Validates a CreateBlock body (memory_blocks[i]); -1 after a 422. */

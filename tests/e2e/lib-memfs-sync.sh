@@ -23,6 +23,12 @@ mem_setup() {
 	write_md memory/mem/system/persona.md "Who I am" $'one\ntwo\nthree\nfour\nfive\nsix\nseven\n'
 	write_md memory/mem/reference/notes.md "Notes" $'a\nb\n'
 	git add -A && git commit -qm memory
+	mem_synced
+}
+
+# mem_synced: one sync (exit 0); sets $A (the agent "mem"'s id) and clones its memory into
+# $TMP/c (the agent's own working copy, committing as "agent").
+mem_synced() {
 	run sync
 	expect_rc 0
 	A=$(sim_get "/v1/agents/?name=mem" | jq -r '.[0].id')

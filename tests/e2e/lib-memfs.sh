@@ -3,6 +3,11 @@
 
 command -v git >/dev/null || skip "no git program"
 
+# The git routes as /_sim/stats counts them: the ref advertisement, a fetch, a push.
+IR="GET /v1/git/{agent_id}/state.git/info/refs"
+UP="POST /v1/git/{agent_id}/state.git/git-upload-pack"
+RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
+
 # memfs_agent NAME [BLOCKS-JSON]: creates an agent tagged git-memory-enabled; prints its id.
 memfs_agent() {
 	local blocks=${2:-'[{"label":"persona","value":"I am a test agent.\n","description":"Who I am"},{"label":"human","value":"Name: Ada\n","description":"The user","limit":5000}]'}

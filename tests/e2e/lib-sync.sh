@@ -46,6 +46,61 @@ spec:
 YAML
 }
 
+# bob_yaml [BLOCKS [TOOLS]]: the default Template "t" (system "hi", gpt-4o-mini) and the Agent
+# "bob" made from it, that the prune and 409 tests share. BLOCKS and TOOLS are spec.agent's
+# blocks and tools as YAML flow lists (e.g. "[{name: shared}]"); a line is left out when its
+# argument is not given.
+bob_yaml() {
+	cat <<YAML
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: t}
+spec:
+  layer: project
+  default: true
+  agent:
+    name: t
+    system: "hi"
+    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
+YAML
+	[ $# -lt 1 ] || printf '    blocks: %s\n' "$1"
+	[ $# -lt 2 ] || printf '    tools: %s\n' "$2"
+	cat <<YAML
+---
+apiVersion: letta.ai/v1
+kind: Agent
+metadata: {name: bob}
+spec: {layer: project, template: t}
+YAML
+}
+
+# mcp_fleet SERVER TYPE URL TOOLS: the org MCPServer SERVER (serverType TYPE at URL, in
+# org/mcp.yaml) and the default Template "t" whose agents take TOOLS from it ("all" or a YAML
+# flow list), with the Agent "bob" on the stable channel; commits both.
+mcp_fleet() {
+	mkdir -p "$REPO/.letta/manifests/org"
+	cat >"$REPO/.letta/manifests/org/mcp.yaml" <<YAML
+apiVersion: letta.ai/v1
+kind: MCPServer
+metadata: {name: $1}
+spec: {layer: org, serverType: $2, serverUrl: "$3"}
+YAML
+	manifest agents.yaml <<YAML
+apiVersion: letta.ai/v1
+kind: Template
+metadata: {name: t}
+spec:
+  layer: project
+  default: true
+  agent: {name: t, modelConfig: {model: openai/gpt-4o-mini}, mcpTools: [{server: $1, tools: $4}]}
+---
+apiVersion: letta.ai/v1
+kind: Agent
+metadata: {name: bob}
+spec: {layer: project, template: t, channel: stable}
+YAML
+}
+
 # lookup_tool_yaml [DOC [TAGS [EXTRA]]]: the project Tool "lookup", a Python function of one
 # string q, that the tool tests share. DOC is its docstring's first line and its schema's
 # description (default "Look things up."); TAGS its spec.tags ("[search]" unless given, "" for

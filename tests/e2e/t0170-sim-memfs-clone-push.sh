@@ -9,8 +9,6 @@ needs_sim
 start_sim
 A=$(memfs_agent mem)
 R1="GET /v1/git/{agent_id}/state.git/info/refs"
-UP="POST /v1/git/{agent_id}/state.git/git-upload-pack"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 sim_admin POST /_sim/stats/reset >/dev/null
 
 # Clone: the repository is made from the agent's blocks, system/<label>.md with frontmatter.

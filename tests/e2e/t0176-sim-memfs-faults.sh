@@ -10,7 +10,6 @@ start_sim
 A=$(memfs_agent faulty)
 memfs_clone "$A" "$TMP/c"
 main0=$(remote_main "$A")
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 faults() { sim_admin PUT /_sim/faults "$1" >/dev/null || fail "PUT /_sim/faults $1"; }
 faults "{\"routes\":[\"$RP\"]}"
 sim_admin GET /_sim/faults | jq -e --arg r "$RP" '.routes == [$r]' >/dev/null || fail "routes knob: $(sim_admin GET /_sim/faults)"

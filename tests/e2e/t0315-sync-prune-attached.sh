@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib-sync.sh"
 sync_setup
 
-manifest all.yaml <<'YAML'
+{
+	cat <<'YAML'
 apiVersion: letta.ai/v1
 kind: Block
 metadata: {name: shared}
@@ -17,23 +18,9 @@ kind: Block
 metadata: {name: lonely}
 spec: {layer: project, label: lonely, value: "used by none"}
 ---
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: t}
-spec:
-  layer: project
-  default: true
-  agent:
-    name: t
-    system: "hi"
-    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
-    blocks: [{name: shared}]
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: bob}
-spec: {layer: project, template: t}
 YAML
+	bob_yaml '[{name: shared}]'
+} | manifest all.yaml
 run sync
 expect_rc 0
 shared=$(sim_get "/v1/blocks/?label=shared" | jq -r '.[0].id')
@@ -51,23 +38,7 @@ sim_get "/v1/agents/?project_id=$pid" | jq -e --arg h "$hand" '[.[].id] | index(
 	fail "the hand-made agent is not in the project"
 
 # Both blocks leave git (and bob's template).
-cat >.letta/manifests/project/all.yaml <<'YAML'
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: t}
-spec:
-  layer: project
-  default: true
-  agent:
-    name: t
-    system: "hi"
-    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: bob}
-spec: {layer: project, template: t}
-YAML
+bob_yaml >.letta/manifests/project/all.yaml
 git commit -qam "drop the blocks"
 run diff --json
 expect_rc 0

@@ -10,29 +10,16 @@ sync_setup --seed 11 --retry-after-s 1
 export LETTA_SYNC_RETRY_BASE_MS=1 LETTA_SYNC_RETRY_MAX_MS=1 LETTA_SYNC_MAX_RETRIES=20
 
 fleet() {
-	manifest all.yaml <<YAML
+	{
+		cat <<YAML
 apiVersion: letta.ai/v1
 kind: Block
 metadata: {name: other}
 spec: {layer: project, label: other, value: "$1"}
 ---
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: t}
-spec:
-  layer: project
-  default: true
-  agent:
-    name: t
-    system: "hi"
-    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
-    blocks: [$2]
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: bob}
-spec: {layer: project, template: t}
 YAML
+		bob_yaml "[$2]"
+	} | manifest all.yaml
 }
 fleet one ""
 

@@ -10,8 +10,6 @@
 . "$(dirname "$0")/lib-memfs-sync.sh"
 sync_setup
 R1="GET /v1/git/{agent_id}/state.git/info/refs"
-UP="POST /v1/git/{agent_id}/state.git/git-upload-pack"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
 mem_manifest
 mkdir -p memory/mem

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
 mem_setup
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
 sed -i 's/^four$/FOUR (agent)/' "$TMP/c/system/persona.md"
 printf 'c (agent)\n' >>"$TMP/c/reference/notes.md"

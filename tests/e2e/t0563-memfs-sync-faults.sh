@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
 mem_setup
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
 # Lost reply: the push lands, its answer does not.
 sed -i 's/^seven$/SEVEN (git)/' memory/mem/system/persona.md

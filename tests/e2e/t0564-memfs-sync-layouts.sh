@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
 sync_setup
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
 cat <<'YAML' | manifest agents.yaml
 apiVersion: letta.ai/v1

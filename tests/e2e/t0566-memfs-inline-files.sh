@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
+. "$(dirname "$0")/lib-memfs-sync.sh"
 sync_setup
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
 # The JSON Schema describes memory.files (its fields, path required).
 run schema
@@ -84,12 +84,7 @@ agent_yaml '      - path: system/persona.md
 run diff
 expect_rc 0
 expect_out 'create system/persona.md'
-run sync
-expect_rc 0
-A=$(sim_get "/v1/agents/?name=mem" | jq -r '.[0].id')
-memfs_clone "$A" "$TMP/c"
-git -C "$TMP/c" config user.name agent
-git -C "$TMP/c" config user.email agent@example.com
+mem_synced
 [ "$(cat "$TMP/c/system/persona.md")" = "$(printf -- '---\ndescription: Who I am\nlimit: 500\n---\nI keep notes.')" ] ||
 	fail "persona.md: $(cat "$TMP/c/system/persona.md")"
 [ "$(cat "$TMP/c/reference/process.md")" = "$(printf -- '---\ndescription: "How we release: the steps"\n---\nRelease on Fridays.')" ] ||

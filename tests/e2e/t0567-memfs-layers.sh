@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
+. "$(dirname "$0")/lib-memfs-sync.sh"
 sync_setup
 mkdir -p .letta/manifests/base .letta/manifests/org memory/base
 write_md memory/base/reference/from-dir.md "From the base folder" $'dir\n'
@@ -45,10 +46,7 @@ YAML
 git add -A && git commit -qm layers
 run validate
 expect_rc 0
-run sync
-expect_rc 0
-A=$(sim_get "/v1/agents/?name=mem" | jq -r '.[0].id')
-memfs_clone "$A" "$TMP/c"
+mem_synced
 [ "$(cat "$TMP/c/system/a.md")" = "$(printf -- '---\ndescription: A\n---\nbase a')" ] || fail "a.md: $(cat "$TMP/c/system/a.md")"
 # b.md: the project's value over the base's description and limit (merged per path).
 [ "$(cat "$TMP/c/system/b.md")" = "$(printf -- '---\ndescription: B\nlimit: 100\n---\nproject b')" ] || fail "b.md: $(cat "$TMP/c/system/b.md")"

@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib-e2e.sh"
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
+. "$(dirname "$0")/lib-memfs-sync.sh"
 sync_setup
 { helper_yaml "You help."; cat <<'YAML'
 ---
@@ -47,12 +48,7 @@ git rm -q skills/flat.md
 git add -A && git commit -qm "fix skills"
 run validate
 expect_rc 0
-run sync
-expect_rc 0
-A=$(sim_get "/v1/agents/?name=mem" | jq -r '.[0].id')
-memfs_clone "$A" "$TMP/c"
-git -C "$TMP/c" config user.name agent
-git -C "$TMP/c" config user.email agent@example.com
+mem_synced
 for f in review/SKILL.md review/checklist.md release/SKILL.md broken/SKILL.md broken/notes.txt; do
 	cmp -s "skills/$f" "$TMP/c/skills/$f" || fail "skills/$f not in the agent's memory: $(ls -R "$TMP/c")"
 done

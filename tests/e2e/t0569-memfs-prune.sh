@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
 mem_setup
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
 # The agent's own file; git stops declaring reference/notes.md.
 write_md "$TMP/c/system/learned.md" "What I learned" $'tabs\n'

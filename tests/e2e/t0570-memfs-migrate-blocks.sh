@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
 sync_setup
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 write_agents() { # MEMORY-LINE
 	{ policy_yaml; echo ---; helper_yaml "You help."; cat <<YAML
     blocks:

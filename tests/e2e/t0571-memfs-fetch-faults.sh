@@ -11,7 +11,6 @@
 export LETTA_SYNC_MAX_RETRIES=3 LETTA_SYNC_RETRY_BASE_MS=2 LETTA_SYNC_RETRY_MAX_MS=20
 mem_setup
 R1="GET /v1/git/{agent_id}/state.git/info/refs"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
 sed -i 's/^seven$/SEVEN (git)/' memory/mem/system/persona.md
 git commit -qam "git edit"

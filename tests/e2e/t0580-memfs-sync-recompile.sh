@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
 RC="POST /v1/agents/{agent_id}/recompile"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 compiled() { sim_admin GET /_sim/state | jq -r --arg a "$A" '.agents[] | select(.id == $a) | ._compiled_system // ""'; }
 
 mem_setup

@@ -8,8 +8,6 @@
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
 R1="GET /v1/git/{agent_id}/state.git/info/refs"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
-UP="POST /v1/git/{agent_id}/state.git/git-upload-pack"
 mem_setup
 
 # status_is STATE [JQ]: status --json says STATE for mem (and JQ holds on its memory object),

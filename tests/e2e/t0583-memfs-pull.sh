@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 mem_setup
 # pull writes Templates to templates.yaml and Agents to agents.yaml: the repository does too.
 helper_yaml "You help." >.letta/manifests/project/templates.yaml

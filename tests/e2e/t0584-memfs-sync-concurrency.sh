@@ -8,8 +8,6 @@
 . "$(dirname "$0")/lib-memfs.sh"
 sync_setup
 R1="GET /v1/git/{agent_id}/state.git/info/refs"
-UP="POST /v1/git/{agent_id}/state.git/git-upload-pack"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 
 { helper_yaml "You help."; echo "    memory: {dir: memory/shared}"
 for i in 1 2 3 4 5 6 7 8; do

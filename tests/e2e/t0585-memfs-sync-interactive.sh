@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
 command -v script >/dev/null || skip "needs script(1) for a terminal"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 mem_setup
 
 # persona: both change line two (the agent also line six); notes: both change line b.

@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-boot.sh"
 sync_setup
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 RC="POST /v1/agents/{agent_id}/recompile"
 { helper_yaml "You help."; echo "    memory: {dir: memory/helper}"; } | manifest templates.yaml
 write_md memory/helper/system/persona.md "Who I am" $'I help.\n'

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib-upgrade.sh"
 export CI=true
 sync_setup
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 { helper_yaml "You help."; echo "    memory: {dir: memory/helper}"
   printf -- '---\napiVersion: letta.ai/v1\nkind: Agent\nmetadata: {name: bob}\nspec: {layer: project, template: helper, channel: stable}\n'; } | manifest fleet.yaml
 write_md memory/helper/system/persona.md "Who I am" $'v1\n'

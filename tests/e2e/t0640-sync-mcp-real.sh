@@ -49,29 +49,7 @@ agent_mcp_tools() {
 	sim_get "/v1/agents/?name=$1&include=agent.tools" |
 		jq -c --arg t "mcp:$2" '[.[0].tools[] | select(.tags | index($t)) | .name] | sort'
 }
-fleet() { # TYPE URL TOOLS
-	mkdir -p "$REPO/.letta/manifests/org"
-	cat >"$REPO/.letta/manifests/org/mcp.yaml" <<YAML
-apiVersion: letta.ai/v1
-kind: MCPServer
-metadata: {name: everything}
-spec: {layer: org, serverType: $1, serverUrl: "$2"}
-YAML
-	manifest agents.yaml <<YAML
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: t}
-spec:
-  layer: project
-  default: true
-  agent: {name: t, modelConfig: {model: openai/gpt-4o-mini}, mcpTools: [{server: everything, tools: $3}]}
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: bob}
-spec: {layer: project, template: t, channel: stable}
-YAML
-}
+fleet() { mcp_fleet everything "$@"; } # TYPE URL TOOLS
 
 start_mcp streamableHttp
 HTTP_URL=http://127.0.0.1:$MCP_PORT/mcp

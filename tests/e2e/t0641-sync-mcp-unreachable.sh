@@ -8,29 +8,7 @@
 . "$(dirname "$0")/lib-sync.sh"
 sync_setup
 
-fleet() { # URL TOOLS
-	mkdir -p "$REPO/.letta/manifests/org"
-	cat >"$REPO/.letta/manifests/org/mcp.yaml" <<YAML
-apiVersion: letta.ai/v1
-kind: MCPServer
-metadata: {name: local}
-spec: {layer: org, serverType: streamable_http, serverUrl: "$1"}
-YAML
-	manifest agents.yaml <<YAML
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: t}
-spec:
-  layer: project
-  default: true
-  agent: {name: t, modelConfig: {model: openai/gpt-4o-mini}, mcpTools: [{server: local, tools: $2}]}
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: bob}
-spec: {layer: project, template: t, channel: stable}
-YAML
-}
+fleet() { mcp_fleet local streamable_http "$@"; } # URL TOOLS
 
 # A host name: created (no 422), without tools.
 fleet "http://localhost:9/mcp" all

@@ -24,28 +24,7 @@ YAML
 	lookup_tool_yaml
 	echo ---
 }
-template_yaml() { # BLOCKS TOOLS
-	cat <<YAML
-apiVersion: letta.ai/v1
-kind: Template
-metadata: {name: t}
-spec:
-  layer: project
-  default: true
-  agent:
-    name: t
-    system: "hi"
-    modelConfig: {model: openai/gpt-4o-mini, embedding: openai/text-embedding-3-small}
-    blocks: $1
-    tools: $2
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: bob}
-spec: {layer: project, template: t}
-YAML
-}
-{ blocks_yaml; template_yaml '[{name: shared}]' '[{name: lookup}]'; } | manifest all.yaml
+{ blocks_yaml; bob_yaml '[{name: shared}]' '[{name: lookup}]'; } | manifest all.yaml
 run sync
 expect_rc 0
 bob=$(sim_get "/v1/agents/?name=bob" | jq -r '.[0].id')
@@ -67,7 +46,7 @@ attached >"$TMP/before-att"
 [ ! -d .letta/snapshots ] || fail "a sync that only creates took a snapshot"
 
 # Everything leaves git; the prune deletes both blocks and the tool (bob loses them).
-template_yaml '[]' '[]' | manifest all.yaml
+bob_yaml '[]' '[]' | manifest all.yaml
 run sync --prune
 expect_rc 0
 expect_out 'deleted Block/shared'

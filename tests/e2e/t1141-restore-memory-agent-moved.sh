@@ -9,8 +9,6 @@
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
-UP="POST /v1/git/{agent_id}/state.git/git-upload-pack"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
 mem_setup
 
 # reference/ is memory outside the prompt (no block): only the memory restore brings it back.

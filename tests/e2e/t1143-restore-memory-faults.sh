@@ -8,9 +8,6 @@
 . "$(dirname "$0")/lib-sync.sh"
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
-UP="POST /v1/git/{agent_id}/state.git/git-upload-pack"
-RP="POST /v1/git/{agent_id}/state.git/git-receive-pack"
-IR="GET /v1/git/{agent_id}/state.git/info/refs"
 mem_setup
 
 # A backup that cannot fetch the memory: nothing saved.

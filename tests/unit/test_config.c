@@ -3,6 +3,7 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/xalloc.h"
+#include "support/git_sh.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -106,14 +107,7 @@ static void test_config__errors_leave_out_untouched(void **state)
 
 static void sh(const char *dir, const char *cmd)
 {
-	struct buf full = BUF_INIT;
-
-	buf_addf(&full,
-		 "cd '%s' && export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@e GIT_COMMITTER_NAME=t "
-		 "GIT_COMMITTER_EMAIL=t@e GIT_CONFIG_NOSYSTEM=1 HOME='%s' && (%s) >/dev/null 2>&1",
-		 dir, dir, cmd);
-	assert_int_equal(system(full.buf), 0);
-	buf_release(&full);
+	git_sh(dir, "t", "t@e", cmd);
 }
 
 #define BLOCK_DOC(v) "apiVersion: letta.ai/v1\nkind: Block\nmetadata: {name: persona}\nspec: {label: persona, value: " v "}\n"

@@ -10,18 +10,13 @@
 #include <unistd.h>
 
 #include "repo/git.h"
+#include "support/git_sh.h"
 
 static char dir[256];
 
 static void sh(const char *cmd)
 {
-	char full[2048];
-
-	snprintf(full, sizeof(full),
-		 "cd '%s' && export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@e GIT_COMMITTER_NAME=t "
-		 "GIT_COMMITTER_EMAIL=t@e GIT_CONFIG_NOSYSTEM=1 HOME='%s' && (%s) >/dev/null 2>&1",
-		 dir, dir, cmd);
-	assert_int_equal(system(full), 0);
+	git_sh(dir, "t", "t@e", cmd);
 }
 
 static int setup(void **state)
@@ -42,11 +37,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[512];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	repo_git_shutdown();
-	return system(cmd) == 0 ? 0 : -1;
+	return git_sh_teardown(dir);
 }
 
 static void test_git__versions_sorted(void **state)

@@ -154,13 +154,19 @@ static void server_stop(struct server *s)
 	buf_release(&s->log);
 }
 
-static struct letta *client(struct server *s, const char *key)
+/*
+ * Starts S on STEPS (N of them) and returns a client of it with API key KEY (NULL: none), retries
+ * of 1-5 ms and pages of 2. wire_close() ends both.
+ */
+static struct letta *wire_open(struct server *s, const struct step *steps, size_t n,
+			       const char *key)
 {
 	struct letta_opts o = LETTA_OPTS_INIT;
 	struct ls_error err = LS_ERROR_INIT;
 	struct letta *api = NULL;
 	char url[64];
 
+	server_start(s, steps, n);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", s->port);
 	o.http.base_url = url;
 	o.http.api_key = key;
@@ -169,6 +175,19 @@ static struct letta *client(struct server *s, const char *key)
 	o.page_limit = 2;
 	assert_int_equal(letta_new(&api, &o, &err), 0);
 	return api;
+}
+
+static void wire_close(struct server *s, struct letta *api)
+{
+	letta_free(api);
+	server_stop(s);
+}
+
+/* The create body of the managed Block "p" (label persona) that the lost-reply tests send. */
+static json_t *persona_body(void)
+{
+	return json_pack("{sssss{ssss}}", "label", "persona", "value", "v", "metadata",
+			 "managed_by", "letta-sync", "source", "Block/p");
 }
 
 static void test_wire__self_hosted_server_has_no_projects(void **state)
@@ -183,8 +202,7 @@ static void test_wire__self_hosted_server_has_no_projects(void **state)
 	json_t *list = NULL;
 
 	(void)state;
-	server_start(&s, steps, 2);
-	api = client(&s, "key-1234567");
+	api = wire_open(&s, steps, 2, "key-1234567");
 	assert_int_equal(letta_project_resolve(api, "demo", NULL, &err), 0);
 	assert_false(letta_has_projects(api));
 	assert_null(letta_project_id(api));
@@ -192,8 +210,7 @@ static void test_wire__self_hosted_server_has_no_projects(void **state)
 	assert_int_equal(letta_list(&list, api, LETTA_BLOCK, NULL, &err), 0);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 /* The first page goes without offset=0, which fails the spec's oneOf (issue 20). */
@@ -217,8 +234,7 @@ static void test_wire__project_slug_found_on_a_later_page(void **state)
 	json_t *list = NULL, *agent = NULL, *body = json_pack("{ss}", "name", "a");
 
 	(void)state;
-	server_start(&s, steps, 6);
-	api = client(&s, NULL);
+	api = wire_open(&s, steps, 6, NULL);
 	assert_int_equal(letta_project_resolve(api, "demo", NULL, &err), 0);
 	assert_string_equal(letta_project_id(api), "u3");
 	assert_int_equal(letta_list(&list, api, LETTA_BLOCK, NULL, &err), 0);
@@ -233,8 +249,7 @@ static void test_wire__project_slug_found_on_a_later_page(void **state)
 	json_decref(list);
 	json_decref(agent);
 	json_decref(body);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 static void test_wire__retry_after_and_headers(void **state)
@@ -253,8 +268,7 @@ static void test_wire__retry_after_and_headers(void **state)
 	json_t *list = NULL;
 
 	(void)state;
-	server_start(&s, steps, 5);
-	api = client(&s, "sk-wire-secret");
+	api = wire_open(&s, steps, 5, "sk-wire-secret");
 	assert_int_equal(letta_list(&list, api, LETTA_TOOL, NULL, &err), 0);
 	assert_int_equal(json_array_size(list), 3);
 	http_get_stats(letta_http(api), &st);
@@ -263,8 +277,7 @@ static void test_wire__retry_after_and_headers(void **state)
 	assert_non_null(strstr(s.log.buf, "Authorization: Bearer sk-wire-secret\r\n"));
 	assert_non_null(strstr(s.log.buf, "Accept: application/json\r\n"));
 	json_decref(list);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 static void test_wire__lost_reply_on_create_adopts_instead_of_duplicating(void **state)
@@ -282,12 +295,10 @@ static void test_wire__lost_reply_on_create_adopts_instead_of_duplicating(void *
 	struct server s;
 	struct letta *api;
 	json_t *out = NULL;
-	json_t *body = json_pack("{sssss{ssss}}", "label", "persona", "value", "v", "metadata",
-				 "managed_by", "letta-sync", "source", "Block/p");
+	json_t *body = persona_body();
 
 	(void)state;
-	server_start(&s, steps, 3);
-	api = client(&s, NULL);
+	api = wire_open(&s, steps, 3, NULL);
 	assert_int_equal(letta_create(&out, api, LETTA_BLOCK, body, NULL, NULL, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(out, "id")), "block-1");
 	http_get_stats(letta_http(api), &st);
@@ -296,8 +307,7 @@ static void test_wire__lost_reply_on_create_adopts_instead_of_duplicating(void *
 	assert_int_equal(st.requests, 3);
 	json_decref(out);
 	json_decref(body);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 static void test_wire__lost_reply_then_absent_creates_once_more(void **state)
@@ -318,8 +328,7 @@ static void test_wire__lost_reply_then_absent_creates_once_more(void **state)
 	json_t *body = json_pack("{sss{ss}}", "name", "kb", "metadata", "source", "Folder/kb");
 
 	(void)state;
-	server_start(&s, steps, 5);
-	api = client(&s, NULL);
+	api = wire_open(&s, steps, 5, NULL);
 	assert_int_equal(letta_create(&out, api, LETTA_FOLDER, body, NULL, NULL, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(out, "id")), "source-1");
 	json_decref(out);
@@ -329,8 +338,7 @@ static void test_wire__lost_reply_then_absent_creates_once_more(void **state)
 	assert_string_equal(err.msg, "conflict on folder 'kb' (409): Folder with name 'kb' already exists");
 	assert_string_equal(err.where, "POST /v1/folders/");
 	json_decref(body);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 /*
@@ -357,14 +365,12 @@ static void test_wire__identity_409_adopts_ours(void **state)
 				 "json");
 
 	(void)state;
-	server_start(&s, steps, 2);
-	api = client(&s, NULL);
+	api = wire_open(&s, steps, 2, NULL);
 	assert_int_equal(letta_create(&out, api, LETTA_IDENTITY, body, NULL, NULL, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(out, "id")), "identity-1");
 	json_decref(out);
 	json_decref(body);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 static void test_wire__repeated_delete_404_is_done(void **state)
@@ -379,15 +385,13 @@ static void test_wire__repeated_delete_404_is_done(void **state)
 	struct letta *api;
 
 	(void)state;
-	server_start(&s, steps, 3);
-	api = client(&s, NULL);
+	api = wire_open(&s, steps, 3, NULL);
 	assert_int_equal(letta_delete(api, LETTA_BLOCK, "block-1", &err), 0);
 	/* A first detach that finds nothing attached is reported. */
 	assert_int_equal(letta_agent_attach(api, "agent-1", LETTA_BLOCK, "block-2", 0, &err),
 			 LS_ENOTFOUND);
 	assert_string_equal(err.msg, "block 'block-2' on agent 'agent-1' not found (404): not attached");
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 static void test_wire__upload_is_multipart(void **state)
@@ -407,16 +411,14 @@ static void test_wire__upload_is_multipart(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "hello file\n", 11), 11);
 	close(fd);
-	server_start(&s, steps, 1);
-	api = client(&s, NULL);
+	api = wire_open(&s, steps, 1, NULL);
 	assert_int_equal(letta_folder_upload(&out, api, "source-1", path, "notes.txt", NULL, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(out, "id")), "file-1");
 	assert_non_null(strstr(s.log.buf, "Content-Type: multipart/form-data; boundary="));
 	assert_non_null(strstr(s.log.buf, "name=\"file\"; filename=\"notes.txt\""));
 	assert_non_null(strstr(s.log.buf, "hello file\n"));
 	json_decref(out);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 	unlink(path);
 }
 
@@ -449,8 +451,7 @@ static void test_wire__open_from_a_target_with_only_an_id(void **state)
 	assert_non_null(strstr(s.log.buf, "Authorization: Bearer sk-open-1234\r\n"));
 	json_decref(out);
 	json_decref(body);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 /* Counts "METHOD " at the start of the requests in a server's log. */
@@ -488,12 +489,10 @@ static void test_wire__lost_reply_on_a_reused_connection_goes_to_the_guard(void 
 	struct server s;
 	struct letta *api;
 	json_t *out = NULL;
-	json_t *body = json_pack("{sssss{ssss}}", "label", "persona", "value", "v", "metadata",
-				 "managed_by", "letta-sync", "source", "Block/p");
+	json_t *body = persona_body();
 
 	(void)state;
-	server_start(&s, steps, 3);
-	api = client(&s, NULL);
+	api = wire_open(&s, steps, 3, NULL);
 	assert_int_equal(letta_fetch(&out, api, LETTA_BLOCK, "block-0", &err), 0);
 	json_decref(out);
 	out = NULL;
@@ -505,8 +504,7 @@ static void test_wire__lost_reply_on_a_reused_connection_goes_to_the_guard(void 
 	assert_int_equal(count_requests(&s, "POST "), 1);
 	json_decref(out);
 	json_decref(body);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 /*
@@ -526,14 +524,12 @@ static void test_wire__delete_on_a_reused_connection_that_dies_is_done(void **st
 	json_t *out = NULL;
 
 	(void)state;
-	server_start(&s, steps, 3);
-	api = client(&s, NULL);
+	api = wire_open(&s, steps, 3, NULL);
 	assert_int_equal(letta_fetch(&out, api, LETTA_BLOCK, "block-0", &err), 0);
 	json_decref(out);
 	assert_int_equal(letta_delete(api, LETTA_BLOCK, "block-1", &err), 0);
 	assert_int_equal(count_requests(&s, "DELETE "), 2);
-	letta_free(api);
-	server_stop(&s);
+	wire_close(&s, api);
 }
 
 int main(void)

@@ -16,20 +16,14 @@
 
 #include "repo/git.h"
 #include "repo/memfs_snapshot.h"
+#include "support/git_sh.h"
 
 static char dir[256];
 static char url[300], cache[300], bundle[300];
 
 static void sh(const char *cmd)
 {
-	char full[4096];
-
-	snprintf(full, sizeof(full),
-		 "cd '%s' && export GIT_AUTHOR_NAME=agent GIT_AUTHOR_EMAIL=a@e "
-		 "GIT_COMMITTER_NAME=agent GIT_COMMITTER_EMAIL=a@e GIT_CONFIG_NOSYSTEM=1 HOME='%s' && "
-		 "(%s) >/dev/null 2>&1",
-		 dir, dir, cmd);
-	assert_int_equal(system(full), 0);
+	git_sh(dir, "agent", "a@e", cmd);
 }
 
 /* The first line of a command's output. */
@@ -67,11 +61,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[512];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	repo_git_shutdown();
-	return system(cmd) == 0 ? 0 : -1;
+	return git_sh_teardown(dir);
 }
 
 static struct memfs_git_opts opts(int push)

@@ -7,6 +7,7 @@
 #include "core/ownership.h"
 #include "core/plan.h"
 #include "support/fake_remote.h"
+#include "support/plan_fixture.h"
 #include "support/plan_req.h"
 
 #include <setjmp.h>
@@ -34,17 +35,6 @@ static struct plan_opts base_opts(void)
 	o.secret = secret_env;
 	o.flags = PLAN_NEED_SECRETS;
 	return o;
-}
-
-static void compute(struct plan *p, const struct desired_state *ds, const struct remote_state *rs,
-		    const struct plan_opts *o)
-{
-	struct ls_error err = LS_ERROR_INIT;
-
-	plan_release(p);
-	plan_init(p);
-	if (plan_compute(p, ds, rs, o, &err) < 0)
-		fail_msg("plan_compute: %s", err.msg);
 }
 
 /* The one visible action of a plan (asserts there is exactly one). */
@@ -142,339 +132,281 @@ static json_t *remote_obj(const struct remote_state *rs, const struct kind_case 
 	return NULL;
 }
 
-static void setup_synced(struct desired_state *ds, struct remote_state *rs, struct plan *p,
-			 const struct kind_case *kc, const struct plan_opts *o)
+/* FX with the case's object declared and synced to the fake server. */
+static void setup_synced(struct plan_fx *fx, const struct kind_case *kc)
 {
-	ds_add(ds, kc->kind, kc->name, MANAGED_TRUE, kc->spec);
-	remote_state_init(rs);
-	plan_init(p);
-	compute(p, ds, rs, o);
-	assert_true(fake_apply(rs, p) > 0);
+	ds_add(&fx->ds, kc->kind, kc->name, MANAGED_TRUE, kc->spec);
+	fx_plan(fx);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+}
+
+/* Runs RUN once a shared kind, each time with a fresh fixture (base_opts()). */
+static void for_each_kind(void (*run)(struct plan_fx *fx, const struct kind_case *kc))
+{
+	for (size_t k = 0; k < NKINDS; k++) {
+		struct plan_fx fx = fx_new(base_opts());
+
+		run(&fx, &kinds[k]);
+		fx_release(&fx);
+	}
+}
+
+static void each_kind_create_then_unchanged(struct plan_fx *fx, const struct kind_case *kc)
+{
+	const struct plan_action *a;
+
+	ds_add(&fx->ds, kc->kind, kc->name, MANAGED_TRUE, kc->spec);
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_CREATE);
+	assert_string_equal(a->name, kc->name);
+	assert_null(a->agent);
+	assert_true(has_field(a, kc->field));
+	/* the inventory: created with the write-ahead intent, then written */
+	assert_true(fx->p.n == 3 && fx->p.items[1].internal && fx->p.items[2].internal);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	assert_non_null(remote_obj(&fx->rs, kc));
+
+	fx_plan(fx);
+	if (fx->p.n != 0)
+		fail_msg("%s: second plan not empty: %s %s (%s)", kc->name,
+			 plan_change_name(fx->p.items[0].change), fx->p.items[0].name,
+			 fx->p.items[0].reason);
+	assert_int_equal(fx->p.unchanged, 1);
+
+	/* A new commit alone writes nothing. */
+	fx->o.commit = "deadbeef";
+	fx_plan(fx);
+	assert_int_equal(fx->p.n, 0);
 }
 
 static void test_plan__each_kind_create_then_unchanged(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct desired_state ds = DESIRED_STATE_INIT;
-		struct remote_state rs = REMOTE_STATE_INIT;
-		struct plan p = PLAN_INIT;
-		struct plan_opts o = base_opts();
-		const struct plan_action *a;
+	for_each_kind(each_kind_create_then_unchanged);
+}
 
-		ds_add(&ds, kinds[k].kind, kinds[k].name, MANAGED_TRUE, kinds[k].spec);
-		remote_state_init(&rs);
-		plan_init(&p);
-		compute(&p, &ds, &rs, &o);
-		a = only_change(&p);
-		assert_int_equal(a->change, CHANGE_CREATE);
-		assert_string_equal(a->name, kinds[k].name);
-		assert_null(a->agent);
-		assert_true(has_field(a, kinds[k].field));
-		/* the inventory: created with the write-ahead intent, then written */
-		assert_true(p.n == 3 && p.items[1].internal && p.items[2].internal);
-		assert_true(fake_apply(&rs, &p) > 0);
-		assert_non_null(remote_obj(&rs, &kinds[k]));
+static void each_kind_update(struct plan_fx *fx, const struct kind_case *kc)
+{
+	const struct plan_action *a;
 
-		compute(&p, &ds, &rs, &o);
-		if (p.n != 0)
-			fail_msg("%s: second plan not empty: %s %s (%s)", kinds[k].name,
-				 plan_change_name(p.items[0].change), p.items[0].name,
-				 p.items[0].reason);
-		assert_int_equal(p.unchanged, 1);
-
-		/* A new commit alone writes nothing. */
-		o.commit = "deadbeef";
-		compute(&p, &ds, &rs, &o);
-		assert_int_equal(p.n, 0);
-
-		plan_release(&p);
-		remote_state_release(&rs);
-		ds_free(&ds);
-	}
+	setup_synced(fx, kc);
+	ds_set(&fx->ds, kc->kind, kc->name, kc->edit_key, kc->edit_value);
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_UPDATE);
+	if (!has_field(a, kc->field))
+		fail_msg("%s: update lacks field %s", kc->name, kc->field);
+	assert_int_equal(json_array_size(a->fields), 1);
+	assert_non_null(a->id);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	fx_plan(fx);
+	if (fx->p.n != 0)
+		fail_msg("%s: not converged after update: %s", kc->name, fx->p.items[0].reason);
 }
 
 static void test_plan__each_kind_update(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct desired_state ds = DESIRED_STATE_INIT;
-		struct remote_state rs = REMOTE_STATE_INIT;
-		struct plan p = PLAN_INIT;
-		struct plan_opts o = base_opts();
-		const struct plan_action *a;
+	for_each_kind(each_kind_update);
+}
 
-		setup_synced(&ds, &rs, &p, &kinds[k], &o);
-		ds_set(&ds, kinds[k].kind, kinds[k].name, kinds[k].edit_key, kinds[k].edit_value);
-		compute(&p, &ds, &rs, &o);
-		a = only_change(&p);
-		assert_int_equal(a->change, CHANGE_UPDATE);
-		if (!has_field(a, kinds[k].field))
-			fail_msg("%s: update lacks field %s", kinds[k].name, kinds[k].field);
-		assert_int_equal(json_array_size(a->fields), 1);
-		assert_non_null(a->id);
-		assert_true(fake_apply(&rs, &p) > 0);
-		compute(&p, &ds, &rs, &o);
-		if (p.n != 0)
-			fail_msg("%s: not converged after update: %s", kinds[k].name, p.items[0].reason);
+static void each_kind_conflict_when_edited_outside_git(struct plan_fx *fx,
+						       const struct kind_case *kc)
+{
+	const struct plan_action *a;
 
-		plan_release(&p);
-		remote_state_release(&rs);
-		ds_free(&ds);
-	}
+	setup_synced(fx, kc);
+	json_object_set_new(remote_obj(&fx->rs, kc), kc->list_field,
+			    json_loads(kc->remote_edit, JSON_DECODE_ANY, NULL));
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	if (a->change != CHANGE_CONFLICT)
+		fail_msg("%s: expected conflict, got %s", kc->name, plan_change_name(a->change));
+	assert_true(a->skip);
+	assert_int_equal(plan_count_writes(&fx->p), 0);
+
+	/* --force: git wins. */
+	fx->o.flags |= PLAN_FORCE;
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_UPDATE);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	fx->o.flags &= ~PLAN_FORCE;
+	fx_plan(fx);
+	assert_int_equal(fx->p.n, 0);
 }
 
 static void test_plan__each_kind_conflict_when_edited_outside_git(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct desired_state ds = DESIRED_STATE_INIT;
-		struct remote_state rs = REMOTE_STATE_INIT;
-		struct plan p = PLAN_INIT;
-		struct plan_opts o = base_opts();
-		const struct plan_action *a;
+	for_each_kind(each_kind_conflict_when_edited_outside_git);
+}
 
-		setup_synced(&ds, &rs, &p, &kinds[k], &o);
-		json_object_set_new(remote_obj(&rs, &kinds[k]), kinds[k].list_field,
-				    json_loads(kinds[k].remote_edit, JSON_DECODE_ANY, NULL));
-		compute(&p, &ds, &rs, &o);
-		a = only_change(&p);
-		if (a->change != CHANGE_CONFLICT)
-			fail_msg("%s: expected conflict, got %s", kinds[k].name,
-				 plan_change_name(a->change));
-		assert_true(a->skip);
-		assert_int_equal(plan_count_writes(&p), 0);
+static void each_kind_orphan_then_prune(struct plan_fx *fx, const struct kind_case *kc)
+{
+	const struct plan_action *a;
 
-		/* --force: git wins. */
-		o.flags |= PLAN_FORCE;
-		compute(&p, &ds, &rs, &o);
-		a = only_change(&p);
-		assert_int_equal(a->change, CHANGE_UPDATE);
-		assert_true(fake_apply(&rs, &p) > 0);
-		o.flags &= ~PLAN_FORCE;
-		compute(&p, &ds, &rs, &o);
-		assert_int_equal(p.n, 0);
+	setup_synced(fx, kc);
+	ds_remove(&fx->ds, kc->kind, kc->name);
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_ORPHAN);
+	assert_true(a->skip);
+	assert_int_equal(plan_count_writes(&fx->p), 0);
 
-		plan_release(&p);
-		remote_state_release(&rs);
-		ds_free(&ds);
-	}
+	fx->o.flags |= PLAN_PRUNE;
+	fx_plan(fx);
+	a = only_change(&fx->p);
+	assert_int_equal(a->change, CHANGE_DELETE);
+	assert_true(a->breaking);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	assert_null(remote_obj(&fx->rs, kc));
+	fx_plan(fx);
+	assert_int_equal(fx->p.n, 0);
 }
 
 static void test_plan__each_kind_orphan_then_prune(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct desired_state ds = DESIRED_STATE_INIT;
-		struct remote_state rs = REMOTE_STATE_INIT;
-		struct plan p = PLAN_INIT;
-		struct plan_opts o = base_opts();
-		const struct plan_action *a;
+	for_each_kind(each_kind_orphan_then_prune);
+}
 
-		setup_synced(&ds, &rs, &p, &kinds[k], &o);
-		ds_remove(&ds, kinds[k].kind, kinds[k].name);
-		compute(&p, &ds, &rs, &o);
-		a = only_change(&p);
-		assert_int_equal(a->change, CHANGE_ORPHAN);
-		assert_true(a->skip);
-		assert_int_equal(plan_count_writes(&p), 0);
-
-		o.flags |= PLAN_PRUNE;
-		compute(&p, &ds, &rs, &o);
-		a = only_change(&p);
-		assert_int_equal(a->change, CHANGE_DELETE);
-		assert_true(a->breaking);
-		assert_true(fake_apply(&rs, &p) > 0);
-		assert_null(remote_obj(&rs, &kinds[k]));
-		compute(&p, &ds, &rs, &o);
-		assert_int_equal(p.n, 0);
-
-		plan_release(&p);
-		remote_state_release(&rs);
-		ds_free(&ds);
-	}
+static void each_kind_seed_created_once_then_drift_is_info(struct plan_fx *fx,
+							   const struct kind_case *kc)
+{
+	ds_add(&fx->ds, kc->kind, kc->name, MANAGED_SEED, kc->spec);
+	fx_plan(fx);
+	assert_int_equal(only_change(&fx->p)->change, CHANGE_CREATE);
+	assert_true(fake_apply(&fx->rs, &fx->p) > 0);
+	json_object_set_new(remote_obj(&fx->rs, kc), kc->list_field,
+			    json_loads(kc->remote_edit, JSON_DECODE_ANY, NULL));
+	ds_set(&fx->ds, kc->kind, kc->name, kc->edit_key, kc->edit_value);
+	fx_plan(fx);
+	assert_int_equal(only_change(&fx->p)->change, CHANGE_DRIFT);
+	assert_int_equal(plan_count_changes(&fx->p), 0);
+	assert_int_equal(plan_count_writes(&fx->p), 0);
 }
 
 static void test_plan__each_kind_seed_created_once_then_drift_is_info(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct desired_state ds = DESIRED_STATE_INIT;
-		struct remote_state rs = REMOTE_STATE_INIT;
-		struct plan p = PLAN_INIT;
-		struct plan_opts o = base_opts();
+	for_each_kind(each_kind_seed_created_once_then_drift_is_info);
+}
 
-		ds_add(&ds, kinds[k].kind, kinds[k].name, MANAGED_SEED, kinds[k].spec);
-		remote_state_init(&rs);
-		plan_init(&p);
-		compute(&p, &ds, &rs, &o);
-		assert_int_equal(only_change(&p)->change, CHANGE_CREATE);
-		assert_true(fake_apply(&rs, &p) > 0);
-		json_object_set_new(remote_obj(&rs, &kinds[k]), kinds[k].list_field,
-				    json_loads(kinds[k].remote_edit, JSON_DECODE_ANY, NULL));
-		ds_set(&ds, kinds[k].kind, kinds[k].name, kinds[k].edit_key, kinds[k].edit_value);
-		compute(&p, &ds, &rs, &o);
-		assert_int_equal(only_change(&p)->change, CHANGE_DRIFT);
-		assert_int_equal(plan_count_changes(&p), 0);
-		assert_int_equal(plan_count_writes(&p), 0);
-
-		plan_release(&p);
-		remote_state_release(&rs);
-		ds_free(&ds);
-	}
+static void each_kind_managed_false_never_touched(struct plan_fx *fx, const struct kind_case *kc)
+{
+	ds_add(&fx->ds, kc->kind, kc->name, MANAGED_FALSE, kc->spec);
+	fx_plan(fx);
+	assert_int_equal(fx->p.n, 0);
 }
 
 static void test_plan__each_kind_managed_false_never_touched(void **state)
 {
-	size_t k;
-
 	(void)state;
-	for (k = 0; k < NKINDS; k++) {
-		struct desired_state ds = DESIRED_STATE_INIT;
-		struct remote_state rs = REMOTE_STATE_INIT;
-		struct plan p = PLAN_INIT;
-		struct plan_opts o = base_opts();
-
-		ds_add(&ds, kinds[k].kind, kinds[k].name, MANAGED_FALSE, kinds[k].spec);
-		remote_state_init(&rs);
-		plan_init(&p);
-		compute(&p, &ds, &rs, &o);
-		assert_int_equal(p.n, 0);
-
-		plan_release(&p);
-		remote_state_release(&rs);
-		ds_free(&ds);
-	}
+	for_each_kind(each_kind_managed_false_never_touched);
 }
 
 /* A block as the server returns it: description null, limit filled in, markers present. */
 static void test_plan__server_defaults_are_not_drift(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	json_t *b, *t;
 
 	(void)state;
-	ds_add(&ds, KIND_BLOCK, "b1", MANAGED_TRUE, "{\"label\":\"b1\",\"value\":\"v\"}");
-	ds_add(&ds, KIND_TOOL, "t1",
-	       MANAGED_TRUE,
+	ds_add(&fx.ds, KIND_BLOCK, "b1", MANAGED_TRUE, "{\"label\":\"b1\",\"value\":\"v\"}");
+	ds_add(&fx.ds, KIND_TOOL, "t1", MANAGED_TRUE,
 	       "{\"sourceCode\":\"def t1():\\n    pass\\n\",\"jsonSchema\":{\"type\":\"function\","
 	       "\"function\":{\"name\":\"t1\",\"parameters\":{\"type\":\"object\",\"properties\":{}}}},"
 	       "\"tags\":[\"b\",\"a\",\"a\"]}");
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	assert_true(fake_apply(&rs, &p) > 0);
+	fx_plan(&fx);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
 	/* The server answers null where we sent "" or defaults, and reorders tags. */
-	b = remote_obj(&rs, &kinds[0]);
+	b = remote_obj(&fx.rs, &kinds[0]);
 	json_object_set_new(b, "description", json_null());
 	json_object_del(b, "limit");
 	json_object_set_new(b, "read_only", json_false());
-	t = json_array_get(rs.tools, 0);
+	t = json_array_get(fx.rs.tools, 0);
 	json_object_set_new(t, "return_char_limit", json_null());
 	json_object_set_new(t, "description", json_null());
 	json_object_set_new(t, "pip_requirements", json_null());
 	json_object_set_new(t, "tags", json_pack("[s,s,s]", OWN_TAG, "b", "a"));
 	json_object_set_new(t, "created_by_id", json_string("user-1"));
-	compute(&p, &ds, &rs, &o);
-	if (p.n)
-		fail_msg("server defaults seen as drift: %s %s", p.items[0].name,
-			 json_dumps(p.items[0].fields, JSON_COMPACT));
+	fx_plan(&fx);
+	if (fx.p.n)
+		fail_msg("server defaults seen as drift: %s %s", fx.p.items[0].name,
+			 json_dumps(fx.p.items[0].fields, JSON_COMPACT));
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* An MCP server echoes its token as "Bearer <token>": compared by "is one configured". */
 static void test_plan__mcp_echoed_bearer_token_is_not_drift(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	json_t *m;
 	char *dump;
 
 	(void)state;
-	ds_add(&ds, KIND_MCP_SERVER, "m", MANAGED_TRUE, kinds[2].spec);
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
+	ds_add(&fx.ds, KIND_MCP_SERVER, "m", MANAGED_TRUE, kinds[2].spec);
+	fx_plan(&fx);
 	/* The token goes into the request, never into the fields shown. */
-	dump = json_dumps(p.items[0].fields, 0);
+	dump = json_dumps(fx.p.items[0].fields, 0);
 	assert_null(strstr(dump, "s3cret"));
 	free(dump);
-	dump = json_dumps(p.items[0].reqs[0].body, 0);
+	dump = json_dumps(fx.p.items[0].reqs[0].body, 0);
 	assert_non_null(strstr(dump, "s3cret-token"));
 	free(dump);
-	assert_true(fake_apply(&rs, &p) > 0);
-	m = json_array_get(rs.mcp_servers, 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	m = json_array_get(fx.rs.mcp_servers, 0);
 	assert_string_equal(jsonx_get_str(m, "auth_token"), "Bearer s3cret-token");
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(p.n, 0);
+	fx_plan(&fx);
+	assert_int_equal(fx.p.n, 0);
 
 	/* Without the secret, sync refuses; diff shows the plan without it. */
-	remote_state_release(&rs);
-	remote_state_init(&rs);
-	o.secret = NULL;
+	remote_state_release(&fx.rs);
+	remote_state_init(&fx.rs);
+	fx.o.secret = NULL;
 	{
 		struct ls_error err = LS_ERROR_INIT;
 
-		plan_release(&p);
-		plan_init(&p);
-		assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_EINVALID);
+		plan_release(&fx.p);
+		plan_init(&fx.p);
+		assert_int_equal(plan_compute(&fx.p, &fx.ds, &fx.rs, &fx.o, &err), LS_EINVALID);
 		assert_non_null(strstr(err.msg, "MCP_TOKEN"));
 	}
-	o.flags &= ~PLAN_NEED_SECRETS;
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(only_change(&p)->change, CHANGE_CREATE);
+	fx.o.flags &= ~PLAN_NEED_SECRETS;
+	fx_plan(&fx);
+	assert_int_equal(only_change(&fx.p)->change, CHANGE_CREATE);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* Objects marked by the original tool (smarty-admin, source = manifest name) are adopted. */
 static void test_plan__legacy_smarty_admin_block_is_adopted(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	const struct plan_action *a;
 	size_t i, deletes = 0;
 
 	(void)state;
-	ds_add(&ds, KIND_BLOCK, "safety", MANAGED_TRUE, "{\"label\":\"safety\",\"value\":\"v\"}");
-	remote_state_init(&rs);
-	json_array_append_new(rs.blocks,
+	ds_add(&fx.ds, KIND_BLOCK, "safety", MANAGED_TRUE,
+	       "{\"label\":\"safety\",\"value\":\"v\"}");
+	json_array_append_new(fx.rs.blocks,
 			      json_pack("{s:s, s:s, s:s, s:i, s:n, s:{s:s, s:s}}", "id",
-					"block-00000000-0000-4000-8000-00000000aaaa", "label", "safety",
-					"value", "v", "limit", 2000, "description", "metadata",
-					"managed_by", "smarty-admin", "source", "safety"));
+					"block-00000000-0000-4000-8000-00000000aaaa", "label",
+					"safety", "value", "v", "limit", 2000, "description",
+					"metadata", "managed_by", "smarty-admin", "source",
+					"safety"));
 	/* A duplicate copy the original created. */
-	json_array_append_new(rs.blocks,
+	json_array_append_new(fx.rs.blocks,
 			      json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "id",
-					"block-00000000-0000-4000-8000-00000000aaab", "label", "safety",
-					"value", "old", "metadata", "managed_by", "smarty-admin",
-					"source", "safety"));
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	for (i = 0; i < p.n; i++) {
-		a = &p.items[i];
+					"block-00000000-0000-4000-8000-00000000aaab", "label",
+					"safety", "value", "old", "metadata", "managed_by",
+					"smarty-admin", "source", "safety"));
+	fx_plan(&fx);
+	for (i = 0; i < fx.p.n; i++) {
+		a = &fx.p.items[i];
 		if (a->internal)
 			continue;
 		if (a->change == CHANGE_UPDATE) {
@@ -487,16 +419,14 @@ static void test_plan__legacy_smarty_admin_block_is_adopted(void **state)
 		}
 	}
 	assert_int_equal(deletes, 1);
-	o.flags |= PLAN_PRUNE;
-	compute(&p, &ds, &rs, &o);
-	assert_true(fake_apply(&rs, &p) > 0);
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(p.n, 0);
-	assert_int_equal(json_array_size(rs.blocks), 2); /* the block and the inventory */
+	fx.o.flags |= PLAN_PRUNE;
+	fx_plan(&fx);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	fx_plan(&fx);
+	assert_int_equal(fx.p.n, 0);
+	assert_int_equal(json_array_size(fx.rs.blocks), 2); /* the block and the inventory */
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /*
@@ -505,88 +435,74 @@ static void test_plan__legacy_smarty_admin_block_is_adopted(void **state)
  */
 static void test_plan__inventory_rewrite_keeps_the_rollout(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	json_t *inv;
 	size_t i, seen = 0;
 
 	(void)state;
-	ds_add(&ds, KIND_BLOCK, kinds[0].name, MANAGED_TRUE, kinds[0].spec);
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	assert_true(fake_apply(&rs, &p) > 0);
-	inv = (json_t *)own_find_inventory(rs.blocks, o.project);
+	ds_add(&fx.ds, KIND_BLOCK, kinds[0].name, MANAGED_TRUE, kinds[0].spec);
+	fx_plan(&fx);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	inv = (json_t *)own_find_inventory(fx.rs.blocks, fx.o.project);
 	assert_non_null(inv);
 	json_object_set_new(json_object_get(inv, "metadata"), "rollout",
 			    json_pack("{s:s, s:s}", "id", "r-1", "status", "stopped"));
-	ds_free(&ds);
-	ds_add(&ds, KIND_BLOCK, "guide", MANAGED_TRUE, "{\"label\":\"guide\",\"value\":\"g\"}");
-	ds_add(&ds, KIND_BLOCK, kinds[0].name, MANAGED_TRUE, kinds[0].spec);
-	compute(&p, &ds, &rs, &o);
-	for (i = 0; i < p.n; i++) {
+	ds_free(&fx.ds);
+	ds_add(&fx.ds, KIND_BLOCK, "guide", MANAGED_TRUE, "{\"label\":\"guide\",\"value\":\"g\"}");
+	ds_add(&fx.ds, KIND_BLOCK, kinds[0].name, MANAGED_TRUE, kinds[0].spec);
+	fx_plan(&fx);
+	for (i = 0; i < fx.p.n; i++) {
 		const json_t *md;
 
-		if (!p.items[i].internal)
+		if (!fx.p.items[i].internal)
 			continue;
-		assert_true(p.items[i].nreqs == 1);
-		md = json_object_get(p.items[i].reqs[0].body, "metadata");
+		assert_true(fx.p.items[i].nreqs == 1);
+		md = json_object_get(fx.p.items[i].reqs[0].body, "metadata");
 		assert_string_equal(jsonx_get_str(json_object_get(md, "rollout"), "id"), "r-1");
 		assert_string_equal(jsonx_get_str(md, "managed_by"), "letta-sync");
 		seen++;
 	}
 	assert_true(seen >= 1);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* Tool names are unique per organisation: someone else's tool is a conflict, not ours. */
 static void test_plan__foreign_tool_is_conflict_unless_adopted(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	const struct plan_action *a;
 
 	(void)state;
-	ds_add(&ds, KIND_TOOL, "lookup", MANAGED_TRUE, kinds[1].spec);
-	remote_state_init(&rs);
-	json_array_append_new(rs.tools, json_pack("{s:s, s:s, s:s, s:[]}", "id",
-						  "tool-00000000-0000-4000-8000-0000000000aa", "name",
-						  "lookup", "source_code", "x", "tags"));
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	ds_add(&fx.ds, KIND_TOOL, "lookup", MANAGED_TRUE, kinds[1].spec);
+	json_array_append_new(fx.rs.tools, json_pack("{s:s, s:s, s:s, s:[]}", "id",
+						     "tool-00000000-0000-4000-8000-0000000000aa",
+						     "name", "lookup", "source_code", "x", "tags"));
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_CONFLICT);
 	assert_non_null(strstr(a->reason, "not managed"));
 
 	/* Marked for another project. */
-	json_object_set_new(json_array_get(rs.tools, 0), "metadata_",
+	json_object_set_new(json_array_get(fx.rs.tools, 0), "metadata_",
 			    json_pack("{s:s, s:s, s:s}", "managed_by", "letta-sync", "source",
 				      "Tool/lookup", "project", "other"));
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_CONFLICT);
 	assert_non_null(strstr(a->reason, "'other'"));
 
-	json_object_del(json_array_get(rs.tools, 0), "metadata_");
-	o.flags |= PLAN_ADOPT;
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	json_object_del(json_array_get(fx.rs.tools, 0), "metadata_");
+	fx.o.flags |= PLAN_ADOPT;
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_UPDATE);
-	assert_true(fake_apply(&rs, &p) > 0);
-	o.flags &= ~PLAN_ADOPT;
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(p.n, 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	fx.o.flags &= ~PLAN_ADOPT;
+	fx_plan(&fx);
+	assert_int_equal(fx.p.n, 0);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /*
@@ -595,50 +511,44 @@ static void test_plan__foreign_tool_is_conflict_unless_adopted(void **state)
  */
 static void test_plan__adopt_block_one_candidate_or_refused(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	const struct plan_action *a;
 
 	(void)state;
-	ds_add(&ds, KIND_BLOCK, "rules", MANAGED_TRUE, "{\"label\":\"rules\",\"value\":\"git\"}");
-	remote_state_init(&rs);
-	json_array_append_new(rs.blocks, json_pack("{s:s, s:s, s:s, s:{}}", "id",
-						   "block-00000000-0000-4000-8000-0000000000r1",
-						   "label", "rules", "value", "r1", "metadata"));
-	plan_init(&p);
+	ds_add(&fx.ds, KIND_BLOCK, "rules", MANAGED_TRUE,
+	       "{\"label\":\"rules\",\"value\":\"git\"}");
+	json_array_append_new(fx.rs.blocks, json_pack("{s:s, s:s, s:s, s:{}}", "id",
+						      "block-00000000-0000-4000-8000-0000000000r1",
+						      "label", "rules", "value", "r1", "metadata"));
 	/* Without --adopt: someone else's block; ours is created beside it. */
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(only_change(&p)->change, CHANGE_CREATE);
+	fx_plan(&fx);
+	assert_int_equal(only_change(&fx.p)->change, CHANGE_CREATE);
 
-	o.flags |= PLAN_ADOPT;
-	json_array_append_new(rs.blocks, json_pack("{s:s, s:s, s:s, s:{}}", "id",
-						   "block-00000000-0000-4000-8000-0000000000r2",
-						   "label", "rules", "value", "r2", "metadata"));
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	fx.o.flags |= PLAN_ADOPT;
+	json_array_append_new(fx.rs.blocks, json_pack("{s:s, s:s, s:s, s:{}}", "id",
+						      "block-00000000-0000-4000-8000-0000000000r2",
+						      "label", "rules", "value", "r2", "metadata"));
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_CONFLICT);
 	assert_true(a->skip);
 	assert_non_null(strstr(a->reason, "block-00000000-0000-4000-8000-0000000000r1"));
 	assert_non_null(strstr(a->reason, "block-00000000-0000-4000-8000-0000000000r2"));
-	assert_int_equal(plan_count_writes(&p), 0);
+	assert_int_equal(plan_count_writes(&fx.p), 0);
 
-	json_array_remove(rs.blocks, 1);
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	json_array_remove(fx.rs.blocks, 1);
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_UPDATE);
 	assert_string_equal(a->id, "block-00000000-0000-4000-8000-0000000000r1");
 	assert_true(has_field(a, "metadata.managed_by"));
-	assert_true(fake_apply(&rs, &p) > 0);
-	o.flags &= ~PLAN_ADOPT;
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(p.n, 0);
-	assert_int_equal(json_array_size(rs.blocks), 2); /* the block and the inventory */
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	fx.o.flags &= ~PLAN_ADOPT;
+	fx_plan(&fx);
+	assert_int_equal(fx.p.n, 0);
+	assert_int_equal(json_array_size(fx.rs.blocks), 2); /* the block and the inventory */
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /*
@@ -649,40 +559,33 @@ static void test_plan__adopt_block_one_candidate_or_refused(void **state)
  */
 static void test_plan__tool_created_before_a_kill_is_marked_not_conflicting(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	const struct plan_action *a;
 	json_t *tool;
 
 	(void)state;
-	ds_add(&ds, KIND_TOOL, "lookup", MANAGED_TRUE, kinds[1].spec);
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	assert_true(fake_apply(&rs, &p) > 0);
-	tool = json_array_get(rs.tools, 0);
+	ds_add(&fx.ds, KIND_TOOL, "lookup", MANAGED_TRUE, kinds[1].spec);
+	fx_plan(&fx);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	tool = json_array_get(fx.rs.tools, 0);
 	assert_non_null(tool);
 	json_object_del(tool, "metadata_");
 
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_UPDATE);
-	assert_true(fake_apply(&rs, &p) > 0);
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(plan_count_writes(&p), 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	fx_plan(&fx);
+	assert_int_equal(plan_count_writes(&fx.p), 0);
 
 	/* A tool with neither our tag nor markers is still someone else's. */
-	json_object_del(json_array_get(rs.tools, 0), "metadata_");
-	json_object_set_new(json_array_get(rs.tools, 0), "tags", json_array());
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	json_object_del(json_array_get(fx.rs.tools, 0), "metadata_");
+	json_object_set_new(json_array_get(fx.rs.tools, 0), "tags", json_array());
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_CONFLICT);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /*
@@ -719,57 +622,50 @@ static void apply_killed(struct remote_state *rs, struct plan *p, int cut)
  */
 static void test_plan__intent_makes_a_killed_runs_objects_its_own(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
 	json_t *files = json_loads("{\"docs\":{\"a.md\":{\"path\":\"/r/a.md\",\"sha256\":\"h1\"}}}",
 				   0, NULL);
 	size_t i, conflicts;
 	int with_intent;
 
 	(void)state;
-	ds_add(&ds, KIND_MCP_SERVER, kinds[2].name, MANAGED_TRUE, kinds[2].spec);
-	ds_add(&ds, KIND_FOLDER, "docs", MANAGED_TRUE,
-	       "{\"embedding\":\"openai/e\",\"files\":[\"*.md\"]}");
-	o.folder_files = files;
 	for (with_intent = 1; with_intent >= 0; with_intent--) {
-		remote_state_init(&rs);
-		plan_init(&p);
-		compute(&p, &ds, &rs, &o);
-		apply_killed(&rs, &p, 1);
-		assert_int_equal(json_array_size(rs.mcp_servers), 1);
-		assert_int_equal(json_array_size(rs.folders), 1);
+		struct plan_fx fx = fx_new(base_opts());
+
+		ds_add(&fx.ds, KIND_MCP_SERVER, kinds[2].name, MANAGED_TRUE, kinds[2].spec);
+		ds_add(&fx.ds, KIND_FOLDER, "docs", MANAGED_TRUE,
+		       "{\"embedding\":\"openai/e\",\"files\":[\"*.md\"]}");
+		fx.o.folder_files = files;
+		fx_plan(&fx);
+		apply_killed(&fx.rs, &fx.p, 1);
+		assert_int_equal(json_array_size(fx.rs.mcp_servers), 1);
+		assert_int_equal(json_array_size(fx.rs.folders), 1);
 		if (!with_intent) {
 			/* The inventory as it was before intents existed: no record at all. */
-			for (i = 0; i < json_array_size(rs.blocks); i++)
-				if (!strcmp(jsonx_get_str(json_array_get(rs.blocks, i), "label"),
+			for (i = 0; i < json_array_size(fx.rs.blocks); i++)
+				if (!strcmp(jsonx_get_str(json_array_get(fx.rs.blocks, i), "label"),
 					    OWN_INVENTORY_LABEL))
-					json_array_remove(rs.blocks, i--);
+					json_array_remove(fx.rs.blocks, i--);
 		}
-		compute(&p, &ds, &rs, &o);
-		for (i = conflicts = 0; i < p.n; i++)
-			conflicts += p.items[i].change == CHANGE_CONFLICT;
+		fx_plan(&fx);
+		for (i = conflicts = 0; i < fx.p.n; i++)
+			conflicts += fx.p.items[i].change == CHANGE_CONFLICT;
 		if (!with_intent) {
 			assert_int_equal(conflicts, 2);
+			fx_release(&fx);
 			break;
 		}
 		if (conflicts)
 			fail_msg("a killed run's own objects are conflicts");
-		assert_true(fake_apply(&rs, &p) > 0);
-		compute(&p, &ds, &rs, &o);
-		if (p.n)
-			fail_msg("not converged: %s %s", plan_change_name(p.items[0].change),
-				 p.items[0].name);
-		assert_int_equal(json_array_size(rs.mcp_servers), 1);
-		assert_int_equal(json_array_size(rs.folders), 1);
-		plan_release(&p);
-		remote_state_release(&rs);
+		assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+		fx_plan(&fx);
+		if (fx.p.n)
+			fail_msg("not converged: %s %s", plan_change_name(fx.p.items[0].change),
+				 fx.p.items[0].name);
+		assert_int_equal(json_array_size(fx.rs.mcp_servers), 1);
+		assert_int_equal(json_array_size(fx.rs.folders), 1);
+		fx_release(&fx);
 	}
-	plan_release(&p);
-	remote_state_release(&rs);
 	json_decref(files);
-	ds_free(&ds);
 }
 
 /*
@@ -778,73 +674,59 @@ static void test_plan__intent_makes_a_killed_runs_objects_its_own(void **state)
  */
 static void test_plan__remote_object_without_id_is_an_error_not_a_crash(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	struct ls_error err = LS_ERROR_INIT;
 
 	(void)state;
-	ds_add(&ds, KIND_TOOL, "lookup", MANAGED_TRUE, kinds[1].spec);
-	remote_state_init(&rs);
-	json_array_append_new(rs.tools, json_pack("{s:s, s:s, s:[]}", "name", "lookup",
-						  "source_code", "x", "tags"));
-	plan_init(&p);
-	assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_EAPI);
+	ds_add(&fx.ds, KIND_TOOL, "lookup", MANAGED_TRUE, kinds[1].spec);
+	json_array_append_new(fx.rs.tools, json_pack("{s:s, s:s, s:[]}", "name", "lookup",
+						     "source_code", "x", "tags"));
+	assert_int_equal(plan_compute(&fx.p, &fx.ds, &fx.rs, &fx.o, &err), LS_EAPI);
 	assert_non_null(strstr(err.msg, "no id"));
-	json_array_clear(rs.tools);
-	json_array_append_new(rs.blocks, json_integer(7));
-	assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_EAPI);
+	json_array_clear(fx.rs.tools);
+	json_array_append_new(fx.rs.blocks, json_integer(7));
+	assert_int_equal(plan_compute(&fx.p, &fx.ds, &fx.rs, &fx.o, &err), LS_EAPI);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* Pruning a block that an unmanaged agent still uses only detaches it from managed agents. */
 static void test_plan__prune_is_attachment_aware(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	const struct plan_action *a;
 	const char *bid;
 
 	(void)state;
-	setup_synced(&ds, &rs, &p, &kinds[0], &o);
-	bid = jsonx_get_str(remote_obj(&rs, &kinds[0]), "id");
-	json_array_append_new(rs.agents, json_pack("{s:s, s:s, s:[s], s:[{s:s}]}", "id",
-						   "agent-00000000-0000-4000-8000-000000000001",
-						   "name", "mine", "tags", OWN_TAG, "blocks", "id",
-						   bid));
-	json_array_append_new(rs.agents, json_pack("{s:s, s:s, s:[], s:[{s:s}]}", "id",
-						   "agent-00000000-0000-4000-8000-000000000002",
-						   "name", "theirs", "tags", "blocks", "id", bid));
-	ds_remove(&ds, KIND_BLOCK, kinds[0].name);
-	o.flags |= PLAN_PRUNE;
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	setup_synced(&fx, &kinds[0]);
+	bid = jsonx_get_str(remote_obj(&fx.rs, &kinds[0]), "id");
+	json_array_append_new(fx.rs.agents,
+			      json_pack("{s:s, s:s, s:[s], s:[{s:s}]}", "id",
+					"agent-00000000-0000-4000-8000-000000000001", "name",
+					"mine", "tags", OWN_TAG, "blocks", "id", bid));
+	json_array_append_new(fx.rs.agents,
+			      json_pack("{s:s, s:s, s:[], s:[{s:s}]}", "id",
+					"agent-00000000-0000-4000-8000-000000000002", "name",
+					"theirs", "tags", "blocks", "id", bid));
+	ds_remove(&fx.ds, KIND_BLOCK, kinds[0].name);
+	fx.o.flags |= PLAN_PRUNE;
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_ORPHAN);
 	assert_int_equal(a->nreqs, 1);
 	assert_string_equal(req_method(&a->reqs[0]), "PATCH");
 	assert_non_null(strstr(req_path(&a->reqs[0]), "agent-00000000-0000-4000-8000-000000000001"));
 	assert_non_null(strstr(a->reason, "theirs"));
-	assert_true(fake_apply(&rs, &p) > 0);
-	assert_non_null(remote_obj(&rs, &kinds[0])); /* not deleted */
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	assert_non_null(remote_obj(&fx.rs, &kinds[0])); /* not deleted */
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* A Folder's spec.files: uploaded, replaced when they change, deleted when they go. */
 static void test_plan__folder_files_follow_the_repository(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = base_opts();
+	struct plan_fx fx = fx_new(base_opts());
 	const struct plan_action *a;
 	json_t *files = json_loads("{\"docs\":{\"a.md\":{\"path\":\"/r/a.md\",\"sha256\":\"h1\"},"
 				   "\"b c.md\":{\"path\":\"/r/b c.md\",\"sha256\":\"h2\"}}}",
@@ -852,13 +734,11 @@ static void test_plan__folder_files_follow_the_repository(void **state)
 	size_t i, uploads = 0;
 
 	(void)state;
-	ds_add(&ds, KIND_FOLDER, "docs", MANAGED_TRUE,
+	ds_add(&fx.ds, KIND_FOLDER, "docs", MANAGED_TRUE,
 	       "{\"embedding\":\"openai/e\",\"files\":[\"*.md\"]}");
-	o.folder_files = files;
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	fx.o.folder_files = files;
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_CREATE);
 	for (i = 0; i < a->nreqs; i++)
 		if (a->reqs[i].upload) {
@@ -868,38 +748,37 @@ static void test_plan__folder_files_follow_the_repository(void **state)
 	assert_int_equal(uploads, 2);
 	assert_non_null(strstr(req_path(&a->reqs[2]), "name=b%20c.md"));
 	assert_string_equal(req_method(&a->reqs[a->nreqs - 1]), "PATCH");
-	assert_true(fake_apply(&rs, &p) > 0);
-	assert_int_equal(json_array_size(json_object_get(json_array_get(rs.folders, 0), "files")), 2);
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(p.n, 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	assert_int_equal(
+		json_array_size(json_object_get(json_array_get(fx.rs.folders, 0), "files")), 2);
+	fx_plan(&fx);
+	assert_int_equal(fx.p.n, 0);
 
 	/* One file changes, one goes: one upload, one delete, the metadata PATCH. */
 	json_object_set_new(json_object_get(json_object_get(files, "docs"), "a.md"), "sha256",
 			    json_string("h3"));
 	json_object_del(json_object_get(files, "docs"), "b c.md");
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_int_equal(a->change, CHANGE_UPDATE);
 	assert_int_equal(a->nreqs, 3);
 	assert_non_null(a->reqs[0].upload);
 	assert_string_equal(req_method(&a->reqs[1]), "DELETE");
 	assert_string_equal(req_method(&a->reqs[2]), "PATCH");
-	assert_true(fake_apply(&rs, &p) > 0);
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(p.n, 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	fx_plan(&fx);
+	assert_int_equal(fx.p.n, 0);
 
 	/* A file uploaded by someone else is not ours: git wins, it goes. */
-	json_array_append_new(json_object_get(json_array_get(rs.folders, 0), "files"),
+	json_array_append_new(json_object_get(json_array_get(fx.rs.folders, 0), "files"),
 			      json_pack("{s:s, s:s}", "id", "file-x", "file_name", "stray.txt"));
-	o.flags |= PLAN_FORCE;
-	compute(&p, &ds, &rs, &o);
-	a = only_change(&p);
+	fx.o.flags |= PLAN_FORCE;
+	fx_plan(&fx);
+	a = only_change(&fx.p);
 	assert_string_equal(req_method(&a->reqs[0]), "DELETE");
 
 	json_decref(files);
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* ---- randomized convergence ---- */
@@ -983,43 +862,36 @@ static void test_plan__random_states_converge_in_one_sync(void **state)
 
 	(void)state;
 	for (round = 0; round < 60; round++) {
-		struct desired_state ds = DESIRED_STATE_INIT;
-		struct remote_state rs = REMOTE_STATE_INIT;
-		struct plan p = PLAN_INIT;
-		struct plan_opts o = base_opts();
+		struct plan_fx fx = fx_new(base_opts());
 		unsigned i, n;
 
 		rng_state = 1000 + round;
 		n = 1 + rnd(25);
 		for (i = 0; i < n; i++)
-			random_resource(&ds, i);
-		remote_state_init(&rs);
-		plan_init(&p);
-		compute(&p, &ds, &rs, &o);
-		assert_int_equal(plan_count_changes(&p), n);
-		assert_true(fake_apply(&rs, &p) > 0);
-		compute(&p, &ds, &rs, &o);
-		if (p.n)
+			random_resource(&fx.ds, i);
+		fx_plan(&fx);
+		assert_int_equal(plan_count_changes(&fx.p), n);
+		assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+		fx_plan(&fx);
+		if (fx.p.n)
 			fail_msg("round %u: re-plan not empty: %s %s: %s", round,
-				 plan_change_name(p.items[0].change), p.items[0].name,
-				 json_dumps(p.items[0].fields, JSON_COMPACT));
+				 plan_change_name(fx.p.items[0].change), fx.p.items[0].name,
+				 json_dumps(fx.p.items[0].fields, JSON_COMPACT));
 
 		/* Edit a few, drop one: one sync converges again, and prune empties. */
-		ds_set(&ds, ds.items[0].kind, ds.items[0].name, "description", "\"new\"");
-		ds_remove(&ds, ds.items[ds.n - 1].kind, ds.items[ds.n - 1].name);
-		o.flags |= PLAN_PRUNE;
-		o.commit = "second";
-		compute(&p, &ds, &rs, &o);
-		assert_true(fake_apply(&rs, &p) >= 0);
-		compute(&p, &ds, &rs, &o);
-		if (p.n)
+		ds_set(&fx.ds, fx.ds.items[0].kind, fx.ds.items[0].name, "description", "\"new\"");
+		ds_remove(&fx.ds, fx.ds.items[fx.ds.n - 1].kind, fx.ds.items[fx.ds.n - 1].name);
+		fx.o.flags |= PLAN_PRUNE;
+		fx.o.commit = "second";
+		fx_plan(&fx);
+		assert_true(fake_apply(&fx.rs, &fx.p) >= 0);
+		fx_plan(&fx);
+		if (fx.p.n)
 			fail_msg("round %u: second re-plan not empty: %s %s: %s", round,
-				 plan_change_name(p.items[0].change), p.items[0].name,
-				 p.items[0].reason);
+				 plan_change_name(fx.p.items[0].change), fx.p.items[0].name,
+				 fx.p.items[0].reason);
 
-		plan_release(&p);
-		remote_state_release(&rs);
-		ds_free(&ds);
+		fx_release(&fx);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include "core/ownership.h"
 #include "core/plan.h"
 #include "support/fake_remote.h"
+#include "support/plan_fixture.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,17 +23,6 @@ static struct plan_opts opts(void)
 	o.commit = "c1";
 	o.version = "1.1.0";
 	return o;
-}
-
-static void compute(struct plan *p, const struct desired_state *ds, const struct remote_state *rs,
-		    const struct plan_opts *o)
-{
-	struct ls_error err = LS_ERROR_INIT;
-
-	plan_release(p);
-	plan_init(p);
-	if (plan_compute(p, ds, rs, o, &err) < 0)
-		fail_msg("plan_compute: %s", err.msg);
 }
 
 static void fleet(struct desired_state *ds)
@@ -90,20 +80,15 @@ static const struct plan_action *find_action(const struct plan *p, enum res_kind
 
 static void test_plan_agents__declared_agent_created_once(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	const struct plan_action *a;
 	json_t *bob;
 	char *dump;
 
 	(void)state;
-	fleet(&ds);
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	a = find_action(&p, KIND_AGENT, NULL);
+	fleet(&fx.ds);
+	fx_plan(&fx);
+	a = find_action(&fx.p, KIND_AGENT, NULL);
 	assert_non_null(a);
 	assert_int_equal(a->change, CHANGE_CREATE);
 	assert_string_equal(a->name, "bob");
@@ -112,9 +97,9 @@ static void test_plan_agents__declared_agent_created_once(void **state)
 	assert_non_null(strstr(dump, "\"include_base_tools\":false"));
 	free(dump);
 	assert_true(a->ndeps >= 3); /* two blocks and the tool created in the same run */
-	assert_true(fake_apply(&rs, &p) > 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
 
-	bob = agent_named(&rs, "bob");
+	bob = agent_named(&fx.rs, "bob");
 	assert_non_null(bob);
 	/* The declaration's system prompt wins over the template's. */
 	assert_string_equal(jsonx_get_str(bob, "system"), "You are Bob.");
@@ -123,16 +108,14 @@ static void test_plan_agents__declared_agent_created_once(void **state)
 	assert_true(rel_has(bob, "blocks", "label", "persona")); /* private */
 	assert_true(rel_has(bob, "tools", "name", "lookup"));
 
-	compute(&p, &ds, &rs, &o);
-	if (p.n)
-		fail_msg("not converged: %s %s [%s] %s", plan_change_name(p.items[0].change),
-			 p.items[0].name, p.items[0].section ? p.items[0].section : "-",
-			 json_dumps(p.items[0].fields, JSON_COMPACT));
-	assert_int_equal(json_array_size(rs.agents), 1);
+	fx_plan(&fx);
+	if (fx.p.n)
+		fail_msg("not converged: %s %s [%s] %s", plan_change_name(fx.p.items[0].change),
+			 fx.p.items[0].name, fx.p.items[0].section ? fx.p.items[0].section : "-",
+			 json_dumps(fx.p.items[0].fields, JSON_COMPACT));
+	assert_int_equal(json_array_size(fx.rs.agents), 1);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* An agent made by bootstrap follows its template: tag; what we do not manage stays. */
@@ -152,28 +135,23 @@ static json_t *bootstrapped(struct remote_state *rs, const char *tags_json)
 
 static void test_plan_agents__existing_agent_sections_keep_unmanaged(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	const struct plan_action *a;
 	json_t *ann;
 
 	(void)state;
-	fleet(&ds);
-	ds_remove(&ds, KIND_AGENT, "bob");
-	remote_state_init(&rs);
-	ann = bootstrapped(&rs, "[\"managed:smarty-admin\",\"template:helper\",\"mine\"]");
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	a = find_action(&p, KIND_AGENT, "system_prompt");
+	fleet(&fx.ds);
+	ds_remove(&fx.ds, KIND_AGENT, "bob");
+	ann = bootstrapped(&fx.rs, "[\"managed:smarty-admin\",\"template:helper\",\"mine\"]");
+	fx_plan(&fx);
+	a = find_action(&fx.p, KIND_AGENT, "system_prompt");
 	assert_non_null(a);
 	assert_string_equal(a->agent, "agent-00000000-0000-4000-8000-00000000b001");
-	assert_non_null(find_action(&p, KIND_AGENT, "memory_blocks"));
-	assert_non_null(find_action(&p, KIND_AGENT, "tools"));
-	a = find_action(&p, KIND_AGENT, "tags");
+	assert_non_null(find_action(&fx.p, KIND_AGENT, "memory_blocks"));
+	assert_non_null(find_action(&fx.p, KIND_AGENT, "tools"));
+	a = find_action(&fx.p, KIND_AGENT, "tags");
 	assert_non_null(a);
-	assert_true(fake_apply(&rs, &p) > 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
 	assert_true(rel_has(ann, "tools", "name", "send_message")); /* a base tool, kept */
 	assert_true(rel_has(ann, "tools", "name", "lookup"));
 	assert_string_equal(jsonx_get_str(ann, "system"), "You help.");
@@ -187,216 +165,180 @@ static void test_plan_agents__existing_agent_sections_keep_unmanaged(void **stat
 		assert_non_null(strstr(dump, "\"mine\""));
 		free(dump);
 	}
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(p.n, 0);
+	fx_plan(&fx);
+	assert_int_equal(fx.p.n, 0);
 
 	/*
 	 * A block dropped from the template is detached (breaking). With the template's
 	 * blockReconciliationStrategy preserve-deleted, its private block (persona) stays.
 	 */
-	json_object_set_new(ds.items[3].spec, "blockReconciliationStrategy",
+	json_object_set_new(fx.ds.items[3].spec, "blockReconciliationStrategy",
 			    json_string("preserve-deleted"));
-	json_array_clear(json_object_get(json_object_get(ds.items[3].doc, "spec"), "agent") ?
-				 json_object_get(json_object_get(ds.items[3].spec, "agent"), "blocks") :
-				 NULL);
-	compute(&p, &ds, &rs, &o);
-	a = find_action(&p, KIND_AGENT, "memory_blocks");
+	json_array_clear(
+		json_object_get(json_object_get(fx.ds.items[3].doc, "spec"), "agent")
+			? json_object_get(json_object_get(fx.ds.items[3].spec, "agent"), "blocks")
+			: NULL);
+	fx_plan(&fx);
+	a = find_action(&fx.p, KIND_AGENT, "memory_blocks");
 	assert_non_null(a);
 	assert_true(a->breaking);
-	assert_true(fake_apply(&rs, &p) > 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
 	assert_false(rel_has(ann, "blocks", "label", "policy"));
 	assert_true(rel_has(ann, "blocks", "label", "persona"));
 	assert_true(rel_has(ann, "blocks", "label", "extra")); /* still from the policy */
 
 	/* reconcile-all (the default): git is the truth, persona is detached too. */
-	json_object_del(ds.items[3].spec, "blockReconciliationStrategy");
-	compute(&p, &ds, &rs, &o);
-	a = find_action(&p, KIND_AGENT, "memory_blocks");
+	json_object_del(fx.ds.items[3].spec, "blockReconciliationStrategy");
+	fx_plan(&fx);
+	a = find_action(&fx.p, KIND_AGENT, "memory_blocks");
 	assert_non_null(a);
 	assert_true(a->breaking);
-	assert_true(fake_apply(&rs, &p) > 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
 	assert_false(rel_has(ann, "blocks", "label", "persona"));
 	assert_true(rel_has(ann, "blocks", "label", "extra"));
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 static void test_plan_agents__only_sections(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	size_t i;
 
 	(void)state;
-	fleet(&ds);
-	ds_remove(&ds, KIND_AGENT, "bob");
-	remote_state_init(&rs);
-	bootstrapped(&rs, "[\"managed:letta-sync\",\"template:helper\"]");
-	o.sections = 1u << SECTION_SYSTEM_PROMPT;
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	for (i = 0; i < p.n; i++)
-		if (p.items[i].kind == KIND_AGENT && !p.items[i].internal)
-			assert_string_equal(p.items[i].section, "system_prompt");
-	assert_non_null(find_action(&p, KIND_AGENT, "system_prompt"));
+	fleet(&fx.ds);
+	ds_remove(&fx.ds, KIND_AGENT, "bob");
+	bootstrapped(&fx.rs, "[\"managed:letta-sync\",\"template:helper\"]");
+	fx.o.sections = 1u << SECTION_SYSTEM_PROMPT;
+	fx_plan(&fx);
+	for (i = 0; i < fx.p.n; i++)
+		if (fx.p.items[i].kind == KIND_AGENT && !fx.p.items[i].internal)
+			assert_string_equal(fx.p.items[i].section, "system_prompt");
+	assert_non_null(find_action(&fx.p, KIND_AGENT, "system_prompt"));
 	assert_int_equal(plan_section_parse("memory_blocks"), SECTION_MEMORY_BLOCKS);
 	assert_int_equal(plan_section_parse("memory"), -1);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 static void test_plan_agents__pinned_and_downgrade_left_alone(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	const struct plan_action *a;
 	size_t i;
 
 	(void)state;
-	fleet(&ds);
-	ds_remove(&ds, KIND_AGENT, "bob");
-	remote_state_init(&rs);
-	bootstrapped(&rs, "[\"managed:letta-sync\",\"template:helper\",\"channel:pinned\"]");
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	for (i = 0; i < p.n; i++)
-		assert_int_not_equal(p.items[i].kind, KIND_AGENT);
-	assert_true(json_array_size(p.warnings) >= 1);
-	o.flags |= PLAN_FORCE;
-	compute(&p, &ds, &rs, &o);
-	assert_non_null(find_action(&p, KIND_AGENT, "system_prompt"));
+	fleet(&fx.ds);
+	ds_remove(&fx.ds, KIND_AGENT, "bob");
+	bootstrapped(&fx.rs, "[\"managed:letta-sync\",\"template:helper\",\"channel:pinned\"]");
+	fx_plan(&fx);
+	for (i = 0; i < fx.p.n; i++)
+		assert_int_not_equal(fx.p.items[i].kind, KIND_AGENT);
+	assert_true(json_array_size(fx.p.warnings) >= 1);
+	fx.o.flags |= PLAN_FORCE;
+	fx_plan(&fx);
+	assert_non_null(find_action(&fx.p, KIND_AGENT, "system_prompt"));
 	/* Once in line, a pinned agent is not mentioned at all: nothing is held back. */
-	assert_true(fake_apply(&rs, &p) > 0);
-	o.flags = 0;
-	compute(&p, &ds, &rs, &o);
-	for (i = 0; i < p.n; i++)
-		assert_int_not_equal(p.items[i].kind, KIND_AGENT);
-	for (i = 0; i < json_array_size(p.warnings); i++)
-		assert_null(strstr(json_string_value(json_array_get(p.warnings, i)), "pinned"));
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	fx.o.flags = 0;
+	fx_plan(&fx);
+	for (i = 0; i < fx.p.n; i++)
+		assert_int_not_equal(fx.p.items[i].kind, KIND_AGENT);
+	for (i = 0; i < json_array_size(fx.p.warnings); i++)
+		assert_null(strstr(json_string_value(json_array_get(fx.p.warnings, i)), "pinned"));
 
-	json_object_set_new(json_array_get(rs.agents, 0), "tags",
+	json_object_set_new(json_array_get(fx.rs.agents, 0), "tags",
 			    json_pack("[s,s,s]", OWN_TAG, "template:helper", "version:2.0.0"));
-	o.flags = 0;
-	compute(&p, &ds, &rs, &o);
-	a = find_action(&p, KIND_AGENT, NULL);
+	fx.o.flags = 0;
+	fx_plan(&fx);
+	a = find_action(&fx.p, KIND_AGENT, NULL);
 	assert_non_null(a);
 	assert_int_equal(a->change, CHANGE_DOWNGRADE);
 	assert_true(a->skip);
-	o.flags = PLAN_FORCE;
-	compute(&p, &ds, &rs, &o);
-	a = find_action(&p, KIND_AGENT, "tags");
+	fx.o.flags = PLAN_FORCE;
+	fx_plan(&fx);
+	a = find_action(&fx.p, KIND_AGENT, "tags");
 	assert_non_null(a);
 	assert_true(a->breaking);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 static void test_plan_agents__unmanaged_agent_with_declared_name_is_conflict(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	const struct plan_action *a;
 
 	(void)state;
-	fleet(&ds);
-	remote_state_init(&rs);
-	json_array_append_new(rs.agents, json_pack("{s:s, s:s, s:[]}", "id",
-						   "agent-00000000-0000-4000-8000-00000000c001",
-						   "name", "bob", "tags"));
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	a = find_action(&p, KIND_AGENT, NULL);
+	fleet(&fx.ds);
+	json_array_append_new(fx.rs.agents, json_pack("{s:s, s:s, s:[]}", "id",
+						      "agent-00000000-0000-4000-8000-00000000c001",
+						      "name", "bob", "tags"));
+	fx_plan(&fx);
+	a = find_action(&fx.p, KIND_AGENT, NULL);
 	assert_non_null(a);
 	assert_int_equal(a->change, CHANGE_CONFLICT);
 	assert_string_equal(a->agent, "agent-00000000-0000-4000-8000-00000000c001");
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 static void test_plan_agents__missing_model_names_every_source(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	struct ls_error err = LS_ERROR_INIT;
 
 	(void)state;
-	ds_add(&ds, KIND_TEMPLATE, "bare", MANAGED_TRUE, "{\"agent\":{}}");
-	ds_add(&ds, KIND_AGENT, "zed", MANAGED_TRUE, "{}");
-	remote_state_init(&rs);
-	plan_init(&p);
-	assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_EINVALID);
+	ds_add(&fx.ds, KIND_TEMPLATE, "bare", MANAGED_TRUE, "{\"agent\":{}}");
+	ds_add(&fx.ds, KIND_AGENT, "zed", MANAGED_TRUE, "{}");
+	assert_int_equal(plan_compute(&fx.p, &fx.ds, &fx.rs, &fx.o, &err), LS_EINVALID);
 	assert_non_null(strstr(err.msg, "LETTA_DEFAULT_MODEL"));
 	assert_non_null(strstr(err.msg, "--model"));
-	o.default_model = "openai/gpt-4o";
-	compute(&p, &ds, &rs, &o);
-	assert_non_null(find_action(&p, KIND_AGENT, NULL));
+	fx.o.default_model = "openai/gpt-4o";
+	fx_plan(&fx);
+	assert_non_null(find_action(&fx.p, KIND_AGENT, NULL));
 
 	/* --agent naming nothing is an error, not an empty plan. */
-	o.agent = "nobody";
-	plan_release(&p);
-	plan_init(&p);
-	assert_int_equal(plan_compute(&p, &ds, &rs, &o, &err), LS_ENOTFOUND);
+	fx.o.agent = "nobody";
+	plan_release(&fx.p);
+	plan_init(&fx.p);
+	assert_int_equal(plan_compute(&fx.p, &fx.ds, &fx.rs, &fx.o, &err), LS_ENOTFOUND);
 	assert_non_null(strstr(err.msg, "'nobody'"));
-	o.agent = "zed";
-	compute(&p, &ds, &rs, &o);
-	assert_non_null(find_action(&p, KIND_AGENT, NULL));
+	fx.o.agent = "zed";
+	fx_plan(&fx);
+	assert_non_null(find_action(&fx.p, KIND_AGENT, NULL));
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* Tools of an MCP server created in the same run are attached by a second pass. */
 static void test_plan_agents__mcp_tools_of_a_new_server_need_a_replan(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	const struct plan_action *a;
 	json_t *bob;
 
 	(void)state;
-	ds_add(&ds, KIND_MCP_SERVER, "gh", MANAGED_TRUE,
+	ds_add(&fx.ds, KIND_MCP_SERVER, "gh", MANAGED_TRUE,
 	       "{\"serverType\":\"sse\",\"serverUrl\":\"https://gh.example.com/sse\"}");
-	ds_add(&ds, KIND_TEMPLATE, "t", MANAGED_TRUE,
+	ds_add(&fx.ds, KIND_TEMPLATE, "t", MANAGED_TRUE,
 	       "{\"agent\":{\"modelConfig\":{\"model\":\"openai/gpt-4o\"},\"mcpTools\":"
 	       "[{\"server\":\"gh\",\"tools\":[\"gh_search\"]}]}}");
-	ds_add(&ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"t\"}");
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	assert_true(p.replan);
-	assert_true(fake_apply(&rs, &p) > 0);
-	compute(&p, &ds, &rs, &o);
-	assert_false(p.replan);
-	a = find_action(&p, KIND_AGENT, "mcp_servers");
+	ds_add(&fx.ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"t\"}");
+	fx_plan(&fx);
+	assert_true(fx.p.replan);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	fx_plan(&fx);
+	assert_false(fx.p.replan);
+	a = find_action(&fx.p, KIND_AGENT, "mcp_servers");
 	assert_non_null(a);
-	assert_true(fake_apply(&rs, &p) > 0);
-	bob = agent_named(&rs, "bob");
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	bob = agent_named(&fx.rs, "bob");
 	assert_true(rel_has(bob, "tools", "name", "gh_search"));
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(p.n, 0);
+	fx_plan(&fx);
+	assert_int_equal(fx.p.n, 0);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 static const struct plan_action *find_named(const struct plan *p, enum res_kind kind,
@@ -418,53 +360,48 @@ static const struct plan_action *find_named(const struct plan *p, enum res_kind 
  */
 static void test_plan_agents__upgrade_creates_missing_shared_only(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	const struct plan_action *a;
 	size_t i;
 	int inventory = 0;
 
 	(void)state;
-	fleet(&ds);
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	assert_true(fake_apply(&rs, &p) > 0);
+	fleet(&fx.ds);
+	fx_plan(&fx);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
 
-	ds_set(&ds, KIND_BLOCK, "policy", "value", "\"p2\"");
-	ds_remove(&ds, KIND_AGENT_POLICY, "extra-for-core");
-	ds_remove(&ds, KIND_BLOCK, "extra");
-	ds_add(&ds, KIND_TOOL, "fresh", MANAGED_TRUE,
+	ds_set(&fx.ds, KIND_BLOCK, "policy", "value", "\"p2\"");
+	ds_remove(&fx.ds, KIND_AGENT_POLICY, "extra-for-core");
+	ds_remove(&fx.ds, KIND_BLOCK, "extra");
+	ds_add(&fx.ds, KIND_TOOL, "fresh", MANAGED_TRUE,
 	       "{\"sourceCode\":\"def fresh():\\n    pass\\n\",\"jsonSchema\":{\"type\":"
 	       "\"function\",\"function\":{\"name\":\"fresh\",\"parameters\":{\"type\":\"object\","
 	       "\"properties\":{}}}}}");
-	ds_set(&ds, KIND_TEMPLATE, "helper", "agent",
+	ds_set(&fx.ds, KIND_TEMPLATE, "helper", "agent",
 	       "{\"system\":\"You help.\",\"modelConfig\":{\"model\":"
 	       "\"openai/gpt-4o-mini\"},\"blocks\":[{\"name\":\"policy\"},{\"label\":\"persona\","
 	       "\"value\":\"I am a helper\"}],\"tools\":[\"lookup\",\"fresh\"],\"tags\":[\"team:core\"]}");
-	ds_add(&ds, KIND_AGENT, "carol", MANAGED_TRUE, "{\"template\":\"helper\"}");
-	o.version = "1.2.0";
-	o.flags = PLAN_UPGRADE | PLAN_FORCE;
-	compute(&p, &ds, &rs, &o);
+	ds_add(&fx.ds, KIND_AGENT, "carol", MANAGED_TRUE, "{\"template\":\"helper\"}");
+	fx.o.version = "1.2.0";
+	fx.o.flags = PLAN_UPGRADE | PLAN_FORCE;
+	fx_plan(&fx);
 
-	assert_null(find_named(&p, KIND_BLOCK, "policy")); /* an update: sync's job */
-	assert_null(find_named(&p, KIND_BLOCK, "extra"));  /* an orphan: sync's job */
-	assert_null(find_named(&p, KIND_AGENT, "carol"));  /* a create: sync's job */
-	a = find_named(&p, KIND_TOOL, "fresh");
+	assert_null(find_named(&fx.p, KIND_BLOCK, "policy")); /* an update: sync's job */
+	assert_null(find_named(&fx.p, KIND_BLOCK, "extra"));  /* an orphan: sync's job */
+	assert_null(find_named(&fx.p, KIND_AGENT, "carol"));  /* a create: sync's job */
+	a = find_named(&fx.p, KIND_TOOL, "fresh");
 	assert_non_null(a);
 	assert_int_equal(a->change, CHANGE_CREATE);
-	a = find_action(&p, KIND_AGENT, "tools");
+	a = find_action(&fx.p, KIND_AGENT, "tools");
 	assert_non_null(a);
 	assert_int_equal(a->breaking, 0);
-	a = find_action(&p, KIND_AGENT, "memory_blocks");
+	a = find_action(&fx.p, KIND_AGENT, "memory_blocks");
 	assert_non_null(a);
 	assert_int_equal(a->breaking, 1); /* "extra" is detached */
-	for (i = 0; i < p.n; i++) {
-		if (p.items[i].internal && p.items[i].kind == KIND_BLOCK &&
-		    !strcmp(p.items[i].name, OWN_INVENTORY_LABEL)) {
-			char *dump = json_dumps(p.items[i].reqs[0].body, JSON_COMPACT);
+	for (i = 0; i < fx.p.n; i++) {
+		if (fx.p.items[i].internal && fx.p.items[i].kind == KIND_BLOCK &&
+		    !strcmp(fx.p.items[i].name, OWN_INVENTORY_LABEL)) {
+			char *dump = json_dumps(fx.p.items[i].reqs[0].body, JSON_COMPACT);
 
 			inventory = 1;
 			/* The inventory keeps what it had and gains the created tool. */
@@ -474,16 +411,14 @@ static void test_plan_agents__upgrade_creates_missing_shared_only(void **state)
 		}
 	}
 	assert_true(inventory);
-	assert_true(fake_apply(&rs, &p) > 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
 	{
-		char *dump = json_dumps(agent_named(&rs, "bob"), JSON_COMPACT);
+		char *dump = json_dumps(agent_named(&fx.rs, "bob"), JSON_COMPACT);
 
 		assert_non_null(strstr(dump, "version:1.2.0"));
 		free(dump);
 	}
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /*
@@ -495,68 +430,54 @@ static void test_plan_agents__upgrade_creates_missing_shared_only(void **state)
  */
 static void test_plan_agents__plan_does_not_modify_the_declarations(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	char *before[8], *after;
 	size_t i;
 
 	(void)state;
-	fleet(&ds);
-	ds_add(&ds, KIND_AGENT, "pat", MANAGED_TRUE,
+	fleet(&fx.ds);
+	ds_add(&fx.ds, KIND_AGENT, "pat", MANAGED_TRUE,
 	       "{\"template\":\"helper\",\"blocks\":[{\"name\":\"policy\"}],\"tools\":[\"lookup\"]}");
-	assert_true(ds.n <= 8);
-	for (i = 0; i < ds.n; i++)
-		before[i] = json_dumps(ds.items[i].doc, JSON_SORT_KEYS);
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	compute(&p, &ds, &rs, &o);
-	for (i = 0; i < ds.n; i++) {
-		after = json_dumps(ds.items[i].doc, JSON_SORT_KEYS);
+	assert_true(fx.ds.n <= 8);
+	for (i = 0; i < fx.ds.n; i++)
+		before[i] = json_dumps(fx.ds.items[i].doc, JSON_SORT_KEYS);
+	fx_plan(&fx);
+	fx_plan(&fx);
+	for (i = 0; i < fx.ds.n; i++) {
+		after = json_dumps(fx.ds.items[i].doc, JSON_SORT_KEYS);
 		assert_string_equal(after, before[i]);
 		free(after);
 		free(before[i]);
 	}
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* A Block with managed: false is never touched, but agents may still attach it. */
 static void test_plan_agents__unmanaged_block_can_be_attached(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	json_t *bob;
 
 	(void)state;
-	ds_add(&ds, KIND_BLOCK, "shared", MANAGED_FALSE, "{\"label\":\"team\",\"value\":\"x\"}");
-	ds_add(&ds, KIND_TEMPLATE, "t", MANAGED_TRUE,
+	ds_add(&fx.ds, KIND_BLOCK, "shared", MANAGED_FALSE, "{\"label\":\"team\",\"value\":\"x\"}");
+	ds_add(&fx.ds, KIND_TEMPLATE, "t", MANAGED_TRUE,
 	       "{\"agent\":{\"modelConfig\":{\"model\":\"openai/gpt-4o\"},\"blocks\":[{\"name\":"
 	       "\"shared\"}]}}");
-	ds_add(&ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"t\"}");
-	remote_state_init(&rs);
-	json_array_append_new(rs.blocks, json_pack("{s:s, s:s, s:s}", "id",
-						   "block-00000000-0000-4000-8000-00000000d001",
-						   "label", "team", "value", "theirs"));
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(json_array_size(p.warnings), 0);
-	assert_true(fake_apply(&rs, &p) > 0);
-	bob = agent_named(&rs, "bob");
+	ds_add(&fx.ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"t\"}");
+	json_array_append_new(fx.rs.blocks, json_pack("{s:s, s:s, s:s}", "id",
+						      "block-00000000-0000-4000-8000-00000000d001",
+						      "label", "team", "value", "theirs"));
+	fx_plan(&fx);
+	assert_int_equal(json_array_size(fx.p.warnings), 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
+	bob = agent_named(&fx.rs, "bob");
 	assert_true(rel_has(bob, "blocks", "label", "team"));
-	assert_string_equal(jsonx_get_str(json_array_get(rs.blocks, 0), "value"), "theirs");
-	compute(&p, &ds, &rs, &o);
-	assert_int_equal(p.n, 0);
+	assert_string_equal(jsonx_get_str(json_array_get(fx.rs.blocks, 0), "value"), "theirs");
+	fx_plan(&fx);
+	assert_int_equal(fx.p.n, 0);
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /*
@@ -581,35 +502,30 @@ static const json_t *private_block_body(const struct plan *p, const char *label)
 
 static void test_plan_agents__private_block_read_only_is_sent(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
+	struct plan_fx fx = fx_new(opts());
 	const struct plan_action *a;
 	const json_t *mb, *body;
 	json_t *bob, *blocks, *b;
 	size_t i;
 
 	(void)state;
-	ds_add(&ds, KIND_TEMPLATE, "helper", MANAGED_TRUE,
+	ds_add(&fx.ds, KIND_TEMPLATE, "helper", MANAGED_TRUE,
 	       "{\"default\":true,\"agent\":{\"system\":\"You help.\",\"modelConfig\":{\"model\":"
 	       "\"openai/gpt-4o-mini\"},\"blocks\":[{\"label\":\"persona\",\"value\":\"I help\","
 	       "\"readOnly\":true},{\"label\":\"notes\",\"value\":\"n\"}]}}");
-	ds_add(&ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"helper\"}");
-	remote_state_init(&rs);
-	plan_init(&p);
-	compute(&p, &ds, &rs, &o);
-	a = find_action(&p, KIND_AGENT, NULL);
+	ds_add(&fx.ds, KIND_AGENT, "bob", MANAGED_TRUE, "{\"template\":\"helper\"}");
+	fx_plan(&fx);
+	a = find_action(&fx.p, KIND_AGENT, NULL);
 	assert_non_null(a);
 	assert_int_equal(a->change, CHANGE_CREATE);
 	mb = json_object_get(a->reqs[0].body, "memory_blocks");
 	assert_int_equal(json_array_size(mb), 2);
 	assert_true(json_is_true(json_object_get(json_array_get(mb, 0), "read_only")));
 	assert_null(json_object_get(json_array_get(mb, 1), "read_only"));
-	assert_true(fake_apply(&rs, &p) > 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
 
 	/* The agent lost its persona block: sync creates it again, read-only. */
-	bob = agent_named(&rs, "bob");
+	bob = agent_named(&fx.rs, "bob");
 	assert_non_null(bob);
 	blocks = json_object_get(bob, "blocks");
 	json_array_foreach(blocks, i, b)
@@ -617,14 +533,12 @@ static void test_plan_agents__private_block_read_only_is_sent(void **state)
 			json_array_remove(blocks, i);
 			break;
 		}
-	compute(&p, &ds, &rs, &o);
-	body = private_block_body(&p, "persona");
-	assert_non_null(body);
-	assert_true(json_is_true(json_object_get(body, "read_only")));
+		fx_plan(&fx);
+		body = private_block_body(&fx.p, "persona");
+		assert_non_null(body);
+		assert_true(json_is_true(json_object_get(body, "read_only")));
 
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+		fx_release(&fx);
 }
 
 int main(void)

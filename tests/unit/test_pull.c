@@ -11,6 +11,7 @@
 #include "core/pull.h"
 #include "core/validate.h"
 #include "support/fake_remote.h"
+#include "support/plan_fixture.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,18 +76,48 @@ static void synced(struct remote_state *rs, const struct desired_state *ds)
 {
 	struct plan p = PLAN_INIT;
 	struct plan_opts o = opts();
-	struct ls_error err = LS_ERROR_INIT;
 	int pass;
 
 	remote_state_init(rs);
 	for (pass = 0; pass < 2; pass++) {
-		plan_release(&p);
-		plan_init(&p);
-		if (plan_compute(&p, ds, rs, &o, &err) < 0)
-			fail_msg("plan_compute: %s", err.msg);
+		plan_or_fail(&p, ds, rs, &o);
 		assert_true(fake_apply(rs, &p) >= 0);
 	}
 	plan_release(&p);
+}
+
+/* A pull test's fixture: the fleet, synced to an empty fake server, and what pull writes. */
+struct pull_fx {
+	struct desired_state ds;
+	struct remote_state rs;
+	struct pull_result res;
+};
+
+static struct pull_fx synced_fleet(void)
+{
+	struct pull_fx fx = { DESIRED_STATE_INIT, REMOTE_STATE_INIT, PULL_RESULT_INIT };
+
+	fleet(&fx.ds);
+	synced(&fx.rs, &fx.ds);
+	return fx;
+}
+
+static void pull_fx_release(struct pull_fx *fx)
+{
+	pull_result_release(&fx->res);
+	remote_state_release(&fx->rs);
+	ds_free(&fx->ds);
+}
+
+/* The plan `diff` makes of BACK against RS (secrets compare by presence). */
+static void diff_plan(struct plan *p, const struct desired_state *back,
+		      const struct remote_state *rs)
+{
+	struct plan_opts o = opts();
+
+	o.flags = 0;
+	o.secret = NULL;
+	plan_or_fail(p, back, rs, &o);
 }
 
 static void pull(struct pull_result *res, const struct remote_state *rs, int all)
@@ -143,23 +174,16 @@ static const char *file_text(const struct pull_result *res, const char *suffix)
 
 static void test_pull__round_trip_plans_no_change(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT, back = DESIRED_STATE_INIT;
-	struct remote_state rs;
-	struct pull_result res = PULL_RESULT_INIT;
+	struct pull_fx fx;
+	struct desired_state back = DESIRED_STATE_INIT;
 	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
-	struct ls_error err = LS_ERROR_INIT;
 	size_t i;
 
 	(void)state;
-	fleet(&ds);
-	synced(&rs, &ds);
-	pull(&res, &rs, 0);
-	load(&back, &res);
-	o.flags = 0; /* diff: secrets compare by presence */
-	o.secret = NULL;
-	if (plan_compute(&p, &back, &rs, &o, &err) < 0)
-		fail_msg("plan_compute: %s", err.msg);
+	fx = synced_fleet();
+	pull(&fx.res, &fx.rs, 0);
+	load(&back, &fx.res);
+	diff_plan(&p, &back, &fx.rs);
 	for (i = 0; i < p.n; i++)
 		if (!p.items[i].internal && p.items[i].change != CHANGE_DRIFT)
 			fail_msg("pull then diff: %s %s '%s' (%s): %s", plan_change_name(p.items[i].change),
@@ -169,47 +193,37 @@ static void test_pull__round_trip_plans_no_change(void **state)
 	assert_int_equal(plan_count_writes(&p), 0);
 	plan_release(&p);
 	desired_state_release(&back);
-	pull_result_release(&res);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	pull_fx_release(&fx);
 }
 
 static void test_pull__secrets_are_references(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs;
-	struct pull_result res = PULL_RESULT_INIT;
+	struct pull_fx fx;
 	const char *mcp;
 	size_t i;
 
 	(void)state;
-	fleet(&ds);
-	synced(&rs, &ds);
-	pull(&res, &rs, 1);
-	for (i = 0; i < res.n; i++)
-		assert_null(strstr(res.files[i].text, SECRET));
-	mcp = file_text(&res, "org/mcp-servers.yaml");
+	fx = synced_fleet();
+	pull(&fx.res, &fx.rs, 1);
+	for (i = 0; i < fx.res.n; i++)
+		assert_null(strstr(fx.res.files[i].text, SECRET));
+	mcp = file_text(&fx.res, "org/mcp-servers.yaml");
 	assert_non_null(mcp);
 	assert_non_null(strstr(mcp, "token: ${GH_TOKEN}"));
 	assert_non_null(strstr(mcp, "X-Key: ${GH_X_KEY}"));
-	pull_result_release(&res);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	pull_fx_release(&fx);
 }
 
 static void test_pull__agents_hold_only_what_differs(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs;
-	struct pull_result res = PULL_RESULT_INIT;
+	struct pull_fx fx;
 	const char *agents, *tmpl, *ann, *bob;
 
 	(void)state;
-	fleet(&ds);
-	synced(&rs, &ds);
-	pull(&res, &rs, 0);
-	agents = file_text(&res, "project/agents.yaml");
-	tmpl = file_text(&res, "project/templates.yaml");
+	fx = synced_fleet();
+	pull(&fx.res, &fx.rs, 0);
+	agents = file_text(&fx.res, "project/agents.yaml");
+	tmpl = file_text(&fx.res, "project/templates.yaml");
 	assert_non_null(agents);
 	assert_non_null(tmpl);
 	/* The template is rebuilt as most agents have it: bob and cat agree, ann differs. */
@@ -226,36 +240,29 @@ static void test_pull__agents_hold_only_what_differs(void **state)
 	assert_non_null(strstr(bob, "tags: ['owner:bob']"));
 	assert_null(strstr(bob, "system:")); /* bob's prompt is the template's */
 	assert_null(strstr(bob, "blocks:"));
-	pull_result_release(&res);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	pull_fx_release(&fx);
 }
 
 static void test_pull__unmanaged_only_with_all(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT;
-	struct remote_state rs;
-	struct pull_result res = PULL_RESULT_INIT;
+	struct pull_fx fx;
 	const char *blocks;
 
 	(void)state;
-	fleet(&ds);
-	synced(&rs, &ds);
-	json_array_append_new(rs.blocks, json_pack("{s:o, s:s, s:s, s:i, s:{}}", "id",
-						   fake_id("block"), "label", "hand_made", "value",
-						   "mine", "limit", 100, "metadata"));
-	pull(&res, &rs, 0);
-	blocks = file_text(&res, "project/blocks.yaml");
+	fx = synced_fleet();
+	json_array_append_new(fx.rs.blocks, json_pack("{s:o, s:s, s:s, s:i, s:{}}", "id",
+						      fake_id("block"), "label", "hand_made",
+						      "value", "mine", "limit", 100, "metadata"));
+	pull(&fx.res, &fx.rs, 0);
+	blocks = file_text(&fx.res, "project/blocks.yaml");
 	assert_non_null(blocks);
 	assert_null(strstr(blocks, "hand_made"));
-	pull(&res, &rs, 1);
-	blocks = file_text(&res, "project/blocks.yaml");
+	pull(&fx.res, &fx.rs, 1);
+	blocks = file_text(&fx.res, "project/blocks.yaml");
 	assert_non_null(strstr(blocks, "name: hand_made"));
 	assert_non_null(strstr(strstr(blocks, "name: hand_made"), "managed: false"));
 	assert_null(strstr(blocks, OWN_INVENTORY_LABEL));
-	pull_result_release(&res);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	pull_fx_release(&fx);
 }
 
 static const char base_text[] =
@@ -352,8 +359,7 @@ static void test_pull__override_of_a_lower_layer_is_exact(void **state)
 	assert_non_null(strstr(file_text(&res, "project/tools.yaml"), "tags: replace"));
 	load_texts(&back, paths, texts, n);
 	o.flags = 0;
-	if (plan_compute(&p, &back, &rs, &o, &err) < 0)
-		fail_msg("plan_compute: %s", err.msg);
+	plan_or_fail(&p, &back, &rs, &o);
 	for (i = 0; i < p.n; i++)
 		if (!p.items[i].internal)
 			fail_msg("pull then diff: %s %s '%s': %s", plan_change_name(p.items[i].change),
@@ -369,32 +375,25 @@ static void test_pull__override_of_a_lower_layer_is_exact(void **state)
 /* Tools of a declared MCP server attached to an agent come back as its mcpTools. */
 static void test_pull__mcp_tools_round_trip(void **state)
 {
-	struct desired_state ds = DESIRED_STATE_INIT, back = DESIRED_STATE_INIT;
-	struct remote_state rs;
-	struct pull_result res = PULL_RESULT_INIT;
+	struct pull_fx fx;
+	struct desired_state back = DESIRED_STATE_INIT;
 	struct plan p = PLAN_INIT;
-	struct plan_opts o = opts();
-	struct ls_error err = LS_ERROR_INIT;
 	json_t *tool, *bob;
 	size_t i;
 
 	(void)state;
-	fleet(&ds);
-	synced(&rs, &ds);
+	fx = synced_fleet();
 	tool = json_pack("{s:o, s:s, s:s, s:[s]}", "id", fake_id("tool"), "name", "get_pr",
 			 "tool_type", "external_mcp", "tags", "mcp:gh");
-	json_array_append(rs.tools, tool);
-	bob = find_named(rs.agents, "name", "bob");
+	json_array_append(fx.rs.tools, tool);
+	bob = find_named(fx.rs.agents, "name", "bob");
 	json_array_append(json_object_get(bob, "tools"), tool);
 	json_decref(tool);
-	pull(&res, &rs, 0);
-	assert_non_null(strstr(file_text(&res, "project/agents.yaml"), "server: gh"));
-	assert_non_null(strstr(file_text(&res, "project/agents.yaml"), "tools: [get_pr]"));
-	load(&back, &res);
-	o.flags = 0;
-	o.secret = NULL;
-	if (plan_compute(&p, &back, &rs, &o, &err) < 0)
-		fail_msg("plan_compute: %s", err.msg);
+	pull(&fx.res, &fx.rs, 0);
+	assert_non_null(strstr(file_text(&fx.res, "project/agents.yaml"), "server: gh"));
+	assert_non_null(strstr(file_text(&fx.res, "project/agents.yaml"), "tools: [get_pr]"));
+	load(&back, &fx.res);
+	diff_plan(&p, &back, &fx.rs);
 	for (i = 0; i < p.n; i++)
 		if (!p.items[i].internal)
 			fail_msg("pull then diff: %s %s '%s' (%s)", plan_change_name(p.items[i].change),
@@ -402,9 +401,7 @@ static void test_pull__mcp_tools_round_trip(void **state)
 				 p.items[i].section ? p.items[i].section : "-");
 	plan_release(&p);
 	desired_state_release(&back);
-	pull_result_release(&res);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	pull_fx_release(&fx);
 }
 
 int main(void)

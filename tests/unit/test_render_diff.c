@@ -2,6 +2,7 @@
 #include "cli/output.h"
 #include "cli/render_diff.h"
 #include "support/fake_remote.h"
+#include "support/plan_fixture.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,39 +10,39 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-static void make_plan(struct plan *p, struct remote_state *rs, struct desired_state *ds)
+/* A plan with git's block "a" edited and the seed "s" drifted on the server since the sync. */
+static struct plan_fx make_plan(void)
 {
 	struct plan_opts o;
+	struct plan_fx fx;
 	struct ls_error err = LS_ERROR_INIT;
 
 	memset(&o, 0, sizeof(o));
 	o.project = "demo";
 	o.commit = "c1";
-	ds_add(ds, KIND_BLOCK, "a", MANAGED_TRUE, "{\"label\":\"a\",\"value\":\"one\\ntwo\"}");
-	ds_add(ds, KIND_BLOCK, "s", MANAGED_SEED, "{\"label\":\"s\",\"value\":\"seed\"}");
-	remote_state_init(rs);
-	plan_init(p);
-	assert_int_equal(plan_compute(p, ds, rs, &o, &err), 0);
-	assert_true(fake_apply(rs, p) > 0);
+	fx = fx_new(o);
+	ds_add(&fx.ds, KIND_BLOCK, "a", MANAGED_TRUE, "{\"label\":\"a\",\"value\":\"one\\ntwo\"}");
+	ds_add(&fx.ds, KIND_BLOCK, "s", MANAGED_SEED, "{\"label\":\"s\",\"value\":\"seed\"}");
+	assert_int_equal(plan_compute(&fx.p, &fx.ds, &fx.rs, &fx.o, &err), 0);
+	assert_true(fake_apply(&fx.rs, &fx.p) > 0);
 	/* Edit git's block, drift the seed on the server. */
-	ds_set(ds, KIND_BLOCK, "a", "value", "\"one\\nthree\"");
-	json_object_set_new(json_array_get(rs->blocks, 1), "value", json_string("agent wrote"));
-	plan_release(p);
-	plan_init(p);
-	assert_int_equal(plan_compute(p, ds, rs, &o, &err), 0);
+	ds_set(&fx.ds, KIND_BLOCK, "a", "value", "\"one\\nthree\"");
+	json_object_set_new(json_array_get(fx.rs.blocks, 1), "value", json_string("agent wrote"));
+	plan_release(&fx.p);
+	plan_init(&fx.p);
+	assert_int_equal(plan_compute(&fx.p, &fx.ds, &fx.rs, &fx.o, &err), 0);
+	return fx;
 }
 
 static void test_render_diff__json_counts_changes_only(void **state)
 {
-	struct plan p = PLAN_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct desired_state ds = DESIRED_STATE_INIT;
+	struct plan_fx fx;
 	json_t *data, *info, *e;
 
 	(void)state;
-	make_plan(&p, &rs, &ds);
-	data = render_diff_data(&p);
-	info = render_diff_info(&p);
+	fx = make_plan();
+	data = render_diff_data(&fx.p);
+	info = render_diff_info(&fx.p);
 	assert_int_equal(json_array_size(data), 1);
 	assert_int_equal(json_array_size(info), 1);
 	e = json_array_get(data, 0);
@@ -56,22 +57,18 @@ static void test_render_diff__json_counts_changes_only(void **state)
 	assert_string_equal(jsonx_get_str(json_array_get(info, 0), "action"), "drift");
 	json_decref(data);
 	json_decref(info);
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 static void test_render_diff__human_diff_without_colour(void **state)
 {
-	struct plan p = PLAN_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct desired_state ds = DESIRED_STATE_INIT;
+	struct plan_fx fx;
 	struct buf b = BUF_INIT;
 
 	(void)state;
 	output_set_color(0);
-	make_plan(&p, &rs, &ds);
-	render_diff_human(&b, &p, 0);
+	fx = make_plan();
+	render_diff_human(&b, &fx.p, 0);
 	assert_non_null(strstr(b.buf, "~ Block/a: update\n"));
 	assert_non_null(strstr(b.buf, "        - two\n"));
 	assert_non_null(strstr(b.buf, "        + three\n"));
@@ -80,30 +77,26 @@ static void test_render_diff__human_diff_without_colour(void **state)
 	assert_null(strchr(b.buf, '\033'));
 	assert_null(strstr(b.buf, "  limit: 100000")); /* unchanged fields only with --full */
 	buf_reset(&b);
-	render_diff_human(&b, &p, RENDER_FULL);
+	render_diff_human(&b, &fx.p, RENDER_FULL);
 	assert_non_null(strstr(b.buf, "  limit: 100000"));
 	output_set_color(1);
 	buf_reset(&b);
-	render_diff_human(&b, &p, 0);
+	render_diff_human(&b, &fx.p, 0);
 	assert_non_null(strchr(b.buf, '\033'));
 	output_set_color(0);
 	buf_release(&b);
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 static void test_render_diff__markdown_comment(void **state)
 {
-	struct plan p = PLAN_INIT;
-	struct remote_state rs = REMOTE_STATE_INIT;
-	struct desired_state ds = DESIRED_STATE_INIT;
+	struct plan_fx fx;
 	struct buf b = BUF_INIT;
 
 	(void)state;
 	output_set_color(1);
-	make_plan(&p, &rs, &ds);
-	render_diff_markdown(&b, &p);
+	fx = make_plan();
+	render_diff_markdown(&b, &fx.p);
 	assert_non_null(strstr(b.buf, "**1 change(s)**"));
 	assert_non_null(strstr(b.buf, "| `~` | Block | a |  |  | update |  |\n"));
 	assert_non_null(strstr(b.buf, "```diff\n~ Block/a: update\n"));
@@ -111,9 +104,7 @@ static void test_render_diff__markdown_comment(void **state)
 	assert_non_null(strchr(output_color("bold"), '\033')); /* and colour restored */
 	output_set_color(0);
 	buf_release(&b);
-	plan_release(&p);
-	remote_state_release(&rs);
-	ds_free(&ds);
+	fx_release(&fx);
 }
 
 /* Issue 20: a shortened list or string still shows what changed. */
