@@ -185,6 +185,15 @@ static void join(struct buf *b, const json_t *arr)
 
 static void print_agent(struct cli_ctx *ctx, const json_t *s, int extended)
 {
+	/* The attached objects --extended lists, by name. */
+	static const struct {
+		const char *title, *key;
+	} lists[] = {
+		{ "Tools:", "tools" },
+		{ "Folders:", "folders" },
+		{ "Identities:", "identities" },
+		{ "Tags:", "tags" },
+	};
 	const json_t *d = json_object_get(s, "drift"), *v, *ls = json_object_get(s, "last_sync");
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -245,18 +254,11 @@ static void print_agent(struct cli_ctx *ctx, const json_t *s, int extended)
 					    jsonx_get_str(v, "label") ? jsonx_get_str(v, "label") : "(no label)",
 					    jsonx_get_int(v, "characters", 0));
 		}
-		buf_reset(&b);
-		join(&b, json_object_get(s, "tools"));
-		output_line(ctx, "  Tools:       %s", b.buf);
-		buf_reset(&b);
-		join(&b, json_object_get(s, "folders"));
-		output_line(ctx, "  Folders:     %s", b.buf);
-		buf_reset(&b);
-		join(&b, json_object_get(s, "identities"));
-		output_line(ctx, "  Identities:  %s", b.buf);
-		buf_reset(&b);
-		join(&b, json_object_get(s, "tags"));
-		output_line(ctx, "  Tags:        %s", b.buf);
+		for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+			buf_reset(&b);
+			join(&b, json_object_get(s, lists[i].key));
+			output_line(ctx, "  %-13s%s", lists[i].title, b.buf);
+		}
 	}
 	buf_release(&b);
 }
