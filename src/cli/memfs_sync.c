@@ -171,18 +171,6 @@ static void human_files(struct buf *h, const char *head, const json_t *files)
 	}
 }
 
-/* The agent's state as read before the run, or NULL. */
-static const json_t *agent_of(struct reconcile *r, const char *id)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(r->rs.agents, i, e)
-		if (jsonx_get_str(e, "id") && !strcmp(jsonx_get_str(e, "id"), id))
-			return e;
-	return NULL;
-}
-
 /* diff of an agent without a repository yet: what the push after its tag will write (memfs_preview). */
 static void all_new(struct memfs_run *m, struct reconcile *r, const struct memfs_agent *a,
 		    const char *id, const json_t *agent, const char *why, json_t *changes,
@@ -224,6 +212,7 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 	for (size_t i = 0; i < m->n; i++) {
 		struct memfs_agent *a = &m->a[i];
 		struct memfs_job *j = &jobs[i];
+		const json_t *before;
 
 		if (interrupt_requested()) {
 			ret = ls_error_set(err, LS_EINTERRUPTED, "interrupted");
@@ -232,8 +221,9 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		j->id = agent_id(r, a->name);
 		if (!j->id)
 			continue;
-		if (!push && agent_of(r, j->id) &&
-		    !jsonx_array_has_str(json_object_get(agent_of(r, j->id), "tags"), MEMFILES_TAG)) {
+		before = remote_find_id(r->rs.agents, j->id);
+		if (!push && before &&
+		    !jsonx_array_has_str(json_object_get(before, "tags"), MEMFILES_TAG)) {
 			/*
 			 * diff of an agent that gets its repository from this sync (the tag): no
 			 * repository to fetch yet (every git route is a 404 without the tag).
@@ -287,7 +277,7 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 			continue;
 		}
 		if (j->fresh)
-			all_new(m, r, a, id, agent_of(r, id),
+			all_new(m, r, a, id, remote_find_id(r->rs.agents, id),
 				"the agent gets its memory repository (tag git-memory-enabled) from this sync",
 				changes, human);
 		if (rc == 0 && res->rewritten)

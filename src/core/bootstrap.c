@@ -7,7 +7,6 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,20 +175,6 @@ static const char *find_shared(struct lookup *l, enum res_kind kind, const json_
 	return NULL;
 }
 
-static void warnf(json_t *warnings, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
-static void warnf(json_t *warnings, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	if (warnings)
-		json_array_append_new(warnings, json_string(b.buf));
-	buf_release(&b);
-}
-
 static void add_unique(json_t *arr, const char *id)
 {
 	const json_t *v;
@@ -217,10 +202,10 @@ static void resolve(struct lookup *l, enum res_kind kind, const json_t *list, co
 			continue;
 		id = find_shared(l, kind, list, n, name_key);
 		if (!id)
-			warnf(warnings,
-			      "agent '%s': %s '%s' is not on the server yet; 'letta-sync sync' "
-			      "creates and attaches it",
-			      agent, own_kind_name(kind), n);
+			jsonx_array_addf(warnings,
+					 "agent '%s': %s '%s' is not on the server yet; 'letta-sync sync' "
+					 "creates and attaches it",
+					 agent, own_kind_name(kind), n);
 		add_unique(out, id);
 	}
 }
@@ -247,10 +232,10 @@ static void resolve_identities(struct lookup *l, const json_t *names, json_t *ou
 		}
 		id = find_shared(l, KIND_IDENTITY, l->have->identities, key, "identifier_key");
 		if (!id)
-			warnf(warnings,
-			      "agent '%s': identity '%s' is not on the server yet; 'letta-sync sync' "
-			      "creates and attaches it",
-			      agent, n);
+			jsonx_array_addf(warnings,
+					 "agent '%s': identity '%s' is not on the server yet; 'letta-sync sync' "
+					 "creates and attaches it",
+					 agent, n);
 		add_unique(out, id);
 	}
 }
@@ -302,10 +287,10 @@ static void resolve_mcp_tools(struct lookup *l, const json_t *mcp, json_t *out, 
 			found = 1;
 		}
 		if (!found)
-			warnf(warnings,
-			      "agent '%s': no tools of MCP server '%s' on the server yet; "
-			      "'letta-sync sync' attaches them",
-			      agent, srv);
+			jsonx_array_addf(warnings,
+					 "agent '%s': no tools of MCP server '%s' on the server yet; "
+					 "'letta-sync sync' attaches them",
+					 agent, srv);
 	}
 }
 
@@ -378,10 +363,10 @@ int bootstrap_body(json_t **out, const struct desired_state *ds, const struct re
 			continue;
 		id = find_shared(&l, KIND_BLOCK, have->blocks, n, NULL);
 		if (!id)
-			warnf(warnings,
-			      "agent '%s': Block '%s' is not on the server yet; 'letta-sync sync' "
-			      "creates and attaches it",
-			      o->name, n);
+			jsonx_array_addf(warnings,
+					 "agent '%s': Block '%s' is not on the server yet; 'letta-sync sync' "
+					 "creates and attaches it",
+					 o->name, n);
 		add_unique(blocks, id);
 	}
 	resolve(&l, KIND_TOOL, have->tools, json_object_get(spec, "tools"), "name", tools,
@@ -438,11 +423,5 @@ const char *bootstrap_default_model(const json_t *llm_models)
 
 const json_t *bootstrap_find_agent(const json_t *agents, const char *name)
 {
-	const json_t *a;
-	size_t i;
-
-	json_array_foreach(agents, i, a)
-		if (jsonx_get_str(a, "name") && !strcmp(jsonx_get_str(a, "name"), name))
-			return a;
-	return NULL;
+	return jsonx_array_find(agents, "name", name);
 }

@@ -46,30 +46,12 @@ const char *remote_agent_model(const json_t *a)
 
 const json_t *remote_find_id(const json_t *list, const char *id)
 {
-	size_t i;
-	const json_t *v;
-
-	if (!id)
-		return NULL;
-	json_array_foreach(list, i, v)
-	{
-		const char *vid = jsonx_get_str(v, "id");
-
-		if (vid && !strcmp(vid, id))
-			return v;
-	}
-	return NULL;
+	return jsonx_array_find(list, "id", id);
 }
 
 static json_t *ids_of(const json_t *arr)
 {
-	json_t *out = json_array(), *o;
-	size_t i;
-
-	json_array_foreach(arr, i, o)
-		if (jsonx_get_str(o, "id"))
-			json_array_append_new(out, json_string(jsonx_get_str(o, "id")));
-	return out;
+	return jsonx_array_pluck_str(arr, "id");
 }
 
 static json_t *reduce(const char *kind, const json_t *o)
