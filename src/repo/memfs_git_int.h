@@ -11,6 +11,9 @@
 
 #include <git2.h>
 
+/* LS_EFAIL in err, "what: " and libgit2's last error (which it clears). */
+int memfs_git_err(struct ls_error *err, const char *what);
+
 /* Opens the bare cache repository o->cache (made when missing). */
 int memfs_git_open(git_repository **repo, const struct memfs_git_opts *o, struct ls_error *err);
 
