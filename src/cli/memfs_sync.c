@@ -147,28 +147,31 @@ static char *agent_id(struct reconcile *r, const char *name)
 	return id;
 }
 
-static void human_files(struct buf *h, const char *head, const json_t *files)
+void memfs_files_human(struct buf *h, const json_t *files)
 {
 	const json_t *f;
 	size_t i;
 
-	buf_addstr(h, head);
 	json_array_foreach(files, i, f) {
 		const char *d = jsonx_get_str(f, "diff");
 
 		buf_addf(h, "  %s %s\n", jsonx_get_str(f, "change"), jsonx_get_str(f, "path"));
-		if (d && *d) {
-			for (const char *s = d; *s;) {
-				const char *e = strchr(s, '\n');
-				size_t l = e ? (size_t)(e - s) : strlen(s);
+		for (const char *s = d ? d : ""; *s;) {
+			const char *e = strchr(s, '\n');
+			size_t l = e ? (size_t)(e - s) : strlen(s);
 
-				buf_addstr(h, "    ");
-				buf_add(h, s, l);
-				buf_addch(h, '\n');
-				s += l + (e != NULL);
-			}
+			buf_addstr(h, "    ");
+			buf_add(h, s, l);
+			buf_addch(h, '\n');
+			s += l + (e != NULL);
 		}
 	}
+}
+
+static void human_files(struct buf *h, const char *head, const json_t *files)
+{
+	buf_addstr(h, head);
+	memfs_files_human(h, files);
 }
 
 /* diff of an agent without a repository yet: what the push after its tag will write (memfs_preview). */
@@ -202,7 +205,6 @@ static void all_new(struct memfs_run *m, struct reconcile *r, const struct memfs
 int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, json_t *changes,
 		struct buf *human, struct ls_error *err)
 {
-	const char *base = r->ctx ? r->ctx->target.base_url : NULL;
 	struct buf root = BUF_INIT;
 	struct memfs_job *jobs = xcalloc(m->n + 1, sizeof(*jobs));
 	int ret = 0;
@@ -231,13 +233,9 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 			j->fresh = 1;
 			continue;
 		}
-		buf_addf(&j->url, "%s/v1/git/%s/state.git", base ? base : "", j->id);
-		buf_addf(&j->cache, "%s/.letta/cache/memfs/%s.git", root.buf, j->id);
+		memfs_git_opts_at(&j->o, &j->url, &j->cache, r->ctx, root.buf, j->id);
 		buf_addf(&j->msg, "letta-sync: memory of %s from config %s\n", a->decl,
 			 r->commit && *r->commit ? r->commit : "(no commit)");
-		j->o.url = j->url.buf;
-		j->o.key = r->ctx->secret;
-		j->o.cache = j->cache.buf;
 		j->o.message = j->msg.buf;
 		j->o.force = force;
 		j->o.push = push;
