@@ -232,6 +232,17 @@ static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *
 	return 0;
 }
 
+int memfs_git_first_parent(git_commit **c)
+{
+	git_commit *p = NULL;
+
+	if (git_commit_parentcount(*c) == 0 || git_commit_parent(&p, *c, 0) < 0)
+		return 0;
+	git_commit_free(*c);
+	*c = p;
+	return 1;
+}
+
 /*
  * The base of the merge: the config repository's files as letta-sync last pushed them. Each
  * sync that changes something pushes two commits (a vendor branch, as in git's own
@@ -243,7 +254,7 @@ static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *
  */
 static int find_base(git_repository *repo, const git_oid *head, git_oid *base, git_oid *merge)
 {
-	git_commit *c = NULL, *p = NULL;
+	git_commit *c = NULL;
 	int found = 0, depth = 0;
 
 	if (git_commit_lookup(&c, repo, head) < 0)
@@ -258,11 +269,8 @@ static int find_base(git_repository *repo, const git_oid *head, git_oid *base, g
 			found = 1;
 			break;
 		}
-		if (git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) < 0)
+		if (!memfs_git_first_parent(&c))
 			break;
-		git_commit_free(c);
-		c = p;
-		p = NULL;
 	}
 	git_commit_free(c);
 	return found;

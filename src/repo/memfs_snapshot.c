@@ -203,7 +203,7 @@ static int restores(const char *msg, const char *id)
 static int written_since(git_oid *base, git_repository *repo, const git_oid *head,
 			 const git_oid *snap, const char *id)
 {
-	git_commit *c = NULL, *p = NULL;
+	git_commit *c = NULL;
 	int found = 0, depth = 0;
 
 	if (git_commit_lookup(&c, repo, head) < 0)
@@ -219,11 +219,8 @@ static int written_since(git_oid *base, git_repository *repo, const git_oid *hea
 			git_oid_cpy(base, cid);
 			break;
 		}
-		if (git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) < 0)
+		if (!memfs_git_first_parent(&c))
 			break;
-		git_commit_free(c);
-		c = p;
-		p = NULL;
 	}
 	git_commit_free(c);
 	git_error_clear();
