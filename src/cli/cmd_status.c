@@ -47,18 +47,6 @@ static json_t *names(const json_t *arr, const char *key)
 	return out;
 }
 
-static const char *agent_embedding(const json_t *a)
-{
-	const char *m = jsonx_get_str(a, "embedding");
-	const json_t *ec = json_object_get(a, "embedding_config");
-
-	if (m)
-		return m;
-	if (jsonx_get_str(ec, "handle"))
-		return jsonx_get_str(ec, "handle");
-	return jsonx_get_str(ec, "embedding_model");
-}
-
 static int cmp_json_str(const void *a, const void *b)
 {
 	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
@@ -160,11 +148,8 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 		json_object_set_new(st, "blocks", blocks);
 		json_object_set_new(st, "tools", names(json_object_get(a, "tools"), "name"));
 		json_object_set_new(st, "folders", names(json_object_get(a, "sources"), "name"));
-		json_object_set_new(st, "model", remote_agent_model(a) ? json_string(remote_agent_model(a))
-								 : json_null());
-		json_object_set_new(st, "embedding", agent_embedding(a)
-							     ? json_string(agent_embedding(a))
-							     : json_null());
+		json_object_set_new(st, "model", jsonx_str_or_null(remote_agent_model(a)));
+		json_object_set_new(st, "embedding", jsonx_str_or_null(remote_agent_embedding(a)));
 		json_object_set_new(st, "identities", ids);
 		json_object_set_new(st, "tags", sorted_strings(t));
 		json_decref(t);

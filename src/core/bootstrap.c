@@ -210,26 +210,29 @@ static void resolve(struct lookup *l, enum res_kind kind, const json_t *list, co
 	}
 }
 
+/* The string spec.<key> of the manifest of kind named name, or def when it has none. */
+static const char *manifest_str(const struct lookup *l, enum res_kind kind, const char *name,
+				const char *key, const char *def)
+{
+	const struct resource *r = desired_find(l->ds, kind, name);
+
+	return r && jsonx_get_str(r->spec, key) ? jsonx_get_str(r->spec, key) : def;
+}
+
 /* Identities are named by identifier key (or by an Identity manifest's name). */
 static void resolve_identities(struct lookup *l, const json_t *names, json_t *out,
 			       json_t *warnings, const char *agent)
 {
 	const json_t *e;
-	size_t i, j;
+	size_t i;
 
 	json_array_foreach(names, i, e)
 	{
-		const char *n = entry_name(e), *key = n, *id = NULL;
+		const char *n = entry_name(e), *key, *id;
 
 		if (!n)
 			continue;
-		for (j = 0; j < l->ds->n; j++) {
-			const struct resource *r = &l->ds->items[j];
-
-			if (r->kind == KIND_IDENTITY && !strcmp(r->name, n) &&
-			    jsonx_get_str(r->spec, "identifierKey"))
-				key = jsonx_get_str(r->spec, "identifierKey");
-		}
+		key = manifest_str(l, KIND_IDENTITY, n, "identifierKey", n);
 		id = find_shared(l, KIND_IDENTITY, l->have->identities, key, "identifier_key");
 		if (!id)
 			jsonx_array_addf(warnings,
@@ -248,19 +251,13 @@ static void resolve_mcp_tools(struct lookup *l, const json_t *mcp, json_t *out, 
 
 	json_array_foreach(mcp, i, e)
 	{
-		const char *srv = jsonx_get_str(e, "server"), *sn = srv;
+		const char *srv = jsonx_get_str(e, "server"), *sn;
 		const json_t *names = json_object_get(e, "tools");
 		int found = 0;
 
 		if (!srv)
 			continue;
-		for (j = 0; j < l->ds->n; j++) {
-			const struct resource *r = &l->ds->items[j];
-
-			if (r->kind == KIND_MCP_SERVER && !strcmp(r->name, srv) &&
-			    jsonx_get_str(r->spec, "serverName"))
-				sn = jsonx_get_str(r->spec, "serverName");
-		}
+		sn = manifest_str(l, KIND_MCP_SERVER, srv, "serverName", srv);
 		json_array_foreach(l->have->tools, j, t)
 		{
 			const json_t *tag;

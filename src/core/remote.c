@@ -32,16 +32,27 @@ void remote_state_release(struct remote_state *rs)
 		NULL;
 }
 
+/* a's handle in key, else in its config object's "handle", else in the config's field. */
+static const char *agent_handle(const json_t *a, const char *key, const char *config,
+				const char *field)
+{
+	const json_t *c = json_object_get(a, config);
+
+	if (jsonx_get_str(a, key))
+		return jsonx_get_str(a, key);
+	if (jsonx_get_str(c, "handle"))
+		return jsonx_get_str(c, "handle");
+	return jsonx_get_str(c, field);
+}
+
 const char *remote_agent_model(const json_t *a)
 {
-	const char *m = jsonx_get_str(a, "model");
-	const json_t *lc = json_object_get(a, "llm_config");
+	return agent_handle(a, "model", "llm_config", "model");
+}
 
-	if (m)
-		return m;
-	if (jsonx_get_str(lc, "handle"))
-		return jsonx_get_str(lc, "handle");
-	return jsonx_get_str(lc, "model");
+const char *remote_agent_embedding(const json_t *a)
+{
+	return agent_handle(a, "embedding", "embedding_config", "embedding_model");
 }
 
 const json_t *remote_find_id(const json_t *list, const char *id)
