@@ -40,15 +40,6 @@ static const char examples[] =
 
 static const char *const subcommands[] = { "list", "create", NULL };
 
-static int open_api(struct letta **api, struct cli_ctx *ctx)
-{
-	int ret;
-
-	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
-		return ret;
-	return cli_open_api(api, ctx, 0, &ctx->err);
-}
-
 /* A 404 on /v1/projects: the route does not exist on a self-hosted server. */
 static int explain_404(int ret, struct cli_ctx *ctx)
 {
@@ -61,6 +52,18 @@ static int explain_404(int ret, struct cli_ctx *ctx)
 					 "ignores --project");
 	}
 	return ret;
+}
+
+/* Opens the API (*api, the caller frees it) and reads the organisation's projects (*list). */
+static int open_and_list(struct letta **api, json_t **list, struct cli_ctx *ctx)
+{
+	int ret;
+
+	if ((ret = cli_ctx_resolve(ctx, &ctx->err)) < 0)
+		return ret;
+	if ((ret = cli_open_api(api, ctx, 0, &ctx->err)) < 0)
+		return ret;
+	return explain_404(letta_projects_list(list, *api, NULL, &ctx->err), ctx);
 }
 
 static json_t *project_json(const json_t *p)
@@ -76,9 +79,7 @@ static int do_list(struct cli_ctx *ctx)
 	size_t i;
 	int ret;
 
-	if ((ret = open_api(&api, ctx)) < 0)
-		goto out;
-	if ((ret = explain_404(letta_projects_list(&list, api, NULL, &ctx->err), ctx)) < 0)
+	if ((ret = open_and_list(&api, &list, ctx)) < 0)
 		goto out;
 	json_array_foreach(list, i, p)
 	{
@@ -136,9 +137,7 @@ static int do_create(struct cli_ctx *ctx, const char *slug, const char *name)
 	size_t i;
 	int ret;
 
-	if ((ret = open_api(&api, ctx)) < 0)
-		goto out;
-	if ((ret = explain_404(letta_projects_list(&list, api, NULL, &ctx->err), ctx)) < 0)
+	if ((ret = open_and_list(&api, &list, ctx)) < 0)
 		goto out;
 	json_array_foreach(list, i, p)
 		if (same(jsonx_get_str(p, "slug"), slug))

@@ -10,6 +10,8 @@
  */
 #include "api/apply.h"
 #include "cli/cli.h"
+#include "cli/memfs_decl.h"
+#include "cli/memfs_sync.h"
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "cli/reconcile.h"
@@ -265,28 +267,12 @@ static int record_inventory(struct cli_ctx *ctx, struct letta *api, const struct
 	return ret;
 }
 
-/* The file-level changes of a memory restore, as diff prints memory files (cli/memfs_sync.c). */
+/* The file-level changes of a memory restore, as diff prints memory files. */
 static void memory_human(struct buf *h, const char *name, const char *id, const json_t *files)
 {
-	const json_t *f;
-	size_t i;
-
 	buf_addf(h, "~ Agent %s: memory_files (%zu file(s) back as in snapshot %s)\n", name,
 		 json_array_size(files), id);
-	json_array_foreach(files, i, f) {
-		const char *d = jsonx_get_str(f, "diff");
-
-		buf_addf(h, "  %s %s\n", jsonx_get_str(f, "change"), jsonx_get_str(f, "path"));
-		for (const char *s = d ? d : ""; *s;) {
-			const char *e = strchr(s, '\n');
-			size_t l = e ? (size_t)(e - s) : strlen(s);
-
-			buf_addstr(h, "    ");
-			buf_add(h, s, l);
-			buf_addch(h, '\n');
-			s += l + (e != NULL);
-		}
-	}
+	memfs_files_human(h, files);
 }
 
 struct memory_tally {
@@ -306,7 +292,6 @@ static void restore_memory(struct cli_ctx *ctx, const char *root, const char *id
 			   const json_t *map, int dry, json_t *done, struct buf *human,
 			   struct memory_tally *t, struct lease *lease)
 {
-	const char *base = ctx->target.base_url ? ctx->target.base_url : "";
 	json_t *ag;
 	size_t i;
 
@@ -339,15 +324,9 @@ static void restore_memory(struct cli_ctx *ctx, const char *root, const char *id
 			free(bundle);
 			continue;
 		}
-		buf_addf(&url, "%s/v1/git/%s/state.git", base, now);
-		buf_addf(&cache, "%s/.letta/cache/memfs/%s.git", root, now);
+		memfs_git_opts_at(&o, &url, &cache, ctx, root, now);
 		buf_addf(&msg, "letta-sync: restore memory of %s from snapshot %s\n", name, id);
-		memset(&o, 0, sizeof(o));
-		o.url = url.buf;
-		o.key = ctx->secret;
-		o.cache = cache.buf;
 		o.message = msg.buf;
-		o.push = 0;
 		rc = memfs_git_restore(&res, &o, bundle, id, &e);
 		if (rc == 0 && !dry && json_array_size(res.files)) {
 			memfs_restore_result_release(&res);

@@ -77,23 +77,11 @@ static void contents_text(struct buf *b, const json_t *contents)
 		buf_addstr(b, "nothing");
 }
 
-/* The entry of id in the list (with its size), or NULL. */
-static const json_t *find_listed(const json_t *list, const char *id)
-{
-	const json_t *s;
-	size_t i;
-
-	json_array_foreach(list, i, s)
-		if (jsonx_get_str(s, "id") && !strcmp(jsonx_get_str(s, "id"), id))
-			return s;
-	return NULL;
-}
-
 /* snapshots show <id>: what one snapshot holds, memory bundles included. */
 static int show(struct cli_ctx *ctx, const char *root, const char *id, const json_t *list)
 {
 	json_t *meta = NULL, *content = NULL, *agents = json_array(), *objects = json_array(), *x;
-	const json_t *listed = find_listed(list, id), *mem;
+	const json_t *listed = jsonx_array_find(list, "id", id), *mem;
 	struct buf c = BUF_INIT;
 	size_t i, j;
 	int ret;

@@ -47,18 +47,6 @@ static json_t *names(const json_t *arr, const char *key)
 	return out;
 }
 
-static const char *agent_embedding(const json_t *a)
-{
-	const char *m = jsonx_get_str(a, "embedding");
-	const json_t *ec = json_object_get(a, "embedding_config");
-
-	if (m)
-		return m;
-	if (jsonx_get_str(ec, "handle"))
-		return jsonx_get_str(ec, "handle");
-	return jsonx_get_str(ec, "embedding_model");
-}
-
 static int cmp_json_str(const void *a, const void *b)
 {
 	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
@@ -160,11 +148,8 @@ static json_t *agent_status(const struct reconcile *r, const json_t *a, const ch
 		json_object_set_new(st, "blocks", blocks);
 		json_object_set_new(st, "tools", names(json_object_get(a, "tools"), "name"));
 		json_object_set_new(st, "folders", names(json_object_get(a, "sources"), "name"));
-		json_object_set_new(st, "model", remote_agent_model(a) ? json_string(remote_agent_model(a))
-								 : json_null());
-		json_object_set_new(st, "embedding", agent_embedding(a)
-							     ? json_string(agent_embedding(a))
-							     : json_null());
+		json_object_set_new(st, "model", jsonx_str_or_null(remote_agent_model(a)));
+		json_object_set_new(st, "embedding", jsonx_str_or_null(remote_agent_embedding(a)));
 		json_object_set_new(st, "identities", ids);
 		json_object_set_new(st, "tags", sorted_strings(t));
 		json_decref(t);
@@ -185,6 +170,15 @@ static void join(struct buf *b, const json_t *arr)
 
 static void print_agent(struct cli_ctx *ctx, const json_t *s, int extended)
 {
+	/* The attached objects --extended lists, by name. */
+	static const struct {
+		const char *title, *key;
+	} lists[] = {
+		{ "Tools:", "tools" },
+		{ "Folders:", "folders" },
+		{ "Identities:", "identities" },
+		{ "Tags:", "tags" },
+	};
 	const json_t *d = json_object_get(s, "drift"), *v, *ls = json_object_get(s, "last_sync");
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -245,18 +239,11 @@ static void print_agent(struct cli_ctx *ctx, const json_t *s, int extended)
 					    jsonx_get_str(v, "label") ? jsonx_get_str(v, "label") : "(no label)",
 					    jsonx_get_int(v, "characters", 0));
 		}
-		buf_reset(&b);
-		join(&b, json_object_get(s, "tools"));
-		output_line(ctx, "  Tools:       %s", b.buf);
-		buf_reset(&b);
-		join(&b, json_object_get(s, "folders"));
-		output_line(ctx, "  Folders:     %s", b.buf);
-		buf_reset(&b);
-		join(&b, json_object_get(s, "identities"));
-		output_line(ctx, "  Identities:  %s", b.buf);
-		buf_reset(&b);
-		join(&b, json_object_get(s, "tags"));
-		output_line(ctx, "  Tags:        %s", b.buf);
+		for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+			buf_reset(&b);
+			join(&b, json_object_get(s, lists[i].key));
+			output_line(ctx, "  %-13s%s", lists[i].title, b.buf);
+		}
 	}
 	buf_release(&b);
 }

@@ -41,12 +41,8 @@ static const struct opt_spec spec[] = {
 	{ "no-recompile", 0, OPT_FLAG, NULL, "do not recompile agents whose memory or system prompt changed" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	/* Rollouts (cli/rollout.c): the agents' changes in waves, as upgrade --waves. */
-	{ "waves", 0, OPT_VALUE, "<list>", "apply the agents' changes in waves (1,10%,100%)" },
-	{ "gate", 0, OPT_VALUE, "<command>", "run after each wave; a failure stops the rollout" },
-	{ "gate-timeout", 0, OPT_VALUE, "<duration>", "a gate running longer fails (default 10m)" },
-	{ "wait", 0, OPT_VALUE, "<duration>", "pause between waves (30s, 5m; default 0)" },
-	{ "canary-tag", 0, OPT_VALUE, "<tag>", "agents with this tag go in the first waves" },
-	{ "auto-rollback", 0, OPT_FLAG, NULL, "when the gate fails, restore what the waves changed" },
+	ROLLOUT_OPTS("apply the agents' changes in waves (1,10%,100%)",
+		     "when the gate fails, restore what the waves changed"),
 	OPT_END
 };
 
@@ -458,22 +454,11 @@ static json_t *memory_overwrites(struct memfs_run *mem, struct reconcile *r, uns
 /* --waves and its options (rollout.h); *on tells whether --waves was given. */
 static int sync_waves_opts(struct rollout *rw, int *on, const struct opts *o, struct ls_error *err)
 {
-	*on = opts_value(o, "waves") != NULL;
-	if (!*on) {
-		if (opts_value(o, "gate") || opts_count(o, "auto-rollback") ||
-		    opts_value(o, "canary-tag") || opts_value(o, "wait") ||
-		    opts_value(o, "gate-timeout"))
-			return ls_error_set(err, LS_EUSAGE, "'--gate', '--wait', '--gate-timeout', "
-							    "'--canary-tag' and '--auto-rollback' "
-							    "need '--waves'");
-		return 0;
-	}
-	if (opts_value(o, "plan") || opts_count(o, "interactive") || opts_count(o, "no-snapshot"))
+	if (opts_value(o, "waves") &&
+	    (opts_value(o, "plan") || opts_count(o, "interactive") || opts_count(o, "no-snapshot")))
 		return ls_error_set(err, LS_EUSAGE, "'--waves' cannot be used with '--plan', "
 						    "'--interactive' or '--no-snapshot'");
-	return rollout_init(rw, opts_value(o, "waves"), opts_value(o, "gate"), opts_value(o, "wait"),
-			    opts_value(o, "gate-timeout"), opts_value(o, "canary-tag"),
-			    opts_count(o, "auto-rollback"), err);
+	return rollout_init_opts(rw, on, o, err);
 }
 
 int cmd_sync(int argc, char **argv, struct cli_ctx *ctx)

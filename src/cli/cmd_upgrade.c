@@ -46,12 +46,8 @@ static const struct opt_spec spec[] = {
 	{ "no-snapshot", 0, OPT_FLAG, NULL, "take no snapshot before a breaking change (no undo)" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress display on a terminal" },
 	/* Rollouts (cli/rollout.c). */
-	{ "waves", 0, OPT_VALUE, "<list>", "with --all: upgrade in waves (1,10%,100%), the last 100%" },
-	{ "gate", 0, OPT_VALUE, "<command>", "run after each wave; a failure stops the rollout" },
-	{ "gate-timeout", 0, OPT_VALUE, "<duration>", "a gate running longer fails (default 10m)" },
-	{ "wait", 0, OPT_VALUE, "<duration>", "pause between waves (30s, 5m; default 0)" },
-	{ "canary-tag", 0, OPT_VALUE, "<tag>", "agents with this tag go in the first waves" },
-	{ "auto-rollback", 0, OPT_FLAG, NULL, "when the gate fails, restore every agent moved" },
+	ROLLOUT_OPTS("with --all: upgrade in waves (1,10%,100%), the last 100%",
+		     "when the gate fails, restore every agent moved"),
 	{ "resume", 0, OPT_FLAG, NULL, "continue the project's unfinished rollout" },
 	{ "abort", 0, OPT_FLAG, NULL, "end the unfinished rollout, restoring every agent it moved" },
 	OPT_END
@@ -1226,24 +1222,19 @@ static int upgrade_main(int argc, char **argv, struct cli_ctx *ctx, int rollback
 	}
 	if (u.resume || u.abort) {
 		all = 1;
-	} else if (opts_value(&o, "waves")) {
-		if (!all) {
+	} else {
+		int waves;
+
+		if (opts_value(&o, "waves") && !all) {
 			ret = ls_error_set(&ctx->err, LS_EUSAGE, "'--waves' needs '--all'");
 			goto out;
 		}
-		ret = rollout_init(&u.ro, opts_value(&o, "waves"), opts_value(&o, "gate"),
-				   opts_value(&o, "wait"), opts_value(&o, "gate-timeout"),
-				   opts_value(&o, "canary-tag"), opts_count(&o, "auto-rollback"),
-				   &ctx->err);
-		if (ret < 0)
+		if ((ret = rollout_init_opts(&u.ro, &waves, &o, &ctx->err)) < 0)
 			goto out;
-		u.rolling = !check;
-		u.ro.break_lease = u.break_lease;
-	} else if (opts_value(&o, "gate") || opts_count(&o, "auto-rollback") ||
-		   opts_value(&o, "canary-tag") || opts_value(&o, "wait")) {
-		ret = ls_error_set(&ctx->err, LS_EUSAGE, "'--gate', '--wait', '--canary-tag' and "
-							 "'--auto-rollback' need '--waves'");
-		goto out;
+		if (waves) {
+			u.rolling = !check;
+			u.ro.break_lease = u.break_lease;
+		}
 	}
 	if (all && ctx->g.agent && !u.resume && !u.abort) {
 		ret = ls_error_set(&ctx->err, LS_EUSAGE,

@@ -1,6 +1,7 @@
 /* bootstrap of a memory-managed agent (see memfs_boot.h; docs/memory-files.md "bootstrap"). */
 #include "cli/memfs_boot.h"
 
+#include "cli/memfs_decl.h"
 #include "cli/memfs_recompile.h"
 #include "core/diag.h"
 #include "repo/memfs_git.h"
@@ -59,18 +60,11 @@ int memfs_boot_push(struct memfs_boot *b, struct cli_ctx *ctx, struct letta *api
 	struct memfs_git_result res;
 	int ret;
 
-	buf_addf(&url, "%s/v1/git/%s/state.git", ctx->target.base_url ? ctx->target.base_url : "",
-		 id);
-	buf_addf(&cache, "%s/.letta/cache/memfs/%s.git", root, id);
+	memfs_git_opts_at(&o, &url, &cache, ctx, root, id);
 	buf_addf(&msg, "letta-sync: memory of %s from config %s\n", name,
 		 commit && *commit ? commit : "(no commit)");
-	memset(&o, 0, sizeof(o));
-	o.url = url.buf;
-	o.key = ctx->secret;
-	o.cache = cache.buf;
 	o.message = msg.buf;
 	o.push = 1;
-	o.force = 0;
 	ret = memfs_git_sync(&res, &o, b->f, b->n, err);
 	if (ret == 0) {
 		json_t *ids = json_pack("[s]", id), *done = memfs_recompile(ctx, api, ids);

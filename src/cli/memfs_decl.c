@@ -2,6 +2,7 @@
 #include "cli/memfs_decl.h"
 
 #include "api/letta.h"
+#include "cli/cli.h"
 #include "core/plan.h"
 #include "repo/files.h"
 #include "util/log.h"
@@ -266,6 +267,21 @@ void memfs_retry_opts(int *retries, long *base_ms, long *max_ms)
 	*retries = lo.http.max_retries;
 	*base_ms = lo.http.retry_base_ms;
 	*max_ms = lo.http.retry_max_ms;
+}
+
+void memfs_git_opts_at(struct memfs_git_opts *o, struct buf *url, struct buf *cache,
+		       const struct cli_ctx *ctx, const char *root, const char *id)
+{
+	const char *base = ctx->target.base_url;
+
+	buf_reset(url);
+	buf_reset(cache);
+	buf_addf(url, "%s/v1/git/%s/state.git", base ? base : "", id);
+	buf_addf(cache, "%s/.letta/cache/memfs/%s.git", root, id);
+	memset(o, 0, sizeof(*o));
+	o->url = url->buf;
+	o->key = ctx->secret;
+	o->cache = cache->buf;
 }
 
 /* A new file as a unified diff hunk: every line added. */

@@ -64,4 +64,14 @@ json_t *memfs_preview(const struct memfile *f, size_t n, const json_t *agent, co
 /* The API's retry settings (LETTA_SYNC_MAX_RETRIES ...) for the git transport's fetches. */
 void memfs_retry_opts(int *retries, long *base_ms, long *max_ms);
 
+/*
+ * Points o (zeroed first) at agent id's memory repository, with ctx's base URL and key: url
+ * <base>/v1/git/<id>/state.git (docs/contract/memfs.md "URL") and the bare cache
+ * <root>/.letta/cache/memfs/<id>.git, written to url and cache (reset first; o borrows them).
+ */
+struct cli_ctx;
+struct memfs_git_opts;
+void memfs_git_opts_at(struct memfs_git_opts *o, struct buf *url, struct buf *cache,
+		       const struct cli_ctx *ctx, const char *root, const char *id);
+
 #endif

@@ -147,40 +147,31 @@ static char *agent_id(struct reconcile *r, const char *name)
 	return id;
 }
 
-static void human_files(struct buf *h, const char *head, const json_t *files)
+void memfs_files_human(struct buf *h, const json_t *files)
 {
 	const json_t *f;
 	size_t i;
 
-	buf_addstr(h, head);
 	json_array_foreach(files, i, f) {
 		const char *d = jsonx_get_str(f, "diff");
 
 		buf_addf(h, "  %s %s\n", jsonx_get_str(f, "change"), jsonx_get_str(f, "path"));
-		if (d && *d) {
-			for (const char *s = d; *s;) {
-				const char *e = strchr(s, '\n');
-				size_t l = e ? (size_t)(e - s) : strlen(s);
+		for (const char *s = d ? d : ""; *s;) {
+			const char *e = strchr(s, '\n');
+			size_t l = e ? (size_t)(e - s) : strlen(s);
 
-				buf_addstr(h, "    ");
-				buf_add(h, s, l);
-				buf_addch(h, '\n');
-				s += l + (e != NULL);
-			}
+			buf_addstr(h, "    ");
+			buf_add(h, s, l);
+			buf_addch(h, '\n');
+			s += l + (e != NULL);
 		}
 	}
 }
 
-/* The agent's state as read before the run, or NULL. */
-static const json_t *agent_of(struct reconcile *r, const char *id)
+static void human_files(struct buf *h, const char *head, const json_t *files)
 {
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(r->rs.agents, i, e)
-		if (jsonx_get_str(e, "id") && !strcmp(jsonx_get_str(e, "id"), id))
-			return e;
-	return NULL;
+	buf_addstr(h, head);
+	memfs_files_human(h, files);
 }
 
 /* diff of an agent without a repository yet: what the push after its tag will write (memfs_preview). */
@@ -214,7 +205,6 @@ static void all_new(struct memfs_run *m, struct reconcile *r, const struct memfs
 int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, json_t *changes,
 		struct buf *human, struct ls_error *err)
 {
-	const char *base = r->ctx ? r->ctx->target.base_url : NULL;
 	struct buf root = BUF_INIT;
 	struct memfs_job *jobs = xcalloc(m->n + 1, sizeof(*jobs));
 	int ret = 0;
@@ -224,6 +214,7 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 	for (size_t i = 0; i < m->n; i++) {
 		struct memfs_agent *a = &m->a[i];
 		struct memfs_job *j = &jobs[i];
+		const json_t *before;
 
 		if (interrupt_requested()) {
 			ret = ls_error_set(err, LS_EINTERRUPTED, "interrupted");
@@ -232,8 +223,9 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 		j->id = agent_id(r, a->name);
 		if (!j->id)
 			continue;
-		if (!push && agent_of(r, j->id) &&
-		    !jsonx_array_has_str(json_object_get(agent_of(r, j->id), "tags"), MEMFILES_TAG)) {
+		before = remote_find_id(r->rs.agents, j->id);
+		if (!push && before &&
+		    !jsonx_array_has_str(json_object_get(before, "tags"), MEMFILES_TAG)) {
 			/*
 			 * diff of an agent that gets its repository from this sync (the tag): no
 			 * repository to fetch yet (every git route is a 404 without the tag).
@@ -241,13 +233,9 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 			j->fresh = 1;
 			continue;
 		}
-		buf_addf(&j->url, "%s/v1/git/%s/state.git", base ? base : "", j->id);
-		buf_addf(&j->cache, "%s/.letta/cache/memfs/%s.git", root.buf, j->id);
+		memfs_git_opts_at(&j->o, &j->url, &j->cache, r->ctx, root.buf, j->id);
 		buf_addf(&j->msg, "letta-sync: memory of %s from config %s\n", a->decl,
 			 r->commit && *r->commit ? r->commit : "(no commit)");
-		j->o.url = j->url.buf;
-		j->o.key = r->ctx->secret;
-		j->o.cache = j->cache.buf;
 		j->o.message = j->msg.buf;
 		j->o.force = force;
 		j->o.push = push;
@@ -287,7 +275,7 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 			continue;
 		}
 		if (j->fresh)
-			all_new(m, r, a, id, agent_of(r, id),
+			all_new(m, r, a, id, remote_find_id(r->rs.agents, id),
 				"the agent gets its memory repository (tag git-memory-enabled) from this sync",
 				changes, human);
 		if (rc == 0 && res->rewritten)

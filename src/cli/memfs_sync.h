@@ -43,6 +43,12 @@ int memfs_apply(struct memfs_run *m, struct reconcile *r, int push, int force, j
 void memfs_run_release(struct memfs_run *m);
 
 /*
+ * Appends the file-level changes [{path, change, diff}] as diff prints memory files: a line
+ * per file, then its unified diff indented (sync, diff, restore).
+ */
+void memfs_files_human(struct buf *h, const json_t *files);
+
+/*
  * validate: checks the memory folder of every Agent that declares one (its own or its
  * Template's), adding each problem to diags (a missing folder at the Agent's position).
  * root is the config repository's root.

@@ -8,6 +8,7 @@
  */
 #include "cli/memfs_upgrade.h"
 
+#include "cli/memfs_decl.h"
 #include "core/diag.h"
 #include "core/memfiles.h"
 #include "repo/files.h"
@@ -124,15 +125,9 @@ int memfs_upgrade_agent(struct cli_ctx *ctx, const struct desired_state *ds, con
 		buf_reset(&root);
 		buf_addstr(&root, ".");
 	}
-	buf_addf(&url, "%s/v1/git/%s/state.git", ctx->target.base_url ? ctx->target.base_url : "",
-		 id);
-	buf_addf(&cache, "%s/.letta/cache/memfs/%s.git", root.buf, id);
+	memfs_git_opts_at(&o, &url, &cache, ctx, root.buf, id);
 	buf_addf(&msg, "letta-sync: memory of %s from config %s (%s)\n", name ? name : id,
 		 commit ? commit : "(no commit)", tag);
-	memset(&o, 0, sizeof(o));
-	o.url = url.buf;
-	o.key = ctx->secret;
-	o.cache = cache.buf;
 	o.message = msg.buf;
 	o.force = 1; /* upgrade makes git win, as for the agent's other sections */
 	o.push = push;

@@ -69,6 +69,24 @@ int rollout_init(struct rollout *r, const char *waves, const char *gate, const c
 	return 0;
 }
 
+int rollout_init_opts(struct rollout *r, int *on, const struct opts *o, struct ls_error *err)
+{
+	*on = opts_value(o, "waves") != NULL;
+	if (!*on) {
+		memset(r, 0, sizeof(*r));
+		if (opts_value(o, "gate") || opts_count(o, "auto-rollback") ||
+		    opts_value(o, "canary-tag") || opts_value(o, "wait") ||
+		    opts_value(o, "gate-timeout"))
+			return ls_error_set(err, LS_EUSAGE, "'--gate', '--wait', '--gate-timeout', "
+							    "'--canary-tag' and '--auto-rollback' "
+							    "need '--waves'");
+		return 0;
+	}
+	return rollout_init(r, opts_value(o, "waves"), opts_value(o, "gate"), opts_value(o, "wait"),
+			    opts_value(o, "gate-timeout"), opts_value(o, "canary-tag"),
+			    opts_count(o, "auto-rollback"), err);
+}
+
 void rollout_release(struct rollout *r)
 {
 	size_t i;

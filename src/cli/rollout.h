@@ -9,6 +9,7 @@
 #include "api/letta.h"
 #include "cli/reconcile.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/plan.h"
 #include "core/remote.h"
 #include "core/waves.h"
@@ -42,10 +43,30 @@ struct rollout {
 	long renew_s;
 };
 
+/*
+ * A rollout's rows in a command's options table (sync, upgrade); the help of --waves and
+ * --auto-rollback says what the command moves in waves and what a rollback restores.
+ */
+/* clang-format off */
+#define ROLLOUT_OPTS(waves_help, auto_rollback_help) \
+	{ "waves", 0, OPT_VALUE, "<list>", waves_help }, \
+	{ "gate", 0, OPT_VALUE, "<command>", "run after each wave; a failure stops the rollout" }, \
+	{ "gate-timeout", 0, OPT_VALUE, "<duration>", "a gate running longer fails (default 10m)" }, \
+	{ "wait", 0, OPT_VALUE, "<duration>", "pause between waves (30s, 5m; default 0)" }, \
+	{ "canary-tag", 0, OPT_VALUE, "<tag>", "agents with this tag go in the first waves" }, \
+	{ "auto-rollback", 0, OPT_FLAG, NULL, auto_rollback_help }
+/* clang-format on */
+
 /* Parses --waves, --gate, --wait, --gate-timeout; returns 0 or LS_EUSAGE. */
 int rollout_init(struct rollout *r, const char *waves, const char *gate, const char *wait,
 		 const char *gate_timeout, const char *canary_tag, int auto_rollback,
 		 struct ls_error *err);
+
+/*
+ * rollout_init() from the ROLLOUT_OPTS options in o. *on tells whether --waves was given;
+ * without it r is left empty and any of the other rollout options is a usage error.
+ */
+int rollout_init_opts(struct rollout *r, int *on, const struct opts *o, struct ls_error *err);
 void rollout_release(struct rollout *r);
 
 /*

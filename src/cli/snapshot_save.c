@@ -1,6 +1,7 @@
 /* Taking a snapshot before a destructive run (see snapshot_save.h). */
 #include "cli/snapshot_save.h"
 
+#include "cli/memfs_decl.h"
 #include "cli/output.h"
 #include "cli/render_diff.h"
 #include "core/memfiles.h"
@@ -46,7 +47,6 @@ char *cli_snapshot_root(void)
 static int save_memory(struct cli_ctx *ctx, const char *root, const json_t *content,
 		       json_t *bundles, json_t *memory, char **stage, struct ls_error *err)
 {
-	const char *base = ctx->target.base_url ? ctx->target.base_url : "";
 	struct buf url = BUF_INIT, cache = BUF_INIT, path = BUF_INIT;
 	json_t *ag;
 	size_t i;
@@ -62,16 +62,9 @@ static int save_memory(struct cli_ctx *ctx, const char *root, const json_t *cont
 			continue;
 		if (!*stage && (ret = snapshot_stage(stage, root, err)) < 0)
 			break;
-		buf_reset(&url);
-		buf_reset(&cache);
+		memfs_git_opts_at(&o, &url, &cache, ctx, root, id);
 		buf_reset(&path);
-		buf_addf(&url, "%s/v1/git/%s/state.git", base, id);
-		buf_addf(&cache, "%s/.letta/cache/memfs/%s.git", root, id);
 		buf_addf(&path, "%s/%s.bundle", *stage, id);
-		memset(&o, 0, sizeof(o));
-		o.url = url.buf;
-		o.key = ctx->secret;
-		o.cache = cache.buf;
 		ret = memfs_git_bundle(head, &o, path.buf, err);
 		if (ret == LS_ENOTFOUND) {
 			log_info("Agent '%s' (%s): its memory repository has no main yet: nothing to save",

@@ -7,7 +7,6 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,20 +175,6 @@ static const char *find_shared(struct lookup *l, enum res_kind kind, const json_
 	return NULL;
 }
 
-static void warnf(json_t *warnings, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
-static void warnf(json_t *warnings, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	if (warnings)
-		json_array_append_new(warnings, json_string(b.buf));
-	buf_release(&b);
-}
-
 static void add_unique(json_t *arr, const char *id)
 {
 	const json_t *v;
@@ -217,12 +202,21 @@ static void resolve(struct lookup *l, enum res_kind kind, const json_t *list, co
 			continue;
 		id = find_shared(l, kind, list, n, name_key);
 		if (!id)
-			warnf(warnings,
-			      "agent '%s': %s '%s' is not on the server yet; 'letta-sync sync' "
-			      "creates and attaches it",
-			      agent, own_kind_name(kind), n);
+			jsonx_array_addf(warnings,
+					 "agent '%s': %s '%s' is not on the server yet; 'letta-sync sync' "
+					 "creates and attaches it",
+					 agent, own_kind_name(kind), n);
 		add_unique(out, id);
 	}
+}
+
+/* The string spec.<key> of the manifest of kind named name, or def when it has none. */
+static const char *manifest_str(const struct lookup *l, enum res_kind kind, const char *name,
+				const char *key, const char *def)
+{
+	const struct resource *r = desired_find(l->ds, kind, name);
+
+	return r && jsonx_get_str(r->spec, key) ? jsonx_get_str(r->spec, key) : def;
 }
 
 /* Identities are named by identifier key (or by an Identity manifest's name). */
@@ -230,27 +224,21 @@ static void resolve_identities(struct lookup *l, const json_t *names, json_t *ou
 			       json_t *warnings, const char *agent)
 {
 	const json_t *e;
-	size_t i, j;
+	size_t i;
 
 	json_array_foreach(names, i, e)
 	{
-		const char *n = entry_name(e), *key = n, *id = NULL;
+		const char *n = entry_name(e), *key, *id;
 
 		if (!n)
 			continue;
-		for (j = 0; j < l->ds->n; j++) {
-			const struct resource *r = &l->ds->items[j];
-
-			if (r->kind == KIND_IDENTITY && !strcmp(r->name, n) &&
-			    jsonx_get_str(r->spec, "identifierKey"))
-				key = jsonx_get_str(r->spec, "identifierKey");
-		}
+		key = manifest_str(l, KIND_IDENTITY, n, "identifierKey", n);
 		id = find_shared(l, KIND_IDENTITY, l->have->identities, key, "identifier_key");
 		if (!id)
-			warnf(warnings,
-			      "agent '%s': identity '%s' is not on the server yet; 'letta-sync sync' "
-			      "creates and attaches it",
-			      agent, n);
+			jsonx_array_addf(warnings,
+					 "agent '%s': identity '%s' is not on the server yet; 'letta-sync sync' "
+					 "creates and attaches it",
+					 agent, n);
 		add_unique(out, id);
 	}
 }
@@ -263,19 +251,13 @@ static void resolve_mcp_tools(struct lookup *l, const json_t *mcp, json_t *out, 
 
 	json_array_foreach(mcp, i, e)
 	{
-		const char *srv = jsonx_get_str(e, "server"), *sn = srv;
+		const char *srv = jsonx_get_str(e, "server"), *sn;
 		const json_t *names = json_object_get(e, "tools");
 		int found = 0;
 
 		if (!srv)
 			continue;
-		for (j = 0; j < l->ds->n; j++) {
-			const struct resource *r = &l->ds->items[j];
-
-			if (r->kind == KIND_MCP_SERVER && !strcmp(r->name, srv) &&
-			    jsonx_get_str(r->spec, "serverName"))
-				sn = jsonx_get_str(r->spec, "serverName");
-		}
+		sn = manifest_str(l, KIND_MCP_SERVER, srv, "serverName", srv);
 		json_array_foreach(l->have->tools, j, t)
 		{
 			const json_t *tag;
@@ -302,10 +284,10 @@ static void resolve_mcp_tools(struct lookup *l, const json_t *mcp, json_t *out, 
 			found = 1;
 		}
 		if (!found)
-			warnf(warnings,
-			      "agent '%s': no tools of MCP server '%s' on the server yet; "
-			      "'letta-sync sync' attaches them",
-			      agent, srv);
+			jsonx_array_addf(warnings,
+					 "agent '%s': no tools of MCP server '%s' on the server yet; "
+					 "'letta-sync sync' attaches them",
+					 agent, srv);
 	}
 }
 
@@ -378,10 +360,10 @@ int bootstrap_body(json_t **out, const struct desired_state *ds, const struct re
 			continue;
 		id = find_shared(&l, KIND_BLOCK, have->blocks, n, NULL);
 		if (!id)
-			warnf(warnings,
-			      "agent '%s': Block '%s' is not on the server yet; 'letta-sync sync' "
-			      "creates and attaches it",
-			      o->name, n);
+			jsonx_array_addf(warnings,
+					 "agent '%s': Block '%s' is not on the server yet; 'letta-sync sync' "
+					 "creates and attaches it",
+					 o->name, n);
 		add_unique(blocks, id);
 	}
 	resolve(&l, KIND_TOOL, have->tools, json_object_get(spec, "tools"), "name", tools,
@@ -438,11 +420,5 @@ const char *bootstrap_default_model(const json_t *llm_models)
 
 const json_t *bootstrap_find_agent(const json_t *agents, const char *name)
 {
-	const json_t *a;
-	size_t i;
-
-	json_array_foreach(agents, i, a)
-		if (jsonx_get_str(a, "name") && !strcmp(jsonx_get_str(a, "name"), name))
-			return a;
-	return NULL;
+	return jsonx_array_find(agents, "name", name);
 }

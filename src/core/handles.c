@@ -4,6 +4,7 @@
 #include "util/jsonx.h"
 #include "util/suggest.h"
 #include "util/xalloc.h"
+#include "util/yamlx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,20 +54,6 @@ int handles_any(const json_t *used)
 	       json_object_size(json_object_get(used, "embedding"));
 }
 
-/* Appends a JSON pointer token (RFC 6901: "~" -> "~0", "/" -> "~1"). */
-static void ptr_add(struct buf *ptr, const char *tok)
-{
-	buf_addch(ptr, '/');
-	for (const char *s = tok; *s; s++) {
-		if (*s == '~')
-			buf_addstr(ptr, "~0");
-		else if (*s == '/')
-			buf_addstr(ptr, "~1");
-		else
-			buf_addch(ptr, *s);
-	}
-}
-
 /* The pointer (in ptr) of the first string equal to h inside v; 1 when found. */
 static int find_str(const json_t *v, const char *h, struct buf *ptr)
 {
@@ -79,7 +66,7 @@ static int find_str(const json_t *v, const char *h, struct buf *ptr)
 		json_t *e;
 
 		json_object_foreach((json_t *)v, k, e) {
-			ptr_add(ptr, k);
+			yamlx_pointer_add(ptr, k);
 			if (find_str(e, h, ptr))
 				return 1;
 			buf_setlen(ptr, len);
@@ -92,7 +79,7 @@ static int find_str(const json_t *v, const char *h, struct buf *ptr)
 			char idx[24];
 
 			snprintf(idx, sizeof(idx), "%zu", i);
-			ptr_add(ptr, idx);
+			yamlx_pointer_add(ptr, idx);
 			if (find_str(e, h, ptr))
 				return 1;
 			buf_setlen(ptr, len);

@@ -32,44 +32,37 @@ void remote_state_release(struct remote_state *rs)
 		NULL;
 }
 
+/* a's handle in key, else in its config object's "handle", else in the config's field. */
+static const char *agent_handle(const json_t *a, const char *key, const char *config,
+				const char *field)
+{
+	const json_t *c = json_object_get(a, config);
+
+	if (jsonx_get_str(a, key))
+		return jsonx_get_str(a, key);
+	if (jsonx_get_str(c, "handle"))
+		return jsonx_get_str(c, "handle");
+	return jsonx_get_str(c, field);
+}
+
 const char *remote_agent_model(const json_t *a)
 {
-	const char *m = jsonx_get_str(a, "model");
-	const json_t *lc = json_object_get(a, "llm_config");
+	return agent_handle(a, "model", "llm_config", "model");
+}
 
-	if (m)
-		return m;
-	if (jsonx_get_str(lc, "handle"))
-		return jsonx_get_str(lc, "handle");
-	return jsonx_get_str(lc, "model");
+const char *remote_agent_embedding(const json_t *a)
+{
+	return agent_handle(a, "embedding", "embedding_config", "embedding_model");
 }
 
 const json_t *remote_find_id(const json_t *list, const char *id)
 {
-	size_t i;
-	const json_t *v;
-
-	if (!id)
-		return NULL;
-	json_array_foreach(list, i, v)
-	{
-		const char *vid = jsonx_get_str(v, "id");
-
-		if (vid && !strcmp(vid, id))
-			return v;
-	}
-	return NULL;
+	return jsonx_array_find(list, "id", id);
 }
 
 static json_t *ids_of(const json_t *arr)
 {
-	json_t *out = json_array(), *o;
-	size_t i;
-
-	json_array_foreach(arr, i, o)
-		if (jsonx_get_str(o, "id"))
-			json_array_append_new(out, json_string(jsonx_get_str(o, "id")));
-	return out;
+	return jsonx_array_pluck_str(arr, "id");
 }
 
 static json_t *reduce(const char *kind, const json_t *o)

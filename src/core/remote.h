@@ -56,6 +56,11 @@ int remote_state_check(const struct remote_state *rs, struct ls_error *err);
  * its "model"; NULL when none (borrowed from a). The planner and status read it alike.
  */
 const char *remote_agent_model(const json_t *a);
+/*
+ * Its embedding handle alike: "embedding", else embedding_config's "handle", else its
+ * "embedding_model" (status).
+ */
+const char *remote_agent_embedding(const json_t *a);
 
 /* The object with that "id" in list, or NULL (borrowed). */
 const json_t *remote_find_id(const json_t *list, const char *id);

@@ -8,7 +8,6 @@
 #include "util/xalloc.h"
 #include "util/yamlx.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,19 +126,6 @@ static json_t *report_entry(struct sp *s, const char *label, const char *kind)
 
 	json_array_append_new(s->report, e);
 	return json_object_get(e, "actions");
-}
-
-static void warnf(struct sp *s, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
-static void warnf(struct sp *s, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	json_array_append_new(s->warnings, json_string(b.buf));
-	buf_release(&b);
 }
 
 /* Trailing white space does not count when comparing a block's value. */
@@ -352,7 +338,8 @@ int scope_plan(struct plan *out, json_t **report, const json_t *blocks, const js
 	s.last = -1;
 
 	if (!o->registry)
-		warnf(&s, "no scope registry (.letta/scope_registry.yaml): nothing to attach");
+		jsonx_array_addf(s.warnings,
+				 "no scope registry (.letta/scope_registry.yaml): nothing to attach");
 	if (o->registry) {
 		scope_match(&m, o->registry, o->cwd, o->touched, o->ntouched);
 		for (i = 0; i < m.nmatched; i++)

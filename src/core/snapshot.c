@@ -9,21 +9,8 @@
 #include "util/jsonx.h"
 #include "util/xalloc.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-__attribute__((format(__printf__, 2, 3))) static void add_warning(struct plan *p, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	json_array_append_new(p->warnings, json_string(b.buf));
-	buf_release(&b);
-}
 
 /* The remote objects of a shared kind (the kind table's list), NULL for the others. */
 static const json_t *kind_list(const struct remote_state *rs, enum res_kind kind)
@@ -387,7 +374,7 @@ static void restore_object(struct rc *c, enum res_kind kind, const char *name, c
 	size_t ai;
 
 	if (kind == KIND_MCP_SERVER) {
-		add_warning(c->p,
+		jsonx_array_addf(c->p->warnings,
 				 "MCPServer/%s is not restored: its secrets are not in the snapshot; "
 				 "'letta-sync sync' re-creates it from its manifest",
 				 name);
@@ -503,17 +490,6 @@ static json_t *mapped_ids(struct rc *c, const json_t *saved, size_t ai)
 	return out;
 }
 
-static json_t *id_list(const json_t *objs)
-{
-	json_t *out = json_array(), *x;
-	size_t i;
-
-	json_array_foreach(objs, i, x)
-		if (jsonx_get_str(x, "id"))
-			json_array_append_new(out, json_string(jsonx_get_str(x, "id")));
-	return out;
-}
-
 static int same_set(const json_t *a, const json_t *b)
 {
 	size_t i;
@@ -603,7 +579,7 @@ static void restore_imported(struct rc *c, const json_t *saved, const char *name
 		if (id && !has_id(want, id) && !has_id(copies, id))
 			json_array_append_new(want, json_string(id));
 	}
-	have = id_list(json_object_get(cur, "blocks"));
+	have = jsonx_array_pluck_str(json_object_get(cur, "blocks"), "id");
 	if (same_set(want, have)) {
 		plan_truncate(c->p, ai);
 		goto out;
@@ -659,7 +635,7 @@ static void restore_agent(struct rc *c, const json_t *saved_entry)
 	}
 	cur = remote_find_id(c->rs->agents, old_id);
 	if (!cur) {
-		add_warning(c->p, "Agent/%s (%s) is gone and has no agent file in "
+		jsonx_array_addf(c->p->warnings, "Agent/%s (%s) is gone and has no agent file in "
 						 "the snapshot; it is not restored",
 				 name, old_id);
 		json_decref(body);
@@ -686,7 +662,7 @@ static void restore_agent(struct rc *c, const json_t *saved_entry)
 	}
 	for (k = 0; k < 4; k++) {
 		json_t *want = mapped_ids(c, json_object_get(saved, rels[k][0]), ai);
-		json_t *have = id_list(json_object_get(cur, rels[k][0]));
+		json_t *have = jsonx_array_pluck_str(json_object_get(cur, rels[k][0]), "id");
 		size_t i;
 		json_t *x;
 

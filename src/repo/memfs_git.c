@@ -33,7 +33,7 @@ void memfs_git_result_release(struct memfs_git_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int gerr(struct ls_error *err, const char *what)
+int memfs_git_err(struct ls_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
 	int rc = ls_error_set(err, LS_EFAIL, "%s: %s", what,
@@ -116,6 +116,18 @@ static void auth_header(struct push_st *p)
 	buf_release(&out);
 }
 
+/* A fetch's or a push's credential callback and Authorization header (ps owns the header). */
+static void auth_setup(git_remote_callbacks *cb, git_strarray *headers, struct push_st *ps)
+{
+	cb->credentials = cred_cb;
+	cb->payload = ps;
+	auth_header(ps);
+	if (ps->auth) {
+		headers->strings = &ps->auth;
+		headers->count = 1;
+	}
+}
+
 static void auth_free(struct push_st *p)
 {
 	if (p->auth) {
@@ -149,7 +161,7 @@ static int open_cache(git_repository **repo, const char *dir, struct ls_error *e
 		return 0;
 	mkdirs(dir);
 	if (git_repository_init(repo, dir, 1) < 0)
-		return gerr(err, dir);
+		return memfs_git_err(err, dir);
 	return 0;
 }
 
@@ -200,16 +212,10 @@ static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *
 	struct push_st ps = { o->key, NULL, 0, 0, BUF_INIT };
 
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	fo.callbacks.credentials = cred_cb;
-	fo.callbacks.payload = &ps;
-	auth_header(&ps);
-	if (ps.auth) {
-		fo.custom_headers.strings = &ps.auth;
-		fo.custom_headers.count = 1;
-	}
+	auth_setup(&fo.callbacks, &fo.custom_headers, &ps);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	if (git_remote_create_anonymous(&rem, repo, o->url) < 0)
-		return gerr(err, "memory repository");
+		return memfs_git_err(err, "memory repository");
 	rc = fetch_once(rem, &specs, &fo);
 	/* A fetch only reads: repeated after a failure, with backoff (see memfs_git_opts). */
 	for (int t = 0; rc < 0 && t < o->retries && ps.asked < 2; t++) {
@@ -221,9 +227,20 @@ static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *
 	git_remote_free(rem);
 	auth_free(&ps);
 	if (rc < 0)
-		return gerr(err, "fetching the agent's memory");
+		return memfs_git_err(err, "fetching the agent's memory");
 	*have = git_reference_name_to_id(head, repo, "refs/remotes/origin/main") == 0;
 	return 0;
+}
+
+int memfs_git_first_parent(git_commit **c)
+{
+	git_commit *p = NULL;
+
+	if (git_commit_parentcount(*c) == 0 || git_commit_parent(&p, *c, 0) < 0)
+		return 0;
+	git_commit_free(*c);
+	*c = p;
+	return 1;
 }
 
 /*
@@ -237,7 +254,7 @@ static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *
  */
 static int find_base(git_repository *repo, const git_oid *head, git_oid *base, git_oid *merge)
 {
-	git_commit *c = NULL, *p = NULL;
+	git_commit *c = NULL;
 	int found = 0, depth = 0;
 
 	if (git_commit_lookup(&c, repo, head) < 0)
@@ -252,11 +269,8 @@ static int find_base(git_repository *repo, const git_oid *head, git_oid *base, g
 			found = 1;
 			break;
 		}
-		if (git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) < 0)
+		if (!memfs_git_first_parent(&c))
 			break;
-		git_commit_free(c);
-		c = p;
-		p = NULL;
 	}
 	git_commit_free(c);
 	return found;
@@ -583,13 +597,13 @@ static int commit_push(git_repository *repo, const struct memfs_git_opts *o, con
 	*rejected = 0;
 	if (git_signature_now(&sig, MEMFS_GIT_AUTHOR, MEMFS_GIT_EMAIL) < 0 ||
 	    git_tree_lookup(&tree, repo, tree_id) < 0 || git_commit_lookup(&par, repo, parent) < 0) {
-		rc = gerr(err, "memory commit");
+		rc = memfs_git_err(err, "memory commit");
 		goto out;
 	}
 	/* D: git's files over the base's, on the previous D (see find_base). */
 	if (git_tree_lookup(&otree, repo, ours_id) < 0 ||
 	    (base && git_commit_lookup(&dprev, repo, base) < 0)) {
-		rc = gerr(err, "memory commit");
+		rc = memfs_git_err(err, "memory commit");
 		goto out;
 	}
 	parents[0] = dprev;
@@ -597,27 +611,21 @@ static int commit_push(git_repository *repo, const struct memfs_git_opts *o, con
 			      "letta-sync: the config repository's memory files\n\n" MEMFS_RECORD_TRAILER "\n", otree,
 			      dprev ? 1 : 0, parents) < 0 ||
 	    git_commit_lookup(&dc, repo, did) < 0) {
-		rc = gerr(err, "memory commit");
+		rc = memfs_git_err(err, "memory commit");
 		goto out;
 	}
 	parents[0] = par;
 	parents[1] = dc;
 	if (git_commit_create(cid, repo, NULL, sig, sig, NULL, o->message, tree, 2, parents) < 0 ||
 	    git_reference_create(&ref, repo, "refs/heads/main", cid, 1, NULL) < 0) {
-		rc = gerr(err, "memory commit");
+		rc = memfs_git_err(err, "memory commit");
 		goto out;
 	}
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-	po.callbacks.credentials = cred_cb;
-	po.callbacks.payload = &ps;
+	auth_setup(&po.callbacks, &po.custom_headers, &ps);
 	po.callbacks.push_update_reference = push_ref_cb;
-	auth_header(&ps);
-	if (ps.auth) {
-		po.custom_headers.strings = &ps.auth;
-		po.custom_headers.count = 1;
-	}
 	if (git_remote_create_anonymous(&rem, repo, o->url) < 0) {
-		rc = gerr(err, "memory repository");
+		rc = memfs_git_err(err, "memory repository");
 		goto out;
 	}
 	if (git_remote_push(rem, &specs, &po) < 0) {
@@ -631,7 +639,7 @@ static int commit_push(git_repository *repo, const struct memfs_git_opts *o, con
 			rc = 0;
 			goto out;
 		}
-		rc = gerr(err, "pushing the agent's memory");
+		rc = memfs_git_err(err, "pushing the agent's memory");
 		goto out;
 	}
 	*rejected = ps.rejected;
@@ -813,7 +821,7 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 		    ((has_base || out->rewritten) &&
 		     (git_commit_lookup(&bc, repo, has_base ? &base : &rec) < 0 ||
 		      git_commit_tree(&bt, bc) < 0))) {
-			rc = gerr(err, "reading the agent's memory");
+			rc = memfs_git_err(err, "reading the agent's memory");
 			goto round;
 		}
 		if (out->rewritten) {
@@ -825,7 +833,7 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			     git_tree_lookup(&bt, repo, &rb) < 0;
 			git_tree_free(old);
 			if (rc) {
-				rc = gerr(err, "memory merge");
+				rc = memfs_git_err(err, "memory merge");
 				goto round;
 			}
 		}
@@ -850,7 +858,7 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			       bt, ht, o, want, n, out) < 0 ||
 		    git_tree_lookup(&ot, repo, &ours_id) < 0 ||
 		    git_merge_trees(&mi, repo, bt, ot, ht, &mo) < 0) {
-			rc = gerr(err, "memory merge");
+			rc = memfs_git_err(err, "memory merge");
 			goto round;
 		}
 		if (git_index_has_conflicts(mi)) {
@@ -869,7 +877,7 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			/* sync --interactive: the files the user settled, one by one. */
 			if (o->resolve && settle(repo, mi, keep, o->resolve, ot, ht) < 0) {
 				json_decref(keep);
-				rc = gerr(err, "memory merge");
+				rc = memfs_git_err(err, "memory merge");
 				goto round;
 			}
 			if (o->force) {
@@ -888,7 +896,7 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			}
 		}
 		if (add_seeds(repo, mi, want, n) < 0 || git_index_write_tree_to(&res_id, mi, repo) < 0) {
-			rc = gerr(err, "memory merge");
+			rc = memfs_git_err(err, "memory merge");
 			goto round;
 		}
 		if (git_oid_equal(&res_id, git_tree_id(ht))) {
@@ -901,7 +909,7 @@ int memfs_git_sync(struct memfs_git_result *out, const struct memfs_git_opts *o,
 			goto round;
 		}
 		if (git_tree_lookup(&rt, repo, &res_id) < 0) {
-			rc = gerr(err, "memory merge");
+			rc = memfs_git_err(err, "memory merge");
 			goto round;
 		}
 		json_decref(out->files);
@@ -1078,18 +1086,12 @@ int memfs_git_push_main(git_repository *repo, const struct memfs_git_opts *o, in
 
 	*rejected = 0;
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-	po.callbacks.credentials = cred_cb;
-	po.callbacks.payload = &ps;
+	auth_setup(&po.callbacks, &po.custom_headers, &ps);
 	po.callbacks.push_update_reference = push_ref_cb;
-	auth_header(&ps);
-	if (ps.auth) {
-		po.custom_headers.strings = &ps.auth;
-		po.custom_headers.count = 1;
-	}
 	if (git_remote_create_anonymous(&rem, repo, o->url) < 0)
-		rc = gerr(err, "memory repository");
+		rc = memfs_git_err(err, "memory repository");
 	else if (git_remote_push(rem, &specs, &po) < 0)
-		rc = gerr(err, "pushing the agent's memory");
+		rc = memfs_git_err(err, "pushing the agent's memory");
 	*rejected = ps.rejected;
 	buf_add(why, ps.why.buf ? ps.why.buf : "", ps.why.len);
 	auth_free(&ps);
@@ -1165,7 +1167,7 @@ int memfs_git_read(struct memfile **out, size_t *n, char head_hex[41],
 	git_oid_tostr(head_hex, 41, &head);
 	if (git_commit_lookup(&c, repo, &head) < 0 || git_commit_tree(&t, c) < 0 ||
 	    git_tree_walk(t, GIT_TREEWALK_PRE, read_blob_cb, &tr) < 0) {
-		rc = gerr(err, "reading the agent's memory");
+		rc = memfs_git_err(err, "reading the agent's memory");
 		memfs_files_free(tr.w.f, tr.w.n);
 		goto out;
 	}

@@ -11,6 +11,15 @@
 
 #include <git2.h>
 
+/* LS_EFAIL in err, "what: " and libgit2's last error (which it clears). */
+int memfs_git_err(struct ls_error *err, const char *what);
+
+/*
+ * One step back on a first-parent line: *c becomes its first parent (the old *c is freed).
+ * 0 at a root commit or when the parent cannot be read (*c is left as it was).
+ */
+int memfs_git_first_parent(git_commit **c);
+
 /* Opens the bare cache repository o->cache (made when missing). */
 int memfs_git_open(git_repository **repo, const struct memfs_git_opts *o, struct ls_error *err);
 

@@ -15,16 +15,6 @@
 
 #define BUNDLE_MAX (1024u * 1024 * 1024) /* a memory repository is text: far below this */
 
-static int gerr(struct ls_error *err, const char *what)
-{
-	const git_error *e = git_error_last();
-	int rc = ls_error_set(err, LS_EFAIL, "%s: %s", what,
-			      e && e->message ? e->message : "libgit2 error");
-
-	git_error_clear();
-	return rc;
-}
-
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -70,7 +60,7 @@ int memfs_git_bundle(char head[41], const struct memfs_git_opts *o, const char *
 	/* Every object reachable from main: a bundle without prerequisites. */
 	if (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, &h) < 0 ||
 	    git_packbuilder_new(&pb, repo) < 0 || git_packbuilder_insert_walk(pb, walk) < 0) {
-		rc = gerr(err, "packing the agent's memory");
+		rc = memfs_git_err(err, "packing the agent's memory");
 		goto out;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -85,7 +75,7 @@ int memfs_git_bundle(char head[41], const struct memfs_git_opts *o, const char *
 	}
 	if (git_packbuilder_foreach(pb, pack_cb, &fd) < 0) {
 		rc = git_error_last() && git_error_last()->klass != GIT_ERROR_CALLBACK
-			     ? gerr(err, "packing the agent's memory")
+			     ? memfs_git_err(err, "packing the agent's memory")
 			     : ls_error_set(err, LS_EFAIL, "cannot write '%s': %s", path,
 					    strerror(errno));
 		git_error_clear();
@@ -174,14 +164,14 @@ static int load_bundle(git_oid *out, git_repository *repo, const char *path, str
 	}
 	p++;
 	if (git_repository_odb(&odb, repo) < 0) {
-		rc = gerr(err, path);
+		rc = memfs_git_err(err, path);
 		goto out;
 	}
 	if (!git_odb_exists(odb, out)) {
 		memset(&stats, 0, sizeof(stats));
 		if (git_odb_write_pack(&wp, odb, NULL, NULL) < 0 ||
 		    wp->append(wp, p, (size_t)(end - p), &stats) < 0 || wp->commit(wp, &stats) < 0) {
-			rc = gerr(err, path);
+			rc = memfs_git_err(err, path);
 			goto out;
 		}
 	}
@@ -213,7 +203,7 @@ static int restores(const char *msg, const char *id)
 static int written_since(git_oid *base, git_repository *repo, const git_oid *head,
 			 const git_oid *snap, const char *id)
 {
-	git_commit *c = NULL, *p = NULL;
+	git_commit *c = NULL;
 	int found = 0, depth = 0;
 
 	if (git_commit_lookup(&c, repo, head) < 0)
@@ -229,11 +219,8 @@ static int written_since(git_oid *base, git_repository *repo, const git_oid *hea
 			git_oid_cpy(base, cid);
 			break;
 		}
-		if (git_commit_parentcount(c) == 0 || git_commit_parent(&p, c, 0) < 0)
+		if (!memfs_git_first_parent(&c))
 			break;
-		git_commit_free(c);
-		c = p;
-		p = NULL;
 	}
 	git_commit_free(c);
 	git_error_clear();
@@ -340,12 +327,12 @@ int memfs_git_restore(struct memfs_restore_result *out, const struct memfs_git_o
 		    git_commit_lookup(&sc, repo, &snap) < 0 || git_commit_tree(&st, sc) < 0 ||
 		    (w == 1 && (git_commit_lookup(&bc, repo, &base) < 0 ||
 				git_commit_tree(&bt, bc) < 0))) {
-			rc = gerr(err, "reading the agent's memory");
+			rc = memfs_git_err(err, "reading the agent's memory");
 			goto round;
 		}
 		if (w == 1) {
 			if (merge_back(&res, repo, bt, st, ht) < 0) {
-				rc = gerr(err, "memory merge");
+				rc = memfs_git_err(err, "memory merge");
 				goto round;
 			}
 		} else {
@@ -355,7 +342,7 @@ int memfs_git_restore(struct memfs_restore_result *out, const struct memfs_git_o
 		if (git_oid_equal(&res, git_tree_id(ht)))
 			goto round; /* main has the snapshot's files already */
 		if (git_tree_lookup(&rt, repo, &res) < 0) {
-			rc = gerr(err, "memory merge");
+			rc = memfs_git_err(err, "memory merge");
 			goto round;
 		}
 		json_decref(out->files);
@@ -367,7 +354,7 @@ int memfs_git_restore(struct memfs_restore_result *out, const struct memfs_git_o
 		    git_commit_create(&cid, repo, NULL, sig, sig, NULL, msg.buf, rt, 1, parents) < 0 ||
 		    git_commit_lookup(&nc, repo, &cid) < 0 ||
 		    git_reference_create(&ref, repo, "refs/heads/main", &cid, 1, NULL) < 0) {
-			rc = gerr(err, "memory commit");
+			rc = memfs_git_err(err, "memory commit");
 			goto round;
 		}
 		out->tries++;

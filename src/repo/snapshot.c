@@ -477,12 +477,14 @@ out:
 	return ret;
 }
 
-char *snapshot_agent_file(const char *root, const char *id, const char *agent_id)
+/* <snapshot id>/<dir>/<agent_id><ext> when the snapshot holds it, else NULL; caller frees. */
+static char *agent_entry(const char *root, const char *id, const char *dir, const char *agent_id,
+			 const char *ext)
 {
 	struct buf p = BUF_INIT;
 
 	dir_path(&p, root, id);
-	buf_addf(&p, "/agents/%s.af", agent_id);
+	buf_addf(&p, "/%s/%s%s", dir, agent_id, ext);
 	if (strchr(agent_id, '/') || !files_exists(p.buf)) {
 		buf_release(&p);
 		return NULL;
@@ -490,17 +492,14 @@ char *snapshot_agent_file(const char *root, const char *id, const char *agent_id
 	return buf_detach(&p);
 }
 
+char *snapshot_agent_file(const char *root, const char *id, const char *agent_id)
+{
+	return agent_entry(root, id, "agents", agent_id, ".af");
+}
+
 char *snapshot_memory_bundle(const char *root, const char *id, const char *agent_id)
 {
-	struct buf p = BUF_INIT;
-
-	dir_path(&p, root, id);
-	buf_addf(&p, "/memory/%s.bundle", agent_id);
-	if (strchr(agent_id, '/') || !files_exists(p.buf)) {
-		buf_release(&p);
-		return NULL;
-	}
-	return buf_detach(&p);
+	return agent_entry(root, id, "memory", agent_id, ".bundle");
 }
 
 int snapshot_remove(const char *root, const char *id, struct ls_error *err)

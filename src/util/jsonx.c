@@ -2,6 +2,7 @@
 #include "util/buf.h"
 #include "util/utf8.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 const char *jsonx_get_str(const json_t *obj, const char *key)
@@ -50,6 +51,45 @@ const char *jsonx_array_prefixed(const json_t *arr, const char *prefix)
 		if (json_is_string(t) && !strncmp(json_string_value(t), prefix, l))
 			return json_string_value(t) + l;
 	return NULL;
+}
+
+const json_t *jsonx_array_find(const json_t *arr, const char *key, const char *value)
+{
+	const json_t *o;
+	size_t i;
+
+	if (!value)
+		return NULL;
+	json_array_foreach(arr, i, o)
+		if (jsonx_get_str(o, key) && !strcmp(jsonx_get_str(o, key), value))
+			return o;
+	return NULL;
+}
+
+json_t *jsonx_array_pluck_str(const json_t *arr, const char *key)
+{
+	json_t *out = json_array();
+	const json_t *o;
+	size_t i;
+
+	json_array_foreach(arr, i, o)
+		if (jsonx_get_str(o, key))
+			json_array_append_new(out, json_string(jsonx_get_str(o, key)));
+	return out;
+}
+
+void jsonx_array_addf(json_t *arr, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (!arr)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	json_array_append_new(arr, json_string(b.buf));
+	buf_release(&b);
 }
 
 void jsonx_key_pos(const char *text, size_t len, const char *key, int *line, int *col)

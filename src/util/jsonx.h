@@ -31,6 +31,17 @@ int jsonx_array_has_str(const json_t *arr, const char *s);
 const char *jsonx_array_prefixed(const json_t *arr, const char *prefix);
 
 /*
+ * Arrays of objects (a list the server returned, say); members that are not objects, or lack
+ * a string key, are skipped.
+ */
+/* The first object whose string member key is value (borrowed from arr); NULL for a NULL value. */
+const json_t *jsonx_array_find(const json_t *arr, const char *key, const char *value);
+/* A new array of the objects' string members key, in order ("id" -> their ids). */
+json_t *jsonx_array_pluck_str(const json_t *arr, const char *key);
+/* Appends a formatted string to arr (a list of warnings, say); nothing when arr is NULL. */
+void jsonx_array_addf(json_t *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
  * Where "key" first appears as an object key in a JSON text (1-based line and column), for
  * error messages on values jansson accepted; line 1 column 1 when not found.
  */

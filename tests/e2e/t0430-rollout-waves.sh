@@ -44,6 +44,10 @@ expect_rc 64
 run upgrade --all --gate ./gate.sh
 expect_rc 64
 expect_err "need '--waves'"
+# --gate-timeout too, as for sync (one parser of the rollout options, cli/rollout.c).
+run upgrade --all --gate-timeout 5m
+expect_rc 64
+expect_err "need '--waves'"
 
 # The rollout.
 run upgrade --all --waves 1,25%,100% --canary-tag canary --gate ./gate.sh --json

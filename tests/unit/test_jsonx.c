@@ -35,6 +35,31 @@ static void test_jsonx__lossy_string_keeps_invalid_bytes_visible(void **state)
 	assert_true(json_is_null(jsonx_str_lossy(NULL)));
 }
 
+static void test_jsonx__arrays_of_objects_find_pluck_and_add(void **state)
+{
+	json_t *arr = json_pack("[{s:s, s:s}, {s:i}, s, {s:s, s:s}]", "id", "b-1", "name", "bob",
+				"id", 7, "x", "id", "b-2", "name", "bob");
+	json_t *ids = jsonx_array_pluck_str(arr, "id");
+	json_t *warnings = json_array();
+
+	(void)state;
+	assert_ptr_equal(jsonx_array_find(arr, "id", "b-2"), json_array_get(arr, 3));
+	assert_ptr_equal(jsonx_array_find(arr, "name", "bob"), json_array_get(arr, 0));
+	assert_null(jsonx_array_find(arr, "id", "b-3"));
+	assert_null(jsonx_array_find(arr, "id", NULL));
+	assert_null(jsonx_array_find(NULL, "id", "b-1"));
+	assert_int_equal(json_array_size(ids), 2);
+	assert_string_equal(json_string_value(json_array_get(ids, 0)), "b-1");
+	assert_string_equal(json_string_value(json_array_get(ids, 1)), "b-2");
+	jsonx_array_addf(warnings, "Agent/%s (%d)", "bob", 2);
+	jsonx_array_addf(NULL, "dropped %s", "quietly");
+	assert_int_equal(json_array_size(warnings), 1);
+	assert_string_equal(json_string_value(json_array_get(warnings, 0)), "Agent/bob (2)");
+	json_decref(warnings);
+	json_decref(ids);
+	json_decref(arr);
+}
+
 static void test_utf8__seq_len(void **state)
 {
 	(void)state;
@@ -51,6 +76,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonx__lossy_string_keeps_invalid_bytes_visible),
+		cmocka_unit_test(test_jsonx__arrays_of_objects_find_pluck_and_add),
 		cmocka_unit_test(test_utf8__seq_len),
 	};
 
