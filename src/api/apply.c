@@ -60,11 +60,15 @@ static json_t **read_dst(struct remote_state *rs, size_t i)
 	return kind_remote_slot(rs, kind_of_target((enum plan_target)i)->kind);
 }
 
-/* Reads the lists of the kinds in mask (bits 1 << enum letta_kind) at once into rs. */
+/*
+ * Reads the lists of the kinds in mask (bits 1 << enum letta_kind) at once into rs. extra, when
+ * not NULL, is one more request run in the same batch (first, so that it starts first even at
+ * --concurrency 1) and handed back run, not released; its failure is not read_lists()'s.
+ */
 static int read_lists(struct remote_state *rs, struct letta *api, unsigned mask,
-		      struct ls_error *err)
+		      struct http_req *extra, struct ls_error *err)
 {
-	struct http_req reqs[NREAD];
+	struct http_req all[NREAD + 1], *reqs = all + (extra != NULL);
 	size_t idx[NREAD], i, n = 0;
 	int ret;
 
@@ -81,7 +85,21 @@ static int read_lists(struct remote_state *rs, struct letta *api, unsigned mask,
 			reqs[n].flags &= ~(unsigned)HTTP_F_PROJECT_ID;
 		idx[n++] = i;
 	}
-	ret = n ? letta_run(api, reqs, n, err) : 0;
+	if (extra) {
+		all[0] = *extra;
+		ret = letta_run(api, all, n + 1, err);
+		*extra = all[0];
+		/* The lists' own outcome: the first of them that failed, as letta_run() picks. */
+		if (ret != 0 && ret != LS_EINTERRUPTED) {
+			ret = 0;
+			for (i = 0; i < n && !ret; i++) {
+				if ((ret = reqs[i].ret) != 0)
+					*err = reqs[i].err;
+			}
+		}
+	} else {
+		ret = n ? letta_run(api, reqs, n, err) : 0;
+	}
 	if (ret == LS_ENOTFOUND) {
 		/*
 		 * A deployment without folders, MCP servers or identities (older self-hosted
@@ -161,22 +179,84 @@ static unsigned more_kinds(const struct remote_state *rs)
 	return mask & APPLY_READ_ALL;
 }
 
+/* The rest of a read after the first round of lists: more kinds, then the folders' files. */
+static int read_more(struct remote_state *rs, struct letta *api, unsigned kinds,
+		     struct ls_error *err)
+{
+	unsigned more;
+	int ret = 0;
+
+	if ((more = more_kinds(rs) & ~kinds) != 0)
+		ret = read_lists(rs, api, more, NULL, err);
+	if (ret == 0)
+		ret = read_folder_files(rs, api, err);
+	return ret;
+}
+
+/* Blocks hold the inventory; agents hold blocks (a block's prune checks them). */
+static unsigned first_kinds(unsigned kinds)
+{
+	return (kinds | 1u << LETTA_BLOCK | 1u << LETTA_AGENT) & APPLY_READ_ALL;
+}
+
 int apply_read_remote_kinds(struct remote_state *out, struct letta *api, unsigned kinds,
 			    struct ls_error *err)
 {
 	struct remote_state rs;
-	unsigned more;
 	int ret;
 
-	/* Blocks hold the inventory; agents hold blocks (a block's prune checks them). */
-	kinds |= 1u << LETTA_BLOCK | 1u << LETTA_AGENT;
-	kinds &= APPLY_READ_ALL;
+	kinds = first_kinds(kinds);
 	remote_state_init(&rs);
-	ret = read_lists(&rs, api, kinds, err);
-	if (ret == 0 && (more = more_kinds(&rs) & ~kinds) != 0)
-		ret = read_lists(&rs, api, more, err);
+	ret = read_lists(&rs, api, kinds, NULL, err);
 	if (ret == 0)
-		ret = read_folder_files(&rs, api, err);
+		ret = read_more(&rs, api, kinds, err);
+	if (ret == 0) {
+		remote_state_release(out);
+		*out = rs;
+	} else {
+		remote_state_release(&rs);
+	}
+	return ret;
+}
+
+int apply_resolve_read_remote(struct remote_state *out, struct letta *api,
+			      const struct target *t, unsigned kinds, struct ls_error *err)
+{
+	struct remote_state rs;
+	struct ls_error lerr = LS_ERROR_INIT;
+	struct http_req check;
+	int ret, lret, rescoped = 0;
+
+	if ((ret = letta_resolve_target_begin(api, t, &check, err)) < 0)
+		return ret;
+	if (ret == 0)
+		return 1;
+	kinds = first_kinds(kinds);
+	remote_state_init(&rs);
+	/*
+	 * The lists need only the project id: they go out with the project check, one round
+	 * instead of two (issue 26). They are reads; nothing is written before the check passed,
+	 * and a failed check is reported as it was before, whatever the lists did.
+	 */
+	lret = read_lists(&rs, api, kinds, &check, &lerr);
+	if (lret == LS_EINTERRUPTED) {
+		http_req_release(&check);
+		*err = lerr;
+		ret = lret;
+	} else if ((ret = letta_resolve_target_end(api, t, &check, &rescoped, err)) == 0) {
+		if (rescoped) {
+			/* A self-hosted server: the lists went out scoped to an id that means nothing. */
+			remote_state_release(&rs);
+			remote_state_init(&rs);
+			lret = read_lists(&rs, api, kinds, NULL, &lerr);
+		}
+		if (lret < 0) {
+			*err = lerr;
+			ret = lret;
+		} else {
+			ret = read_more(&rs, api, kinds, err);
+		}
+	}
 	if (ret == 0) {
 		remote_state_release(out);
 		*out = rs;

@@ -29,6 +29,16 @@ int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_err
  */
 int apply_read_remote_kinds(struct remote_state *out, struct letta *api, unsigned kinds,
 			    struct ls_error *err);
+/*
+ * Resolves t's project on api (letta_resolve_target()) and reads as apply_read_remote_kinds()
+ * does. A project given by id is checked against the project list in the same round as the
+ * first lists, which need only the id (issue 26): a failed check gives its own error, as
+ * letta_resolve_target() would, and *out is left alone. Returns 0 when it resolved and read,
+ * 1 when t has no project id: then it did nothing (letta_resolve_target(), then
+ * apply_read_remote_kinds(), do the same in two rounds).
+ */
+int apply_resolve_read_remote(struct remote_state *out, struct letta *api,
+			      const struct target *t, unsigned kinds, struct ls_error *err);
 
 /* The outcome of one action. */
 enum apply_status {

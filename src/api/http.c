@@ -811,9 +811,84 @@ static const char *query_value(const char *path, const char *key, size_t *len)
 	return NULL;
 }
 
+/*
+ * A set of strings for the pager: an open-addressing table of (hash, offset) over one buffer
+ * holding the keys, so that a list of thousands of items costs no allocation per item (it was
+ * a jansson object: a malloc and a hash insert for every id of every page; issue 26).
+ */
+struct keyslot {
+	uint64_t hash;
+	size_t off; /* into text, plus 1; 0: empty */
+};
+struct http_keyset {
+	struct buf text; /* the keys, each followed by its NUL */
+	struct keyslot *slots;
+	size_t cap, n; /* cap: a power of two */
+};
+
+static uint64_t key_hash(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static void keyset_free(struct http_keyset *ks)
+{
+	if (!ks)
+		return;
+	buf_release(&ks->text);
+	free(ks->slots);
+	free(ks);
+}
+
+static void keyset_grow(struct http_keyset *ks)
+{
+	size_t cap = ks->cap ? ks->cap * 2 : 1024;
+	struct keyslot *slots = xcalloc(cap, sizeof(*slots));
+
+	for (size_t i = 0; i < ks->cap; i++) {
+		size_t j;
+
+		if (!ks->slots[i].off)
+			continue;
+		for (j = ks->slots[i].hash & (cap - 1); slots[j].off; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = ks->slots[i];
+	}
+	free(ks->slots);
+	ks->slots = slots;
+	ks->cap = cap;
+}
+
+/* Adds key; returns 1 when it was not in the set yet. */
+static int keyset_add(struct http_keyset *ks, const char *key)
+{
+	size_t len = strlen(key), j;
+	uint64_t h = key_hash(key, len);
+
+	if (2 * (ks->n + 1) > ks->cap)
+		keyset_grow(ks);
+	for (j = h & (ks->cap - 1); ks->slots[j].off; j = (j + 1) & (ks->cap - 1)) {
+		const char *have = ks->text.buf + ks->slots[j].off - 1;
+
+		if (ks->slots[j].hash == h && !memcmp(have, key, len + 1))
+			return 0;
+	}
+	ks->slots[j].hash = h;
+	ks->slots[j].off = ks->text.len + 1;
+	buf_add(&ks->text, key, len + 1);
+	ks->n++;
+	return 1;
+}
+
 void http_pager_release(struct http_pager *pg)
 {
-	json_decref(pg->seen);
+	keyset_free(pg->seen);
 	pg->seen = NULL;
 	pg->pages = 0;
 }
@@ -825,18 +900,17 @@ int http_pager_step(struct http_pager *pg, const json_t *items, const char *what
 	size_t i, fresh = 0;
 	const json_t *e;
 
-	if (!pg->seen)
-		pg->seen = json_object();
+	if (!pg->seen) {
+		pg->seen = xcalloc(1, sizeof(*pg->seen));
+		buf_init(&pg->seen->text);
+	}
 	pg->pages++;
 	json_array_foreach(items, i, e) {
 		const char *id = json_is_string(e) ? json_string_value(e) : jsonx_get_str(e, "id");
 		char *canon = id ? NULL : jsonx_canonical(e);
 		const char *key = id ? id : canon ? canon : "";
 
-		if (!json_object_get(pg->seen, key)) {
-			json_object_set_new(pg->seen, key, json_true());
-			fresh++;
-		}
+		fresh += (size_t)keyset_add(pg->seen, key);
 		free(canon);
 	}
 	if (json_array_size(items) && !fresh) {

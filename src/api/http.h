@@ -295,8 +295,9 @@ int http_error_reference(struct ls_error *err, const char *path, const char *wha
  * it brings an item not seen before in this list (by id; a string item by itself; anything else
  * by its canonical JSON); the list is refused once it has taken max_pages pages.
  */
+struct http_keyset;
 struct http_pager {
-	json_t *seen;   /* {key: true} of every item so far */
+	struct http_keyset *seen; /* the key of every item so far */
 	long pages;     /* pages taken so far */
 	long max_pages; /* 0: HTTP_MAX_PAGES_DEFAULT */
 };

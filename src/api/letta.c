@@ -114,7 +114,9 @@ int letta_new(struct letta **out, const struct letta_opts *opts, struct ls_error
 }
 
 static int check_project_id(struct letta *api, const char *slug, const char *id,
-			    struct ls_error *err);
+			    struct http_req *first, struct ls_error *err);
+static void projects_page_req(struct http_req *req, struct letta *api, const char *name,
+			      long offset);
 
 int letta_open(struct letta **out, const struct target *t, const struct letta_opts *opts,
 	       int resolve_project, struct ls_error *err)
@@ -143,9 +145,34 @@ int letta_resolve_target(struct letta *api, const struct target *t, struct ls_er
 	if ((t->project.slug || t->project.id) &&
 	    (ret = letta_project_resolve(api, t->project.slug, t->project.id, err)) < 0)
 		return ret;
-	if (t->project.id && (ret = check_project_id(api, t->project.slug, t->project.id, err)) < 0)
+	if (t->project.id &&
+	    (ret = check_project_id(api, t->project.slug, t->project.id, NULL, err)) < 0)
 		return ret;
 	return 0;
+}
+
+int letta_resolve_target_begin(struct letta *api, const struct target *t, struct http_req *check,
+			       struct ls_error *err)
+{
+	int ret;
+
+	if (!t->project.id || !*t->project.id)
+		return 0;
+	/* An id is used as given (no request), as letta_project_resolve() does. */
+	if ((ret = letta_project_resolve(api, t->project.slug, t->project.id, err)) < 0)
+		return ret;
+	projects_page_req(check, api, NULL, 0);
+	return 1;
+}
+
+int letta_resolve_target_end(struct letta *api, const struct target *t, struct http_req *check,
+			     int *rescoped, struct ls_error *err)
+{
+	int ret = check_project_id(api, t->project.slug, t->project.id, check, err);
+
+	/* A 404 on the project list (self-hosted): nothing is scoped any more. */
+	*rescoped = ret == 0 && !letta_project_id(api);
+	return ret;
 }
 
 void letta_free(struct letta *api)
@@ -959,7 +986,35 @@ int letta_match_marker(const json_t *existing, const json_t *wanted, void *ctx)
 
 /* ---- Projects ---- */
 
-int letta_projects_list(json_t **out, struct letta *api, const char *name, struct ls_error *err)
+/* The request for the project list's page at offset (a name filter optional). */
+static void projects_page_req(struct http_req *req, struct letta *api, const char *name,
+			      long offset)
+{
+	struct buf path = BUF_INIT;
+
+	buf_addstr(&path, "/v1/projects");
+	http_query_add(&path, "name", name);
+	/*
+	 * offset is oneOf [string, number] in the spec: any number matches both branches, so a
+	 * validating proxy refuses it (issue 20). The first page (offset 0, the default) goes
+	 * without it; later pages cannot, and only a project list longer than one page needs them.
+	 */
+	if (offset > 0)
+		http_query_addl(&path, "offset", offset);
+	/* Offset paging with hasNextPage; the cloud route types limit as a string. */
+	http_query_addl(&path, "limit",
+			api->page_limit > HTTP_PAGE_FALLBACK ? HTTP_PAGE_FALLBACK : api->page_limit);
+	http_req_init_take(req, "GET", buf_detach(&path), NULL);
+	http_req_what(req, "the project list");
+}
+
+/*
+ * letta_projects_list(); first, when not NULL, is the first page's request (projects_page_req()
+ * at offset 0), already run by the caller: its answer or error is taken as run_one() would
+ * have given it, and it is released.
+ */
+static int projects_list(json_t **out, struct letta *api, const char *name,
+			 struct http_req *first, struct ls_error *err)
 {
 	json_t *all = json_array();
 	struct http_pager pg = HTTP_PAGER_INIT;
@@ -968,27 +1023,24 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 
 	pg.max_pages = http_get_opts(api->http)->max_pages;
 	for (;;) {
-		struct buf path = BUF_INIT;
 		struct http_req req;
 		json_t *page = NULL, *items;
 		int more;
 
-		buf_addstr(&path, "/v1/projects");
-		http_query_add(&path, "name", name);
-		/*
-		 * offset is oneOf [string, number] in the spec: any number matches both branches,
-		 * so a validating proxy refuses it (issue 20). The first page (offset 0, the
-		 * default) goes without it; later pages cannot, and only a project list longer
-		 * than one page needs them.
-		 */
-		if (offset > 0)
-			http_query_addl(&path, "offset", offset);
-		/* Offset paging with hasNextPage; the cloud route types limit as a string. */
-		http_query_addl(&path, "limit",
-				api->page_limit > HTTP_PAGE_FALLBACK ? HTTP_PAGE_FALLBACK : api->page_limit);
-		http_req_init_take(&req, "GET", buf_detach(&path), NULL);
-		http_req_what(&req, "the project list");
-		if ((ret = run_one(&page, api, &req, err)) < 0)
+		if (first) {
+			if ((ret = first->ret) < 0) {
+				if (err)
+					*err = first->err;
+			} else {
+				page = http_req_take_json(first);
+			}
+			http_req_release(first);
+			first = NULL;
+		} else {
+			projects_page_req(&req, api, name, offset);
+			ret = run_one(&page, api, &req, err);
+		}
+		if (ret < 0)
 			break;
 		items = json_object_get(page, "projects");
 		if (!json_is_array(items)) {
@@ -1017,6 +1069,11 @@ int letta_projects_list(json_t **out, struct letta *api, const char *name, struc
 	}
 	*out = all;
 	return 0;
+}
+
+int letta_projects_list(json_t **out, struct letta *api, const char *name, struct ls_error *err)
+{
+	return projects_list(out, api, name, NULL, err);
 }
 
 int letta_project_create(json_t **out, struct letta *api, const char *name, struct ls_error *err)
@@ -1120,11 +1177,11 @@ int letta_project_resolve(struct letta *api, const char *slug, const char *id,
  * self-hosted server (404) has no projects at all.
  */
 static int check_project_id(struct letta *api, const char *slug, const char *id,
-			    struct ls_error *err)
+			    struct http_req *first, struct ls_error *err)
 {
 	json_t *list = NULL, *p, *hit = NULL;
 	size_t i;
-	int ret = letta_projects_list(&list, api, NULL, err);
+	int ret = projects_list(&list, api, NULL, first, err);
 
 	if (ret == LS_ENOTFOUND && err && err->http_status == 404) {
 		set_no_projects(api, err);

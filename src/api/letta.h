@@ -71,6 +71,21 @@ int letta_open(struct letta **out, const struct target *t, const struct letta_op
  * project that does not exist: LS_ENOTFOUND) the client stays usable, scoped as t says.
  */
 int letta_resolve_target(struct letta *api, const struct target *t, struct ls_error *err);
+/*
+ * letta_resolve_target() in two halves, so that the check of a project given by id (t's id
+ * against GET /v1/projects) can go out together with reads that need only the id (issue 26).
+ * begin: with no id in t, nothing (0: use letta_resolve_target()). With an id, scopes api
+ * to it (no request), fills *check with the project list's first page and returns 1: the caller runs *check (letta_run(), with other reads) and hands it to end, which takes
+ * the answer (or the error) and finishes the check exactly as letta_resolve_target() would:
+ * the same errors, and the slug of an id given alone. No write may go out before end
+ * returned 0. *rescoped is 1 when the answer unscoped api (a 404 on /v1/projects: a
+ * self-hosted server has no projects): reads sent with *check were scoped by the id and must
+ * be made again. end releases *check.
+ */
+int letta_resolve_target_begin(struct letta *api, const struct target *t, struct http_req *check,
+			       struct ls_error *err);
+int letta_resolve_target_end(struct letta *api, const struct target *t, struct http_req *check,
+			     int *rescoped, struct ls_error *err);
 
 /* The transport underneath (borrowed), for batches of requests built with letta_req_*(). */
 struct http *letta_http(struct letta *api);

@@ -337,7 +337,7 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 {
 	struct git_facts gf;
 	struct ls_error gerr = LS_ERROR_INIT;
-	int ret;
+	int ret, read = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->ds = (struct desired_state)DESIRED_STATE_INIT;
@@ -367,7 +367,12 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	 */
 	if ((ret = cli_open_api(&r->api, ctx, 0, err)) < 0)
 		return ret;
-	ret = letta_resolve_target(r->api, &ctx->target, err);
+	/* A project given by id is checked in the same round as the first lists (issue 26). */
+	ret = apply_resolve_read_remote(&r->rs, r->api, &ctx->target, declared_kinds(&r->ds), err);
+	if (ret == 1)
+		ret = letta_resolve_target(r->api, &ctx->target, err);
+	else if (ret == 0)
+		read = 1;
 	if (ret == 0 && !ctx->target.project.slug && ctx->target.project.id &&
 	    letta_project_slug(r->api))
 		ctx->target.project.slug = xstrdup(letta_project_slug(r->api));
@@ -382,7 +387,7 @@ int reconcile_prepare(struct reconcile *r, struct cli_ctx *ctx, const struct rec
 	} else if (ret < 0) {
 		return ret;
 	}
-	if ((ret = apply_read_remote_kinds(&r->rs, r->api, declared_kinds(&r->ds), err)) < 0)
+	if (!read && (ret = apply_read_remote_kinds(&r->rs, r->api, declared_kinds(&r->ds), err)) < 0)
 		return ret;
 	if (r->no_project) {
 		json_array_clear(r->rs.blocks);

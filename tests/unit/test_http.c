@@ -357,6 +357,42 @@ static void test_http__paging_string_lists_and_errors(void **state)
 	buf_release(&path);
 }
 
+/*
+ * The pager's set of keys (issue 26: no allocation per item) across its growth: pages of 1,000
+ * new ids, then a page that repeats ids of every earlier page (nothing new: refused), then one
+ * with a single new id among old ones (progress).
+ */
+static void test_http__pager_remembers_thousands_of_ids(void **state)
+{
+	struct ls_error err = LS_ERROR_INIT;
+	struct http_pager pg = HTTP_PAGER_INIT;
+	json_t *page;
+	char id[32];
+
+	(void)state;
+	for (int p = 0; p < 5; p++) {
+		page = json_array();
+		for (int i = 0; i < 1000; i++) {
+			snprintf(id, sizeof(id), "block-%d", p * 1000 + i);
+			json_array_append_new(page, json_pack("{ss}", "id", id));
+		}
+		assert_int_equal(http_pager_step(&pg, page, "x", &err), 0);
+		json_decref(page);
+	}
+	page = json_array();
+	for (int i = 0; i < 5000; i += 7) {
+		snprintf(id, sizeof(id), "block-%d", i);
+		json_array_append_new(page, json_pack("{ss}", "id", id));
+	}
+	assert_int_equal(http_pager_step(&pg, page, "the block list", &err), LS_EAPI);
+	assert_non_null(strstr(err.msg, "page 6 of the block list brought no new item"));
+	json_array_append_new(page, json_string("block-5000"));
+	ls_error_clear(&err);
+	assert_int_equal(http_pager_step(&pg, page, "x", &err), 0);
+	json_decref(page);
+	http_pager_release(&pg);
+}
+
 /* Issue 20: a page that brings nothing new, or one page too many, stops the list. */
 static void test_http__pager_stops_on_no_progress_and_at_the_cap(void **state)
 {
@@ -540,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_http__paging_follows_cursor_until_empty_page),
 		cmocka_unit_test(test_http__paging_string_lists_and_errors),
 		cmocka_unit_test(test_http__pager_stops_on_no_progress_and_at_the_cap),
+		cmocka_unit_test(test_http__pager_remembers_thousands_of_ids),
 		cmocka_unit_test(test_http__options_from_environment),
 		cmocka_unit_test(test_http__request_lifecycle),
 		cmocka_unit_test(test_http__new_rejects_bad_base_urls),

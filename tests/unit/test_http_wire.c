@@ -9,8 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "api/apply.h"
 #include "api/http.h"
 #include "api/letta.h"
+#include "core/remote.h"
 #include "util/buf.h"
 
 #include <arpa/inet.h>
@@ -156,10 +158,11 @@ static void server_stop(struct server *s)
 
 /*
  * Starts S on STEPS (N of them) and returns a client of it with API key KEY (NULL: none), retries
- * of 1-5 ms and pages of 2. wire_close() ends both.
+ * of 1-5 ms, pages of 2 and CONCURRENCY transfers at once (0: the default). wire_close() ends
+ * both.
  */
-static struct letta *wire_open(struct server *s, const struct step *steps, size_t n,
-			       const char *key)
+static struct letta *wire_open_n(struct server *s, const struct step *steps, size_t n,
+				 const char *key, int concurrency)
 {
 	struct letta_opts o = LETTA_OPTS_INIT;
 	struct ls_error err = LS_ERROR_INIT;
@@ -173,8 +176,16 @@ static struct letta *wire_open(struct server *s, const struct step *steps, size_
 	o.http.retry_base_ms = 1;
 	o.http.retry_max_ms = 5;
 	o.page_limit = 2;
+	if (concurrency)
+		o.http.concurrency = concurrency;
 	assert_int_equal(letta_new(&api, &o, &err), 0);
 	return api;
+}
+
+static struct letta *wire_open(struct server *s, const struct step *steps, size_t n,
+			       const char *key)
+{
+	return wire_open_n(s, steps, n, key, 0);
 }
 
 static void wire_close(struct server *s, struct letta *api)
@@ -532,6 +543,108 @@ static void test_wire__delete_on_a_reused_connection_that_dies_is_done(void **st
 	wire_close(&s, api);
 }
 
+/*
+ * A project given by id is checked in the same round as the first lists (issue 26). At
+ * concurrency 1 the scripted server sees them in the batch's order: the project list first,
+ * then the lists scoped by the id. Here the server is self-hosted (404 on /v1/projects): the
+ * lists went out scoped to an id that means nothing there, so they are read again unscoped.
+ */
+static void test_wire__project_check_with_the_lists_self_hosted(void **state)
+{
+	static const struct step steps[] = {
+		{ "GET /v1/projects?limit=2 ", 404, NULL, "{\"detail\":\"Not Found\"}" },
+		{ "GET /v1/blocks/?project_id=u7&limit=2 ", 200, NULL, "[]" },
+		{ "GET /v1/agents/?project_id=u7&", 200, NULL, "[]" },
+		{ "GET /v1/blocks/?limit=2 ", 200, NULL, "[{\"id\":\"block-1\",\"label\":\"b\"}]" },
+		{ "GET /v1/agents/?include=", 200, NULL, "[]" },
+	};
+	struct ls_error err = LS_ERROR_INIT;
+	struct remote_state rs;
+	struct target t;
+	struct server s;
+	struct letta *api;
+
+	(void)state;
+	api = wire_open_n(&s, steps, 5, NULL, 1);
+	memset(&t, 0, sizeof(t));
+	t.project.id = (char *)"u7";
+	remote_state_init(&rs);
+	assert_int_equal(apply_resolve_read_remote(&rs, api, &t, 0, &err), 0);
+	assert_false(letta_has_projects(api));
+	assert_null(letta_project_id(api));
+	assert_int_equal(json_array_size(rs.blocks), 1);
+	assert_int_equal(count_requests(&s, "GET "), 5);
+	remote_state_release(&rs);
+	wire_close(&s, api);
+}
+
+/*
+ * An id the server does not know: the lists went out with the check, but the error is the
+ * check's, as letta_resolve_target() gives it, and nothing is kept of what they read.
+ */
+static void test_wire__project_check_with_the_lists_refuses_an_unknown_id(void **state)
+{
+	static const struct step steps[] = {
+		{ "GET /v1/projects?limit=2 ", 200, NULL,
+		  "{\"projects\":[{\"id\":\"u1\",\"name\":\"One\",\"slug\":\"one\"}],\"hasNextPage\":false}" },
+		{ "GET /v1/blocks/?project_id=u7&limit=2 ", 200, NULL, "[{\"id\":\"block-1\"}]" },
+		{ "GET /v1/agents/?project_id=u7&", 200, NULL, "[]" },
+		/* The same check alone, for the error to compare with. */
+		{ "GET /v1/projects?limit=2 ", 200, NULL,
+		  "{\"projects\":[{\"id\":\"u1\",\"name\":\"One\",\"slug\":\"one\"}],\"hasNextPage\":false}" },
+	};
+	struct ls_error err = LS_ERROR_INIT, alone = LS_ERROR_INIT;
+	struct remote_state rs;
+	struct target t;
+	struct server s;
+	struct letta *api;
+
+	(void)state;
+	api = wire_open_n(&s, steps, 4, NULL, 1);
+	memset(&t, 0, sizeof(t));
+	t.project.id = (char *)"u7";
+	remote_state_init(&rs);
+	assert_int_equal(apply_resolve_read_remote(&rs, api, &t, 0, &err), LS_ENOTFOUND);
+	assert_string_equal(err.msg, "project id 'u7' not found on the server");
+	assert_int_equal(json_array_size(rs.blocks), 0);
+	assert_int_equal(letta_resolve_target(api, &t, &alone), LS_ENOTFOUND);
+	assert_memory_equal(&err, &alone, sizeof(err));
+	assert_int_equal(count_requests(&s, "GET "), 4);
+	remote_state_release(&rs);
+	wire_close(&s, api);
+}
+
+/* The check passes and names the slug; a project list of two pages reads its second after. */
+static void test_wire__project_check_with_the_lists_pages_on(void **state)
+{
+	static const struct step steps[] = {
+		{ "GET /v1/projects?limit=2 ", 200, NULL,
+		  "{\"projects\":[{\"id\":\"u1\",\"slug\":\"one\"},{\"id\":\"u2\",\"slug\":\"two\"}],\"hasNextPage\":true}" },
+		{ "GET /v1/blocks/?project_id=u7&limit=2 ", 200, NULL, "[{\"id\":\"block-1\"}]" },
+		{ "GET /v1/agents/?project_id=u7&", 200, NULL, "[]" },
+		{ "GET /v1/projects?offset=2&limit=2 ", 200, NULL,
+		  "{\"projects\":[{\"id\":\"u7\",\"slug\":\"seven\"}],\"hasNextPage\":false}" },
+	};
+	struct ls_error err = LS_ERROR_INIT;
+	struct remote_state rs;
+	struct target t;
+	struct server s;
+	struct letta *api;
+
+	(void)state;
+	api = wire_open_n(&s, steps, 4, NULL, 1);
+	memset(&t, 0, sizeof(t));
+	t.project.id = (char *)"u7";
+	remote_state_init(&rs);
+	assert_int_equal(apply_resolve_read_remote(&rs, api, &t, 0, &err), 0);
+	assert_string_equal(letta_project_id(api), "u7");
+	assert_string_equal(letta_project_slug(api), "seven");
+	assert_int_equal(json_array_size(rs.blocks), 1);
+	assert_int_equal(count_requests(&s, "GET "), 4);
+	remote_state_release(&rs);
+	wire_close(&s, api);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +659,9 @@ int main(void)
 		cmocka_unit_test(test_wire__repeated_delete_404_is_done),
 		cmocka_unit_test(test_wire__upload_is_multipart),
 		cmocka_unit_test(test_wire__open_from_a_target_with_only_an_id),
+		cmocka_unit_test(test_wire__project_check_with_the_lists_self_hosted),
+		cmocka_unit_test(test_wire__project_check_with_the_lists_refuses_an_unknown_id),
+		cmocka_unit_test(test_wire__project_check_with_the_lists_pages_on),
 	};
 
 	http_global_init();
