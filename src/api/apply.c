@@ -199,6 +199,18 @@ static unsigned first_kinds(unsigned kinds)
 	return (kinds | 1u << LETTA_BLOCK | 1u << LETTA_AGENT) & APPLY_READ_ALL;
 }
 
+/* On success (RET 0) RS replaces OUT; otherwise OUT is left as it was and RS is dropped. */
+static int settle_read(struct remote_state *out, struct remote_state *rs, int ret)
+{
+	if (ret == 0) {
+		remote_state_release(out);
+		*out = *rs;
+	} else {
+		remote_state_release(rs);
+	}
+	return ret;
+}
+
 int apply_read_remote_kinds(struct remote_state *out, struct letta *api, unsigned kinds,
 			    struct ls_error *err)
 {
@@ -210,13 +222,7 @@ int apply_read_remote_kinds(struct remote_state *out, struct letta *api, unsigne
 	ret = read_lists(&rs, api, kinds, NULL, err);
 	if (ret == 0)
 		ret = read_more(&rs, api, kinds, err);
-	if (ret == 0) {
-		remote_state_release(out);
-		*out = rs;
-	} else {
-		remote_state_release(&rs);
-	}
-	return ret;
+	return settle_read(out, &rs, ret);
 }
 
 int apply_resolve_read_remote(struct remote_state *out, struct letta *api,
@@ -257,13 +263,7 @@ int apply_resolve_read_remote(struct remote_state *out, struct letta *api,
 			ret = read_more(&rs, api, kinds, err);
 		}
 	}
-	if (ret == 0) {
-		remote_state_release(out);
-		*out = rs;
-	} else {
-		remote_state_release(&rs);
-	}
-	return ret;
+	return settle_read(out, &rs, ret);
 }
 
 int apply_read_remote(struct remote_state *out, struct letta *api, struct ls_error *err)
