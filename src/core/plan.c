@@ -45,11 +45,22 @@ struct pc {
 	struct ls_error *err;
 };
 
+/*
+ * "Kind/name", the key of the planner's indexes: buf_addf(b, "%s/%s", ...) without the cost of
+ * a printf per object (issue 26). Both strings are never NULL.
+ */
+static void kind_key(struct buf *b, const char *kind, const char *name)
+{
+	buf_addstr(b, kind);
+	buf_addch(b, '/');
+	buf_addstr(b, name);
+}
+
 static void set_id(struct pc *c, const struct resource *r, const char *id)
 {
 	struct buf k = BUF_INIT;
 
-	buf_addf(&k, "%s/%s", own_kind_name(r->kind), r->name);
+	kind_key(&k, own_kind_name(r->kind), r->name);
 	json_object_set_new(c->ids, k.buf, json_string(id ? id : ""));
 	buf_release(&k);
 }
@@ -566,14 +577,14 @@ static void build_indexes(struct pc *c)
 			if (!key)
 				continue;
 			buf_reset(&k);
-			buf_addf(&k, "%s/%s", own_kind_name(keyed[j]), key);
+			kind_key(&k, own_kind_name(keyed[j]), key);
 			index_add(c->key_index, k.buf, o);
 		}
 	}
 	json_array_foreach(c->old_entries, i, e)
 	{
 		buf_reset(&k);
-		buf_addf(&k, "%s/%s", jsonx_get_str(e, "kind"), jsonx_get_str(e, "name"));
+		kind_key(&k, jsonx_get_str(e, "kind"), jsonx_get_str(e, "name"));
 		if (!json_object_get(c->inv_index, k.buf))
 			json_object_set(c->inv_index, k.buf, (json_t *)e);
 	}
@@ -585,7 +596,7 @@ static const json_t *inv_find(const struct pc *c, enum res_kind kind, const char
 	struct buf k = BUF_INIT;
 	const json_t *e;
 
-	buf_addf(&k, "%s/%s", own_kind_name(kind), name);
+	kind_key(&k, own_kind_name(kind), name);
 	e = json_object_get(c->inv_index, k.buf);
 	buf_release(&k);
 	return e;
@@ -598,7 +609,7 @@ static const json_t *find_keyed(const struct pc *c, enum res_kind kind, const js
 	struct buf k = BUF_INIT;
 	size_t i;
 
-	buf_addf(&k, "%s/%s", own_kind_name(kind), key ? key : "");
+	kind_key(&k, own_kind_name(kind), key ? key : "");
 	list = json_object_get(c->key_index, k.buf);
 	buf_release(&k);
 	json_array_foreach(list, i, o)
@@ -760,7 +771,9 @@ static int intended(const struct pc *c, enum res_kind kind, const char *name)
 	struct buf k = BUF_INIT;
 	int yes;
 
-	buf_addf(&k, "%s/%s", own_kind_name(kind), name);
+	if (!json_object_size(c->intents))
+		return 0; /* the usual case: no run was interrupted */
+	kind_key(&k, own_kind_name(kind), name);
 	yes = json_object_get(c->intents, k.buf) != NULL;
 	buf_release(&k);
 	return yes;
@@ -783,7 +796,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (!force && c->o->force_names) {
 		struct buf k = BUF_INIT;
 
-		buf_addf(&k, "%s/%s", own_kind_name(r->kind), r->name);
+		kind_key(&k, own_kind_name(r->kind), r->name);
 		force = json_is_true(json_object_get(c->o->force_names, k.buf));
 		buf_release(&k);
 	}
@@ -946,7 +959,6 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		goto out;
 	}
 
-	wm = marker_for(c, r, hw);
 	if (r->kind != KIND_MCP_SERVER)
 		remark = m.state != OWN_OURS ||
 			 !own_hash_matches(m.hash, m.hash_version, want, hw, hf) || !m.project ||
@@ -989,8 +1001,10 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	    !(r->kind == KIND_TOOL && !m.has_tag))
 		c->p->items[ai].internal = 1;
 	pl_diff(c->p->items[ai].fields, "", have, want);
-	if (json_array_size(c->p->items[ai].fields) == 0 || m.state != OWN_OURS)
+	if (json_array_size(c->p->items[ai].fields) == 0 || m.state != OWN_OURS) {
+		wm = marker_for(c, r, hw); /* only here: an unchanged object needs none */
 		marker_fields(c->p->items[ai].fields, r->kind, &m, wm);
+	}
 	pl_reason(c->p, ai, "%s",
 		  m.state == OWN_LEGACY	    ? "adopted from the original letta-sync (smarty-admin)"
 		  : m.state == OWN_NONE	    ? "adopted: it had no letta-sync markers"
@@ -1247,8 +1261,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	c.err = err;
 	c.project = opts->project ? opts->project : "";
 	c.inventory = own_find_inventory(have->blocks, c.project);
-	c.old_entries = own_inventory_entries(c.inventory);
-	c.intents = own_inventory_intents(c.inventory);
+	own_inventory_read(c.inventory, &c.old_entries, &c.intents);
 	c.new_entries = json_array();
 	c.used = json_object();
 	c.ids = json_object();
@@ -1272,7 +1285,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	for (i = 0; i < want->n; i++) {
 		struct buf dk = BUF_INIT;
 
-		buf_addf(&dk, "%s/%s", own_kind_name(want->items[i].kind), want->items[i].name);
+		kind_key(&dk, own_kind_name(want->items[i].kind), want->items[i].name);
 		json_object_set_new(desired, dk.buf, json_true());
 		buf_release(&dk);
 	}
@@ -1287,7 +1300,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 
 		if (rc < 0 || kind < 0 || !is_shared((enum res_kind)kind))
 			continue;
-		buf_addf(&key, "%s/%s", jsonx_get_str(e, "kind"), name);
+		kind_key(&key, jsonx_get_str(e, "kind"), name);
 		described = json_object_get(desired, key.buf) != NULL;
 		buf_release(&key);
 		if (described)
