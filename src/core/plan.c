@@ -15,11 +15,12 @@
 #include "core/kinds/kinds.h"
 #include "core/ownership.h"
 #include "util/buf.h"
-#include "util/strmap.h"
 #include "util/jsonx.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 #include "util/utf8.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,12 @@ struct pc {
  * "Kind/name", the key of the planner's indexes: buf_addf(b, "%s/%s", ...) without the cost of
  * a printf per object (issue 26). Both strings are never NULL.
  */
+/* What pl_same() keeps of an unchanged object: its view with PLAN_KEEP_SAME, else nothing. */
+static const json_t *same_view(const struct pc *c, const json_t *view)
+{
+	return (c->o->flags & PLAN_KEEP_SAME) ? view : NULL;
+}
+
 /* The end of a chain of blocks (struct pc's block_next). */
 #define NO_BLOCK ((size_t)-1)
 
@@ -976,7 +983,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			pl_reason(c->p, ai, "seed: the server's copy differs from the manifest "
 					    "and is kept");
 		} else {
-			pl_same(c->p, r->kind, r->name, NULL, NULL, want);
+			pl_same(c->p, r->kind, r->name, NULL, NULL, same_view(c, want));
 		}
 		if (!old && recorded) {
 			json_t *e = entry(r->kind, r->name, id, recorded, c->o->commit);
@@ -998,7 +1005,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			 (r->kind == KIND_TOOL && !m.has_tag);
 
 	if (json_equal(want, have) && !remark) {
-		pl_same(c->p, r->kind, r->name, NULL, NULL, want);
+		pl_same(c->p, r->kind, r->name, NULL, NULL, same_view(c, want));
 		if (old && jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id) &&
 		    own_hash_matches(jsonx_get_str(old, "hash"), own_hash_version_of(old), want, hw,
 				     hf))
@@ -1148,6 +1155,43 @@ static int keys_equal(char **a, size_t na, char **b, size_t nb)
 	return 1;
 }
 
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Whether the new entries are the old entry objects themselves, in any order and without
+ * {"@if"} (every object unchanged): then their keys are equal without building them.
+ */
+static int same_entry_objects(const json_t *old, const json_t *now)
+{
+	size_t n = json_array_size(old), i;
+	const json_t **a, **b;
+	int same = 1;
+
+	if (n != json_array_size(now))
+		return 0;
+	a = xmalloc((n + 1) * sizeof(*a));
+	b = xmalloc((n + 1) * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		a[i] = json_array_get(old, i);
+		b[i] = json_array_get(now, i);
+		if (json_object_get(a[i], "@if"))
+			same = 0;
+	}
+	if (same) {
+		qsort(a, n, sizeof(*a), cmp_ptr);
+		qsort(b, n, sizeof(*b), cmp_ptr);
+		same = !memcmp(a, b, n * sizeof(*a));
+	}
+	free(a);
+	free(b);
+	return same;
+}
+
 /*
  * The inventory's body: the entries, the intents, the markers, and the rollout record an
  * upgrade --waves keeps there (cli/rollout.c), carried over so that no rewrite loses it.
@@ -1228,11 +1272,15 @@ static void plan_inventory(struct pc *c, size_t first_action)
 		json_array_append_new(after, json_pack("{s:I, s:n, s:o}", "@if", (json_int_t)i,
 						       "then", "else", in));
 	}
-	oldk = entries_key(c->old_entries, 0, &nold);
-	newk = entries_key(c->new_entries, 1, &nnew);
-	same = keys_equal(oldk, nold, newk, nnew) || (!c->inventory && nnew == 0);
-	keys_free(oldk, nold);
-	keys_free(newk, nnew);
+	if (same_entry_objects(c->old_entries, c->new_entries)) {
+		same = 1;
+	} else {
+		oldk = entries_key(c->old_entries, 0, &nold);
+		newk = entries_key(c->new_entries, 1, &nnew);
+		same = keys_equal(oldk, nold, newk, nnew) || (!c->inventory && nnew == 0);
+		keys_free(oldk, nold);
+		keys_free(newk, nnew);
+	}
 	if (!writes && !json_object_size(c->intents) && same) {
 		json_decref(ahead);
 		json_decref(after);

@@ -1314,7 +1314,8 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	if (json_object_size(patch) == 0) {
 		json_t *none = json_object();
 
-		pl_same(c->p, KIND_AGENT, name, id, NULL, none);
+		pl_same(c->p, KIND_AGENT, name, id, NULL,
+			(c->o->flags & PLAN_KEEP_SAME) ? none : NULL);
 		json_decref(none);
 	} else {
 		json_t *meta = last_sync_metadata(c, json_object_get(agent, "metadata"),
