@@ -582,6 +582,9 @@ static void build_indexes(struct pc *c)
 	c->block_next = xmalloc((nb + 1) * sizeof(*c->block_next));
 	c->block_last = xmalloc((nb + 1) * sizeof(*c->block_last));
 	c->block_marks = xcalloc(nb + 1, sizeof(*c->block_marks));
+	strmap_reserve(&c->block_index, nb);
+	strmap_reserve(&c->inv_index, json_array_size(c->old_entries));
+	strmap_reserve(&c->used, c->want->n);
 	json_array_foreach(c->have->blocks, i, o)
 	{
 		struct own_marker *m = &c->block_marks[i];
@@ -1358,6 +1361,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 		}
 	}
 	/* Orphans: inventory entries that no manifest describes (managed: false ones included). */
+	strmap_reserve(&desired, want->n);
 	for (i = 0; i < want->n; i++)
 		strmap_put(&desired, (unsigned)want->items[i].kind, want->items[i].name, 1, NULL);
 	json_array_foreach(c.old_entries, i, e)

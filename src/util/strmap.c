@@ -30,16 +30,31 @@ static struct strmap_slot *find(const struct strmap *m, uint32_t h, unsigned tag
 	}
 }
 
-static void grow(struct strmap *m)
+static void grow_to(struct strmap *m, size_t cap)
 {
 	struct strmap old = *m;
 
-	m->cap = old.cap ? old.cap * 2 : 64;
+	m->cap = cap;
 	m->slots = xcalloc(m->cap, sizeof(*m->slots));
 	for (size_t i = 0; i < old.cap; i++)
 		if (old.slots[i].key)
 			*find(m, old.slots[i].hash, old.slots[i].tag, old.slots[i].key) = old.slots[i];
 	free(old.slots);
+}
+
+static void grow(struct strmap *m)
+{
+	grow_to(m, m->cap ? m->cap * 2 : 64);
+}
+
+void strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while (n * 2 > cap)
+		cap *= 2;
+	if (cap > m->cap)
+		grow_to(m, cap);
 }
 
 size_t *strmap_put(struct strmap *m, unsigned tag, const char *key, size_t fresh, int *added)

@@ -35,6 +35,8 @@ struct strmap {
  * else 0; added may be NULL). Returns a pointer to the value, valid until the next insertion.
  */
 size_t *strmap_put(struct strmap *m, unsigned tag, const char *key, size_t fresh, int *added);
+/* Makes room for n entries in all (no growth while they are put). */
+void strmap_reserve(struct strmap *m, size_t n);
 /* The value of (tag, key), or NULL when absent. */
 const size_t *strmap_get(const struct strmap *m, unsigned tag, const char *key);
 void strmap_release(struct strmap *m);

@@ -53,6 +53,15 @@ static void test_strmap__many_keys(void **state)
 	}
 	assert_null(strmap_get(&m, 0, "k"));
 	strmap_release(&m);
+	/* Reserved first: the same, without growing on the way. */
+	strmap_reserve(&m, N);
+	for (size_t i = 0; i < N; i++)
+		*strmap_put(&m, 0, keys[i], 0, NULL) = i;
+	assert_int_equal(m.n, N);
+	assert_true(m.cap >= 2 * N);
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(*strmap_get(&m, 0, keys[i]), i);
+	strmap_release(&m);
 }
 
 int main(void)
