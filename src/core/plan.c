@@ -826,7 +826,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	struct own_marker m;
 	const char *recorded = NULL, *id;
 	int rc = 0, remark = 0, force = (c->o->flags & PLAN_FORCE) != 0;
-	int unfinished = intended(c, r->kind, r->name), edited = 0;
+	int unfinished = intended(c, r->kind, r->name), edited = 0, equal;
 	const struct own_hash_field *hf = own_hash_fields(r->kind);
 	unsigned rv = 0;
 	size_t ai, bi = NO_BLOCK;
@@ -956,6 +956,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		goto out;
 	}
 	have = kind_have_view(r->kind, obj, want);
+	equal = json_equal(want, have); /* neither changes from here on */
 	/* The server copy's hash only matters when it differs or for a seed: hashed then only. */
 	hh[0] = '\0';
 	recorded = m.hash;
@@ -972,13 +973,13 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (unfinished && m.state == OWN_OURS)
 		recorded = NULL;
 
-	if (r->managed == MANAGED_SEED || !json_equal(want, have)) {
+	if (r->managed == MANAGED_SEED || !equal) {
 		own_hash(hh, have);
 		/* Whether the server's copy is not what was recorded, as its hash version saw it. */
 		edited = recorded && !own_hash_matches(recorded, rv, have, hh, hf);
 	}
 	if (r->managed == MANAGED_SEED) {
-		if (!json_equal(want, have)) {
+		if (!equal) {
 			ai = pl_add(c->p, r->kind, r->name, CHANGE_DRIFT);
 			c->p->items[ai].skip = 1;
 			c->p->items[ai].id = xstrdup(id);
@@ -1007,7 +1008,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			 !own_source_matches(&m, r->kind, r->name) ||
 			 (r->kind == KIND_TOOL && !m.has_tag);
 
-	if (json_equal(want, have) && !remark) {
+	if (equal && !remark) {
 		pl_same(c->p, r->kind, r->name, NULL, NULL, same_view(c, want));
 		if (old && jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id) &&
 		    own_hash_matches(jsonx_get_str(old, "hash"), own_hash_version_of(old), want, hw,
@@ -1021,7 +1022,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			       NULL);
 		goto out;
 	}
-	if (!json_equal(want, have) && edited && !force) {
+	if (!equal && edited && !force) {
 		ai = pl_add(c->p, r->kind, r->name, CHANGE_CONFLICT);
 		c->p->items[ai].skip = 1;
 		c->p->items[ai].id = xstrdup(id);
@@ -1037,7 +1038,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	 * Only the recorded hash is stale (the server's copy already is what git says, e.g.
 	 * after `pull`): bookkeeping, applied but not shown as a change.
 	 */
-	if (json_equal(want, have) && m.state == OWN_OURS && m.hash && m.project &&
+	if (equal && m.state == OWN_OURS && m.hash && m.project &&
 	    !strcmp(m.project, c->project) && m.source && own_source_matches(&m, r->kind, r->name) &&
 	    !(r->kind == KIND_TOOL && !m.has_tag))
 		c->p->items[ai].internal = 1;
@@ -1050,7 +1051,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		  m.state == OWN_LEGACY	    ? "adopted from the original letta-sync (smarty-admin)"
 		  : m.state == OWN_NONE	    ? "adopted: it had no letta-sync markers"
 		  : m.state == OWN_OTHER_PROJECT ? "taken over from another project (--force)"
-		  : json_equal(want, have) ? "markers refreshed"
+		  : equal ? "markers refreshed"
 		  : unfinished		   ? "finishing what an interrupted run started"
 		  : edited			   ? "edited outside git; overwritten (--force)"
 						   : "the manifest changed");
