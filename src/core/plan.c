@@ -55,7 +55,7 @@ struct pc {
 
 /*
  * "Kind/name", the key of the planner's indexes: buf_addf(b, "%s/%s", ...) without the cost of
- * a printf per object (issue 26). Both strings are never NULL.
+ * formatting a string per object (issue 26). Both strings are never NULL.
  */
 /* What pl_same() keeps of an unchanged object: its view with PLAN_KEEP_SAME, else nothing. */
 static const json_t *same_view(const struct pc *c, const json_t *view)
