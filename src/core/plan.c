@@ -53,10 +53,6 @@ struct pc {
 	struct ls_error *err;
 };
 
-/*
- * "Kind/name", the key of the planner's indexes: buf_addf(b, "%s/%s", ...) without the cost of
- * formatting a string per object (issue 26). Both strings are never NULL.
- */
 /* What pl_same() keeps of an unchanged object: its view with PLAN_KEEP_SAME, else nothing. */
 static const json_t *same_view(const struct pc *c, const json_t *view)
 {
@@ -73,6 +69,10 @@ static void use_id(struct pc *c, const char *id)
 		strmap_put(&c->used, 0, id, 1, NULL);
 }
 
+/*
+ * "Kind/name", the key of the planner's indexes: buf_addf(b, "%s/%s", ...) without the cost of
+ * formatting a string per object (issue 26). Both strings are never NULL.
+ */
 static void kind_key(struct buf *b, const char *kind, const char *name)
 {
 	buf_addstr(b, kind);
