@@ -64,6 +64,8 @@ void desired_index(struct desired_state *ds)
 const struct resource *desired_find(const struct desired_state *ds, enum res_kind kind,
 				    const char *name)
 {
+	if (!name)
+		return NULL; /* a reference that names nothing (pull's, core/pull.c) */
 	if (ds->index && json_object_size(ds->index) == ds->n) {
 		struct buf key = BUF_INIT;
 		json_t *v;
