@@ -82,6 +82,8 @@ int cmd_diff(int argc, char **argv, struct cli_ctx *ctx)
 				opts_value(&o, "canary-tag"), 0, &ctx->err)) < 0)
 		goto out;
 	reconcile_parse_plan_opts(&ro, &o);
+	if (opts_count(&o, "full"))
+		ro.plan_flags |= PLAN_KEEP_SAME; /* the unchanged objects are shown */
 	if ((ret = reconcile_prepare(&r, ctx, &ro, &ctx->err)) < 0)
 		goto out;
 	/* The waves sync --waves would apply the agents' changes in (issue 28). */

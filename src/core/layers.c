@@ -2,6 +2,7 @@
 #include "core/layers.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 #include "util/yamlx.h"
 
@@ -478,7 +479,10 @@ static void build_resource(struct desired_state *out, struct manifest_set *set,
 	for (int l = 0; l < LAYER__COUNT; l++)
 		nlayers += g->doc[l] >= 0;
 
-	buf_addf(&what, "%s.%s", res_kind_name(g->kind), g->name);
+	/* "Kind.name" (no format string: one per resource; issue 26). */
+	buf_addstr(&what, res_kind_name(g->kind));
+	buf_addch(&what, '.');
+	buf_addstr(&what, g->name);
 	if (g->kind == KIND_TOOL)
 		check_tool_identity(set, g);
 	for (int l = 0; l < LAYER__COUNT; l++) {
@@ -554,38 +558,36 @@ static void build_resource(struct desired_state *out, struct manifest_set *set,
 
 void layers_merge(struct desired_state *out, struct manifest_set *set)
 {
-	json_t *index = json_object(); /* "Kind/name" -> group number */
+	struct strmap index = STRMAP_INIT; /* (kind, name) -> group number; names borrowed */
 	struct group *groups = NULL;
 	size_t ngroups = 0, galloc = 0;
-	struct buf key = BUF_INIT;
 
 	memset(out, 0, sizeof(*out));
 	if (!set->src)
 		set->src = source_store_new();
 	out->src = source_store_ref(set->src);
+	strmap_reserve(&index, set->n);
 	/* Groups in first-seen order: base names, then new org names, then new project names. */
 	for (int l = 0; l < LAYER__COUNT; l++) {
 		for (size_t i = 0; i < set->n; i++) {
 			struct manifest_doc *d = &set->docs[i];
-			json_t *gi;
+			size_t *gi;
 			struct group *g;
+			int added;
 
 			if ((int)d->layer != l)
 				continue;
-			buf_reset(&key);
-			buf_addf(&key, "%d/%s", (int)d->kind, d->name);
-			gi = json_object_get(index, key.buf);
-			if (!gi) {
+			gi = strmap_put(&index, (unsigned)d->kind, d->name, ngroups, &added);
+			if (added) {
 				groups = xgrow(groups, sizeof(*groups), ngroups + 1, &galloc);
 				g = &groups[ngroups];
 				g->kind = d->kind;
 				g->name = d->name;
 				for (int k = 0; k < LAYER__COUNT; k++)
 					g->doc[k] = -1;
-				json_object_set_new(index, key.buf, json_integer((json_int_t)ngroups));
 				ngroups++;
 			} else {
-				g = &groups[json_integer_value(gi)];
+				g = &groups[*gi];
 			}
 			if (g->doc[l] >= 0) {
 				const struct manifest_doc *first = &set->docs[g->doc[l]];
@@ -609,6 +611,5 @@ void layers_merge(struct desired_state *out, struct manifest_set *set)
 				build_resource(out, set, &groups[i]);
 	desired_index(out);
 	free(groups);
-	json_decref(index);
-	buf_release(&key);
+	strmap_release(&index);
 }

@@ -62,6 +62,7 @@ struct doc_ctx {
 	struct manifest_set *set;
 	const char *path;
 	const struct yamlx_doc *y;
+	size_t file, docidx; /* in set->src, for positions */
 	struct buf what; /* "Block.persona: " or "" */
 	int errors;
 };
@@ -75,7 +76,8 @@ __attribute__((format(__printf__, 4, 5))) static void doc_diag(struct doc_ctx *c
 	int line, col;
 	va_list ap;
 
-	yamlx_lookup(c->y->positions, pointer, &line, &col);
+	/* Parsed without positions: the source store reads them when a problem is reported. */
+	source_store_pos(c->set->src, c->file, c->docidx, pointer, &line, &col);
 	if (!line) {
 		line = c->y->line;
 		col = c->y->col;
@@ -272,9 +274,9 @@ int manifest_parse(struct manifest_set *set, const char *path, int dir_layer, co
 	file = source_store_add(set->src, path, text, len);
 
 	if (ends_with_ci(path, ".json"))
-		ret = yamlx_parse_json(&docs, text, len, &err);
+		ret = yamlx_parse_json_flags(&docs, text, len, YAMLX_NO_POSITIONS, &err);
 	else
-		ret = yamlx_parse(&docs, text, len, &err);
+		ret = yamlx_parse_flags(&docs, text, len, YAMLX_NO_POSITIONS, &err);
 	if (ret < 0) {
 		/* A syntax error fails the whole file: half a file is not a state to apply. */
 		diag_add(&set->diags, DIAG_ERROR, path, docs.err_line, docs.err_col, "%s", err.msg);
@@ -282,7 +284,7 @@ int manifest_parse(struct manifest_set *set, const char *path, int dir_layer, co
 		return 1;
 	}
 	for (size_t i = 0; i < docs.n; i++) {
-		struct doc_ctx c = { set, path, &docs.items[i], BUF_INIT, 0 };
+		struct doc_ctx c = { set, path, &docs.items[i], file, i, BUF_INIT, 0 };
 
 		parse_doc(&c, dir_layer, file, i);
 		errors += c.errors;

@@ -8,12 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int hash_chunk(const char *buf, size_t size, void *data)
+{
+	sha256_update(data, buf, size);
+	return 0;
+}
+
 void own_hash(char out[OWN_HASH_LEN + 1], const json_t *view)
 {
-	char *c = jsonx_canonical(view);
+	struct sha256 s;
 
-	sha256_hex(out, c ? c : "", c ? strlen(c) : 0);
-	free(c);
+	/*
+	 * The canonical JSON (jsonx_canonical()'s bytes: json_dumps() is this callback into a
+	 * string) streamed into the hash, with no string per object (issue 26). Not dumpable: the
+	 * hash of "", as of a NULL dump.
+	 */
+	sha256_init(&s);
+	if (json_dump_callback(view, hash_chunk, &s, JSONX_CANONICAL_FLAGS) != 0)
+		sha256_init(&s);
+	sha256_final_hex(&s, out);
 }
 
 void own_hash_stamp(json_t *marker, unsigned version)

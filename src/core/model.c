@@ -33,6 +33,20 @@ void desired_state_release(struct desired_state *ds)
 	memset(ds, 0, sizeof(*ds));
 }
 
+/* The index's key of kind and name: "<kind number>/<name>" (no format string to parse per resource). */
+static void index_key(struct buf *key, enum res_kind kind, const char *name)
+{
+	char digits[3 * sizeof(unsigned) + 1], *p = digits + sizeof(digits);
+	unsigned k = (unsigned)kind;
+
+	do
+		*--p = (char)('0' + k % 10);
+	while (k /= 10);
+	buf_add(key, p, (size_t)(digits + sizeof(digits) - p));
+	buf_addch(key, '/');
+	buf_addstr(key, name);
+}
+
 void desired_index(struct desired_state *ds)
 {
 	struct buf key = BUF_INIT;
@@ -41,7 +55,7 @@ void desired_index(struct desired_state *ds)
 	ds->index = json_object();
 	for (size_t i = 0; i < ds->n; i++) {
 		buf_reset(&key);
-		buf_addf(&key, "%d/%s", (int)ds->items[i].kind, ds->items[i].name);
+		index_key(&key, ds->items[i].kind, ds->items[i].name);
 		json_object_set_new(ds->index, key.buf, json_integer((json_int_t)i));
 	}
 	buf_release(&key);
@@ -50,11 +64,13 @@ void desired_index(struct desired_state *ds)
 const struct resource *desired_find(const struct desired_state *ds, enum res_kind kind,
 				    const char *name)
 {
+	if (!name)
+		return NULL; /* a reference that names nothing (pull's, core/pull.c) */
 	if (ds->index && json_object_size(ds->index) == ds->n) {
 		struct buf key = BUF_INIT;
 		json_t *v;
 
-		buf_addf(&key, "%d/%s", (int)kind, name);
+		index_key(&key, kind, name);
 		v = json_object_get(ds->index, key.buf);
 		buf_release(&key);
 		return v ? &ds->items[json_integer_value(v)] : NULL;

@@ -85,7 +85,7 @@ void desired_state_release(struct desired_state *ds);
  * items by hand (without it, or when stale, desired_find falls back to a linear search).
  */
 void desired_index(struct desired_state *ds);
-/* The resource of kind with that name, or NULL (borrowed). */
+/* The resource of kind with that name, or NULL (borrowed); NULL for a NULL name. */
 const struct resource *desired_find(const struct desired_state *ds, enum res_kind kind,
 				    const char *name);
 

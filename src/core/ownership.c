@@ -215,13 +215,17 @@ int own_hash_matches(const char *recorded, unsigned version, const json_t *view,
 
 int own_is_inventory(const json_t *block, const char *project)
 {
-	const char *label = jsonx_get_str(block, "label");
-	const json_t *m = json_object_get(block, "metadata");
-	const char *by = jsonx_get_str(m, "managed_by");
-	const char *p = jsonx_get_str(m, "project");
+	const char *label = jsonx_get_str(block, "label"), *by, *p;
+	const json_t *m;
 
-	if (!label || strcmp(label, OWN_INVENTORY_LABEL) || !by || strcmp(by, OWN_MANAGER))
+	/* The label first: it rules out every other block with one look-up (issue 26). */
+	if (!label || strcmp(label, OWN_INVENTORY_LABEL))
 		return 0;
+	m = json_object_get(block, "metadata");
+	by = jsonx_get_str(m, "managed_by");
+	if (!by || strcmp(by, OWN_MANAGER))
+		return 0;
+	p = jsonx_get_str(m, "project");
 	return !strcmp(p ? p : "", project ? project : "");
 }
 
@@ -242,48 +246,73 @@ const json_t *own_find_inventory(const json_t *blocks, const char *project)
 	return best;
 }
 
-json_t *own_inventory_entries(const json_t *block)
+/* The entries of a parsed inventory value (see own_inventory_entries). */
+static json_t *entries_of(const json_t *doc)
 {
-	const char *value = jsonx_get_str(block, "value");
-	json_t *doc, *objs, *out = json_array(), *e;
+	json_t *out = json_array(), *e;
 	size_t i;
 
-	if (!value)
-		return out;
-	doc = json_loads(value, 0, NULL);
-	objs = json_object_get(doc, "objects");
-	json_array_foreach(objs, i, e)
+	json_array_foreach(json_object_get(doc, "objects"), i, e)
 	{
 		if (json_is_object(e) && jsonx_get_str(e, "kind") && jsonx_get_str(e, "name") &&
 		    own_kind_parse(jsonx_get_str(e, "kind")) >= 0)
 			json_array_append(out, e);
 	}
+	return out;
+}
+
+/* The intents of a parsed inventory value (see own_inventory_intents). */
+static json_t *intents_of(const json_t *doc)
+{
+	json_t *out = json_object(), *e;
+	struct buf k = BUF_INIT;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "intent"), i, e)
+	{
+		const char *kind = jsonx_get_str(e, "kind"), *name = jsonx_get_str(e, "name");
+
+		if (!kind || !name || own_kind_parse(kind) < 0)
+			continue;
+		buf_reset(&k);
+		buf_addf(&k, "%s/%s", kind, name);
+		json_object_set_new(out, k.buf, json_true());
+	}
+	buf_release(&k);
+	return out;
+}
+
+/* The inventory block's value, parsed (NULL when it has none or it is not JSON). */
+static json_t *inventory_doc(const json_t *block)
+{
+	const char *value = jsonx_get_str(block, "value");
+
+	return value ? json_loads(value, 0, NULL) : NULL;
+}
+
+json_t *own_inventory_entries(const json_t *block)
+{
+	json_t *doc = inventory_doc(block), *out = entries_of(doc);
+
 	json_decref(doc);
 	return out;
 }
 
 json_t *own_inventory_intents(const json_t *block)
 {
-	const char *value = jsonx_get_str(block, "value");
-	json_t *doc, *out = json_object(), *e;
-	size_t i;
+	json_t *doc = inventory_doc(block), *out = intents_of(doc);
 
-	if (!value)
-		return out;
-	doc = json_loads(value, 0, NULL);
-	json_array_foreach(json_object_get(doc, "intent"), i, e)
-	{
-		const char *kind = jsonx_get_str(e, "kind"), *name = jsonx_get_str(e, "name");
-		struct buf k = BUF_INIT;
-
-		if (!kind || !name || own_kind_parse(kind) < 0)
-			continue;
-		buf_addf(&k, "%s/%s", kind, name);
-		json_object_set_new(out, k.buf, json_true());
-		buf_release(&k);
-	}
 	json_decref(doc);
 	return out;
+}
+
+void own_inventory_read(const json_t *block, json_t **entries, json_t **intents)
+{
+	json_t *doc = inventory_doc(block);
+
+	*entries = entries_of(doc);
+	*intents = intents_of(doc);
+	json_decref(doc);
 }
 
 const json_t *own_inventory_find(const json_t *entries, enum res_kind kind, const char *name)

@@ -18,9 +18,11 @@
 #include "core/ownership.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 #include "util/utf8.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,21 +39,54 @@ struct pc {
 	const json_t *inventory; /* the inventory block, or NULL */
 	json_t *old_entries;     /* its entries */
 	json_t *new_entries;     /* what it will hold: entries and {"@if"} objects */
-	json_t *used;            /* ids matched to a manifest, {id: true} */
+	struct strmap used;      /* ids matched to a manifest (keys borrowed from the objects) */
 	json_t *ids;             /* "Kind/name" -> id, or "@ref:N" when created in this run */
-	/* Look-ups built once (plans of thousands of objects stay linear): */
-	json_t *block_index;     /* manifest name -> [blocks marked for it] */
+	/*
+	 * Look-ups built once (plans of thousands of objects stay linear; issue 26: C maps with
+	 * borrowed keys, no jansson object per entry):
+	 */
+	struct strmap block_index; /* manifest name -> first of the blocks marked for it */
+	size_t *block_next;        /* per block of have->blocks: the next one of the same name */
+	size_t *block_last;        /* per first block: the last one of its name */
+	struct own_marker *block_marks; /* per block: its markers, read once (not the inventory's) */
 	json_t *key_index;       /* "Kind/key" -> [objects with that natural key] */
-	json_t *inv_index;       /* "Kind/name" -> inventory entry */
+	struct strmap inv_index; /* (kind, name) -> index of the entry in old_entries */
 	json_t *intents;         /* the inventory's write-ahead intents, {"Kind/name": true} */
 	struct ls_error *err;
 };
+
+/* What pl_same() keeps of an unchanged object: its view with PLAN_KEEP_SAME, else nothing. */
+static const json_t *same_view(const struct pc *c, const json_t *view)
+{
+	return (c->o->flags & PLAN_KEEP_SAME) ? view : NULL;
+}
+
+/* The end of a chain of blocks (struct pc's block_next). */
+#define NO_BLOCK ((size_t)-1)
+
+/* Records id as matched to a manifest (a NULL id is not recorded). */
+static void use_id(struct pc *c, const char *id)
+{
+	if (id)
+		strmap_put(&c->used, 0, id, 1, NULL);
+}
+
+/*
+ * "Kind/name", the key of the planner's indexes: buf_addf(b, "%s/%s", ...) without the cost of
+ * formatting a string per object (issue 26). Both strings are never NULL.
+ */
+static void kind_key(struct buf *b, const char *kind, const char *name)
+{
+	buf_addstr(b, kind);
+	buf_addch(b, '/');
+	buf_addstr(b, name);
+}
 
 static void set_id(struct pc *c, const struct resource *r, const char *id)
 {
 	struct buf k = BUF_INIT;
 
-	buf_addf(&k, "%s/%s", own_kind_name(r->kind), r->name);
+	kind_key(&k, own_kind_name(r->kind), r->name);
 	json_object_set_new(c->ids, k.buf, json_string(id ? id : ""));
 	buf_release(&k);
 }
@@ -216,22 +251,40 @@ static void build_indexes(struct pc *c)
 	const json_t *o, *e;
 	size_t i, j;
 
-	c->block_index = json_object();
+	size_t nb = json_array_size(c->have->blocks);
+
 	c->key_index = json_object();
-	c->inv_index = json_object();
+	c->block_next = xmalloc((nb + 1) * sizeof(*c->block_next));
+	c->block_last = xmalloc((nb + 1) * sizeof(*c->block_last));
+	c->block_marks = xcalloc(nb + 1, sizeof(*c->block_marks));
+	strmap_reserve(&c->block_index, nb);
+	strmap_reserve(&c->inv_index, json_array_size(c->old_entries));
+	strmap_reserve(&c->used, c->want->n);
 	json_array_foreach(c->have->blocks, i, o)
 	{
-		struct own_marker m;
+		struct own_marker *m = &c->block_marks[i];
+		const char *name = NULL;
+		size_t *first;
+		int added;
 
+		c->block_next[i] = NO_BLOCK;
 		if (own_is_inventory(o, c->project))
 			continue;
-		own_read(&m, KIND_BLOCK, o, c->project);
-		if ((m.state != OWN_OURS && m.state != OWN_LEGACY) || !m.source)
+		own_read(m, KIND_BLOCK, o, c->project);
+		if ((m->state != OWN_OURS && m->state != OWN_LEGACY) || !m->source)
 			continue;
-		if (!strncmp(m.source, "Block/", 6))
-			index_add(c->block_index, m.source + 6, o);
-		else if (m.state == OWN_LEGACY)
-			index_add(c->block_index, m.source, o);
+		if (!strncmp(m->source, "Block/", 6))
+			name = m->source + 6;
+		else if (m->state == OWN_LEGACY)
+			name = m->source;
+		if (!name)
+			continue;
+		/* Appended in the list's order, as the candidates are ranked in it. */
+		first = strmap_put(&c->block_index, 0, name, i, &added);
+		if (added)
+			c->block_last[i] = i;
+		else
+			c->block_next[c->block_last[*first]] = i, c->block_last[*first] = i;
 	}
 	for (j = 0; j < sizeof(keyed) / sizeof(keyed[0]); j++) {
 		json_array_foreach(remote_list(c, keyed[j]), i, o)
@@ -241,29 +294,22 @@ static void build_indexes(struct pc *c)
 			if (!key)
 				continue;
 			buf_reset(&k);
-			buf_addf(&k, "%s/%s", own_kind_name(keyed[j]), key);
+			kind_key(&k, own_kind_name(keyed[j]), key);
 			index_add(c->key_index, k.buf, o);
 		}
 	}
+	/* The first entry of each kind and name (own_inventory_entries keeps known kinds only). */
 	json_array_foreach(c->old_entries, i, e)
-	{
-		buf_reset(&k);
-		buf_addf(&k, "%s/%s", jsonx_get_str(e, "kind"), jsonx_get_str(e, "name"));
-		if (!json_object_get(c->inv_index, k.buf))
-			json_object_set(c->inv_index, k.buf, (json_t *)e);
-	}
+		strmap_put(&c->inv_index, (unsigned)own_kind_parse(jsonx_get_str(e, "kind")),
+			   jsonx_get_str(e, "name"), i, NULL);
 	buf_release(&k);
 }
 
 static const json_t *inv_find(const struct pc *c, enum res_kind kind, const char *name)
 {
-	struct buf k = BUF_INIT;
-	const json_t *e;
+	const size_t *i = strmap_get(&c->inv_index, (unsigned)kind, name);
 
-	buf_addf(&k, "%s/%s", own_kind_name(kind), name);
-	e = json_object_get(c->inv_index, k.buf);
-	buf_release(&k);
-	return e;
+	return i ? json_array_get(c->old_entries, *i) : NULL;
 }
 
 static const json_t *find_keyed(const struct pc *c, enum res_kind kind, const json_t *view)
@@ -273,7 +319,7 @@ static const json_t *find_keyed(const struct pc *c, enum res_kind kind, const js
 	struct buf k = BUF_INIT;
 	size_t i;
 
-	buf_addf(&k, "%s/%s", own_kind_name(kind), key ? key : "");
+	kind_key(&k, own_kind_name(kind), key ? key : "");
 	list = json_object_get(c->key_index, k.buf);
 	buf_release(&k);
 	json_array_foreach(list, i, o)
@@ -334,50 +380,53 @@ static const json_t *adopt_block(const struct pc *c, const json_t *want, struct 
  * Finds our block for Block/name: the inventory's id first, then letta-sync's markers, then
  * the original's. Other copies with the same source are duplicates, removed with prune.
  */
-static const json_t *find_block(struct pc *c, const struct resource *r, const json_t *old)
+static const json_t *find_block(struct pc *c, const struct resource *r, const json_t *old,
+				size_t *found)
 {
-	const json_t *o, *best = NULL, *cands = json_object_get(c->block_index, r->name);
-	int best_rank = 0;
-	size_t i;
+	const size_t *first = strmap_get(&c->block_index, 0, r->name);
+	const json_t *o, *best = NULL;
+	int best_rank = 0, several = first && c->block_next[*first] != NO_BLOCK;
+	size_t i, best_i = NO_BLOCK;
 
-	json_array_foreach(cands, i, o)
-	{
-		struct own_marker m;
+	*found = NO_BLOCK;
+	for (i = first ? *first : NO_BLOCK; i != NO_BLOCK; i = c->block_next[i]) {
+		const struct own_marker *m = &c->block_marks[i];
 		int rank = 0;
 
-		own_read(&m, KIND_BLOCK, o, c->project);
-		if ((m.state != OWN_OURS && m.state != OWN_LEGACY) ||
-		    !own_source_matches(&m, KIND_BLOCK, r->name))
+		o = json_array_get(c->have->blocks, i);
+		if ((m->state != OWN_OURS && m->state != OWN_LEGACY) ||
+		    !own_source_matches(m, KIND_BLOCK, r->name))
 			continue;
 		if (old && jsonx_get_str(old, "id") && jsonx_get_str(o, "id") &&
 		    !strcmp(jsonx_get_str(old, "id"), jsonx_get_str(o, "id")))
 			rank = 6;
 		else
-			rank = m.state == OWN_OURS ? 4 : 2;
+			rank = m->state == OWN_OURS ? 4 : 2;
 		/* Among copies (the original made duplicates), keep one an agent uses. */
-		if (json_array_size(cands) > 1 && rank < 6 && block_attached(c, o))
+		if (several && rank < 6 && block_attached(c, o))
 			rank++;
 		if (rank > best_rank) {
 			best = o;
+			best_i = i;
 			best_rank = rank;
 		}
 	}
 	if (!best)
 		return NULL;
 	/* Duplicates. */
-	json_array_foreach(cands, i, o)
-	{
-		struct own_marker m;
+	for (i = *first; i != NO_BLOCK; i = c->block_next[i]) {
+		const struct own_marker *m = &c->block_marks[i];
 
-		if (o == best)
+		if (i == best_i)
 			continue;
-		own_read(&m, KIND_BLOCK, o, c->project);
-		if ((m.state == OWN_OURS || m.state == OWN_LEGACY) &&
-		    own_source_matches(&m, KIND_BLOCK, r->name)) {
-			json_object_set_new(c->used, jsonx_get_str(o, "id"), json_true());
+		o = json_array_get(c->have->blocks, i);
+		if ((m->state == OWN_OURS || m->state == OWN_LEGACY) &&
+		    own_source_matches(m, KIND_BLOCK, r->name)) {
+			use_id(c, jsonx_get_str(o, "id"));
 			plan_removal(c, KIND_BLOCK, r->name, o, "a duplicate copy of a managed block");
 		}
 	}
+	*found = best_i;
 	return best;
 }
 
@@ -435,7 +484,9 @@ static int intended(const struct pc *c, enum res_kind kind, const char *name)
 	struct buf k = BUF_INIT;
 	int yes;
 
-	buf_addf(&k, "%s/%s", own_kind_name(kind), name);
+	if (!json_object_size(c->intents))
+		return 0; /* the usual case: no run was interrupted */
+	kind_key(&k, own_kind_name(kind), name);
 	yes = json_object_get(c->intents, k.buf) != NULL;
 	buf_release(&k);
 	return yes;
@@ -450,15 +501,15 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	struct own_marker m;
 	const char *recorded = NULL, *id;
 	int rc = 0, remark = 0, force = (c->o->flags & PLAN_FORCE) != 0;
-	int unfinished = intended(c, r->kind, r->name), edited = 0;
+	int unfinished = intended(c, r->kind, r->name), edited = 0, equal;
 	const struct own_hash_field *hf = own_hash_fields(r->kind);
 	unsigned rv = 0;
-	size_t ai;
+	size_t ai, bi = NO_BLOCK;
 
 	if (!force && c->o->force_names) {
 		struct buf k = BUF_INIT;
 
-		buf_addf(&k, "%s/%s", own_kind_name(r->kind), r->name);
+		kind_key(&k, own_kind_name(r->kind), r->name);
 		force = json_is_true(json_object_get(c->o->force_names, k.buf));
 		buf_release(&k);
 	}
@@ -474,13 +525,13 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	}
 	own_hash(hw, want);
 	if (r->kind == KIND_BLOCK)
-		obj = find_block(c, r, old);
+		obj = find_block(c, r, old, &bi);
 	else
 		obj = find_keyed(c, r->kind, want);
 	if (!plan_kind_in_sections(r->kind, c->o->sections)) {
 		/* Outside --only: known (agents of other sections may name it), never written. */
 		if (obj && jsonx_get_str(obj, "id")) {
-			json_object_set_new(c->used, jsonx_get_str(obj, "id"), json_true());
+			use_id(c, jsonx_get_str(obj, "id"));
 			set_id(c, r, jsonx_get_str(obj, "id"));
 		}
 		record(c, (size_t)-1, NULL, old);
@@ -522,13 +573,16 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		goto out;
 	}
 	id = jsonx_get_str(obj, "id");
-	json_object_set_new(c->used, id ? id : "", json_true());
+	use_id(c, id ? id : "");
 	set_id(c, r, id);
 	if (c->o->flags & PLAN_UPGRADE) {
 		record(c, (size_t)-1, NULL, old);
 		goto out;
 	}
-	own_read(&m, r->kind, obj, c->project);
+	if (bi != NO_BLOCK)
+		m = c->block_marks[bi]; /* read once, in build_indexes */
+	else
+		own_read(&m, r->kind, obj, c->project);
 	if (r->kind == KIND_MCP_SERVER) {
 		/* No room for markers: the inventory is the record. */
 		if (old && jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id)) {
@@ -577,6 +631,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		goto out;
 	}
 	have = kind_have_view(r->kind, obj, want);
+	equal = json_equal(want, have); /* neither changes from here on */
 	/* The server copy's hash only matters when it differs or for a seed: hashed then only. */
 	hh[0] = '\0';
 	recorded = m.hash;
@@ -593,13 +648,13 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	if (unfinished && m.state == OWN_OURS)
 		recorded = NULL;
 
-	if (r->managed == MANAGED_SEED || !json_equal(want, have)) {
+	if (r->managed == MANAGED_SEED || !equal) {
 		own_hash(hh, have);
 		/* Whether the server's copy is not what was recorded, as its hash version saw it. */
 		edited = recorded && !own_hash_matches(recorded, rv, have, hh, hf);
 	}
 	if (r->managed == MANAGED_SEED) {
-		if (!json_equal(want, have)) {
+		if (!equal) {
 			ai = pl_add(c->p, r->kind, r->name, CHANGE_DRIFT);
 			c->p->items[ai].skip = 1;
 			c->p->items[ai].id = xstrdup(id);
@@ -607,7 +662,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			pl_reason(c->p, ai, "seed: the server's copy differs from the manifest "
 					    "and is kept");
 		} else {
-			pl_same(c->p, r->kind, r->name, NULL, NULL, want);
+			pl_same(c->p, r->kind, r->name, NULL, NULL, same_view(c, want));
 		}
 		if (!old && recorded) {
 			json_t *e = entry(r->kind, r->name, id, recorded, c->o->commit);
@@ -621,7 +676,6 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		goto out;
 	}
 
-	wm = marker_for(c, r, hw);
 	if (r->kind != KIND_MCP_SERVER)
 		remark = m.state != OWN_OURS ||
 			 !own_hash_matches(m.hash, m.hash_version, want, hw, hf) || !m.project ||
@@ -629,8 +683,8 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			 !own_source_matches(&m, r->kind, r->name) ||
 			 (r->kind == KIND_TOOL && !m.has_tag);
 
-	if (json_equal(want, have) && !remark) {
-		pl_same(c->p, r->kind, r->name, NULL, NULL, want);
+	if (equal && !remark) {
+		pl_same(c->p, r->kind, r->name, NULL, NULL, same_view(c, want));
 		if (old && jsonx_get_str(old, "id") && id && !strcmp(jsonx_get_str(old, "id"), id) &&
 		    own_hash_matches(jsonx_get_str(old, "hash"), own_hash_version_of(old), want, hw,
 				     hf))
@@ -643,7 +697,7 @@ static int plan_resource(struct pc *c, const struct resource *r)
 			       NULL);
 		goto out;
 	}
-	if (!json_equal(want, have) && edited && !force) {
+	if (!equal && edited && !force) {
 		ai = pl_add(c->p, r->kind, r->name, CHANGE_CONFLICT);
 		c->p->items[ai].skip = 1;
 		c->p->items[ai].id = xstrdup(id);
@@ -659,18 +713,20 @@ static int plan_resource(struct pc *c, const struct resource *r)
 	 * Only the recorded hash is stale (the server's copy already is what git says, e.g.
 	 * after `pull`): bookkeeping, applied but not shown as a change.
 	 */
-	if (json_equal(want, have) && m.state == OWN_OURS && m.hash && m.project &&
+	if (equal && m.state == OWN_OURS && m.hash && m.project &&
 	    !strcmp(m.project, c->project) && m.source && own_source_matches(&m, r->kind, r->name) &&
 	    !(r->kind == KIND_TOOL && !m.has_tag))
 		c->p->items[ai].internal = 1;
 	pl_diff(c->p->items[ai].fields, "", have, want);
-	if (json_array_size(c->p->items[ai].fields) == 0 || m.state != OWN_OURS)
+	if (json_array_size(c->p->items[ai].fields) == 0 || m.state != OWN_OURS) {
+		wm = marker_for(c, r, hw); /* only here: an unchanged object needs none */
 		marker_fields(c->p->items[ai].fields, r->kind, &m, wm);
+	}
 	pl_reason(c->p, ai, "%s",
 		  m.state == OWN_LEGACY	    ? "adopted from the original letta-sync (smarty-admin)"
 		  : m.state == OWN_NONE	    ? "adopted: it had no letta-sync markers"
 		  : m.state == OWN_OTHER_PROJECT ? "taken over from another project (--force)"
-		  : json_equal(want, have) ? "markers refreshed"
+		  : equal ? "markers refreshed"
 		  : unfinished		   ? "finishing what an interrupted run started"
 		  : edited			   ? "edited outside git; overwritten (--force)"
 						   : "the manifest changed");
@@ -778,6 +834,43 @@ static int keys_equal(char **a, size_t na, char **b, size_t nb)
 	return 1;
 }
 
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Whether the new entries are the old entry objects themselves, in any order and without
+ * {"@if"} (every object unchanged): then their keys are equal without building them.
+ */
+static int same_entry_objects(const json_t *old, const json_t *now)
+{
+	size_t n = json_array_size(old), i;
+	const json_t **a, **b;
+	int same = 1;
+
+	if (n != json_array_size(now))
+		return 0;
+	a = xmalloc((n + 1) * sizeof(*a));
+	b = xmalloc((n + 1) * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		a[i] = json_array_get(old, i);
+		b[i] = json_array_get(now, i);
+		if (json_object_get(a[i], "@if"))
+			same = 0;
+	}
+	if (same) {
+		qsort(a, n, sizeof(*a), cmp_ptr);
+		qsort(b, n, sizeof(*b), cmp_ptr);
+		same = !memcmp(a, b, n * sizeof(*a));
+	}
+	free(a);
+	free(b);
+	return same;
+}
+
 /*
  * The inventory's body: the entries, the intents, the markers, and the rollout record an
  * upgrade --waves keeps there (cli/rollout.c), carried over so that no rewrite loses it.
@@ -858,11 +951,15 @@ static void plan_inventory(struct pc *c, size_t first_action)
 		json_array_append_new(after, json_pack("{s:I, s:n, s:o}", "@if", (json_int_t)i,
 						       "then", "else", in));
 	}
-	oldk = entries_key(c->old_entries, 0, &nold);
-	newk = entries_key(c->new_entries, 1, &nnew);
-	same = keys_equal(oldk, nold, newk, nnew) || (!c->inventory && nnew == 0);
-	keys_free(oldk, nold);
-	keys_free(newk, nnew);
+	if (same_entry_objects(c->old_entries, c->new_entries)) {
+		same = 1;
+	} else {
+		oldk = entries_key(c->old_entries, 0, &nold);
+		newk = entries_key(c->new_entries, 1, &nnew);
+		same = keys_equal(oldk, nold, newk, nnew) || (!c->inventory && nnew == 0);
+		keys_free(oldk, nold);
+		keys_free(newk, nnew);
+	}
 	if (!writes && !json_object_size(c->intents) && same) {
 		json_decref(ahead);
 		json_decref(after);
@@ -907,13 +1004,11 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	size_t i, k, first;
 	int rc = 0;
 	const json_t *e;
-	json_t *desired = json_object();
+	struct strmap desired = STRMAP_INIT; /* (kind, name) of every manifest */
 
 	/* A malformed answer is an error, never a crash or a create of what may exist. */
-	if ((rc = remote_state_check(have, err)) < 0) {
-		json_decref(desired);
+	if ((rc = remote_state_check(have, err)) < 0)
 		return rc;
-	}
 	memset(&c, 0, sizeof(c));
 	c.p = out;
 	c.want = want;
@@ -922,10 +1017,8 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	c.err = err;
 	c.project = opts->project ? opts->project : "";
 	c.inventory = own_find_inventory(have->blocks, c.project);
-	c.old_entries = own_inventory_entries(c.inventory);
-	c.intents = own_inventory_intents(c.inventory);
+	own_inventory_read(c.inventory, &c.old_entries, &c.intents);
 	c.new_entries = json_array();
-	c.used = json_object();
 	c.ids = json_object();
 	build_indexes(&c);
 	if (!out->warnings)
@@ -944,28 +1037,19 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 		}
 	}
 	/* Orphans: inventory entries that no manifest describes (managed: false ones included). */
-	for (i = 0; i < want->n; i++) {
-		struct buf dk = BUF_INIT;
-
-		buf_addf(&dk, "%s/%s", own_kind_name(want->items[i].kind), want->items[i].name);
-		json_object_set_new(desired, dk.buf, json_true());
-		buf_release(&dk);
-	}
+	strmap_reserve(&desired, want->n);
+	for (i = 0; i < want->n; i++)
+		strmap_put(&desired, (unsigned)want->items[i].kind, want->items[i].name, 1, NULL);
 	json_array_foreach(c.old_entries, i, e)
 	{
 		int kind = own_kind_parse(jsonx_get_str(e, "kind"));
 		const char *name = jsonx_get_str(e, "name"), *id = jsonx_get_str(e, "id");
 		const json_t *obj;
-		struct buf key = BUF_INIT;
-		int described;
 		size_t ai;
 
 		if (rc < 0 || kind < 0 || !is_shared((enum res_kind)kind))
 			continue;
-		buf_addf(&key, "%s/%s", jsonx_get_str(e, "kind"), name);
-		described = json_object_get(desired, key.buf) != NULL;
-		buf_release(&key);
-		if (described)
+		if (strmap_get(&desired, (unsigned)kind, name))
 			continue; /* managed: false keeps an object but forgets it */
 		if ((opts->flags & PLAN_UPGRADE) ||
 		    !plan_kind_in_sections((enum res_kind)kind, opts->sections)) {
@@ -973,7 +1057,7 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 			continue;
 		}
 		obj = remote_find_id(remote_list(&c, (enum res_kind)kind), id);
-		if (!obj || json_object_get(c.used, id))
+		if (!obj || (id && strmap_get(&c.used, 0, id)))
 			continue; /* gone already: dropped from the inventory */
 		ai = plan_removal(&c, (enum res_kind)kind, name, obj,
 				  "no manifest describes it any more");
@@ -990,11 +1074,14 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	json_decref(c.old_entries);
 	json_decref(c.intents);
 	json_decref(c.new_entries);
-	json_decref(c.used);
+	strmap_release(&c.used);
 	json_decref(c.ids);
-	json_decref(c.block_index);
+	strmap_release(&c.block_index);
+	free(c.block_next);
+	free(c.block_last);
+	free(c.block_marks);
 	json_decref(c.key_index);
-	json_decref(c.inv_index);
-	json_decref(desired);
+	strmap_release(&c.inv_index);
+	strmap_release(&desired);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "core/semver.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -65,12 +66,8 @@ static void warn(struct ac *c, const char *fmt, ...)
 static const struct resource *res_find(const struct desired_state *ds, enum res_kind kind,
 				       const char *name)
 {
-	size_t i;
-
-	for (i = 0; name && i < ds->n; i++)
-		if (ds->items[i].kind == kind && !strcmp(ds->items[i].name, name))
-			return &ds->items[i];
-	return NULL;
+	/* The desired state's index (issue 26: one look-up per agent's block, not a scan). */
+	return name ? desired_find(ds, kind, name) : NULL;
 }
 
 static const struct resource *default_template(const struct desired_state *ds)
@@ -1314,7 +1311,8 @@ static int plan_existing(struct ac *c, const json_t *agent, const struct resourc
 	if (json_object_size(patch) == 0) {
 		json_t *none = json_object();
 
-		pl_same(c->p, KIND_AGENT, name, id, NULL, none);
+		pl_same(c->p, KIND_AGENT, name, id, NULL,
+			(c->o->flags & PLAN_KEEP_SAME) ? none : NULL);
 		json_decref(none);
 	} else {
 		json_t *meta = last_sync_metadata(c, json_object_get(agent, "metadata"),
@@ -1535,6 +1533,7 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 		struct ls_error *err)
 {
 	struct ac c;
+	struct strmap decls = STRMAP_INIT;
 	const json_t *a;
 	size_t i;
 	int rc = 0;
@@ -1549,20 +1548,22 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 	c.names = json_object();
 	c.warned = json_object();
 
+	/* The Agent declarations by agent name (the last one of a name, as a scan found it). */
+	for (i = 0; i < want->n; i++)
+		if (want->items[i].kind == KIND_AGENT)
+			*strmap_put(&decls, 0, decl_name(&want->items[i]), i, NULL) = i;
 	/* Existing managed agents, in the server's order. */
 	json_array_foreach(have->agents, i, a)
 	{
 		const char *name = jsonx_get_str(a, "name"), *id = jsonx_get_str(a, "id");
 		const struct resource *decl = NULL, *tmpl = NULL;
+		const size_t *d;
 		const char *tn;
-		size_t j;
 
 		if (rc < 0 || !id || !own_agent_is_managed(a) || !agent_selected(&c, id, name))
 			continue;
-		for (j = 0; j < want->n; j++)
-			if (want->items[j].kind == KIND_AGENT && name &&
-			    !strcmp(decl_name(&want->items[j]), name))
-				decl = &want->items[j];
+		if (name && (d = strmap_get(&decls, 0, name)))
+			decl = &want->items[*d];
 		if (decl && decl->managed == MANAGED_FALSE)
 			continue;
 		tn = decl && view_spec_str(decl, "template") ? view_spec_str(decl, "template")
@@ -1653,6 +1654,7 @@ int plan_agents(struct plan *p, const struct desired_state *want,
 				  opts->agent);
 	json_decref(c.names);
 	json_decref(c.warned);
+	strmap_release(&decls);
 	return rc;
 }
 

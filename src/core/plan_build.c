@@ -90,6 +90,8 @@ void pl_same(struct plan *p, enum res_kind kind, const char *name, const char *a
 	     const char *section, const json_t *view)
 {
 	p->unchanged++;
+	if (!view)
+		return; /* counted only: see PLAN_KEEP_SAME */
 	if (!p->same)
 		p->same = json_array();
 	json_array_append_new(p->same, json_pack("{s:s, s:s, s:s?, s:s?, s:O}", "kind",

@@ -21,7 +21,7 @@ struct plan_request *pl_op(struct plan *p, size_t ai, enum plan_op op, enum plan
 void pl_dep(struct plan *p, size_t ai, size_t dep);
 __attribute__((format(printf, 3, 4))) void pl_reason(struct plan *p, size_t ai, const char *fmt,
 						     ...);
-/* Records an object found unchanged (counted, and kept for diff --full). */
+/* Records an object found unchanged: counted, and kept for diff --full unless view is NULL. */
 void pl_same(struct plan *p, enum res_kind kind, const char *name, const char *agent,
 	     const char *section, const json_t *view);
 /* "@ref:N"; caller frees. */

@@ -47,6 +47,11 @@ enum plan_flags {
 	 * created.
 	 */
 	PLAN_UPGRADE = 1 << 4,
+	/*
+	 * Keep every unchanged object's view in plan.same, for diff --full; without it only
+	 * plan.unchanged counts them (issue 26: a no-op sync of 5,000 objects builds no list).
+	 */
+	PLAN_KEEP_SAME = 1 << 5,
 };
 
 enum req_flags {

@@ -319,8 +319,8 @@ static void check_value(struct vctx *c, const json_t *v, const struct field *f, 
 	struct buf d = BUF_INIT;
 	size_t base = ptr->len;
 
-	dotted(&d, ptr->buf);
 	if (!type_ok(v, f->type)) {
+		dotted(&d, ptr->buf); /* for the message only (issue 26) */
 		verr(c, DIAG_ERROR, ptr->buf, "%s must be %s", d.buf, type_words(f->type));
 		goto out;
 	}

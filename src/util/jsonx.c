@@ -120,7 +120,7 @@ void jsonx_key_pos(const char *text, size_t len, const char *key, int *line, int
 
 char *jsonx_canonical(const json_t *v)
 {
-	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	return json_dumps(v, JSONX_CANONICAL_FLAGS);
 }
 
 json_t *jsonx_str_lossy(const char *s)

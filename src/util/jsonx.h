@@ -47,6 +47,8 @@ void jsonx_array_addf(json_t *arr, const char *fmt, ...) __attribute__((format(p
  */
 void jsonx_key_pos(const char *text, size_t len, const char *key, int *line, int *col);
 
+/* The dump flags of the canonical form (json_dump_callback() with them gives its bytes). */
+#define JSONX_CANONICAL_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
 /* Compact, sorted-keys canonical form (for hashing and comparing); caller frees. */
 char *jsonx_canonical(const json_t *v);
 

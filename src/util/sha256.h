@@ -20,6 +20,8 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, unsigned char out[32]);
+/* sha256_final() as lower-case hex: out gets 64 characters and a NUL. */
+void sha256_final_hex(struct sha256 *s, char out[SHA256_HEX_LEN + 1]);
 /* The lower-case hex digest of data: out gets 64 characters and a NUL. */
 void sha256_hex(char out[SHA256_HEX_LEN + 1], const void *data, size_t len);
 

@@ -15,8 +15,9 @@ struct yctx {
 	size_t nodes;      /* nodes produced so far, aliases expanded */
 	size_t bytes;      /* scalar bytes produced so far, aliases expanded */
 	int depth;
-	struct buf ptr;    /* JSON pointer of the node being parsed */
+	struct buf ptr;    /* JSON pointer of the node being parsed (with positions only) */
 	json_t *positions; /* of the current document */
+	int positions_on;  /* 0: YAMLX_NO_POSITIONS, no table and no pointers */
 	struct ls_error *err;
 	int err_line, err_col;
 };
@@ -67,6 +68,8 @@ int yamlx_lookup(const json_t *positions, const char *pointer, int *line, int *c
 
 static void set_pos(struct yctx *c, yaml_mark_t m)
 {
+	if (!c->positions_on)
+		return;
 	json_object_set_new(c->positions, c->ptr.buf,
 			    json_integer(yamlx_pos_pack((int)m.line + 1, (int)m.column + 1)));
 }
@@ -253,8 +256,10 @@ static int parse_sequence(struct yctx *c, yaml_event_t *start, json_t **out)
 			yaml_event_delete(&ev);
 			break;
 		}
-		buf_addf(&c->ptr, "/%zu", i);
-		set_pos(c, ev.start_mark);
+		if (c->positions_on) {
+			buf_addf(&c->ptr, "/%zu", i);
+			set_pos(c, ev.start_mark);
+		}
 		ret = parse_node(c, &ev, &item);
 		yaml_event_delete(&ev);
 		buf_setlen(&c->ptr, base);
@@ -303,7 +308,7 @@ static int parse_mapping(struct yctx *c, yaml_event_t *start, json_t **out)
 
 	for (;;) {
 		json_t *val = NULL;
-		char *key;
+		const char *key;
 		int is_merge;
 
 		ret = next_event(c, &kev);
@@ -326,27 +331,28 @@ static int parse_mapping(struct yctx *c, yaml_event_t *start, json_t **out)
 			yaml_event_delete(&kev);
 			break;
 		}
-		key = xstrndup((const char *)kev.data.scalar.value, kev.data.scalar.length);
+		/* libyaml's scalar is NUL-terminated (and has no NUL inside): the key, kept with kev. */
+		key = (const char *)kev.data.scalar.value;
 		is_merge = !strcmp(key, "<<") && kev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		if (!is_merge && json_object_get(obj, key)) {
 			ret = fail_at(c, kev.start_mark, "duplicate key");
 			ls_error_set(c->err, LS_EINVALID, "duplicate key '%s'", key);
-			free(key);
 			yaml_event_delete(&kev);
 			break;
 		}
 		if (!is_merge) {
-			yamlx_pointer_add(&c->ptr, key);
-			set_pos(c, kev.start_mark);
+			if (c->positions_on) {
+				yamlx_pointer_add(&c->ptr, key);
+				set_pos(c, kev.start_mark);
+			}
 		} else {
 			merge_mark = kev.start_mark;
 		}
 		ret = count_node(c, kev.start_mark, 0, kev.data.scalar.length);
-		yaml_event_delete(&kev);
 		if (ret == 0)
 			ret = next_event(c, &vev);
 		if (ret < 0) {
-			free(key);
+			yaml_event_delete(&kev);
 			buf_setlen(&c->ptr, base);
 			break;
 		}
@@ -354,7 +360,7 @@ static int parse_mapping(struct yctx *c, yaml_event_t *start, json_t **out)
 		yaml_event_delete(&vev);
 		buf_setlen(&c->ptr, base);
 		if (ret < 0) {
-			free(key);
+			yaml_event_delete(&kev);
 			break;
 		}
 		if (is_merge) {
@@ -363,7 +369,7 @@ static int parse_mapping(struct yctx *c, yaml_event_t *start, json_t **out)
 		} else {
 			json_object_set_new(obj, key, val);
 		}
-		free(key);
+		yaml_event_delete(&kev);
 	}
 	if (ret == 0 && merge)
 		ret = apply_merge(c, obj, merge, merge_mark);
@@ -507,6 +513,12 @@ static int check_input(struct yamlx_docs *out, const char *text, size_t len, str
 
 int yamlx_parse(struct yamlx_docs *out, const char *text, size_t len, struct ls_error *err)
 {
+	return yamlx_parse_flags(out, text, len, 0, err);
+}
+
+int yamlx_parse_flags(struct yamlx_docs *out, const char *text, size_t len, unsigned flags,
+		      struct ls_error *err)
+{
 	struct yctx c;
 	yaml_event_t ev;
 	int ret;
@@ -516,6 +528,7 @@ int yamlx_parse(struct yamlx_docs *out, const char *text, size_t len, struct ls_
 		return ret;
 	memset(&c, 0, sizeof(c));
 	c.err = err;
+	c.positions_on = !(flags & YAMLX_NO_POSITIONS);
 	buf_init(&c.ptr);
 	if (!yaml_parser_initialize(&c.parser))
 		return ls_error_set(err, LS_EINVALID, "cannot start the YAML parser");
@@ -545,7 +558,7 @@ int yamlx_parse(struct yamlx_docs *out, const char *text, size_t len, struct ls_
 		/* Anchors are scoped to their document. */
 		json_decref(c.anchors);
 		c.anchors = json_object();
-		c.positions = json_object();
+		c.positions = c.positions_on ? json_object() : NULL;
 		ret = next_event(&c, &ev);
 		if (ret < 0) {
 			json_decref(c.positions);
@@ -599,6 +612,12 @@ static int check_json_value(const json_t *v, int depth, size_t *nodes)
 
 int yamlx_parse_json(struct yamlx_docs *out, const char *text, size_t len, struct ls_error *err)
 {
+	return yamlx_parse_json_flags(out, text, len, 0, err);
+}
+
+int yamlx_parse_json_flags(struct yamlx_docs *out, const char *text, size_t len, unsigned flags,
+			   struct ls_error *err)
+{
 	json_error_t jerr;
 	json_t *value;
 	struct yamlx_docs pos = YAMLX_DOCS_INIT;
@@ -627,11 +646,11 @@ int yamlx_parse_json(struct yamlx_docs *out, const char *text, size_t len, struc
 	 * jansson gives the values; libyaml, reading the same text as YAML flow style, gives the
 	 * positions. JSON it cannot read (rare escapes) simply has no positions.
 	 */
-	if (yamlx_parse(&pos, text, len, &ignored) == 0 && pos.n == 1) {
+	if (yamlx_parse_flags(&pos, text, len, flags, &ignored) == 0 && pos.n == 1) {
 		docs_add(out, value, pos.items[0].positions, pos.items[0].line, pos.items[0].col);
 		pos.items[0].positions = NULL;
 	} else {
-		docs_add(out, value, json_object(), 1, 1);
+		docs_add(out, value, (flags & YAMLX_NO_POSITIONS) ? NULL : json_object(), 1, 1);
 	}
 	yamlx_docs_release(&pos);
 	return 0;

@@ -31,7 +31,7 @@
 
 struct yamlx_doc {
 	json_t *value;     /* owned; never NULL (an empty document is json null) */
-	json_t *positions; /* owned: JSON pointer -> packed position */
+	json_t *positions; /* owned: JSON pointer -> packed position; NULL with YAMLX_NO_POSITIONS */
 	int line, col;     /* where the document's root node starts, 1-based */
 };
 
@@ -54,6 +54,18 @@ struct yamlx_docs {
 int yamlx_parse(struct yamlx_docs *out, const char *text, size_t len, struct ls_error *err);
 /* The same for a JSON text: exactly one document, strict JSON, duplicate keys refused. */
 int yamlx_parse_json(struct yamlx_docs *out, const char *text, size_t len, struct ls_error *err);
+
+/*
+ * Flags of the _flags variants. YAMLX_NO_POSITIONS: no position table (positions is NULL; the
+ * documents' line and col are still set). For the callers that look positions up only to
+ * report a problem: they parse the text again with positions then (core/source.c), instead
+ * of building a table per document that is thrown away (issue 26).
+ */
+#define YAMLX_NO_POSITIONS 1u
+int yamlx_parse_flags(struct yamlx_docs *out, const char *text, size_t len, unsigned flags,
+		      struct ls_error *err);
+int yamlx_parse_json_flags(struct yamlx_docs *out, const char *text, size_t len, unsigned flags,
+			   struct ls_error *err);
 void yamlx_docs_release(struct yamlx_docs *docs);
 
 /*

@@ -61,6 +61,16 @@ static void test_config__examples_load_clean_and_merge(void **state)
 	assert_int_equal(json_array_size(json_object_get(json_object_get(r->spec, "agent"), "blocks")), 6);
 	assert_int_equal(r->managed, MANAGED_TRUE);
 	assert_int_equal(desired_find(&ds, KIND_BLOCK, "human")->managed, MANAGED_SEED);
+	/* A reference that names nothing finds nothing, by the index and by the scan (pull). */
+	assert_null(desired_find(&ds, KIND_BLOCK, NULL));
+	{
+		json_t *index = ds.index;
+
+		ds.index = NULL;
+		assert_null(desired_find(&ds, KIND_BLOCK, NULL));
+		assert_non_null(desired_find(&ds, KIND_BLOCK, "human"));
+		ds.index = index;
+	}
 	desired_state_release(&ds);
 	diag_list_release(&dl);
 	config_info_release(&info);

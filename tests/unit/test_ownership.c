@@ -1,6 +1,7 @@
 /* core/ownership: markers per kind, legacy adoption, project ownership, hashes, inventory. */
 #include "core/ownership.h"
 #include "util/jsonx.h"
+#include "util/sha256.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,6 +101,40 @@ static void test_ownership__hash_is_canonical(void **state)
 	json_decref(c);
 }
 
+/*
+ * own_hash streams the canonical dump into SHA-256 (issue 26): the same hash as the SHA-256 of
+ * jsonx_canonical()'s string, for values with escapes, non-ASCII text, reals, nesting and dumps
+ * of several 64-byte blocks; NULL hashes as "".
+ */
+static void test_ownership__hash_streams_the_canonical_dump(void **state)
+{
+	static const char *const texts[] = {
+		"{}", "[]", "\"x\"", "{\"z\":null,\"a\":true,\"m\":false}",
+		"{\"label\":\"shared_0\",\"value\":\"line\\nnext \\\"q\\\" \\u00e9 \\u2603 /\",\"limit\":100000}",
+		"{\"r\":1.5,\"e\":-2e-7,\"i\":-9007199254740993,\"n\":{\"b\":[{\"y\":1,\"x\":2}],\"a\":{}}}",
+		"{\"long\":\"0123456789012345678901234567890123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789012345678901234567890123456789\"}",
+	};
+	char got[OWN_HASH_LEN + 1], want[OWN_HASH_LEN + 1];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		json_t *v = json_loads(texts[i], JSON_DECODE_ANY, NULL);
+		char *c;
+
+		assert_non_null(v);
+		c = jsonx_canonical(v);
+		sha256_hex(want, c, strlen(c));
+		own_hash(got, v);
+		assert_string_equal(got, want);
+		free(c);
+		json_decref(v);
+	}
+	sha256_hex(want, "", 0);
+	own_hash(got, NULL);
+	assert_string_equal(got, want);
+}
+
 static void test_ownership__inventory_round_trip(void **state)
 {
 	json_t *blocks = json_array(), *entries, *meta = own_inventory_metadata("demo");
@@ -110,7 +145,8 @@ static void test_ownership__inventory_round_trip(void **state)
 						OWN_INVENTORY_LABEL, "value",
 						"{\"version\":1,\"objects\":[{\"kind\":\"Tool\","
 						"\"name\":\"t\",\"id\":\"tool-1\",\"hash\":\"h\","
-						"\"commit\":\"c\"},{\"kind\":\"Nope\",\"name\":\"x\"}]}",
+						"\"commit\":\"c\"},{\"kind\":\"Nope\",\"name\":\"x\"}],"
+						"\"intent\":[{\"kind\":\"Block\",\"name\":\"b\"}]}",
 						"metadata", meta));
 	/* Another project's inventory and an unmarked look-alike are not ours. */
 	json_array_append_new(blocks, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "id", "block-1",
@@ -127,6 +163,25 @@ static void test_ownership__inventory_round_trip(void **state)
 	assert_non_null(own_inventory_find(entries, KIND_TOOL, "t"));
 	assert_null(own_inventory_find(entries, KIND_BLOCK, "t"));
 	json_decref(entries);
+	/* One parse for both (the planner's): the same entries and intents. */
+	{
+		json_t *e2, *in2, *in1 = own_inventory_intents(inv);
+
+		own_inventory_read(inv, &e2, &in2);
+		entries = own_inventory_entries(inv);
+		assert_true(json_equal(e2, entries));
+		assert_true(json_equal(in2, in1));
+		assert_true(json_is_true(json_object_get(in2, "Block/b")));
+		json_decref(e2);
+		json_decref(in2);
+		json_decref(in1);
+		json_decref(entries);
+		own_inventory_read(NULL, &e2, &in2);
+		assert_int_equal(json_array_size(e2), 0);
+		assert_int_equal(json_object_size(in2), 0);
+		json_decref(e2);
+		json_decref(in2);
+	}
 	assert_null(own_find_inventory(blocks, "nobody"));
 	json_decref(meta);
 	json_decref(blocks);
@@ -282,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_ownership__markers_per_kind),
 		cmocka_unit_test(test_ownership__legacy_source_is_the_bare_name),
 		cmocka_unit_test(test_ownership__hash_is_canonical),
+		cmocka_unit_test(test_ownership__hash_streams_the_canonical_dump),
 		cmocka_unit_test(test_ownership__inventory_round_trip),
 		cmocka_unit_test(test_ownership__hash_rehashed_on_the_fields_a_version_knew),
 		cmocka_unit_test(test_ownership__hash_version_recorded),

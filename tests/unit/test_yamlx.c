@@ -11,26 +11,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parses text (YAML) and returns the first document's compact JSON, or "ERR:<msg>". */
-static char *parse_to_json(const char *text, size_t len, int json)
+/* The documents' compact JSON, "|" between them, or "ERR:<msg>", with each one's line:col. */
+static char *docs_text(const struct yamlx_docs *docs, int ret, const struct ls_error *err,
+		       int with_pos)
 {
-	struct yamlx_docs docs = YAMLX_DOCS_INIT;
-	struct ls_error err = LS_ERROR_INIT;
 	struct buf out = BUF_INIT;
-	int ret = json ? yamlx_parse_json(&docs, text, len, &err) : yamlx_parse(&docs, text, len, &err);
 
 	if (ret < 0) {
-		buf_addf(&out, "ERR:%s", err.msg);
+		buf_addf(&out, "ERR:%s", err->msg);
 	} else {
-		for (size_t i = 0; i < docs.n; i++) {
-			char *s = json_dumps(docs.items[i].value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		for (size_t i = 0; i < docs->n; i++) {
+			char *s = json_dumps(docs->items[i].value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 
 			buf_addf(&out, "%s%s", i ? "|" : "", s);
+			if (with_pos)
+				buf_addf(&out, "@%d:%d", docs->items[i].line, docs->items[i].col);
 			free(s);
 		}
 	}
-	yamlx_docs_release(&docs);
 	return buf_detach(&out);
+}
+
+/*
+ * Parses text (YAML) and returns the first document's compact JSON, or "ERR:<msg>". Every
+ * case is parsed a second time with YAMLX_NO_POSITIONS (the manifest loader's way, issue 26),
+ * which must give the same values, documents, lines and columns, and no position table.
+ */
+static char *parse_to_json(const char *text, size_t len, int json)
+{
+	struct yamlx_docs docs = YAMLX_DOCS_INIT, bare = YAMLX_DOCS_INIT;
+	struct ls_error err = LS_ERROR_INIT, berr = LS_ERROR_INIT;
+	int ret = json ? yamlx_parse_json(&docs, text, len, &err) : yamlx_parse(&docs, text, len, &err);
+	int bret = json ? yamlx_parse_json_flags(&bare, text, len, YAMLX_NO_POSITIONS, &berr)
+			: yamlx_parse_flags(&bare, text, len, YAMLX_NO_POSITIONS, &berr);
+	char *got = docs_text(&docs, ret, &err, 0), *a = docs_text(&docs, ret, &err, 1),
+	     *b = docs_text(&bare, bret, &berr, 1);
+
+	assert_int_equal(ret, bret);
+	assert_string_equal(a, b);
+	if (ret == 0) {
+		assert_int_equal(docs.n, bare.n);
+		for (size_t i = 0; i < bare.n; i++) {
+			assert_non_null(docs.items[i].positions);
+			assert_null(bare.items[i].positions);
+		}
+	} else {
+		assert_int_equal(docs.err_line, bare.err_line);
+		assert_int_equal(docs.err_col, bare.err_col);
+	}
+	free(a);
+	free(b);
+	yamlx_docs_release(&docs);
+	yamlx_docs_release(&bare);
+	return got;
 }
 
 struct case_ {
