@@ -10,6 +10,8 @@ if readelf -d "$LS_BIN" | grep -qE 'NEEDED.*(libcurl|libgit2)'; then
 fi
 
 # loaded CMD...: the shared libraries the dynamic loader initialised for letta-sync CMD.
+# (Checked with here-strings: `echo "$libs" | grep -q` under pipefail fails when grep exits
+# before echo has written everything, as it did once under ASan.)
 loaded() {
 	LD_DEBUG=libs "$LS_BIN" "$@" 2>&1 >/dev/null | sed -n 's/.*calling init: //p' || true
 }
@@ -18,18 +20,18 @@ policy_yaml | manifest blocks.yaml
 
 for cmd in "--version" "--help" "validate"; do
 	libs=$(loaded $cmd)
-	echo "$libs" | grep -qE 'libcurl|libgit2' && fail "letta-sync $cmd loaded: $libs"
-	echo "$libs" | grep -q 'libjansson' || fail "LD_DEBUG shows no library for $cmd: $libs"
+	grep -qE 'libcurl|libgit2' <<<"$libs" && fail "letta-sync $cmd loaded: $libs"
+	grep -q 'libjansson' <<<"$libs" || fail "LD_DEBUG shows no library for $cmd: $libs"
 done
 run validate
 expect_rc 0
 
 libs=$(loaded context)
-echo "$libs" | grep -q 'libgit2' || fail "context should load libgit2: $libs"
-echo "$libs" | grep -q 'libcurl' && fail "context should not load libcurl: $libs"
+grep -q 'libgit2' <<<"$libs" || fail "context should load libgit2: $libs"
+grep -q 'libcurl' <<<"$libs" && fail "context should not load libcurl: $libs"
 
 libs=$(loaded diff)
-echo "$libs" | grep -q 'libcurl' || fail "diff should load libcurl: $libs"
+grep -q 'libcurl' <<<"$libs" || fail "diff should load libcurl: $libs"
 run diff
 expect_rc 0
 expect_out 'Block/policy: create'
