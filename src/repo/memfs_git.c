@@ -214,8 +214,10 @@ static int fetch(git_repository *repo, const struct memfs_git_opts *o, git_oid *
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	auth_setup(&fo.callbacks, &fo.custom_headers, &ps);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	if (git_remote_create_anonymous(&rem, repo, o->url) < 0)
+	if (git_remote_create_anonymous(&rem, repo, o->url) < 0) {
+		auth_free(&ps);
 		return memfs_git_err(err, "memory repository");
+	}
 	rc = fetch_once(rem, &specs, &fo);
 	/* A fetch only reads: repeated after a failure, with backoff (see memfs_git_opts). */
 	for (int t = 0; rc < 0 && t < o->retries && ps.asked < 2; t++) {

@@ -95,6 +95,24 @@ static void test_memfs_snapshot__bundle_git_reads(void **state)
 	sh("git -C ag bundle verify ../m.bundle");
 }
 
+/*
+ * A memory repository URL libgit2 refuses (empty): an error naming it, and the Authorization
+ * header built for the key before is freed (ASan's leak check in make test-asan).
+ */
+static void test_memfs_snapshot__bad_url_frees_the_auth_header(void **state)
+{
+	struct memfs_git_opts o = opts(0);
+	struct ls_error err = LS_ERROR_INIT;
+	char head[41];
+	(void)state;
+
+	o.url = "";
+	o.key = "sk-test-key";
+	assert_true(memfs_git_bundle(head, &o, bundle, &err) < 0);
+	assert_non_null(strstr(err.msg, "memory repository"));
+	assert_null(strstr(err.msg, "sk-test-key"));
+}
+
 static void test_memfs_snapshot__restore_merges_and_is_idempotent(void **state)
 {
 	struct memfs_git_opts o = opts(0);
@@ -205,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_memfs_snapshot__restore_merges_and_is_idempotent),
 		cmocka_unit_test(test_memfs_snapshot__exact_files_without_a_letta_sync_write),
 		cmocka_unit_test(test_memfs_snapshot__broken_bundle),
+		cmocka_unit_test(test_memfs_snapshot__bad_url_frees_the_auth_header),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
