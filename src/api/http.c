@@ -12,6 +12,7 @@
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/redact.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 #include <curl/curl.h>
@@ -812,77 +813,39 @@ static const char *query_value(const char *path, const char *key, size_t *len)
 }
 
 /*
- * A set of strings for the pager: an open-addressing table of (hash, offset) over one buffer
- * holding the keys, so that a list of thousands of items costs no allocation per item (it was
- * a jansson object: a malloc and a hash insert for every id of every page; issue 26).
+ * A set of strings for the pager: a strmap (no jansson object, and no hash insert of its own,
+ * per item; issue 26) over copies of the keys, which outlive the pages they came from.
  */
-struct keyslot {
-	uint64_t hash;
-	size_t off; /* into text, plus 1; 0: empty */
-};
 struct http_keyset {
-	struct buf text; /* the keys, each followed by its NUL */
-	struct keyslot *slots;
-	size_t cap, n; /* cap: a power of two */
+	struct strmap map;
+	char **keys; /* the copies, freed with the set */
+	size_t n, cap;
 };
-
-static uint64_t key_hash(const char *s, size_t len)
-{
-	uint64_t h = 14695981039346656037ull; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
 
 static void keyset_free(struct http_keyset *ks)
 {
 	if (!ks)
 		return;
-	buf_release(&ks->text);
-	free(ks->slots);
+	for (size_t i = 0; i < ks->n; i++)
+		free(ks->keys[i]);
+	free(ks->keys);
+	strmap_release(&ks->map);
 	free(ks);
-}
-
-static void keyset_grow(struct http_keyset *ks)
-{
-	size_t cap = ks->cap ? ks->cap * 2 : 1024;
-	struct keyslot *slots = xcalloc(cap, sizeof(*slots));
-
-	for (size_t i = 0; i < ks->cap; i++) {
-		size_t j;
-
-		if (!ks->slots[i].off)
-			continue;
-		for (j = ks->slots[i].hash & (cap - 1); slots[j].off; j = (j + 1) & (cap - 1))
-			;
-		slots[j] = ks->slots[i];
-	}
-	free(ks->slots);
-	ks->slots = slots;
-	ks->cap = cap;
 }
 
 /* Adds key; returns 1 when it was not in the set yet. */
 static int keyset_add(struct http_keyset *ks, const char *key)
 {
-	size_t len = strlen(key), j;
-	uint64_t h = key_hash(key, len);
+	char *copy;
 
-	if (2 * (ks->n + 1) > ks->cap)
-		keyset_grow(ks);
-	for (j = h & (ks->cap - 1); ks->slots[j].off; j = (j + 1) & (ks->cap - 1)) {
-		const char *have = ks->text.buf + ks->slots[j].off - 1;
-
-		if (ks->slots[j].hash == h && !memcmp(have, key, len + 1))
-			return 0;
+	if (strmap_get(&ks->map, 0, key))
+		return 0;
+	if (ks->n == ks->cap) {
+		ks->cap = ks->cap ? ks->cap * 2 : 256;
+		ks->keys = xrealloc(ks->keys, ks->cap * sizeof(*ks->keys));
 	}
-	ks->slots[j].hash = h;
-	ks->slots[j].off = ks->text.len + 1;
-	buf_add(&ks->text, key, len + 1);
-	ks->n++;
+	copy = ks->keys[ks->n++] = xstrdup(key);
+	strmap_put(&ks->map, 0, copy, 0, NULL);
 	return 1;
 }
 
@@ -900,10 +863,8 @@ int http_pager_step(struct http_pager *pg, const json_t *items, const char *what
 	size_t i, fresh = 0;
 	const json_t *e;
 
-	if (!pg->seen) {
+	if (!pg->seen)
 		pg->seen = xcalloc(1, sizeof(*pg->seen));
-		buf_init(&pg->seen->text);
-	}
 	pg->pages++;
 	json_array_foreach(items, i, e) {
 		const char *id = json_is_string(e) ? json_string_value(e) : jsonx_get_str(e, "id");
