@@ -630,8 +630,10 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		record(c, (size_t)-1, NULL, old);
 		goto out;
 	}
-	have = kind_have_view(r->kind, obj, want);
-	equal = json_equal(want, have); /* neither changes from here on */
+	/* The remote view is built only when something reads it (not for an unchanged object). */
+	equal = kind_have_equals(r->kind, obj, want, &have); /* neither changes from here on */
+	if (!have && (!equal || r->managed == MANAGED_SEED))
+		have = kind_have_view(r->kind, obj, want);
 	/* The server copy's hash only matters when it differs or for a seed: hashed then only. */
 	hh[0] = '\0';
 	recorded = m.hash;
@@ -707,6 +709,8 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		record(c, (size_t)-1, NULL, old);
 		goto out;
 	}
+	if (!have)
+		have = kind_have_view(r->kind, obj, want);
 	ai = pl_add(c->p, r->kind, r->name, CHANGE_UPDATE);
 	c->p->items[ai].id = xstrdup(id);
 	/*
