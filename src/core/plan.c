@@ -40,7 +40,12 @@ struct pc {
 	json_t *old_entries;     /* its entries */
 	json_t *new_entries;     /* what it will hold: entries and {"@if"} objects */
 	struct strmap used;      /* ids matched to a manifest (keys borrowed from the objects) */
-	json_t *ids;             /* "Kind/name" -> id, or "@ref:N" when created in this run */
+	/*
+	 * The id of want->items[i] (borrowed from its object), "@ref:N" when created in this run
+	 * (owned, in refs[i]), "" when it has none, NULL when unknown: plan_agents' look-up.
+	 */
+	const char **ids;
+	char **refs;
 	/*
 	 * Look-ups built once (plans of thousands of objects stay linear; issue 26: C maps with
 	 * borrowed keys, no jansson object per entry):
@@ -84,11 +89,7 @@ static void kind_key(struct buf *b, const char *kind, const char *name)
 
 static void set_id(struct pc *c, const struct resource *r, const char *id)
 {
-	struct buf k = BUF_INIT;
-
-	kind_key(&k, own_kind_name(r->kind), r->name);
-	json_object_set_new(c->ids, k.buf, json_string(id ? id : ""));
-	buf_release(&k);
+	c->ids[r - c->want->items] = id ? id : "";
 }
 
 static json_t *marker_for(const struct pc *c, const struct resource *r, const char *hash)
@@ -568,7 +569,8 @@ static int plan_resource(struct pc *c, const struct resource *r)
 
 			set_id(c, r, ref);
 			record(c, ai, entry(r->kind, r->name, ref, hw, c->o->commit), NULL);
-			free(ref);
+			free(c->refs[r - c->want->items]);
+			c->refs[r - c->want->items] = ref; /* set_id borrowed it */
 		}
 		goto out;
 	}
@@ -630,8 +632,10 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		record(c, (size_t)-1, NULL, old);
 		goto out;
 	}
-	have = kind_have_view(r->kind, obj, want);
-	equal = json_equal(want, have); /* neither changes from here on */
+	/* The remote view is built only when something reads it (not for an unchanged object). */
+	equal = kind_have_equals(r->kind, obj, want, &have); /* neither changes from here on */
+	if (!have && (!equal || r->managed == MANAGED_SEED))
+		have = kind_have_view(r->kind, obj, want);
 	/* The server copy's hash only matters when it differs or for a seed: hashed then only. */
 	hh[0] = '\0';
 	recorded = m.hash;
@@ -707,6 +711,8 @@ static int plan_resource(struct pc *c, const struct resource *r)
 		record(c, (size_t)-1, NULL, old);
 		goto out;
 	}
+	if (!have)
+		have = kind_have_view(r->kind, obj, want);
 	ai = pl_add(c->p, r->kind, r->name, CHANGE_UPDATE);
 	c->p->items[ai].id = xstrdup(id);
 	/*
@@ -1019,7 +1025,8 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	c.inventory = own_find_inventory(have->blocks, c.project);
 	own_inventory_read(c.inventory, &c.old_entries, &c.intents);
 	c.new_entries = json_array();
-	c.ids = json_object();
+	c.ids = xcalloc(want->n + 1, sizeof(*c.ids));
+	c.refs = xcalloc(want->n + 1, sizeof(*c.refs));
 	build_indexes(&c);
 	if (!out->warnings)
 		out->warnings = json_array();
@@ -1075,7 +1082,10 @@ int plan_compute(struct plan *out, const struct desired_state *want,
 	json_decref(c.intents);
 	json_decref(c.new_entries);
 	strmap_release(&c.used);
-	json_decref(c.ids);
+	for (i = 0; i < want->n; i++)
+		free(c.refs[i]);
+	free(c.refs);
+	free(c.ids);
 	strmap_release(&c.block_index);
 	free(c.block_next);
 	free(c.block_last);

@@ -31,7 +31,7 @@ struct ac {
 	const struct desired_state *want;
 	const struct remote_state *have;
 	const struct plan_opts *o;
-	const json_t *ids;  /* "Kind/name" -> id or "@ref:N" (plan.c) */
+	const char *const *ids; /* want->items[i]'s id or "@ref:N", NULL when unknown (plan.c) */
 	json_t *names;      /* id or ref -> display name */
 	json_t *warned;     /* warnings already given */
 	int selected;       /* some agent matched opts->agent */
@@ -340,14 +340,11 @@ static void apply_policies(struct ac *c, json_t *spec, const json_t *tags, const
 /* The id (or "@ref:N") of a shared resource for an agent's list, or NULL. */
 static const char *shared_id(struct ac *c, enum res_kind kind, const char *name)
 {
-	struct buf k = BUF_INIT;
-	const char *id;
+	const struct resource *d = desired_find(c->want, kind, name);
+	const char *id = d ? c->ids[d - c->want->items] : NULL;
 	const json_t *list = NULL, *o;
 	size_t i;
 
-	buf_addf(&k, "%s/%s", own_kind_name(kind), name);
-	id = jsonx_get_str(c->ids, k.buf);
-	buf_release(&k);
 	if (kind == KIND_IDENTITY && !id) {
 		/* Templates name identities by identifier key. */
 		for (i = 0; i < c->want->n; i++) {
@@ -355,9 +352,8 @@ static const char *shared_id(struct ac *c, enum res_kind kind, const char *name)
 			const char *key = view_spec_str(r, "identifierKey");
 
 			if (r->kind == KIND_IDENTITY && key && !strcmp(key, name)) {
-				buf_addf(&k, "Identity/%s", r->name);
-				id = jsonx_get_str(c->ids, k.buf);
-				buf_release(&k);
+				d = desired_find(c->want, KIND_IDENTITY, r->name);
+				id = d ? c->ids[d - c->want->items] : NULL;
 				break;
 			}
 		}
@@ -1529,7 +1525,7 @@ static int plan_one(struct ac *c, const json_t *agent, const struct resource *tm
 }
 
 int plan_agents(struct plan *p, const struct desired_state *want,
-		const struct remote_state *have, const struct plan_opts *opts, const json_t *ids,
+		const struct remote_state *have, const struct plan_opts *opts, const char *const *ids,
 		struct ls_error *err)
 {
 	struct ac c;

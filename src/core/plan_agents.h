@@ -11,8 +11,8 @@
 
 /* Plans every managed agent (plan_agents.c); appends to p after the shared resources. */
 int plan_agents(struct plan *p, const struct desired_state *want,
-		const struct remote_state *have, const struct plan_opts *opts, const json_t *ids,
-		struct ls_error *err);
+		const struct remote_state *have, const struct plan_opts *opts,
+		const char *const *ids, struct ls_error *err);
 
 /*
  * The merged agent spec (template, declaration, policies) the planner compares an agent with;

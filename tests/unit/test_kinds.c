@@ -190,6 +190,66 @@ static void test_kinds__an_unresolved_secret_stops_a_write_that_needs_it(void **
 	ls_error_clear(&err);
 }
 
+/*
+ * kind_have_equals() answers json_equal(want, kind_have_view(...)) without the view for a
+ * Block (issue 26): the same answer on every difference the view sees or hides (absent and
+ * non-string fields, an embedded NUL, the default limit, markers and nulls in metadata).
+ */
+static void test_kinds__a_blocks_equality_without_the_view_is_the_views(void **state)
+{
+	static const char *const specs[] = {
+		"{\"label\": \"l\", \"value\": \"v\"}",
+		"{\"label\": \"l\", \"value\": \"v\", \"limit\": 7, \"readOnly\": true, "
+		"\"description\": \"d\"}",
+		"{\"value\": \"v\", \"lettaMetadata\": {\"a\": 1, \"b\": {\"c\": null}}}",
+		"{\"label\": \"l\", \"value\": \"\", \"lettaMetadata\": {\"a\": [1, null]}}",
+	};
+	static const char *const objs[] = {
+		"{\"id\": \"b1\", \"label\": \"l\", \"value\": \"v\", \"limit\": 100000}",
+		"{\"id\": \"b1\", \"label\": \"l\", \"value\": \"v\"}",
+		"{\"label\": \"l\", \"value\": \"v\", \"read_only\": false, \"description\": null, "
+		"\"metadata\": {\"managed_by\": \"letta-sync\", \"source\": \"Block/x\", \"y\": null}}",
+		"{\"label\": \"l\", \"value\": \"v\", \"metadata\": {\"extra\": 1}}",
+		"{\"label\": \"l\", \"value\": \"v\\u0000tail\"}",
+		"{\"label\": \"l\", \"value\": \"v\", \"limit\": 7, \"read_only\": true, "
+		"\"description\": \"d\"}",
+		"{\"label\": \"l\", \"value\": \"v\", \"limit\": 7, \"read_only\": false, "
+		"\"description\": \"d\"}",
+		"{\"label\": \"l\", \"value\": \"v\", \"limit\": 7.0, \"read_only\": 1}",
+		"{\"label\": 5, \"value\": \"v\"}",
+		"{\"label\": \"x\", \"value\": \"v\", \"metadata\": []}",
+		"{\"value\": \"v\", \"metadata\": {\"a\": 1, \"b\": {\"c\": 2}}}",
+		"{\"label\": \"x\", \"value\": \"v\", \"metadata\": {\"a\": 1, \"b\": {}, \"hash\": \"h\"}}",
+		"{\"label\": \"l\", \"value\": \"\", \"metadata\": {\"a\": [1, null]}}",
+		"{\"label\": \"l\"}",
+	};
+	size_t si, oi, equal = 0;
+
+	(void)state;
+	for (si = 0; si < sizeof(specs) / sizeof(specs[0]); si++) {
+		struct resource r;
+		json_t *want;
+
+		resource_of(&r, KIND_BLOCK, "x", json_loads(specs[si], 0, NULL));
+		want = kind_want_view(&r);
+		for (oi = 0; oi < sizeof(objs) / sizeof(objs[0]); oi++) {
+			json_t *o = json_loads(objs[oi], JSON_ALLOW_NUL, NULL), *have = NULL;
+			json_t *view = kind_have_view(KIND_BLOCK, o, want);
+			int eq = kind_have_equals(KIND_BLOCK, o, want, &have);
+
+			assert_non_null(o);
+			assert_int_equal(eq, json_equal(want, view));
+			equal += (size_t)eq;
+			assert_null(have); /* a Block's answer builds no view */
+			json_decref(view);
+			json_decref(o);
+		}
+		json_decref(want);
+		json_decref(r.doc);
+	}
+	assert_true(equal >= 4); /* the cases hold equal pairs too */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_kinds__a_marker_records_the_hash_version_it_is_given),
 		cmocka_unit_test(test_kinds__bodies_carry_markers_of_the_writers_version),
 		cmocka_unit_test(test_kinds__an_unresolved_secret_stops_a_write_that_needs_it),
+		cmocka_unit_test(test_kinds__a_blocks_equality_without_the_view_is_the_views),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,6 +61,49 @@ static json_t *block_have(const json_t *o)
 			 view_user_metadata(json_object_get(o, "metadata")));
 }
 
+/* A string field of block_have()'s view (view_str: "" when absent, cut at a NUL) equals w. */
+static int have_str_equal(const json_t *w, const json_t *v)
+{
+	const char *h = json_is_string(v) ? json_string_value(v) : "";
+	size_t n = strlen(h);
+
+	return json_is_string(w) && json_string_length(w) == n && !memcmp(json_string_value(w), h, n);
+}
+
+/*
+ * json_equal(want, block_have(o)) without building the view: want has block_want()'s six
+ * keys (checked), the view has the same six; metadata's view is built only when the manifest
+ * declares some (an empty one equals a server metadata with only markers and nulls).
+ */
+static int block_have_equal(const json_t *want, const json_t *o)
+{
+	const json_t *limit = json_object_get(o, "limit"), *wl = json_object_get(want, "limit");
+	const json_t *ro = json_object_get(want, "read_only"), *wmd = json_object_get(want, "metadata");
+	const json_t *md = json_object_get(o, "metadata"), *v;
+	const char *k;
+	json_t *hmd;
+	int eq;
+
+	if (json_object_size(want) != 6 || !json_is_boolean(ro) || !json_is_integer(wl) ||
+	    !json_is_object(wmd) || !have_str_equal(json_object_get(want, "label"), json_object_get(o, "label")) ||
+	    json_is_true(ro) != json_is_true(json_object_get(o, "read_only")) ||
+	    !have_str_equal(json_object_get(want, "value"), json_object_get(o, "value")) ||
+	    json_integer_value(wl) != (json_is_integer(limit) ? json_integer_value(limit)
+								: BLOCK_LIMIT_DEFAULT) ||
+	    !have_str_equal(json_object_get(want, "description"), json_object_get(o, "description")))
+		return 0;
+	if (!json_object_size(wmd)) {
+		json_object_foreach((json_t *)md, k, v)
+			if (!view_is_marker_key(k) && !json_is_null(v))
+				return 0;
+		return 1;
+	}
+	hmd = view_user_metadata(md);
+	eq = json_equal(wmd, hmd);
+	json_decref(hmd);
+	return eq;
+}
+
 json_t *block_private_body(const json_t *entry)
 {
 	const json_t *limit = json_object_get(entry, "limit");
@@ -180,6 +223,7 @@ static const struct own_hash_field block_hash_fields[] = { { NULL, 0 } };
 const struct kind_impl kind_block_impl = {
 	.want = block_want,
 	.have = block_have,
+	.have_equal = block_have_equal,
 	.fields = block_fields,
 	.check = block_check,
 	.create = block_create,

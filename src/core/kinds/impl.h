@@ -72,6 +72,12 @@ struct kind_impl {
 	 */
 	json_t *(*want)(const struct resource *r);
 	json_t *(*have)(const json_t *o);
+	/*
+	 * Optional: whether json_equal(want, have(o) limited to want's keys) holds, answered
+	 * without building the remote view (a no-op compares every object: issue 26). Exactly
+	 * that equality; NULL for a kind that builds the view.
+	 */
+	int (*have_equal)(const json_t *want, const json_t *o);
 	/* Its spec fields (validate, `letta-sync schema`). */
 	const struct field *fields;
 	/*

@@ -41,3 +41,14 @@ json_t *kind_have_view(enum res_kind kind, const json_t *o, const json_t *want)
 				json_object_del(v, key);
 	return v;
 }
+
+int kind_have_equals(enum res_kind kind, const json_t *o, const json_t *want, json_t **have)
+{
+	const struct kind_impl *k = kind_impl(kind);
+
+	*have = NULL;
+	if (k && k->have_equal && want)
+		return k->have_equal(want, o);
+	*have = kind_have_view(kind, o, want);
+	return json_equal(want, *have);
+}

@@ -23,5 +23,10 @@ const struct kind_impl *kind_impl(enum res_kind k);
  */
 json_t *kind_want_view(const struct resource *r);
 json_t *kind_have_view(enum res_kind kind, const json_t *o, const json_t *want);
+/*
+ * Whether want equals kind_have_view(kind, o, want) (json_equal). *have is set to that view
+ * when it had to be built (a kind without have_equal), else NULL: build it when needed.
+ */
+int kind_have_equals(enum res_kind kind, const json_t *o, const json_t *want, json_t **have);
 
 #endif

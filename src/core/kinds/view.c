@@ -85,7 +85,7 @@ json_t *view_keys(const json_t *obj)
 	return out;
 }
 
-static int is_marker_key(const char *k)
+int view_is_marker_key(const char *k)
 {
 	return !strcmp(k, "managed_by") || !strcmp(k, "source") || !strcmp(k, "project") ||
 	       !strcmp(k, "hash") || !strcmp(k, OWN_HASH_VERSION_KEY) || !strcmp(k, "files");
@@ -98,7 +98,7 @@ json_t *view_user_metadata(const json_t *m)
 	const char *k;
 
 	json_object_foreach((json_t *)m, k, v)
-		if (!is_marker_key(k) && !json_is_null(v))
+		if (!view_is_marker_key(k) && !json_is_null(v))
 			json_object_set_new(out, k, view_norm(v));
 	return out;
 }

@@ -23,6 +23,8 @@ json_t *view_strset(const json_t *arr, int (*drop)(const char *));
 json_t *view_keys(const json_t *obj);
 /* metadata without the ownership markers (managed_by, source, project, hash, files). */
 json_t *view_user_metadata(const json_t *m);
+/* Whether metadata key k is an ownership marker (view_user_metadata drops them). */
+int view_is_marker_key(const char *k);
 /* Whether a tag is one of letta-sync's own (markers, not the user's). */
 int view_is_own_tag(const char *t);
 /* A deep copy without null members, object keys in sorted order (what pull writes). */
