@@ -6,6 +6,7 @@
  * so letta-sync reports it as path:line:col instead.
  */
 #include "core/memfiles.h"
+#include "core/kinds/check.h"
 
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -450,19 +451,15 @@ struct vd {
 __attribute__((format(__printf__, 3, 4))) static void vd_err(struct vd *v, const char *rel,
 							    const char *fmt, ...)
 {
-	struct src_pos pos;
-	struct buf p = BUF_INIT, m = BUF_INIT;
+	struct kind_check k = { v->ds, v->r, v->diags, NULL };
+	struct buf p = BUF_INIT;
 	va_list ap;
 
 	buf_addf(&p, "%s%s", v->ptr.buf, rel);
-	desired_pos(&pos, v->ds, v->r, p.buf);
 	va_start(ap, fmt);
-	buf_vaddf(&m, fmt, ap);
+	kind_verr(&k, DIAG_ERROR, p.buf, fmt, ap);
 	va_end(ap);
-	diag_add(v->diags, DIAG_ERROR, pos.file, pos.line, pos.col, "%s.%s: %s",
-		 res_kind_name(v->r->kind), v->r->name, m.buf);
 	buf_release(&p);
-	buf_release(&m);
 }
 
 void memfiles_validate_decl(const struct desired_state *ds, const struct resource *r,

@@ -9,6 +9,8 @@
 #include "core/diag.h"
 #include "core/kinds/impl.h"
 
+#include <stdarg.h>
+
 /*
  * A diagnostic "<Kind>.<name>: <message>" at the file:line:col of the value at JSON pointer
  * ptr of k->r ("/spec/label"; "" for the document). diag_hint() adds a hint to it.
@@ -16,5 +18,8 @@
 __attribute__((format(__printf__, 4, 5))) void kind_err(const struct kind_check *k,
 						      enum diag_severity sev, const char *ptr,
 						      const char *fmt, ...);
+/* kind_err() with its arguments as a va_list (for reporters of their own, core/memfiles.c). */
+void kind_verr(const struct kind_check *k, enum diag_severity sev, const char *ptr,
+	       const char *fmt, va_list ap);
 
 #endif
