@@ -543,6 +543,32 @@ static void test_wire__delete_on_a_reused_connection_that_dies_is_done(void **st
 	wire_close(&s, api);
 }
 
+/* The target of the project-check tests: the project id "u7", given alone. */
+static struct target target_u7(void)
+{
+	struct target t;
+
+	memset(&t, 0, sizeof(t));
+	t.project.id = (char *)"u7";
+	return t;
+}
+
+/*
+ * Starts S on STEPS (N of them) and reads the first lists into RS with a client at concurrency
+ * 1 (the server sees the batch in order) whose target is target_u7(): the project check goes
+ * out with the lists. *RET is apply_resolve_read_remote()'s code; returns the client.
+ */
+static struct letta *read_u7(struct server *s, const struct step *steps, size_t n,
+			     struct remote_state *rs, int *ret, struct ls_error *err)
+{
+	struct target t = target_u7();
+	struct letta *api = wire_open_n(s, steps, n, NULL, 1);
+
+	remote_state_init(rs);
+	*ret = apply_resolve_read_remote(rs, api, &t, 0, err);
+	return api;
+}
+
 /*
  * A project given by id is checked in the same round as the first lists (issue 26). At
  * concurrency 1 the scripted server sees them in the batch's order: the project list first,
@@ -560,16 +586,13 @@ static void test_wire__project_check_with_the_lists_self_hosted(void **state)
 	};
 	struct ls_error err = LS_ERROR_INIT;
 	struct remote_state rs;
-	struct target t;
 	struct server s;
 	struct letta *api;
+	int ret;
 
 	(void)state;
-	api = wire_open_n(&s, steps, 5, NULL, 1);
-	memset(&t, 0, sizeof(t));
-	t.project.id = (char *)"u7";
-	remote_state_init(&rs);
-	assert_int_equal(apply_resolve_read_remote(&rs, api, &t, 0, &err), 0);
+	api = read_u7(&s, steps, 5, &rs, &ret, &err);
+	assert_int_equal(ret, 0);
 	assert_false(letta_has_projects(api));
 	assert_null(letta_project_id(api));
 	assert_int_equal(json_array_size(rs.blocks), 1);
@@ -594,17 +617,15 @@ static void test_wire__project_check_with_the_lists_refuses_an_unknown_id(void *
 		  "{\"projects\":[{\"id\":\"u1\",\"name\":\"One\",\"slug\":\"one\"}],\"hasNextPage\":false}" },
 	};
 	struct ls_error err = LS_ERROR_INIT, alone = LS_ERROR_INIT;
+	struct target t = target_u7();
 	struct remote_state rs;
-	struct target t;
 	struct server s;
 	struct letta *api;
+	int ret;
 
 	(void)state;
-	api = wire_open_n(&s, steps, 4, NULL, 1);
-	memset(&t, 0, sizeof(t));
-	t.project.id = (char *)"u7";
-	remote_state_init(&rs);
-	assert_int_equal(apply_resolve_read_remote(&rs, api, &t, 0, &err), LS_ENOTFOUND);
+	api = read_u7(&s, steps, 4, &rs, &ret, &err);
+	assert_int_equal(ret, LS_ENOTFOUND);
 	assert_string_equal(err.msg, "project id 'u7' not found on the server");
 	assert_int_equal(json_array_size(rs.blocks), 0);
 	assert_int_equal(letta_resolve_target(api, &t, &alone), LS_ENOTFOUND);
@@ -627,16 +648,13 @@ static void test_wire__project_check_with_the_lists_pages_on(void **state)
 	};
 	struct ls_error err = LS_ERROR_INIT;
 	struct remote_state rs;
-	struct target t;
 	struct server s;
 	struct letta *api;
+	int ret;
 
 	(void)state;
-	api = wire_open_n(&s, steps, 4, NULL, 1);
-	memset(&t, 0, sizeof(t));
-	t.project.id = (char *)"u7";
-	remote_state_init(&rs);
-	assert_int_equal(apply_resolve_read_remote(&rs, api, &t, 0, &err), 0);
+	api = read_u7(&s, steps, 4, &rs, &ret, &err);
+	assert_int_equal(ret, 0);
 	assert_string_equal(letta_project_id(api), "u7");
 	assert_string_equal(letta_project_slug(api), "seven");
 	assert_int_equal(json_array_size(rs.blocks), 1);
