@@ -4,14 +4,7 @@
 # mem_manifest: agents.yaml with the Template "helper" and the agent "mem" declaring
 # memory: {dir: memory/mem}.
 mem_manifest() {
-	{ helper_yaml "You help."; cat <<'YAML'
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: mem}
-spec: {layer: project, template: helper, memory: {dir: memory/mem}}
-YAML
-	} | manifest agents.yaml
+	{ helper_yaml "You help."; mem_agent_yaml "  memory: {dir: memory/mem}"; } | manifest agents.yaml
 }
 
 # mem_setup: the repository, two memory files, one sync; sets $A (the agent's id) and clones

@@ -46,6 +46,22 @@ spec:
 YAML
 }
 
+# mem_agent_yaml [SPEC-LINES]: "---" and the Agent "mem" made from the Template "helper" in
+# the project layer, that the memory-files tests share; SPEC-LINES (YAML lines indented by two
+# spaces, under spec:) are added as given.
+mem_agent_yaml() {
+	cat <<'YAML'
+---
+apiVersion: letta.ai/v1
+kind: Agent
+metadata: {name: mem}
+spec:
+  layer: project
+  template: helper
+YAML
+	[ -z "${1:-}" ] || printf '%s\n' "$1"
+}
+
 # bob_yaml [BLOCKS [TOOLS]]: the default Template "t" (system "hi", gpt-4o-mini) and the Agent
 # "bob" made from it, that the prune and 409 tests share. BLOCKS and TOOLS are spec.agent's
 # blocks and tools as YAML flow lists (e.g. "[{name: shared}]"); a line is left out when its

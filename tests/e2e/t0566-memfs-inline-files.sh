@@ -20,19 +20,9 @@ jq -e '[.. | objects | select(has("properties") and (.properties | has("from_fil
 	fail "schema lacks memory.files items with path, from_file, managed"
 
 agent_yaml() { # FILES-YAML
-	{ helper_yaml "You help."; cat <<YAML
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: mem}
-spec:
-  layer: project
-  template: helper
-  memory:
+	{ helper_yaml "You help."; mem_agent_yaml "  memory:
     files:
-$1
-YAML
-	} | manifest agents.yaml
+$1"; } | manifest agents.yaml
 }
 
 # Broken entries: did-you-mean for a field and for managed, value and from_file together,

@@ -9,20 +9,10 @@
 . "$(dirname "$0")/lib-memfs.sh"
 . "$(dirname "$0")/lib-memfs-sync.sh"
 sync_setup
-{ helper_yaml "You help."; cat <<'YAML'
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: mem}
-spec:
-  layer: project
-  template: helper
-  memory:
+{ helper_yaml "You help."; mem_agent_yaml '  memory:
     skills: skills
     files:
-      - {path: system/persona.md, description: Who I am, value: "I review.\n"}
-YAML
-} | manifest agents.yaml
+      - {path: system/persona.md, description: Who I am, value: "I review.\n"}'; } | manifest agents.yaml
 mkdir -p skills/review skills/release skills/broken
 printf -- '---\nname: review\ndescription: Review a pull request\n---\nRead the diff first.\n' >skills/review/SKILL.md
 printf -- '- tests\n- docs\n' >skills/review/checklist.md

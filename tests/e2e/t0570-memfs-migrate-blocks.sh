@@ -15,16 +15,8 @@ write_agents() { # MEMORY-LINE
     blocks:
       - name: policy
       - {label: notes, value: "n1\n", description: Notes, limit: 1000}
----
-apiVersion: letta.ai/v1
-kind: Agent
-metadata: {name: mem}
-spec:
-  layer: project
-  template: helper
-$1
 YAML
-	} | manifest agents.yaml
+		mem_agent_yaml "$1"; } | manifest agents.yaml
 }
 write_agents ""
 run sync
